@@ -1,0 +1,3 @@
+from digitalisering.cli import main
+
+main()

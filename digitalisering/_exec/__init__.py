@@ -1,0 +1,1 @@
+"""One thin wrapper per external program: probe whether it is installed, say what to install."""

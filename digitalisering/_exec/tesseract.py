@@ -1,0 +1,78 @@
+"""tesseract (through pytesseract): probe, language check, one call that gives words and a text layer."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import pytesseract
+
+from digitalisering.errors import InputFileError, MissingDependencyError
+
+INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-nld"
+MIN_VERSION = (4, 1)
+
+
+@functools.lru_cache(maxsize=1)
+def version() -> str:
+    """The installed tesseract version; raises MissingDependencyError when it is not installed."""
+    try:
+        v = pytesseract.get_tesseract_version()
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+    parts = tuple(int(p) for p in str(v).split(".")[:2] if p.isdigit())
+    if parts < MIN_VERSION:
+        raise MissingDependencyError(f"tesseract {v} is too old; need 4.1 or newer: {INSTALL_HINT}")
+    return str(v)
+
+
+@functools.lru_cache(maxsize=1)
+def languages() -> frozenset[str]:
+    version()
+    return frozenset(pytesseract.get_languages(config=""))
+
+
+def debian_package(lang: str) -> str:
+    return "tesseract-ocr-" + lang.lower().replace("_", "-")
+
+
+def require(lang: str) -> None:
+    """Check that tesseract and every language of ``lang`` ('nld', 'nld+eng') are installed."""
+    wanted = [part for part in lang.split("+") if part]
+    if not wanted:
+        raise MissingDependencyError("no OCR language given (--lang nld)")
+    have = languages()
+    missing = [part for part in wanted if part not in have]
+    if missing:
+        packages = " ".join(debian_package(m) for m in missing)
+        raise MissingDependencyError(
+            f"tesseract language pack(s) {', '.join(missing)} not installed: apt-get install {packages}"
+        )
+
+
+def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> tuple[str, bytes]:
+    """OCR one page image file: returns (TSV text, text-only PDF bytes) from a single tesseract run.
+
+    The PDF has the invisible text layer only (``textonly_pdf``), sized from ``dpi``.
+    """
+    config = f"--dpi {int(round(dpi))} -c textonly_pdf=1 -c tessedit_create_tsv=1"
+    with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
+        base = os.path.join(tmp, "page")
+        try:
+            pytesseract.pytesseract.run_tesseract(
+                str(image_path), base, extension="pdf", lang=lang, config=config, timeout=timeout
+            )
+        except pytesseract.TesseractNotFoundError as exc:
+            raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise InputFileError(f"OCR took longer than {timeout:g} s and was stopped") from exc
+        except pytesseract.TesseractError as exc:
+            lines = str(exc.message).strip().splitlines()
+            raise InputFileError(f"tesseract failed: {lines[-1] if lines else 'unknown error'}") from exc
+        with open(base + ".tsv", encoding="utf-8") as fh:
+            tsv = fh.read()
+        with open(base + ".pdf", "rb") as fh:
+            pdf = fh.read()
+    return tsv, pdf

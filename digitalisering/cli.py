@@ -1,0 +1,239 @@
+"""The ``digitalisering`` command: a thin face over the library (parse, call, print)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from digitalisering import __version__
+from digitalisering.errors import DigitaliseringError
+from digitalisering.exitcodes import ExitCode
+from digitalisering.ingest import IngestReport, ingest_delivery
+from digitalisering.ingest.register import operator_name
+from digitalisering.runner import RunOptions, RunSummary, run_batch
+from digitalisering.store import Store
+from digitalisering.store.records import PageStatus
+from digitalisering.workspace import ENV_VAR, Workspace
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(int(code))
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every expected error into a one-line message and its documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DigitaliseringError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; run the same command again to resume", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
+        except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
+            log_path = _write_crash_log()
+            _fail(f"internal error: {type(exc).__name__}: {exc} (details in {log_path})", ExitCode.INTERNAL)
+
+    return wrapper
+
+
+def _write_crash_log() -> Path:
+    path = Path.cwd() / "digitalisering-crash.log"
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+    except OSError:
+        path = Path("/dev/stderr")
+        traceback.print_exc()
+    return path
+
+
+class Context:
+    def __init__(self, workspace: Path | None):
+        self._workspace_path = workspace
+
+    @functools.cached_property
+    def workspace(self) -> Workspace:
+        return Workspace.open(self._workspace_path)
+
+    def store(self) -> Store:
+        return Store(self.workspace.database)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="digitalisering")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
+              help=f"Folder for the state database and work files [env {ENV_VAR}; "
+                   "default ~/.local/share/digitalisering].")
+@click.option("-v", "--verbose", is_flag=True, help="Log details (failed page tracebacks).")
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
+    """Scanned building dossiers (bouwdossiers) into a trustworthy digital archive."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    ctx.obj = Context(workspace)
+
+
+delivery_argument = click.argument(
+    "delivery", type=click.Path(exists=True, file_okay=False, path_type=Path))
+operator_option = click.option("--operator", help="Who does this (for the event log) [default: login name].")
+layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "stack"]), default="auto",
+                             show_default=True,
+                             help="folders: one folder per dossier; stack: one continuous stack.")
+batch_option = click.option("--batch", "batch_name", help="Batch name [default: the delivery folder's name].")
+
+
+def _print_ingest(report: IngestReport) -> None:
+    b = report.batch
+    if report.created:
+        click.echo(f"batch {b.name}: new ({b.layout} layout) from {b.delivery}")
+    elif report.is_noop:
+        click.echo(f"batch {b.name}: already ingested, nothing new ({report.unchanged_files} files unchanged)")
+    else:
+        click.echo(f"batch {b.name}: {report.unchanged_files} files unchanged")
+    if report.added_files:
+        click.echo(f"  added {len(report.added_files)} files, {report.added_pages} pages")
+    for rel, reason in report.failed_files.items():
+        click.secho(f"  failed: {rel}: {reason}", fg="yellow")
+    for changed in report.changed_files:
+        click.secho(f"  CHANGED since ingest (kept the recorded version): {changed.relpath} "
+                    f"recorded sha256 {changed.recorded_sha256[:12]}..., now {changed.current_sha256[:12]}...",
+                    fg="red")
+    for rel in report.missing_files:
+        click.secho(f"  MISSING since ingest: {rel}", fg="red")
+    if report.ignored_files:
+        click.echo(f"  ignored {len(report.ignored_files)} non-scan files: "
+                   + ", ".join(report.ignored_files[:5]) + (" ..." if len(report.ignored_files) > 5 else ""))
+
+
+def _ingest_exit(report: IngestReport) -> ExitCode:
+    if report.changed_files or report.missing_files:
+        return ExitCode.FIXITY
+    return ExitCode.PAGES_FAILED if report.failed_files else ExitCode.OK
+
+
+@main.command()
+@delivery_argument
+@operator_option
+@layout_option
+@batch_option
+@click.pass_obj
+@handle_errors
+def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None) -> None:
+    """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
+    with obj.store() as store:
+        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout)
+    _print_ingest(report)
+    sys.exit(int(_ingest_exit(report)))
+
+
+@main.command()
+@delivery_argument
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (PDFs and results.json).")
+@click.option("--lang", default="nld", show_default=True, help="tesseract language(s), e.g. nld or nld+eng.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes (0 = one per core).")
+@click.option("--jpeg-quality", type=click.IntRange(10, 100), default=85, show_default=True,
+              help="JPEG quality of greyscale and colour page images.")
+@click.option("--max-megapixels", type=click.IntRange(min=1), default=250, show_default=True,
+              help="Refuse page images larger than this (decompression bombs).")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@operator_option
+@layout_option
+@batch_option
+@click.pass_obj
+@handle_errors
+def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
+        max_megapixels: int, no_progress: bool, operator: str | None, layout: str,
+        batch_name: str | None) -> None:
+    """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
+    who = operator_name(operator)
+    options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
+                         max_pixels=max_megapixels * 1_000_000, progress=not no_progress)
+    with obj.store() as store:
+        report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
+        _print_ingest(report)
+        summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who)
+    _print_summary(summary)
+    code = _ingest_exit(report)
+    if code == ExitCode.OK and summary.failures:
+        code = ExitCode.PAGES_FAILED
+    sys.exit(int(code))
+
+
+def _print_summary(s: RunSummary) -> None:
+    click.echo(
+        f"batch {s.batch.name}: {s.pages_total} pages; processed {s.pages_processed} now "
+        f"({s.pages_done} done, {s.pages_failed} failed) in {s.elapsed_s:.1f} s"
+        + (f" = {s.pages_per_minute:.1f} pages/min" if s.pages_processed else "")
+        + (f"; {s.already_done} were already done" if s.already_done else "")
+    )
+    rebuilt = sum(1 for o in s.outputs if o.rebuilt)
+    click.echo(f"  {len(s.outputs)} dossier PDFs ({rebuilt} written now) in {s.out_dir}")
+    if s.failures:
+        click.secho(f"  {len(s.failures)} pages failed:", fg="yellow")
+        for source, page_no, reason in s.failures[:50]:
+            click.secho(f"    {source} p{page_no}: {reason}", fg="yellow")
+        if len(s.failures) > 50:
+            click.echo(f"    ... and {len(s.failures) - 50} more (digitalisering status {s.batch.name})")
+    click.echo(f"  results: {s.results_path}")
+
+
+@main.command()
+@click.argument("batch", required=False)
+@click.pass_obj
+@handle_errors
+def status(obj: Context, batch: str | None) -> None:
+    """Show all batches, or one BATCH in detail with its failures."""
+    with obj.store() as store:
+        if batch is None:
+            batches = store.batches()
+            if not batches:
+                click.echo(f"no batches in workspace {obj.workspace.root}")
+                return
+            click.echo(f"{'batch':<28} {'layout':<8} {'files':>6} {'pages':>6} {'done':>6} "
+                       f"{'failed':>6} {'pending':>7}  created")
+            for b in batches:
+                c = store.page_counts(b.id)
+                click.echo(f"{b.name:<28} {b.layout:<8} {len(store.files(b.id)):>6} {sum(c.values()):>6} "
+                           f"{c[PageStatus.DONE]:>6} {c[PageStatus.FAILED]:>6} {c[PageStatus.PENDING]:>7}  "
+                           f"{b.created_at} by {b.created_by}")
+            return
+        b = store.find_batch(name=batch)
+        if b is None:
+            names = ", ".join(x.name for x in store.batches()) or "none"
+            _fail(f"no batch named {batch!r} (batches: {names})", ExitCode.USAGE)
+        c = store.page_counts(b.id)
+        files = {f.id: f for f in store.files(b.id)}
+        click.echo(f"batch {b.name} ({b.layout}) from {b.delivery}")
+        click.echo(f"  created {b.created_at} by {b.created_by}")
+        click.echo(f"  files {len(files)}, pages {sum(c.values())}: done {c[PageStatus.DONE]}, "
+                   f"failed {c[PageStatus.FAILED]}, pending {c[PageStatus.PENDING]}, rescan {c[PageStatus.RESCAN]}")
+        outputs = store.outputs(b.id)
+        if outputs:
+            click.echo(f"  outputs {len(outputs)}, {sum(o.size for o in outputs) / 1e6:.1f} MB")
+        failed = store.pages(b.id, [PageStatus.FAILED])
+        if failed:
+            click.secho("  failed pages:", fg="yellow")
+            for p in failed:
+                click.secho(f"    {files[p.file_id].relpath} p{p.page_index + 1}: {p.error}", fg="yellow")
+        for e in store.events(b.id):
+            if e.action in ("file.changed", "file.missing", "fixity.mismatch"):
+                click.secho(f"  {e.at} {e.action}: {e.detail.get('file')}", fg="red")
+        last_runs = [e for e in store.events(b.id) if e.action in ("run.start", "run.end")]
+        if last_runs:
+            e = last_runs[-1]
+            click.echo(f"  last {e.action.replace('run.', 'run ')}: {e.at} by {e.who}")
+        if failed:
+            sys.exit(int(ExitCode.PAGES_FAILED))

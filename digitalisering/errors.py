@@ -1,0 +1,41 @@
+"""Exceptions that carry a one-line message for the operator and the exit code that goes with it."""
+
+from __future__ import annotations
+
+from digitalisering.exitcodes import ExitCode
+
+
+class DigitaliseringError(Exception):
+    """An error the operator can act on; ``str(err)`` is a complete one-line explanation."""
+
+    exit_code: ExitCode = ExitCode.INTERNAL
+
+
+class InputFileError(DigitaliseringError):
+    """One input file or page cannot be used (the batch goes on without it)."""
+
+    exit_code = ExitCode.PAGES_FAILED
+
+
+class DeliveryError(DigitaliseringError):
+    """The delivery as a whole cannot be used."""
+
+    exit_code = ExitCode.INPUT
+
+
+class MissingDependencyError(DigitaliseringError):
+    """An external program or language pack is not installed."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
+
+
+class FixityError(DigitaliseringError):
+    """A recorded checksum does not match the file any more."""
+
+    exit_code = ExitCode.FIXITY
+
+
+class StateError(DigitaliseringError):
+    """The workspace, database or output folder cannot be used."""
+
+    exit_code = ExitCode.STATE

@@ -1,0 +1,1 @@
+"""Page imaging: load a page from its file (bounded, normalised), later orientation, deskew, checks."""

@@ -1,0 +1,178 @@
+"""Load one page of a scan file into a normalised image ('1', 'L' or 'RGB') with what the file says.
+
+Real scans lie: the stated resolution may be missing or absurd, the mode may be CMYK, 16-bit,
+palette or carry alpha. We normalise the mode and keep a note of every assumption.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageCms, UnidentifiedImageError
+
+from digitalisering.errors import InputFileError
+
+DEFAULT_MAX_PIXELS = 250_000_000
+"""A0 at 400 ppi is ~ 250 megapixels; anything larger is refused as a likely decompression bomb."""
+MIN_SIDE = 16
+PLAUSIBLE_DPI = (50, 2400)
+ASSUMED_DPI = 300
+
+# Pillow's own bomb check is a second line of defence; ours is applied before decoding.
+Image.MAX_IMAGE_PIXELS = None
+
+
+@dataclass
+class PageInfo:
+    """What we know about a page's image, as stored in results.json."""
+
+    width_px: int
+    height_px: int
+    source_mode: str
+    mode: str
+    bits_per_sample: int
+    stated_dpi: list[float] | None
+    dpi: float
+    format: str
+    compression: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadedPage:
+    image: Image.Image
+    info: PageInfo
+    original_jpeg: bytes | None = None
+    """The file's own JPEG data when the page is a plain JPEG file (kept to avoid re-encoding)."""
+
+
+def load_page(
+    path: Path, page_index: int, fmt: str, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> LoadedPage:
+    """Decode page ``page_index`` of ``path`` (format ``fmt`` from ingest)."""
+    if fmt == "PDF":
+        from digitalisering.imaging.pdfimage import extract_pdf_page_image
+
+        image, stated_dpi, compression = extract_pdf_page_image(path, page_index, max_pixels)
+        return _normalise(image, stated_dpi, fmt, compression, None)
+    try:
+        im = Image.open(path)
+        if page_index:
+            im.seek(page_index)
+        _check_size(im.size, max_pixels)
+        compression = im.info.get("compression")
+        stated = im.info.get("dpi")
+        im.load()
+    except InputFileError:
+        raise
+    except EOFError as exc:
+        raise InputFileError(f"page {page_index + 1} does not exist in this file") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputFileError(f"cannot decode {fmt} page {page_index + 1}: {_first_line(exc)}") from exc
+    original = path.read_bytes() if fmt == "JPEG" else None
+    if fmt == "JPEG":
+        compression = "jpeg"
+    return _normalise(im, stated, fmt, compression, original)
+
+
+def _check_size(size: tuple[int, int], max_pixels: int) -> None:
+    w, h = size
+    if w * h > max_pixels:
+        raise InputFileError(
+            f"image of {w}x{h} = {w * h / 1e6:.0f} megapixels exceeds the limit of "
+            f"{max_pixels / 1e6:.0f} megapixels (--max-megapixels)"
+        )
+    if min(w, h) < MIN_SIDE:
+        raise InputFileError(f"image of {w}x{h} pixels is too small to be a scanned page")
+
+
+def _normalise(
+    im: Image.Image, stated: object, fmt: str, compression: str | None, original_jpeg: bytes | None
+) -> LoadedPage:
+    notes: list[str] = []
+    source_mode = im.mode
+    bits = _bits_per_sample(im)
+    if "transparency" in im.info or im.mode in ("RGBA", "LA", "PA"):
+        im = _flatten_alpha(im)
+        notes.append("alpha channel flattened onto white")
+        original_jpeg = None
+    if im.mode == "CMYK":
+        im = _cmyk_to_rgb(im)
+        notes.append("CMYK converted to sRGB")
+        original_jpeg = None
+    elif im.mode == "P":
+        im = im.convert("RGB")
+        if _is_grey(im):
+            im = im.convert("L")
+        notes.append("palette image expanded")
+    elif im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.uint32)
+        im = Image.fromarray((arr >> 8 if arr.max() > 255 else arr).astype(np.uint8), "L")
+        notes.append("16-bit greyscale reduced to 8 bits")
+    elif im.mode not in ("1", "L", "RGB"):
+        im = im.convert("RGB")
+        notes.append(f"{source_mode} converted to RGB")
+    dpi = _dpi(stated, notes)
+    info = PageInfo(
+        width_px=im.width,
+        height_px=im.height,
+        source_mode=source_mode,
+        mode=im.mode,
+        bits_per_sample=bits,
+        stated_dpi=[float(d) for d in stated] if isinstance(stated, tuple) else None,
+        dpi=dpi,
+        format=fmt,
+        compression=compression,
+        notes=notes,
+    )
+    return LoadedPage(im, info, original_jpeg)
+
+
+def _dpi(stated: object, notes: list[str]) -> float:
+    if isinstance(stated, tuple) and len(stated) == 2:
+        x, y = (float(v) for v in stated)
+        if PLAUSIBLE_DPI[0] <= x <= PLAUSIBLE_DPI[1]:
+            if abs(x - y) > 1:
+                notes.append(f"unequal resolution {x:g}x{y:g} ppi; using {x:g}")
+            return round(x, 2)
+        notes.append(f"stated resolution {x:g} ppi is implausible; assumed {ASSUMED_DPI} ppi")
+    else:
+        notes.append(f"no resolution in the file; assumed {ASSUMED_DPI} ppi")
+    return float(ASSUMED_DPI)
+
+
+def _bits_per_sample(im: Image.Image) -> int:
+    return {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I": 32, "F": 32}.get(im.mode, 8)
+
+
+def _flatten_alpha(im: Image.Image) -> Image.Image:
+    rgba = im.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    flat = Image.alpha_composite(background, rgba).convert("RGB")
+    return flat.convert("L") if im.mode in ("LA",) else flat
+
+
+def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
+    icc = im.info.get("icc_profile")
+    if icc:
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            dst = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(im, src, dst, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError):
+            pass
+    # Without a profile: Pillow's naive conversion (Pillow already undoes Adobe's inverted CMYK).
+    return im.convert("RGB")
+
+
+def _is_grey(im: Image.Image) -> bool:
+    small = np.asarray(im.reduce(8) if min(im.size) > 64 else im, dtype=np.int16)
+    return bool(np.abs(small[..., 0] - small[..., 1]).max() <= 2 and np.abs(small[..., 1] - small[..., 2]).max() <= 2)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,91 @@
+"""Recognise scan files by their content (not their extension) and count their pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from digitalisering.errors import InputFileError
+
+SCAN_EXTENSIONS = {".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
+
+_MAGIC = [
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"II+\x00", "TIFF"),
+    (b"MM\x00+", "TIFF"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+]
+_OTHER_MAGIC = [
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"GIF8", "a GIF image"),
+    (b"BM", "a BMP image"),
+    (b"RIFF", "a RIFF (WebP/AVI/WAV) file"),
+    (b"\x00\x00\x00\x0cjP", "a JPEG 2000 file"),
+    (b"<?xml", "an XML file"),
+]
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    format: str
+    page_count: int
+
+
+def sniff(head: bytes) -> str | None:
+    """Format name from the first bytes of a file, or None when it is not a supported scan format."""
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if b"%PDF-" in head[:1024]:
+        return "PDF"
+    return None
+
+
+def describe_unknown(head: bytes) -> str:
+    for magic, name in _OTHER_MAGIC:
+        if head.startswith(magic):
+            return name
+    if not head:
+        return "empty"
+    try:
+        head.decode("utf-8")
+        return "text"
+    except UnicodeDecodeError:
+        return "unknown binary data"
+
+
+def inspect_file(path: Path) -> FileInfo:
+    """Format and page count of a scan file; raises InputFileError with a one-line reason."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2048)
+    except OSError as exc:
+        raise InputFileError(f"cannot read file: {exc.strerror or exc}") from exc
+    if not head:
+        raise InputFileError("empty file (0 bytes)")
+    fmt = sniff(head)
+    if fmt is None:
+        raise InputFileError(
+            f"not a TIFF, JPEG, PNG or PDF file (content looks like {describe_unknown(head)})"
+        )
+    if fmt == "PDF":
+        from digitalisering.ingest.pdfsource import pdf_page_count
+
+        return FileInfo(fmt, pdf_page_count(path))
+    try:
+        with Image.open(path) as im:
+            count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputFileError(f"damaged {fmt} file: {_first_line(exc)}") from exc
+    except Image.DecompressionBombError as exc:
+        raise InputFileError(f"{fmt} image is too large: {_first_line(exc)}") from exc
+    return FileInfo(fmt, int(count))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,149 @@
+"""results.json: the contract between the run and its readers (QA, progress, outside tools).
+
+Described by ``schemas/results.schema.json``; every file written is validated against it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from digitalisering import __version__
+from digitalisering._exec import tesseract
+from digitalisering.errors import StateError
+from digitalisering.fileio import write_text_atomic
+from digitalisering.resources import load_json_schema
+from digitalisering.runner.dossier_chain import DossierOutput, group_dossiers
+from digitalisering.runner.options import RunOptions
+from digitalisering.store import Batch, Store
+from digitalisering.store.records import PageRecord, PageStatus
+
+SCHEMA_NAME = "results.schema.json"
+SCHEMA_VERSION = "1.0"
+RESULTS_FILE = "results.json"
+
+
+def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None) -> dict[str, Any]:
+    r = page.result
+    load, encode, ocr = r.get("load"), r.get("encode"), r.get("ocr")
+    image = None
+    if load:
+        image = {**load, "encoding": encode.get("encoding") if encode else None}
+        if encode:
+            image["width_px"], image["height_px"] = encode["width_px"], encode["height_px"]
+    imaging = r.get("imaging") or {}
+    return {
+        "seq": page.seq,
+        "source": source,
+        "page_index": page.page_index,
+        "sha256": sha256,
+        "status": page.status,
+        "error": page.error,
+        "attempts": page.attempts,
+        "finished_at": page.finished_at,
+        "dossier": dossier,
+        "document": dossier,
+        "image": image,
+        "orientation": imaging.get("orientation"),
+        "orientation_confidence": imaging.get("orientation_confidence"),
+        "skew_deg": imaging.get("skew_deg"),
+        "is_blank": imaging.get("is_blank"),
+        "is_separator": imaging.get("is_separator"),
+        "separator": imaging.get("separator"),
+        "ocr": ocr,
+    }
+
+
+def build_results(
+    store: Store, batch: Batch, options: RunOptions, outputs: list[DossierOutput]
+) -> dict[str, Any]:
+    files = {f.id: f for f in store.files(batch.id)}
+    pages = store.pages(batch.id)
+    groups = group_dossiers(batch, pages)
+    dossier_of = {p.id: g.dossier_id for g in groups for p in g.pages}
+    by_dossier = {o.dossier_id: o for o in outputs}
+    documents, dossiers = [], []
+    for g in groups:
+        statuses = {p.status for p in g.pages}
+        if statuses == {PageStatus.DONE}:
+            status = "complete"
+        elif PageStatus.DONE not in statuses:
+            status = "failed" if PageStatus.FAILED in statuses else "pending"
+        else:
+            status = "incomplete"
+        out = by_dossier.get(g.dossier_id)
+        doc_ids = [g.dossier_id] if out else []
+        dossiers.append({"id": g.dossier_id, "pages": [p.seq for p in g.pages], "documents": doc_ids,
+                         "status": status, "addresses": []})
+        if out:
+            documents.append({
+                "id": g.dossier_id, "dossier": g.dossier_id, "type": None, "type_confidence": None,
+                "pages": out.page_seqs, "missing_pages": out.missing_seqs,
+                "output": {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes, "format": "PDF"},
+                "addresses": [],
+            })
+    counts = store.page_counts(batch.id)
+    try:
+        tess = tesseract.version()
+    except Exception:  # results are still written when tesseract went missing meanwhile
+        tess = None
+    return {
+        "schema": "digitalisering-results",
+        "schema_version": SCHEMA_VERSION,
+        "generator": {"name": "digitalisering", "version": __version__, "tesseract": tess},
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "batch": {"name": batch.name, "delivery": batch.delivery, "layout": batch.layout,
+                  "created_at": batch.created_at, "created_by": batch.created_by},
+        "options": options.output_affecting(),
+        "summary": {
+            "files": len(files),
+            "files_failed": sum(1 for f in files.values() if f.error),
+            "pages": len(pages),
+            "pages_done": counts[PageStatus.DONE],
+            "pages_failed": counts[PageStatus.FAILED],
+            "pages_pending": counts[PageStatus.PENDING],
+            "pages_rescan": counts[PageStatus.RESCAN],
+            "dossiers": len(dossiers),
+            "documents": len(documents),
+            "outputs_bytes": sum(o.bytes for o in outputs),
+        },
+        "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
+                   "pages": f.page_count, "error": f.error} for f in files.values()],
+        "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.id))
+                  for p in pages],
+        "dossiers": dossiers,
+        "documents": documents,
+    }
+
+
+def validate_results(data: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when ``data`` does not follow the results schema."""
+    jsonschema.validate(data, load_json_schema(SCHEMA_NAME))
+
+
+def check_out_dir(out_dir: Path, batch: Batch) -> None:
+    """An output folder belongs to one batch: refuse one that holds another batch's results."""
+    target = Path(out_dir) / RESULTS_FILE
+    if not target.exists():
+        return
+    try:
+        other = json.loads(target.read_text(encoding="utf-8")).get("batch", {}).get("name")
+    except (OSError, ValueError, AttributeError):
+        other = None
+    if other and other != batch.name:
+        raise StateError(f"{out_dir} holds the results of batch {other}; choose another --out")
+
+
+def write_results(
+    store: Store, batch: Batch, out_dir: Path, options: RunOptions, outputs: list[DossierOutput]
+) -> Path:
+    target = Path(out_dir) / RESULTS_FILE
+    check_out_dir(out_dir, batch)
+    data = build_results(store, batch, options, outputs)
+    validate_results(data)
+    write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1))
+    return target

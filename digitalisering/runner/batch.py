@@ -1,0 +1,195 @@
+"""Run a batch: every page not yet done goes through the page chain in worker processes; then the
+dossier chain builds the outputs; then results.json is written. Killed at any point, it resumes."""
+
+from __future__ import annotations
+
+import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from digitalisering._exec import tesseract
+from digitalisering.errors import FixityError, MissingDependencyError
+from digitalisering.metadata.fixity import sha256_file
+from digitalisering.runner.dossier_chain import DossierOutput, run_dossier_chain
+from digitalisering.runner.lock import batch_lock
+from digitalisering.runner.options import RunOptions
+from digitalisering.runner.page_chain import PageJob
+from digitalisering.runner.worker import PageOutcome, init_worker, process_page
+from digitalisering.results import check_out_dir, write_results
+from digitalisering.store import Batch, Store
+from digitalisering.store.records import PageRecord, PageStatus
+from digitalisering.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+MAX_CRASHES = 2
+
+
+@dataclass
+class RunSummary:
+    batch: Batch
+    out_dir: Path
+    pages_total: int
+    pages_processed: int
+    pages_done: int
+    pages_failed: int
+    already_done: int
+    elapsed_s: float
+    failures: list[tuple[str, int, str]] = field(default_factory=list)
+    """(source file, page number 1-based, reason) of every failed page in the batch."""
+    outputs: list[DossierOutput] = field(default_factory=list)
+    results_path: Path | None = None
+
+    @property
+    def pages_per_minute(self) -> float:
+        return self.pages_processed * 60 / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+def run_batch(
+    store: Store,
+    workspace: Workspace,
+    batch: Batch,
+    out_dir: Path,
+    options: RunOptions,
+    operator: str,
+) -> RunSummary:
+    tesseract.require(options.lang)
+    out_dir = Path(out_dir).resolve()
+    check_out_dir(out_dir, batch)
+    with batch_lock(workspace.lock_file(batch.name), batch.name):
+        started = time.monotonic()
+        files = {f.id: f for f in store.files(batch.id)}
+        todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)
+                and files[p.file_id].error is None]
+        total = sum(store.page_counts(batch.id).values())
+        store.log(batch.id, operator, "run.start", out=str(out_dir), pages=len(todo),
+                  options=options.output_affecting())
+        todo = _drop_changed_sources(store, batch, todo, files, operator)
+        jobs = [
+            PageJob(p.id, p.seq, str(Path(batch.delivery) / files[p.file_id].relpath), p.page_index,
+                    files[p.file_id].format or "", str(workspace.page_dir(batch.name, p.id)), options)
+            for p in todo
+        ]
+        done, failed = _process_pages(store, batch, jobs, options, operator)
+        outputs = run_dossier_chain(store, workspace, batch, out_dir, options, operator)
+        results_path = write_results(store, batch, out_dir, options, outputs)
+        elapsed = time.monotonic() - started
+        store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
+                  seconds=round(elapsed, 1))
+    failures = [
+        (files[p.file_id].relpath, p.page_index + 1, p.error or "")
+        for p in store.pages(batch.id, [PageStatus.FAILED])
+    ]
+    already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
+    return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
+                      failures, outputs, results_path)
+
+
+def _drop_changed_sources(store, batch, todo, files, operator) -> list[PageRecord]:
+    """Check each source file's SHA-256 once; pages of a changed file fail and are not processed."""
+    verified: dict[int, bool] = {}
+    keep: list[PageRecord] = []
+    for page in todo:
+        rec = files[page.file_id]
+        if rec.id not in verified:
+            path = Path(batch.delivery) / rec.relpath
+            try:
+                verified[rec.id] = sha256_file(path) == rec.sha256
+                reason = "source file changed since ingest (SHA-256 differs); not processed"
+            except OSError as exc:
+                verified[rec.id] = False
+                reason = f"source file missing or unreadable since ingest: {exc.strerror or exc}"
+            if not verified[rec.id]:
+                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=reason)
+                for other in todo:
+                    if other.file_id == rec.id:
+                        store.finish_page(other.id, PageStatus.FAILED, None, reason)
+        if verified[rec.id]:
+            keep.append(page)
+    return keep
+
+
+def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: RunOptions,
+                   operator: str) -> tuple[int, int]:
+    """Process ``jobs`` in a pool of worker processes; persist each page's outcome as it arrives.
+
+    When a worker process dies (killed, out of memory), the pages that were in flight are retried
+    one at a time, so that a page that kills its worker twice is identified and marked failed
+    while the innocent pages are processed normally.
+    """
+    if not jobs:
+        return 0, 0
+    counts = {"done": 0, "failed": 0}
+    queue = list(reversed(jobs))
+    suspects: list[PageJob] = []
+    crashes: dict[int, int] = {}
+    workers = min(options.workers, len(jobs))
+    bar = tqdm(total=len(jobs), unit="page", desc=batch.name, disable=not options.progress,
+               dynamic_ncols=True, smoothing=0.1)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
+    in_flight: dict[Future, PageJob] = {}
+
+    def record(job: PageJob, outcome: PageOutcome) -> None:
+        if outcome.fatal:
+            raise MissingDependencyError(outcome.error or "a required program is missing")
+        if outcome.ok:
+            store.finish_page(job.page_id, PageStatus.DONE, outcome.result, None)
+            counts["done"] += 1
+        else:
+            store.finish_page(job.page_id, PageStatus.FAILED, None, outcome.error)
+            store.log(batch.id, operator, "page.failed", page=job.page_id, seq=job.seq,
+                      source=job.source, page_index=job.page_index, error=outcome.error)
+            if outcome.trace:
+                log.debug("page %s failed:\n%s", job.page_id, outcome.trace)
+            counts["failed"] += 1
+        bar.update(1)
+        bar.set_postfix(failed=counts["failed"], refresh=False)
+
+    def crashed(job: PageJob, alone: bool) -> None:
+        # Only a crash with this page alone in the pool counts against it.
+        if alone:
+            crashes[job.page_id] = crashes.get(job.page_id, 0) + 1
+        if crashes.get(job.page_id, 0) >= MAX_CRASHES:
+            record(job, PageOutcome(job.page_id, False, None,
+                                    f"the worker process died on this page {MAX_CRASHES} times "
+                                    "(out of memory or crash)"))
+        else:
+            suspects.append(job)
+
+    try:
+        while queue or suspects or in_flight:
+            if suspects:
+                if not in_flight:  # after a crash: one page at a time until the culprit is known
+                    job = suspects.pop(0)
+                    store.start_page(job.page_id)
+                    in_flight[pool.submit(process_page, job)] = job
+            else:
+                while queue and len(in_flight) < workers * 2:
+                    job = queue.pop()
+                    store.start_page(job.page_id)
+                    in_flight[pool.submit(process_page, job)] = job
+            alone = len(in_flight) == 1
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in finished:
+                job = in_flight.pop(fut)
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    broken = True
+                    crashed(job, alone)
+                else:
+                    record(job, fut.result())
+            if broken:
+                for job in in_flight.values():
+                    crashed(job, False)
+                in_flight.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
+    finally:
+        bar.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+    return counts["done"], counts["failed"]

@@ -1,0 +1,35 @@
+"""Options of a run, passed to every worker (plain data, picklable)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+
+from digitalisering.imaging.load import DEFAULT_MAX_PIXELS
+from digitalisering.pdfa.images import DEFAULT_JPEG_QUALITY
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    lang: str = "nld"
+    jobs: int = 0
+    """Worker processes; 0 = one per core."""
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    ocr_timeout: float = 600.0
+    progress: bool = True
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else default_jobs()
+
+    def output_affecting(self) -> dict:
+        """The options that change the content of outputs (part of every output's fingerprint)."""
+        data = asdict(self)
+        for key in ("jobs", "progress", "ocr_timeout"):
+            data.pop(key)
+        return data

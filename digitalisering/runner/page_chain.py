@@ -1,0 +1,113 @@
+"""The page stage chain: each stage is a pure function of the page so far, run in a worker.
+
+Stages are listed in ``PAGE_STAGES`` in order; a stage reads what earlier stages left in the
+``PageContext`` and returns a small JSON-able dict that is stored under its name in the page's
+result. Adding a stage (imaging, barcodes, ...) means adding one function and one list entry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from PIL import Image
+
+from digitalisering.fileio import write_bytes_atomic
+from digitalisering.imaging.load import LoadedPage, load_page
+from digitalisering.metadata.fixity import sha256_bytes
+from digitalisering.ocr.engine import ocr_image_file
+from digitalisering.pdfa.images import encode_page_image
+from digitalisering.runner.options import RunOptions
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """Everything a worker needs to process one page (picklable)."""
+
+    page_id: int
+    seq: int
+    source: str
+    page_index: int
+    format: str
+    work_dir: str
+    options: RunOptions
+
+
+@dataclass
+class PageContext:
+    job: PageJob
+    loaded: LoadedPage | None = None
+    image: Image.Image | None = None
+    dpi: float = 0.0
+    image_path: Path | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.job.work_dir)
+
+    def artifact(self, name: str, filename: str, data: bytes) -> Path:
+        path = self.work_dir / filename
+        write_bytes_atomic(path, data)
+        self.artifacts[name] = filename
+        self.artifacts[name + "_sha256"] = sha256_bytes(data)
+        return path
+
+
+def stage_load(ctx: PageContext) -> dict[str, Any]:
+    job = ctx.job
+    ctx.loaded = load_page(Path(job.source), job.page_index, job.format, job.options.max_pixels)
+    ctx.image = ctx.loaded.image
+    ctx.dpi = ctx.loaded.info.dpi
+    return asdict(ctx.loaded.info)
+
+
+def stage_encode(ctx: PageContext) -> dict[str, Any]:
+    assert ctx.image is not None and ctx.loaded is not None
+    unchanged = ctx.image is ctx.loaded.image
+    encoded = encode_page_image(
+        ctx.image,
+        ctx.dpi,
+        original_jpeg=ctx.loaded.original_jpeg if unchanged else None,
+        jpeg_quality=ctx.job.options.jpeg_quality,
+    )
+    ctx.image_path = ctx.artifact("image", "page" + encoded.suffix, encoded.data)
+    return {"encoding": encoded.encoding, "bytes": len(encoded.data),
+            "width_px": ctx.image.width, "height_px": ctx.image.height, "dpi": ctx.dpi}
+
+
+def stage_ocr(ctx: PageContext) -> dict[str, Any]:
+    assert ctx.image_path is not None
+    opts = ctx.job.options
+    result, text_pdf = ocr_image_file(ctx.image_path, opts.lang, ctx.dpi, opts.ocr_timeout)
+    ctx.artifact("text_pdf", "text.pdf", text_pdf)
+    words = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    ctx.artifact("words", "words.json", words)
+    return {"lang": result.lang, "engine": f"tesseract {result.engine_version}",
+            "mean_confidence": result.mean_confidence, "words": len(result.words),
+            "chars": sum(len(w.text) for w in result.words)}
+
+
+StageFn = Callable[[PageContext], "dict[str, Any] | None"]
+
+PAGE_STAGES: list[tuple[str, StageFn]] = [
+    ("load", stage_load),
+    ("encode", stage_encode),
+    ("ocr", stage_ocr),
+]
+
+
+def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None) -> dict[str, Any]:
+    """Run every stage on one page; returns the page result (stage name -> stage output)."""
+    ctx = PageContext(job)
+    os.makedirs(ctx.work_dir, exist_ok=True)
+    for name, fn in stages or PAGE_STAGES:
+        out = fn(ctx)
+        if out is not None:
+            ctx.results[name] = out
+    ctx.results["artifacts"] = ctx.artifacts
+    return ctx.results

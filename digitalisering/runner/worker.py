@@ -1,0 +1,47 @@
+"""What runs inside a worker process: one page through the chain, errors turned into outcomes."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+from digitalisering.errors import DigitaliseringError, InputFileError, MissingDependencyError
+from digitalisering.runner.page_chain import PageJob, run_page_chain
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    page_id: int
+    ok: bool
+    result: dict[str, Any] | None
+    error: str | None
+    fatal: bool = False
+    """True when the whole run must stop (a missing program), not just this page."""
+    trace: str | None = None
+
+
+def init_worker() -> None:
+    """Per-process setup: tesseract and OpenCV use one thread each (the pool gives parallelism)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except ImportError:  # pragma: no cover - opencv is a dependency
+        pass
+
+
+def process_page(job: PageJob) -> PageOutcome:
+    try:
+        return PageOutcome(job.page_id, True, run_page_chain(job), None)
+    except MissingDependencyError as exc:
+        return PageOutcome(job.page_id, False, None, str(exc), fatal=True)
+    except (InputFileError, DigitaliseringError) as exc:
+        return PageOutcome(job.page_id, False, None, str(exc))
+    except MemoryError:
+        return PageOutcome(job.page_id, False, None, "out of memory while processing this page")
+    except Exception as exc:  # a bug: keep the batch going, keep the traceback for the log
+        return PageOutcome(job.page_id, False, None, f"internal error: {type(exc).__name__}: {exc}",
+                           trace=traceback.format_exc())

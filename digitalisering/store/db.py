@@ -1,0 +1,197 @@
+"""The state database (SQLite, WAL mode). One writer: the main process; workers never touch it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from digitalisering.errors import StateError
+from digitalisering.store.migrations import MIGRATIONS
+from digitalisering.store.records import Batch, Event, FileRecord, OutputRecord, PageRecord, PageStatus
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """Access to batches, files, pages, events and outputs. Every method commits its own change."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open state database {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        level = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if level > len(MIGRATIONS):
+            raise StateError(
+                f"state database {self.path} was written by a newer digitalisering (schema {level})"
+            )
+        for number, script in enumerate(MIGRATIONS[level:], start=level + 1):
+            with self.transaction():
+                for statement in _split_sql(script):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version={number}")
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    # -- batches --------------------------------------------------------------------------------
+    def create_batch(self, name: str, delivery: str, layout: str, who: str) -> Batch:
+        cur = self.conn.execute(
+            "INSERT INTO batches (name, delivery, layout, created_at, created_by) VALUES (?,?,?,?,?)",
+            (name, delivery, layout, utcnow(), who),
+        )
+        return self.batch_by_id(cur.lastrowid)
+
+    def batch_by_id(self, batch_id: int) -> Batch:
+        row = self.conn.execute("SELECT * FROM batches WHERE id=?", (batch_id,)).fetchone()
+        return Batch(*row)
+
+    def find_batch(self, name: str | None = None, delivery: str | None = None) -> Batch | None:
+        if name is not None:
+            row = self.conn.execute("SELECT * FROM batches WHERE name=?", (name,)).fetchone()
+        else:
+            row = self.conn.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
+        return Batch(*row) if row else None
+
+    def batches(self) -> list[Batch]:
+        return [Batch(*r) for r in self.conn.execute("SELECT * FROM batches ORDER BY id")]
+
+    # -- files and pages ------------------------------------------------------------------------
+    def add_file(
+        self,
+        batch_id: int,
+        relpath: str,
+        folder: str | None,
+        size: int,
+        sha256: str,
+        fmt: str | None,
+        page_count: int,
+        error: str | None,
+        first_seq: int,
+    ) -> FileRecord:
+        """Record a file and its pages (a failed file gets one failed page so it is counted)."""
+        now = utcnow()
+        cur = self.conn.execute(
+            "INSERT INTO files (batch_id, relpath, folder, size, sha256, format, page_count, error,"
+            " ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            (batch_id, relpath, folder, size, sha256, fmt, page_count, error, now),
+        )
+        file_id = cur.lastrowid
+        n_pages = max(page_count, 1)
+        status = PageStatus.FAILED if error else PageStatus.PENDING
+        self.conn.executemany(
+            "INSERT INTO pages (batch_id, file_id, page_index, seq, folder, status, error)"
+            " VALUES (?,?,?,?,?,?,?)",
+            [(batch_id, file_id, i, first_seq + i, folder, status, error) for i in range(n_pages)],
+        )
+        return self.file_by_id(file_id)
+
+    def file_by_id(self, file_id: int) -> FileRecord:
+        return FileRecord(*self.conn.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone())
+
+    def files(self, batch_id: int) -> list[FileRecord]:
+        rows = self.conn.execute("SELECT * FROM files WHERE batch_id=? ORDER BY id", (batch_id,))
+        return [FileRecord(*r) for r in rows]
+
+    def next_seq(self, batch_id: int) -> int:
+        row = self.conn.execute("SELECT MAX(seq) FROM pages WHERE batch_id=?", (batch_id,)).fetchone()
+        return 0 if row[0] is None else row[0] + 1
+
+    _PAGE_COLS = "id, batch_id, file_id, page_index, seq, folder, status, error, result, attempts, finished_at"
+
+    def pages(self, batch_id: int, statuses: Iterable[str] | None = None) -> list[PageRecord]:
+        sql = f"SELECT {self._PAGE_COLS} FROM pages WHERE batch_id=?"
+        args: list[Any] = [batch_id]
+        if statuses is not None:
+            statuses = list(statuses)
+            sql += f" AND status IN ({','.join('?' * len(statuses))})"
+            args += statuses
+        return [PageRecord(*r) for r in self.conn.execute(sql + " ORDER BY seq", args)]
+
+    def page_counts(self, batch_id: int) -> dict[str, int]:
+        counts = {s: 0 for s in PageStatus.ALL}
+        for status, n in self.conn.execute(
+            "SELECT status, COUNT(*) FROM pages WHERE batch_id=? GROUP BY status", (batch_id,)
+        ):
+            counts[status] = n
+        return counts
+
+    def start_page(self, page_id: int) -> None:
+        self.conn.execute("UPDATE pages SET attempts = attempts + 1 WHERE id=?", (page_id,))
+
+    def finish_page(self, page_id: int, status: str, result: dict[str, Any] | None, error: str | None) -> None:
+        self.conn.execute(
+            "UPDATE pages SET status=?, result=?, error=?, finished_at=? WHERE id=?",
+            (status, json.dumps(result, sort_keys=True) if result is not None else None, error, utcnow(), page_id),
+        )
+
+    # -- events ---------------------------------------------------------------------------------
+    def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO events (batch_id, at, who, action, detail) VALUES (?,?,?,?,?)",
+            (batch_id, utcnow(), who, action, json.dumps(detail, sort_keys=True, default=str)),
+        )
+
+    def events(self, batch_id: int) -> list[Event]:
+        rows = self.conn.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
+        return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    # -- outputs --------------------------------------------------------------------------------
+    def output(self, batch_id: int, kind: str, key: str) -> OutputRecord | None:
+        row = self.conn.execute(
+            "SELECT * FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key)
+        ).fetchone()
+        return OutputRecord(*row) if row else None
+
+    def outputs(self, batch_id: int) -> list[OutputRecord]:
+        rows = self.conn.execute("SELECT * FROM outputs WHERE batch_id=? ORDER BY id", (batch_id,))
+        return [OutputRecord(*r) for r in rows]
+
+    def record_output(
+        self, batch_id: int, kind: str, key: str, path: str, sha256: str, size: int, fingerprint: str
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO outputs (batch_id, kind, key, path, sha256, size, fingerprint, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (batch_id, kind, key) DO UPDATE SET"
+            " path=excluded.path, sha256=excluded.sha256, size=excluded.size,"
+            " fingerprint=excluded.fingerprint, created_at=excluded.created_at",
+            (batch_id, kind, key, path, sha256, size, fingerprint, utcnow()),
+        )
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

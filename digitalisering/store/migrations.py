@@ -1,0 +1,66 @@
+"""Schema migrations of the state database, applied in order; ``PRAGMA user_version`` is the level."""
+
+MIGRATIONS: list[str] = [
+    # 1: foundation
+    """
+    CREATE TABLE batches (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL UNIQUE,
+        delivery    TEXT NOT NULL UNIQUE,
+        layout      TEXT NOT NULL CHECK (layout IN ('folders', 'stack')),
+        created_at  TEXT NOT NULL,
+        created_by  TEXT NOT NULL
+    );
+    CREATE TABLE files (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        relpath     TEXT NOT NULL,
+        folder      TEXT,
+        size        INTEGER NOT NULL,
+        sha256      TEXT NOT NULL,
+        format      TEXT,
+        page_count  INTEGER NOT NULL,
+        error       TEXT,
+        ingested_at TEXT NOT NULL,
+        UNIQUE (batch_id, relpath)
+    );
+    CREATE TABLE pages (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        file_id     INTEGER NOT NULL REFERENCES files(id),
+        page_index  INTEGER NOT NULL,
+        seq         INTEGER NOT NULL,
+        folder      TEXT,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'done', 'failed', 'rescan')),
+        error       TEXT,
+        result      TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        finished_at TEXT,
+        UNIQUE (file_id, page_index),
+        UNIQUE (batch_id, seq)
+    );
+    CREATE INDEX pages_batch_status ON pages (batch_id, status);
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER REFERENCES batches(id),
+        at          TEXT NOT NULL,
+        who         TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        detail      TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_batch ON events (batch_id, id);
+    CREATE TABLE outputs (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        kind        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        path        TEXT NOT NULL,
+        sha256      TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        UNIQUE (batch_id, kind, key)
+    );
+    """,
+]

@@ -1,0 +1,81 @@
+"""Rows of the state database as small dataclasses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class PageStatus:
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+    RESCAN = "rescan"
+    ALL = (PENDING, DONE, FAILED, RESCAN)
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    name: str
+    delivery: str
+    layout: str
+    created_at: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    batch_id: int
+    relpath: str
+    folder: str | None
+    size: int
+    sha256: str
+    format: str | None
+    page_count: int
+    error: str | None
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    id: int
+    batch_id: int
+    file_id: int
+    page_index: int
+    seq: int
+    folder: str | None
+    status: str
+    error: str | None
+    result_json: str | None
+    attempts: int
+    finished_at: str | None
+
+    @property
+    def result(self) -> dict[str, Any]:
+        return json.loads(self.result_json) if self.result_json else {}
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    batch_id: int | None
+    at: str
+    who: str
+    action: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    id: int
+    batch_id: int
+    kind: str
+    key: str
+    path: str
+    sha256: str
+    size: int
+    fingerprint: str
+    created_at: str

@@ -1,0 +1,1 @@
+"""Schemas shipped with digitalisering (JSON Schema for results.json; XSDs for MDTO and BAG)."""
