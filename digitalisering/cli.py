@@ -6,6 +6,7 @@ import functools
 import logging
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -81,6 +82,8 @@ class Context:
 def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
     """Scanned building dossiers (bouwdossiers) into a trustworthy digital archive."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
+    # Pillow warns about odd metadata (corrupt EXIF); the page record keeps what matters.
+    warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     ctx.obj = Context(workspace)
 
 
@@ -100,7 +103,7 @@ def _print_ingest(report: IngestReport) -> None:
     elif report.is_noop:
         click.echo(f"batch {b.name}: already ingested, nothing new ({report.unchanged_files} files unchanged)")
     else:
-        click.echo(f"batch {b.name}: {report.unchanged_files} files unchanged")
+        click.echo(f"batch {b.name}: already ingested; {report.unchanged_files} files unchanged")
     if report.added_files:
         click.echo(f"  added {len(report.added_files)} files, {report.added_pages} pages")
     for rel, reason in report.failed_files.items():

@@ -137,7 +137,8 @@ def _dpi(stated: object, notes: list[str]) -> float:
         if PLAUSIBLE_DPI[0] <= x <= PLAUSIBLE_DPI[1]:
             if abs(x - y) > 1:
                 notes.append(f"unequal resolution {x:g}x{y:g} ppi; using {x:g}")
-            return round(x, 2)
+            # PNG stores pixels per metre: 150 ppi comes back as 150.01
+            return float(round(x)) if abs(x - round(x)) < 0.1 else round(x, 2)
         notes.append(f"stated resolution {x:g} ppi is implausible; assumed {ASSUMED_DPI} ppi")
     else:
         notes.append(f"no resolution in the file; assumed {ASSUMED_DPI} ppi")

@@ -19,7 +19,7 @@ def extract_pdf_page_image(
         if page_index >= len(pdf.pages):
             raise InputFileError(f"page {page_index + 1} does not exist in this PDF")
         page = pdf.pages[page_index]
-        images = list(page.images.values())
+        images = list(page.get_images().values())
         if len(images) != 1:
             raise InputFileError(
                 f"PDF page {page_index + 1} has {len(images)} images; expected one scanned image"

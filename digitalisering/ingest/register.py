@@ -36,7 +36,7 @@ class IngestReport:
 
     @property
     def is_noop(self) -> bool:
-        return not self.created and not self.added_files
+        return not (self.created or self.added_files or self.changed_files or self.missing_files)
 
 
 def operator_name(explicit: str | None = None) -> str:

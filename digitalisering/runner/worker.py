@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ class PageOutcome:
 def init_worker() -> None:
     """Per-process setup: tesseract and OpenCV use one thread each (the pool gives parallelism)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     try:
         import cv2
 

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import pagegen  # noqa: E402
+
+from digitalisering.ingest import ingest_delivery  # noqa: E402
+from digitalisering.runner import RunOptions, run_batch  # noqa: E402
+from digitalisering.store import Store  # noqa: E402
+from digitalisering.workspace import Workspace  # noqa: E402
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    return Workspace.open(tmp_path / "ws")
+
+
+@pytest.fixture
+def store(workspace: Workspace):
+    with Store(workspace.database) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def delivery_template(tmp_path_factory) -> tuple[Path, dict[str, list[str]]]:
+    root = tmp_path_factory.mktemp("delivery-template") / "levering-2026-01"
+    expected = pagegen.folders_delivery(root)
+    return root, expected
+
+
+@pytest.fixture
+def delivery(delivery_template, tmp_path: Path) -> tuple[Path, dict[str, list[str]]]:
+    """A fresh copy of the generated folders delivery (tests may change it)."""
+    src, expected = delivery_template
+    dst = tmp_path / src.name
+    shutil.copytree(src, dst)
+    return dst, expected
+
+
+@pytest.fixture(scope="session")
+def processed(tmp_path_factory, delivery_template):
+    """The generated delivery run once end to end (shared by read-only tests)."""
+    src, expected = delivery_template
+    base = tmp_path_factory.mktemp("processed")
+    root = base / src.name
+    shutil.copytree(src, root)
+    ws = Workspace.open(base / "ws")
+    out = base / "out"
+    with Store(ws.database) as store:
+        report = ingest_delivery(store, root, operator="tester")
+        summary = run_batch(store, ws, report.batch, out, RunOptions(jobs=2, progress=False), "tester")
+    return {"root": root, "workspace": ws, "out": out, "summary": summary, "expected": expected,
+            "batch": report.batch}

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+
+from digitalisering.errors import DeliveryError
+from digitalisering.ingest.delivery import discover, natural_key
+
+
+def touch(path: Path, data: bytes = b"x") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_folders_layout_lists_dossier_folders_in_natural_order(tmp_path: Path):
+    for rel in ["D2/10.tif", "D2/2.tif", "D1/0001.tif", "D1/notes.txt", "D1/.hidden.tif", "D1/Thumbs.db"]:
+        touch(tmp_path / rel)
+    d = discover(tmp_path)
+    assert d.layout == "folders"
+    assert [(f.relpath, f.folder) for f in d.files] == [
+        ("D1/0001.tif", "D1"), ("D2/2.tif", "D2"), ("D2/10.tif", "D2")]
+    assert d.ignored == ["D1/notes.txt"]
+
+
+def test_stack_layout(tmp_path: Path):
+    for rel in ["scan_00010.tif", "scan_00002.pdf", "scan_00001.JPG", "checksums.md5"]:
+        touch(tmp_path / rel)
+    d = discover(tmp_path)
+    assert d.layout == "stack"
+    assert [f.relpath for f in d.files] == ["scan_00001.JPG", "scan_00002.pdf", "scan_00010.tif"]
+    assert all(f.folder is None for f in d.files)
+
+
+def test_mixed_layout_needs_a_choice(tmp_path: Path):
+    touch(tmp_path / "loose.tif")
+    touch(tmp_path / "D1" / "0001.tif")
+    with pytest.raises(DeliveryError, match="mixed layout"):
+        discover(tmp_path)
+    forced = discover(tmp_path, "folders")
+    assert [f.relpath for f in forced.files] == ["D1/0001.tif"]
+    assert forced.misplaced == ["loose.tif"]
+
+
+@pytest.mark.parametrize("setup, message", [
+    (lambda p: None, "no scans"),
+    (lambda p: touch(p / "readme.txt"), "no scans"),
+])
+def test_delivery_without_scans_is_an_error(tmp_path: Path, setup, message):
+    setup(tmp_path)
+    with pytest.raises(DeliveryError, match=message):
+        discover(tmp_path)
+
+
+def test_missing_delivery_and_file_instead_of_folder(tmp_path: Path):
+    with pytest.raises(DeliveryError, match="not found"):
+        discover(tmp_path / "nope")
+    touch(tmp_path / "a.tif")
+    with pytest.raises(DeliveryError, match="folder, not a file"):
+        discover(tmp_path / "a.tif")
+
+
+def test_natural_key_orders_numbers_as_numbers():
+    assert sorted(["p10", "p9", "P1"], key=natural_key) == ["P1", "p9", "p10"]

@@ -1,0 +1,100 @@
+"""Generated test pages and deliveries: tests make their own fixtures and never need ../shared."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+from PIL import Image, ImageDraw, ImageFont
+
+A4_MM = (210, 297)
+
+DUTCH_LINES = [
+    "Gemeente Leiden",
+    "Dienst Bouw- en Woningtoezicht",
+    "Aanvraag om bouwvergunning",
+    "Breestraat 12 te Leiden",
+    "het verbouwen van het bestaande pand",
+]
+
+
+def page_image(lines: list[str], dpi: int = 150, mode: str = "L", size_mm: tuple[int, int] = A4_MM,
+               font_pt: float = 14) -> Image.Image:
+    """A page with ``lines`` of text at ``font_pt`` points, as a scan at ``dpi`` in ``mode``."""
+    w = round(size_mm[0] / 25.4 * dpi)
+    h = round(size_mm[1] / 25.4 * dpi)
+    im = Image.new("L", (w, h), 250)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.load_default(size=max(8, round(font_pt / 72 * dpi)))
+    y = round(0.12 * h)
+    for line in lines:
+        draw.text((round(0.1 * w), y), line, fill=15, font=font)
+        y += round(font_pt / 72 * dpi * 1.8)
+    if mode == "1":
+        return im.point(lambda v: 255 if v > 128 else 0).convert("1")
+    if mode == "RGB":
+        return Image.merge("RGB", (im, im, im.point(lambda v: max(0, v - 20))))
+    return im
+
+
+def save(im: Image.Image, path: Path, dpi: int | None = 150, **kw) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    params = dict(kw)
+    if dpi is not None:
+        params["dpi"] = (dpi, dpi)
+    im.save(path, **params)
+    return path
+
+
+def save_multipage_tiff(images: list[Image.Image], path: Path, dpi: int = 150, compression: str = "tiff_lzw") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    images[0].save(path, save_all=True, append_images=images[1:], dpi=(dpi, dpi), compression=compression)
+    return path
+
+
+def image_pdf(images: list[Image.Image], path: Path, dpi: int = 150) -> Path:
+    """An image-only PDF (one JPEG per page, page size from ``dpi``)."""
+    pdf = pikepdf.new()
+    for im in images:
+        buf = io.BytesIO()
+        im.convert("L").save(buf, format="JPEG", quality=90)
+        w_pt, h_pt = im.width * 72 / dpi, im.height * 72 / dpi
+        xobj = pikepdf.Stream(pdf, buf.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                              Width=im.width, Height=im.height, ColorSpace=pikepdf.Name.DeviceGray,
+                              BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        page = pdf.add_blank_page(page_size=(w_pt, h_pt))
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj))
+        page.Contents = pdf.make_stream(f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im0 Do Q".encode())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.save(path)
+    return path
+
+
+def folders_delivery(root: Path, with_bad_files: bool = True) -> dict[str, list[str]]:
+    """A small folders-layout delivery; returns {dossier id: words expected in its PDF}."""
+    expected: dict[str, list[str]] = {}
+    d1 = root / "BWT-1962-0001"
+    save(page_image(DUTCH_LINES, mode="L"), d1 / "0001.tif", compression="tiff_lzw")
+    save(page_image(["Bouwtekening", "Plattegrond begane grond"], mode="1"), d1 / "0002.tif",
+         compression="group4")
+    save(page_image(["Brief van de aannemer", "Hooigracht 15"], mode="RGB"), d1 / "0003.jpg",
+         quality=90)
+    expected["BWT-1962-0001"] = ["Leiden", "bouwvergunning", "Plattegrond", "aannemer"]
+    d2 = root / "BWT-1975-0002"
+    save_multipage_tiff([page_image(["Besluit", "Vergunning verleend"], mode="L"),
+                         page_image(["Gereedmelding", "Haarlemmerstraat 100"], mode="L")],
+                        d2 / "BWT-1975-0002.tif")
+    save(page_image(["Berekening", "Constructie staal"], mode="L"), d2 / "vervolg.png")
+    expected["BWT-1975-0002"] = ["Vergunning", "Gereedmelding", "Constructie"]
+    d3 = root / "BWT-1980-0003"
+    image_pdf([page_image(["Proces-verbaal", "Oplevering woning"]),
+               page_image(["Correspondentie", "Rapenburg 8"])], d3 / "BWT-1980-0003.pdf")
+    expected["BWT-1980-0003"] = ["Oplevering", "Correspondentie"]
+    if with_bad_files:
+        (d3 / "zero.tif").write_bytes(b"")
+        (d3 / "notanimage.jpg").write_text("this is not an image\n")
+        good = (d1 / "0001.tif").read_bytes()
+        (d3 / "truncated.tif").write_bytes(good[: len(good) // 3])
+    (root / "manifest.csv").write_text("dossier;pages\n")
+    return expected

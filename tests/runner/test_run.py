@@ -1,0 +1,92 @@
+"""End to end on a generated delivery: PDFs per dossier with the Dutch text, failures reported."""
+
+import json
+import subprocess
+
+import pikepdf
+
+from digitalisering.metadata.fixity import sha256_file
+from digitalisering.results import validate_results
+from digitalisering.runner import RunOptions, run_batch
+from digitalisering.store import Store
+
+
+def test_one_searchable_pdf_per_dossier(processed):
+    out, expected = processed["out"], processed["expected"]
+    for dossier, words in expected.items():
+        pdf = out / dossier / f"{dossier}.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        for word in words:
+            assert word in text, f"{word!r} missing from {pdf.name}"
+
+
+def test_pages_in_delivery_order_including_multipage_tiff_and_pdf(processed):
+    out = processed["out"]
+    with pikepdf.open(out / "BWT-1975-0002" / "BWT-1975-0002.pdf") as pdf:
+        assert len(pdf.pages) == 3
+    with pikepdf.open(out / "BWT-1980-0003" / "BWT-1980-0003.pdf") as pdf:
+        assert len(pdf.pages) == 2
+    text = subprocess.run(["pdftotext", str(out / "BWT-1975-0002" / "BWT-1975-0002.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert text.index("Vergunning") < text.index("Gereedmelding") < text.index("Constructie")
+
+
+def test_results_json_follows_the_schema_and_lists_failures(processed):
+    data = json.loads((processed["out"] / "results.json").read_text())
+    validate_results(data)
+    assert data["summary"]["pages"] == 11
+    assert data["summary"]["pages_done"] == 8 and data["summary"]["pages_failed"] == 3
+    failed = {p["source"]: p["error"] for p in data["pages"] if p["status"] == "failed"}
+    assert failed == {
+        "BWT-1980-0003/notanimage.jpg": "not a TIFF, JPEG, PNG or PDF file (content looks like text)",
+        "BWT-1980-0003/truncated.tif": failed["BWT-1980-0003/truncated.tif"],
+        "BWT-1980-0003/zero.tif": "empty file (0 bytes)",
+    }
+    assert failed["BWT-1980-0003/truncated.tif"].startswith("damaged TIFF")
+    done = [p for p in data["pages"] if p["status"] == "done"]
+    assert all(p["ocr"]["lang"] == "nld" and p["ocr"]["words"] > 0 for p in done)
+    assert all(p["image"]["dpi"] == 150 for p in done)
+    by_id = {d["id"]: d for d in data["dossiers"]}
+    assert by_id["BWT-1980-0003"]["status"] == "incomplete"
+    assert by_id["BWT-1962-0001"]["status"] == "complete"
+    for doc in data["documents"]:
+        assert sha256_file(processed["out"] / doc["output"]["path"]) == doc["output"]["sha256"]
+
+
+def test_failures_are_in_the_summary_and_event_log(processed):
+    summary = processed["summary"]
+    assert sorted(f[0] for f in summary.failures) == [
+        "BWT-1980-0003/notanimage.jpg", "BWT-1980-0003/truncated.tif", "BWT-1980-0003/zero.tif"]
+    with Store(processed["workspace"].database) as store:
+        actions = [e.action for e in store.events(processed["batch"].id)]
+    assert actions.count("run.start") == 1 and actions.count("output.written") == 3
+
+
+def test_second_run_redoes_nothing_and_rewrites_nothing(delivery, workspace, tmp_path):
+    root, _ = delivery
+    out = tmp_path / "out"
+    from digitalisering.ingest import ingest_delivery
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root).batch
+        first = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+        second = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        assert first.pages_done == 8
+        # the failed pages are tried again (they fail again), no done page is redone
+        assert second.pages_done == 0 and second.already_done == 8
+        assert all(not o.rebuilt for o in second.outputs)
+        assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == stamps
+        assert all(p.attempts == 1 for p in store.pages(batch.id) if p.status == "done")
+
+
+def test_source_changed_after_ingest_is_not_processed(delivery, workspace, tmp_path):
+    root, _ = delivery
+    from digitalisering.ingest import ingest_delivery
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root).batch
+        target = root / "BWT-1962-0001" / "0002.tif"
+        target.write_bytes(target.read_bytes() + b"x")
+        summary = run_batch(store, workspace, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
+        reasons = {src: why for src, _, why in summary.failures}
+        assert "changed since ingest" in reasons["BWT-1962-0001/0002.tif"]
+        assert any(e.action == "fixity.mismatch" for e in store.events(batch.id))

@@ -1,0 +1,50 @@
+import sqlite3
+
+import pytest
+
+from digitalisering.errors import StateError
+from digitalisering.store import Store
+from digitalisering.store.migrations import MIGRATIONS
+from digitalisering.store.records import PageStatus
+
+
+def test_new_database_is_at_latest_schema(workspace):
+    with Store(workspace.database) as store:
+        level = store.conn.execute("PRAGMA user_version").fetchone()[0]
+    assert level == len(MIGRATIONS)
+
+
+def test_failed_file_gets_one_failed_page_so_it_is_counted(store):
+    batch = store.create_batch("b", "/d", "folders", "ann")
+    store.add_file(batch.id, "x/0001.tif", "x", 10, "0" * 64, "TIFF", 3, None, 0)
+    store.add_file(batch.id, "x/bad.tif", "x", 0, "1" * 64, None, 0, "empty file (0 bytes)", 3)
+    counts = store.page_counts(batch.id)
+    assert counts[PageStatus.PENDING] == 3
+    assert counts[PageStatus.FAILED] == 1
+    assert [p.seq for p in store.pages(batch.id)] == [0, 1, 2, 3]
+
+
+def test_finish_page_persists_result_and_events_keep_who(store):
+    batch = store.create_batch("b", "/d", "stack", "ann")
+    store.add_file(batch.id, "s1.tif", None, 10, "0" * 64, "TIFF", 1, None, 0)
+    page = store.pages(batch.id)[0]
+    store.finish_page(page.id, PageStatus.DONE, {"ocr": {"words": 3}}, None)
+    store.log(batch.id, "bob", "run.end", done=1)
+    again = store.pages(batch.id)[0]
+    assert again.status == "done" and again.result == {"ocr": {"words": 3}}
+    event = store.events(batch.id)[-1]
+    assert (event.who, event.action, event.detail) == ("bob", "run.end", {"done": 1})
+
+
+def test_database_from_newer_version_is_refused(workspace):
+    conn = sqlite3.connect(workspace.database)
+    conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 5}")
+    conn.close()
+    with pytest.raises(StateError, match="newer"):
+        Store(workspace.database)
+
+
+def test_garbage_database_file_is_a_clear_error(workspace):
+    workspace.database.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StateError, match="cannot open state database"):
+        Store(workspace.database)
