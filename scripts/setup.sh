@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Set up everything digitalisering needs on a fresh Debian 12 machine (run as root), idempotently:
+# Debian packages, a virtual environment in .venv, and the package itself (editable, with test tools).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests).
+DEBIAN_PACKAGES=(
+  tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
+  poppler-utils
+  python3-venv
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  echo "setup: Python 3.11 or newer is needed ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+# Reinstall only when the project definition changed since the last setup.
+stamp=.venv/.digitalisering-setup
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c 'import digitalisering' 2>/dev/null; then
+  echo "setup: installing the package and its dependencies into .venv"
+  log=.venv/setup-pip.log
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: pip install failed (log above, also in $log)" >&2
+    exit 1
+  fi
+  echo "$want" > "$stamp"
+fi
+echo "setup: ready ($(.venv/bin/digitalisering --version), $(tesseract --version 2>&1 | head -1))"
