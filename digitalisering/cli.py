@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import tempfile
 import traceback
 import warnings
 from pathlib import Path
@@ -17,6 +18,7 @@ from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.ingest.register import operator_name
+from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store import Store
 from digitalisering.store.records import PageStatus
@@ -50,7 +52,14 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _write_crash_log() -> Path:
-    path = Path.cwd() / "digitalisering-crash.log"
+    """Append the traceback to crash.log in the workspace (or the temp folder) and return its path."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Context) if ctx else None
+    try:
+        folder = obj.workspace.root if obj is not None else Path(tempfile.gettempdir())
+    except DigitaliseringError:
+        folder = Path(tempfile.gettempdir())
+    path = folder / "crash.log"
     try:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(traceback.format_exc() + "\n")
@@ -185,11 +194,13 @@ def _print_summary(s: RunSummary) -> None:
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
     click.echo(f"  {len(s.outputs)} dossier PDFs ({rebuilt} written now) in {s.out_dir}")
     if s.failures:
-        click.secho(f"  {len(s.failures)} pages failed:", fg="yellow")
-        for source, page_no, reason in s.failures[:50]:
-            click.secho(f"    {source} p{page_no}: {reason}", fg="yellow")
-        if len(s.failures) > 50:
-            click.echo(f"    ... and {len(s.failures) - 50} more (digitalisering status {s.batch.name})")
+        click.secho(f"  {len(s.failures)} pages failed (list in {s.out_dir / FAILURES_FILE}):", fg="yellow")
+        for f in s.failures[:20]:
+            click.secho(f"    {f.source} p{f.page}: {f.reason}", fg="yellow")
+        if len(s.failures) > 20:
+            click.echo(f"    ... and {len(s.failures) - 20} more; by reason:")
+            for kind, n in count_by_reason(s.failures).most_common():
+                click.echo(f"    {n:>6} x {kind}")
     click.echo(f"  results: {s.results_path}")
 
 
@@ -218,19 +229,18 @@ def status(obj: Context, batch: str | None) -> None:
             names = ", ".join(x.name for x in store.batches()) or "none"
             _fail(f"no batch named {batch!r} (batches: {names})", ExitCode.USAGE)
         c = store.page_counts(b.id)
-        files = {f.id: f for f in store.files(b.id)}
         click.echo(f"batch {b.name} ({b.layout}) from {b.delivery}")
         click.echo(f"  created {b.created_at} by {b.created_by}")
-        click.echo(f"  files {len(files)}, pages {sum(c.values())}: done {c[PageStatus.DONE]}, "
+        click.echo(f"  files {len(store.files(b.id))}, pages {sum(c.values())}: done {c[PageStatus.DONE]}, "
                    f"failed {c[PageStatus.FAILED]}, pending {c[PageStatus.PENDING]}, rescan {c[PageStatus.RESCAN]}")
         outputs = store.outputs(b.id)
         if outputs:
             click.echo(f"  outputs {len(outputs)}, {sum(o.size for o in outputs) / 1e6:.1f} MB")
-        failed = store.pages(b.id, [PageStatus.FAILED])
+        failed = list_failures(store, b)
         if failed:
             click.secho("  failed pages:", fg="yellow")
-            for p in failed:
-                click.secho(f"    {files[p.file_id].relpath} p{p.page_index + 1}: {p.error}", fg="yellow")
+            for f in failed:
+                click.secho(f"    {f.source} p{f.page}: {f.reason}", fg="yellow")
         for e in store.events(b.id):
             if e.action in ("file.changed", "file.missing", "fixity.mismatch"):
                 click.secho(f"  {e.at} {e.action}: {e.detail.get('file')}", fg="red")

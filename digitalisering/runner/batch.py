@@ -20,6 +20,7 @@ from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
 from digitalisering.runner.worker import PageOutcome, init_worker, process_page
+from digitalisering.qa.failures import FAILURES_FILE, Failure, list_failures, write_failures_csv
 from digitalisering.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -40,8 +41,8 @@ class RunSummary:
     pages_failed: int
     already_done: int
     elapsed_s: float
-    failures: list[tuple[str, int, str]] = field(default_factory=list)
-    """(source file, page number 1-based, reason) of every failed page in the batch."""
+    failures: list[Failure] = field(default_factory=list)
+    """Every failed page of the batch (also in OUT/failures.csv)."""
     outputs: list[DossierOutput] = field(default_factory=list)
     results_path: Path | None = None
 
@@ -81,10 +82,12 @@ def run_batch(
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1))
-    failures = [
-        (files[p.file_id].relpath, p.page_index + 1, p.error or "")
-        for p in store.pages(batch.id, [PageStatus.FAILED])
-    ]
+    failures = list_failures(store, batch)
+    failures_csv = out_dir / FAILURES_FILE
+    if failures:
+        write_failures_csv(failures, failures_csv)
+    else:
+        failures_csv.unlink(missing_ok=True)
     already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
                       failures, outputs, results_path)

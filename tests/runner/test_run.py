@@ -55,8 +55,11 @@ def test_results_json_follows_the_schema_and_lists_failures(processed):
 
 def test_failures_are_in_the_summary_and_event_log(processed):
     summary = processed["summary"]
-    assert sorted(f[0] for f in summary.failures) == [
+    assert sorted(f.source for f in summary.failures) == [
         "BWT-1980-0003/notanimage.jpg", "BWT-1980-0003/truncated.tif", "BWT-1980-0003/zero.tif"]
+    rows = (processed["out"] / "failures.csv").read_text().splitlines()
+    assert rows[0] == "seq;source;page;reason" and len(rows) == 4
+    assert "BWT-1980-0003/zero.tif;1;empty file (0 bytes)" in rows[-1]
     with Store(processed["workspace"].database) as store:
         actions = [e.action for e in store.events(processed["batch"].id)]
     assert actions.count("run.start") == 1 and actions.count("output.written") == 3
@@ -87,6 +90,6 @@ def test_source_changed_after_ingest_is_not_processed(delivery, workspace, tmp_p
         target = root / "BWT-1962-0001" / "0002.tif"
         target.write_bytes(target.read_bytes() + b"x")
         summary = run_batch(store, workspace, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
-        reasons = {src: why for src, _, why in summary.failures}
+        reasons = {f.source: f.reason for f in summary.failures}
         assert "changed since ingest" in reasons["BWT-1962-0001/0002.tif"]
         assert any(e.action == "fixity.mismatch" for e in store.events(batch.id))

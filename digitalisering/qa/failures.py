@@ -1,0 +1,53 @@
+"""The failed pages of a batch, for the operator: a list, counts by reason, and a CSV to work from."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from digitalisering.fileio import write_text_atomic
+from digitalisering.store import Batch, Store
+from digitalisering.store.records import PageStatus
+
+FAILURES_FILE = "failures.csv"
+
+
+@dataclass(frozen=True)
+class Failure:
+    seq: int
+    source: str
+    page: int
+    """1-based page number within the source file."""
+    reason: str
+
+
+def list_failures(store: Store, batch: Batch) -> list[Failure]:
+    files = {f.id: f for f in store.files(batch.id)}
+    return [
+        Failure(p.seq, files[p.file_id].relpath, p.page_index + 1, p.error or "unknown")
+        for p in store.pages(batch.id, [PageStatus.FAILED])
+    ]
+
+
+def reason_kind(reason: str) -> str:
+    """The reason without its particulars (numbers, paths), to count alike failures together."""
+    kind = reason.split(":")[0]
+    return re.sub(r"\d+(\.\d+)?", "N", kind).strip()
+
+
+def count_by_reason(failures: list[Failure]) -> Counter:
+    return Counter(reason_kind(f.reason) for f in failures)
+
+
+def write_failures_csv(failures: list[Failure], path: Path) -> None:
+    """seq;source;page;reason — semicolon-separated so that Dutch spreadsheet software opens it as is."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(["seq", "source", "page", "reason"])
+    for f in failures:
+        writer.writerow([f.seq, f.source, f.page, f.reason])
+    write_text_atomic(path, buf.getvalue())
