@@ -160,6 +160,8 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="JPEG quality of greyscale and colour page images.")
 @click.option("--max-megapixels", type=click.IntRange(min=1), default=250, show_default=True,
               help="Refuse page images larger than this (decompression bombs).")
+@click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
+@click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @operator_option
 @layout_option
@@ -167,12 +169,13 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.pass_obj
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
-        max_megapixels: int, no_progress: bool, operator: str | None, layout: str,
+        max_megapixels: int, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None, layout: str,
         batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     who = operator_name(operator)
     options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
-                         max_pixels=max_megapixels * 1_000_000, progress=not no_progress)
+                         max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
+                         keep_blank=keep_blank, use_osd=not no_osd)
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
         _print_ingest(report)

@@ -36,6 +36,9 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None) 
         if encode:
             image["width_px"], image["height_px"] = encode["width_px"], encode["height_px"]
     imaging = r.get("imaging") or {}
+    technical = imaging.get("technical")
+    if image and technical:
+        image["dpi"] = technical["dpi"]
     return {
         "seq": page.seq,
         "source": source,
@@ -54,6 +57,8 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None) 
         "is_blank": imaging.get("is_blank"),
         "is_separator": imaging.get("is_separator"),
         "separator": imaging.get("separator"),
+        "in_output": r.get("in_output") if r else None,
+        "technical": technical,
         "ocr": ocr,
     }
 

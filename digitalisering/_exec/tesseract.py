@@ -76,3 +76,21 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> tu
         with open(base + ".pdf", "rb") as fh:
             pdf = fh.read()
     return tsv, pdf
+
+
+def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float]:
+    """tesseract's orientation and script detection (OSD) on an image file.
+
+    Returns (clockwise degrees that make the page upright, confidence); (0, 0.0) when tesseract
+    finds too little text to say.
+    """
+    try:
+        out = pytesseract.image_to_osd(
+            str(image_path), config=f"--psm 0 --dpi {int(round(dpi))}", timeout=timeout,
+            output_type=pytesseract.Output.DICT,
+        )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+    except (pytesseract.TesseractError, RuntimeError):
+        return 0, 0.0  # too few characters, or took too long: no opinion
+    return int(out.get("rotate", 0)) % 360, float(out.get("orientation_conf", 0.0))

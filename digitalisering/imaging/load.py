@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError
+from digitalisering.imaging.checks import snap_dpi
 
 DEFAULT_MAX_PIXELS = 250_000_000
 """A0 at 400 ppi is ~ 250 megapixels; anything larger is refused as a likely decompression bomb."""
@@ -137,8 +138,7 @@ def _dpi(stated: object, notes: list[str]) -> float:
         if PLAUSIBLE_DPI[0] <= x <= PLAUSIBLE_DPI[1]:
             if abs(x - y) > 1:
                 notes.append(f"unequal resolution {x:g}x{y:g} ppi; using {x:g}")
-            # PNG stores pixels per metre: 150 ppi comes back as 150.01
-            return float(round(x)) if abs(x - round(x)) < 0.1 else round(x, 2)
+            return snap_dpi(x)
         notes.append(f"stated resolution {x:g} ppi is implausible; assumed {ASSUMED_DPI} ppi")
     else:
         notes.append(f"no resolution in the file; assumed {ASSUMED_DPI} ppi")

@@ -31,6 +31,11 @@ class DossierGroup:
     def done_pages(self) -> list[PageRecord]:
         return [p for p in self.pages if p.status == PageStatus.DONE]
 
+    @property
+    def output_pages(self) -> list[PageRecord]:
+        """Done pages that go into the PDF (not separator sheets, not dropped blank pages)."""
+        return [p for p in self.done_pages if p.result.get("in_output", True)]
+
 
 @dataclass
 class DossierOutput:
@@ -62,7 +67,7 @@ def output_relpath(dossier_id: str) -> str:
 def _fingerprint(group: DossierGroup, options: RunOptions) -> str:
     parts = [
         (p.id, p.result.get("artifacts", {}).get("image_sha256"), p.result.get("artifacts", {}).get("text_pdf_sha256"))
-        for p in group.done_pages
+        for p in group.output_pages
     ]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting()}, sort_keys=True)
     return sha256_bytes(blob.encode())
@@ -73,7 +78,7 @@ def run_dossier_chain(
 ) -> list[DossierOutput]:
     outputs: list[DossierOutput] = []
     for group in group_dossiers(batch, store.pages(batch.id)):
-        done = group.done_pages
+        done = group.output_pages
         missing = [p.seq for p in group.pages if p.status != PageStatus.DONE]
         if not done:
             continue

@@ -22,6 +22,10 @@ class RunOptions:
     max_pixels: int = DEFAULT_MAX_PIXELS
     ocr_timeout: float = 600.0
     progress: bool = True
+    keep_blank: bool = False
+    """Keep blank pages in the PDFs (they are always kept in the record and the counts)."""
+    use_osd: bool = True
+    deskew_min_deg: float = 0.05
 
     @property
     def workers(self) -> int:

@@ -17,6 +17,7 @@ from PIL import Image
 
 from digitalisering.fileio import write_bytes_atomic
 from digitalisering.imaging.load import LoadedPage, load_page
+from digitalisering.imaging.stage import ImagingOptions, analyse_page
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.ocr.engine import ocr_image_file
 from digitalisering.pdfa.images import encode_page_image
@@ -43,6 +44,8 @@ class PageContext:
     image: Image.Image | None = None
     dpi: float = 0.0
     image_path: Path | None = None
+    in_output: bool = True
+    """False for separator sheets and (unless kept) blank pages: no image, no OCR, not in the PDF."""
     results: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
 
@@ -66,8 +69,23 @@ def stage_load(ctx: PageContext) -> dict[str, Any]:
     return asdict(ctx.loaded.info)
 
 
-def stage_encode(ctx: PageContext) -> dict[str, Any]:
+def stage_imaging(ctx: PageContext) -> dict[str, Any]:
     assert ctx.image is not None and ctx.loaded is not None
+    info = ctx.loaded.info
+    stated = info.stated_dpi[0] if info.stated_dpi else None
+    opts = ctx.job.options
+    ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
+                                     ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
+    ctx.dpi = result.technical["dpi"]
+    if result.is_separator or (result.is_blank and not opts.keep_blank):
+        ctx.in_output = False
+    return result.to_json()
+
+
+def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
+    assert ctx.image is not None and ctx.loaded is not None
+    if not ctx.in_output:
+        return None
     unchanged = ctx.image is ctx.loaded.image
     encoded = encode_page_image(
         ctx.image,
@@ -80,7 +98,9 @@ def stage_encode(ctx: PageContext) -> dict[str, Any]:
             "width_px": ctx.image.width, "height_px": ctx.image.height, "dpi": ctx.dpi}
 
 
-def stage_ocr(ctx: PageContext) -> dict[str, Any]:
+def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
+    if not ctx.in_output:
+        return None
     assert ctx.image_path is not None
     opts = ctx.job.options
     result, text_pdf = ocr_image_file(ctx.image_path, opts.lang, ctx.dpi, opts.ocr_timeout)
@@ -96,6 +116,7 @@ StageFn = Callable[[PageContext], "dict[str, Any] | None"]
 
 PAGE_STAGES: list[tuple[str, StageFn]] = [
     ("load", stage_load),
+    ("imaging", stage_imaging),
     ("encode", stage_encode),
     ("ocr", stage_ocr),
 ]
@@ -110,4 +131,5 @@ def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None
         if out is not None:
             ctx.results[name] = out
     ctx.results["artifacts"] = ctx.artifacts
+    ctx.results["in_output"] = ctx.in_output
     return ctx.results

@@ -1,0 +1,272 @@
+"""Page orientation (0/90/180/270) and skew from the text-like components of the working copy.
+
+1. Line direction: the component centres line up in rows far better along the text lines than
+   across them; comparing the best row-profile score of the page as is and turned by 90 degrees
+   tells portrait text from text running up or down the page.
+2. Skew: the row profile of the component baselines in the text-horizontal frame (``skew.py``).
+3. Up or down: in Latin script, more components rise above the x-height (ascenders, capitals, the
+   dots of i and j) than hang below the baseline (g j p q y). Counted per line after deskewing.
+
+Orientation is reported as the angle (degrees) the page was turned counter-clockwise from upright,
+i.e. the clockwise rotation that makes it upright.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from digitalisering._exec import tesseract
+from digitalisering.imaging.ink import AREA, H, Ink, W, X, Y, find_ink
+from digitalisering.imaging.skew import search_skew
+
+MIN_COMPONENTS = 40
+"""Fewer text-like components than this: no orientation or skew decision from text."""
+MAX_SKEW = 20.0
+TEXT_SHARE = 0.5
+"""A large-format page counts as a text page with at least this share of its ink in text."""
+BALANCE_SCALE = 0.15
+MARGIN_SCALE = 0.3
+"""The up/down score is balance / BALANCE_SCALE + margin / MARGIN_SCALE (> 0: upright)."""
+UNCERTAIN_SCORE = 0.4
+"""Below this |score| tesseract's OSD is asked."""
+OSD_MIN_CONFIDENCE = 2.0
+
+
+@dataclass(frozen=True)
+class OrientationEstimate:
+    orientation: int
+    """0, 90, 180 or 270: counter-clockwise turn of the page from upright."""
+    confidence: float
+    """0..1."""
+    skew: float
+    """degrees, counter-clockwise positive, in the upright frame."""
+    skew_confidence: float
+    components: int
+    lines: int
+    ascenders: int
+    descenders: int
+    margin_balance: float
+    line_direction_ratio: float
+    """row-profile score along the chosen text direction over the other (>1)."""
+    text_page: bool
+    """enough text to decide from text."""
+    method: str
+    """how the orientation was decided."""
+
+
+def _centres(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return stats[:, X] + stats[:, W] / 2.0, stats[:, Y] + stats[:, H] / 2.0
+
+
+def _rotate_mask_cw90(mask: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(mask, k=-1))
+
+
+def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
+    """Turn ``mask`` by ``-angle_ccw`` (undoing a counter-clockwise skew), canvas expanded."""
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
+    m[0, 2] += nw / 2.0 - w / 2.0
+    m[1, 2] += nh / 2.0 - h / 2.0
+    return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
+
+
+def _horizontal_neighbour_share(stats: np.ndarray, max_queries: int = 1000) -> float:
+    """Share of components whose nearest neighbour lies more sideways than up or down.
+
+    Letters of a line are closer to each other than to the lines above and below, whatever the
+    font (monospaced typewriter text lines up in columns too, so row profiles cannot tell).
+    """
+    cx, cy = _centres(stats)
+    h = stats[:, H].astype(np.float64)
+    queries = np.flatnonzero(h >= 0.6 * np.median(h))
+    if len(queries) > max_queries:
+        queries = queries[np.linspace(0, len(queries) - 1, max_queries).astype(int)]
+    dx = cx[None, :] - cx[queries, None]
+    dy = cy[None, :] - cy[queries, None]
+    d2 = dx * dx + dy * dy
+    d2[np.arange(len(queries)), queries] = np.inf
+    nearest = np.argmin(d2, axis=1)
+    ndx = np.abs(dx[np.arange(len(queries)), nearest])
+    ndy = np.abs(dy[np.arange(len(queries)), nearest])
+    return float((ndx > ndy).mean()) if len(queries) else 0.5
+
+
+def _margin_balance(text: Ink) -> float:
+    """(left-aligned lines - right-aligned lines) / both: typed text is flush left, ragged right.
+
+    Upside down, the ragged edge is on the left. Near 0 for justified or centred text.
+    """
+    stats = text.stats
+    if len(stats) < MIN_COMPONENTS:
+        return 0.0
+    top = stats[:, Y].astype(np.float64)
+    cy = top + stats[:, H] / 2
+    hm = float(np.median(stats[:, H]))
+    order = np.argsort(cy)
+    starts, ends = [], []
+    start = 0
+    for k in range(1, len(order) + 1):
+        if k < len(order) and cy[order[k]] - cy[order[k - 1]] <= 0.6 * hm:
+            continue
+        members = order[start:k]
+        start = k
+        if len(members) >= 3:
+            starts.append(stats[members, X].min())
+            ends.append((stats[members, X] + stats[members, W]).max())
+    if len(starts) < 4:
+        return 0.0
+    tol = max(2.0, hm)
+
+    def aligned(xs: list[int]) -> int:
+        arr = np.asarray(xs, dtype=np.float64)
+        return max(int((np.abs(arr - x) <= tol).sum()) for x in arr)
+
+    left, right = aligned(starts), aligned(ends)
+    return (left - right) / (left + right)
+
+
+def _up_down_mass(text: Ink) -> tuple[int, int, int]:
+    """(ink above the x-height band, ink below the baseline, lines used) of deskewed text.
+
+    Components are grouped into lines by their centres; each line's row profile (its own
+    components only) has a dense core between baseline and x-height; what sticks out above it
+    (ascenders, capitals, dots) and below it (descenders) is summed over the lines. Works on whole
+    words too: at working resolution typewritten letters often touch.
+    """
+    stats = text.stats
+    if len(stats) == 0:
+        return 0, 0, 0
+    top = stats[:, Y].astype(np.float64)
+    bottom = top + stats[:, H]
+    cy = (top + bottom) / 2
+    hm = float(np.median(stats[:, H]))
+    order = np.argsort(cy)
+    up = down = lines = 0
+    start = 0
+    for k in range(1, len(order) + 1):
+        if k < len(order) and cy[order[k]] - cy[order[k - 1]] <= 0.6 * hm:
+            continue
+        members = order[start:k]
+        start = k
+        if len(members) < 3:
+            continue
+        st = stats[members]
+        x0, y0 = int(st[:, X].min()), int(st[:, Y].min())
+        x1, y1 = int((st[:, X] + st[:, W]).max()), int((st[:, Y] + st[:, H]).max())
+        if y1 - y0 < 6:
+            continue
+        own = np.isin(text.labels[y0:y1, x0:x1], text.text_labels[members])
+        # short pieces of the line: warped pages and typewriter jitter bend long lines
+        piece = max(8, int(6 * hm))
+        used = False
+        for px in range(0, own.shape[1], piece):
+            profile = own[:, px:px + piece].sum(axis=1).astype(np.float64)
+            if profile.max() < 2:
+                continue
+            core = np.flatnonzero(profile >= 0.5 * profile.max())
+            if len(core) < 3:
+                continue
+            up += int(profile[: core[0]].sum())
+            down += int(profile[core[-1] + 1:].sum())
+            used = True
+        lines += used
+    return up, down, lines
+
+
+def _rotate_grey(grey: np.ndarray, turned: bool, angle_ccw: float, paper: int) -> np.ndarray:
+    if turned:
+        grey = np.ascontiguousarray(np.rot90(grey, k=-1))
+    h, w = grey.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
+    return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(paper))
+
+
+def _osd_upside_down(ink: Ink, turned: bool, skew: float, straight: Ink) -> tuple[bool | None, float]:
+    """Ask tesseract's OSD whether the straightened text is upside down, on a crop of its text.
+
+    Returns (upside down?, confidence), or (None, 0) when OSD has no clear opinion.
+    """
+    grey = _rotate_grey(ink.work.grey, turned, skew, ink.work.paper)
+    st = straight.stats
+    if len(st) == 0:
+        return None, 0.0
+    # the text block, at most ~20 lines high, around its middle: OSD time grows with the text
+    hm = float(np.median(st[:, H]))
+    y0, y1 = int(np.percentile(st[:, Y], 5)), int(np.percentile(st[:, Y] + st[:, H], 95))
+    x0, x1 = int(np.percentile(st[:, X], 2)), int(np.percentile(st[:, X] + st[:, W], 98))
+    span = int(40 * hm)
+    if y1 - y0 > span:
+        mid = (y0 + y1) // 2
+        y0, y1 = mid - span // 2, mid + span // 2
+    pad = int(2 * hm)
+    crop = grey[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad]
+    if crop.size == 0:
+        return None, 0.0
+    with tempfile.TemporaryDirectory(prefix="digitalisering-osd-") as tmp:
+        path = Path(tmp) / "osd.png"
+        cv2.imwrite(str(path), crop)
+        rotate, conf = tesseract.detect_orientation(path, ink.work.dpi)
+    if conf < OSD_MIN_CONFIDENCE or rotate not in (0, 180):
+        return None, conf
+    return rotate == 180, conf
+
+
+def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = True) -> OrientationEstimate:
+    """Orientation and skew of the page whose ink is ``ink``.
+
+    Text pages are decided from the line direction and two up/down cues: the ascender balance
+    and the flush-left margin. When both are weak, tesseract's OSD breaks the tie. Large-format
+    pages with little running text (drawings) keep their orientation unless OSD confirms a turn.
+    """
+    stats = ink.stats
+    n = len(stats)
+    if n < MIN_COMPONENTS:
+        return OrientationEstimate(0, 0.0, 0.0, 0.0, n, 0, 0, 0, 0.0, 1.0, False, "too little text")
+    horizontal = _horizontal_neighbour_share(stats)
+    turned = horizontal < 0.5
+    ratio = max(horizontal, 1 - horizontal) / max(1e-9, min(horizontal, 1 - horizontal))
+
+    mask = _rotate_mask_cw90(ink.mask) if turned else ink.mask
+    text = find_ink(ink.work, mask) if turned else ink
+    st = text.stats
+    bx = st[:, X] + st[:, W] / 2.0
+    by = (st[:, Y] + st[:, H]).astype(np.float64)
+    fine = search_skew(bx, by, MAX_SKEW, coarse_step=0.25)
+    straight = find_ink(ink.work, rotate_mask(mask, fine.angle))
+    up, down, lines = _up_down_mass(straight)
+    votes = up + down
+    balance = (up - down) / votes if votes else 0.0
+    margin = _margin_balance(straight)
+    score = balance / BALANCE_SCALE + margin / MARGIN_SCALE
+    text_page = (ink.text_share >= TEXT_SHARE or not large_format) and lines >= 5 and votes >= 200
+    skew_conf = round(min(1.0, (fine.sharpness - 1.0) / 2.0), 3)
+    dir_conf = min(1.0, (ratio - 1.0) / 1.0)
+
+    method = "text"
+    flipped = score < 0
+    ud_conf = min(1.0, abs(score) / 2.0)
+    uncertain = abs(score) < UNCERTAIN_SCORE if text_page else (turned or flipped)
+    if uncertain and use_osd:
+        osd_flip, osd_conf = _osd_upside_down(ink, turned, fine.angle, straight)
+        method = "text+osd"
+        if osd_flip is not None:
+            flipped, ud_conf = osd_flip, min(1.0, osd_conf / 5.0)
+        elif not text_page:
+            turned = flipped = False
+            method = "kept (no clear evidence)"
+    elif uncertain and not text_page:
+        turned = flipped = False
+        method = "kept (no clear evidence)"
+
+    orientation = (90 if turned else 0) + (180 if flipped else 0)
+    confidence = round(min(dir_conf, ud_conf), 3) if (orientation or text_page) else 0.0
+    return OrientationEstimate(orientation, confidence, fine.angle, skew_conf, n, lines, up, down,
+                               round(margin, 3), round(ratio, 3), text_page, method)

@@ -1,0 +1,103 @@
+"""The imaging stage: one page image in, the upright straight image and what was found out.
+
+Order matters for cost: the working copy and its ink are computed once; a blank page or a
+separator sheet stops there (no orientation, no rotation, no OCR later).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from PIL import Image
+
+from digitalisering.imaging.checks import TechnicalChecks, technical_checks
+from digitalisering.imaging.ink import find_ink, working_image
+from digitalisering.imaging.orientation import estimate_orientation
+from digitalisering.imaging.separators import Separator, read_barcodes, separator_from
+from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
+
+BLANK_INK_FRACTION = 0.0015
+"""A page with less significant ink than this share (after borders, punch holes and specks) is blank."""
+BLANK_MAX_COMPONENTS = 25
+LARGE_FORMAT_MM = (310, 440)
+"""Pages wider (short side) or longer than this are large format (beyond A3)."""
+
+
+@dataclass(frozen=True)
+class ImagingOptions:
+    deskew_min_deg: float = 0.05
+    """Smaller skew is recorded but not corrected (no resampling for nothing)."""
+    use_osd: bool = True
+    """Ask tesseract's OSD when the page's own cues leave up and down in doubt."""
+
+
+@dataclass
+class ImagingResult:
+    orientation: int | None
+    orientation_confidence: float | None
+    orientation_method: str | None
+    skew_deg: float | None
+    skew_confidence: float | None
+    corrected: bool
+    """True when the image was turned or rotated."""
+    is_blank: bool
+    ink_fraction: float
+    is_separator: bool
+    separator: dict | None
+    barcodes: list[dict]
+    large_format: bool
+    technical: dict
+    timings_ms: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: int,
+                 options: ImagingOptions = ImagingOptions()) -> tuple[Image.Image, ImagingResult]:
+    t0 = time.perf_counter()
+    checks: TechnicalChecks = technical_checks(image.width, image.height, stated_dpi, image.mode,
+                                               bits_per_sample, effectively_grey(image))
+    dpi = checks.dpi
+    large = min(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[0] or \
+        max(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[1]
+    work = working_image(image, dpi)
+    ink = find_ink(work)
+    t1 = time.perf_counter()
+    barcodes = read_barcodes(ink)
+    separator: Separator | None = separator_from(barcodes)
+    t2 = time.perf_counter()
+    blank = separator is None and not barcodes and ink.ink_fraction < BLANK_INK_FRACTION and \
+        len(ink.stats) < BLANK_MAX_COMPONENTS
+    result = ImagingResult(
+        orientation=None, orientation_confidence=None, orientation_method=None, skew_deg=None,
+        skew_confidence=None, corrected=False, is_blank=blank, ink_fraction=round(ink.ink_fraction, 6),
+        is_separator=separator is not None, separator=separator.to_json() if separator else None,
+        barcodes=[asdict(b) for b in barcodes], large_format=large, technical=checks.to_json(),
+    )
+    result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
+    if blank or separator is not None:
+        return image, result
+    est = estimate_orientation(ink, large_format=large, use_osd=options.use_osd)
+    t3 = time.perf_counter()
+    result.orientation = est.orientation
+    result.orientation_confidence = est.confidence
+    result.orientation_method = est.method
+    result.skew_deg = round(float(est.skew), 3) if est.components else None
+    result.skew_confidence = est.skew_confidence if est.components else None
+    out = turn_upright(image, est.orientation)
+    if result.skew_deg is not None and abs(result.skew_deg) >= options.deskew_min_deg:
+        out = deskew(out, result.skew_deg, paper_colour(image, work.paper))
+    result.corrected = out is not image
+    result.timings_ms.update(orientation=round(1000 * (t3 - t2), 1),
+                             transform=round(1000 * (time.perf_counter() - t3), 1))
+    return out, result
+
+
+def effectively_grey(image: Image.Image) -> bool:
+    if image.mode != "RGB":
+        return False
+    small = np.asarray(image.reduce(16) if min(image.size) > 256 else image, dtype=np.int16)
+    return bool(np.percentile(np.abs(small[..., 0] - small[..., 2]), 99) < 12)
