@@ -98,3 +98,60 @@ def folders_delivery(root: Path, with_bad_files: bool = True) -> dict[str, list[
         (d3 / "truncated.tif").write_bytes(good[: len(good) // 3])
     (root / "manifest.csv").write_text("dossier;pages\n")
     return expected
+
+
+LETTER_LINES = [
+    "Gemeente Leiden, dienst Bouw- en Woningtoezicht",
+    "Aan de heer J.C. Visser, Ringkade 41 te Leiden",
+    "Onderwerp: uw aanvraag om bouwvergunning",
+    "Geachte heer Visser, naar aanleiding van uw brief",
+    "delen wij u mede dat de vergunning is verleend voor",
+    "het bouwen van een schuur op het perceel Breestraat 12,",
+    "kadastraal bekend gemeente Leiden, sectie K nummer 3567.",
+    "De werkzaamheden moeten binnen zes maanden beginnen.",
+    "Hoogachtend, burgemeester en wethouders van Leiden,",
+    "de secretaris, de burgemeester.",
+]
+
+
+def letter_page(dpi: int = 150, mode: str = "L") -> Image.Image:
+    """A typed letter: flush-left lines of mixed-case Dutch text."""
+    return page_image(LETTER_LINES * 2, dpi=dpi, mode=mode, font_pt=11)
+
+
+def barcode_sheet(payload: str, dpi: int = 200) -> Image.Image:
+    """A separator sheet with a Code 128 barcode of ``payload``."""
+    import zxingcpp
+
+    im = page_image(["SCHEIDINGSBLAD"], dpi=dpi)
+    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128)
+    bar = Image.fromarray(__import__("numpy").asarray(code.to_image(scale=max(2, dpi // 75))))
+    im.paste(bar, (im.width // 6, im.height // 3))
+    return im
+
+
+def patch_sheet(pattern: str, dpi: int = 200) -> Image.Image:
+    """A sheet with a Kodak patch code: bars wide (5 mm, 'W') or narrow (2 mm, 'N'), 2 mm apart."""
+    im = page_image([], dpi=dpi)
+    draw = ImageDraw.Draw(im)
+    mm = dpi / 25.4
+    x = im.width // 3
+    for kind in pattern:
+        width = 5 * mm if kind == "W" else 2 * mm
+        draw.rectangle([x, im.height // 4, x + width - 1, im.height // 4 + 80 * mm], fill=0)
+        x += width + 2 * mm
+    return im
+
+
+def blank_back(dpi: int = 150, holes: bool = True, bleed: bool = True) -> Image.Image:
+    """The back of a page: paper, faint mirrored bleed-through, punch holes at the edge."""
+    im = page_image(LETTER_LINES if bleed else [], dpi=dpi, font_pt=11)
+    if bleed:
+        im = im.transpose(Image.Transpose.FLIP_LEFT_RIGHT).point(lambda v: 250 - (250 - v) // 8)
+    if holes:
+        draw = ImageDraw.Draw(im)
+        mm = dpi / 25.4
+        for y in (0.35, 0.65):
+            cy = int(im.height * y)
+            draw.ellipse([int(8 * mm), cy - int(3 * mm), int(14 * mm), cy + int(3 * mm)], fill=20)
+    return im

@@ -12,8 +12,11 @@ from dataclasses import asdict, dataclass, field
 
 A_SERIES_MM = {f"A{i}": (841 / 2 ** (i / 2), 1189 / 2 ** (i / 2)) for i in range(0, 9)}
 A0_AREA_MM2 = 841 * 1189
-COMMON_DPI = (150, 200, 240, 300, 400, 600)
+COMMON_DPI = (300, 400, 200, 600, 150, 240)
+"""Common scanner resolutions, most likely first (an A4 at 300 ppi has the pixels of an A2 at 150)."""
 PLAUSIBLE_AREA_MM2 = (A0_AREA_MM2 / 2 ** 7, A0_AREA_MM2 * 2)  # A7 .. 2A0
+SOFTWARE_DEFAULT_DPI = (72.0, 96.0)
+"""Values that image software writes when it does not know the resolution: not evidence."""
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 
@@ -92,15 +95,20 @@ def infer_dpi(width_px: int, height_px: int, stated: float | None) -> tuple[floa
     if stated:
         stated = snap_dpi(stated)
         area = (width_px / stated * 25.4) * (height_px / stated * 25.4)
-        if PLAUSIBLE_AREA_MM2[0] <= area <= PLAUSIBLE_AREA_MM2[1]:
+        if PLAUSIBLE_AREA_MM2[0] <= area <= PLAUSIBLE_AREA_MM2[1] and stated not in SOFTWARE_DEFAULT_DPI:
             return stated, "stated", None
     candidates = []
-    for dpi in COMMON_DPI:
+    for rank, dpi in enumerate(COMMON_DPI):
         name, err = _nearest_standard(width_px / dpi * 25.4, height_px / dpi * 25.4)
-        candidates.append((err, dpi, name))
-    err, dpi, name = min(candidates)
+        candidates.append((round(err / 0.03), rank, err, dpi, name))
+    _, _, err, dpi, name = min(candidates)
     if err <= 0.12:
-        was = f"stated {stated:g} ppi gives an implausible page size" if stated else "no resolution stated"
+        if not stated:
+            was = "no resolution stated"
+        elif stated in SOFTWARE_DEFAULT_DPI:
+            was = f"stated {stated:g} ppi is a software default, not a scanner setting"
+        else:
+            was = f"stated {stated:g} ppi gives an implausible page size"
         return float(dpi), "inferred", f"{was}; {dpi} ppi makes it {name}, so {dpi} ppi is used"
     fallback = stated or 300.0
     return float(fallback), "assumed", f"resolution unknown; assumed {fallback:g} ppi"

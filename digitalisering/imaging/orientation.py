@@ -78,14 +78,14 @@ def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
     return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
-def _horizontal_neighbour_share(stats: np.ndarray, max_queries: int = 1000) -> float:
+def _horizontal_neighbour_share(stats: np.ndarray, max_queries: int = 300) -> float:
     """Share of components whose nearest neighbour lies more sideways than up or down.
 
     Letters of a line are closer to each other than to the lines above and below, whatever the
     font (monospaced typewriter text lines up in columns too, so row profiles cannot tell).
     """
-    cx, cy = _centres(stats)
-    h = stats[:, H].astype(np.float64)
+    cx, cy = (v.astype(np.float32) for v in _centres(stats))
+    h = stats[:, H].astype(np.float32)
     queries = np.flatnonzero(h >= 0.6 * np.median(h))
     if len(queries) > max_queries:
         queries = queries[np.linspace(0, len(queries) - 1, max_queries).astype(int)]
@@ -253,16 +253,19 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     method = "text"
     flipped = score < 0
     ud_conf = min(1.0, abs(score) / 2.0)
-    uncertain = abs(score) < UNCERTAIN_SCORE if text_page else (turned or flipped)
-    if uncertain and use_osd:
+    short_text = not text_page and not large_format and lines >= 2 and votes >= 100
+    if text_page:
+        ask = abs(score) < UNCERTAIN_SCORE
+    else:
+        ask = short_text or turned or flipped
+    if ask and use_osd:
         osd_flip, osd_conf = _osd_upside_down(ink, turned, fine.angle, straight)
-        method = "text+osd"
         if osd_flip is not None:
-            flipped, ud_conf = osd_flip, min(1.0, osd_conf / 5.0)
-        elif not text_page:
+            flipped, ud_conf, method = osd_flip, min(1.0, osd_conf / 5.0), "text+osd"
+        elif not text_page and not (short_text and abs(score) >= 1.0):
             turned = flipped = False
             method = "kept (no clear evidence)"
-    elif uncertain and not text_page:
+    elif ask and not text_page and not (short_text and abs(score) >= 1.0):
         turned = flipped = False
         method = "kept (no clear evidence)"
 

@@ -4,6 +4,7 @@ dossier chain builds the outputs; then results.json is written. Killed at any po
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -117,6 +118,14 @@ def _drop_changed_sources(store, batch, todo, files, operator) -> list[PageRecor
     return keep
 
 
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    """Workers start from a clean server process ('forkserver'), not as forks of this one: a fork
+    would inherit the locked mutexes of OpenCV's or BLAS's threads and can hang forever."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["digitalisering.runner.worker"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
+
+
 def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: RunOptions,
                    operator: str) -> tuple[int, int]:
     """Process ``jobs`` in a pool of worker processes; persist each page's outcome as it arrives.
@@ -134,7 +143,7 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
     workers = min(options.workers, len(jobs))
     bar = tqdm(total=len(jobs), unit="page", desc=batch.name, disable=not options.progress,
                dynamic_ncols=True, smoothing=0.1)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
+    pool = _new_pool(workers)
     in_flight: dict[Future, PageJob] = {}
 
     def record(job: PageJob, outcome: PageOutcome) -> None:
@@ -191,7 +200,7 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
                     crashed(job, False)
                 in_flight.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker)
+                pool = _new_pool(workers)
     finally:
         bar.close()
         pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,41 @@
+"""Orientation and skew on generated pages turned by known angles."""
+
+import pytest
+from PIL import Image
+
+import pagegen
+from digitalisering.imaging.ink import find_ink, working_image
+from digitalisering.imaging.orientation import estimate_orientation
+
+
+def analyse(im: Image.Image, dpi: int = 150):
+    return estimate_orientation(find_ink(working_image(im, dpi)), use_osd=False)
+
+
+@pytest.mark.parametrize("angle", [-12.0, -3.3, -0.8, 0.0, 0.45, 2.0, 7.5, 14.0])
+def test_skew_is_measured_to_a_tenth_of_a_degree(angle: float):
+    page = pagegen.letter_page(dpi=200)
+    turned = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=250)
+    est = analyse(turned, 200)
+    assert est.orientation == 0
+    assert est.skew == pytest.approx(angle, abs=0.1)
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_quarter_turns_are_found(turn: int):
+    page = pagegen.letter_page(dpi=200)
+    est = analyse(page.rotate(turn, expand=True), 200)  # PIL turns counter-clockwise
+    assert est.orientation == turn
+    assert est.confidence > 0.3
+
+
+def test_turned_and_skewed_page(tmp_path):
+    page = pagegen.letter_page(dpi=200).rotate(90, expand=True)
+    est = analyse(page.rotate(4.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=250), 200)
+    assert est.orientation == 90
+    assert est.skew == pytest.approx(4.0, abs=0.15)
+
+
+def test_page_without_text_keeps_its_orientation():
+    est = analyse(pagegen.page_image([], dpi=150))
+    assert est.orientation == 0 and est.method == "too little text" and est.confidence == 0.0
