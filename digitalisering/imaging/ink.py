@@ -33,6 +33,8 @@ class WorkingImage:
     """resolution of the working copy."""
     paper: int
     """paper grey level (0..255)."""
+    page: tuple[int, int, int, int] | None = None
+    """bounding box of the sheet in the working copy, once found (see page_box)."""
 
 
 @dataclass
@@ -81,9 +83,39 @@ def _paper_level(grey: np.ndarray) -> int:
     return int(96 + np.argmax(bright))
 
 
+def page_box(work: WorkingImage) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) of the sheet: the largest paper-bright region. On a dark scanner
+    background or a book scan it leaves out the background and a neighbouring page's edge."""
+    if work.page is not None:
+        return work.page
+    bright = (work.grey >= 0.8 * work.paper).astype(np.uint8)
+    mm = work.dpi / 25.4
+    k = max(3, int(3 * mm)) | 1
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    h, w = work.grey.shape
+    if n <= 1:
+        work.page = (0, 0, w, h)
+    else:
+        i = 1 + int(np.argmax(stats[1:, AREA]))
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        # a sheet that fills most of the image is the whole image (no background to speak of)
+        work.page = (0, 0, w, h) if bw * bh > 0.92 * w * h else (x, y, x + bw, y + bh)
+    return work.page
+
+
 def ink_mask(work: WorkingImage) -> np.ndarray:
+    """Ink pixels (1) on the sheet; whatever lies outside the sheet's box is left out."""
     threshold = max(20, int(work.paper * INK_PAPER_FRACTION))
-    return (work.grey < threshold).astype(np.uint8)
+    mask = (work.grey < threshold).astype(np.uint8)
+    x0, y0, x1, y1 = page_box(work)
+    h, w = mask.shape
+    if (x0, y0, x1, y1) != (0, 0, w, h):
+        mask[:y0] = 0
+        mask[y1:] = 0
+        mask[:, :x0] = 0
+        mask[:, x1:] = 0
+    return mask
 
 
 def find_ink(work: WorkingImage, mask: np.ndarray | None = None) -> Ink:
@@ -97,7 +129,7 @@ def find_ink(work: WorkingImage, mask: np.ndarray | None = None) -> Ink:
     h_img, w_img = mask.shape
     x, y, w, h, area = (stats[:, i] for i in range(5))
     touches_edge = (x <= 1) | (y <= 1) | (x + w >= w_img - 1) | (y + h >= h_img - 1)
-    speck = (area < max(2, (0.25 * mm) ** 2)) | ((w < 0.35 * mm) & (h < 0.35 * mm))
+    speck = (area < max(3, (0.4 * mm) ** 2)) | ((w < 0.5 * mm) & (h < 0.5 * mm))
     fill = area / np.maximum(1, w * h)
     round_solid = (fill > 0.6) & (np.abs(w - h) < 0.25 * np.maximum(w, h))
     hole = round_solid & (w > 3.5 * mm) & (w < 9 * mm) & (h > 3.5 * mm) & (h < 9 * mm)

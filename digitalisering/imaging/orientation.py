@@ -22,7 +22,7 @@ import numpy as np
 
 from digitalisering._exec import tesseract
 from digitalisering.imaging.ink import AREA, H, Ink, W, X, Y, find_ink
-from digitalisering.imaging.skew import search_skew
+from digitalisering.imaging.skew import profile_sharpness, search_skew
 
 MIN_COMPONENTS = 40
 """Fewer text-like components than this: no orientation or skew decision from text."""
@@ -67,6 +67,17 @@ def _rotate_mask_cw90(mask: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(mask, k=-1))
 
 
+def without_rules(mask: np.ndarray, mm: float) -> np.ndarray:
+    """``mask`` without horizontal rules and underlines (runs of ink at least 6 mm long and thin):
+    an underline below the baseline would count as descenders."""
+    length = max(5, int(6 * mm))
+    rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    if not rules.any():
+        return mask
+    rules = cv2.dilate(rules, np.ones((3, 3), np.uint8))
+    return mask & (1 - rules)
+
+
 def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
     """Turn ``mask`` by ``-angle_ccw`` (undoing a counter-clockwise skew), canvas expanded."""
     h, w = mask.shape
@@ -78,25 +89,21 @@ def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
     return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
 
 
-def _horizontal_neighbour_share(stats: np.ndarray, max_queries: int = 300) -> float:
-    """Share of components whose nearest neighbour lies more sideways than up or down.
-
-    Letters of a line are closer to each other than to the lines above and below, whatever the
-    font (monospaced typewriter text lines up in columns too, so row profiles cannot tell).
-    """
-    cx, cy = (v.astype(np.float32) for v in _centres(stats))
-    h = stats[:, H].astype(np.float32)
-    queries = np.flatnonzero(h >= 0.6 * np.median(h))
-    if len(queries) > max_queries:
-        queries = queries[np.linspace(0, len(queries) - 1, max_queries).astype(int)]
-    dx = cx[None, :] - cx[queries, None]
-    dy = cy[None, :] - cy[queries, None]
-    d2 = dx * dx + dy * dy
-    d2[np.arange(len(queries)), queries] = np.inf
-    nearest = np.argmin(d2, axis=1)
-    ndx = np.abs(dx[np.arange(len(queries)), nearest])
-    ndy = np.abs(dy[np.arange(len(queries)), nearest])
-    return float((ndx > ndy).mean()) if len(queries) else 0.5
+def _line_direction(ink: Ink, max_points: int = 12000) -> tuple[bool, float]:
+    """(text runs up/down the page?, how clearly): the ink pixels of text-like components form
+    sharp rows along the text lines, much less so across them (even monospaced typewriter text,
+    whose letters also line up in columns: the column gaps are narrow, the line gaps wide)."""
+    keep = np.zeros(int(ink.labels.max()) + 1, dtype=bool)
+    keep[ink.text_labels] = True
+    ys, xs = np.nonzero(keep[ink.labels])
+    if len(xs) > max_points:
+        pick = np.random.default_rng(0).choice(len(xs), max_points, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs, ys = xs.astype(np.float32), ys.astype(np.float32)
+    along = profile_sharpness(xs, ys)
+    across = profile_sharpness(ys.max() - ys, xs)
+    ratio = max(along, across) / max(1e-9, min(along, across))
+    return across > along, ratio
 
 
 def _margin_balance(text: Ink) -> float:
@@ -230,9 +237,7 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     n = len(stats)
     if n < MIN_COMPONENTS:
         return OrientationEstimate(0, 0.0, 0.0, 0.0, n, 0, 0, 0, 0.0, 1.0, False, "too little text")
-    horizontal = _horizontal_neighbour_share(stats)
-    turned = horizontal < 0.5
-    ratio = max(horizontal, 1 - horizontal) / max(1e-9, min(horizontal, 1 - horizontal))
+    turned, ratio = _line_direction(ink)
 
     mask = _rotate_mask_cw90(ink.mask) if turned else ink.mask
     text = find_ink(ink.work, mask) if turned else ink
@@ -240,7 +245,7 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     bx = st[:, X] + st[:, W] / 2.0
     by = (st[:, Y] + st[:, H]).astype(np.float64)
     fine = search_skew(bx, by, MAX_SKEW, coarse_step=0.25)
-    straight = find_ink(ink.work, rotate_mask(mask, fine.angle))
+    straight = find_ink(ink.work, without_rules(rotate_mask(mask, fine.angle), ink.mm))
     up, down, lines = _up_down_mass(straight)
     votes = up + down
     balance = (up - down) / votes if votes else 0.0
@@ -248,7 +253,7 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     score = balance / BALANCE_SCALE + margin / MARGIN_SCALE
     text_page = (ink.text_share >= TEXT_SHARE or not large_format) and lines >= 5 and votes >= 200
     skew_conf = round(min(1.0, (fine.sharpness - 1.0) / 2.0), 3)
-    dir_conf = min(1.0, (ratio - 1.0) / 1.0)
+    dir_conf = min(1.0, (ratio - 1.0) / 0.5)
 
     method = "text"
     flipped = score < 0

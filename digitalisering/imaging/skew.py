@@ -21,8 +21,8 @@ class SkewSearch:
 def profile_scores(xs: np.ndarray, ys: np.ndarray, angles_deg: np.ndarray, bin_px: float = 1.0) -> np.ndarray:
     """For every angle: sum over rows of (points in row)^2, rows being ``bin_px`` high along the
     direction perpendicular to lines tilted by that angle."""
-    t = np.deg2rad(angles_deg)
-    proj = ys[:, None] * np.cos(t)[None, :] + xs[:, None] * np.sin(t)[None, :]
+    t = np.deg2rad(angles_deg).astype(np.float32)
+    proj = ys.astype(np.float32)[:, None] * np.cos(t)[None, :] + xs.astype(np.float32)[:, None] * np.sin(t)[None, :]
     proj -= proj.min(axis=0, keepdims=True)
     idx = (proj / bin_px).astype(np.int64)
     n_bins = int(idx.max()) + 1
@@ -51,3 +51,13 @@ def search_skew(xs: np.ndarray, ys: np.ndarray, max_angle: float = 20.0, coarse_
             angle += 0.5 * (a - c) / denom * fine_step
     score = float(fine_scores[i])
     return SkewSearch(angle=round(angle, 3), score=score, sharpness=score / baseline if baseline > 0 else 0.0)
+
+
+def profile_sharpness(xs: np.ndarray, ys: np.ndarray, max_angle: float = 20.0, step: float = 1.0,
+                      bin_px: float = 1.0) -> float:
+    """Best row-profile score over the median score, across angles (coarse only): how strongly the
+    points form rows in some direction within +-max_angle of horizontal."""
+    angles = np.arange(-max_angle, max_angle + step / 2, step)
+    scores = profile_scores(xs, ys, angles, bin_px)
+    median = float(np.median(scores))
+    return float(scores.max()) / median if median > 0 else 0.0

@@ -1,0 +1,209 @@
+"""Imaging benchmark: orientation, skew, blank pages, separators and cost against ground truth.
+
+    .venv/bin/python bench/imaging.py [--shared ../shared] [--jobs 2] [--ocr-sample 30]
+
+Data: the dev deliveries in ../shared/data/dossiers (truth per page) and the real typewritten
+pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles. Side by side:
+the skew tesseract itself reports (``tesseract --psm 2``: "Deskew angle", what OCRmyPDF's
+--deskew relies on). Cost: our whole imaging stage per 300 ppi A4 page over tesseract's OCR time
+on the same page (``tesseract page.png out -l nld``), both measured here, one page at a time per
+worker, OMP_THREAD_LIMIT=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PIL import Image  # noqa: E402
+
+from digitalisering.imaging.load import load_page  # noqa: E402
+from digitalisering.imaging.stage import ImagingOptions, analyse_page  # noqa: E402
+
+FORMATS = {".tif": "TIFF", ".tiff": "TIFF", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
+REAL_ANGLES = (-12.0, -4.5, -1.2, 0.0, 0.7, 2.5, 7.0, 14.0)
+
+
+def tesseract_deskew_ccw(path: Path, dpi: float) -> float | None:
+    """tesseract's own page skew (psm 2), converted to degrees counter-clockwise."""
+    r = subprocess.run(["tesseract", str(path), "stdout", "--psm", "2", "--dpi", str(int(dpi))],
+                       capture_output=True, text=True)
+    m = re.search(r"Deskew angle:\s*(-?[\d.]+)", r.stdout + r.stderr)
+    return -math.degrees(float(m.group(1))) if m else None
+
+
+def tesseract_ocr_seconds(path: Path, dpi: float) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run(["tesseract", str(path), str(Path(tmp) / "out"), "-l", "nld", "--dpi", str(int(dpi))],
+                       capture_output=True, check=True)
+        return time.perf_counter() - t0
+
+
+def run_case(case: dict) -> dict:
+    """One page (possibly turned by extra degrees): our analysis, and tesseract's where asked."""
+    lp = load_page(Path(case["path"]), case["page_index"], case["format"])
+    image = lp.image
+    if case["extra"]:
+        image = image.rotate(case["extra"], resample=Image.Resampling.BICUBIC, expand=True,
+                             fillcolor=255 if image.mode in ("1", "L") else (255, 255, 255))
+    stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
+    t0 = time.perf_counter()
+    _, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions())
+    ours_s = time.perf_counter() - t0
+    out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
+           "separator": res.separator, "ours_s": ours_s, "method": res.orientation_method,
+           "dpi": res.technical["dpi"], "size_class": res.technical["size_class"]}
+    if case.get("tesseract_skew") or case.get("ocr_time"):
+        with tempfile.TemporaryDirectory() as tmp:
+            png = Path(tmp) / "page.png"
+            image.save(png, dpi=(res.technical["dpi"],) * 2)
+            if case.get("tesseract_skew"):
+                out["tess_skew"] = tesseract_deskew_ccw(png, res.technical["dpi"])
+            if case.get("ocr_time"):
+                out["ocr_s"] = tesseract_ocr_seconds(png, res.technical["dpi"])
+    return out
+
+
+def dev_cases(shared: Path, ocr_sample: int) -> list[dict]:
+    cases, n_ocr = [], 0
+    for name in ("dev-stack", "dev-folders"):
+        truth = json.loads((shared / "data/dossiers" / f"{name}.truth.json").read_text())
+        for p in truth["pages"]:
+            path = shared / "data/dossiers" / name / p["file"]
+            base = {"set": name, "seq": p["seq"], "path": str(path), "page_index": p["page_index"],
+                    "format": FORMATS[path.suffix.lower()], "truth_orientation": p["orientation_deg"],
+                    "truth_skew": p["skew_deg"], "truth_blank": p["is_blank"],
+                    "truth_separator": p["barcode_payload"] if p["is_separator"] else None,
+                    "kind": p.get("render_kind"), "a4_300": p["dpi"] == 300 and p["paper"] == "A4"}
+            content = not p["is_blank"] and not p["is_separator"]
+            ocr = content and base["a4_300"] and n_ocr < ocr_sample
+            n_ocr += ocr
+            cases.append({**base, "extra": 0, "tesseract_skew": content and p["orientation_deg"] == 0,
+                          "ocr_time": ocr})
+            if content and p.get("render_kind") != "drawing":
+                for extra in (90, 180, 270):
+                    cases.append({**base, "extra": extra})
+    return cases
+
+
+def real_cases(shared: Path) -> list[dict]:
+    folder = shared / "data/scans/tapuscorpus_fr_typewritten"
+    cases = []
+    with open(folder / "MANIFEST.tsv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if not row["file"].endswith(".jpg") or not row.get("gt_skew_deg_from_baselines"):
+                continue
+            gt_ccw = -float(row["gt_skew_deg_from_baselines"])  # manifest: + = descends to the right
+            for extra in REAL_ANGLES:
+                cases.append({"set": "real", "seq": row["file"], "path": str(folder / row["file"]),
+                              "page_index": 0, "format": "JPEG", "extra": extra, "truth_orientation": 0,
+                              "truth_skew": round(gt_ccw + extra, 3), "truth_blank": False,
+                              "truth_separator": None, "kind": "typed", "tesseract_skew": True})
+            for extra in (90, 180, 270):
+                cases.append({"set": "real", "seq": row["file"], "path": str(folder / row["file"]),
+                              "page_index": 0, "format": "JPEG", "extra": extra, "truth_orientation": 0,
+                              "truth_skew": gt_ccw, "truth_blank": False, "truth_separator": None,
+                              "kind": "typed"})
+    return cases
+
+
+def expected_orientation(c: dict) -> int:
+    quarter = int(c["extra"]) if c["extra"] in (90, 180, 270) else 0
+    return (c["truth_orientation"] + quarter) % 360
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def skew_line(label: str, errors: list[float]) -> str:
+    if not errors:
+        return f"{label}: no pages"
+    return (f"{label}: n={len(errors)} median |err| {statistics.median(errors):.3f} deg, "
+            f"p95 {pct(errors, 0.95):.3f}, max {max(errors):.2f}")
+
+
+def report(results: list[dict]) -> None:
+    content = [r for r in results if not r["truth_blank"] and not r["truth_separator"]]
+    straight = [r for r in content if r["extra"] in (0,) or r["set"] == "real" and r["extra"] not in (90, 180, 270)]
+    ours = [abs(r["skew"] - r["truth_skew"]) for r in straight
+            if r["orientation"] == expected_orientation(r) and r["skew"] is not None]
+    tess = [abs(r["tess_skew"] - r["truth_skew"]) for r in straight if r.get("tess_skew") is not None]
+    tess_missing = sum(1 for r in straight if r.get("tesseract_skew") and r.get("tess_skew") is None)
+    print("== Skew (pages in their true orientation; real pages turned by known angles) ==")
+    for subset, label in (("dev", "dev deliveries"), ("real", "real typewritten scans")):
+        pick = (lambda r: r["set"] != "real") if subset == "dev" else (lambda r: r["set"] == "real")
+        print("  " + skew_line(f"ours      {label}", [abs(r["skew"] - r["truth_skew"]) for r in straight
+                                                     if pick(r) and r["skew"] is not None
+                                                     and r["orientation"] == expected_orientation(r)]))
+        print("  " + skew_line(f"tesseract {label}", [abs(r["tess_skew"] - r["truth_skew"]) for r in straight
+                                                     if pick(r) and r.get("tess_skew") is not None]))
+    print("  " + skew_line("ours      all", ours))
+    print("  " + skew_line("tesseract all", tess) + f" (no angle reported on {tess_missing} pages)")
+    print("\n== Orientation ==")
+    text = [r for r in content if r["kind"] != "drawing"]
+    ok = [r for r in text if r["orientation"] == expected_orientation(r)]
+    print(f"  text pages (incl. copies turned 90/180/270): {len(ok)}/{len(text)} = {len(ok) / len(text):.4f}")
+    for r in text:
+        if r["orientation"] != expected_orientation(r):
+            print(f"    wrong: {r['set']} {r['seq']} +{r['extra']}: expected {expected_orientation(r)}, "
+                  f"got {r['orientation']} ({r['method']})")
+    drawings = [r for r in content if r["kind"] == "drawing"]
+    if drawings:
+        right = sum(r["orientation"] == expected_orientation(r) for r in drawings)
+        kept = sum(r["orientation"] == 0 for r in drawings)
+        made_worse = sum(r["orientation"] not in (0, expected_orientation(r)) for r in drawings)
+        print(f"  drawings: {right}/{len(drawings)} right, {kept} kept as scanned, {made_worse} turned wrongly")
+    print("\n== Blank pages and separator sheets (dev deliveries, as scanned) ==")
+    plain = [r for r in results if r["set"] != "real" and r["extra"] == 0]
+    tp = sum(r["blank"] and r["truth_blank"] for r in plain)
+    fp = sum(r["blank"] and not r["truth_blank"] for r in plain)
+    fn = sum(not r["blank"] and r["truth_blank"] for r in plain)
+    print(f"  blank: precision {tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f} "
+          f"({tp} found, {fp} false, {fn} missed)")
+    seps = [r for r in plain if r["truth_separator"]]
+    found = sum(bool(r["separator"]) and r["separator"]["payload"] == r["truth_separator"] for r in seps)
+    false = sum(bool(r["separator"]) for r in plain if not r["truth_separator"])
+    print(f"  separators: {found}/{len(seps)} found with the right payload, {false} false")
+    print("\n== Cost: imaging stage vs tesseract OCR, 300 ppi A4 pages ==")
+    timed = [r for r in plain if r.get("ocr_s")]
+    if timed:
+        ratios = [r["ours_s"] / r["ocr_s"] for r in timed]
+        print(f"  n={len(timed)} imaging median {1000 * statistics.median(r['ours_s'] for r in timed):.0f} ms, "
+              f"tesseract OCR median {statistics.median(r['ocr_s'] for r in timed):.2f} s")
+        print(f"  ratio imaging/OCR: median {statistics.median(ratios):.3f}, mean {statistics.fmean(ratios):.3f}, "
+              f"p95 {pct(ratios, 0.95):.3f}; sum-ratio {sum(r['ours_s'] for r in timed) / sum(r['ocr_s'] for r in timed):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--ocr-sample", type=int, default=30, help="pages timed against tesseract OCR")
+    args = ap.parse_args()
+    cases = dev_cases(args.shared, args.ocr_sample) + real_cases(args.shared)
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(run_case, cases, chunksize=2))
+    print(f"{len(cases)} cases in {time.perf_counter() - t0:.0f} s with {args.jobs} workers\n")
+    report(results)
+
+
+if __name__ == "__main__":
+    main()
