@@ -54,6 +54,12 @@ def tesseract_ocr_seconds(path: Path, dpi: float) -> float:
         return time.perf_counter() - t0
 
 
+def _init_worker() -> None:
+    from digitalisering.runner.worker import init_worker
+
+    init_worker()  # the same single-threaded setup as the product's workers
+
+
 def run_case(case: dict) -> dict:
     """One page (possibly turned by extra degrees): our analysis, and tesseract's where asked."""
     lp = load_page(Path(case["path"]), case["page_index"], case["format"])
@@ -199,7 +205,7 @@ def main() -> None:
     args = ap.parse_args()
     cases = dev_cases(args.shared, args.ocr_sample) + real_cases(args.shared)
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(args.jobs) as pool:
+    with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
         results = list(pool.map(run_case, cases, chunksize=2))
     print(f"{len(cases)} cases in {time.perf_counter() - t0:.0f} s with {args.jobs} workers\n")
     report(results)

@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from digitalisering._exec import tesseract
-from digitalisering.imaging.ink import AREA, H, Ink, W, X, Y, find_ink
+from digitalisering.imaging.ink import H, Ink, W, X, Y, find_ink
 from digitalisering.imaging.skew import profile_sharpness, search_skew
 
 MIN_COMPONENTS = 40
@@ -59,10 +59,6 @@ class OrientationEstimate:
     """how the orientation was decided."""
 
 
-def _centres(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return stats[:, X] + stats[:, W] / 2.0, stats[:, Y] + stats[:, H] / 2.0
-
-
 def _rotate_mask_cw90(mask: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(mask, k=-1))
 
@@ -95,15 +91,28 @@ def _line_direction(ink: Ink, max_points: int = 12000) -> tuple[bool, float]:
     whose letters also line up in columns: the column gaps are narrow, the line gaps wide)."""
     keep = np.zeros(int(ink.labels.max()) + 1, dtype=bool)
     keep[ink.text_labels] = True
-    ys, xs = np.nonzero(keep[ink.labels])
-    if len(xs) > max_points:
-        pick = np.random.default_rng(0).choice(len(xs), max_points, replace=False)
-        xs, ys = xs[pick], ys[pick]
+    flat = np.flatnonzero(ink.mask)
+    if len(flat) > 3 * max_points:  # sample before looking up labels: the label image is big
+        flat = flat[np.random.default_rng(0).choice(len(flat), 3 * max_points, replace=False)]
+    flat = flat[keep[ink.labels.ravel()[flat]]][:max_points]
+    ys, xs = np.divmod(flat, ink.mask.shape[1])
     xs, ys = xs.astype(np.float32), ys.astype(np.float32)
     along = profile_sharpness(xs, ys)
     across = profile_sharpness(ys.max() - ys, xs)
     ratio = max(along, across) / max(1e-9, min(along, across))
     return across > along, ratio
+
+
+def text_lines(stats: np.ndarray, min_members: int = 3) -> list[np.ndarray]:
+    """Indices of the components of each text line (deskewed text), top to bottom: components
+    whose centres are within 0.6 of the median component height of the previous one."""
+    if len(stats) == 0:
+        return []
+    cy = stats[:, Y] + stats[:, H] / 2.0
+    hm = float(np.median(stats[:, H]))
+    order = np.argsort(cy)
+    breaks = np.flatnonzero(np.diff(cy[order]) > 0.6 * hm) + 1
+    return [m for m in np.split(order, breaks) if len(m) >= min_members]
 
 
 def _margin_balance(text: Ink) -> float:
@@ -114,23 +123,12 @@ def _margin_balance(text: Ink) -> float:
     stats = text.stats
     if len(stats) < MIN_COMPONENTS:
         return 0.0
-    top = stats[:, Y].astype(np.float64)
-    cy = top + stats[:, H] / 2
-    hm = float(np.median(stats[:, H]))
-    order = np.argsort(cy)
-    starts, ends = [], []
-    start = 0
-    for k in range(1, len(order) + 1):
-        if k < len(order) and cy[order[k]] - cy[order[k - 1]] <= 0.6 * hm:
-            continue
-        members = order[start:k]
-        start = k
-        if len(members) >= 3:
-            starts.append(stats[members, X].min())
-            ends.append((stats[members, X] + stats[members, W]).max())
-    if len(starts) < 4:
+    lines = text_lines(stats)
+    if len(lines) < 4:
         return 0.0
-    tol = max(2.0, hm)
+    starts = [stats[m, X].min() for m in lines]
+    ends = [(stats[m, X] + stats[m, W]).max() for m in lines]
+    tol = max(2.0, float(np.median(stats[:, H])))
 
     def aligned(xs: list[int]) -> int:
         arr = np.asarray(xs, dtype=np.float64)
@@ -151,20 +149,9 @@ def _up_down_mass(text: Ink) -> tuple[int, int, int]:
     stats = text.stats
     if len(stats) == 0:
         return 0, 0, 0
-    top = stats[:, Y].astype(np.float64)
-    bottom = top + stats[:, H]
-    cy = (top + bottom) / 2
     hm = float(np.median(stats[:, H]))
-    order = np.argsort(cy)
     up = down = lines = 0
-    start = 0
-    for k in range(1, len(order) + 1):
-        if k < len(order) and cy[order[k]] - cy[order[k - 1]] <= 0.6 * hm:
-            continue
-        members = order[start:k]
-        start = k
-        if len(members) < 3:
-            continue
+    for members in text_lines(stats):
         st = stats[members]
         x0, y0 = int(st[:, X].min()), int(st[:, Y].min())
         x1, y1 = int((st[:, X] + st[:, W]).max()), int((st[:, Y] + st[:, H]).max())
@@ -256,7 +243,8 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     dir_conf = min(1.0, (ratio - 1.0) / 0.5)
 
     method = "text"
-    flipped = score < 0
+    # without clear evidence a page stays as scanned; OSD may overrule below
+    flipped = score <= -UNCERTAIN_SCORE
     ud_conf = min(1.0, abs(score) / 2.0)
     short_text = not text_page and not large_format and lines >= 2 and votes >= 100
     if text_page:

@@ -14,7 +14,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from digitalisering._exec import tesseract
-from digitalisering.errors import FixityError, MissingDependencyError
+from digitalisering.errors import MissingDependencyError
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.runner.dossier_chain import DossierOutput, run_dossier_chain
 from digitalisering.runner.lock import batch_lock

@@ -39,3 +39,10 @@ def test_turned_and_skewed_page(tmp_path):
 def test_page_without_text_keeps_its_orientation():
     est = analyse(pagegen.page_image([], dpi=150))
     assert est.orientation == 0 and est.method == "too little text" and est.confidence == 0.0
+
+
+def test_drawing_with_capital_labels_keeps_its_orientation():
+    labels = ["PLATTEGROND 1:100", "KEUKEN", "WOONKAMER", "SLAAPK.", "8400", "3600", "DOORSNEDE A-A"]
+    page = pagegen.page_image(labels * 3, dpi=75, size_mm=(594, 420), font_pt=20)
+    est = estimate_orientation(find_ink(working_image(page, 75)), large_format=True, use_osd=False)
+    assert est.orientation == 0
