@@ -17,7 +17,7 @@ from digitalisering._exec import tesseract
 from digitalisering.errors import StateError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.resources import load_json_schema
-from digitalisering.runner.dossier_chain import DossierOutput, group_dossiers
+from digitalisering.runner.dossier_chain import DossierOutput, group_dossiers, in_output
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -27,7 +27,8 @@ SCHEMA_VERSION = "1.0"
 RESULTS_FILE = "results.json"
 
 
-def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None) -> dict[str, Any]:
+def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None,
+               keep_blank: bool) -> dict[str, Any]:
     r = page.result
     load, encode, ocr = r.get("load"), r.get("encode"), r.get("ocr")
     image = None
@@ -57,7 +58,7 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None) 
         "is_blank": imaging.get("is_blank"),
         "is_separator": imaging.get("is_separator"),
         "separator": imaging.get("separator"),
-        "in_output": r.get("in_output") if r else None,
+        "in_output": in_output(r, keep_blank) if page.status == PageStatus.DONE else None,
         "technical": technical,
         "ocr": ocr,
     }
@@ -118,8 +119,8 @@ def build_results(
         },
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
-        "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.id))
-                  for p in pages],
+        "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.id),
+                             options.keep_blank) for p in pages],
         "dossiers": dossiers,
         "documents": documents,
     }

@@ -31,10 +31,9 @@ class DossierGroup:
     def done_pages(self) -> list[PageRecord]:
         return [p for p in self.pages if p.status == PageStatus.DONE]
 
-    @property
-    def output_pages(self) -> list[PageRecord]:
-        """Done pages that go into the PDF (not separator sheets, not dropped blank pages)."""
-        return [p for p in self.done_pages if p.result.get("in_output", True)]
+    def output_pages(self, keep_blank: bool = False) -> list[PageRecord]:
+        """Done pages that go into the PDF: not separator sheets, blank pages only when kept."""
+        return [p for p in self.done_pages if in_output(p.result, keep_blank)]
 
 
 @dataclass
@@ -48,6 +47,14 @@ class DossierOutput:
     missing_seqs: list[int]
     """Pages of the dossier that are not in the output because they failed."""
     rebuilt: bool
+
+
+def in_output(result: dict, keep_blank: bool) -> bool:
+    """Whether a done page with this result goes into the PDFs."""
+    imaging = result.get("imaging") or {}
+    if imaging.get("is_separator") or "image" not in result.get("artifacts", {}):
+        return False
+    return keep_blank or not imaging.get("is_blank")
 
 
 def group_dossiers(batch: Batch, pages: list[PageRecord]) -> list[DossierGroup]:
@@ -67,7 +74,7 @@ def output_relpath(dossier_id: str) -> str:
 def _fingerprint(group: DossierGroup, options: RunOptions) -> str:
     parts = [
         (p.id, p.result.get("artifacts", {}).get("image_sha256"), p.result.get("artifacts", {}).get("text_pdf_sha256"))
-        for p in group.output_pages
+        for p in group.output_pages(options.keep_blank)
     ]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting()}, sort_keys=True)
     return sha256_bytes(blob.encode())
@@ -78,7 +85,7 @@ def run_dossier_chain(
 ) -> list[DossierOutput]:
     outputs: list[DossierOutput] = []
     for group in group_dossiers(batch, store.pages(batch.id)):
-        done = group.output_pages
+        done = group.output_pages(options.keep_blank)
         missing = [p.seq for p in group.pages if p.status != PageStatus.DONE]
         if not done:
             continue
@@ -94,7 +101,8 @@ def run_dossier_chain(
         pdf_pages = [
             PdfPage(
                 image_path=workspace.page_dir(batch.name, p.id) / p.result["artifacts"]["image"],
-                text_pdf_path=workspace.page_dir(batch.name, p.id) / p.result["artifacts"]["text_pdf"],
+                text_pdf_path=(workspace.page_dir(batch.name, p.id) / p.result["artifacts"]["text_pdf"]
+                               if "text_pdf" in p.result["artifacts"] else None),
                 dpi=p.result["encode"]["dpi"],
             )
             for p in done

@@ -44,8 +44,10 @@ class PageContext:
     image: Image.Image | None = None
     dpi: float = 0.0
     image_path: Path | None = None
-    in_output: bool = True
-    """False for separator sheets and (unless kept) blank pages: no image, no OCR, not in the PDF."""
+    has_image: bool = True
+    """False for separator sheets: no page image is kept and they never go into a PDF."""
+    needs_ocr: bool = True
+    """False for separator sheets and blank pages."""
     results: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
 
@@ -77,14 +79,15 @@ def stage_imaging(ctx: PageContext) -> dict[str, Any]:
     ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
                                      ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
     ctx.dpi = result.technical["dpi"]
-    if result.is_separator or (result.is_blank and not opts.keep_blank):
-        ctx.in_output = False
+    # blank pages keep their image (whether they go into the PDF is decided per run: --keep-blank)
+    ctx.has_image = not result.is_separator
+    ctx.needs_ocr = not (result.is_separator or result.is_blank)
     return result.to_json()
 
 
 def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
     assert ctx.image is not None and ctx.loaded is not None
-    if not ctx.in_output:
+    if not ctx.has_image:
         return None
     unchanged = ctx.image is ctx.loaded.image
     encoded = encode_page_image(
@@ -99,7 +102,7 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
 
 
 def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
-    if not ctx.in_output:
+    if not ctx.needs_ocr:
         return None
     assert ctx.image_path is not None
     opts = ctx.job.options
@@ -131,5 +134,4 @@ def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None
         if out is not None:
             ctx.results[name] = out
     ctx.results["artifacts"] = ctx.artifacts
-    ctx.results["in_output"] = ctx.in_output
     return ctx.results

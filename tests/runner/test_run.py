@@ -93,3 +93,37 @@ def test_source_changed_after_ingest_is_not_processed(delivery, workspace, tmp_p
         reasons = {f.source: f.reason for f in summary.failures}
         assert "changed since ingest" in reasons["BWT-1962-0001/0002.tif"]
         assert any(e.action == "fixity.mismatch" for e in store.events(batch.id))
+
+
+def test_blank_pages_and_separators_are_counted_but_not_in_the_pdf(workspace, tmp_path):
+    import pagegen
+    from digitalisering.ingest import ingest_delivery
+
+    root = tmp_path / "stapel"
+    pagegen.save(pagegen.barcode_sheet("DOSSIER:BWT-1999-0001"), root / "scan_0001.tif", dpi=200)
+    pagegen.save(pagegen.letter_page(dpi=200), root / "scan_0002.tif", dpi=200, compression="tiff_lzw")
+    pagegen.save(pagegen.blank_back(dpi=200), root / "scan_0003.tif", dpi=200, compression="tiff_lzw")
+    pagegen.save(pagegen.letter_page(dpi=200).rotate(180), root / "scan_0004.tif", dpi=200,
+                 compression="tiff_lzw")
+    out = tmp_path / "out"
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root).batch
+        first = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        data = json.loads((out / "results.json").read_text())
+        pages = {p["source"]: p for p in data["pages"]}
+        assert pages["scan_0001.tif"]["is_separator"] and pages["scan_0001.tif"]["separator"]["dossier_id"] == \
+            "BWT-1999-0001"
+        assert pages["scan_0003.tif"]["is_blank"] and pages["scan_0003.tif"]["ocr"] is None
+        assert pages["scan_0004.tif"]["orientation"] == 180
+        assert [p["in_output"] for p in data["pages"]] == [False, True, False, True]
+        assert data["summary"]["pages"] == 4 and data["summary"]["pages_done"] == 4
+        pdf_path = out / first.outputs[0].relpath
+        with pikepdf.open(pdf_path) as pdf:
+            assert len(pdf.pages) == 2
+        text = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True).stdout
+        assert text.count("Gemeente Leiden") == 4  # both letters (2 lines each); the upside-down one turned
+        # keeping blank pages afterwards needs no reprocessing, only a new PDF
+        again = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False, keep_blank=True), "t")
+        assert again.pages_processed == 0 and again.outputs[0].rebuilt
+        with pikepdf.open(pdf_path) as pdf:
+            assert len(pdf.pages) == 3
