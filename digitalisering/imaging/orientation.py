@@ -93,7 +93,7 @@ def _line_direction(ink: Ink, max_points: int = 12000) -> tuple[bool, float]:
     keep[ink.text_labels] = True
     flat = np.flatnonzero(ink.mask)
     if len(flat) > 3 * max_points:  # sample before looking up labels: the label image is big
-        flat = flat[np.random.default_rng(0).choice(len(flat), 3 * max_points, replace=False)]
+        flat = flat[np.random.default_rng(0).integers(0, len(flat), 3 * max_points)]
     flat = flat[keep[ink.labels.ravel()[flat]]][:max_points]
     ys, xs = np.divmod(flat, ink.mask.shape[1])
     xs, ys = xs.astype(np.float32), ys.astype(np.float32)

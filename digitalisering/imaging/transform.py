@@ -35,8 +35,13 @@ def paper_colour(image: Image.Image, paper_grey: int) -> tuple[int, ...]:
 
 
 def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
-    """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all."""
-    arr = np.asarray(image, dtype=np.uint8) * 255 if image.mode == "1" else np.asarray(image)
+    """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all.
+
+    Grey and colour are resampled bilinearly; bitonal pages are rotated by nearest neighbour on
+    their 0/1 pixels, which keeps them bitonal without a grey detour (as shear rotations do).
+    """
+    bitonal = image.mode == "1"
+    arr = np.asarray(image, dtype=np.uint8) if bitonal else np.asarray(image)
     h, w = arr.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
     rad = math.radians(abs(angle_ccw))
@@ -44,9 +49,11 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
     nh = int(math.ceil(h * math.cos(rad) + w * math.sin(rad)))
     m[0, 2] += (nw - w) / 2.0
     m[1, 2] += (nh - h) / 2.0
+    if bitonal:
+        out = cv2.warpAffine(arr, m, (nw, nh), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
+                             borderValue=1)
+        return Image.fromarray(out.astype(bool))  # a bool array becomes a mode '1' image
     border = fill[0] if arr.ndim == 2 else tuple(fill)
     out = cv2.warpAffine(arr, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                          borderValue=border)
-    if image.mode == "1":
-        return Image.fromarray(out >= 128)  # a bool array becomes a mode '1' image
     return Image.fromarray(out, image.mode)
