@@ -59,15 +59,22 @@ class Ink:
     """share of the significant ink that lies in text-like components (low on drawings)."""
 
     @property
+    def text_height(self) -> float:
+        """median height of the text-like components, in working pixels (0 without text)."""
+        return float(np.median(self.stats[:, H])) if len(self.stats) else 0.0
+
+    @property
     def mm(self) -> float:
         """working pixels per millimetre."""
         return self.work.dpi / 25.4
 
 
-def working_image(image: Image.Image, dpi: float) -> WorkingImage:
-    """A greyscale copy at about WORK_DPI (integer box reduction: fast, no resampling blur)."""
+def working_image(image: Image.Image, dpi: float, factor: int | None = None) -> WorkingImage:
+    """A greyscale copy at about WORK_DPI (integer box reduction: fast, no resampling blur),
+    or reduced by ``factor`` when given."""
     grey = image if image.mode == "L" else image.convert("L")
-    factor = max(1, int(dpi / WORK_DPI + 0.25), math.ceil(max(image.size) / MAX_WORK_SIDE))
+    if factor is None:
+        factor = max(1, int(dpi / WORK_DPI + 0.25), math.ceil(max(image.size) / MAX_WORK_SIDE))
     if factor > 1:
         grey = grey.reduce(factor)
     arr = np.asarray(grey)

@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from digitalisering.imaging.checks import TechnicalChecks, technical_checks
-from digitalisering.imaging.ink import find_ink, working_image
+from digitalisering.imaging.ink import Ink, find_ink, working_image
 from digitalisering.imaging.orientation import estimate_orientation
 from digitalisering.imaging.separators import Separator, read_barcodes, separator_from
 from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
@@ -65,6 +65,8 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
         max(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[1]
     work = working_image(image, dpi)
     ink = find_ink(work)
+    if checks.dpi_source == "assumed":
+        ink = _rescale_by_text(image, dpi, ink)
     t1 = time.perf_counter()
     barcodes = read_barcodes(ink)
     separator: Separator | None = separator_from(barcodes)
@@ -94,6 +96,23 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     result.timings_ms.update(orientation=round(1000 * (t3 - t2), 1),
                              transform=round(1000 * (time.perf_counter() - t3), 1))
     return out, result
+
+
+MIN_TEXT_HEIGHT = 9
+"""Median text height (working pixels) below which the working copy is too small to read."""
+
+
+def _rescale_by_text(image: Image.Image, dpi: float, ink: Ink) -> Ink:
+    """When the resolution is only assumed, let the text decide the working scale: a page scanned
+    at 150 ppi but taken for 300 ppi would otherwise be analysed at half the detail it needs."""
+    factor = round(1 / ink.work.scale)
+    height = ink.text_height
+    if factor <= 1 or not height or height >= MIN_TEXT_HEIGHT:
+        return ink
+    better = max(1, int(factor * height / (MIN_TEXT_HEIGHT + 3)))
+    if better == factor:
+        return ink
+    return find_ink(working_image(image, dpi, better))
 
 
 def effectively_grey(image: Image.Image) -> bool:

@@ -87,3 +87,17 @@ def test_low_resolution_fails_the_resolution_check():
     assert {c.name: c.status for c in ok.checks}["resolution"] == "pass"
     bitonal = technical_checks(2480, 3508, 300, "1", 1)
     assert {c.name: c.status for c in bitonal.checks}["colour_mode"] == "warn"
+
+
+def test_unknown_resolution_lets_the_text_choose_the_working_scale():
+    from digitalisering.imaging.ink import find_ink, working_image
+    from digitalisering.imaging.stage import _rescale_by_text
+
+    page = pagegen.letter_page(dpi=150).crop((0, 0, 1240, 1400))  # no standard paper size
+    assert technical_checks(page.width, page.height, None, "L", 8).dpi_source == "assumed"
+    coarse = find_ink(working_image(page, 300))  # taken for 300 ppi: reduced 2x, text too small
+    assert coarse.text_height < 9
+    better = _rescale_by_text(page, 300, coarse)
+    assert better.work.scale == 1.0 and better.text_height >= 9
+    out, res = analyse_page(page.rotate(180), None, 8, NO_OSD)
+    assert res.orientation == 180
