@@ -39,3 +39,9 @@ class StateError(DigitaliseringError):
     """The workspace, database or output folder cannot be used."""
 
     exit_code = ExitCode.STATE
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (library messages can run over several lines)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

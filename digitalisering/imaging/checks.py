@@ -15,6 +15,8 @@ A0_AREA_MM2 = 841 * 1189
 COMMON_DPI = (300, 400, 200, 600, 150, 240)
 """Common scanner resolutions, most likely first (an A4 at 300 ppi has the pixels of an A2 at 150)."""
 PLAUSIBLE_AREA_MM2 = (A0_AREA_MM2 / 2 ** 7, A0_AREA_MM2 * 2)  # A7 .. 2A0
+ASSUMED_DPI = 300.0
+"""Used when neither the file nor the page size tells the resolution (and said in the notes)."""
 SOFTWARE_DEFAULT_DPI = (72.0, 96.0)
 """Values that image software writes when it does not know the resolution: not evidence."""
 
@@ -110,7 +112,7 @@ def infer_dpi(width_px: int, height_px: int, stated: float | None) -> tuple[floa
         else:
             was = f"stated {stated:g} ppi gives an implausible page size"
         return float(dpi), "inferred", f"{was}; {dpi} ppi makes it {name}, so {dpi} ppi is used"
-    fallback = stated or 300.0
+    fallback = stated or ASSUMED_DPI
     return float(fallback), "assumed", f"resolution unknown; assumed {fallback:g} ppi"
 
 

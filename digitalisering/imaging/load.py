@@ -13,14 +13,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from digitalisering.errors import InputFileError
-from digitalisering.imaging.checks import snap_dpi
+from digitalisering.errors import InputFileError, first_line
+from digitalisering.imaging.checks import ASSUMED_DPI, infer_dpi  # noqa: F401 (ASSUMED_DPI re-exported)
 
 DEFAULT_MAX_PIXELS = 250_000_000
 """A0 at 400 ppi is ~ 250 megapixels; anything larger is refused as a likely decompression bomb."""
 MIN_SIDE = 16
-PLAUSIBLE_DPI = (50, 2400)
-ASSUMED_DPI = 300
 
 # Pillow's own bomb check is a second line of defence; ours is applied before decoding.
 Image.MAX_IMAGE_PIXELS = None
@@ -72,7 +70,7 @@ def load_page(
     except EOFError as exc:
         raise InputFileError(f"page {page_index + 1} does not exist in this file") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"cannot decode {fmt} page {page_index + 1}: {_first_line(exc)}") from exc
+        raise InputFileError(f"cannot decode {fmt} page {page_index + 1}: {first_line(exc)}") from exc
     original = path.read_bytes() if fmt == "JPEG" else None
     if fmt == "JPEG":
         compression = "jpeg"
@@ -116,7 +114,7 @@ def _normalise(
     elif im.mode not in ("1", "L", "RGB"):
         im = im.convert("RGB")
         notes.append(f"{source_mode} converted to RGB")
-    dpi = _dpi(stated, notes)
+    dpi = _dpi(im.size, stated, notes)
     info = PageInfo(
         width_px=im.width,
         height_px=im.height,
@@ -132,18 +130,19 @@ def _normalise(
     return LoadedPage(im, info, original_jpeg)
 
 
-def _dpi(stated: object, notes: list[str]) -> float:
+def _dpi(size: tuple[int, int], stated: object, notes: list[str]) -> float:
+    """The resolution to start from: the stated one when it is believable, else inferred from the
+    pixel size (the same rule as the technical checks, ``checks.infer_dpi``)."""
+    value = None
     if isinstance(stated, tuple) and len(stated) == 2:
         x, y = (float(v) for v in stated)
-        if PLAUSIBLE_DPI[0] <= x <= PLAUSIBLE_DPI[1]:
-            if abs(x - y) > 1:
-                notes.append(f"unequal resolution {x:g}x{y:g} ppi; using {x:g}")
-            return snap_dpi(x)
-        notes.append(f"stated resolution {x:g} ppi is implausible; assumed {ASSUMED_DPI} ppi")
-    else:
-        notes.append(f"no resolution in the file; assumed {ASSUMED_DPI} ppi")
-    return float(ASSUMED_DPI)
-
+        if abs(x - y) > 1:
+            notes.append(f"unequal resolution {x:g}x{y:g} ppi; using {x:g}")
+        value = x if x > 0 else None
+    dpi, _, note = infer_dpi(size[0], size[1], value)
+    if note:
+        notes.append(note)
+    return dpi
 
 def _bits_per_sample(im: Image.Image) -> int:
     return {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I": 32, "F": 32}.get(im.mode, 8)
@@ -172,8 +171,3 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
 def _is_grey(im: Image.Image) -> bool:
     small = np.asarray(im.reduce(8) if min(im.size) > 64 else im, dtype=np.int16)
     return bool(np.abs(small[..., 0] - small[..., 1]).max() <= 2 and np.abs(small[..., 1] - small[..., 2]).max() <= 2)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -23,6 +23,7 @@ import numpy as np
 from digitalisering._exec import tesseract
 from digitalisering.imaging.ink import H, Ink, W, X, Y, find_ink
 from digitalisering.imaging.skew import profile_sharpness, search_skew
+from digitalisering.imaging.transform import rotate_array
 
 MIN_COMPONENTS = 40
 """Fewer text-like components than this: no orientation or skew decision from text."""
@@ -76,14 +77,7 @@ def without_rules(mask: np.ndarray, mm: float) -> np.ndarray:
 
 def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
     """Turn ``mask`` by ``-angle_ccw`` (undoing a counter-clockwise skew), canvas expanded."""
-    h, w = mask.shape
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
-    m[0, 2] += nw / 2.0 - w / 2.0
-    m[1, 2] += nh / 2.0 - h / 2.0
-    return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_NEAREST, borderValue=0)
-
+    return rotate_array(mask, angle_ccw, cv2.INTER_NEAREST, 0)
 
 def _line_direction(ink: Ink, max_points: int = 12000) -> tuple[bool, float]:
     """(text runs up/down the page?, how clearly): the ink pixels of text-like components form
@@ -176,12 +170,11 @@ def _up_down_mass(text: Ink) -> tuple[int, int, int]:
 
 
 def _rotate_grey(grey: np.ndarray, turned: bool, angle_ccw: float, paper: int) -> np.ndarray:
+    """The working copy in the frame of ``rotate_mask`` (same turn, same expanded canvas), so that
+    component boxes found on the straightened mask point at the same text."""
     if turned:
         grey = np.ascontiguousarray(np.rot90(grey, k=-1))
-    h, w = grey.shape
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
-    return cv2.warpAffine(grey, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(paper))
-
+    return rotate_array(grey, angle_ccw, cv2.INTER_LINEAR, int(paper))
 
 def _osd_upside_down(ink: Ink, turned: bool, skew: float, straight: Ink) -> tuple[bool | None, float]:
     """Ask tesseract's OSD whether the straightened text is upside down, on a crop of its text.

@@ -34,14 +34,9 @@ def paper_colour(image: Image.Image, paper_grey: int) -> tuple[int, ...]:
     return tuple(int(v) for v in np.median(near, axis=0))
 
 
-def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
-    """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all.
-
-    Grey and colour are resampled bilinearly; bitonal pages are rotated by nearest neighbour on
-    their 0/1 pixels, which keeps them bitonal without a grey detour (as shear rotations do).
-    """
-    bitonal = image.mode == "1"
-    arr = np.asarray(image, dtype=np.uint8) if bitonal else np.asarray(image)
+def rotate_array(arr: np.ndarray, angle_ccw: float, flags: int, border: int | tuple[int, ...]) -> np.ndarray:
+    """Rotate ``arr`` clockwise by ``angle_ccw`` degrees about its centre (undoing a
+    counter-clockwise skew); the canvas grows so that nothing is cut off."""
     h, w = arr.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
     rad = math.radians(abs(angle_ccw))
@@ -49,11 +44,18 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
     nh = int(math.ceil(h * math.cos(rad) + w * math.sin(rad)))
     m[0, 2] += (nw - w) / 2.0
     m[1, 2] += (nh - h) / 2.0
-    if bitonal:
-        out = cv2.warpAffine(arr, m, (nw, nh), flags=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT,
-                             borderValue=1)
+    return cv2.warpAffine(arr, m, (nw, nh), flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
+    """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all.
+
+    Grey and colour are resampled bilinearly; bitonal pages are rotated by nearest neighbour on
+    their 0/1 pixels, which keeps them bitonal without a grey detour (as shear rotations do).
+    """
+    if image.mode == "1":
+        out = rotate_array(np.asarray(image, dtype=np.uint8), angle_ccw, cv2.INTER_NEAREST, 1)
         return Image.fromarray(out.astype(bool))  # a bool array becomes a mode '1' image
+    arr = np.asarray(image)
     border = fill[0] if arr.ndim == 2 else tuple(fill)
-    out = cv2.warpAffine(arr, m, (nw, nh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=border)
-    return Image.fromarray(out, image.mode)
+    return Image.fromarray(rotate_array(arr, angle_ccw, cv2.INTER_LINEAR, border), image.mode)

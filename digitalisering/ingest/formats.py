@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from digitalisering.errors import InputFileError
+from digitalisering.errors import InputFileError, first_line
 
 SCAN_EXTENSIONS = {".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
 
@@ -80,12 +80,7 @@ def inspect_file(path: Path) -> FileInfo:
         with Image.open(path) as im:
             count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"damaged {fmt} file: {_first_line(exc)}") from exc
+        raise InputFileError(f"damaged {fmt} file: {first_line(exc)}") from exc
     except Image.DecompressionBombError as exc:
-        raise InputFileError(f"{fmt} image is too large: {_first_line(exc)}") from exc
+        raise InputFileError(f"{fmt} image is too large: {first_line(exc)}") from exc
     return FileInfo(fmt, int(count))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -94,26 +94,25 @@ def run_batch(
                       failures, outputs, results_path)
 
 
-def _drop_changed_sources(store, batch, todo, files, operator) -> list[PageRecord]:
+def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], files: dict,
+                          operator: str) -> list[PageRecord]:
     """Check each source file's SHA-256 once; pages of a changed file fail and are not processed."""
-    verified: dict[int, bool] = {}
+    problem: dict[int, str | None] = {}  # file id -> reason it cannot be used, None when intact
     keep: list[PageRecord] = []
     for page in todo:
         rec = files[page.file_id]
-        if rec.id not in verified:
-            path = Path(batch.delivery) / rec.relpath
+        if rec.id not in problem:
             try:
-                verified[rec.id] = sha256_file(path) == rec.sha256
-                reason = "source file changed since ingest (SHA-256 differs); not processed"
+                intact = sha256_file(Path(batch.delivery) / rec.relpath) == rec.sha256
+                problem[rec.id] = None if intact else \
+                    "source file changed since ingest (SHA-256 differs); not processed"
             except OSError as exc:
-                verified[rec.id] = False
-                reason = f"source file missing or unreadable since ingest: {exc.strerror or exc}"
-            if not verified[rec.id]:
-                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=reason)
-                for other in todo:
-                    if other.file_id == rec.id:
-                        store.finish_page(other.id, PageStatus.FAILED, None, reason)
-        if verified[rec.id]:
+                problem[rec.id] = f"source file missing or unreadable since ingest: {exc.strerror or exc}"
+            if problem[rec.id]:
+                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=problem[rec.id])
+        if problem[rec.id]:
+            store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
+        else:
             keep.append(page)
     return keep
 
