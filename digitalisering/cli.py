@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 import tempfile
@@ -160,6 +161,11 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="JPEG quality of greyscale and colour page images.")
 @click.option("--max-megapixels", type=click.IntRange(min=1), default=250, show_default=True,
               help="Refuse page images larger than this (decompression bombs).")
+@click.option("--lossless", is_flag=True, help="Grey and colour pages losslessly (Flate) instead of JPEG.")
+@click.option("--pdfa", type=click.Choice(["2b", "1b"]), default="2b", show_default=True,
+              help="PDF/A flavour of the output files.")
+@click.option("--ocr-max-megapixels", type=click.FloatRange(min=0), default=40, show_default=True,
+              help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
 @click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
 @click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -169,13 +175,14 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.pass_obj
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
-        max_megapixels: int, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None, layout: str,
-        batch_name: str | None) -> None:
+        max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, keep_blank: bool,
+        no_osd: bool, no_progress: bool, operator: str | None, layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     who = operator_name(operator)
     options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
-                         keep_blank=keep_blank, use_osd=not no_osd)
+                         keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
+                         ocr_max_megapixels=ocr_max_megapixels)
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
         _print_ingest(report)
@@ -195,7 +202,9 @@ def _print_summary(s: RunSummary) -> None:
         + (f"; {s.already_done} were already done" if s.already_done else "")
     )
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
-    click.echo(f"  {len(s.outputs)} dossier PDFs ({rebuilt} written now) in {s.out_dir}")
+    flavours = sorted({o.pdfa for o in s.outputs})
+    click.echo(f"  {len(s.outputs)} dossier PDFs ({rebuilt} written now"
+               + (f", PDF/A-{'/'.join(flavours)} checked" if flavours else "") + f") in {s.out_dir}")
     if s.failures:
         click.secho(f"  {len(s.failures)} pages failed (list in {s.out_dir / FAILURES_FILE}):", fg="yellow")
         for f in s.failures[:20]:
@@ -253,3 +262,32 @@ def status(obj: Context, batch: str | None) -> None:
             click.echo(f"  last {e.action.replace('run.', 'run ')}: {e.at} by {e.who}")
         if failed:
             sys.exit(int(ExitCode.PAGES_FAILED))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--flavour", type=click.Choice(["1b", "2b"]), help="Check as this flavour [default: as declared].")
+@click.option("--preflight/--no-preflight", default=None,
+              help="Also run Apache PDFBox Preflight on PDF/A-1b files [default: when installed].")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@handle_errors
+def validate(files: tuple[Path, ...], flavour: str | None, preflight: bool | None, as_json: bool) -> None:
+    """Check that each PDF FILE is valid PDF/A (exit 7 when one is not)."""
+    from digitalisering.pdfa.validate import validate_pdf
+
+    reports = []
+    for path in files:
+        report = validate_pdf(path, flavour, use_preflight=preflight)
+        reports.append(report)
+        if as_json:
+            continue
+        label = f"PDF/A-{report.flavour}" if report.flavour else "PDF/A"
+        if report.passed:
+            click.echo(f"ok       {path}: valid {label} ({len(report.checks)} checks)")
+        else:
+            click.secho(f"INVALID  {path}: not valid {label}", fg="red")
+            for check in report.failures:
+                click.echo(f"         {check.name}: {check.detail}")
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=1))
+    sys.exit(int(ExitCode.OK if all(r.passed for r in reports) else ExitCode.INVALID))

@@ -17,6 +17,10 @@ class InputFileError(DigitaliseringError):
     exit_code = ExitCode.PAGES_FAILED
 
 
+class OcrTimeoutError(InputFileError):
+    """tesseract did not finish a page in the allowed time."""
+
+
 class DeliveryError(DigitaliseringError):
     """The delivery as a whole cannot be used."""
 

@@ -18,6 +18,8 @@ class ExitCode(IntEnum):
     """A checksum no longer matches what was recorded (changed or missing input or output)."""
     STATE = 6
     """The workspace or output folder cannot be used (locked by another run, not writable, disk full)."""
+    INVALID = 7
+    """A file checked by ``validate`` is not valid PDF/A (each reason is printed)."""
     INTERNAL = 15
     """A bug: please report it with the log."""
     INTERRUPTED = 130

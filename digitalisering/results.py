@@ -89,7 +89,8 @@ def build_results(
             documents.append({
                 "id": g.dossier_id, "dossier": g.dossier_id, "type": None, "type_confidence": None,
                 "pages": out.page_seqs, "missing_pages": out.missing_seqs,
-                "output": {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes, "format": "PDF"},
+                "output": {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes,
+                           "format": f"PDF/A-{out.pdfa}", "checks_passed": list(out.checks)},
                 "addresses": [],
             })
     counts = store.page_counts(batch.id)

@@ -4,10 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests).
+# Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests),
+# Java with Apache PDFBox Preflight (independent PDF/A-1b validator; Java 17 also needs the
+# activation and JAXB API jars).
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
   poppler-utils
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   python3-venv
 )
 
@@ -22,6 +25,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
+  # slim Debian images lack this folder, and the Java packages' install scripts need it
+  $SUDO mkdir -p /usr/share/man/man1
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytesseract
 
-from digitalisering.errors import InputFileError, MissingDependencyError
+from digitalisering.errors import InputFileError, MissingDependencyError, OcrTimeoutError
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-nld"
 MIN_VERSION = (4, 1)
@@ -67,7 +67,7 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> tu
         except pytesseract.TesseractNotFoundError as exc:
             raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
         except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise InputFileError(f"OCR took longer than {timeout:g} s and was stopped") from exc
+            raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped") from exc
         except pytesseract.TesseractError as exc:
             lines = str(exc.message).strip().splitlines()
             raise InputFileError(f"tesseract failed: {lines[-1] if lines else 'unknown error'}") from exc

@@ -1,6 +1,8 @@
-"""Encode a processed page image for the PDF: bitonal as CCITT Group 4, grey/colour as JPEG.
+"""Encode a processed page image for the PDF: bitonal as CCITT Group 4, grey/colour as JPEG
+(or losslessly as PNG, which the PDF keeps as Flate, on request).
 
-A plain JPEG page that was not changed keeps its own bytes (no re-encoding). Never upsampled.
+A plain JPEG page that was not changed keeps its own bytes (no re-encoding, no further loss).
+Never upsampled. Palette, 16-bit, CMYK and alpha images were already normalised when loaded.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ DEFAULT_JPEG_QUALITY = 85
 class EncodedImage:
     data: bytes
     suffix: str
-    """'.tif' (Group 4) or '.jpg'."""
+    """'.tif' (Group 4), '.jpg' or '.png'."""
     encoding: str
-    """'ccitt-g4', 'jpeg' or 'jpeg-original'."""
+    """'ccitt-g4', 'jpeg', 'jpeg-original' or 'png-flate'."""
 
 
 def encode_page_image(
@@ -28,6 +30,7 @@ def encode_page_image(
     *,
     original_jpeg: bytes | None = None,
     jpeg_quality: int = DEFAULT_JPEG_QUALITY,
+    lossless: bool = False,
 ) -> EncodedImage:
     if image.mode == "1":
         buf = io.BytesIO()
@@ -38,5 +41,8 @@ def encode_page_image(
     if image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
     buf = io.BytesIO()
+    if lossless:
+        image.save(buf, format="PNG", dpi=(round(dpi), round(dpi)), compress_level=6)
+        return EncodedImage(buf.getvalue(), ".png", "png-flate")
     image.save(buf, format="JPEG", quality=jpeg_quality, dpi=(round(dpi), round(dpi)), optimize=True)
     return EncodedImage(buf.getvalue(), ".jpg", "jpeg")

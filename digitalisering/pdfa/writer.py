@@ -1,7 +1,10 @@
-"""Assemble one searchable PDF from processed page images and their invisible text layers.
+"""Assemble one PDF/A file from processed page images and their invisible text layers.
 
 img2pdf embeds each image without re-encoding (JPEG and CCITT G4 pass through); pikepdf lays the
-tesseract text layer over it as a form XObject and writes a deterministic file.
+tesseract text layer over it as a form XObject, writes the metadata (XMP in sync with DocInfo,
+our own properties declared by a PDF/A extension schema), the sRGB output intent
+(``pikepdf.pdfa.prepare``) and a deterministic file, which is validated before it replaces the
+target: an output that is not valid PDF/A is an error, never a silent result.
 """
 
 from __future__ import annotations
@@ -13,9 +16,14 @@ from pathlib import Path
 
 import img2pdf
 import pikepdf
+import pikepdf.pdfa
+from pikepdf import Name
 
 from digitalisering import __version__
+from digitalisering.errors import DigitaliseringError
 from digitalisering.fileio import atomic_path
+from digitalisering.pdfa import xmp
+from digitalisering.pdfa.validate import PdfValidation, validate_pdf
 
 PRODUCER = f"digitalisering {__version__}"
 TEXT_LAYER_NAME = "/OCRText"
@@ -28,12 +36,37 @@ class PdfPage:
     dpi: float
 
 
+DEFAULT_FLAVOUR = "2b"
+
+
+class OutputInvalidError(DigitaliseringError):
+    """A PDF we wrote did not pass the PDF/A checks (a bug; the file was not put in place)."""
+
+
 @dataclass(frozen=True)
 class PdfInfo:
     title: str
     created: datetime
     """Creation date written into the file (the time the last page was finished, for reproducibility)."""
     subject: str = ""
+    dossier_id: str = ""
+    document_id: str = ""
+    document_type: str = ""
+    batch: str = ""
+    addresses: tuple[str, ...] = ()
+    bag_ids: tuple[str, ...] = ()
+    language: str = "nl"
+
+    def custom_properties(self) -> dict[str, str | list[str]]:
+        return {"dossier": self.dossier_id, "document": self.document_id, "documentType": self.document_type,
+                "batch": self.batch, "addresses": list(self.addresses), "bagIds": list(self.bag_ids)}
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    title: str
+    page_index: int
+    """0-based index of the first page."""
 
 
 def _image_page_pdf(page: PdfPage) -> bytes:
@@ -59,8 +92,43 @@ def _overlay_text_layer(pdf: pikepdf.Pdf, target: pikepdf.Page, text_page: pikep
     target.contents_add(pdf.make_stream(content.encode("ascii")), prepend=False)
 
 
-def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo) -> None:
-    """Write the PDF atomically to ``out_path``."""
+def _write_metadata(pdf: pikepdf.Pdf, info: PdfInfo, flavour: str) -> None:
+    created = info.created.isoformat()
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = info.title
+        if info.subject:
+            meta["dc:description"] = info.subject
+        if info.document_id or info.dossier_id:
+            meta["dc:identifier"] = info.document_id or info.dossier_id
+        meta["dc:language"] = [info.language]
+        meta["pdf:Producer"] = PRODUCER
+        meta["xmp:CreatorTool"] = PRODUCER
+        meta["xmp:CreateDate"] = created
+        meta["xmp:ModifyDate"] = created
+    # output intent, pdfaid, DocInfo from XMP; pikepdf stamps itself as producer and "now" as
+    # the metadata date: both are set back below (ours, and the creation date: reproducible)
+    pikepdf.pdfa.prepare(pdf, flavour)
+    packet = xmp.add_properties(
+        pdf.Root.Metadata.read_bytes(), info.custom_properties(),
+        extra={"{http://ns.adobe.com/pdf/1.3/}Producer": PRODUCER,
+               "{http://ns.adobe.com/xap/1.0/}MetadataDate": created},
+    )
+    pdf.Root.Metadata = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
+    pdf.docinfo[Name.Producer] = PRODUCER
+
+
+def _add_bookmarks(pdf: pikepdf.Pdf, bookmarks: list[Bookmark]) -> None:
+    with pdf.open_outline() as outline:
+        outline.root.extend(pikepdf.OutlineItem(b.title, b.page_index) for b in bookmarks)
+    pdf.Root.PageMode = Name.UseOutlines
+
+
+def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: str = DEFAULT_FLAVOUR,
+              bookmarks: list[Bookmark] | None = None) -> PdfValidation:
+    """Write the PDF/A file atomically to ``out_path``; returns its validation (passed).
+
+    Raises OutputInvalidError, leaving ``out_path`` as it was, when the written file fails a check.
+    """
     if not pages:
         raise ValueError("a PDF needs at least one page")
     pdf = pikepdf.new()
@@ -75,17 +143,21 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo) -> None:
                 text = pikepdf.open(page.text_pdf_path)
                 opened.append(text)
                 _overlay_text_layer(pdf, target, text.pages[0])
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = info.title
-            if info.subject:
-                meta["dc:description"] = info.subject
-            meta["pdf:Producer"] = PRODUCER
-            meta["xmp:CreatorTool"] = PRODUCER
-            meta["xmp:CreateDate"] = info.created.isoformat()
-            meta["xmp:ModifyDate"] = info.created.isoformat()
+        if bookmarks:
+            _add_bookmarks(pdf, bookmarks)
+        _write_metadata(pdf, info, flavour)
+        save_kwargs = pikepdf.pdfa.resolve_save_kwargs(
+            flavour, deterministic_id=True, compress_streams=True,
+            object_stream_mode=(pikepdf.ObjectStreamMode.disable if flavour.startswith("1")
+                                else pikepdf.ObjectStreamMode.generate))
         with atomic_path(out_path) as tmp:
-            pdf.save(tmp, deterministic_id=True, compress_streams=True,
-                     object_stream_mode=pikepdf.ObjectStreamMode.disable)
+            pdf.save(tmp, **save_kwargs)
+            validation = validate_pdf(tmp, flavour, use_preflight=False)
+            if not validation.passed:
+                reasons = "; ".join(f"{c.name}: {c.detail}" for c in validation.failures)
+                raise OutputInvalidError(f"{out_path.name} is not valid PDF/A-{flavour}: {reasons}")
+        validation.path = str(out_path)
+        return validation
     finally:
         for other in opened:
             other.close()

@@ -47,6 +47,9 @@ class DossierOutput:
     missing_seqs: list[int]
     """Pages of the dossier that are not in the output because they failed."""
     rebuilt: bool
+    pdfa: str = "2b"
+    checks: tuple[str, ...] = ()
+    """Names of the PDF/A checks the file passed when it was written."""
 
 
 def in_output(result: dict, keep_blank: bool) -> bool:
@@ -96,7 +99,8 @@ def run_dossier_chain(
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
                 and target.exists() and sha256_file(target) == previous.sha256):
             outputs.append(DossierOutput(group.dossier_id, rel, previous.sha256, previous.size,
-                                         [p.seq for p in done], missing, rebuilt=False))
+                                         [p.seq for p in done], missing, rebuilt=False, pdfa=options.pdfa,
+                                         checks=tuple(previous.checks)))
             continue
         pdf_pages = [
             PdfPage(
@@ -108,12 +112,17 @@ def run_dossier_chain(
             for p in done
         ]
         created = max(datetime.fromisoformat(p.finished_at) for p in done if p.finished_at)
-        build_pdf(pdf_pages, target, PdfInfo(title=group.dossier_id, created=created,
-                                             subject=f"Bouwdossier {group.dossier_id}"))
+        info = PdfInfo(title=f"Bouwdossier {group.dossier_id}", created=created,
+                       subject=f"Bouwdossier {group.dossier_id}, batch {batch.name}",
+                       dossier_id=group.dossier_id, document_id=group.dossier_id, batch=batch.name)
+        validation = build_pdf(pdf_pages, target, info, flavour=options.pdfa)
+        checks = tuple(c.name for c in validation.checks)
         digest, size = sha256_file(target), target.stat().st_size
-        store.record_output(batch.id, "dossier-pdf", group.dossier_id, str(target), digest, size, fingerprint)
+        store.record_output(batch.id, "dossier-pdf", group.dossier_id, str(target), digest, size, fingerprint,
+                            checks=list(checks))
         store.log(batch.id, operator, "output.written", kind="dossier-pdf", dossier=group.dossier_id,
-                  path=str(target), sha256=digest, pages=len(done), missing_pages=missing)
+                  path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
+                  pdfa=options.pdfa, checks_passed=list(checks))
         outputs.append(DossierOutput(group.dossier_id, rel, digest, size, [p.seq for p in done], missing,
-                                     rebuilt=True))
+                                     rebuilt=True, pdfa=options.pdfa, checks=checks))
     return outputs

@@ -26,6 +26,12 @@ class RunOptions:
     """Keep blank pages in the PDFs (they are always kept in the record and the counts)."""
     use_osd: bool = True
     deskew_min_deg: float = 0.05
+    pdfa: str = "2b"
+    """PDF/A flavour of the outputs: '2b' (default) or '1b'."""
+    lossless: bool = False
+    """Grey and colour pages losslessly (Flate) instead of JPEG."""
+    ocr_max_megapixels: float = 40.0
+    """Pages larger than this are OCRed at a reduced resolution (drawings must not stall the run)."""
 
     @property
     def workers(self) -> int:

@@ -19,7 +19,8 @@ from digitalisering.fileio import write_bytes_atomic
 from digitalisering.imaging.load import LoadedPage, load_page
 from digitalisering.imaging.stage import ImagingOptions, analyse_page
 from digitalisering.metadata.fixity import sha256_bytes
-from digitalisering.ocr.engine import ocr_image_file
+from digitalisering.errors import OcrTimeoutError
+from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -95,6 +96,7 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
         ctx.dpi,
         original_jpeg=ctx.loaded.original_jpeg if unchanged else None,
         jpeg_quality=ctx.job.options.jpeg_quality,
+        lossless=ctx.job.options.lossless,
     )
     ctx.image_path = ctx.artifact("image", "page" + encoded.suffix, encoded.data)
     return {"encoding": encoded.encoding, "bytes": len(encoded.data),
@@ -104,13 +106,21 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
 def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     if not ctx.needs_ocr:
         return None
-    assert ctx.image_path is not None
+    assert ctx.image_path is not None and ctx.image is not None
     opts = ctx.job.options
-    result, text_pdf = ocr_image_file(ctx.image_path, opts.lang, ctx.dpi, opts.ocr_timeout)
+    plan = plan_ocr(ctx.image.width, ctx.image.height, ctx.dpi, opts.ocr_max_megapixels)
+    done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1)}
+    try:
+        result, text_pdf = ocr_page(ctx.image, ctx.image_path, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
+    except OcrTimeoutError as exc:
+        # the page keeps its image (it goes into the PDF without text); QA lists it
+        return {**done, "status": "timeout", "error": str(exc), "engine": None, "mean_confidence": None,
+                "words": 0, "chars": 0}
     ctx.artifact("text_pdf", "text.pdf", text_pdf)
     words = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
-    return {"lang": result.lang, "engine": f"tesseract {result.engine_version}",
+    return {**done, "status": "reduced" if plan.reduced else "full", "error": None,
+            "engine": f"tesseract {result.engine_version}",
             "mean_confidence": result.mean_confidence, "words": len(result.words),
             "chars": sum(len(w.text) for w in result.words)}
 

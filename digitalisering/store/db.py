@@ -170,14 +170,15 @@ class Store:
         return [OutputRecord(*r) for r in rows]
 
     def record_output(
-        self, batch_id: int, kind: str, key: str, path: str, sha256: str, size: int, fingerprint: str
+        self, batch_id: int, kind: str, key: str, path: str, sha256: str, size: int, fingerprint: str,
+        checks: list[str] | None = None,
     ) -> None:
         self.conn.execute(
-            "INSERT INTO outputs (batch_id, kind, key, path, sha256, size, fingerprint, created_at)"
-            " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (batch_id, kind, key) DO UPDATE SET"
+            "INSERT INTO outputs (batch_id, kind, key, path, sha256, size, fingerprint, created_at, checks)"
+            " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (batch_id, kind, key) DO UPDATE SET"
             " path=excluded.path, sha256=excluded.sha256, size=excluded.size,"
-            " fingerprint=excluded.fingerprint, created_at=excluded.created_at",
-            (batch_id, kind, key, path, sha256, size, fingerprint, utcnow()),
+            " fingerprint=excluded.fingerprint, created_at=excluded.created_at, checks=excluded.checks",
+            (batch_id, kind, key, path, sha256, size, fingerprint, utcnow(), json.dumps(checks or [])),
         )
 
 

@@ -63,4 +63,8 @@ MIGRATIONS: list[str] = [
         UNIQUE (batch_id, kind, key)
     );
     """,
+    # 2: the checks an output passed when it was written (PDF/A validation)
+    """
+    ALTER TABLE outputs ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
+    """,
 ]

@@ -79,3 +79,9 @@ class OutputRecord:
     size: int
     fingerprint: str
     created_at: str
+    checks_json: str = "[]"
+
+    @property
+    def checks(self) -> list[str]:
+        """Names of the checks the output passed when it was written."""
+        return json.loads(self.checks_json)
