@@ -202,12 +202,17 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--ocr-sample", type=int, default=30, help="pages timed against tesseract OCR")
+    ap.add_argument("--only", choices=["dev", "real"], help="run one set only")
+    ap.add_argument("--dump", type=Path, help="write every case's result to this JSON file")
     args = ap.parse_args()
-    cases = dev_cases(args.shared, args.ocr_sample) + real_cases(args.shared)
+    cases = ([] if args.only == "real" else dev_cases(args.shared, args.ocr_sample)) + \
+        ([] if args.only == "dev" else real_cases(args.shared))
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
         results = list(pool.map(run_case, cases, chunksize=2))
     print(f"{len(cases)} cases in {time.perf_counter() - t0:.0f} s with {args.jobs} workers\n")
+    if args.dump:
+        args.dump.write_text(json.dumps(results, indent=1, default=str))
     report(results)
 
 

@@ -166,6 +166,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="PDF/A flavour of the output files.")
 @click.option("--ocr-max-megapixels", type=click.FloatRange(min=0), default=40, show_default=True,
               help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
+@click.option("--dossier-pdf", is_flag=True, help="Also write one PDF per dossier, a bookmark per document.")
+@click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
 @click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
 @click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -175,18 +178,23 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.pass_obj
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
-        max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, keep_blank: bool,
-        no_osd: bool, no_progress: bool, operator: str | None, layout: str, batch_name: str | None) -> None:
+        max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, dossier_pdf: bool,
+        overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
+        layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
+    from digitalisering.documents.overrides import load_overrides
+    from digitalisering.documents.vocabulary import default_vocabulary
+
     who = operator_name(operator)
     options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
-                         ocr_max_megapixels=ocr_max_megapixels)
+                         ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf)
+    overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
         _print_ingest(report)
-        summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who)
+        summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
     code = _ingest_exit(report)
     if code == ExitCode.OK and summary.failures:
@@ -203,8 +211,10 @@ def _print_summary(s: RunSummary) -> None:
     )
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
     flavours = sorted({o.pdfa for o in s.outputs})
-    click.echo(f"  {len(s.outputs)} dossier PDFs ({rebuilt} written now"
+    click.echo(f"  {s.dossiers} dossiers, {s.documents} documents; {len(s.outputs)} PDFs ({rebuilt} written now"
                + (f", PDF/A-{'/'.join(flavours)} checked" if flavours else "") + f") in {s.out_dir}")
+    for problem in s.problems:
+        click.secho(f"  {problem}", fg="yellow")
     if s.failures:
         click.secho(f"  {len(s.failures)} pages failed (list in {s.out_dir / FAILURES_FILE}):", fg="yellow")
         for f in s.failures[:20]:

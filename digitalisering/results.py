@@ -17,7 +17,7 @@ from digitalisering._exec import tesseract
 from digitalisering.errors import StateError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.resources import load_json_schema
-from digitalisering.runner.dossier_chain import DossierOutput, group_dossiers, in_output
+from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, ChainResult, Output, in_output
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -27,7 +27,7 @@ SCHEMA_VERSION = "1.0"
 RESULTS_FILE = "results.json"
 
 
-def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None,
+def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
                keep_blank: bool) -> dict[str, Any]:
     r = page.result
     load, encode, ocr = r.get("load"), r.get("encode"), r.get("ocr")
@@ -50,7 +50,7 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None,
         "attempts": page.attempts,
         "finished_at": page.finished_at,
         "dossier": dossier,
-        "document": dossier,
+        "document": document,
         "image": image,
         "orientation": imaging.get("orientation"),
         "orientation_confidence": imaging.get("orientation_confidence"),
@@ -64,35 +64,43 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None,
     }
 
 
-def build_results(
-    store: Store, batch: Batch, options: RunOptions, outputs: list[DossierOutput]
-) -> dict[str, Any]:
+def _output_json(out: Output | None) -> dict[str, Any] | None:
+    if out is None:
+        return None
+    return {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes, "format": f"PDF/A-{out.pdfa}",
+            "checks_passed": list(out.checks)}
+
+
+def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainResult) -> dict[str, Any]:
     files = {f.id: f for f in store.files(batch.id)}
     pages = store.pages(batch.id)
-    groups = group_dossiers(batch, pages)
-    dossier_of = {p.id: g.dossier_id for g in groups for p in g.pages}
-    by_dossier = {o.dossier_id: o for o in outputs}
+    by_seq = {p.seq: p for p in pages}
+    plan = chain.plan
+    dossier_of = plan.dossier_of()
+    document_of = plan.document_of()
     documents, dossiers = [], []
-    for g in groups:
-        statuses = {p.status for p in g.pages}
+    for d in plan.dossiers:
+        statuses = {by_seq[s].status for s in d.pages}
         if statuses == {PageStatus.DONE}:
             status = "complete"
         elif PageStatus.DONE not in statuses:
             status = "failed" if PageStatus.FAILED in statuses else "pending"
         else:
             status = "incomplete"
-        out = by_dossier.get(g.dossier_id)
-        doc_ids = [g.dossier_id] if out else []
-        dossiers.append({"id": g.dossier_id, "pages": [p.seq for p in g.pages], "documents": doc_ids,
-                         "status": status, "addresses": []})
-        if out:
+        dossiers.append({"id": d.id, "pages": d.pages, "documents": [doc.id for doc in d.documents],
+                         "status": status, "addresses": [],
+                         "output": _output_json(chain.output(DOSSIER_PDF, d.id))})
+        for doc in d.documents:
+            out = chain.output(DOCUMENT_PDF, doc.id)
             documents.append({
-                "id": g.dossier_id, "dossier": g.dossier_id, "type": None, "type_confidence": None,
-                "pages": out.page_seqs, "missing_pages": out.missing_seqs,
-                "output": {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes,
-                           "format": f"PDF/A-{out.pdfa}", "checks_passed": list(out.checks)},
+                "id": doc.id, "dossier": d.id, "index": doc.index, "type": doc.type,
+                "type_confidence": doc.type_confidence, "type_evidence": doc.evidence, "boundary": doc.boundary,
+                "pages": doc.pages,
+                "missing_pages": [s for s in doc.pages if by_seq[s].status != PageStatus.DONE],
+                "output": _output_json(out),
                 "addresses": [],
             })
+    outputs = chain.outputs
     counts = store.page_counts(batch.id)
     try:
         tess = tesseract.version()
@@ -116,12 +124,15 @@ def build_results(
             "pages_rescan": counts[PageStatus.RESCAN],
             "dossiers": len(dossiers),
             "documents": len(documents),
+            "pages_unassigned": len(plan.unassigned),
             "outputs_bytes": sum(o.bytes for o in outputs),
         },
+        "problems": plan.problems,
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
-        "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.id),
-                             options.keep_blank) for p in pages],
+        "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),
+                             document_of[p.seq].id if p.seq in document_of else None, options.keep_blank)
+                  for p in pages],
         "dossiers": dossiers,
         "documents": documents,
     }
@@ -145,12 +156,10 @@ def check_out_dir(out_dir: Path, batch: Batch) -> None:
         raise StateError(f"{out_dir} holds the results of batch {other}; choose another --out")
 
 
-def write_results(
-    store: Store, batch: Batch, out_dir: Path, options: RunOptions, outputs: list[DossierOutput]
-) -> Path:
+def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult) -> Path:
     target = Path(out_dir) / RESULTS_FILE
     check_out_dir(out_dir, batch)
-    data = build_results(store, batch, options, outputs)
+    data = build_results(store, batch, options, chain)
     validate_results(data)
     write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1))
     return target

@@ -25,11 +25,19 @@ class Failure:
     reason: str
 
 
-def list_failures(store: Store, batch: Batch) -> list[Failure]:
+UNASSIGNED = "before the first dossier separator sheet: in no dossier"
+
+
+def list_failures(store: Store, batch: Batch, unassigned: list[int] | None = None) -> list[Failure]:
+    """Failed pages, and the pages the split could not put in a dossier (``unassigned`` seqs)."""
     files = {f.id: f for f in store.files(batch.id)}
+    loose = set(unassigned or ())
+    pages = [p for p in store.pages(batch.id)
+             if p.status == PageStatus.FAILED or (p.seq in loose and p.status == PageStatus.DONE)]
     return [
-        Failure(p.seq, files[p.file_id].relpath, p.page_index + 1, p.error or "unknown")
-        for p in store.pages(batch.id, [PageStatus.FAILED])
+        Failure(p.seq, files[p.file_id].relpath, p.page_index + 1,
+                (p.error or "unknown") if p.status == PageStatus.FAILED else UNASSIGNED)
+        for p in pages
     ]
 
 

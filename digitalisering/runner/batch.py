@@ -16,7 +16,8 @@ from tqdm import tqdm
 from digitalisering._exec import tesseract
 from digitalisering.errors import MissingDependencyError
 from digitalisering.metadata.fixity import sha256_file
-from digitalisering.runner.dossier_chain import DossierOutput, run_dossier_chain
+from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
+from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
 from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
@@ -44,8 +45,12 @@ class RunSummary:
     elapsed_s: float
     failures: list[Failure] = field(default_factory=list)
     """Every failed page of the batch (also in OUT/failures.csv)."""
-    outputs: list[DossierOutput] = field(default_factory=list)
+    outputs: list[Output] = field(default_factory=list)
     results_path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+    """Split problems for the operator (pages before the first dossier separator, ...)."""
+    documents: int = 0
+    dossiers: int = 0
 
     @property
     def pages_per_minute(self) -> float:
@@ -59,7 +64,13 @@ def run_batch(
     out_dir: Path,
     options: RunOptions,
     operator: str,
+    overrides: Overrides | None = None,
 ) -> RunSummary:
+    """Process every page not yet done, then split, classify and write the outputs.
+
+    ``overrides``: operator corrections of the split; kept with the batch for later runs (a run
+    without them uses the last ones given).
+    """
     tesseract.require(options.lang)
     out_dir = Path(out_dir).resolve()
     check_out_dir(out_dir, batch)
@@ -78,12 +89,13 @@ def run_batch(
             for p in todo
         ]
         done, failed = _process_pages(store, batch, jobs, options, operator)
-        outputs = run_dossier_chain(store, workspace, batch, out_dir, options, operator)
-        results_path = write_results(store, batch, out_dir, options, outputs)
+        overrides = _overrides(store, workspace, batch, overrides, operator)
+        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
+        results_path = write_results(store, batch, out_dir, options, chain)
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1))
-    failures = list_failures(store, batch)
+    failures = list_failures(store, batch, chain.plan.unassigned)
     failures_csv = out_dir / FAILURES_FILE
     if failures:
         write_failures_csv(failures, failures_csv)
@@ -91,7 +103,18 @@ def run_batch(
         failures_csv.unlink(missing_ok=True)
     already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
-                      failures, outputs, results_path)
+                      failures, chain.outputs, results_path, chain.plan.problems,
+                      documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers))
+
+
+def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,
+               operator: str) -> Overrides:
+    path = workspace.batch_dir(batch.name) / "overrides.json"
+    if given is None:
+        return load_saved_overrides(path)
+    save_overrides(given, path)
+    store.log(batch.id, operator, "overrides.set", items=given.to_json())
+    return given
 
 
 def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], files: dict,

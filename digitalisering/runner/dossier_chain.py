@@ -1,8 +1,10 @@
-"""The dossier chain: once the pages are done, group them into dossiers and write the outputs.
+"""The dossier chain: once the pages are done, split them into dossiers and typed documents and
+write one PDF/A per document (and, on request, one per dossier with a bookmark per document).
 
 Runs in the main process (cheap: no OCR). Each output carries a fingerprint of its inputs; an
 output whose fingerprint and checksum still match is not rewritten, so a resumed run leaves the
-finished dossiers byte-identical.
+finished outputs byte-identical. Outputs of an earlier split that no longer exist (after an
+operator's correction) are removed, and the removal is logged.
 """
 
 from __future__ import annotations
@@ -13,31 +15,29 @@ from datetime import datetime
 from pathlib import Path
 
 from digitalisering import __version__
+from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
+from digitalisering.documents.overrides import Overrides
+from digitalisering.documents.pages import page_view
+from digitalisering.documents.split import plan_batch
+from digitalisering.documents.vocabulary import default_vocabulary
 from digitalisering.fileio import ensure_inside, safe_name
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
-from digitalisering.pdfa.writer import PdfInfo, PdfPage, build_pdf
+from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace
 
-
-@dataclass
-class DossierGroup:
-    dossier_id: str
-    pages: list[PageRecord] = field(default_factory=list)
-
-    @property
-    def done_pages(self) -> list[PageRecord]:
-        return [p for p in self.pages if p.status == PageStatus.DONE]
-
-    def output_pages(self, keep_blank: bool = False) -> list[PageRecord]:
-        """Done pages that go into the PDF: not separator sheets, blank pages only when kept."""
-        return [p for p in self.done_pages if in_output(p.result, keep_blank)]
+DOCUMENT_PDF = "document-pdf"
+DOSSIER_PDF = "dossier-pdf"
 
 
 @dataclass
-class DossierOutput:
+class Output:
+    kind: str
+    """'document-pdf' or 'dossier-pdf'."""
+    key: str
+    """Document id or dossier id."""
     dossier_id: str
     relpath: str
     """Output file relative to the output folder."""
@@ -45,11 +45,20 @@ class DossierOutput:
     bytes: int
     page_seqs: list[int]
     missing_seqs: list[int]
-    """Pages of the dossier that are not in the output because they failed."""
+    """Pages of the document that are not in the output because they failed."""
     rebuilt: bool
     pdfa: str = "2b"
     checks: tuple[str, ...] = ()
     """Names of the PDF/A checks the file passed when it was written."""
+
+
+@dataclass
+class ChainResult:
+    plan: BatchPlan
+    outputs: list[Output] = field(default_factory=list)
+
+    def output(self, kind: str, key: str) -> Output | None:
+        return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
 
 
 def in_output(result: dict, keep_blank: bool) -> bool:
@@ -60,69 +69,143 @@ def in_output(result: dict, keep_blank: bool) -> bool:
     return keep_blank or not imaging.get("is_blank")
 
 
-def group_dossiers(batch: Batch, pages: list[PageRecord]) -> list[DossierGroup]:
-    """Dossiers from the delivery layout: one per folder; a stack is one dossier until it is split."""
-    groups: dict[str, DossierGroup] = {}
-    for page in pages:
-        key = page.folder if batch.layout == "folders" and page.folder else batch.name
-        groups.setdefault(key, DossierGroup(key)).pages.append(page)
-    return list(groups.values())
+def document_relpath(doc: DocumentPlan) -> str:
+    folder = safe_name(doc.dossier_id, "dossier")
+    return f"{folder}/{safe_name(doc.id, 'document')}-{safe_name(doc.type, 'overig')}.pdf"
 
 
-def output_relpath(dossier_id: str) -> str:
+def dossier_relpath(dossier_id: str) -> str:
     name = safe_name(dossier_id, "dossier")
     return f"{name}/{name}.pdf"
 
 
-def _fingerprint(group: DossierGroup, options: RunOptions) -> str:
-    parts = [
-        (p.id, p.result.get("artifacts", {}).get("image_sha256"), p.result.get("artifacts", {}).get("text_pdf_sha256"))
-        for p in group.output_pages(options.keep_blank)
-    ]
-    blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting()}, sort_keys=True)
+def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None) -> BatchPlan:
+    pages = store.pages(batch.id)
+    views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in pages]
+    return plan_batch(batch.layout, views, default_vocabulary(), overrides)
+
+
+def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
+    parts = [(p.id, p.result.get("artifacts", {}).get("image_sha256"),
+              p.result.get("artifacts", {}).get("text_pdf_sha256")) for p in pages]
+    blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting(),
+                       "info": repr(info), "bookmarks": [repr(b) for b in bookmarks]}, sort_keys=True, default=str)
     return sha256_bytes(blob.encode())
 
 
-def run_dossier_chain(
-    store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions, operator: str
-) -> list[DossierOutput]:
-    outputs: list[DossierOutput] = []
-    for group in group_dossiers(batch, store.pages(batch.id)):
-        done = group.output_pages(options.keep_blank)
-        missing = [p.seq for p in group.pages if p.status != PageStatus.DONE]
+class _Writer:
+    def __init__(self, store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions,
+                 operator: str):
+        self.store, self.workspace, self.batch = store, workspace, batch
+        self.out_dir, self.options, self.operator = out_dir, options, operator
+        self.by_seq = {p.seq: p for p in store.pages(batch.id)}
+
+    def output_pages(self, seqs: list[int]) -> tuple[list[PageRecord], list[int]]:
+        pages = [self.by_seq[s] for s in seqs]
+        done = [p for p in pages if p.status == PageStatus.DONE and in_output(p.result, self.options.keep_blank)]
+        missing = [p.seq for p in pages if p.status != PageStatus.DONE]
+        return done, missing
+
+    def write(self, kind: str, key: str, dossier_id: str, rel: str, seqs: list[int], info: PdfInfo,
+              marks: list[tuple[str, int]] | None = None) -> Output | None:
+        """Write (or keep) one PDF of the pages ``seqs``; ``marks``: bookmarks as (title, first seq)."""
+        done, missing = self.output_pages(seqs)
         if not done:
-            continue
-        rel = output_relpath(group.dossier_id)
-        target = ensure_inside(out_dir, out_dir / rel)
-        fingerprint = _fingerprint(group, options)
-        previous = store.output(batch.id, "dossier-pdf", group.dossier_id)
+            return None
+        index = {p.seq: i for i, p in enumerate(done)}
+        bookmarks = [Bookmark(title, index[seq]) for title, seq in marks or [] if seq in index]
+        target = ensure_inside(self.out_dir, self.out_dir / rel)
+        fingerprint = _fingerprint(done, self.options, info, bookmarks)
+        previous = self.store.output(self.batch.id, kind, key)
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
                 and target.exists() and sha256_file(target) == previous.sha256):
-            outputs.append(DossierOutput(group.dossier_id, rel, previous.sha256, previous.size,
-                                         [p.seq for p in done], missing, rebuilt=False, pdfa=options.pdfa,
-                                         checks=tuple(previous.checks)))
-            continue
+            return Output(kind, key, dossier_id, rel, previous.sha256, previous.size, [p.seq for p in done], missing,
+                          rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks))
+        if previous and previous.path != str(target):
+            self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
         pdf_pages = [
             PdfPage(
-                image_path=workspace.page_dir(batch.name, p.id) / p.result["artifacts"]["image"],
-                text_pdf_path=(workspace.page_dir(batch.name, p.id) / p.result["artifacts"]["text_pdf"]
+                image_path=self.workspace.page_dir(self.batch.name, p.id) / p.result["artifacts"]["image"],
+                text_pdf_path=(self.workspace.page_dir(self.batch.name, p.id) / p.result["artifacts"]["text_pdf"]
                                if "text_pdf" in p.result["artifacts"] else None),
                 dpi=p.result["encode"]["dpi"],
             )
             for p in done
         ]
-        created = max(datetime.fromisoformat(p.finished_at) for p in done if p.finished_at)
-        info = PdfInfo(title=f"Bouwdossier {group.dossier_id}", created=created,
-                       subject=f"Bouwdossier {group.dossier_id}, batch {batch.name}",
-                       dossier_id=group.dossier_id, document_id=group.dossier_id, batch=batch.name)
-        validation = build_pdf(pdf_pages, target, info, flavour=options.pdfa)
+        validation = build_pdf(pdf_pages, target, info, flavour=self.options.pdfa, bookmarks=bookmarks)
         checks = tuple(c.name for c in validation.checks)
         digest, size = sha256_file(target), target.stat().st_size
-        store.record_output(batch.id, "dossier-pdf", group.dossier_id, str(target), digest, size, fingerprint,
-                            checks=list(checks))
-        store.log(batch.id, operator, "output.written", kind="dossier-pdf", dossier=group.dossier_id,
-                  path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
-                  pdfa=options.pdfa, checks_passed=list(checks))
-        outputs.append(DossierOutput(group.dossier_id, rel, digest, size, [p.seq for p in done], missing,
-                                     rebuilt=True, pdfa=options.pdfa, checks=checks))
-    return outputs
+        self.store.record_output(self.batch.id, kind, key, str(target), digest, size, fingerprint,
+                                 checks=list(checks))
+        self.store.log(self.batch.id, self.operator, "output.written", kind=kind, key=key, dossier=dossier_id,
+                       path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
+                       pdfa=self.options.pdfa, checks_passed=list(checks))
+        return Output(kind, key, dossier_id, rel, digest, size, [p.seq for p in done], missing,
+                      rebuilt=True, pdfa=self.options.pdfa, checks=checks)
+
+    def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
+        try:
+            inside = ensure_inside(self.out_dir, path)
+        except Exception:  # noqa: BLE001 - an output recorded elsewhere (another --out) is left alone
+            inside = None
+        if inside is not None:
+            inside.unlink(missing_ok=True)
+        self.store.delete_output(self.batch.id, kind, key)
+        self.store.log(self.batch.id, self.operator, "output.removed", kind=kind, key=key, path=str(path), why=why)
+
+    def remove_stale(self, keep: set[tuple[str, str]]) -> None:
+        for rec in self.store.outputs(self.batch.id):
+            if rec.kind in (DOCUMENT_PDF, DOSSIER_PDF) and (rec.kind, rec.key) not in keep:
+                self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
+
+
+def _document_info(batch: Batch, doc: DocumentPlan, created: datetime) -> PdfInfo:
+    label = default_vocabulary().types.get(doc.type)
+    kind = label.label if label else doc.type
+    return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
+                   subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
+                   document_id=doc.id, document_type=doc.type, batch=batch.name)
+
+
+def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
+    stamps = [writer.by_seq[s].finished_at for s in seqs if writer.by_seq[s].finished_at]
+    return max(datetime.fromisoformat(s) for s in stamps) if stamps else None
+
+
+def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions,
+                      operator: str, overrides: Overrides | None = None) -> ChainResult:
+    plan = plan_documents(store, workspace, batch, overrides)
+    writer = _Writer(store, workspace, batch, out_dir, options, operator)
+    result = ChainResult(plan)
+    for dossier in plan.dossiers:
+        for doc in dossier.documents:
+            created = _created(writer, doc.pages)
+            if created is None:
+                continue
+            out = writer.write(DOCUMENT_PDF, doc.id, dossier.id, document_relpath(doc), doc.pages,
+                               _document_info(batch, doc, created))
+            if out:
+                result.outputs.append(out)
+        if options.dossier_pdf:
+            _write_dossier_pdf(writer, batch, dossier, result)
+    writer.remove_stale({(o.kind, o.key) for o in result.outputs})
+    return result
+
+
+def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, result: ChainResult) -> None:
+    seqs = [s for doc in dossier.documents for s in doc.pages]
+    created = _created(writer, seqs)
+    if created is None:
+        return
+    marks = []
+    for doc in dossier.documents:
+        done, _ = writer.output_pages(doc.pages)
+        if done:
+            label = default_vocabulary().types.get(doc.type)
+            marks.append((f"{doc.index}. {label.label if label else doc.type}", done[0].seq))
+    info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
+                   subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
+                   document_id=dossier.id, batch=batch.name)
+    out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(dossier.id), seqs, info, marks)
+    if out:
+        result.outputs.append(out)

@@ -28,6 +28,8 @@ class RunOptions:
     deskew_min_deg: float = 0.05
     pdfa: str = "2b"
     """PDF/A flavour of the outputs: '2b' (default) or '1b'."""
+    dossier_pdf: bool = False
+    """Also write one PDF per dossier, with a bookmark per document."""
     lossless: bool = False
     """Grey and colour pages losslessly (Flate) instead of JPEG."""
     ocr_max_megapixels: float = 40.0

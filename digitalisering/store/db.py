@@ -169,6 +169,9 @@ class Store:
         rows = self.conn.execute("SELECT * FROM outputs WHERE batch_id=? ORDER BY id", (batch_id,))
         return [OutputRecord(*r) for r in rows]
 
+    def delete_output(self, batch_id: int, kind: str, key: str) -> None:
+        self.conn.execute("DELETE FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key))
+
     def record_output(
         self, batch_id: int, kind: str, key: str, path: str, sha256: str, size: int, fingerprint: str,
         checks: list[str] | None = None,

@@ -11,23 +11,36 @@ from digitalisering.runner import RunOptions, run_batch
 from digitalisering.store import Store
 
 
-def test_one_searchable_pdf_per_dossier(processed):
+def dossier_pdfs(out, dossier: str) -> list:
+    """The dossier's document PDFs in document order (file names carry the index)."""
+    return sorted((out / dossier).glob("*.pdf"))
+
+
+def dossier_text(out, dossier: str) -> str:
+    return "".join(subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
+                   for p in dossier_pdfs(out, dossier))
+
+
+def test_searchable_pdfs_per_document_of_each_dossier(processed):
     out, expected = processed["out"], processed["expected"]
     for dossier, words in expected.items():
-        pdf = out / dossier / f"{dossier}.pdf"
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        text = dossier_text(out, dossier)
         for word in words:
-            assert word in text, f"{word!r} missing from {pdf.name}"
+            assert word in text, f"{word!r} missing from {dossier}"
 
 
 def test_pages_in_delivery_order_including_multipage_tiff_and_pdf(processed):
     out = processed["out"]
-    with pikepdf.open(out / "BWT-1975-0002" / "BWT-1975-0002.pdf") as pdf:
-        assert len(pdf.pages) == 3
-    with pikepdf.open(out / "BWT-1980-0003" / "BWT-1980-0003.pdf") as pdf:
-        assert len(pdf.pages) == 2
-    text = subprocess.run(["pdftotext", str(out / "BWT-1975-0002" / "BWT-1975-0002.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+
+    def pages(dossier: str) -> int:
+        total = 0
+        for path in dossier_pdfs(out, dossier):
+            with pikepdf.open(path) as pdf:
+                total += len(pdf.pages)
+        return total
+
+    assert pages("BWT-1975-0002") == 3 and pages("BWT-1980-0003") == 2
+    text = dossier_text(out, "BWT-1975-0002")
     assert text.index("Vergunning") < text.index("Gereedmelding") < text.index("Constructie")
 
 
@@ -62,7 +75,8 @@ def test_failures_are_in_the_summary_and_event_log(processed):
     assert "BWT-1980-0003/zero.tif;1;empty file (0 bytes)" in rows[-1]
     with Store(processed["workspace"].database) as store:
         actions = [e.action for e in store.events(processed["batch"].id)]
-    assert actions.count("run.start") == 1 and actions.count("output.written") == 3
+    assert actions.count("run.start") == 1
+    assert actions.count("output.written") == len(list(processed["out"].rglob("*.pdf")))
 
 
 def test_second_run_redoes_nothing_and_rewrites_nothing(delivery, workspace, tmp_path):

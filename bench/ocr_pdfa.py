@@ -1,0 +1,264 @@
+"""OCR + PDF/A benchmark: our pipeline vs tesseract alone (the floor) vs OCRmyPDF, same pages, same run.
+
+    .venv/bin/python bench/ocr_pdfa.py [--shared ../shared] [--dossiers 8] [--jobs 2]
+
+Pages: the single-image dossiers of ../shared/data/dossiers/dev-folders (synthetic, exact text) and
+the real typewritten pages of ../shared/data/scans/tapuscorpus_fr_typewritten (one dossier per
+source), read with ``-l nld`` by everyone.
+
+- ours: ``digitalisering run DELIVERY --out OUT -j JOBS`` (imaging, OCR, PDF/A-2b, validation).
+- tesseract alone: ``tesseract PAGE out -l nld pdf`` per page, JOBS at a time (OMP_THREAD_LIMIT=1).
+- OCRmyPDF: per dossier an image-only PDF of its pages (img2pdf, lossless, not timed), then
+  ``ocrmypdf --deskew --output-type pdfa -l nld -j JOBS``. OCRmyPDF lives in its own venv
+  (bench/.venv-ocrmypdf, created on first use; Ghostscript from Debian: apt-get install ghostscript).
+
+Printed: pages/min and ratios, output bytes per page, character error rate (CER) and word recall of
+the text layer (pdftotext) against the ground truth, per set, for us and OCRmyPDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import img2pdf
+from rapidfuzz.distance import Levenshtein
+
+REPO = Path(__file__).resolve().parents[1]
+OCRMYPDF_VENV = REPO / "bench" / ".venv-ocrmypdf"
+ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(REPO)}
+CLI = [sys.executable, "-c", "from digitalisering.cli import main; main()"]
+"""Our command from this checkout (PYTHONPATH), whichever venv runs the benchmark."""
+
+
+def ocrmypdf_bin() -> Path:
+    exe = OCRMYPDF_VENV / "bin" / "ocrmypdf"
+    if not exe.exists():
+        print("setting up OCRmyPDF in", OCRMYPDF_VENV, flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(OCRMYPDF_VENV)], check=True)
+        subprocess.run([str(OCRMYPDF_VENV / "bin" / "pip"), "install", "-q", "ocrmypdf"], check=True)
+    if not shutil.which("gs"):
+        sys.exit("OCRmyPDF needs Ghostscript for PDF/A: apt-get install ghostscript")
+    return exe
+
+
+def norm(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "").replace("ﬁ", "fi").replace("ﬂ", "fl")
+    return " ".join(text.split())
+
+
+def pdf_pages_text(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def cer(truth: str, text: str) -> float:
+    t, o = norm(truth), norm(text)
+    return Levenshtein.distance(t, o) / max(1, len(t))
+
+
+def word_recall(truth: str, text: str) -> float:
+    tw = norm(truth).split()
+    have = {}
+    for w in norm(text).split():
+        have[w] = have.get(w, 0) + 1
+    hit = 0
+    for w in tw:
+        if have.get(w):
+            have[w] -= 1
+            hit += 1
+    return hit / max(1, len(tw))
+
+
+# --- the page set ----------------------------------------------------------------------------
+
+def dev_dossiers(shared: Path, limit: int) -> list[dict]:
+    truth = json.loads((shared / "data/dossiers/dev-folders.truth.json").read_text())
+    root = shared / "data/dossiers/dev-folders"
+    by_dossier: dict[str, list[dict]] = {}
+    for page in truth["pages"]:
+        by_dossier.setdefault(page["dossier_id"], []).append(page)
+    out = []
+    for dossier, pages in by_dossier.items():
+        if any(p["page_index"] or p["file_format"] == "PDF" for p in pages):
+            continue  # multi-page TIFF / PDF dossiers: OCRmyPDF and tesseract take single images here
+        out.append({"id": dossier, "set": "dev", "pages": [
+            {"file": root / p["file"], "truth": "\n".join(line["text"] for line in p["lines"]),
+             "blank": p["is_blank"], "dpi": p["dpi"]} for p in pages]})
+    return out[:limit]
+
+
+def real_dossiers(shared: Path) -> list[dict]:
+    root = shared / "data/scans/tapuscorpus_fr_typewritten"
+    out = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        pages = [{"file": jpg, "truth": jpg.with_suffix(".gt.txt").read_text(), "blank": False, "dpi": 300}
+                 for jpg in sorted(folder.glob("*.jpg")) if jpg.with_suffix(".gt.txt").exists()]
+        if pages:
+            out.append({"id": "REAL-" + folder.name[:20].replace(" ", "_"), "set": "real", "pages": pages})
+    return out
+
+
+def make_delivery(dossiers: list[dict], root: Path) -> None:
+    for d in dossiers:
+        folder = root / d["id"]
+        folder.mkdir(parents=True)
+        for i, page in enumerate(d["pages"], 1):
+            shutil.copyfile(page["file"], folder / f"{i:04d}{page['file'].suffix}")  # symlinks are not followed
+
+
+# --- the three runs ---------------------------------------------------------------------------
+
+def run_ours(delivery: Path, out: Path, ws: Path, jobs: int) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run([*CLI, "--workspace", str(ws), "run", str(delivery),
+                           "--out", str(out), "-j", str(jobs), "--no-progress", "--operator", "bench"],
+                          capture_output=True, text=True, env=ENV)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        sys.exit(f"digitalisering run failed ({proc.returncode}): {proc.stderr.strip()}")
+    return elapsed
+
+
+def run_tesseract(pages: list[dict], tmp: Path, jobs: int) -> float:
+    def one(i_page):
+        i, page = i_page
+        subprocess.run(["tesseract", str(page["file"]), str(tmp / f"t{i}"), "-l", "nld", "pdf"],
+                       capture_output=True, env=ENV, check=True)
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, enumerate(pages)))
+    return time.perf_counter() - t0
+
+
+def run_ocrmypdf(exe: Path, dossiers: list[dict], tmp: Path, jobs: int) -> tuple[float, dict[str, Path]]:
+    inputs = {}
+    for d in dossiers:
+        src = tmp / f"{d['id']}.in.pdf"
+        src.write_bytes(img2pdf.convert([str(p["file"]) for p in d["pages"]]))
+        inputs[d["id"]] = src
+    outs, elapsed = {}, 0.0
+    for d in dossiers:
+        dst = tmp / f"{d['id']}.ocrmypdf.pdf"
+        t0 = time.perf_counter()
+        proc = subprocess.run([str(exe), "--deskew", "--output-type", "pdfa", "-l", "nld", "-j", str(jobs),
+                               str(inputs[d["id"]]), str(dst)], capture_output=True, text=True, env=ENV)
+        elapsed += time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(f"  ocrmypdf failed on {d['id']}: {proc.stderr.strip().splitlines()[-1:]}")
+            continue
+        outs[d["id"]] = dst
+    return elapsed, outs
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+def score_ours(out: Path, dossiers: list[dict]) -> dict[str, list[tuple[float, float]]]:
+    results = json.loads((out / "results.json").read_text())
+    by_source = {p["source"]: p for p in results["pages"]}
+    docs = {d["id"]: d for d in results["documents"]}
+    scores: dict[str, list[tuple[float, float]]] = {}
+    for d in dossiers:
+        doc = docs.get(d["id"])
+        if not doc:
+            continue
+        texts = pdf_pages_text(out / doc["output"]["path"])
+        seq_to_index = {seq: i for i, seq in enumerate(doc["pages"])}
+        for i, page in enumerate(d["pages"], 1):
+            entry = by_source.get(f"{d['id']}/{i:04d}{page['file'].suffix}")
+            if page["blank"] or not entry or entry["seq"] not in seq_to_index:
+                continue
+            text = texts[seq_to_index[entry["seq"]]] if seq_to_index[entry["seq"]] < len(texts) else ""
+            scores.setdefault(d["set"], []).append((cer(page["truth"], text), word_recall(page["truth"], text)))
+    return scores
+
+
+def score_ocrmypdf(outs: dict[str, Path], dossiers: list[dict]) -> dict[str, list[tuple[float, float]]]:
+    scores: dict[str, list[tuple[float, float]]] = {}
+    for d in dossiers:
+        if d["id"] not in outs:
+            continue
+        texts = pdf_pages_text(outs[d["id"]])
+        for i, page in enumerate(d["pages"]):
+            if page["blank"]:
+                continue
+            text = texts[i] if i < len(texts) else ""
+            scores.setdefault(d["set"], []).append((cer(page["truth"], text), word_recall(page["truth"], text)))
+    return scores
+
+
+def show_scores(name: str, scores: dict[str, list[tuple[float, float]]]) -> None:
+    for key, rows in sorted(scores.items()):
+        cers = [c for c, _ in rows]
+        recalls = [r for _, r in rows]
+        print(f"  {name:9s} {key:4s}: n={len(rows):3d} CER median {statistics.median(cers):.3f} "
+              f"mean {statistics.fmean(cers):.3f}; word recall median {statistics.median(recalls):.3f} "
+              f"mean {statistics.fmean(recalls):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--dossiers", type=int, default=8, help="dev dossiers to use (of the single-image ones)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-real", action="store_true")
+    args = ap.parse_args()
+
+    dossiers = dev_dossiers(args.shared, args.dossiers) + ([] if args.no_real else real_dossiers(args.shared))
+    pages = [p for d in dossiers for p in d["pages"]]
+    n_pages = len(pages)
+    exe = ocrmypdf_bin()
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"{len(dossiers)} dossiers, {n_pages} pages ({sum(p['blank'] for p in pages)} blank); "
+          f"jobs={args.jobs}; OCRmyPDF {version}")
+
+    with tempfile.TemporaryDirectory(prefix="bench-ocr-") as tmp_s:
+        tmp = Path(tmp_s)
+        delivery = tmp / "levering"
+        make_delivery(dossiers, delivery)
+        (tmp / "tess").mkdir()
+        (tmp / "ocrmypdf").mkdir()
+
+        t_tess = run_tesseract(pages, tmp / "tess", args.jobs)
+        print(f"tesseract alone: {t_tess:.1f} s = {60 * n_pages / t_tess:.1f} pages/min", flush=True)
+        t_ours = run_ours(delivery, tmp / "out", tmp / "ws", args.jobs)
+        print(f"ours:            {t_ours:.1f} s = {60 * n_pages / t_ours:.1f} pages/min", flush=True)
+        t_ocrm, outs = run_ocrmypdf(exe, dossiers, tmp / "ocrmypdf", args.jobs)
+        print(f"OCRmyPDF:        {t_ocrm:.1f} s = {60 * n_pages / t_ocrm:.1f} pages/min", flush=True)
+
+        print("\n== Speed (same pages, same machine, this run) ==")
+        print(f"  throughput ours / OCRmyPDF: {t_ocrm / t_ours:.2f}x   (target >= 1.5)")
+        print(f"  cost ours / tesseract alone: {t_ours / t_tess:.2f}    (target <= 1.15)")
+
+        results = json.loads((tmp / "out" / "results.json").read_text())
+        ours_bytes = sum(d["output"]["bytes"] for d in results["documents"])
+        ours_pages = sum(len(d["pages"]) for d in results["documents"])
+        ocrm_bytes = sum(p.stat().st_size for p in outs.values())
+        ocrm_pages = sum(len(d["pages"]) for d in dossiers if d["id"] in outs)
+        print("\n== Size ==")
+        print(f"  ours:     {ours_bytes / max(1, ours_pages) / 1024:.0f} KiB/page over {ours_pages} pages "
+              f"(blank pages left out; JPEG q85, G4)")
+        print(f"  OCRmyPDF: {ocrm_bytes / max(1, ocrm_pages) / 1024:.0f} KiB/page over {ocrm_pages} pages")
+        valid = subprocess.run([*CLI, "validate", "--no-preflight",
+                                *[str(tmp / "out" / d["output"]["path"]) for d in results["documents"]]],
+                               capture_output=True, text=True, env=ENV)
+        print(f"  ours valid PDF/A-2b: {valid.stdout.count('ok ')}/{len(results['documents'])}")
+
+        print("\n== Text layer against the ground truth (pdftotext; CER lower is better) ==")
+        show_scores("ours", score_ours(tmp / "out", dossiers))
+        show_scores("OCRmyPDF", score_ocrmypdf(outs, dossiers))
+
+
+if __name__ == "__main__":
+    main()

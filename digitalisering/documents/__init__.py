@@ -1,0 +1,1 @@
+"""Dossiers and documents: split scanner stacks and folders into typed documents (issue 5)."""

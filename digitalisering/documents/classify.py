@@ -1,0 +1,81 @@
+"""Document types from text and layout: weighted cues from the vocabulary, explainable.
+
+Each type's score is the sum of the weights of its cues found in the document (each cue once;
+title cues on the first page count double), plus layout evidence (large-format sheets, sparse
+pages). The best type wins if it scores at least ``min_score``; its confidence is its share of
+the two best scores, so 1.0 means no other type had any evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from digitalisering.documents.model import PageView
+from digitalisering.documents.vocabulary import OTHER, Vocabulary
+
+
+@dataclass(frozen=True)
+class TypeScore:
+    type: str
+    confidence: float
+    scores: dict[str, float]
+    evidence: list[str]
+
+
+def head(text: str, lines: int) -> str:
+    return "\n".join(text.split("\n")[:lines])
+
+
+def title_hits(page: PageView, vocab: Vocabulary) -> dict[str, list[tuple[str, float]]]:
+    """Title cues found on the first lines of ``page``, per type."""
+    top = head(page.text, vocab.title_lines)
+    hits: dict[str, list[tuple[str, float]]] = {}
+    for t in vocab.types.values():
+        found = [(c.name, c.weight) for c in t.title if c.pattern.search(top)]
+        if found:
+            hits[t.name] = found
+    return hits
+
+
+def is_continuation(page: PageView, vocab: Vocabulary) -> bool:
+    """A page number above 1 ("- 2 -", "blad 2") at the top or bottom of the page."""
+    lines = page.text.split("\n")
+    n = vocab.continuation_lines
+    edges = "\n".join(lines[:n] + lines[-n:])
+    return any(p.search(edges) for p in vocab.continuation)
+
+
+def score_pages(pages: list[PageView], vocab: Vocabulary) -> TypeScore:
+    content = [p for p in pages if p.content]
+    scores = {name: 0.0 for name in vocab.types}
+    evidence: list[str] = []
+    if content:
+        first_titles = title_hits(content[0], vocab)
+        text = "\n".join(p.text for p in content)
+        for t in vocab.types.values():
+            for cue in t.title:
+                if cue.pattern.search(text):
+                    bonus = 2.0 if any(name == cue.name for name, _ in first_titles.get(t.name, [])) else 1.0
+                    scores[t.name] += cue.weight * bonus
+                    evidence.append(f"{t.name}: {cue.name}")
+            for cue in t.body:
+                if cue.pattern.search(text):
+                    scores[t.name] += cue.weight
+                    evidence.append(f"{t.name}: {cue.name}")
+        large = sum(p.large_format for p in content)
+        if large * 2 > len(content) and vocab.large_format_type in scores:
+            scores[vocab.large_format_type] += vocab.large_format_weight
+            evidence.append(f"{vocab.large_format_type}: large format")
+        sparse = sum(p.words < vocab.few_words for p in content)
+        if sparse * 2 > len(content) and vocab.sparse_type in scores:
+            scores[vocab.sparse_type] += vocab.sparse_weight
+            evidence.append(f"{vocab.sparse_type}: few words")
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    best, best_score = ranked[0] if ranked else (OTHER, 0.0)
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best_score < vocab.min_score:
+        return TypeScore(OTHER, round(1.0 - best_score / max(vocab.min_score, 1e-9) * 0.5, 3),
+                         {k: round(v, 2) for k, v in scores.items()}, evidence)
+    confidence = best_score / (best_score + second)
+    return TypeScore(best, round(confidence, 3), {k: round(v, 2) for k, v in scores.items()},
+                     [e for e in evidence if e.startswith(best + ":")])

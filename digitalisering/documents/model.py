@@ -1,0 +1,67 @@
+"""What the split produces: dossiers made of typed documents made of pages (by ``seq``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the split and the classifier know of one page (built from the page's stored result)."""
+
+    seq: int
+    folder: str | None
+    """Delivery folder (folders layout: the dossier)."""
+    done: bool
+    text: str = ""
+    """OCR text, normalised (``vocabulary.normalise``), one line per text line."""
+    words: int = 0
+    is_blank: bool = False
+    separator: dict | None = None
+    """The imaging stage's separator record (kind 'dossier' with dossier_id, or 'document')."""
+    large_format: bool = False
+    size_class: str | None = None
+
+    @property
+    def content(self) -> bool:
+        return self.done and not self.is_blank and self.separator is None
+
+
+@dataclass
+class DocumentPlan:
+    dossier_id: str
+    index: int
+    """1-based position in the dossier."""
+    pages: list[int] = field(default_factory=list)
+    """seq of every page of the document (blank back sides included; separator sheets not)."""
+    type: str = "overig"
+    type_confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+    boundary: str = ""
+    """Why the document starts where it does (separator sheet, title found, override, ...)."""
+
+    @property
+    def id(self) -> str:
+        return f"{self.dossier_id}-{self.index:02d}"
+
+
+@dataclass
+class DossierPlan:
+    id: str
+    pages: list[int] = field(default_factory=list)
+    """seq of every page of the dossier, separator sheets included."""
+    documents: list[DocumentPlan] = field(default_factory=list)
+
+
+@dataclass
+class BatchPlan:
+    dossiers: list[DossierPlan] = field(default_factory=list)
+    unassigned: list[int] = field(default_factory=list)
+    """Pages of a stack before its first dossier separator sheet: an error for the operator."""
+    problems: list[str] = field(default_factory=list)
+
+    def document_of(self) -> dict[int, DocumentPlan]:
+        return {seq: doc for d in self.dossiers for doc in d.documents for seq in doc.pages}
+
+    def dossier_of(self) -> dict[int, str]:
+        return {seq: d.id for d in self.dossiers for seq in d.pages}

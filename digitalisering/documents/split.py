@@ -1,0 +1,163 @@
+"""Dossier and document boundaries.
+
+Stack layout: the separator sheets decide. ``DOSSIER:<id>`` starts a dossier (its id from the
+barcode), ``PATCHT`` or patch code T starts a document. Pages before the first dossier sheet
+belong nowhere: they are reported, never attached to a guess.
+
+Folder layout: one dossier per folder; a new document starts where a page opens one and does not
+continue the previous one:
+- a page number above 1 at the top or bottom ("- 2 -", "blad 2") continues the document;
+- otherwise a title or opening on its first lines ("AANVRAGE OM BOUWVERGUNNING", "Geachte heer",
+  "PROCES-VERBAAL") starts one, as does a change between large-format sheets and office paper,
+  or a page that is clearly of another type than the document so far.
+Blank back sides and failed pages stay with the page before them.
+
+Operator overrides (``overrides.py``) force or remove a boundary at a page and set types.
+"""
+
+from __future__ import annotations
+
+from digitalisering.documents.classify import TypeScore, is_continuation, score_pages, title_hits
+from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan, PageView
+from digitalisering.documents.overrides import Overrides
+from digitalisering.documents.vocabulary import OTHER, Vocabulary, default_vocabulary
+
+MIN_TITLE_WEIGHT = 3.0
+"""Title cues on a page must weigh at least this much together to open a document."""
+TYPE_CHANGE_FACTOR = 2.0
+"""A page whose own type differs opens a document when it scores this many times min_score."""
+
+
+def _start_reason(page: PageView, previous: PageView | None, current: list[PageView], vocab: Vocabulary,
+                  cache: dict[int, TypeScore]) -> str | None:
+    """Why ``page`` opens a new document after the ``current`` one, or None when it continues it."""
+    if is_continuation(page, vocab):
+        return None
+    titles = title_hits(page, vocab)
+    weight = sum(w for hits in titles.values() for _, w in hits)
+    if weight >= MIN_TITLE_WEIGHT:
+        best = max(titles, key=lambda t: sum(w for _, w in titles[t]))
+        return f"title ({best})"
+    if previous is not None and page.large_format != previous.large_format:
+        return "large format" if page.large_format else "office paper after large format"
+    mine = cache.setdefault(page.seq, score_pages([page], vocab))
+    theirs = score_pages(current, vocab)
+    if (mine.type not in (OTHER, theirs.type) and theirs.type != OTHER
+            and mine.scores[mine.type] >= TYPE_CHANGE_FACTOR * vocab.min_score):
+        return f"type change ({theirs.type} -> {mine.type})"
+    return None
+
+
+def split_documents(dossier_id: str, pages: list[PageView], vocab: Vocabulary, overrides: Overrides,
+                    starts: dict[int, str] | None = None) -> list[DocumentPlan]:
+    """Documents of one dossier. ``starts``: boundaries known beforehand (separator sheets) by the
+    seq of the first page after them; when given, the text is not asked."""
+    docs: list[DocumentPlan] = []
+    current: list[PageView] = []
+    previous: PageView | None = None
+    held: list[int] = []  # blank or failed pages before the first document
+    cache: dict[int, TypeScore] = {}
+    for page in pages:
+        if page.separator is not None:
+            continue
+        forced = overrides.boundary_at(page.seq)
+        if not page.content and forced is None:
+            if docs:
+                docs[-1].pages.append(page.seq)
+            else:
+                held.append(page.seq)
+            continue
+        if not docs:
+            reason = (starts or {}).get(page.seq) or "first page"
+        elif forced is not None:
+            reason = "override: split" if forced else None
+        elif starts is not None:
+            reason = starts.get(page.seq)
+        else:
+            reason = _start_reason(page, previous, current, vocab, cache)
+        if reason:
+            docs.append(DocumentPlan(dossier_id, len(docs) + 1, boundary=reason))
+            current = []
+            if held:
+                docs[-1].pages.extend(held)
+                held = []
+        docs[-1].pages.append(page.seq)
+        if page.content:
+            current.append(page)
+            previous = page
+    if held and docs:
+        docs[-1].pages.extend(held)
+    elif held:  # nothing but blank or failed pages
+        docs.append(DocumentPlan(dossier_id, 1, pages=held, boundary="first page"))
+    return docs
+
+
+def classify_documents(docs: list[DocumentPlan], by_seq: dict[int, PageView], vocab: Vocabulary,
+                       overrides: Overrides) -> None:
+    for doc in docs:
+        forced = overrides.type_for(doc.pages)
+        if forced:
+            doc.type, doc.type_confidence, doc.evidence = forced, 1.0, ["override"]
+            continue
+        result = score_pages([by_seq[s] for s in doc.pages], vocab)
+        doc.type, doc.type_confidence, doc.evidence = result.type, result.confidence, result.evidence
+
+
+def plan_batch(layout: str, pages: list[PageView], vocab: Vocabulary | None = None,
+               overrides: Overrides | None = None) -> BatchPlan:
+    """Dossiers and typed documents of a batch's pages (in seq order)."""
+    vocab = vocab or default_vocabulary()
+    overrides = overrides or Overrides()
+    pages = sorted(pages, key=lambda p: p.seq)
+    plan = BatchPlan()
+    by_seq = {p.seq: p for p in pages}
+    if layout == "stack":
+        _plan_stack(pages, plan, vocab, overrides)
+    else:
+        order: dict[str, list[PageView]] = {}
+        for page in pages:
+            order.setdefault(page.folder or "", []).append(page)
+        for folder, members in order.items():
+            dossier = DossierPlan(folder, [p.seq for p in members])
+            dossier.documents = split_documents(folder, members, vocab, overrides)
+            plan.dossiers.append(dossier)
+    for dossier in plan.dossiers:
+        classify_documents(dossier.documents, by_seq, vocab, overrides)
+    return plan
+
+
+def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overrides: Overrides) -> None:
+    groups: dict[str, tuple[DossierPlan, list[PageView], dict[int, str]]] = {}
+    current: tuple[DossierPlan, list[PageView], dict[int, str]] | None = None
+    pending_start: str | None = None
+    for page in pages:
+        sep = page.separator
+        if sep is not None and sep.get("kind") == "dossier":
+            dossier_id = sep.get("dossier_id") or sep.get("payload", "")
+            if dossier_id in groups:
+                plan.problems.append(f"page {page.seq}: dossier {dossier_id} starts a second time; its pages are "
+                                     "added to the first part")
+                current = groups[dossier_id]
+            else:
+                current = groups[dossier_id] = (DossierPlan(dossier_id), [], {})
+                plan.dossiers.append(current[0])
+            current[0].pages.append(page.seq)
+            pending_start = "separator sheet (dossier)"
+            continue
+        if current is None:
+            plan.unassigned.append(page.seq)
+            continue
+        current[0].pages.append(page.seq)
+        if sep is not None:  # a document separator
+            pending_start = "separator sheet (document)"
+            continue
+        current[1].append(page)
+        if pending_start and page.content:
+            current[2][page.seq] = pending_start
+            pending_start = None
+    for dossier, members, starts in groups.values():
+        dossier.documents = split_documents(dossier.id, members, vocab, overrides, starts=starts)
+    if plan.unassigned:
+        plan.problems.append(f"{len(plan.unassigned)} page(s) before the first dossier separator sheet "
+                             f"(pages {', '.join(map(str, plan.unassigned[:10]))}"
+                             f"{', ...' if len(plan.unassigned) > 10 else ''}) belong to no dossier")
