@@ -128,6 +128,7 @@ def run_ours(delivery: Path, out: Path, ws: Path, jobs: int) -> float:
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"digitalisering run failed ({proc.returncode}): {proc.stderr.strip()}")
+    print("".join(f"  {line}\n" for line in proc.stdout.splitlines() if line.startswith(("batch", "  "))), end="")
     return elapsed
 
 
@@ -165,21 +166,26 @@ def run_ocrmypdf(exe: Path, dossiers: list[dict], tmp: Path, jobs: int) -> tuple
 # --- scoring ----------------------------------------------------------------------------------
 
 def score_ours(out: Path, dossiers: list[dict]) -> dict[str, list[tuple[float, float]]]:
+    """Each true page against its page of the document PDF that holds it."""
     results = json.loads((out / "results.json").read_text())
     by_source = {p["source"]: p for p in results["pages"]}
     docs = {d["id"]: d for d in results["documents"]}
+    in_pdf = {p["seq"] for p in results["pages"] if p["in_output"]}
+    texts: dict[str, list[str]] = {}
     scores: dict[str, list[tuple[float, float]]] = {}
     for d in dossiers:
-        doc = docs.get(d["id"])
-        if not doc:
-            continue
-        texts = pdf_pages_text(out / doc["output"]["path"])
-        seq_to_index = {seq: i for i, seq in enumerate(doc["pages"])}
         for i, page in enumerate(d["pages"], 1):
             entry = by_source.get(f"{d['id']}/{i:04d}{page['file'].suffix}")
-            if page["blank"] or not entry or entry["seq"] not in seq_to_index:
+            if page["blank"] or not entry or entry["seq"] not in in_pdf or not entry["document"]:
                 continue
-            text = texts[seq_to_index[entry["seq"]]] if seq_to_index[entry["seq"]] < len(texts) else ""
+            doc = docs[entry["document"]]
+            if not doc["output"]:
+                continue
+            if doc["id"] not in texts:
+                texts[doc["id"]] = pdf_pages_text(out / doc["output"]["path"])
+            index = [s for s in doc["pages"] if s in in_pdf].index(entry["seq"])
+            pages = texts[doc["id"]]
+            text = pages[index] if index < len(pages) else ""
             scores.setdefault(d["set"], []).append((cer(page["truth"], text), word_recall(page["truth"], text)))
     return scores
 
@@ -213,6 +219,7 @@ def main() -> None:
     ap.add_argument("--dossiers", type=int, default=8, help="dev dossiers to use (of the single-image ones)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-real", action="store_true")
+    ap.add_argument("--only-ours", action="store_true", help="skip tesseract alone and OCRmyPDF (profiling)")
     args = ap.parse_args()
 
     dossiers = dev_dossiers(args.shared, args.dossiers) + ([] if args.no_real else real_dossiers(args.shared))
@@ -230,6 +237,11 @@ def main() -> None:
         (tmp / "tess").mkdir()
         (tmp / "ocrmypdf").mkdir()
 
+        if args.only_ours:
+            t_ours = run_ours(delivery, tmp / "out", tmp / "ws", args.jobs)
+            print(f"ours:            {t_ours:.1f} s = {60 * n_pages / t_ours:.1f} pages/min", flush=True)
+            show_scores("ours", score_ours(tmp / "out", dossiers))
+            return
         t_tess = run_tesseract(pages, tmp / "tess", args.jobs)
         print(f"tesseract alone: {t_tess:.1f} s = {60 * n_pages / t_tess:.1f} pages/min", flush=True)
         t_ours = run_ours(delivery, tmp / "out", tmp / "ws", args.jobs)

@@ -207,6 +207,7 @@ def _print_summary(s: RunSummary) -> None:
         f"batch {s.batch.name}: {s.pages_total} pages; processed {s.pages_processed} now "
         f"({s.pages_done} done, {s.pages_failed} failed) in {s.elapsed_s:.1f} s"
         + (f" = {s.pages_per_minute:.1f} pages/min" if s.pages_processed else "")
+        + f" (pages {s.pages_s:.1f} s, outputs {s.elapsed_s - s.pages_s:.1f} s)"
         + (f"; {s.already_done} were already done" if s.already_done else "")
     )
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)

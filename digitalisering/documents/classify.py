@@ -8,6 +8,7 @@ the two best scores, so 1.0 means no other type had any evidence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from digitalisering.documents.model import PageView
@@ -22,8 +23,15 @@ class TypeScore:
     evidence: list[str]
 
 
+TITLE_WEIGHT = 4.0
+"""Title cues at least this heavy are real titles: they count double on a document's first page."""
+_LEADING_NOISE = re.compile(r"^[^a-z0-9]+", re.MULTILINE)
+
+
 def head(text: str, lines: int) -> str:
-    return "\n".join(text.split("\n")[:lines])
+    """The first ``lines`` lines, each without leading punctuation or specks (so that titles
+    anchored with ^ still match)."""
+    return _LEADING_NOISE.sub("", "\n".join(text.split("\n")[:lines]))
 
 
 def title_hits(page: PageView, vocab: Vocabulary) -> dict[str, list[tuple[str, float]]]:
@@ -52,11 +60,12 @@ def score_pages(pages: list[PageView], vocab: Vocabulary) -> TypeScore:
     if content:
         first_titles = title_hits(content[0], vocab)
         text = "\n".join(p.text for p in content)
+        titles = "\n".join(head(p.text, vocab.title_lines) for p in content)
         for t in vocab.types.values():
             for cue in t.title:
-                if cue.pattern.search(text):
-                    bonus = 2.0 if any(name == cue.name for name, _ in first_titles.get(t.name, [])) else 1.0
-                    scores[t.name] += cue.weight * bonus
+                if cue.pattern.search(titles):
+                    first = any(name == cue.name for name, _ in first_titles.get(t.name, []))
+                    scores[t.name] += cue.weight * (2.0 if first and cue.weight >= TITLE_WEIGHT else 1.0)
                     evidence.append(f"{t.name}: {cue.name}")
             for cue in t.body:
                 if cue.pattern.search(text):

@@ -51,6 +51,8 @@ class RunSummary:
     """Split problems for the operator (pages before the first dossier separator, ...)."""
     documents: int = 0
     dossiers: int = 0
+    pages_s: float = 0.0
+    """Wall time of the page stages; the rest of ``elapsed_s`` went to splitting and writing outputs."""
 
     @property
     def pages_per_minute(self) -> float:
@@ -89,12 +91,14 @@ def run_batch(
             for p in todo
         ]
         done, failed = _process_pages(store, batch, jobs, options, operator)
+        pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
         chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
         results_path = write_results(store, batch, out_dir, options, chain)
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
-                  seconds=round(elapsed, 1))
+                  seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),
+                  outputs_seconds=round(elapsed - pages_s, 1))
     failures = list_failures(store, batch, chain.plan.unassigned)
     failures_csv = out_dir / FAILURES_FILE
     if failures:
@@ -104,7 +108,8 @@ def run_batch(
     already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
                       failures, chain.outputs, results_path, chain.plan.problems,
-                      documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers))
+                      documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers),
+                      pages_s=pages_s)
 
 
 def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,

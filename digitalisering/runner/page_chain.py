@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -110,8 +111,9 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     opts = ctx.job.options
     plan = plan_ocr(ctx.image.width, ctx.image.height, ctx.dpi, opts.ocr_max_megapixels)
     done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1)}
+    started = time.perf_counter()
     try:
-        result, text_pdf = ocr_page(ctx.image, ctx.image_path, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
+        result, text_pdf = ocr_page(ctx.image, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         return {**done, "status": "timeout", "error": str(exc), "engine": None, "mean_confidence": None,
@@ -119,6 +121,7 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     ctx.artifact("text_pdf", "text.pdf", text_pdf)
     words = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
+    done["seconds"] = round(time.perf_counter() - started, 3)
     return {**done, "status": "reduced" if plan.reduced else "full", "error": None,
             "engine": f"tesseract {result.engine_version}",
             "mean_confidence": result.mean_confidence, "words": len(result.words),

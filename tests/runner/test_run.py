@@ -141,3 +141,50 @@ def test_blank_pages_and_separators_are_counted_but_not_in_the_pdf(workspace, tm
         assert again.pages_processed == 0 and again.outputs[0].rebuilt
         with pikepdf.open(pdf_path) as pdf:
             assert len(pdf.pages) == 3
+
+
+def test_operator_overrides_rewrite_the_outputs_without_reading_pages_again(delivery, workspace, tmp_path):
+    from digitalisering.documents.overrides import parse_overrides
+    from digitalisering.documents.vocabulary import default_vocabulary
+    from digitalisering.ingest import ingest_delivery
+
+    root, _ = delivery
+    out = tmp_path / "out"
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root).batch
+        run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        before = json.loads((out / "results.json").read_text())
+        dossier = "BWT-1975-0002"
+        docs = [d for d in before["documents"] if d["dossier"] == dossier]
+        pages = [s for d in docs for s in d["pages"]]
+        # one document for the whole dossier, typed by hand
+        rows = ["page;action;value"] + [f"{s};merge;" for s in pages[1:]] + [f"{pages[0]};type;vergunning"]
+        overrides = parse_overrides("\n".join(rows), default_vocabulary().type_names)
+        again = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t", overrides)
+        assert again.pages_processed == 0
+        after = json.loads((out / "results.json").read_text())
+        merged = [d for d in after["documents"] if d["dossier"] == dossier]
+        assert len(merged) == 1 and merged[0]["pages"] == pages
+        assert merged[0]["type"] == "vergunning" and merged[0]["type_evidence"] == ["override"]
+        assert sorted(p.name for p in (out / dossier).glob("*.pdf")) == [f"{dossier}-01-vergunning.pdf"]
+        assert any(e.action == "output.removed" for e in store.events(batch.id)) == (len(docs) > 1)
+        # the corrections are kept with the batch: a later run without them keeps the same split
+        run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        kept = json.loads((out / "results.json").read_text())
+        assert [d["pages"] for d in kept["documents"] if d["dossier"] == dossier] == [pages]
+
+
+def test_dossier_pdf_has_a_bookmark_per_document(processed, workspace, tmp_path):
+    from digitalisering.ingest import ingest_delivery
+
+    out = tmp_path / "out"
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, processed["root"]).batch
+        run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False, dossier_pdf=True), "t")
+    data = json.loads((out / "results.json").read_text())
+    dossier = next(d for d in data["dossiers"] if d["id"] == "BWT-1975-0002")
+    docs = [d for d in data["documents"] if d["dossier"] == "BWT-1975-0002" and d["output"]]
+    with pikepdf.open(out / dossier["output"]["path"]) as pdf:
+        with pdf.open_outline() as outline:
+            titles = [item.title for item in outline.root]
+    assert len(titles) == len(docs) and titles[0].startswith("1. ")

@@ -1,0 +1,73 @@
+"""Where documents and dossiers begin: separator sheets in stacks, page cues in folders."""
+
+from digitalisering.documents.model import PageView
+from digitalisering.documents.overrides import Override, Overrides
+from digitalisering.documents.split import plan_batch
+from digitalisering.documents.vocabulary import normalise
+from digitalisering.runner.dossier_chain import document_relpath
+
+from test_classify import TEXTS
+
+BOUWBESCHRIJVING = """BOUWBESCHRIJVING
+behoorende bij de aanvrage om bouwvergunning voor het bouwen van een woonhuis
+1. Grondwerk. Het terrein wordt ontgraven.
+2. Metselwerk."""
+VERGUNNING_2 = """- 2 -
+9. met de uitvoering mag niet worden begonnen voordat de rooilijn is aangegeven;
+De Burgemeester,"""
+BEREKENING_2 = "blad 2\nBalk B7:\nq = 600 x 2,59 = 1.554 kg/m1\nDe constructeur,"
+DRAWING = "PLATTEGROND BEGANE GROND 1:100\nKEUKEN\n4200"
+
+
+def folder_pages(texts: list[str], large: set[int] = frozenset(), blank: set[int] = frozenset()) -> list[PageView]:
+    return [PageView(seq=i, folder="BWT-1962-0001", done=True, text=normalise(t), words=len(t.split()),
+                     large_format=i in large, is_blank=i in blank) for i, t in enumerate(texts)]
+
+
+def starts(plan) -> list[int]:
+    return [d.pages[0] for dossier in plan.dossiers for d in dossier.documents]
+
+
+def test_folder_split_by_titles_page_numbers_and_format_changes():
+    texts = [TEXTS["aanvraag"], BOUWBESCHRIJVING, "", TEXTS["brief"], TEXTS["brief"], TEXTS["vergunning"],
+             VERGUNNING_2, DRAWING, DRAWING, TEXTS["berekening"], BEREKENING_2, TEXTS["gereedmelding"]]
+    plan = plan_batch("folders", folder_pages(texts, large={7, 8}, blank={2}))
+    docs = plan.dossiers[0].documents
+    assert starts(plan) == [0, 3, 4, 5, 7, 9, 11]
+    assert [d.type for d in docs] == ["aanvraag", "brief", "brief", "vergunning", "tekening", "berekening",
+                                      "gereedmelding"]
+    assert docs[0].pages == [0, 1, 2]  # the blank back side stays with its front page
+    assert docs[4].boundary == "large format"
+    assert [d.id for d in docs][:2] == ["BWT-1962-0001-01", "BWT-1962-0001-02"]
+
+
+def test_stack_split_follows_separator_sheets_only():
+    sep_d = lambda seq, ident: PageView(seq, None, True, separator={"kind": "dossier", "dossier_id": ident})  # noqa: E731
+    sep_t = lambda seq: PageView(seq, None, True, separator={"kind": "document", "payload": "PATCHT"})  # noqa: E731
+    text = lambda seq, t: PageView(seq, None, True, text=normalise(t), words=20)  # noqa: E731
+    pages = [text(0, "loose page"), sep_d(1, "BWT-1962-0001"), text(2, TEXTS["aanvraag"]), text(3, TEXTS["brief"]),
+             sep_t(4), text(5, TEXTS["vergunning"]), sep_d(6, "BWT-1963-0002"), text(7, TEXTS["berekening"])]
+    plan = plan_batch("stack", pages)
+    assert [d.id for d in plan.dossiers] == ["BWT-1962-0001", "BWT-1963-0002"]
+    # the letter right after the application is not split off: only separator sheets decide
+    assert [d.pages for d in plan.dossiers[0].documents] == [[2, 3], [5]]
+    assert plan.dossiers[0].documents[1].boundary == "separator sheet (document)"
+    assert plan.unassigned == [0]
+    assert "before the first dossier separator" in plan.problems[0]
+
+
+def test_dossier_id_from_a_barcode_cannot_escape_the_output_folder():
+    pages = [PageView(0, None, True, separator={"kind": "dossier", "dossier_id": "../../etc/x"}),
+             PageView(1, None, True, text=normalise(TEXTS["brief"]), words=20)]
+    doc = plan_batch("stack", pages).dossiers[0].documents[0]
+    rel = document_relpath(doc)
+    assert ".." not in rel.split("/") and rel.count("/") == 1
+
+
+def test_overrides_split_merge_and_set_type():
+    texts = [TEXTS["aanvraag"], BOUWBESCHRIJVING, TEXTS["brief"], TEXTS["brief"]]
+    overrides = Overrides([Override(1, "split"), Override(3, "merge"), Override(1, "type", "overig")])
+    plan = plan_batch("folders", folder_pages(texts), overrides=overrides)
+    docs = plan.dossiers[0].documents
+    assert [d.pages for d in docs] == [[0], [1], [2, 3]]
+    assert docs[1].type == "overig" and docs[1].evidence == ["override"] and docs[1].boundary == "override: split"
