@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from digitalisering.documents.model import PageView
-from digitalisering.documents.vocabulary import OTHER, Vocabulary
+from digitalisering.documents.vocabulary import OTHER, Cue, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,25 @@ def head(text: str, lines: int) -> str:
     return _LEADING_NOISE.sub("", "\n".join(text.split("\n")[:lines]))
 
 
+TITLE_LINE_SHARE = 0.5
+"""A real title is most of its line: "AANVRAGE OM BOUWVERGUNNING", not a body line that happens to
+begin with "aanvraag om bouwvergunning toekomen voor het bouwen van ..."."""
+
+
+def _title_found(cue: Cue, lines: list[str]) -> bool:
+    for line in lines:
+        m = cue.pattern.search(line)
+        if m and (cue.weight < TITLE_WEIGHT or len(m.group(0)) >= TITLE_LINE_SHARE * len(line)):
+            return True
+    return False
+
+
 def title_hits(page: PageView, vocab: Vocabulary) -> dict[str, list[tuple[str, float]]]:
     """Title cues found on the first lines of ``page``, per type."""
-    top = head(page.text, vocab.title_lines)
+    lines = head(page.text, vocab.title_lines).split("\n")
     hits: dict[str, list[tuple[str, float]]] = {}
     for t in vocab.types.values():
-        found = [(c.name, c.weight) for c in t.title if c.pattern.search(top)]
+        found = [(c.name, c.weight) for c in t.title if _title_found(c, lines)]
         if found:
             hits[t.name] = found
     return hits
@@ -53,17 +66,28 @@ def is_continuation(page: PageView, vocab: Vocabulary) -> bool:
     return any(p.search(edges) for p in vocab.continuation)
 
 
+def sheet_number(page: PageView, vocab: Vocabulary) -> int | None:
+    """The sheet number of a large-format page ("BLAD 2 van 4" -> 2), or None."""
+    if not page.large_format or vocab.sheet_number is None:
+        return None
+    m = vocab.sheet_number.search(page.text.replace("\n", " "))
+    if not m:
+        return None
+    sheet, total = int(m.group(1)), int(m.group(2))
+    return sheet if 1 <= sheet <= total else None
+
+
 def score_pages(pages: list[PageView], vocab: Vocabulary) -> TypeScore:
     content = [p for p in pages if p.content]
     scores = {name: 0.0 for name in vocab.types}
     evidence: list[str] = []
     if content:
         first_titles = title_hits(content[0], vocab)
-        text = "\n".join(p.text for p in content)
-        titles = "\n".join(head(p.text, vocab.title_lines) for p in content)
+        text = " ".join(p.text for p in content).replace("\n", " ")
+        titles = "\n".join(head(p.text, vocab.title_lines) for p in content).split("\n")
         for t in vocab.types.values():
             for cue in t.title:
-                if cue.pattern.search(titles):
+                if _title_found(cue, titles):
                     first = any(name == cue.name for name, _ in first_titles.get(t.name, []))
                     scores[t.name] += cue.weight * (2.0 if first and cue.weight >= TITLE_WEIGHT else 1.0)
                     evidence.append(f"{t.name}: {cue.name}")

@@ -7,6 +7,8 @@ belong nowhere: they are reported, never attached to a guess.
 Folder layout: one dossier per folder; a new document starts where a page opens one and does not
 continue the previous one:
 - a page number above 1 at the top or bottom ("- 2 -", "blad 2") continues the document;
+- a drawing after a drawing continues the set unless its title block says sheet 1 ("BLAD 1 van 2")
+  or it has another paper size;
 - otherwise a title or opening on its first lines ("AANVRAGE OM BOUWVERGUNNING", "Geachte heer",
   "PROCES-VERBAAL") starts one, as does a change between large-format sheets and office paper,
   or a page that is clearly of another type than the document so far.
@@ -17,7 +19,7 @@ Operator overrides (``overrides.py``) force or remove a boundary at a page and s
 
 from __future__ import annotations
 
-from digitalisering.documents.classify import TypeScore, is_continuation, score_pages, title_hits
+from digitalisering.documents.classify import TypeScore, is_continuation, score_pages, sheet_number, title_hits
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan, PageView
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.vocabulary import OTHER, Vocabulary, default_vocabulary
@@ -33,6 +35,9 @@ def _start_reason(page: PageView, previous: PageView | None, current: list[PageV
     """Why ``page`` opens a new document after the ``current`` one, or None when it continues it."""
     if is_continuation(page, vocab):
         return None
+    sheet = sheet_number(page, vocab)
+    if sheet is not None and previous is not None and previous.large_format:
+        return "drawing sheet 1" if sheet == 1 else None
     titles = title_hits(page, vocab)
     weight = sum(w for hits in titles.values() for _, w in hits)
     if weight >= MIN_TITLE_WEIGHT:
@@ -40,6 +45,9 @@ def _start_reason(page: PageView, previous: PageView | None, current: list[PageV
         return f"title ({best})"
     if previous is not None and page.large_format != previous.large_format:
         return "large format" if page.large_format else "office paper after large format"
+    if (previous is not None and page.large_format and page.size_class and previous.size_class
+            and page.size_class != previous.size_class):
+        return f"drawing of another size ({previous.size_class} -> {page.size_class})"
     mine = cache.setdefault(page.seq, score_pages([page], vocab))
     theirs = score_pages(current, vocab)
     if (mine.type not in (OTHER, theirs.type) and theirs.type != OTHER

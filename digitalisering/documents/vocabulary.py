@@ -44,6 +44,7 @@ class Vocabulary:
     few_words: int
     sparse_type: str
     sparse_weight: float
+    sheet_number: re.Pattern[str] | None = None
 
     @property
     def type_names(self) -> list[str]:
@@ -79,6 +80,7 @@ def parse_vocabulary(data: dict) -> Vocabulary:
         few_words=int(layout.get("few_words", 60)),
         sparse_type=layout.get("sparse_type", "tekening"),
         sparse_weight=float(layout.get("sparse_weight", 1)),
+        sheet_number=re.compile(data["sheet_number"], re.IGNORECASE) if data.get("sheet_number") else None,
     )
 
 

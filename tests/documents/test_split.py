@@ -71,3 +71,14 @@ def test_overrides_split_merge_and_set_type():
     docs = plan.dossiers[0].documents
     assert [d.pages for d in docs] == [[0], [1], [2, 3]]
     assert docs[1].type == "overig" and docs[1].evidence == ["override"] and docs[1].boundary == "override: split"
+
+
+def test_drawing_sets_are_split_by_sheet_numbers_and_paper_size():
+    sheet = lambda n, of: f"PLATTEGROND 1:100\nBLAD\n{n} van {of}"  # noqa: E731
+    pages = [PageView(i, "D", True, text=normalise(t), words=8, large_format=True, size_class=size)
+             for i, (t, size) in enumerate([(sheet(1, 2), "A1"), (sheet(2, 2), "A1"), (sheet(1, 1), "A1"),
+                                            ("GEVEL 1:50", "A1"), ("SITUATIE 1:1000", "A3")])]
+    plan = plan_batch("folders", pages)
+    assert [d.pages for d in plan.dossiers[0].documents] == [[0, 1], [2, 3], [4]]
+    assert [d.boundary for d in plan.dossiers[0].documents][1:] == ["drawing sheet 1",
+                                                                      "drawing of another size (A1 -> A3)"]
