@@ -99,7 +99,7 @@ def page_box(work: WorkingImage) -> tuple[int, int, int, int]:
     small = work.grey[::4, ::4]
     bright = (small >= 0.8 * work.paper).astype(np.uint8)
     bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
+    n, _, stats = components(bright, connectivity=4)
     h, w = work.grey.shape
     if n <= 1:
         work.page = (0, 0, w, h)
@@ -125,6 +125,19 @@ def ink_mask(work: WorkingImage) -> np.ndarray:
     return mask
 
 
+def components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray, np.ndarray]:
+    """(count with background, label image, stats) of the connected components of ``mask``.
+
+    16-bit labels first: OpenCV computes them about three times faster than 32-bit ones; a page
+    with more than 65534 components (noise, halftone) raises and is labelled again in 32 bits.
+    """
+    try:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=connectivity, ltype=cv2.CV_16U)
+    except cv2.error:
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=connectivity, ltype=cv2.CV_32S)
+    return n, labels, stats
+
+
 def find_ink(work: WorkingImage, mask: np.ndarray | None = None) -> Ink:
     """Classify the connected components of ``mask`` (default: the ink of ``work``)."""
     if mask is None:
@@ -132,7 +145,7 @@ def find_ink(work: WorkingImage, mask: np.ndarray | None = None) -> Ink:
         x0, y0, x1, y1 = page_box(work)
     else:
         x0, y0, x1, y1 = 0, 0, mask.shape[1], mask.shape[0]
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats = components(mask)
     stats = stats[1:]  # drop the background
     ids = np.arange(1, n)
     mm = work.dpi / 25.4
