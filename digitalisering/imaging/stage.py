@@ -1,7 +1,9 @@
-"""The imaging stage: one page image in, the upright straight image and what was found out.
+"""The imaging stage: one page image in, the upright image and what was found out.
 
-Order matters for cost: the working copy and its ink are computed once; a blank page or a
-separator sheet stops there (no orientation, no rotation, no OCR later).
+The quarter turn is applied; the skew is measured and recorded, and corrected where the page is
+used: drawn rotated in the PDF (the scan's pixels unchanged, see ``transform``) and straightened
+in grey for OCR. Order matters for cost: the working copy and its ink are computed once; a blank
+page or a separator sheet stops there (no orientation, no rotation, no OCR later).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ LARGE_FORMAT_MM = (310, 440)
 @dataclass(frozen=True)
 class ImagingOptions:
     deskew_min_deg: float = 0.05
-    """Smaller skew is recorded but not corrected (no resampling for nothing)."""
+    """Smaller skew is recorded but not corrected."""
     use_osd: bool = True
     """Ask tesseract's OSD when the page's own cues leave up and down in doubt."""
 
@@ -41,7 +43,7 @@ class ImagingResult:
     skew_deg: float | None
     skew_confidence: float | None
     corrected: bool
-    """True when the image was turned or rotated."""
+    """True when the page is turned or straightened (``deskew_deg``)."""
     is_blank: bool
     ink_fraction: float
     is_separator: bool
@@ -49,10 +51,21 @@ class ImagingResult:
     barcodes: list[dict]
     large_format: bool
     technical: dict
+    deskew_deg: float = 0.0
+    """The rotation (counter-clockwise skew) that the outputs undo; 0 when it is too small to matter."""
+    paper_colour: list[int] = field(default_factory=list)
+    """The paper's colour in the image's mode (fills the corners of a straightened page)."""
     timings_ms: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+def straighten(image: Image.Image, result: ImagingResult) -> Image.Image:
+    """The upright page as a straight raster in its own mode (what the PDF shows)."""
+    if not result.deskew_deg:
+        return image
+    return deskew(image, result.deskew_deg, tuple(result.paper_colour) or paper_colour(image, 255))
 
 
 def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: int,
@@ -91,8 +104,9 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     result.skew_confidence = est.skew_confidence if est.components else None
     out = turn_upright(image, est.orientation)
     if result.skew_deg is not None and abs(result.skew_deg) >= options.deskew_min_deg:
-        out = deskew(out, result.skew_deg, paper_colour(image, work.paper))
-    result.corrected = out is not image
+        result.deskew_deg = result.skew_deg
+    result.paper_colour = list(paper_colour(image, work.paper))
+    result.corrected = out is not image or bool(result.deskew_deg)
     result.timings_ms.update(orientation=round(1000 * (t3 - t2), 1),
                              transform=round(1000 * (time.perf_counter() - t3), 1))
     return out, result

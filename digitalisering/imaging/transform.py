@@ -1,7 +1,10 @@
 """Make a page upright and straight: lossless quarter turns, then a rotation by the skew angle.
 
-The rotation keeps the whole page (the canvas grows), fills the new corners with the paper colour,
-keeps the resolution, and keeps bitonal pages bitonal (rotated in grey, then thresholded).
+The quarter turn is applied to the page image itself. The skew rotation is not: the scan's own
+pixels go into the PDF unchanged and are drawn rotated on a page grown to hold all of them, over
+the paper colour (``skew_geometry`` gives the numbers). OCR, thumbnails and anyone else who needs
+a straight raster get one from ``deskew``: the whole page (the canvas grows), corners filled with
+the paper colour, the same resolution, bitonal pages kept bitonal.
 """
 
 from __future__ import annotations
@@ -34,14 +37,19 @@ def paper_colour(image: Image.Image, paper_grey: int) -> tuple[int, ...]:
     return tuple(int(v) for v in np.median(near, axis=0))
 
 
+def straight_size(width: int, height: int, angle_ccw: float) -> tuple[int, int]:
+    """Size of the canvas that holds a ``width`` x ``height`` page rotated by ``angle_ccw``."""
+    rad = math.radians(abs(angle_ccw))
+    return (int(math.ceil(width * math.cos(rad) + height * math.sin(rad))),
+            int(math.ceil(height * math.cos(rad) + width * math.sin(rad))))
+
+
 def rotate_array(arr: np.ndarray, angle_ccw: float, flags: int, border: int | tuple[int, ...]) -> np.ndarray:
     """Rotate ``arr`` clockwise by ``angle_ccw`` degrees about its centre (undoing a
     counter-clockwise skew); the canvas grows so that nothing is cut off."""
     h, w = arr.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
-    rad = math.radians(abs(angle_ccw))
-    nw = int(math.ceil(w * math.cos(rad) + h * math.sin(rad)))
-    nh = int(math.ceil(h * math.cos(rad) + w * math.sin(rad)))
+    nw, nh = straight_size(w, h, angle_ccw)
     m[0, 2] += (nw - w) / 2.0
     m[1, 2] += (nh - h) / 2.0
     return cv2.warpAffine(arr, m, (nw, nh), flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
@@ -59,3 +67,14 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
     arr = np.asarray(image)
     border = fill[0] if arr.ndim == 2 else tuple(fill)
     return Image.fromarray(rotate_array(arr, angle_ccw, cv2.INTER_LINEAR, border), image.mode)
+
+
+def straight_grey(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
+    """A straight copy for reading: bitonal stays bitonal, grey and colour become grey (what
+    tesseract reads anyway; a grey rotation costs a third of a colour one)."""
+    if image.mode not in ("1", "L"):
+        image = image.convert("L")
+        fill = (int(round(0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2])),) if len(fill) == 3 else fill
+    if not angle_ccw:
+        return image
+    return deskew(image, angle_ccw, fill)

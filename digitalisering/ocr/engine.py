@@ -61,7 +61,7 @@ def ocr_image_file(image_path: Path, lang: str, dpi: float, timeout: float = 0) 
 
 
 def ocr_input(image: Image.Image, plan: OcrPlan) -> Image.Image:
-    """What tesseract reads: the processed page before any lossy encoding, as bitonal or grey
+    """What tesseract reads: the straightened page before any lossy encoding, as bitonal or grey
     (tesseract reads grey anyway; an uncompressed grey file spares it decoding a JPEG and
     converting colours: about 10-20 % of its time on a 300 ppi page). A reduced page is
     area-averaged to grey, which reads better than thinned bitonal lines."""
@@ -72,7 +72,7 @@ def ocr_input(image: Image.Image, plan: OcrPlan) -> Image.Image:
 
 
 def ocr_page(image: Image.Image, lang: str, dpi: float, plan: OcrPlan, timeout: float = 0) -> tuple[OcrResult, bytes]:
-    """OCR a processed page following ``plan`` (see ``ocr_input``); word boxes in the pixels of
+    """OCR a straightened page following ``plan`` (see ``ocr_input``); word boxes in the pixels of
     ``image``, the text layer sized for the page at ``dpi``."""
     with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
         path = Path(tmp) / "page.pnm"  # PBM or PGM: no decoding work for tesseract

@@ -10,6 +10,7 @@ target: an output that is not valid PDF/A is an error, never a silent result.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +35,10 @@ class PdfPage:
     image_path: Path
     text_pdf_path: Path | None
     dpi: float
+    deskew_deg: float = 0.0
+    """Counter-clockwise skew of the image, undone by drawing it rotated clockwise."""
+    fill: tuple[int, ...] = ()
+    """Paper colour (0-255, grey or RGB) under a rotated image; white when empty."""
 
 
 DEFAULT_FLAVOUR = "2b"
@@ -72,6 +77,30 @@ class Bookmark:
 def _image_page_pdf(page: PdfPage) -> bytes:
     layout = img2pdf.get_fixed_dpi_layout_fun((page.dpi, page.dpi))
     return img2pdf.convert(page.image_path.read_bytes(), layout_fun=layout, nodate=True)
+
+
+def _straighten_page(pdf: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage) -> None:
+    """Draw the page's image rotated clockwise by its skew on a page grown to hold all of it, over
+    the paper colour. The image's own pixels are kept (no resampling, no re-encoding); the page is
+    the size of the straightened raster OCR read, so the text layer fits it exactly."""
+    from digitalisering.imaging.transform import straight_size
+
+    x0, y0, x1, y1 = (float(v) for v in target.mediabox)
+    w, h = x1 - x0, y1 - y0
+    px_w, px_h = round(w * page.dpi / 72), round(h * page.dpi / 72)
+    nw_px, nh_px = straight_size(px_w, px_h, page.deskew_deg)
+    nw, nh = nw_px * 72 / page.dpi, nh_px * 72 / page.dpi
+    phi = math.radians(-page.deskew_deg)  # clockwise
+    a, b, c, d = math.cos(phi), math.sin(phi), -math.sin(phi), math.cos(phi)
+    cx, cy = x0 + w / 2, y0 + h / 2
+    e, f = nw / 2 - (a * cx + c * cy), nh / 2 - (b * cx + d * cy)
+    fill = page.fill or (255,)
+    colour = (f"{fill[0] / 255:.4f} g" if len(fill) == 1
+              else " ".join(f"{v / 255:.4f}" for v in fill[:3]) + " rg")
+    before = f"q {colour} 0 0 {nw:.4f} {nh:.4f} re f Q\nq {a:.6f} {b:.6f} {c:.6f} {d:.6f} {e:.4f} {f:.4f} cm\n"
+    target.contents_add(pdf.make_stream(before.encode("ascii")), prepend=True)
+    target.contents_add(pdf.make_stream(b"\nQ\n"), prepend=False)
+    target.obj.MediaBox = pikepdf.Array([0, 0, round(nw, 4), round(nh, 4)])
 
 
 def _overlay_text_layer(pdf: pikepdf.Pdf, target: pikepdf.Page, text_page: pikepdf.Page) -> None:
@@ -139,6 +168,8 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             opened.append(single)
             pdf.pages.append(single.pages[0])
             target = pdf.pages[-1]
+            if page.deskew_deg:
+                _straighten_page(pdf, target, page)
             if page.text_pdf_path is not None:
                 text = pikepdf.open(page.text_pdf_path)
                 opened.append(text)

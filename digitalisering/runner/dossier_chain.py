@@ -129,6 +129,8 @@ class _Writer:
                 text_pdf_path=(self.workspace.page_dir(self.batch.name, p.id) / p.result["artifacts"]["text_pdf"]
                                if "text_pdf" in p.result["artifacts"] else None),
                 dpi=p.result["encode"]["dpi"],
+                deskew_deg=p.result["encode"].get("deskew_deg", 0.0),
+                fill=tuple(p.result["encode"].get("paper_colour", ())),
             )
             for p in done
         ]

@@ -19,6 +19,7 @@ from PIL import Image
 from digitalisering.fileio import write_bytes_atomic
 from digitalisering.imaging.load import LoadedPage, load_page
 from digitalisering.imaging.stage import ImagingOptions, analyse_page
+from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
 from digitalisering.ocr.engine import ocr_page, plan_ocr
@@ -50,6 +51,9 @@ class PageContext:
     """False for separator sheets: no page image is kept and they never go into a PDF."""
     needs_ocr: bool = True
     """False for separator sheets and blank pages."""
+    deskew_deg: float = 0.0
+    """Skew the outputs undo (the page image itself is only turned upright)."""
+    paper_colour: tuple[int, ...] = (255,)
     results: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
 
@@ -81,6 +85,7 @@ def stage_imaging(ctx: PageContext) -> dict[str, Any]:
     ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
                                      ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
     ctx.dpi = result.technical["dpi"]
+    ctx.deskew_deg, ctx.paper_colour = result.deskew_deg, tuple(result.paper_colour)
     # blank pages keep their image (whether they go into the PDF is decided per run: --keep-blank)
     ctx.has_image = not result.is_separator
     ctx.needs_ocr = not (result.is_separator or result.is_blank)
@@ -101,7 +106,8 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
     )
     ctx.image_path = ctx.artifact("image", "page" + encoded.suffix, encoded.data)
     return {"encoding": encoded.encoding, "bytes": len(encoded.data),
-            "width_px": ctx.image.width, "height_px": ctx.image.height, "dpi": ctx.dpi}
+            "width_px": ctx.image.width, "height_px": ctx.image.height, "dpi": ctx.dpi,
+            "deskew_deg": ctx.deskew_deg, "paper_colour": list(ctx.paper_colour)}
 
 
 def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
@@ -109,11 +115,13 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
         return None
     assert ctx.image_path is not None and ctx.image is not None
     opts = ctx.job.options
-    plan = plan_ocr(ctx.image.width, ctx.image.height, ctx.dpi, opts.ocr_max_megapixels)
-    done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1)}
     started = time.perf_counter()
+    straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
+    plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
+    done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1),
+            "width_px": straight.width, "height_px": straight.height}
     try:
-        result, text_pdf = ocr_page(ctx.image, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
+        result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         return {**done, "status": "timeout", "error": str(exc), "engine": None, "mean_confidence": None,

@@ -6,7 +6,8 @@ from PIL import Image
 
 import pagegen
 from digitalisering.imaging.checks import infer_dpi, metamorfoze_required_dpi, size_class, technical_checks
-from digitalisering.imaging.stage import ImagingOptions, analyse_page
+from digitalisering.imaging.stage import ImagingOptions, analyse_page, straighten
+from digitalisering.imaging.transform import straight_grey
 
 NO_OSD = ImagingOptions(use_osd=False)
 
@@ -16,16 +17,21 @@ def test_upside_down_skewed_page_comes_out_upright_and_straight():
     scanned = page.rotate(180 + 3.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=250)
     out, res = analyse_page(scanned, 150, 8, NO_OSD)
     assert res.orientation == 180 and res.skew_deg == pytest.approx(3.0, abs=0.1)
-    assert res.corrected
-    again, res2 = analyse_page(out, 150, 8, NO_OSD)
+    assert res.corrected and res.deskew_deg == res.skew_deg
+    # the returned image is turned upright (lossless); the skew is undone where the page is used
+    again, res2 = analyse_page(straighten(out, res), 150, 8, NO_OSD)
     assert res2.orientation == 0 and abs(res2.skew_deg) < 0.1
+    assert abs(analyse_page(straight_grey(out, res.deskew_deg, tuple(res.paper_colour)), 150, 8,
+                            NO_OSD)[1].skew_deg) < 0.1
 
 
 def test_deskew_keeps_everything_bitonal_and_resolution():
     page = pagegen.letter_page(dpi=300, mode="1")
     scanned = page.rotate(5.0, expand=True, fillcolor=1)
-    out, res = analyse_page(scanned, 300, 1, NO_OSD)
-    assert out.mode == "1"
+    upright, res = analyse_page(scanned, 300, 1, NO_OSD)
+    assert upright is scanned  # nothing to turn: the scan's own pixels are kept
+    out = straighten(upright, res)
+    assert out.mode == "1" and straight_grey(upright, res.deskew_deg, tuple(res.paper_colour)).mode == "1"
     assert out.width >= scanned.width * 0.99 and out.height >= scanned.height * 0.99  # no cropping
     assert res.technical["dpi"] == 300
     # the corners added by the rotation are paper (white), not black
@@ -36,8 +42,9 @@ def test_deskew_keeps_everything_bitonal_and_resolution():
 def test_colour_page_is_filled_with_its_paper_colour():
     page = pagegen.letter_page(dpi=150, mode="RGB")
     scanned = page.rotate(4.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(250, 250, 230))
-    out, _ = analyse_page(scanned, 150, 8, NO_OSD)
-    corner = np.asarray(out)[2, 2]
+    upright, res = analyse_page(scanned, 150, 8, NO_OSD)
+    assert res.paper_colour[0] > 235 and res.paper_colour[2] > 215
+    corner = np.asarray(straighten(upright, res))[2, 2]
     assert corner[0] > 235 and corner[2] > 215
 
 

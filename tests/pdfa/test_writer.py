@@ -97,3 +97,29 @@ def test_unchanged_jpeg_is_not_reencoded():
     im = pagegen.page_image(["jpeg"], mode="RGB")
     enc = encode_page_image(im, 150, original_jpeg=b"\xff\xd8\xffORIGINAL")
     assert enc.data == b"\xff\xd8\xffORIGINAL" and enc.encoding == "jpeg-original"
+
+
+def test_skewed_scan_is_drawn_straight_with_its_own_pixels(tmp_path: Path):
+    from PIL import Image
+
+    from digitalisering.imaging.stage import ImagingOptions, analyse_page
+    from digitalisering.imaging.transform import straight_size
+
+    page = pagegen.letter_page(dpi=150, mode="L")
+    scanned = page.rotate(3.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=245)
+    jpg = tmp_path / "scan.jpg"
+    scanned.save(jpg, quality=90, dpi=(150, 150))
+    _, res = analyse_page(scanned, 150, 8, ImagingOptions(use_osd=False))
+    out = tmp_path / "s.pdf"
+    build_pdf([PdfPage(jpg, None, 150, deskew_deg=res.deskew_deg, fill=tuple(res.paper_colour))], out, INFO)
+    with pikepdf.open(out) as pdf:
+        raw = next(iter(pdf.pages[0].get_images().values()))
+        assert raw.read_raw_bytes() == jpg.read_bytes()  # not resampled, not re-encoded
+        w, h = straight_size(scanned.width, scanned.height, res.deskew_deg)
+        assert float(pdf.pages[0].mediabox[2]) == pytest.approx(w * 72 / 150, abs=0.01)
+        assert float(pdf.pages[0].mediabox[3]) == pytest.approx(h * 72 / 150, abs=0.01)
+    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(out), str(tmp_path / "r")], check=True)
+    rendered = Image.open(next(tmp_path.glob("r*.png"))).convert("L")
+    _, again = analyse_page(rendered, 150, 8, ImagingOptions(use_osd=False))
+    assert abs(again.skew_deg) < 0.1  # what the reader sees is straight
+    assert rendered.getpixel((2, 2)) > 235  # corners in the paper colour, not black
