@@ -271,6 +271,20 @@ def main() -> None:
         show_scores("ours", score_ours(tmp / "out", dossiers))
         show_scores("OCRmyPDF", score_ocrmypdf(outs, dossiers))
 
+        # the same documents as PDF/A-1b (pages are not read again), each through PDFBox Preflight
+        proc = subprocess.run([*CLI, "--workspace", str(tmp / "ws"), "run", str(delivery), "--out",
+                               str(tmp / "out1b"), "--pdfa", "1b", "--no-progress"], capture_output=True, text=True,
+                              env=ENV)
+        files = sorted((tmp / "out1b").rglob("*.pdf"))
+        checked = subprocess.run([*CLI, "validate", "--preflight", *map(str, files)], capture_output=True,
+                                 text=True, env=ENV)
+        passed = checked.stdout.count("ok ")
+        print(f"\n== PDF/A-1b ==\n  {passed}/{len(files)} files pass our checks, pikepdf's and PDFBox Preflight"
+              f"{'' if proc.returncode in (0, 1) else ' (run failed: ' + proc.stderr.strip() + ')'}")
+        for line in checked.stdout.splitlines():
+            if not line.startswith("ok "):
+                print("  " + line)
+
 
 if __name__ == "__main__":
     main()

@@ -166,6 +166,8 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="PDF/A flavour of the output files.")
 @click.option("--ocr-max-megapixels", type=click.FloatRange(min=0), default=40, show_default=True,
               help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
+@click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV of historic street-name variants (namevariant,<street key>) for address matching.")
 @click.option("--dossier-pdf", is_flag=True, help="Also write one PDF per dossier, a bookmark per document.")
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
@@ -178,7 +180,8 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.pass_obj
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
-        max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, dossier_pdf: bool,
+        max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
+        dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
         layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
@@ -189,7 +192,8 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_
     options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
-                         ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf)
+                         ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
+                         gazetteer=str(gazetteer.resolve()) if gazetteer else None)
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
@@ -302,3 +306,47 @@ def validate(files: tuple[Path, ...], flavour: str | None, preflight: bool | Non
     if as_json:
         click.echo(json.dumps([r.to_json() for r in reports], ensure_ascii=False, indent=1))
     sys.exit(int(ExitCode.OK if all(r.passed for r in reports) else ExitCode.INVALID))
+
+
+@main.group()
+def bag() -> None:
+    """The local BAG index (Kadaster LV-BAG 2.0 extract) that addresses are linked to."""
+
+
+@bag.command("import")
+@click.argument("extract", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--gemeente", help="Keep one gemeente (four-digit code, e.g. 0546 for Leiden).")
+@click.option("--force", is_flag=True, help="Replace the index even with an older extract.")
+@click.pass_obj
+@handle_errors
+def bag_import(obj: Context, extract: Path, gemeente: str | None, force: bool) -> None:
+    """Build the BAG index from EXTRACT (BAGNLDL-DDMMYYYY.zip or a municipal extract)."""
+    from digitalisering.bag.index import INDEX_FILE, import_extract
+
+    target = obj.workspace.root / INDEX_FILE
+
+    def progress(kind: str, read: int) -> None:
+        click.echo(f"  {read:,} objects read ({kind})", err=True)
+
+    report = import_extract(extract, target, gemeente, force=force, progress=progress)
+    counts = ", ".join(f"{k} {v:,}" for k, v in report.counts.items())
+    click.echo(f"BAG index {target}: extract of {report.stand_date or '?'}"
+               + (f", gemeente {gemeente}" if gemeente else "") + f"; {counts} "
+               f"({report.read:,} read in {report.seconds:.1f} s = {report.per_second:,.0f}/s)")
+
+
+@bag.command("status")
+@click.pass_obj
+@handle_errors
+def bag_status(obj: Context) -> None:
+    """Show which extract the BAG index holds."""
+    from digitalisering.bag.index import INDEX_FILE, read_meta
+
+    meta = read_meta(obj.workspace.root / INDEX_FILE)
+    if not meta:
+        click.echo("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]")
+        return
+    counts = ", ".join(f"{k[6:]} {int(v):,}" for k, v in meta.items() if k.startswith("count_"))
+    click.echo(f"BAG index: extract of {meta.get('stand_date')} from {meta.get('source')}"
+               + (f", gemeente {meta['gemeente']}" if meta.get("gemeente") else "")
+               + f", imported {meta.get('imported_at')}; {counts}")

@@ -14,6 +14,7 @@ import jsonschema
 
 from digitalisering import __version__
 from digitalisering._exec import tesseract
+from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.resources import load_json_schema
@@ -71,7 +72,8 @@ def _output_json(out: Output | None) -> dict[str, Any] | None:
             "checks_passed": list(out.checks)}
 
 
-def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainResult) -> dict[str, Any]:
+def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainResult,
+                  workspace_root: Path | None = None) -> dict[str, Any]:
     files = {f.id: f for f in store.files(batch.id)}
     pages = store.pages(batch.id)
     by_seq = {p.seq: p for p in pages}
@@ -79,6 +81,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
     dossier_of = plan.dossier_of()
     document_of = plan.document_of()
     documents, dossiers = [], []
+    linked = chain.addresses
     for d in plan.dossiers:
         statuses = {by_seq[s].status for s in d.pages}
         if statuses == {PageStatus.DONE}:
@@ -88,7 +91,8 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
         else:
             status = "incomplete"
         dossiers.append({"id": d.id, "pages": d.pages, "documents": [doc.id for doc in d.documents],
-                         "status": status, "addresses": [],
+                         "status": status,
+                         "addresses": [a.to_json() for a in linked.dossiers.get(d.id, [])] if linked else [],
                          "output": _output_json(chain.output(DOSSIER_PDF, d.id))})
         for doc in d.documents:
             out = chain.output(DOCUMENT_PDF, doc.id)
@@ -98,9 +102,14 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                 "pages": doc.pages,
                 "missing_pages": [s for s in doc.pages if by_seq[s].status != PageStatus.DONE],
                 "output": _output_json(out),
-                "addresses": [],
+                "addresses": [a.to_json() for a in linked.documents.get(doc.id, [])] if linked else [],
             })
     outputs = chain.outputs
+    bag_meta = None
+    if linked is not None:
+        meta = read_meta(workspace_root / INDEX_FILE) if workspace_root else {}
+        bag_meta = {"stand_date": meta.get("stand_date"), "source": meta.get("source"),
+                    "gemeente": meta.get("gemeente") or None}
     counts = store.page_counts(batch.id)
     try:
         tess = tesseract.version()
@@ -127,7 +136,10 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
             "pages_unassigned": len(plan.unassigned),
             "outputs_bytes": sum(o.bytes for o in outputs),
         },
-        "problems": plan.problems,
+        "problems": plan.problems + ([] if linked is not None else
+                                     ["no BAG index in the workspace: addresses are not linked "
+                                      "(digitalisering bag import EXTRACT.zip)"]),
+        "bag": bag_meta,
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
         "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),
@@ -156,10 +168,11 @@ def check_out_dir(out_dir: Path, batch: Batch) -> None:
         raise StateError(f"{out_dir} holds the results of batch {other}; choose another --out")
 
 
-def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult) -> Path:
+def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult,
+                  workspace_root: Path | None = None) -> Path:
     target = Path(out_dir) / RESULTS_FILE
     check_out_dir(out_dir, batch)
-    data = build_results(store, batch, options, chain)
+    data = build_results(store, batch, options, chain, workspace_root)
     validate_results(data)
     write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1))
     return target

@@ -5,7 +5,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export DIGITALISERING_WORKSPACE="$PWD/out/demo-workspace"
 status=0
-.venv/bin/digitalisering run batches/demo --out out/demo --operator "${USER:-demo}" || status=$?
+# the BAG index the addresses are linked to: a cut of the (synthetic) Leiden extract, official layout
+.venv/bin/digitalisering bag import batches/demo-bag/BAGNLDL-01102026-demo.zip --gemeente 0546
+.venv/bin/digitalisering run batches/demo --out out/demo --operator "${USER:-demo}" \
+  --gazetteer batches/demo-bag/straatnamen-varianten.csv || status=$?
 echo
 echo "Results: $PWD/out/demo (one PDF/A per document, per dossier folder; results.json describes every page)"
 echo "State:   $DIGITALISERING_WORKSPACE (see: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"

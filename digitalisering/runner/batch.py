@@ -94,7 +94,7 @@ def run_batch(
         pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
         chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
-        results_path = write_results(store, batch, out_dir, options, chain)
+        results_path = write_results(store, batch, out_dir, options, chain, workspace.root)
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),

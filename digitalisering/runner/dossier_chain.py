@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from digitalisering import __version__
+from digitalisering.bag.index import INDEX_FILE
+from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
@@ -56,6 +58,8 @@ class Output:
 class ChainResult:
     plan: BatchPlan
     outputs: list[Output] = field(default_factory=list)
+    addresses: BagAddresses | None = None
+    """None when the workspace has no BAG index (``digitalisering bag import``)."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -79,10 +83,23 @@ def dossier_relpath(dossier_id: str) -> str:
     return f"{name}/{name}.pdf"
 
 
-def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None) -> BatchPlan:
-    pages = store.pages(batch.id)
-    views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in pages]
+def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None,
+                   views: list | None = None) -> BatchPlan:
+    if views is None:
+        views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     return plan_batch(batch.layout, views, default_vocabulary(), overrides)
+
+
+def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions) -> BagAddresses | None:
+    """The documents' addresses linked to the BAG index of the workspace (None without an index)."""
+    db = workspace.root / INDEX_FILE
+    if not db.exists():
+        return None
+    index = BagIndex(db, Path(options.gazetteer) if options.gazetteer else None)
+    try:
+        return link_plan(index, plan, {v.seq: v.text for v in views})
+    finally:
+        index.close()
 
 
 def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
@@ -161,12 +178,33 @@ class _Writer:
                 self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
 
 
-def _document_info(batch: Batch, doc: DocumentPlan, created: datetime) -> PdfInfo:
+def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(addresses, BAG ids) for a PDF's metadata: the linked ones that are not someone else's."""
+    texts: list[str] = []
+    ids: list[str] = []
+    for a in found:
+        if a.role == "other" or not (a.nummeraanduiding_ids or a.status == "corner"):
+            continue
+        label = a.street + (f" {a.huisnummer}" if a.huisnummer else "") + (a.huisletter or "") + \
+            (f"-{a.toevoeging}" if a.toevoeging else "")
+        if a.status == "corner":
+            label = a.text
+        if label not in texts:
+            texts.append(label)
+        for i in a.nummeraanduiding_ids + a.verblijfsobject_ids + a.pand_ids:
+            if i not in ids:
+                ids.append(i)
+    return tuple(texts), tuple(ids)
+
+
+def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: list[LinkedAddress]) -> PdfInfo:
     label = default_vocabulary().types.get(doc.type)
     kind = label.label if label else doc.type
+    addresses, bag_ids = _metadata_addresses(found)
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
-                   document_id=doc.id, document_type=doc.type, batch=batch.name)
+                   document_id=doc.id, document_type=doc.type, batch=batch.name, addresses=addresses,
+                   bag_ids=bag_ids)
 
 
 def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
@@ -176,16 +214,18 @@ def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
 
 def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions,
                       operator: str, overrides: Overrides | None = None) -> ChainResult:
-    plan = plan_documents(store, workspace, batch, overrides)
+    views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
+    plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
-    result = ChainResult(plan)
+    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options))
+    found = result.addresses.documents if result.addresses else {}
     for dossier in plan.dossiers:
         for doc in dossier.documents:
             created = _created(writer, doc.pages)
             if created is None:
                 continue
             out = writer.write(DOCUMENT_PDF, doc.id, dossier.id, document_relpath(doc), doc.pages,
-                               _document_info(batch, doc, created))
+                               _document_info(batch, doc, created, found.get(doc.id, [])))
             if out:
                 result.outputs.append(out)
         if options.dossier_pdf:
@@ -205,9 +245,11 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
         if done:
             label = default_vocabulary().types.get(doc.type)
             marks.append((f"{doc.index}. {label.label if label else doc.type}", done[0].seq))
+    addresses, bag_ids = _metadata_addresses(result.addresses.dossiers.get(dossier.id, [])
+                                             if result.addresses else [])
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
-                   document_id=dossier.id, batch=batch.name)
+                   document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids)
     out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(dossier.id), seqs, info, marks)
     if out:
         result.outputs.append(out)

@@ -28,6 +28,8 @@ class RunOptions:
     deskew_min_deg: float = 0.05
     pdfa: str = "2b"
     """PDF/A flavour of the outputs: '2b' (default) or '1b'."""
+    gazetteer: str | None = None
+    """CSV of historic street-name variants for address matching (namevariant,<street key>)."""
     dossier_pdf: bool = False
     """Also write one PDF per dossier, with a bookmark per document."""
     lossless: bool = False

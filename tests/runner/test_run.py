@@ -188,3 +188,33 @@ def test_dossier_pdf_has_a_bookmark_per_document(processed, workspace, tmp_path)
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]
     assert len(titles) == len(docs) and titles[0].startswith("1. ")
+
+
+def test_addresses_are_linked_to_the_bag_and_written_into_the_pdf_metadata(workspace, tmp_path):
+    import pagegen
+    from digitalisering.bag.index import INDEX_FILE, import_extract
+    from digitalisering.ingest import ingest_delivery
+    from digitalisering.pdfa import xmp
+
+    repo = __import__("pathlib").Path(__file__).resolve().parents[2]
+    import_extract(repo / "batches/demo-bag/BAGNLDL-01102026-demo.zip", workspace.root / INDEX_FILE, "0546")
+    root = tmp_path / "levering" / "BWT-1974-0475"
+    lines = ["Gemeente Leiden, dienst Bouw- en Woningtoezicht", "Aan de heer J. Visser", "Morsweg 12",
+             "Onderwerp: bouwvergunning", "Geachte heer Visser,", "vergunning voor het vernieuwen van de kap",
+             "op het perceel Morsweg 138 te Leiden.", "Hoogachtend,"]
+    pagegen.save(pagegen.page_image(lines, dpi=200), root / "0001.tif", dpi=200, compression="tiff_lzw")
+    out = tmp_path / "out"
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root.parent).batch
+        run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t")
+    data = json.loads((out / "results.json").read_text())
+    validate_results(data)
+    assert data["bag"]["stand_date"] == "2026-10-01"
+    doc = data["documents"][0]
+    by_number = {a["huisnummer"]: a for a in doc["addresses"]}
+    assert by_number[138]["role"] == "object" and by_number[138]["nummeraanduiding_ids"] == ["0546200000385399"]
+    assert by_number[12]["role"] == "other"
+    assert [a["nummeraanduiding_ids"] for a in data["dossiers"][0]["addresses"]] == [["0546200000385399"]]
+    with pikepdf.open(out / doc["output"]["path"]) as pdf:
+        props = xmp.read_properties(pdf.Root.Metadata.read_bytes())
+    assert props["addresses"] == ["Morsweg 138"] and "0546200000385399" in props["bagIds"]

@@ -1,0 +1,1 @@
+"""The BAG (Basisregistratie Adressen en Gebouwen): extract import, local index, address linking."""
