@@ -39,7 +39,7 @@ NATIONAL_OBJECTS = 30_000_000
 def import_in_child(extract: Path, ws: Path) -> dict:
     code = ("import json,resource,sys,time; from pathlib import Path; "
             "from digitalisering.bag.index import import_extract; "
-            f"r=import_extract(Path({str(extract)!r}), Path({str(ws / 'bag.sqlite')!r}), '0546'); "
+            f"r=import_extract(Path({str(extract)!r}), Path({str(Path(ws) / 'bag.sqlite')!r}), '0546'); "
             "print(json.dumps({'read': r.read, 'seconds': r.seconds, 'counts': r.counts, "
             "'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV, check=True).stdout
@@ -56,10 +56,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
         ws = args.workspace or Path(tmp) / "ws"
         ws.mkdir(parents=True, exist_ok=True)
+        small = import_in_child(REPO / "batches/demo-bag/BAGNLDL-01102026-demo.zip", Path(tmp) / "small")
         r = import_in_child(extract, ws)
         print(f"import: {r['read']} voorkomens in {r['seconds']:.1f} s = {r['read'] / r['seconds']:.0f} objects/s, "
               f"peak RSS {r['rss_mb']:.0f} MB (target <= 30 s); national ~{NATIONAL_OBJECTS / 1e6:.0f} M objects: "
               f"~{NATIONAL_OBJECTS / (r['read'] / r['seconds']) / 60:.0f} min at this rate")
+        print(f"memory against extract size: {small['read']} objects -> peak RSS {small['rss_mb']:.0f} MB; "
+              f"{r['read']} objects ({r['read'] / small['read']:.1f}x) -> {r['rss_mb']:.0f} MB")
         totals = {"tp": 0, "fp": 0, "fn": 0}
         index = BagIndex(ws / "bag.sqlite", args.shared / "data/streets/straatnaamvarianten-leiden.csv")
         workspace = Workspace.open(ws)

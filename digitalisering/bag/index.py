@@ -198,6 +198,9 @@ def import_extract(zip_path: Path, db_path: Path, gemeente: str | None = None, *
         if "NUM" not in seen or "OPR" not in seen:
             raise InputFileError(f"BAG extract: {zip_path.name} has no nummeraanduiding or openbare ruimte parts "
                                  "(not a BAG 2.0 extract?)")
+        if not report.read:
+            raise InputFileError(f"BAG extract: {zip_path.name} holds no BAG 2.0 objects (another schema or "
+                                 "version?)")
         if gemeente is not None and not keep.woonplaatsen:
             raise InputFileError(f"BAG extract: gemeente {gemeente} has no woonplaats in {zip_path.name}")
         writer.flush()

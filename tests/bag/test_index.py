@@ -54,6 +54,10 @@ BOMB = b"""<?xml version="1.0"?>
                                                       FIXTURE.read_bytes()[:0] + b"<?xml version='1.0'?><a><b>")},
      "not well-formed"),
     ("other.zip", {"readme.txt": b"hello"}, "not a BAG 2.0 extract"),
+    ("schema.zip", {"9999NUM01102026.zip": _nested("0546NUM01102026-000001.xml",
+                                                   b"<bagStand xmlns='urn:other'><Nummeraanduiding/></bagStand>"),
+                    "9999OPR01102026.zip": _nested("0546OPR01102026-000001.xml", b"<bagStand/>")},
+     "no BAG 2.0 objects"),
 ])
 def test_bad_extract_is_refused_and_the_index_is_untouched(tmp_path: Path, bag_db: Path, name, members, message):
     db = tmp_path / "bag.sqlite"
