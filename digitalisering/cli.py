@@ -350,3 +350,39 @@ def bag_status(obj: Context) -> None:
     click.echo(f"BAG index: extract of {meta.get('stand_date')} from {meta.get('source')}"
                + (f", gemeente {meta['gemeente']}" if meta.get("gemeente") else "")
                + f", imported {meta.get('imported_at')}; {counts}")
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--to", "target", required=True, type=click.Path(path_type=Path),
+              help="Folder to create for the package (a BagIt bag).")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
+@operator_option
+@handle_errors
+def package(out_dir: Path, target: Path, config_file: Path | None, operator: str | None) -> None:
+    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR."""
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import build_package
+
+    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator))
+    click.echo(f"package {report.path}: {report.dossiers} dossiers, {report.documents} documents, "
+               f"{report.files} PDF/A files ({report.bytes:,} bytes), {report.records} MDTO records "
+               "(each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 manifest, validated")
+
+
+@main.command()
+@click.argument("package_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@handle_errors
+def verify(package_dir: Path) -> None:
+    """Re-check a delivery package: fixity, completeness, MDTO records (exit 5 or 7 on problems)."""
+    from digitalisering.metadata.package import verify_package
+
+    report = verify_package(package_dir)
+    if report.ok:
+        click.echo(f"ok: {package_dir}: every file present and unchanged, every MDTO record valid")
+        sys.exit(int(ExitCode.OK))
+    click.secho(f"{package_dir}: {len(report.problems)} problem(s)", fg="red")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    sys.exit(int(ExitCode.FIXITY if report.fixity_problems else ExitCode.INVALID))

@@ -90,8 +90,10 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
             status = "failed" if PageStatus.FAILED in statuses else "pending"
         else:
             status = "incomplete"
+        dates = sorted({x for doc in d.documents for x in chain.dates.get(doc.id, [])})
         dossiers.append({"id": d.id, "pages": d.pages, "documents": [doc.id for doc in d.documents],
                          "status": status,
+                         "period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat()} if dates else None,
                          "addresses": [a.to_json() for a in linked.dossiers.get(d.id, [])] if linked else [],
                          "output": _output_json(chain.output(DOSSIER_PDF, d.id))})
         for doc in d.documents:
@@ -103,6 +105,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                 "missing_pages": [s for s in doc.pages if by_seq[s].status != PageStatus.DONE],
                 "output": _output_json(out),
                 "addresses": [a.to_json() for a in linked.documents.get(doc.id, [])] if linked else [],
+                "dates": [x.isoformat() for x in chain.dates.get(doc.id, [])],
             })
     outputs = chain.outputs
     bag_meta = None

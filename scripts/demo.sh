@@ -9,7 +9,12 @@ status=0
 .venv/bin/digitalisering bag import batches/demo-bag/BAGNLDL-01102026-demo.zip --gemeente 0546
 .venv/bin/digitalisering run batches/demo --out out/demo --operator "${USER:-demo}" \
   --gazetteer batches/demo-bag/straatnamen-varianten.csv || status=$?
+# the delivery package for the e-depot (MDTO 1.0.1 + BagIt), and its check
+rm -rf out/demo-package
+.venv/bin/digitalisering package out/demo --to out/demo-package || status=$?
+.venv/bin/digitalisering verify out/demo-package || status=$?
 echo
+echo "Package: $PWD/out/demo-package (BagIt; MDTO records beside each dossier, document and PDF)"
 echo "Results: $PWD/out/demo (one PDF/A per document, per dossier folder; results.json describes every page)"
 echo "State:   $DIGITALISERING_WORKSPACE (see: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"
 exit $status

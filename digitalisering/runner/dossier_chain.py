@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from digitalisering import __version__
@@ -23,6 +23,7 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary
 from digitalisering.fileio import ensure_inside, safe_name
+from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
@@ -60,6 +61,8 @@ class ChainResult:
     outputs: list[Output] = field(default_factory=list)
     addresses: BagAddresses | None = None
     """None when the workspace has no BAG index (``digitalisering bag import``)."""
+    dates: dict[str, list[date]] = field(default_factory=dict)
+    """Document id -> the dates written in it."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -218,6 +221,9 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
     result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options))
+    texts = {v.seq: v.text for v in views}
+    result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
+                    for dossier in plan.dossiers for doc in dossier.documents}
     found = result.addresses.documents if result.addresses else {}
     for dossier in plan.dossiers:
         for doc in dossier.documents:

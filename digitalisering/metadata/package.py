@@ -1,0 +1,275 @@
+"""A delivery package (SIP) for the e-depot, wrapped as a BagIt bag with a SHA-256 manifest.
+
+Layout of the bag's payload, following the Nationaal Archief's MDTO conventions (an informatieobject
+is ``<naam>.MDTO.xml``, a file's record ``<bestandsnaam>.bestand.MDTO.xml``):
+
+    data/<batch>/<dossier>/<dossier>.MDTO.xml                 informatieobject, aggregatieniveau Dossier
+    data/<batch>/<dossier>/<document>.MDTO.xml                informatieobject, Archiefstuk, isOnderdeelVan
+    data/<batch>/<dossier>/<document>-<type>.pdf              the PDF/A
+    data/<batch>/<dossier>/<document>-<type>.pdf.bestand.MDTO.xml
+    data/pakbon.json                                          packing slip: counts, sizes, files
+
+The package is built in a temporary folder beside the target and renamed into place when the bag
+validates; ``verify_package`` re-checks fixity and structure later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import bagit
+from lxml import etree
+
+from digitalisering import __version__
+from digitalisering.errors import InputFileError, StateError
+from digitalisering.fileio import write_bytes_atomic
+from digitalisering.metadata.fixity import sha256_file
+from digitalisering.metadata.mdto import (
+    NS,
+    Begrip,
+    Bestand,
+    Informatieobject,
+    Verwijzing,
+    bestand_xml,
+    informatieobject_xml,
+    validation_errors,
+)
+
+FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
+MAX_NAME = 255
+TYPE_LABELS = {"aanvraag": "aanvraag", "vergunning": "vergunning / besluit", "brief": "brief",
+               "tekening": "tekening", "berekening": "berekening", "gereedmelding": "gereedmelding / proces-verbaal",
+               "overig": "overig"}
+
+
+@dataclass
+class PackageReport:
+    path: Path
+    dossiers: int = 0
+    documents: int = 0
+    files: int = 0
+    bytes: int = 0
+    records: int = 0
+
+
+def check_name(name: str) -> str:
+    if len(name) > MAX_NAME or FORBIDDEN.search(name) or not name.strip("."):
+        raise StateError(f"file name {name!r} breaks the SIP naming rules (at most 255 characters, "
+                         "none of < > : \" / \\ | ? * # & or spaces)")
+    return name
+
+
+def _begrip(config: dict, section: str, label: str | None = None, code: str | None = None) -> Begrip:
+    spec = config[section]
+    return Begrip(label or spec["label"], spec["lijst"], code if code is not None else (spec.get("code") or None))
+
+
+def _address_refs(addresses: list[dict], bron: str) -> list[Verwijzing]:
+    refs: list[Verwijzing] = []
+    for a in addresses:
+        label = a.get("text") or a.get("street", "")
+        if a.get("huisnummer"):
+            label = f"{a['street']} {a['huisnummer']}{a.get('huisletter') or ''}" + \
+                (f"-{a['toevoeging']}" if a.get("toevoeging") else "")
+        for num in a.get("nummeraanduiding_ids", []):
+            refs.append(Verwijzing(f"nummeraanduiding {label}", num, bron))
+        for vbo in a.get("verblijfsobject_ids", []):
+            refs.append(Verwijzing(f"verblijfsobject {label}", vbo, bron))
+        for pand in a.get("pand_ids", []):
+            refs.append(Verwijzing(f"pand {label}", pand, bron))
+        if not a.get("nummeraanduiding_ids"):
+            refs.append(Verwijzing(label))
+    unique: dict[tuple, Verwijzing] = {}
+    for r in refs:
+        unique.setdefault((r.naam, r.kenmerk), r)
+    return list(unique.values())
+
+
+def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
+    """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``."""
+    out_dir, target = Path(out_dir), Path(target)
+    try:
+        results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputFileError(f"{out_dir} has no readable results.json (run digitalisering run first)") from exc
+    if target.exists():
+        raise StateError(f"{target} exists already; choose a new package folder")
+    batch = results["batch"]["name"]
+    work = target.with_name(f".{target.name}.part")
+    shutil.rmtree(work, ignore_errors=True)
+    root = work / check_name(batch)
+    report = PackageReport(target)
+    ident_bron = config["identificatie"]["bron"]
+    vormer = Verwijzing(config["archiefvormer"]["naam"], config["archiefvormer"]["tooi"], config["archiefvormer"]["bron"])
+    waardering = _begrip(config, "waardering")
+    beperking = _begrip(config, "beperking_gebruik")
+    categorie = _begrip(config, "informatiecategorie") if config.get("informatiecategorie", {}).get("label") else None
+    looptijd = config.get("bewaartermijn", {}).get("looptijd") or None
+    actor = Verwijzing(f"{operator} (digitalisering {__version__})")
+    event_type = _begrip(config, "event")
+    bag_bron = config["bag"]["bron"]
+    finished = {p["seq"]: p["finished_at"] for p in results["pages"] if p.get("finished_at")}
+    documents = {d["id"]: d for d in results["documents"]}
+    now = datetime.now(timezone.utc)
+    slip: list[dict] = []
+    try:
+        for dossier in results["dossiers"]:
+            docs = [documents[i] for i in dossier["documents"] if documents[i].get("output")]
+            if not docs:
+                continue
+            folder = root / check_name(dossier["id"])
+            folder.mkdir(parents=True)
+            stamps = [finished[s] for s in dossier["pages"] if s in finished]
+            digitised = max(datetime.fromisoformat(s) for s in stamps) if stamps else now
+            period = dossier.get("period")
+            dossier_ref = Verwijzing(f"Bouwdossier {dossier['id']}", dossier["id"], ident_bron)
+            record = Informatieobject(
+                kenmerk=dossier["id"], bron=ident_bron, naam=f"Bouwdossier {dossier['id']}",
+                aggregatieniveau=Begrip("Dossier", config["aggregatieniveau"]["lijst"]),
+                archiefvormer=vormer, waardering=waardering, beperking=beperking,
+                omschrijving=f"Gedigitaliseerd bouwdossier, {len(docs)} documenten",
+                dekking_in_tijd=(period["from"], period["to"]) if period else None,
+                dekking_in_tijd_type=Begrip("Looptijd van een dossier", config["aggregatieniveau"]["lijst"]),
+                dekking_in_ruimte=_address_refs(dossier.get("addresses", []), bag_bron),
+                events=[(event_type, digitised, actor,
+                         f"{sum(len(d['pages']) for d in docs)} pagina's gescand en omgezet naar PDF/A")],
+                bewaartermijn=looptijd, informatiecategorie=categorie,
+                bevat_onderdeel=[Verwijzing(f"{TYPE_LABELS.get(d['type'], d['type'])} {d['id']}", d["id"], ident_bron)
+                                 for d in docs],
+            )
+            write_bytes_atomic(folder / check_name(f"{dossier['id']}.MDTO.xml"), informatieobject_xml(record))
+            report.records += 1
+            for doc in docs:
+                pdf_src = out_dir / doc["output"]["path"]
+                name = check_name(Path(doc["output"]["path"]).name)
+                if sha256_file(pdf_src) != doc["output"]["sha256"]:
+                    raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
+                shutil.copyfile(pdf_src, folder / name)
+                label = TYPE_LABELS.get(doc["type"], doc["type"])
+                dates = doc.get("dates") or []
+                doc_record = Informatieobject(
+                    kenmerk=doc["id"], bron=ident_bron, naam=f"{label.capitalize()}, bouwdossier {dossier['id']}",
+                    aggregatieniveau=Begrip("Archiefstuk", config["aggregatieniveau"]["lijst"]),
+                    archiefvormer=vormer, waardering=waardering, beperking=beperking,
+                    classificatie=[Begrip(label, config["classificatie"]["lijst"], doc["type"])],
+                    dekking_in_tijd=(dates[0], dates[-1]) if dates else None,
+                    dekking_in_tijd_type=Begrip("Datum document", config["aggregatieniveau"]["lijst"]),
+                    dekking_in_ruimte=_address_refs([a for a in doc.get("addresses", []) if a.get("role") != "other"],
+                                                    bag_bron),
+                    events=[(event_type, digitised, actor, None)], bewaartermijn=looptijd,
+                    informatiecategorie=categorie, is_onderdeel_van=[dossier_ref],
+                    heeft_representatie=[Verwijzing(name, doc["output"]["sha256"], "SHA-256")],
+                )
+                write_bytes_atomic(folder / check_name(f"{doc['id']}.MDTO.xml"), informatieobject_xml(doc_record))
+                size = (folder / name).stat().st_size
+                file_record = Bestand(
+                    kenmerk=doc["output"]["sha256"], bron="SHA-256", naam=name, omvang=size,
+                    sha256=doc["output"]["sha256"], checksum_datum=now, pdfa=doc["output"]["format"][-2:],
+                    is_representatie_van=Verwijzing(doc_record.naam, doc["id"], ident_bron),
+                )
+                write_bytes_atomic(folder / check_name(f"{name}.bestand.MDTO.xml"), bestand_xml(file_record))
+                report.records += 2
+                report.documents += 1
+                report.files += 1
+                report.bytes += size
+                slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
+                             "file": f"{batch}/{dossier['id']}/{name}", "bytes": size, "pages": len(doc["pages"]),
+                             "sha256": doc["output"]["sha256"]})
+            report.dossiers += 1
+        pakbon = {"batch": batch, "created": now.isoformat(timespec="seconds"), "created_by": operator,
+                  "generator": f"digitalisering {__version__}", "dossiers": report.dossiers,
+                  "documents": report.documents, "files": report.files, "bytes": report.bytes,
+                  "metadata_records": report.records, "contents": slip}
+        write_bytes_atomic(work / "pakbon.json", json.dumps(pakbon, ensure_ascii=False, indent=1).encode("utf-8"))
+        bag = bagit.make_bag(str(work), {
+            "Source-Organization": config["archiefvormer"]["naam"],
+            "External-Description": f"Gedigitaliseerde bouwdossiers, batch {batch}",
+            "External-Identifier": batch,
+            "Bag-Group-Identifier": batch,
+            "Contact-Name": operator,
+        }, checksums=["sha256"])
+        bag.validate()
+        os.replace(work, target)
+    except bagit.BagError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise StateError(f"the package did not validate as a BagIt bag: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return report
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    """Every missing, extra or changed file and every invalid record."""
+    fixity_problems: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _bestand_values(data: bytes) -> tuple[str | None, str | None, int | None]:
+    doc = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    ns = {"m": NS}
+    size = doc.findtext(".//m:bestand/m:omvang", namespaces=ns)
+    return (doc.findtext(".//m:bestand/m:naam", namespaces=ns),
+            doc.findtext(".//m:checksum/m:checksumWaarde", namespaces=ns), int(size) if size else None)
+
+
+def verify_package(path: Path) -> VerifyReport:
+    """Re-check a package: BagIt fixity and completeness, every MDTO record against the XSD, and
+    every file against its bestand record."""
+    path = Path(path)
+    report = VerifyReport(path)
+    try:
+        bag = bagit.Bag(str(path))
+    except bagit.BagError as exc:
+        report.problems.append(f"not a BagIt bag: {exc}")
+        report.fixity_problems += 1
+        return report
+    # every entry of the manifest, every file of the payload: reported one by one (bagit's own
+    # validation stops at the first summary mismatch)
+    entries = {Path(k).as_posix(): v.get("sha256") for k, v in bag.payload_entries().items()}
+    on_disk = {p.relative_to(path).as_posix() for p in (path / "data").rglob("*") if p.is_file()}
+    for rel in sorted(set(entries) - on_disk):
+        report.problems.append(f"missing: {rel}")
+    for rel in sorted(on_disk - set(entries)):
+        report.problems.append(f"extra: {rel}")
+    for rel in sorted(set(entries) & on_disk):
+        if entries[rel] and sha256_file(path / rel) != entries[rel]:
+            report.problems.append(f"changed: {rel} (its SHA-256 differs from the manifest)")
+    report.fixity_problems += len(report.problems)
+    if not report.problems:
+        try:
+            bag.validate()
+        except bagit.BagError as exc:  # tag files, bag-info, oxum
+            report.problems.append(f"bag: {exc}")
+            report.fixity_problems += 1
+    data_dir = path / "data"
+    for xml in sorted(data_dir.rglob("*.MDTO.xml")):
+        rel = xml.relative_to(path)
+        raw = xml.read_bytes()
+        errors = validation_errors(raw)
+        if errors:
+            report.problems.append(f"invalid MDTO: {rel}: {errors[0]}")
+            continue
+        if xml.name.endswith(".bestand.MDTO.xml"):
+            name, digest, size = _bestand_values(raw)
+            target = xml.with_name(xml.name[: -len(".bestand.MDTO.xml")])
+            if not target.exists():
+                report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
+            elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
+                report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+    for pdf in sorted(data_dir.rglob("*.pdf")):
+        if not pdf.with_name(pdf.name + ".bestand.MDTO.xml").exists():
+            report.problems.append(f"extra: {pdf.relative_to(path)} has no bestand record")
+    return report
