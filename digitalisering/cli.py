@@ -386,3 +386,39 @@ def verify(package_dir: Path) -> None:
     for problem in report.problems:
         click.echo(f"  {problem}")
     sys.exit(int(ExitCode.FIXITY if report.fixity_problems else ExitCode.INVALID))
+
+
+@main.command()
+@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default="batches/targets.example.toml", show_default=True, help="The project's targets (TOML).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Report as of this day [default: today].")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the weekly figures.")
+@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
+              help="Rows of the CSV.")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML page with the burn-up and cost charts.")
+@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.pass_obj
+@handle_errors
+def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, period: str, html_file: Path | None,
+             lang: str) -> None:
+    """Progress of all batches against the targets: volumes, rates, forecast, budget."""
+    import io as _io
+
+    from digitalisering.fileio import write_text_atomic
+    from digitalisering.progress.compute import project_progress
+    from digitalisering.progress.report import html_page, terminal_table, write_csv
+    from digitalisering.progress.targets import load_targets
+
+    targets = load_targets(targets_file)
+    with obj.store() as store:
+        p = project_progress(store, targets, as_of.date() if as_of else None)
+    click.echo(terminal_table(p, lang))
+    if csv_file:
+        buf = _io.StringIO()
+        write_csv(p, buf, period)
+        write_text_atomic(csv_file, buf.getvalue())
+        click.echo(f"CSV: {csv_file}")
+    if html_file:
+        write_text_atomic(html_file, html_page(p, lang))
+        click.echo(f"HTML: {html_file}")

@@ -62,6 +62,7 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "in_output": in_output(r, keep_blank) if page.status == PageStatus.DONE else None,
         "technical": technical,
         "ocr": ocr,
+        "worker_seconds": r.get("seconds"),
     }
 
 

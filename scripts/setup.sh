@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests),
 # Java with Apache PDFBox Preflight (independent PDF/A-1b validator; Java 17 also needs the
-# activation and JAXB API jars).
+# activation and JAXB API jars), Debian's chromium (headless, for the report and review-page tests).
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
   poppler-utils
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  chromium fonts-dejavu-core
   python3-venv
 )
 

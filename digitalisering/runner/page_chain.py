@@ -148,6 +148,7 @@ PAGE_STAGES: list[tuple[str, StageFn]] = [
 
 def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None) -> dict[str, Any]:
     """Run every stage on one page; returns the page result (stage name -> stage output)."""
+    started = time.perf_counter()
     ctx = PageContext(job)
     os.makedirs(ctx.work_dir, exist_ok=True)
     for name, fn in stages or PAGE_STAGES:
@@ -155,4 +156,5 @@ def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None
         if out is not None:
             ctx.results[name] = out
     ctx.results["artifacts"] = ctx.artifacts
+    ctx.results["seconds"] = round(time.perf_counter() - started, 3)
     return ctx.results

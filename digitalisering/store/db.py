@@ -141,10 +141,12 @@ class Store:
     def start_page(self, page_id: int) -> None:
         self.conn.execute("UPDATE pages SET attempts = attempts + 1 WHERE id=?", (page_id,))
 
-    def finish_page(self, page_id: int, status: str, result: dict[str, Any] | None, error: str | None) -> None:
+    def finish_page(self, page_id: int, status: str, result: dict[str, Any] | None, error: str | None,
+                    at: str | None = None) -> None:
         self.conn.execute(
             "UPDATE pages SET status=?, result=?, error=?, finished_at=? WHERE id=?",
-            (status, json.dumps(result, sort_keys=True) if result is not None else None, error, utcnow(), page_id),
+            (status, json.dumps(result, sort_keys=True) if result is not None else None, error, at or utcnow(),
+             page_id),
         )
 
     # -- events ---------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Progress against the digitisation targets: volumes, budget, forecast (issue 9)."""
