@@ -149,7 +149,7 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
                     continue  # a street name holds no digits (but "2e Binnenvestgracht") and no comma
                 street = streets.match(candidate)
                 if street and (best is None or street.score > best[0].score
-                               or (street.score == best[0].score and street.exact)):
+                               or (street.score == best[0].score and street.exact and not best[0].exact)):
                     best = (street, start)
             if best is None:
                 continue

@@ -228,9 +228,10 @@ def dossier_addresses(documents: list[list[LinkedAddress]]) -> list[LinkedAddres
     by_key: dict[tuple, list[tuple[int, LinkedAddress]]] = {}
     for i, doc in enumerate(documents):
         for a in doc:
-            if not a.nummeraanduiding_ids:
-                continue
-            by_key.setdefault(tuple(a.nummeraanduiding_ids), []).append((i, a))
+            if a.nummeraanduiding_ids:
+                by_key.setdefault(tuple(a.nummeraanduiding_ids), []).append((i, a))
+            elif a.status == "corner":  # a corner names no address but is the dossier's place
+                by_key.setdefault(("corner", a.street, a.text.split("(")[-1]), []).append((i, a))
     chosen = []
     for mentions in by_key.values():
         roles = [a.role for _, a in mentions]
