@@ -36,7 +36,6 @@ from PIL import Image  # noqa: E402
 from digitalisering.imaging.load import load_page  # noqa: E402
 from digitalisering.imaging.stage import ImagingOptions, analyse_page  # noqa: E402
 from digitalisering.imaging.transform import straight_grey  # noqa: E402
-from digitalisering.runner.page_chain import OCR_STRAIGHTEN_DEG  # noqa: E402
 
 FORMATS = {".tif": "TIFF", ".tiff": "TIFF", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
 REAL_ANGLES = (-12.0, -4.5, -1.2, 0.0, 0.7, 2.5, 7.0, 14.0)
@@ -74,9 +73,8 @@ def run_case(case: dict) -> dict:
     stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
     t0 = time.perf_counter()
     upright, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions())
-    if not (res.is_blank or res.is_separator):  # the grey copy OCR reads is imaging work too
-        straight_grey(upright, res.deskew_deg if abs(res.deskew_deg) > OCR_STRAIGHTEN_DEG else 0.0,
-                      tuple(res.paper_colour))
+    if not (res.is_blank or res.is_separator):  # the straight grey copy OCR reads is imaging work too
+        straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
            "separator": res.separator, "ours_s": ours_s, "method": res.orientation_method,

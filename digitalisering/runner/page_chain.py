@@ -110,24 +110,16 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
             "deskew_deg": ctx.deskew_deg, "paper_colour": list(ctx.paper_colour)}
 
 
-OCR_STRAIGHTEN_DEG = 1.0
-"""Pages skewed more than this are straightened (in grey) before tesseract reads them."""
-
-
 def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     if not ctx.needs_ocr:
         return None
     assert ctx.image_path is not None and ctx.image is not None
     opts = ctx.job.options
     started = time.perf_counter()
-    # tesseract reads a slightly tilted page as well as a straight one: below OCR_STRAIGHTEN_DEG the
-    # page is read as scanned and its text layer is drawn with the same rotation as the image
-    straighten = abs(ctx.deskew_deg) > OCR_STRAIGHTEN_DEG
-    straight = straight_grey(ctx.image, ctx.deskew_deg if straighten else 0.0, ctx.paper_colour)
+    straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
     done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1),
-            "width_px": straight.width, "height_px": straight.height,
-            "frame": "straightened" if straighten or not ctx.deskew_deg else "scan"}
+            "width_px": straight.width, "height_px": straight.height}
     try:
         result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
