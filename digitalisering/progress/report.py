@@ -148,6 +148,14 @@ def _series(p: Progress):
     return days, planned, actual_days, actual, costs
 
 
+def _finish_chart(fig, ax, title: str) -> str:
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return _png(fig)
+
+
 def burnup_chart(p: Progress, lang: str = "nl") -> str:
     L = LABELS[lang]
     t = p.targets
@@ -160,11 +168,7 @@ def burnup_chart(p: Progress, lang: str = "nl") -> str:
         ax.plot([p.as_of, p.forecast_end], [actual[-1], p.reestimated["pages"]], color="#d9822b", linestyle=":",
                 linewidth=2, label=f"{L['forecast']} ({p.reestimated['pages']:,})")
     ax.axvline(t.end, color="#b00020", linewidth=1)
-    ax.set_title(L["burnup"])
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    return _png(fig)
+    return _finish_chart(fig, ax, L["burnup"])
 
 
 def cost_chart(p: Progress, lang: str = "nl") -> str:
@@ -180,11 +184,7 @@ def cost_chart(p: Progress, lang: str = "nl") -> str:
         ax.plot([p.as_of, end], [costs[-1], p.estimate_at_completion], color="#d9822b", linestyle=":", linewidth=2,
                 label=f"{L['eac']} ({p.estimate_at_completion:,.0f})")
     ax.set_xlim(t.start, end + timedelta(days=7))
-    ax.set_title(L["costs"])
-    ax.legend(loc="upper left")
-    ax.grid(alpha=0.3)
-    fig.autofmt_xdate()
-    return _png(fig)
+    return _finish_chart(fig, ax, L["costs"])
 
 
 def html_page(p: Progress, lang: str = "nl") -> str:
