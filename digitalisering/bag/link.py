@@ -15,7 +15,6 @@ a mention says so or when several documents repeat it.
 from __future__ import annotations
 
 import csv
-import math
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -128,22 +127,6 @@ class BagIndex:
                 if pand not in panden:
                     panden.append(pand)
         return vbos, panden
-
-    def _points(self, street: str) -> list[tuple[str, float, float]]:
-        out = []
-        for opr in self.opr_by_name.get(street, set()):
-            out += list(self.conn.execute(
-                "SELECT n.id, a.x, a.y FROM nummeraanduiding n JOIN adresseerbaar a ON a.num_id = n.id "
-                "WHERE n.openbare_ruimte_id=? AND a.x IS NOT NULL", (opr,)))
-        return out
-
-    def corner(self, street: str, other: str) -> str | None:
-        """The nummeraanduiding on ``street`` nearest to ``other`` (by the objects' points)."""
-        here, there = self._points(street), self._points(other)
-        if not here or not there:
-            return None
-        best = min(((math.hypot(x - x2, y - y2), num) for num, x, y in here for _, x2, y2 in there))
-        return best[1]
 
     # --- linking ---------------------------------------------------------------------------
 
