@@ -1,8 +1,8 @@
 """Link written addresses to the BAG: nummeraanduiding -> verblijfsobject -> pand, with a status.
 
 Statuses: ``exact`` (the street as in the BAG, one current address), ``fuzzy`` (the street found
-despite spelling or OCR errors, or via a historic variant), ``corner`` ("hoek X/Y": the address on
-X nearest to Y), ``ambiguous`` (several addresses fit equally: all are listed), ``withdrawn`` (the
+despite spelling or OCR errors, or via a historic variant), ``corner`` ("hoek X/Y": both streets,
+no nummeraanduiding guessed), ``ambiguous`` (several addresses fit equally: all are listed), ``withdrawn`` (the
 nummeraanduiding has since been withdrawn; it is still the one meant), ``not_in_bag`` (the street
 exists but not the number).
 
