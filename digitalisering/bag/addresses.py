@@ -168,7 +168,7 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
             postcode = next((pc for pos, pc in postcodes if m.end() <= pos <= m.end() + 25), None)
             letter = m.group("letter")
             found.append(Mention(
-                text=line[start:m.end()].strip(), street=street.name, numbers=numbers,
+                text=line[start:m.end()].strip().lstrip("_-.,;:'\"`|~*"), street=street.name, numbers=numbers,
                 huisletter=letter.upper() if letter and len(numbers) == 1 else None, toevoeging=toev,
                 postcode=postcode, score=street.score, exact_street=street.exact,
                 context=line[max(0, start - CONTEXT_CHARS):start], line=number,
