@@ -202,13 +202,6 @@ def stand_date(stream: IO[bytes]) -> str | None:
     return m.group(1).decode() if m else None
 
 
-@dataclass
-class Member:
-    kind: str
-    """An object type, or 'GWR' for the gemeente-woonplaats relations."""
-    name: str
-
-
 class Extract:
     """The XML parts of an extract zip (nested zips included), opened one at a time."""
 

@@ -34,6 +34,12 @@ OTHER_CUES = re.compile(r"\b(aan de heer|aan mevrouw|aan mej|de heer|mevrouw|won
                         re.IGNORECASE)
 
 
+def address_label(street: str, huisnummer: int | None, huisletter: str | None, toevoeging: str | None) -> str:
+    """An address as the BAG writes it: "Breestraat 12A-1"."""
+    return street + (f" {huisnummer}" if huisnummer else "") + (huisletter or "") + \
+        (f"-{toevoeging}" if toevoeging else "")
+
+
 @dataclass
 class LinkedAddress:
     text: str
@@ -52,6 +58,13 @@ class LinkedAddress:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @property
+    def label(self) -> str:
+        """The BAG form of the address ("hoek X/Y" as written for a corner)."""
+        if self.status == "corner":
+            return self.text
+        return address_label(self.street, self.huisnummer, self.huisletter, self.toevoeging)
 
 
 def load_gazetteer(path: Path) -> dict[str, str]:

@@ -96,3 +96,9 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
 def default_vocabulary() -> Vocabulary:
     with resources.files("digitalisering.documents").joinpath("vocabulary.toml").open("rb") as fh:
         return parse_vocabulary(tomllib.load(fh))
+
+
+def type_label(kind: str) -> str:
+    """The Dutch name of a document type ("vergunning / besluit"), from the shipped vocabulary."""
+    t = default_vocabulary().types.get(kind)
+    return t.label if t else kind

@@ -27,6 +27,8 @@ import bagit
 from lxml import etree
 
 from digitalisering import __version__
+from digitalisering.bag.link import address_label
+from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_bytes_atomic
 from digitalisering.metadata.fixity import sha256_file
@@ -43,9 +45,6 @@ from digitalisering.metadata.mdto import (
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
-TYPE_LABELS = {"aanvraag": "aanvraag", "vergunning": "vergunning / besluit", "brief": "brief",
-               "tekening": "tekening", "berekening": "berekening", "gereedmelding": "gereedmelding / proces-verbaal",
-               "overig": "overig"}
 
 
 @dataclass
@@ -75,8 +74,7 @@ def _address_refs(addresses: list[dict], bron: str) -> list[Verwijzing]:
     for a in addresses:
         label = a.get("text") or a.get("street", "")
         if a.get("huisnummer"):
-            label = f"{a['street']} {a['huisnummer']}{a.get('huisletter') or ''}" + \
-                (f"-{a['toevoeging']}" if a.get("toevoeging") else "")
+            label = address_label(a["street"], a["huisnummer"], a.get("huisletter"), a.get("toevoeging"))
         for num in a.get("nummeraanduiding_ids", []):
             refs.append(Verwijzing(f"nummeraanduiding {label}", num, bron))
         for vbo in a.get("verblijfsobject_ids", []):
@@ -140,7 +138,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                 events=[(event_type, digitised, actor,
                          f"{sum(len(d['pages']) for d in docs)} pagina's gescand en omgezet naar PDF/A")],
                 bewaartermijn=looptijd, informatiecategorie=categorie,
-                bevat_onderdeel=[Verwijzing(f"{TYPE_LABELS.get(d['type'], d['type'])} {d['id']}", d["id"], ident_bron)
+                bevat_onderdeel=[Verwijzing(f"{type_label(d['type'])} {d['id']}", d["id"], ident_bron)
                                  for d in docs],
             )
             write_bytes_atomic(folder / check_name(f"{dossier['id']}.MDTO.xml"), informatieobject_xml(record))
@@ -151,7 +149,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                 if sha256_file(pdf_src) != doc["output"]["sha256"]:
                     raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
                 shutil.copyfile(pdf_src, folder / name)
-                label = TYPE_LABELS.get(doc["type"], doc["type"])
+                label = type_label(doc["type"])
                 dates = doc.get("dates") or []
                 doc_record = Informatieobject(
                     kenmerk=doc["id"], bron=ident_bron, naam=f"{label.capitalize()}, bouwdossier {dossier['id']}",

@@ -23,6 +23,7 @@ from pikepdf import Name
 from digitalisering import __version__
 from digitalisering.errors import DigitaliseringError
 from digitalisering.fileio import atomic_path
+from digitalisering.imaging.transform import straight_size
 from digitalisering.pdfa import xmp
 from digitalisering.pdfa.validate import PdfValidation, validate_pdf
 
@@ -83,8 +84,6 @@ def _straighten_page(pdf: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage) -> N
     """Draw the page's image rotated clockwise by its skew on a page grown to hold all of it, over
     the paper colour. The image's own pixels are kept (no resampling, no re-encoding); the page is
     the size of the straightened raster OCR read, so the text layer fits it exactly."""
-    from digitalisering.imaging.transform import straight_size
-
     x0, y0, x1, y1 = (float(v) for v in target.mediabox)
     w, h = x1 - x0, y1 - y0
     px_w, px_h = round(w * page.dpi / 72), round(h * page.dpi / 72)

@@ -21,7 +21,7 @@ from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
-from digitalisering.documents.vocabulary import default_vocabulary
+from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.fileio import ensure_inside, safe_name
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
@@ -188,12 +188,8 @@ def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tu
     for a in found:
         if a.role == "other" or not (a.nummeraanduiding_ids or a.status == "corner"):
             continue
-        label = a.street + (f" {a.huisnummer}" if a.huisnummer else "") + (a.huisletter or "") + \
-            (f"-{a.toevoeging}" if a.toevoeging else "")
-        if a.status == "corner":
-            label = a.text
-        if label not in texts:
-            texts.append(label)
+        if a.label not in texts:
+            texts.append(a.label)
         for i in a.nummeraanduiding_ids + a.verblijfsobject_ids + a.pand_ids:
             if i not in ids:
                 ids.append(i)
@@ -201,8 +197,7 @@ def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tu
 
 
 def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: list[LinkedAddress]) -> PdfInfo:
-    label = default_vocabulary().types.get(doc.type)
-    kind = label.label if label else doc.type
+    kind = type_label(doc.type)
     addresses, bag_ids = _metadata_addresses(found)
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
@@ -249,8 +244,7 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
     for doc in dossier.documents:
         done, _ = writer.output_pages(doc.pages)
         if done:
-            label = default_vocabulary().types.get(doc.type)
-            marks.append((f"{doc.index}. {label.label if label else doc.type}", done[0].seq))
+            marks.append((f"{doc.index}. {type_label(doc.type)}", done[0].seq))
     addresses, bag_ids = _metadata_addresses(result.addresses.dossiers.get(dossier.id, [])
                                              if result.addresses else [])
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
