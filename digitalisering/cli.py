@@ -118,6 +118,8 @@ def _print_ingest(report: IngestReport) -> None:
         click.echo(f"  added {len(report.added_files)} files, {report.added_pages} pages")
     for rel, reason in report.failed_files.items():
         click.secho(f"  failed: {rel}: {reason}", fg="yellow")
+    for rel in report.redelivered_files:
+        click.echo(f"  re-delivered after rescan (the earlier version is kept in the history): {rel}")
     for changed in report.changed_files:
         click.secho(f"  CHANGED since ingest (kept the recorded version): {changed.relpath} "
                     f"recorded sha256 {changed.recorded_sha256[:12]}..., now {changed.current_sha256[:12]}...",

@@ -24,7 +24,7 @@ from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 RESULTS_FILE = "results.json"
 
 
@@ -56,6 +56,8 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "orientation": imaging.get("orientation"),
         "orientation_confidence": imaging.get("orientation_confidence"),
         "skew_deg": imaging.get("skew_deg"),
+        "skew_confidence": imaging.get("skew_confidence"),
+        "deskew_deg": encode.get("deskew_deg") if encode else None,
         "is_blank": imaging.get("is_blank"),
         "is_separator": imaging.get("is_separator"),
         "separator": imaging.get("separator"),

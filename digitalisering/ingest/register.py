@@ -12,7 +12,8 @@ from digitalisering.fileio import safe_name
 from digitalisering.ingest.delivery import DeliveryFile, discover
 from digitalisering.ingest.formats import inspect_file
 from digitalisering.metadata.fixity import sha256_file
-from digitalisering.store import Batch, Store
+from digitalisering.store import Batch, FileRecord, Store
+from digitalisering.store.records import PageStatus
 
 
 @dataclass
@@ -33,6 +34,8 @@ class IngestReport:
     changed_files: list[ChangedFile] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    redelivered_files: list[str] = field(default_factory=list)
+    """Files whose pages were rejected for rescan and that came back changed: they replace the old ones."""
 
     @property
     def is_noop(self) -> bool:
@@ -100,6 +103,8 @@ def ingest_delivery(
         if record is not None:
             if record.sha256 == digest:
                 report.unchanged_files += 1
+            elif _awaiting_rescan(store, record.id):
+                _redeliver(store, batch, record, path, size, digest, who, report)
             else:
                 report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest))
                 store.log(batch.id, who, "file.changed", file=dfile.relpath,
@@ -127,6 +132,31 @@ def ingest_delivery(
               changed=len(report.changed_files), missing=len(report.missing_files),
               failed=len(report.failed_files), ignored=len(report.ignored_files))
     return report
+
+
+def _awaiting_rescan(store: Store, file_id: int) -> bool:
+    return any(p.file_id == file_id for p in store.pages(store.file_by_id(file_id).batch_id, [PageStatus.RESCAN]))
+
+
+def _redeliver(store: Store, batch: Batch, record: FileRecord, path: Path, size: int, digest: str, who: str,
+               report: IngestReport) -> None:
+    """A rescanned file replaces the recorded one when it has the same pages; the old version is kept
+    in the page history and the event log."""
+    try:
+        info = inspect_file(path)
+    except InputFileError as exc:
+        report.failed_files[record.relpath] = f"re-delivered file cannot be used: {exc}"
+        return
+    if info.page_count != record.page_count:
+        report.failed_files[record.relpath] = (
+            f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
+            "deliver the same pages again")
+        return
+    with store.transaction():
+        store.replace_file(record.id, size, digest, info.format, info.page_count, who)
+        store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
+                  sha256=digest, size=size)
+    report.redelivered_files.append(record.relpath)
 
 
 def _unique_batch_name(store: Store, wanted: str) -> str:

@@ -89,6 +89,105 @@ def _address_refs(addresses: list[dict], bron: str) -> list[Verwijzing]:
     return list(unique.values())
 
 
+@dataclass(frozen=True)
+class RecordContext:
+    """What every MDTO record of a run shares: the archive's settings, the actor, the time."""
+
+    config: dict
+    operator: str
+    now: datetime
+    finished: dict[int, str]
+    """Page seq -> when the page was processed (the digitisation event's date)."""
+
+    @classmethod
+    def from_results(cls, results: dict, config: dict, operator: str) -> "RecordContext":
+        return cls(config, operator, datetime.now(timezone.utc),
+                   {p["seq"]: p["finished_at"] for p in results["pages"] if p.get("finished_at")})
+
+    @property
+    def bron(self) -> str:
+        return self.config["identificatie"]["bron"]
+
+    def common(self) -> dict:
+        c = self.config
+        categorie = _begrip(c, "informatiecategorie") if c.get("informatiecategorie", {}).get("label") else None
+        return {
+            "bron": self.bron,
+            "archiefvormer": Verwijzing(c["archiefvormer"]["naam"], c["archiefvormer"]["tooi"],
+                                        c["archiefvormer"]["bron"]),
+            "waardering": _begrip(c, "waardering"), "beperking": _begrip(c, "beperking_gebruik"),
+            "bewaartermijn": c.get("bewaartermijn", {}).get("looptijd") or None,
+            "informatiecategorie": categorie,
+        }
+
+    def digitised(self, seqs: list[int]) -> datetime:
+        stamps = [self.finished[s] for s in seqs if s in self.finished]
+        return max(datetime.fromisoformat(s) for s in stamps) if stamps else self.now
+
+    def event(self, seqs: list[int], description: str | None):
+        actor = Verwijzing(f"{self.operator} (digitalisering {__version__})")
+        return (_begrip(self.config, "event"), self.digitised(seqs), actor, description)
+
+
+def dossier_record(dossier: dict, docs: list[dict], ctx: RecordContext) -> Informatieobject:
+    """The informatieobject (aggregatieniveau Dossier) of a dossier with its documents ``docs``."""
+    lijst = ctx.config["aggregatieniveau"]["lijst"]
+    period = dossier.get("period")
+    return Informatieobject(
+        kenmerk=dossier["id"], naam=f"Bouwdossier {dossier['id']}",
+        aggregatieniveau=Begrip("Dossier", lijst),
+        omschrijving=f"Gedigitaliseerd bouwdossier, {len(docs)} documenten",
+        dekking_in_tijd=(period["from"], period["to"]) if period else None,
+        dekking_in_tijd_type=Begrip("Looptijd van een dossier", lijst),
+        dekking_in_ruimte=_address_refs(dossier.get("addresses", []), ctx.config["bag"]["bron"]),
+        events=[ctx.event(dossier["pages"],
+                          f"{sum(len(d['pages']) for d in docs)} pagina's gescand en omgezet naar PDF/A")],
+        bevat_onderdeel=[Verwijzing(f"{type_label(d['type'])} {d['id']}", d["id"], ctx.bron) for d in docs],
+        **ctx.common(),
+    )
+
+
+def document_record(doc: dict, dossier_id: str, file_name: str, ctx: RecordContext) -> Informatieobject:
+    """The informatieobject (Archiefstuk) of one document, pointing at its PDF/A by SHA-256."""
+    lijst = ctx.config["aggregatieniveau"]["lijst"]
+    label = type_label(doc["type"])
+    dates = doc.get("dates") or []
+    return Informatieobject(
+        kenmerk=doc["id"], naam=f"{label.capitalize()}, bouwdossier {dossier_id}",
+        aggregatieniveau=Begrip("Archiefstuk", lijst),
+        classificatie=[Begrip(label, ctx.config["classificatie"]["lijst"], doc["type"])],
+        dekking_in_tijd=(dates[0], dates[-1]) if dates else None,
+        dekking_in_tijd_type=Begrip("Datum document", lijst),
+        dekking_in_ruimte=_address_refs([a for a in doc.get("addresses", []) if a.get("role") != "other"],
+                                        ctx.config["bag"]["bron"]),
+        events=[ctx.event(doc["pages"], None)],
+        is_onderdeel_van=[Verwijzing(f"Bouwdossier {dossier_id}", dossier_id, ctx.bron)],
+        heeft_representatie=[Verwijzing(file_name, doc["output"]["sha256"], "SHA-256")],
+        **ctx.common(),
+    )
+
+
+def bestand_record(doc: dict, doc_record: Informatieobject, file_name: str, size: int,
+                   ctx: RecordContext) -> Bestand:
+    """The bestand record of a document's PDF/A."""
+    return Bestand(
+        kenmerk=doc["output"]["sha256"], bron="SHA-256", naam=file_name, omvang=size,
+        sha256=doc["output"]["sha256"], checksum_datum=ctx.now, pdfa=doc["output"]["format"][-2:],
+        is_representatie_van=Verwijzing(doc_record.naam, doc["id"], ctx.bron),
+    )
+
+
+def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
+    """(dossier, its documents that have an output) for every dossier with at least one."""
+    documents = {d["id"]: d for d in results["documents"]}
+    out = []
+    for dossier in results["dossiers"]:
+        docs = [documents[i] for i in dossier["documents"] if documents[i].get("output")]
+        if docs:
+            out.append((dossier, docs))
+    return out
+
+
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``."""
     out_dir, target = Path(out_dir), Path(target)
@@ -103,45 +202,14 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
     shutil.rmtree(work, ignore_errors=True)
     root = work / check_name(batch)
     report = PackageReport(target)
-    ident_bron = config["identificatie"]["bron"]
-    vormer = Verwijzing(config["archiefvormer"]["naam"], config["archiefvormer"]["tooi"], config["archiefvormer"]["bron"])
-    waardering = _begrip(config, "waardering")
-    beperking = _begrip(config, "beperking_gebruik")
-    categorie = _begrip(config, "informatiecategorie") if config.get("informatiecategorie", {}).get("label") else None
-    looptijd = config.get("bewaartermijn", {}).get("looptijd") or None
-    actor = Verwijzing(f"{operator} (digitalisering {__version__})")
-    event_type = _begrip(config, "event")
-    bag_bron = config["bag"]["bron"]
-    finished = {p["seq"]: p["finished_at"] for p in results["pages"] if p.get("finished_at")}
-    documents = {d["id"]: d for d in results["documents"]}
-    now = datetime.now(timezone.utc)
+    ctx = RecordContext.from_results(results, config, operator)
     slip: list[dict] = []
     try:
-        for dossier in results["dossiers"]:
-            docs = [documents[i] for i in dossier["documents"] if documents[i].get("output")]
-            if not docs:
-                continue
+        for dossier, docs in dossier_documents(results):
             folder = root / check_name(dossier["id"])
             folder.mkdir(parents=True)
-            stamps = [finished[s] for s in dossier["pages"] if s in finished]
-            digitised = max(datetime.fromisoformat(s) for s in stamps) if stamps else now
-            period = dossier.get("period")
-            dossier_ref = Verwijzing(f"Bouwdossier {dossier['id']}", dossier["id"], ident_bron)
-            record = Informatieobject(
-                kenmerk=dossier["id"], bron=ident_bron, naam=f"Bouwdossier {dossier['id']}",
-                aggregatieniveau=Begrip("Dossier", config["aggregatieniveau"]["lijst"]),
-                archiefvormer=vormer, waardering=waardering, beperking=beperking,
-                omschrijving=f"Gedigitaliseerd bouwdossier, {len(docs)} documenten",
-                dekking_in_tijd=(period["from"], period["to"]) if period else None,
-                dekking_in_tijd_type=Begrip("Looptijd van een dossier", config["aggregatieniveau"]["lijst"]),
-                dekking_in_ruimte=_address_refs(dossier.get("addresses", []), bag_bron),
-                events=[(event_type, digitised, actor,
-                         f"{sum(len(d['pages']) for d in docs)} pagina's gescand en omgezet naar PDF/A")],
-                bewaartermijn=looptijd, informatiecategorie=categorie,
-                bevat_onderdeel=[Verwijzing(f"{type_label(d['type'])} {d['id']}", d["id"], ident_bron)
-                                 for d in docs],
-            )
-            write_bytes_atomic(folder / check_name(f"{dossier['id']}.MDTO.xml"), informatieobject_xml(record))
+            write_bytes_atomic(folder / check_name(f"{dossier['id']}.MDTO.xml"),
+                               informatieobject_xml(dossier_record(dossier, docs, ctx)))
             report.records += 1
             for doc in docs:
                 pdf_src = out_dir / doc["output"]["path"]
@@ -149,29 +217,11 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                 if sha256_file(pdf_src) != doc["output"]["sha256"]:
                     raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
                 shutil.copyfile(pdf_src, folder / name)
-                label = type_label(doc["type"])
-                dates = doc.get("dates") or []
-                doc_record = Informatieobject(
-                    kenmerk=doc["id"], bron=ident_bron, naam=f"{label.capitalize()}, bouwdossier {dossier['id']}",
-                    aggregatieniveau=Begrip("Archiefstuk", config["aggregatieniveau"]["lijst"]),
-                    archiefvormer=vormer, waardering=waardering, beperking=beperking,
-                    classificatie=[Begrip(label, config["classificatie"]["lijst"], doc["type"])],
-                    dekking_in_tijd=(dates[0], dates[-1]) if dates else None,
-                    dekking_in_tijd_type=Begrip("Datum document", config["aggregatieniveau"]["lijst"]),
-                    dekking_in_ruimte=_address_refs([a for a in doc.get("addresses", []) if a.get("role") != "other"],
-                                                    bag_bron),
-                    events=[(event_type, digitised, actor, None)], bewaartermijn=looptijd,
-                    informatiecategorie=categorie, is_onderdeel_van=[dossier_ref],
-                    heeft_representatie=[Verwijzing(name, doc["output"]["sha256"], "SHA-256")],
-                )
+                doc_record = document_record(doc, dossier["id"], name, ctx)
                 write_bytes_atomic(folder / check_name(f"{doc['id']}.MDTO.xml"), informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
-                file_record = Bestand(
-                    kenmerk=doc["output"]["sha256"], bron="SHA-256", naam=name, omvang=size,
-                    sha256=doc["output"]["sha256"], checksum_datum=now, pdfa=doc["output"]["format"][-2:],
-                    is_representatie_van=Verwijzing(doc_record.naam, doc["id"], ident_bron),
-                )
-                write_bytes_atomic(folder / check_name(f"{name}.bestand.MDTO.xml"), bestand_xml(file_record))
+                write_bytes_atomic(folder / check_name(f"{name}.bestand.MDTO.xml"),
+                                   bestand_xml(bestand_record(doc, doc_record, name, size, ctx)))
                 report.records += 2
                 report.documents += 1
                 report.files += 1
@@ -180,7 +230,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                              "file": f"{batch}/{dossier['id']}/{name}", "bytes": size, "pages": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"]})
             report.dossiers += 1
-        pakbon = {"batch": batch, "created": now.isoformat(timespec="seconds"), "created_by": operator,
+        pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
                   "generator": f"digitalisering {__version__}", "dossiers": report.dossiers,
                   "documents": report.documents, "files": report.files, "bytes": report.bytes,
                   "metadata_records": report.records, "contents": slip}

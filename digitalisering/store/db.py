@@ -10,7 +10,9 @@ from typing import Any, Iterable
 
 from digitalisering.errors import StateError
 from digitalisering.store.migrations import MIGRATIONS
-from digitalisering.store.records import Batch, Event, FileRecord, OutputRecord, PageRecord, PageStatus
+from digitalisering.store.records import (
+    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord,
+)
 
 
 def utcnow() -> str:
@@ -148,6 +150,69 @@ class Store:
             (status, json.dumps(result, sort_keys=True) if result is not None else None, error, at or utcnow(),
              page_id),
         )
+
+    def page_by_id(self, page_id: int) -> PageRecord:
+        row = self.conn.execute(f"SELECT {self._PAGE_COLS} FROM pages WHERE id=?", (page_id,)).fetchone()
+        return PageRecord(*row)
+
+    def set_page_status(self, page_id: int, status: str) -> None:
+        self.conn.execute("UPDATE pages SET status=? WHERE id=?", (status, page_id))
+
+    def replace_file(self, file_id: int, size: int, sha256: str, fmt: str | None, page_count: int,
+                     who: str) -> None:
+        """A re-delivered file replaces the recorded one: its pages start again as pending; what they
+        were is kept in the page history."""
+        old = self.file_by_id(file_id)
+        now = utcnow()
+        self.conn.execute(
+            "INSERT INTO page_history (page_id, file_sha256, status, result, finished_at, replaced_at, replaced_by)"
+            " SELECT id, ?, status, result, finished_at, ?, ? FROM pages WHERE file_id=?",
+            (old.sha256, now, who, file_id),
+        )
+        self.conn.execute(
+            "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=? WHERE id=?",
+            (size, sha256, fmt, page_count, now, file_id),
+        )
+        self.conn.execute(
+            "UPDATE pages SET status='pending', result=NULL, error=NULL, attempts=0, finished_at=NULL"
+            " WHERE file_id=?", (file_id,),
+        )
+
+    def page_history(self, batch_id: int) -> list[PageVersion]:
+        rows = self.conn.execute(
+            "SELECT h.* FROM page_history h JOIN pages p ON p.id = h.page_id WHERE p.batch_id=? ORDER BY h.id",
+            (batch_id,),
+        )
+        return [PageVersion(*r) for r in rows]
+
+    # -- QA samples and decisions ---------------------------------------------------------------
+    def record_sample(self, batch_id: int, who: str, plan: dict[str, Any], seed: int,
+                      page_ids: list[int]) -> SampleRecord:
+        cur = self.conn.execute(
+            "INSERT INTO qa_samples (batch_id, drawn_at, drawn_by, plan, seed, page_ids) VALUES (?,?,?,?,?,?)",
+            (batch_id, utcnow(), who, json.dumps(plan, sort_keys=True), seed, json.dumps(page_ids)),
+        )
+        row = self.conn.execute("SELECT * FROM qa_samples WHERE id=?", (cur.lastrowid,)).fetchone()
+        return SampleRecord(*row)
+
+    def latest_sample(self, batch_id: int) -> SampleRecord | None:
+        row = self.conn.execute(
+            "SELECT * FROM qa_samples WHERE batch_id=? ORDER BY id DESC LIMIT 1", (batch_id,)
+        ).fetchone()
+        return SampleRecord(*row) if row else None
+
+    def add_decision(self, batch_id: int, page_id: int, sample_id: int | None, decision: str,
+                     reason: str | None, who: str, page_sha256: str) -> Decision:
+        cur = self.conn.execute(
+            "INSERT INTO qa_decisions (batch_id, page_id, sample_id, decision, reason, who, at, page_sha256)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (batch_id, page_id, sample_id, decision, reason, who, utcnow(), page_sha256),
+        )
+        return Decision(*self.conn.execute("SELECT * FROM qa_decisions WHERE id=?", (cur.lastrowid,)).fetchone())
+
+    def decisions(self, batch_id: int) -> list[Decision]:
+        rows = self.conn.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
+        return [Decision(*r) for r in rows]
 
     # -- events ---------------------------------------------------------------------------------
     def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:

@@ -67,4 +67,39 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE outputs ADD COLUMN checks TEXT NOT NULL DEFAULT '[]';
     """,
+    # 3: QA: the drawn ISO 2859-1 samples, the archivist's decisions, and the earlier versions of
+    #    pages that were re-delivered after a rescan
+    """
+    CREATE TABLE qa_samples (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        drawn_at    TEXT NOT NULL,
+        drawn_by    TEXT NOT NULL,
+        plan        TEXT NOT NULL,
+        seed        INTEGER NOT NULL,
+        page_ids    TEXT NOT NULL
+    );
+    CREATE TABLE qa_decisions (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        page_id     INTEGER NOT NULL REFERENCES pages(id),
+        sample_id   INTEGER REFERENCES qa_samples(id),
+        decision    TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+        reason      TEXT,
+        who         TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        page_sha256 TEXT NOT NULL
+    );
+    CREATE INDEX qa_decisions_batch ON qa_decisions (batch_id, page_id, id);
+    CREATE TABLE page_history (
+        id          INTEGER PRIMARY KEY,
+        page_id     INTEGER NOT NULL REFERENCES pages(id),
+        file_sha256 TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        result      TEXT,
+        finished_at TEXT,
+        replaced_at TEXT NOT NULL,
+        replaced_by TEXT NOT NULL
+    );
+    """,
 ]

@@ -85,3 +85,54 @@ class OutputRecord:
     def checks(self) -> list[str]:
         """Names of the checks the output passed when it was written."""
         return json.loads(self.checks_json)
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """An ISO 2859-1 sample drawn for a batch: the plan (as JSON) and the randomly chosen pages."""
+
+    id: int
+    batch_id: int
+    drawn_at: str
+    drawn_by: str
+    plan_json: str
+    seed: int
+    page_ids_json: str
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        return json.loads(self.plan_json)
+
+    @property
+    def page_ids(self) -> list[int]:
+        return json.loads(self.page_ids_json)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An archivist's verdict on one page (every decision is kept; the latest one counts)."""
+
+    id: int
+    batch_id: int
+    page_id: int
+    sample_id: int | None
+    decision: str
+    reason: str | None
+    who: str
+    at: str
+    page_sha256: str
+    """The SHA-256 of the page's source file when it was judged: a re-delivered page is judged anew."""
+
+
+@dataclass(frozen=True)
+class PageVersion:
+    """An earlier version of a page, kept when a re-delivery replaced it."""
+
+    id: int
+    page_id: int
+    file_sha256: str
+    status: str
+    result_json: str | None
+    finished_at: str | None
+    replaced_at: str
+    replaced_by: str
