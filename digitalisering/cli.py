@@ -2,84 +2,24 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
-import tempfile
-import traceback
 import warnings
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from digitalisering import __version__
-from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.ingest.register import operator_name
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
-from digitalisering.store import Store
 from digitalisering.store.records import PageStatus
-from digitalisering.workspace import ENV_VAR, Workspace
-
-
-def _fail(message: str, code: ExitCode) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
-    sys.exit(int(code))
-
-
-def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every expected error into a one-line message and its documented exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except DigitaliseringError as exc:
-            _fail(str(exc), exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("\ninterrupted; run the same command again to resume", err=True)
-            sys.exit(int(ExitCode.INTERRUPTED))
-        except OSError as exc:
-            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
-        except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
-            log_path = _write_crash_log()
-            _fail(f"internal error: {type(exc).__name__}: {exc} (details in {log_path})", ExitCode.INTERNAL)
-
-    return wrapper
-
-
-def _write_crash_log() -> Path:
-    """Append the traceback to crash.log in the workspace (or the temp folder) and return its path."""
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_object(Context) if ctx else None
-    try:
-        folder = obj.workspace.root if obj is not None else Path(tempfile.gettempdir())
-    except DigitaliseringError:
-        folder = Path(tempfile.gettempdir())
-    path = folder / "crash.log"
-    try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(traceback.format_exc() + "\n")
-    except OSError:
-        path = Path("/dev/stderr")
-        traceback.print_exc()
-    return path
-
-
-class Context:
-    def __init__(self, workspace: Path | None):
-        self._workspace_path = workspace
-
-    @functools.cached_property
-    def workspace(self) -> Workspace:
-        return Workspace.open(self._workspace_path)
-
-    def store(self) -> Store:
-        return Store(self.workspace.database)
+from digitalisering.workspace import ENV_VAR
+from digitalisering.cli_qa import qa_group
+from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,7 +39,6 @@ def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
 
 delivery_argument = click.argument(
     "delivery", type=click.Path(exists=True, file_okay=False, path_type=Path))
-operator_option = click.option("--operator", help="Who does this (for the event log) [default: login name].")
 layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "stack"]), default="auto",
                              show_default=True,
                              help="folders: one folder per dossier; stack: one continuous stack.")
@@ -424,3 +363,6 @@ def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, per
     if html_file:
         write_text_atomic(html_file, html_page(p, lang))
         click.echo(f"HTML: {html_file}")
+
+
+main.add_command(qa_group)

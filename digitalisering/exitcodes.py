@@ -20,6 +20,8 @@ class ExitCode(IntEnum):
     """The workspace or output folder cannot be used (locked by another run, not writable, disk full)."""
     INVALID = 7
     """A file checked by ``validate`` is not valid PDF/A (each reason is printed)."""
+    QA_FAILED = 8
+    """``qa check``: an automated check failed; ``qa report``: the lot was not accepted in review."""
     INTERNAL = 15
     """A bug: please report it with the log."""
     INTERRUPTED = 130

@@ -1,0 +1,76 @@
+"""What every command shares: the context (workspace, store), one-line errors with documented exit
+codes, and the common options."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from digitalisering.errors import DigitaliseringError
+from digitalisering.exitcodes import ExitCode
+from digitalisering.store import Store
+from digitalisering.workspace import Workspace
+
+operator_option = click.option("--operator", help="Who does this (for the event log) [default: login name].")
+
+
+def _fail(message: str, code: ExitCode) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    sys.exit(int(code))
+
+
+def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn every expected error into a one-line message and its documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DigitaliseringError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("\ninterrupted; run the same command again to resume", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
+        except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
+            log_path = _write_crash_log()
+            _fail(f"internal error: {type(exc).__name__}: {exc} (details in {log_path})", ExitCode.INTERNAL)
+
+    return wrapper
+
+
+def _write_crash_log() -> Path:
+    """Append the traceback to crash.log in the workspace (or the temp folder) and return its path."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Context) if ctx else None
+    try:
+        folder = obj.workspace.root if obj is not None else Path(tempfile.gettempdir())
+    except DigitaliseringError:
+        folder = Path(tempfile.gettempdir())
+    path = folder / "crash.log"
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc() + "\n")
+    except OSError:
+        path = Path("/dev/stderr")
+        traceback.print_exc()
+    return path
+
+
+class Context:
+    def __init__(self, workspace: Path | None):
+        self._workspace_path = workspace
+
+    @functools.cached_property
+    def workspace(self) -> Workspace:
+        return Workspace.open(self._workspace_path)
+
+    def store(self) -> Store:
+        return Store(self.workspace.database)

@@ -1,0 +1,164 @@
+"""``digitalisering qa ...``: automated checks, the ISO 2859-1 sample, the report, the review page and
+the rescan list of a batch (see digitalisering.qa)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from digitalisering.cli_common import Context, handle_errors
+from digitalisering.errors import DigitaliseringError
+from digitalisering.exitcodes import ExitCode
+from digitalisering.ingest.register import operator_name
+
+config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                             help="QA settings (TOML): AQL, inspection level, seed, thresholds "
+                                  "[default: digitalisering/qa/qa_defaults.toml].")
+archive_option = click.option("--archive-config", "archive_file",
+                              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                              help="Archive values for the MDTO check (as for `package --config`).")
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+                           help="Language of the report or review page.")
+who_option = click.option("--reviewer", "who", help="Who reviews (stored with each decision) [default: login name].")
+
+
+def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, redraw: bool = False):
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.qa.config import load_qa_config
+    from digitalisering.qa.inspection import open_inspection
+
+    return open_inspection(store, obj.workspace, batch, load_qa_config(config_file), load_archive_config(archive_file),
+                           who=who, redraw=redraw)
+
+
+def _echo_plan(insp) -> None:
+    p = insp.plan
+    letter = p.code_letter if p.plan_letter == p.code_letter else f"{p.code_letter} -> {p.plan_letter}"
+    click.echo(f"ISO 2859-1 single sampling, normal inspection, level {p.level}, AQL {p.aql}: lot {p.lot_size} "
+               f"pages, code letter {letter}, sample {p.sample_size}, Ac {p.acceptance}, Re {p.rejection}"
+               f" (seed {insp.sample.seed})")
+
+
+@click.group("qa")
+def qa_group() -> None:
+    """Quality assurance for archivists: checks, ISO 2859-1 sample, report, review page, rescan list."""
+
+
+@qa_group.command("check")
+@click.argument("batch")
+@config_option
+@archive_option
+@click.option("--all", "show_all", is_flag=True, help="List warnings too (default: failures only).")
+@click.pass_obj
+@handle_errors
+def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool) -> None:
+    """Run the automated checks on BATCH and list what failed (exit 8 when something failed)."""
+    with obj.store() as store:
+        insp = _open(obj, store, batch, config_file, archive_file, operator_name())
+        counts = insp.checks.counts()
+        for name, c in counts.items():
+            click.echo(f"  {name:<18} pass {c['pass']:>6}  warn {c['warn']:>6}  fail {c['fail']:>6}")
+        shown = [f for f in insp.checks.problems() if show_all or f.status == "fail"]
+        for f in shown:
+            where = f"page {f.key}" if f.scope == "page" else f.key
+            click.echo(f"  {f.status.upper():<4} {f.check:<18} {where}: {f.message('en')}")
+        _echo_plan(insp)
+    failed = sum(c["fail"] for c in counts.values())
+    sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
+
+
+@qa_group.command("report")
+@click.argument("batch")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Report folder [default: qa-rapport (or qa-report) in the run's output folder].")
+@config_option
+@archive_option
+@lang_option
+@click.option("--redraw", is_flag=True, help="Draw a new sample (the earlier one and its decisions stay recorded).")
+@click.pass_obj
+@handle_errors
+def qa_report(obj: Context, batch: str, target: Path | None, config_file, archive_file, lang: str,
+              redraw: bool) -> None:
+    """Write the QA report of BATCH: a static HTML folder and a CSV of the findings."""
+    from digitalisering.qa.report import DEFECTS_FILE, write_report
+
+    who = operator_name()
+    with obj.store() as store:
+        insp = _open(obj, store, batch, config_file, archive_file, who, redraw)
+        target = target or insp.out_dir / ("qa-rapport" if lang == "nl" else "qa-report")
+        summary = write_report(insp, target, who=who, lang=lang)
+        verdict = insp.verdict()
+    _echo_plan(insp)
+    click.echo(f"report: {summary.path / 'index.html'} ({summary.problems} findings to look at, "
+               f"{summary.pages_with_images} pages pictured; CSV {summary.path / DEFECTS_FILE[lang]})")
+    for failure in summary.image_failures:
+        click.secho(f"  no picture: {failure}", fg="yellow")
+    click.echo(f"verdict: {verdict.status} ({verdict.reviewed}/{verdict.sample_size} sample pages reviewed, "
+               f"{verdict.rejected} rejected)")
+    sys.exit(int(ExitCode.QA_FAILED if verdict.status == "not_accepted" else ExitCode.OK))
+
+
+@qa_group.command("review")
+@click.argument("batch")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@who_option
+@config_option
+@archive_option
+@lang_option
+@click.pass_obj
+@handle_errors
+def qa_review(obj: Context, batch: str, host: str, port: int, who: str | None, config_file, archive_file,
+              lang: str) -> None:
+    """Open the review page of BATCH in a local web server (stop it with Ctrl-C)."""
+    from werkzeug.serving import make_server
+
+    from digitalisering.qa.review import create_app
+
+    reviewer = operator_name(who)
+    with obj.store() as store:
+        insp = _open(obj, store, batch, config_file, archive_file, reviewer)
+        _echo_plan(insp)
+        try:
+            server = make_server(host, port, create_app(insp, reviewer, lang), threaded=False)
+        except OSError as exc:
+            from digitalisering.errors import StateError
+            raise StateError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from exc
+        click.echo(f"review page: http://{host}:{port}/  (reviewer {reviewer}; Ctrl-C to stop)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped; the decisions are stored")
+        finally:
+            server.server_close()
+
+
+@qa_group.command("rescan-list")
+@click.argument("batch")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the list here as well [it is always kept in the workspace].")
+@click.pass_obj
+@handle_errors
+def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None) -> None:
+    """The pages of BATCH rejected in review and waiting for a rescan."""
+    import json
+
+    from digitalisering.fileio import write_text_atomic
+    from digitalisering.qa.inspection import RESULTS_FILE, find_batch, rescan_csv_text, rescan_rows, run_out_dir
+
+    with obj.store() as store:
+        b = find_batch(store, batch)
+        try:
+            results = json.loads((run_out_dir(store, b) / RESULTS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, DigitaliseringError):
+            results = None  # dossier names then come from the delivery folders
+        rows = rescan_rows(store, b, results)
+    for r in rows:
+        click.echo(f"  page {r['volgnummer']}: {r['bestand']} p. {r['pagina']} ({r['dossier']}): {r['reden']} "
+                   f"[{r['beoordelaar']}, {r['tijdstip']}]")
+    click.echo(f"{len(rows)} page(s) to rescan")
+    if csv_file:
+        write_text_atomic(csv_file, rescan_csv_text(rows))
+        click.echo(f"CSV: {csv_file}")

@@ -1,0 +1,262 @@
+"""The inspection of one batch: its run results, the automated checks, the drawn sample, the
+archivist's decisions, the lot's verdict and the rescan list.
+
+The sample is drawn once and stored (``qa_samples``), so that decisions always refer to the same
+pages; ``redraw=True`` draws again (logged). Decisions are stored one by one with who and when
+(``qa_decisions``); the latest decision on the page's current version counts. A rejected page goes
+into state 'rescan' and onto the rescan list; when the scanner re-delivers its file, ``ingest``
+replaces it (the old version stays in the page history) and the page is reviewed again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digitalisering.errors import InputFileError, StateError
+from digitalisering.fileio import write_text_atomic
+from digitalisering.ocr.words import OcrResult
+from digitalisering.qa.checks import CheckReport, Finding, run_checks
+from digitalisering.qa.images import page_jpeg
+from digitalisering.qa.iso2859 import SamplingPlan
+from digitalisering.qa.sampling import batch_seed, draw, lot_pages, plan_for, plan_json
+RESULTS_FILE = "results.json"  # (digitalisering.results imports the runner; kept apart to avoid a cycle)
+from digitalisering.store import Batch, Decision, SampleRecord, Store
+from digitalisering.store.records import PageStatus
+from digitalisering.workspace import Workspace
+
+APPROVED, REJECTED = "approved", "rejected"
+OPEN, ACCEPTED, NOT_ACCEPTED = "open", "accepted", "not_accepted"
+RESCAN_FILE = "rescan.csv"
+
+
+class ReviewError(InputFileError):
+    """A decision that cannot be recorded (unknown page, no reason for a rejection, ...)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    """'open' (still pages to review), 'accepted' or 'not_accepted'."""
+    sample_size: int
+    reviewed: int
+    rejected: int
+    acceptance: int
+    rejection: int
+
+
+@dataclass
+class Inspection:
+    store: Store
+    workspace: Workspace
+    batch: Batch
+    out_dir: Path
+    results: dict
+    checks: CheckReport
+    sample: SampleRecord
+    plan: SamplingPlan
+    pages_by_seq: dict[int, dict] = field(default_factory=dict)
+    page_ids: dict[int, int] = field(default_factory=dict)
+    """seq -> page id in the store."""
+
+    # -- who is reviewed ------------------------------------------------------------------------
+    @property
+    def sample_seqs(self) -> list[int]:
+        by_id = {v: k for k, v in self.page_ids.items()}
+        return sorted(by_id[i] for i in self.sample.page_ids if i in by_id)
+
+    def extra_pages(self) -> dict[int, list[str]]:
+        """Pages reviewed in addition to the sample: failed a check, blank, or corrected before
+        (re-delivered after a rescan), with the reasons."""
+        out = {seq: list(reasons) for seq, reasons in self.checks.review_pages().items()}
+        history = {h.page_id for h in self.store.page_history(self.batch.id)}
+        for seq, pid in self.page_ids.items():
+            if pid in history:
+                out.setdefault(seq, []).append("redelivered")
+        for seq in self.sample_seqs:
+            out.pop(seq, None)
+        return dict(sorted(out.items()))
+
+    def review_list(self) -> list[int]:
+        return sorted(set(self.sample_seqs) | set(self.extra_pages()))
+
+    # -- decisions ------------------------------------------------------------------------------
+    def current_decisions(self) -> dict[int, Decision]:
+        """seq -> the latest decision on the page's current version."""
+        by_id = {v: k for k, v in self.page_ids.items()}
+        shas = self.current_shas()
+        out: dict[int, Decision] = {}
+        for d in self.store.decisions(self.batch.id):
+            seq = by_id.get(d.page_id)
+            if seq is not None and d.page_sha256 == shas.get(seq):
+                out[seq] = d
+        return out
+
+    def current_shas(self) -> dict[int, str]:
+        """seq -> the SHA-256 of the page's source file as the store has it now (a re-delivery changes it)."""
+        files = {f.id: f.sha256 for f in self.store.files(self.batch.id)}
+        return {p.seq: files[p.file_id] for p in self.store.pages(self.batch.id)}
+
+    def current_sha(self, seq: int) -> str:
+        page = self.store.page_by_id(self.page_ids[seq])
+        return self.store.file_by_id(page.file_id).sha256
+
+    def decide(self, seq: int, decision: str, reason: str | None, who: str) -> Decision:
+        if seq not in self.page_ids:
+            raise ReviewError(f"page {seq} is not in batch {self.batch.name}")
+        if decision not in (APPROVED, REJECTED):
+            raise ReviewError(f"decision must be {APPROVED} or {REJECTED}, not {decision!r}")
+        reason = (reason or "").strip() or None
+        if decision == REJECTED and not reason:
+            raise ReviewError("a rejection needs a reason (what is wrong with the page)")
+        pid = self.page_ids[seq]
+        sample_id = self.sample.id if pid in self.sample.page_ids else None
+        with self.store.transaction():
+            record = self.store.add_decision(self.batch.id, pid, sample_id, decision, reason, who,
+                                             self.current_sha(seq))
+            page = self.store.page_by_id(pid)
+            if decision == REJECTED and page.status == PageStatus.DONE:
+                self.store.set_page_status(pid, PageStatus.RESCAN)
+            elif decision == APPROVED and page.status == PageStatus.RESCAN:
+                self.store.set_page_status(pid, PageStatus.DONE)  # a rejection taken back
+            self.store.log(self.batch.id, who, f"qa.{decision}", page=seq, reason=reason,
+                           in_sample=sample_id is not None)
+        self.write_rescan_list()
+        return record
+
+    def verdict(self) -> Verdict:
+        decided = self.current_decisions()
+        sample = self.sample_seqs
+        reviewed = [s for s in sample if s in decided]
+        rejected = sum(1 for s in reviewed if decided[s].decision == REJECTED)
+        if rejected >= self.plan.rejection:
+            status = NOT_ACCEPTED
+        elif len(reviewed) == len(sample):
+            status = ACCEPTED
+        else:
+            status = OPEN
+        return Verdict(status, len(sample), len(reviewed), rejected, self.plan.acceptance, self.plan.rejection)
+
+    # -- the rescan list ------------------------------------------------------------------------
+    def rescan_rows(self) -> list[dict[str, str]]:
+        return rescan_rows(self.store, self.batch, self.results)
+
+    def rescan_csv(self) -> str:
+        return rescan_csv_text(self.rescan_rows())
+
+    @property
+    def rescan_path(self) -> Path:
+        return self.workspace.batch_dir(self.batch.name) / RESCAN_FILE
+
+    def write_rescan_list(self) -> Path:
+        write_text_atomic(self.rescan_path, self.rescan_csv())
+        return self.rescan_path
+
+    # -- page files -----------------------------------------------------------------------------
+    def page_dir(self, seq: int) -> Path:
+        return self.workspace.page_dir(self.batch.name, self.page_ids[seq])
+
+    def source_path(self, seq: int) -> Path:
+        return Path(self.batch.delivery) / self.pages_by_seq[seq]["source"]
+
+    def jpeg(self, seq: int, max_px: int) -> bytes:
+        """The page as the PDF shows it, reduced to ``max_px``."""
+        page = self.store.page_by_id(self.page_ids[seq])
+        fmt = self.store.file_by_id(page.file_id).format
+        return page_jpeg(page.result, self.page_dir(seq), self.source_path(seq), page.page_index, fmt, max_px)
+
+    def ocr_text(self, seq: int) -> str:
+        """The page's recognised text, line by line ('' when it has none)."""
+        page = self.store.page_by_id(self.page_ids[seq])
+        name = (page.result.get("artifacts") or {}).get("words")
+        if not name:
+            return ""
+        try:
+            data = json.loads((self.page_dir(seq) / name).read_text(encoding="utf-8"))
+            return OcrResult.from_json(data).text
+        except (OSError, ValueError, KeyError):
+            return ""
+
+    def findings_for(self, seq: int) -> list[Finding]:
+        return [f for f in self.checks.findings if seq in f.pages]
+
+
+RESCAN_FIELDS = ["volgnummer", "bestand", "pagina", "dossier", "document", "reden", "beoordelaar", "tijdstip",
+                 "sha256"]
+
+
+def rescan_rows(store: Store, batch: Batch, results: dict | None = None) -> list[dict[str, str]]:
+    """The pages in state 'rescan' with the reason, reviewer and time of their rejection."""
+    entries = {p["seq"]: p for p in (results or {}).get("pages", [])}
+    files = {f.id: f for f in store.files(batch.id)}
+    latest: dict[int, Decision] = {}
+    for d in store.decisions(batch.id):
+        latest[d.page_id] = d
+    rows = []
+    for page in store.pages(batch.id, [PageStatus.RESCAN]):
+        entry, f, d = entries.get(page.seq, {}), files[page.file_id], latest.get(page.id)
+        rows.append({
+            "volgnummer": str(page.seq), "bestand": f.relpath, "pagina": str(page.page_index + 1),
+            "dossier": entry.get("dossier") or page.folder or "", "document": entry.get("document") or "",
+            "reden": (d.reason or "") if d else "", "beoordelaar": d.who if d else "", "tijdstip": d.at if d else "",
+            "sha256": f.sha256,
+        })
+    return rows
+
+
+def rescan_csv_text(rows: list[dict[str, str]]) -> str:
+    """The rescan list as CSV (semicolons, as Dutch spreadsheet programs expect)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=RESCAN_FIELDS, delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def run_out_dir(store: Store, batch: Batch) -> Path:
+    """The output folder of the batch's latest run."""
+    for event in reversed(store.events(batch.id)):
+        if event.action == "run.start" and event.detail.get("out"):
+            return Path(event.detail["out"])
+    raise StateError(f"batch {batch.name} has not been run yet (digitalisering run {batch.delivery} --out DIR)")
+
+
+def find_batch(store: Store, name: str) -> Batch:
+    batch = store.find_batch(name=name)
+    if batch is None:
+        names = ", ".join(b.name for b in store.batches()) or "none"
+        raise StateError(f"no batch {name!r} in this workspace (batches: {names})")
+    return batch
+
+
+def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_config: dict, archive_config: dict,
+                    *, who: str, redraw: bool = False) -> Inspection:
+    """Load a batch for QA: its results, the checks, and its sample (drawn now if it has none)."""
+    batch = find_batch(store, batch_name)
+    out_dir = run_out_dir(store, batch)
+    try:
+        results = json.loads((out_dir / RESULTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StateError(f"cannot read {out_dir / RESULTS_FILE}: run the batch first ({exc})") from exc
+    checks = run_checks(results, out_dir, qa_config, archive_config, operator=who, delivery=Path(batch.delivery))
+    page_ids = {p.seq: p.id for p in store.pages(batch.id)}
+    sampling = qa_config["sampling"]
+    lot = lot_pages(results)
+    plan = plan_for(lot, sampling["aql"], sampling["level"])
+    sample = store.latest_sample(batch.id)
+    if sample is None or redraw:
+        seed = int(sampling["seed"]) if "seed" in sampling else batch_seed(batch.name)
+        chosen = [page_ids[s] for s in draw(lot, plan, seed)]
+        with store.transaction():
+            sample = store.record_sample(batch.id, who, plan_json(plan), seed, chosen)
+            store.log(batch.id, who, "qa.sample", lot=len(lot), sample=len(chosen), seed=seed, aql=plan.aql,
+                      level=plan.level, code_letter=plan.code_letter, acceptance=plan.acceptance,
+                      rejection=plan.rejection, redraw=redraw)
+    else:
+        stored = sample.plan
+        plan = SamplingPlan(**{k: stored[k] for k in SamplingPlan.__dataclass_fields__})
+    return Inspection(store, workspace, batch, out_dir, results, checks, sample, plan,
+                      {p["seq"]: p for p in results["pages"]}, page_ids)

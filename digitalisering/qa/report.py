@@ -1,0 +1,123 @@
+"""The QA report of a batch: a self-contained static HTML folder (Dutch by default) and a CSV of every
+finding that is not a pass.
+
+    <report>/index.html          summary, plan and verdict, check counts, failures and warnings with
+                                 thumbnails, the sample and the always-reviewed pages
+    <report>/pages/<seq>.html    one page: the page image, its OCR text, metadata and findings
+    <report>/img/                thumbnails and screen-sized page images (JPEG)
+    <report>/bevindingen.csv     every warning and failure (findings.csv with --lang en)
+
+The folder is written beside the target and renamed into place, so a report is whole or absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from digitalisering import __version__
+from digitalisering.errors import DigitaliseringError
+from digitalisering.fileio import write_bytes_atomic, write_text_atomic
+from digitalisering.qa.images import THUMB_PX, VIEW_PX
+from digitalisering.qa.inspection import Inspection
+from digitalisering.qa.messages import check_label, ui
+
+DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
+
+
+def template_env(lang: str) -> Environment:
+    env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
+                      autoescape=select_autoescape(["html"]))
+    env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
+                       lang=lang)
+    return env
+
+
+def verdict_text(insp: Inspection, lang: str) -> tuple[str, dict]:
+    v = insp.verdict()
+    values = {"reviewed": v.reviewed, "sample_size": v.sample_size, "rejected": v.rejected,
+              "acceptance": v.acceptance, "rejection": v.rejection}
+    return ui(f"verdict_{v.status}", lang, **values), values
+
+
+def defects_csv(insp: Inspection, lang: str) -> str:
+    buf = io.StringIO()
+    header = {"nl": ["status", "controle", "niveau", "sleutel", "paginas", "bevinding", "extra_beoordelen"],
+              "en": ["status", "check", "scope", "key", "pages", "finding", "always_reviewed"]}[lang]
+    writer = csv.writer(buf, delimiter=";" if lang == "nl" else ",", lineterminator="\n")
+    writer.writerow(header)
+    for f in insp.checks.problems():
+        writer.writerow([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
+                         "ja" if f.review and lang == "nl" else ("yes" if f.review else "")])
+    return buf.getvalue()
+
+
+@dataclass
+class ReportSummary:
+    path: Path
+    pages_with_images: int
+    problems: int
+    image_failures: list[str]
+
+
+def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") -> ReportSummary:
+    """Write the report folder for ``insp`` at ``target`` (replacing an earlier report there)."""
+    target = Path(target)
+    work = target.with_name(f".{target.name}.part")
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "img").mkdir(parents=True)
+    (work / "pages").mkdir()
+    env = template_env(lang)
+    problems = insp.checks.problems()
+    sample = insp.sample_seqs
+    extra = insp.extra_pages()
+    shown = sorted(set(sample) | set(extra) | {s for f in problems for s in f.pages[:1]})
+    failures: list[str] = []
+    for seq in shown:
+        try:
+            write_bytes_atomic(work / "img" / f"thumb-{seq}.jpg", insp.jpeg(seq, THUMB_PX))
+            write_bytes_atomic(work / "img" / f"page-{seq}.jpg", insp.jpeg(seq, VIEW_PX))
+        except (DigitaliseringError, OSError, ValueError) as exc:
+            failures.append(f"page {seq}: {exc}")
+    decisions = insp.current_decisions()
+    documents = {d["id"]: d for d in insp.results["documents"]}
+    common = {"batch": insp.batch, "pages": insp.pages_by_seq, "decisions": decisions, "lang": lang,
+              "page_href": lambda s: f"pages/{s}.html", "thumb_href": lambda s: f"img/thumb-{s}.jpg"}
+    page_tpl = env.get_template("report_page.html")
+    for seq in shown:
+        p = insp.pages_by_seq[seq]
+        write_text_atomic(work / "pages" / f"{seq}.html", page_tpl.render(
+            p=p, doc=documents.get(p.get("document")), findings=insp.findings_for(seq), text=insp.ocr_text(seq),
+            review=False, **common))
+    text, _ = verdict_text(insp, lang)
+    card = env.get_template("_card.html").make_module(common).card
+    summary = insp.results["summary"]
+    plan = insp.plan
+    write_text_atomic(work / "index.html", env.get_template("report.html").render(
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
+        summary=summary, plan=plan, plan_values={**plan.__dict__, "code_letter": plan.code_letter if plan.plan_letter == plan.code_letter
+                                  else f"{plan.code_letter} → {plan.plan_letter}"},
+        sample=insp.sample, verdict=insp.verdict(), verdict_text=text, counts=insp.checks.counts(),
+        problems=problems, sample_seqs=sample, extra={s: ", ".join(_why(w, lang) for w in r) for s, r in extra.items()},
+        rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
+    write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(work, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, target)
+    return ReportSummary(target, len(shown), len(problems), failures)
+
+
+def _why(reason: str, lang: str) -> str:
+    return ui("redelivered", lang) if reason == "redelivered" else check_label(reason, lang)

@@ -1,0 +1,126 @@
+"""``digitalisering qa review BATCH``: a local web page (Flask) where the archivist judges the sampled
+pages and the always-reviewed pages one by one: the page beside its OCR text, metadata and findings,
+approve or reject with a reason. Every decision is stored with who and when; the lot's verdict follows
+from the plan's acceptance number; rejected pages go into state 'rescan' and onto the rescan list.
+
+The app serves one reviewer on one machine: requests are handled one at a time (a lock around each),
+so the embedded database sees a single writer.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from jinja2 import PackageLoader
+
+from digitalisering.errors import DigitaliseringError
+from digitalisering.qa.images import THUMB_PX, VIEW_PX
+from digitalisering.qa.inspection import Inspection, ReviewError
+from digitalisering.qa.messages import check_label, ui
+from digitalisering.qa.report import verdict_text
+
+SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
+
+
+def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
+    app = Flask("digitalisering.qa.review")
+    app.jinja_loader = PackageLoader("digitalisering.qa", "templates")
+    app.jinja_env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda n: check_label(n, lang),
+                                 lang=lang)
+    lock = threading.Lock()
+    documents = {d["id"]: d for d in insp.results["documents"]}
+
+    @lru_cache(maxsize=256)
+    def jpeg(seq: int, size: str, sha: str) -> bytes:
+        return insp.jpeg(seq, SIZES[size])
+
+    def review_list() -> list[int]:
+        return insp.review_list()
+
+    def common() -> dict:
+        plan = insp.plan
+        letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
+        text, _ = verdict_text(insp, lang)
+        return {"batch": insp.batch, "reviewer": reviewer, "pages": insp.pages_by_seq,
+                "decisions": insp.current_decisions(), "verdict": insp.verdict(), "verdict_text": text,
+                "plan_values": {**plan.__dict__, "code_letter": letter},
+                "page_href": lambda s: url_for("page", seq=s),
+                "thumb_href": lambda s: url_for("image", seq=s, size="thumb")}
+
+    @app.get("/")
+    def overview():
+        with lock:
+            ctx = common()
+            card = app.jinja_env.get_template("_card.html").make_module(ctx).card
+            extra = {s: ", ".join(ui("redelivered", lang) if r == "redelivered" else check_label(r, lang)
+                                  for r in reasons) for s, reasons in insp.extra_pages().items()}
+            return render_template("review.html", sample_seqs=insp.sample_seqs, extra=extra, card=card,
+                                   rescan_count=len(insp.rescan_rows()), **ctx)
+
+    def render_page(seq: int, error: str | None = None, status: int = 200):
+        if seq not in insp.pages_by_seq:
+            abort(404)
+        ctx = common()
+        order = review_list()
+        pos = order.index(seq) if seq in order else None
+        pid = insp.page_ids[seq]
+        history = [d for d in insp.store.decisions(insp.batch.id) if d.page_id == pid]
+        p = insp.pages_by_seq[seq]
+        html = render_template(
+            "review_page.html", p=p, doc=documents.get(p.get("document")), findings=insp.findings_for(seq),
+            text=insp.ocr_text(seq), review=True, current=ctx["decisions"].get(seq), history=history[::-1],
+            in_sample=seq in insp.sample_seqs, error=error,
+            prev_seq=order[pos - 1] if pos else None,
+            next_seq=order[pos + 1] if pos is not None and pos + 1 < len(order) else None, **ctx)
+        return html, status
+
+    @app.get("/page/<int:seq>")
+    def page(seq: int):
+        with lock:
+            return render_page(seq)
+
+    @app.post("/page/<int:seq>")
+    def decide(seq: int):
+        with lock:
+            if seq not in insp.pages_by_seq:
+                abort(404)
+            try:
+                insp.decide(seq, request.form.get("decision", ""), request.form.get("reason"), reviewer)
+            except ReviewError as exc:
+                message = ui("error_reason", lang) if "reason" in str(exc) else str(exc)
+                return render_page(seq, message, 400)
+            decided = insp.current_decisions()
+            order = review_list()
+            later = [s for s in order if s > seq and s not in decided] or [s for s in order if s not in decided]
+            return redirect(url_for("page", seq=later[0]) if later else url_for("overview"))
+
+    @app.get("/img/<int:seq>/<size>.jpg")
+    def image(seq: int, size: str):
+        if seq not in insp.pages_by_seq or size not in SIZES:
+            abort(404)
+        with lock:
+            try:
+                data = jpeg(seq, size, insp.current_sha(seq))
+            except (DigitaliseringError, OSError, ValueError):
+                abort(404)
+        return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"})
+
+    @app.get("/rescan.csv")
+    def rescan_csv():
+        with lock:
+            body = insp.rescan_csv()
+        return Response(body, mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=herscan-{insp.batch.name}.csv"})
+
+    @app.get("/api/state")
+    def state():
+        with lock:
+            v = insp.verdict()
+            return {"verdict": v.__dict__, "sample": insp.sample_seqs, "extra": list(insp.extra_pages()),
+                    "decisions": {str(s): {"decision": d.decision, "reason": d.reason, "who": d.who, "at": d.at}
+                                  for s, d in insp.current_decisions().items()},
+                    "rescan": [int(r["volgnummer"]) for r in insp.rescan_rows()]}
+
+    return app
