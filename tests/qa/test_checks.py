@@ -1,0 +1,137 @@
+"""Automated checks: what an archivist sees flagged, from page records and from the outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from digitalisering.metadata.config import load_archive_config
+from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks
+from digitalisering.qa.config import load_qa_config
+from digitalisering.errors import InputFileError
+
+T = load_qa_config()["thresholds"]
+
+
+def page(**over) -> dict:
+    base = {"seq": 4, "status": "done", "error": None, "is_blank": False, "is_separator": False,
+            "separator": None, "orientation": 0, "orientation_confidence": 0.95, "skew_deg": 2.0,
+            "skew_confidence": 0.9, "deskew_deg": 2.0, "image": {"stated_dpi": [300, 300]},
+            "technical": {"dpi": 300, "dpi_source": "stated", "size_class": "A4", "required_dpi": 300,
+                          "colour_mode": "grey", "bits_per_sample": 8,
+                          "checks": [{"name": "stated_resolution", "status": "pass", "message": ""},
+                                     {"name": "resolution", "status": "pass", "message": ""},
+                                     {"name": "colour_mode", "status": "pass", "message": ""}]},
+            "ocr": {"status": "full", "mean_confidence": 88.0, "chars": 900}}
+    base.update(over)
+    return base
+
+
+def by_check(findings) -> dict:
+    return {f.check: f for f in findings}
+
+
+def test_a_good_page_passes_everything():
+    found = by_check(page_findings(page(), T))
+    assert set(found) == {"processing", "stated_resolution", "resolution", "colour_mode", "skew", "orientation",
+                          "ocr"}
+    assert all(f.status == PASS and not f.review for f in found.values())
+    assert found["resolution"].message() == "300 ppi, minstens 300 ppi vereist voor A4"
+    assert found["resolution"].message("en") == "300 ppi, at least 300 ppi required for A4"
+
+
+def test_failed_page_is_a_failure_and_always_reviewed():
+    (f,) = page_findings(page(status="failed", error="truncated TIFF"), T)
+    assert f.status == FAIL and f.review and "truncated TIFF" in f.message()
+
+
+def test_residual_skew_thresholds():
+    assert by_check(page_findings(page(skew_deg=2.0, deskew_deg=2.0), T))["skew"].status == PASS
+    # corrected by too little: 0.4 deg left
+    assert by_check(page_findings(page(skew_deg=2.0, deskew_deg=1.6), T))["skew"].status == WARN
+    # not corrected at all
+    f = by_check(page_findings(page(skew_deg=2.0, deskew_deg=0.0), T))["skew"]
+    assert f.status == FAIL and f.review and "2.00° over" in f.message()
+    assert by_check(page_findings(page(skew_confidence=0.2), T))["skew"].status == WARN
+
+
+def test_ocr_thresholds_and_drawings():
+    assert by_check(page_findings(page(ocr={"status": "full", "mean_confidence": 40, "chars": 500}), T))[
+        "ocr"].status == FAIL
+    assert by_check(page_findings(page(ocr={"status": "full", "mean_confidence": 65, "chars": 500}), T))[
+        "ocr"].status == WARN
+    assert by_check(page_findings(page(ocr={"status": "timeout"}), T))["ocr"].status == FAIL
+    drawing = page(ocr={"status": "reduced", "mean_confidence": 40, "chars": 80})
+    drawing["technical"] = {**drawing["technical"], "size_class": "A1"}
+    f = by_check(page_findings(drawing, T))["ocr"]
+    assert f.status == WARN and "lagere resolutie" in f.message()
+
+
+def test_blank_page_is_reviewed_and_separator_passes():
+    f = by_check(page_findings(page(is_blank=True, ocr=None), T))["blank"]
+    assert f.status == WARN and f.review
+    assert not by_check(page_findings(page(is_blank=True, ocr=None), T, review_blank=False))["blank"].review
+    found = by_check(page_findings(page(is_separator=True, separator={"kind": "dossier", "value": "X-1"}), T))
+    assert found["separator"].status == PASS and "ocr" not in found
+
+
+def test_manifest_semicolons_and_dutch_headers(tmp_path):
+    (tmp_path / "manifest.csv").write_text("Dossiernummer;Aantal pagina's\nBWT-1;3\nBWT-2;12\n", encoding="utf-8")
+    assert read_manifest(tmp_path, load_qa_config()["manifest"]) == {"BWT-1": 3, "BWT-2": 12}
+    (tmp_path / "manifest.csv").write_text("naam,iets\nBWT-1,3\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="page-count"):
+        read_manifest(tmp_path, load_qa_config()["manifest"])
+    assert read_manifest(tmp_path / "nowhere", load_qa_config()["manifest"]) is None
+
+
+def test_config_rejects_an_aql_the_standard_does_not_have(tmp_path):
+    bad = tmp_path / "qa.toml"
+    bad.write_text('[sampling]\naql = "3.0"\n')
+    with pytest.raises(InputFileError, match="AQL 3.0"):
+        load_qa_config(bad)
+
+
+@pytest.fixture
+def run_copy(processed, tmp_path):
+    """The processed run's output folder, copied so that a test may damage it."""
+    out = tmp_path / "out"
+    shutil.copytree(processed["out"], out)
+    return out, json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_outputs_are_checked_again(run_copy, processed):
+    out, results = run_copy
+    qa, archive = load_qa_config(), load_archive_config()
+    report = run_checks(results, out, qa, archive, operator="t", delivery=processed["root"])
+    pdfa = [f for f in report.findings if f.check == "pdfa"]
+    assert pdfa and all(f.status == PASS for f in pdfa)
+    assert all(f.status == PASS for f in report.findings if f.check == "mdto")
+    failed_pages = {p["seq"] for p in results["pages"] if p["status"] == "failed"}
+    assert failed_pages and failed_pages <= set(report.review_pages())
+    # a PDF changed after it was written, another one gone
+    docs = [d for d in results["documents"] if d.get("output")]
+    with open(out / docs[0]["output"]["path"], "ab") as fh:
+        fh.write(b"%tampered\n")
+    (out / docs[1]["output"]["path"]).unlink()
+    report = run_checks(results, out, qa, archive, operator="t")
+    bad = {f.key: f for f in report.findings if f.check == "pdfa" and f.status == FAIL}
+    assert "SHA-256" in bad[docs[0]["id"]].message() and "ontbreekt" in bad[docs[1]["id"]].message()
+    assert set(docs[0]["pages"]) <= set(report.review_pages())
+
+
+def test_page_counts_against_the_manifest(run_copy, processed, tmp_path):
+    out, results = run_copy
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    dossiers = {d["id"]: len(d["pages"]) for d in results["dossiers"]}
+    first, second = sorted(dossiers)[:2]
+    (delivery / "manifest.csv").write_text(
+        f"dossier;pages\n{first};{dossiers[first]}\n{second};{dossiers[second] + 2}\nBWT-9999-0001;4\n")
+    report = run_checks(results, out, load_qa_config(), load_archive_config(), operator="t", delivery=delivery)
+    counts = {f.key: f for f in report.findings if f.check == "page_count"}
+    assert counts[first].status == PASS
+    assert counts[second].status == FAIL and f"manifest zegt {dossiers[second] + 2}" in counts[second].message()
+    assert counts["BWT-9999-0001"].status == FAIL
