@@ -21,6 +21,12 @@ class OcrTimeoutError(InputFileError):
     """tesseract did not finish a page in the allowed time."""
 
 
+class ConfigError(DigitaliseringError):
+    """A configuration file (QA settings, archive values, targets) cannot be used."""
+
+    exit_code = ExitCode.USAGE
+
+
 class DeliveryError(DigitaliseringError):
     """The delivery as a whole cannot be used."""
 

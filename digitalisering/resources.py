@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from digitalisering.errors import InputFileError
+from digitalisering.errors import ConfigError
 
 
 def schema_path(name: str) -> Path:
@@ -39,6 +39,6 @@ def load_layered_toml(package: str, defaults: str, path: Path | None = None) -> 
         with open(path, "rb") as fh:
             return _merge(config, tomllib.load(fh))
     except OSError as exc:
-        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{Path(path).name} is not valid TOML: {exc}") from exc
+        raise ConfigError(f"{Path(path).name} is not valid TOML: {exc}") from exc

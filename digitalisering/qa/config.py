@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from digitalisering.errors import InputFileError
+from digitalisering.errors import ConfigError
 from digitalisering.qa.iso2859 import LEVELS, SamplingError, normalise_aql
 from digitalisering.resources import load_layered_toml
 
@@ -16,11 +16,11 @@ def load_qa_config(path: Path | None = None) -> dict[str, Any]:
     try:
         sampling["aql"] = normalise_aql(sampling["aql"])
     except SamplingError as exc:
-        raise InputFileError(f"QA configuration: {exc}") from None
+        raise ConfigError(f"QA configuration: {exc}") from None
     if sampling["level"] not in LEVELS:
-        raise InputFileError(f"QA configuration: inspection level {sampling['level']!r} is not one of "
+        raise ConfigError(f"QA configuration: inspection level {sampling['level']!r} is not one of "
                              + ", ".join(LEVELS))
     for key, value in config["thresholds"].items():
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise InputFileError(f"QA configuration: thresholds.{key} must be a number, not {value!r}")
+            raise ConfigError(f"QA configuration: thresholds.{key} must be a number, not {value!r}")
     return config

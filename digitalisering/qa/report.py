@@ -79,8 +79,9 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     sample = insp.sample_seqs
     extra = insp.extra_pages()
     shown = sorted(set(sample) | set(extra) | {s for f in problems for s in f.pages[:1]})
+    pictured = [s for s in shown if insp.pages_by_seq[s]["status"] != "failed"]
     failures: list[str] = []
-    for seq in shown:
+    for seq in pictured:
         try:
             write_bytes_atomic(work / "img" / f"thumb-{seq}.jpg", insp.jpeg(seq, THUMB_PX))
             write_bytes_atomic(work / "img" / f"page-{seq}.jpg", insp.jpeg(seq, VIEW_PX))
@@ -116,7 +117,7 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(work, target)
-    return ReportSummary(target, len(shown), len(problems), failures)
+    return ReportSummary(target, len(pictured), len(problems), failures)
 
 
 def _why(reason: str, lang: str) -> str:

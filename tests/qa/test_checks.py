@@ -11,7 +11,7 @@ import pytest
 from digitalisering.metadata.config import load_archive_config
 from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks
 from digitalisering.qa.config import load_qa_config
-from digitalisering.errors import InputFileError
+from digitalisering.errors import ConfigError
 
 T = load_qa_config()["thresholds"]
 
@@ -90,7 +90,7 @@ def test_manifest_semicolons_and_dutch_headers(tmp_path):
 def test_config_rejects_an_aql_the_standard_does_not_have(tmp_path):
     bad = tmp_path / "qa.toml"
     bad.write_text('[sampling]\naql = "3.0"\n')
-    with pytest.raises(InputFileError, match="AQL 3.0"):
+    with pytest.raises(ConfigError, match="AQL 3.0"):
         load_qa_config(bad)
 
 

@@ -1,0 +1,42 @@
+"""The static QA report: what the archivist opens."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from digitalisering.qa.report import write_report
+
+
+def test_report_folder(inspection, tmp_path):
+    inspection.decide(inspection.sample_seqs[0], "rejected", "onleesbaar", "archivaris")
+    summary = write_report(inspection, tmp_path / "rapport", who="archivaris")
+    root = summary.path
+    html = (root / "index.html").read_text(encoding="utf-8")
+    assert "Kwaliteitsrapport" in html and inspection.batch.name in html
+    assert "Afgekeurd: 1 afgekeurd in de steekproef (Re 1)" in html
+    assert "AQL 4.0" in html and "steekproef 3" in html
+    sample_cards = re.findall(r'<div class="card" data-seq="(\d+)"', html.split('id="sample"')[1].split('id="extra"')[0])
+    assert sorted(map(int, sample_cards)) == inspection.sample_seqs
+    for seq in inspection.sample_seqs:
+        assert (root / "img" / f"thumb-{seq}.jpg").stat().st_size > 500
+        assert (root / "img" / f"page-{seq}.jpg").is_file()
+        page = (root / "pages" / f"{seq}.html").read_text(encoding="utf-8")
+        assert "Herkende tekst (OCR)" in page and inspection.pages_by_seq[seq]["source"] in page
+    rows = list(csv.reader(io.StringIO((root / "bevindingen.csv").read_text(encoding="utf-8")), delimiter=";"))
+    assert rows[0][:2] == ["status", "controle"]
+    assert len(rows) - 1 == len(inspection.checks.problems())
+    assert any(r[0] == "fail" and r[1] == "processing" for r in rows[1:])  # the broken files of the delivery
+    assert not summary.image_failures or all("page" in f for f in summary.image_failures)
+
+
+def test_report_in_english_replaces_the_old_one(inspection, tmp_path):
+    target = tmp_path / "report"
+    write_report(inspection, target, who="a")
+    (target / "stale.txt").write_text("from an earlier report")
+    write_report(inspection, target, who="a", lang="en")
+    html = (target / "index.html").read_text(encoding="utf-8")
+    assert "Quality report" in html and "Not decided yet" in html
+    assert (target / "findings.csv").is_file() and not (target / "stale.txt").exists()
+    assert not list(tmp_path.glob(".report.*"))

@@ -1,0 +1,107 @@
+"""The review page driven in a real browser (Playwright with Debian's chromium): the archivist opens
+sampled pages, approves and rejects, and the decisions, the verdict and the rescan list follow."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import threading
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from digitalisering.qa.inspection import NOT_ACCEPTED
+from digitalisering.qa.review import create_app
+from digitalisering.store.records import PageStatus
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def server(inspection):
+    app = create_app(inspection, reviewer="A. Archivaris")
+    srv = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/")
+    assert "Beoordeling" in page.title()
+    assert page.locator("#verdict").get_attribute("data-status") == "open"
+    sample = inspection.sample_seqs
+    assert page.locator("#sample .card").count() == len(sample)
+    page.screenshot(path=str(tmp_path / "review-overview.png"), full_page=True)
+
+    # first sampled page: approve; the page shows the image, the OCR text and the findings
+    page.click(f"#sample .card[data-seq='{sample[0]}'] a")
+    assert page.locator("img.page").evaluate("img => img.naturalWidth") > 100
+    assert page.locator("pre.ocr").inner_text().strip()
+    page.screenshot(path=str(tmp_path / "review-page.png"), full_page=True)
+    page.click("button.approve")
+    page.wait_for_load_state()
+    # it moved on to the next page to judge
+    assert f"/page/{sample[0]}" not in page.url
+
+    # rejecting without a reason is refused with a message, nothing stored
+    page.goto(f"{server}/page/{sample[1]}")
+    page.click("button.reject")
+    assert "Geef een reden op" in page.locator(".error").inner_text()
+    assert len(inspection.store.decisions(inspection.batch.id)) == 1
+
+    page.fill("#reason", "vlekken over de tekst")
+    page.click("button.reject")
+    page.wait_for_load_state()
+
+    decisions = inspection.store.decisions(inspection.batch.id)
+    assert [(d.decision, d.who, d.reason) for d in decisions] == [
+        ("approved", "A. Archivaris", None), ("rejected", "A. Archivaris", "vlekken over de tekst")]
+    assert all(d.at and d.sample_id == inspection.sample.id for d in decisions)
+    assert inspection.verdict().status == NOT_ACCEPTED  # Ac 0, Re 1
+    rejected_page = inspection.store.page_by_id(inspection.page_ids[sample[1]])
+    assert rejected_page.status == PageStatus.RESCAN
+
+    page.goto(server + "/")
+    assert page.locator("#verdict").get_attribute("data-status") == NOT_ACCEPTED
+    assert "Afgekeurd" in page.locator("#verdict").inner_text()
+    assert page.locator(f"#sample .card[data-seq='{sample[1]}'] .badge").inner_text() == "afgekeurd"
+    page.screenshot(path=str(tmp_path / "review-verdict.png"), full_page=True)
+
+    with urllib.request.urlopen(server + "/rescan.csv") as resp:
+        rows = list(csv.DictReader(io.StringIO(resp.read().decode("utf-8")), delimiter=";"))
+    assert [(int(r["volgnummer"]), r["reden"], r["beoordelaar"]) for r in rows] == [
+        (sample[1], "vlekken over de tekst", "A. Archivaris")]
+    assert inspection.rescan_path.read_text(encoding="utf-8") == inspection.rescan_csv()
+
+
+def test_changing_a_decision_keeps_the_earlier_one(inspection, server, browser):
+    page = browser.new_page()
+    seq = inspection.sample_seqs[0]
+    page.goto(f"{server}/page/{seq}")
+    page.fill("#reason", "te donker")
+    page.click("button.reject")
+    page.goto(f"{server}/page/{seq}")
+    page.click("button.approve")
+    page.goto(f"{server}/page/{seq}")
+    assert "goedgekeurd" in page.locator("#current-decision").inner_text()
+    assert page.locator("table tr:has-text('te donker')").count() == 1  # the history
+    assert inspection.store.page_by_id(inspection.page_ids[seq]).status == PageStatus.DONE
+    assert inspection.rescan_rows() == []
