@@ -13,8 +13,11 @@ status=0
 rm -rf out/demo-package
 .venv/bin/digitalisering package out/demo --to out/demo-package || status=$?
 .venv/bin/digitalisering verify out/demo-package || status=$?
+# the archivist's QA report (checks, ISO 2859-1 sample); `qa review demo` opens the review page
+.venv/bin/digitalisering qa report demo || status=$?
 echo
 echo "Package: $PWD/out/demo-package (BagIt; MDTO records beside each dossier, document and PDF)"
+echo "QA:      $PWD/out/demo/qa-rapport/index.html (review: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE qa review demo)"
 echo "Results: $PWD/out/demo (one PDF/A per document, per dossier folder; results.json describes every page)"
 echo "State:   $DIGITALISERING_WORKSPACE (see: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"
 exit $status
