@@ -18,6 +18,7 @@ from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_fail
 from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
+from digitalisering.store.backend import DB_ENV_VAR
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
 
@@ -27,14 +28,17 @@ from digitalisering.cli_common import Context, _fail, handle_errors, operator_op
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
               help=f"Folder for the state database and work files [env {ENV_VAR}; "
                    "default ~/.local/share/digitalisering].")
+@click.option("--db", envvar=DB_ENV_VAR, metavar="URL",
+              help=f"Shared state database, postgresql://user@host/dbname [env {DB_ENV_VAR}; "
+                   "default: SQLite in the workspace].")
 @click.option("-v", "--verbose", is_flag=True, help="Log details (failed page tracebacks).")
 @click.pass_context
-def main(ctx: click.Context, workspace: Path | None, verbose: bool) -> None:
+def main(ctx: click.Context, workspace: Path | None, db: str | None, verbose: bool) -> None:
     """Scanned building dossiers (bouwdossiers) into a trustworthy digital archive."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
     # Pillow warns about odd metadata (corrupt EXIF); the page record keeps what matters.
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
-    ctx.obj = Context(workspace)
+    ctx.obj = Context(workspace, db)
 
 
 delivery_argument = click.argument(

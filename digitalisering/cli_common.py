@@ -65,12 +65,14 @@ def _write_crash_log() -> Path:
 
 
 class Context:
-    def __init__(self, workspace: Path | None):
+    def __init__(self, workspace: Path | None, db: str | None = None):
         self._workspace_path = workspace
+        self.db = db
+        """A ``postgresql://`` URL for a shared state database; None: SQLite in the workspace."""
 
     @functools.cached_property
     def workspace(self) -> Workspace:
         return Workspace.open(self._workspace_path)
 
     def store(self) -> Store:
-        return Store(self.workspace.database)
+        return Store(self.db or self.workspace.database)

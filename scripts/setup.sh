@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests),
 # Java with Apache PDFBox Preflight (independent PDF/A-1b validator; Java 17 also needs the
-# activation and JAXB API jars), Debian's chromium (headless, for the report and review-page tests).
+# activation and JAXB API jars), Debian's chromium (headless, for the report and review-page tests),
+# PostgreSQL (the shared state database; the tests start a private server of their own).
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
   poppler-utils
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   chromium fonts-dejavu-core
+  postgresql
   python3-venv
 )
 

@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pagegen  # noqa: E402
+from pgserver import PgServer  # noqa: E402
 
 from digitalisering.ingest import ingest_delivery  # noqa: E402
 from digitalisering.runner import RunOptions, run_batch  # noqa: E402
@@ -21,9 +22,24 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace.open(tmp_path / "ws")
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server from Debian's package, started for the test session."""
+    server = PgServer()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def store(workspace: Workspace):
-    with Store(workspace.database) as s:
+def pg_url(pg_server) -> str:
+    return pg_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, workspace: Workspace):
+    """The state store, on each of the two databases."""
+    target = workspace.database if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    with Store(target) as s:
         yield s
 
 

@@ -76,7 +76,7 @@ def run_batch(
     tesseract.require(options.lang)
     out_dir = Path(out_dir).resolve()
     check_out_dir(out_dir, batch)
-    with batch_lock(workspace.lock_file(batch.name), batch.name):
+    with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch):
         started = time.monotonic()
         files = {f.id: f for f in store.files(batch.id)}
         todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)

@@ -1,14 +1,15 @@
-"""The state database (SQLite, WAL mode). One writer: the main process; workers never touch it."""
+"""The state database (SQLite in the workspace, or a shared PostgreSQL database). One writer per run:
+the main process; workers never touch it."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
 from digitalisering.errors import StateError
+from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
     Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord,
@@ -22,19 +23,18 @@ def utcnow() -> str:
 class Store:
     """Access to batches, files, pages, events and outputs. Every method commits its own change."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
+    def __init__(self, target: Path | str):
+        """``target``: the SQLite file, or a ``postgresql://`` URL."""
+        self.db: Backend = open_backend(target)
+        self.path = self.db.location
         try:
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open state database {self.path}: {exc}") from exc
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
-        self.conn.close()
+        self.db.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -44,41 +44,48 @@ class Store:
 
     # -- schema ---------------------------------------------------------------------------------
     def _migrate(self) -> None:
-        level = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        level = self.db.schema_level()
         if level > len(MIGRATIONS):
             raise StateError(
                 f"state database {self.path} was written by a newer digitalisering (schema {level})"
             )
         for number, script in enumerate(MIGRATIONS[level:], start=level + 1):
             with self.transaction():
+                if self.db.schema_level() >= number:  # another station migrated meanwhile
+                    continue
                 for statement in _split_sql(script):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version={number}")
+                    self.db.execute(self.db.ddl(statement))
+                self.db.set_schema_level(number)
 
-    def transaction(self) -> "_Transaction":
-        return _Transaction(self.conn)
+    def transaction(self):
+        """Group several changes into one transaction (all or nothing)."""
+        return self.db.transaction()
+
+    def batch_claim(self, batch: Batch):
+        """Held by a run while it processes ``batch``: a second run (on any station) is refused."""
+        return self.db.batch_claim(batch.id, batch.name)
 
     # -- batches --------------------------------------------------------------------------------
     def create_batch(self, name: str, delivery: str, layout: str, who: str) -> Batch:
-        cur = self.conn.execute(
+        new_id = self.db.insert(
             "INSERT INTO batches (name, delivery, layout, created_at, created_by) VALUES (?,?,?,?,?)",
             (name, delivery, layout, utcnow(), who),
         )
-        return self.batch_by_id(cur.lastrowid)
+        return self.batch_by_id(new_id)
 
     def batch_by_id(self, batch_id: int) -> Batch:
-        row = self.conn.execute("SELECT * FROM batches WHERE id=?", (batch_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM batches WHERE id=?", (batch_id,)).fetchone()
         return Batch(*row)
 
     def find_batch(self, name: str | None = None, delivery: str | None = None) -> Batch | None:
         if name is not None:
-            row = self.conn.execute("SELECT * FROM batches WHERE name=?", (name,)).fetchone()
+            row = self.db.execute("SELECT * FROM batches WHERE name=?", (name,)).fetchone()
         else:
-            row = self.conn.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
+            row = self.db.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
         return Batch(*row) if row else None
 
     def batches(self) -> list[Batch]:
-        return [Batch(*r) for r in self.conn.execute("SELECT * FROM batches ORDER BY id")]
+        return [Batch(*r) for r in self.db.execute("SELECT * FROM batches ORDER BY id")]
 
     # -- files and pages ------------------------------------------------------------------------
     def add_file(
@@ -95,15 +102,14 @@ class Store:
     ) -> FileRecord:
         """Record a file and its pages (a failed file gets one failed page so it is counted)."""
         now = utcnow()
-        cur = self.conn.execute(
+        file_id = self.db.insert(
             "INSERT INTO files (batch_id, relpath, folder, size, sha256, format, page_count, error,"
             " ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
             (batch_id, relpath, folder, size, sha256, fmt, page_count, error, now),
         )
-        file_id = cur.lastrowid
         n_pages = max(page_count, 1)
         status = PageStatus.FAILED if error else PageStatus.PENDING
-        self.conn.executemany(
+        self.db.executemany(
             "INSERT INTO pages (batch_id, file_id, page_index, seq, folder, status, error)"
             " VALUES (?,?,?,?,?,?,?)",
             [(batch_id, file_id, i, first_seq + i, folder, status, error) for i in range(n_pages)],
@@ -111,14 +117,14 @@ class Store:
         return self.file_by_id(file_id)
 
     def file_by_id(self, file_id: int) -> FileRecord:
-        return FileRecord(*self.conn.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone())
+        return FileRecord(*self.db.execute("SELECT * FROM files WHERE id=?", (file_id,)).fetchone())
 
     def files(self, batch_id: int) -> list[FileRecord]:
-        rows = self.conn.execute("SELECT * FROM files WHERE batch_id=? ORDER BY id", (batch_id,))
+        rows = self.db.execute("SELECT * FROM files WHERE batch_id=? ORDER BY id", (batch_id,))
         return [FileRecord(*r) for r in rows]
 
     def next_seq(self, batch_id: int) -> int:
-        row = self.conn.execute("SELECT MAX(seq) FROM pages WHERE batch_id=?", (batch_id,)).fetchone()
+        row = self.db.execute("SELECT MAX(seq) FROM pages WHERE batch_id=?", (batch_id,)).fetchone()
         return 0 if row[0] is None else row[0] + 1
 
     _PAGE_COLS = "id, batch_id, file_id, page_index, seq, folder, status, error, result, attempts, finished_at"
@@ -130,33 +136,33 @@ class Store:
             statuses = list(statuses)
             sql += f" AND status IN ({','.join('?' * len(statuses))})"
             args += statuses
-        return [PageRecord(*r) for r in self.conn.execute(sql + " ORDER BY seq", args)]
+        return [PageRecord(*r) for r in self.db.execute(sql + " ORDER BY seq", args)]
 
     def page_counts(self, batch_id: int) -> dict[str, int]:
         counts = {s: 0 for s in PageStatus.ALL}
-        for status, n in self.conn.execute(
+        for status, n in self.db.execute(
             "SELECT status, COUNT(*) FROM pages WHERE batch_id=? GROUP BY status", (batch_id,)
         ):
             counts[status] = n
         return counts
 
     def start_page(self, page_id: int) -> None:
-        self.conn.execute("UPDATE pages SET attempts = attempts + 1 WHERE id=?", (page_id,))
+        self.db.execute("UPDATE pages SET attempts = attempts + 1 WHERE id=?", (page_id,))
 
     def finish_page(self, page_id: int, status: str, result: dict[str, Any] | None, error: str | None,
                     at: str | None = None) -> None:
-        self.conn.execute(
+        self.db.execute(
             "UPDATE pages SET status=?, result=?, error=?, finished_at=? WHERE id=?",
             (status, json.dumps(result, sort_keys=True) if result is not None else None, error, at or utcnow(),
              page_id),
         )
 
     def page_by_id(self, page_id: int) -> PageRecord:
-        row = self.conn.execute(f"SELECT {self._PAGE_COLS} FROM pages WHERE id=?", (page_id,)).fetchone()
+        row = self.db.execute(f"SELECT {self._PAGE_COLS} FROM pages WHERE id=?", (page_id,)).fetchone()
         return PageRecord(*row)
 
     def set_page_status(self, page_id: int, status: str) -> None:
-        self.conn.execute("UPDATE pages SET status=? WHERE id=?", (status, page_id))
+        self.db.execute("UPDATE pages SET status=? WHERE id=?", (status, page_id))
 
     def replace_file(self, file_id: int, size: int, sha256: str, fmt: str | None, page_count: int,
                      who: str) -> None:
@@ -164,22 +170,22 @@ class Store:
         were is kept in the page history."""
         old = self.file_by_id(file_id)
         now = utcnow()
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO page_history (page_id, file_sha256, status, result, finished_at, replaced_at, replaced_by)"
             " SELECT id, ?, status, result, finished_at, ?, ? FROM pages WHERE file_id=?",
             (old.sha256, now, who, file_id),
         )
-        self.conn.execute(
+        self.db.execute(
             "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=? WHERE id=?",
             (size, sha256, fmt, page_count, now, file_id),
         )
-        self.conn.execute(
+        self.db.execute(
             "UPDATE pages SET status='pending', result=NULL, error=NULL, attempts=0, finished_at=NULL"
             " WHERE file_id=?", (file_id,),
         )
 
     def page_history(self, batch_id: int) -> list[PageVersion]:
-        rows = self.conn.execute(
+        rows = self.db.execute(
             "SELECT h.* FROM page_history h JOIN pages p ON p.id = h.page_id WHERE p.batch_id=? ORDER BY h.id",
             (batch_id,),
         )
@@ -188,80 +194,68 @@ class Store:
     # -- QA samples and decisions ---------------------------------------------------------------
     def record_sample(self, batch_id: int, who: str, plan: dict[str, Any], seed: int,
                       page_ids: list[int]) -> SampleRecord:
-        cur = self.conn.execute(
+        new_id = self.db.insert(
             "INSERT INTO qa_samples (batch_id, drawn_at, drawn_by, plan, seed, page_ids) VALUES (?,?,?,?,?,?)",
             (batch_id, utcnow(), who, json.dumps(plan, sort_keys=True), seed, json.dumps(page_ids)),
         )
-        row = self.conn.execute("SELECT * FROM qa_samples WHERE id=?", (cur.lastrowid,)).fetchone()
+        row = self.db.execute("SELECT * FROM qa_samples WHERE id=?", (new_id,)).fetchone()
         return SampleRecord(*row)
 
     def latest_sample(self, batch_id: int) -> SampleRecord | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT * FROM qa_samples WHERE batch_id=? ORDER BY id DESC LIMIT 1", (batch_id,)
         ).fetchone()
         return SampleRecord(*row) if row else None
 
     def add_decision(self, batch_id: int, page_id: int, sample_id: int | None, decision: str,
                      reason: str | None, who: str, page_sha256: str) -> Decision:
-        cur = self.conn.execute(
+        new_id = self.db.insert(
             "INSERT INTO qa_decisions (batch_id, page_id, sample_id, decision, reason, who, at, page_sha256)"
             " VALUES (?,?,?,?,?,?,?,?)",
             (batch_id, page_id, sample_id, decision, reason, who, utcnow(), page_sha256),
         )
-        return Decision(*self.conn.execute("SELECT * FROM qa_decisions WHERE id=?", (cur.lastrowid,)).fetchone())
+        return Decision(*self.db.execute("SELECT * FROM qa_decisions WHERE id=?", (new_id,)).fetchone())
 
     def decisions(self, batch_id: int) -> list[Decision]:
-        rows = self.conn.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
+        rows = self.db.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Decision(*r) for r in rows]
 
     # -- events ---------------------------------------------------------------------------------
     def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO events (batch_id, at, who, action, detail) VALUES (?,?,?,?,?)",
             (batch_id, utcnow(), who, action, json.dumps(detail, sort_keys=True, default=str)),
         )
 
     def events(self, batch_id: int) -> list[Event]:
-        rows = self.conn.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
+        rows = self.db.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
     # -- outputs --------------------------------------------------------------------------------
     def output(self, batch_id: int, kind: str, key: str) -> OutputRecord | None:
-        row = self.conn.execute(
+        row = self.db.execute(
             "SELECT * FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key)
         ).fetchone()
         return OutputRecord(*row) if row else None
 
     def outputs(self, batch_id: int) -> list[OutputRecord]:
-        rows = self.conn.execute("SELECT * FROM outputs WHERE batch_id=? ORDER BY id", (batch_id,))
+        rows = self.db.execute("SELECT * FROM outputs WHERE batch_id=? ORDER BY id", (batch_id,))
         return [OutputRecord(*r) for r in rows]
 
     def delete_output(self, batch_id: int, kind: str, key: str) -> None:
-        self.conn.execute("DELETE FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key))
+        self.db.execute("DELETE FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key))
 
     def record_output(
         self, batch_id: int, kind: str, key: str, path: str, sha256: str, size: int, fingerprint: str,
         checks: list[str] | None = None,
     ) -> None:
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO outputs (batch_id, kind, key, path, sha256, size, fingerprint, created_at, checks)"
             " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (batch_id, kind, key) DO UPDATE SET"
             " path=excluded.path, sha256=excluded.sha256, size=excluded.size,"
             " fingerprint=excluded.fingerprint, created_at=excluded.created_at, checks=excluded.checks",
             (batch_id, kind, key, path, sha256, size, fingerprint, utcnow(), json.dumps(checks or [])),
         )
-
-
-class _Transaction:
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
-        return self.conn
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def _split_sql(script: str) -> list[str]:

@@ -10,7 +10,7 @@ from digitalisering.store.records import PageStatus
 
 def test_new_database_is_at_latest_schema(workspace):
     with Store(workspace.database) as store:
-        level = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        level = store.db.schema_level()
     assert level == len(MIGRATIONS)
 
 

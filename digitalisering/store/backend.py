@@ -1,0 +1,186 @@
+"""The two databases the state can live in, behind one small interface.
+
+- SQLite (the embedded default): one file in the workspace, WAL mode.
+- PostgreSQL (``--db postgresql://...`` or ``DIGITALISERING_DB``): one database shared by several
+  scanning stations and the project lead. Needs the ``psycopg`` package.
+
+The store writes its SQL once, in the form both understand (``?`` placeholders, ``INTEGER PRIMARY
+KEY`` ids, ``ON CONFLICT ... DO UPDATE``); the PostgreSQL backend translates placeholders and id
+columns. Schema levels are ``PRAGMA user_version`` in SQLite and a one-row table in PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from digitalisering.errors import MissingDependencyError, StateError
+
+DB_ENV_VAR = "DIGITALISERING_DB"
+
+
+class Backend:
+    """A connection in autocommit mode; ``transaction()`` groups statements."""
+
+    name = "?"
+    location = "?"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        raise NotImplementedError
+
+    def executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run an INSERT into a table with an ``id`` column and return the new id."""
+        raise NotImplementedError
+
+    def schema_level(self) -> int:
+        raise NotImplementedError
+
+    def set_schema_level(self, level: int) -> None:
+        raise NotImplementedError
+
+    def ddl(self, statement: str) -> str:
+        return statement
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @contextmanager
+    def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
+        """Held while a run processes a batch, so that no other run (on any station) processes it."""
+        yield
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class SqliteBackend(Backend):
+    name = "sqlite"
+
+    def __init__(self, path: Path):
+        self.location = str(path)
+        try:
+            self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"cannot open state database {path}: {exc}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        self.conn.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.conn.execute(sql, params).lastrowid
+
+    def schema_level(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def set_schema_level(self, level: int) -> None:
+        self.conn.execute(f"PRAGMA user_version={int(level)}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+_ID_COLUMN = re.compile(r"\bid\s+INTEGER PRIMARY KEY\b")
+_INTEGER = re.compile(r"\bINTEGER\b")
+
+
+class PostgresBackend(Backend):
+    name = "postgresql"
+
+    def __init__(self, url: str):
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "PostgreSQL needs the psycopg package: .venv/bin/pip install 'psycopg[binary]'") from exc
+        self._psycopg = psycopg
+        self.location = _hide_password(url)
+        try:
+            self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
+        except psycopg.Error as exc:
+            raise StateError(f"cannot connect to the state database {self.location}: "
+                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}") from exc
+        self.conn.execute("CREATE TABLE IF NOT EXISTS digitalisering_schema (level INTEGER NOT NULL)")
+
+    @staticmethod
+    def _sql(sql: str) -> str:
+        return sql.replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(self._sql(sql), params)
+
+    def executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(self._sql(sql), rows)
+
+    def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
+    def schema_level(self) -> int:
+        row = self.conn.execute("SELECT level FROM digitalisering_schema").fetchone()
+        return row[0] if row else 0
+
+    def set_schema_level(self, level: int) -> None:
+        self.conn.execute("DELETE FROM digitalisering_schema")
+        self.conn.execute("INSERT INTO digitalisering_schema (level) VALUES (%s)", (int(level),))
+
+    def ddl(self, statement: str) -> str:
+        statement = _ID_COLUMN.sub("id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", statement)
+        return _INTEGER.sub("BIGINT", statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.conn.transaction():
+            yield
+
+    @contextmanager
+    def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
+        # a session-level advisory lock: released by the database itself when a killed run's
+        # connection goes away, so a crash never leaves a batch locked
+        key = zlib.crc32(f"digitalisering:batch:{batch_id}".encode())
+        got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+        if not got:
+            raise StateError(f"batch {batch_name} is being processed by another run (on this or another station)")
+        try:
+            yield
+        finally:
+            self.conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _hide_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def open_backend(target: Path | str) -> Backend:
+    """SQLite for a path, PostgreSQL for a ``postgresql://`` (or ``postgres://``) URL."""
+    text = str(target)
+    if text.startswith(("postgresql://", "postgres://")):
+        return PostgresBackend(text)
+    return SqliteBackend(Path(target))
