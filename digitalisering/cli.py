@@ -102,6 +102,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.option("--lang", default="nld", show_default=True, help="tesseract language(s), e.g. nld or nld+eng.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0 = one per core).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Send the page work to a Dask distributed scheduler (tcp://host:8786); its workers "
+                   "must reach the delivery, workspace and output folders at the same paths.")
 @click.option("--jpeg-quality", type=click.IntRange(10, 100), default=85, show_default=True,
               help="JPEG quality of greyscale and colour page images.")
 @click.option("--max-megapixels", type=click.IntRange(min=1), default=250, show_default=True,
@@ -124,7 +127,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @batch_option
 @click.pass_obj
 @handle_errors
-def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_quality: int,
+def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
@@ -138,7 +141,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, jpeg_
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
-                         gazetteer=str(gazetteer.resolve()) if gazetteer else None)
+                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)

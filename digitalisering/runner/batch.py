@@ -4,20 +4,20 @@ dossier chain builds the outputs; then results.json is written. Killed at any po
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tqdm import tqdm
 
 from digitalisering._exec import tesseract
-from digitalisering.errors import MissingDependencyError
+from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
 from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
+from digitalisering.runner.executors import DaskExecutor, LocalExecutor
 from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
@@ -67,11 +67,13 @@ def run_batch(
     options: RunOptions,
     operator: str,
     overrides: Overrides | None = None,
+    page_fn: Callable[[PageJob], PageOutcome] = process_page,
 ) -> RunSummary:
     """Process every page not yet done, then split, classify and write the outputs.
 
     ``overrides``: operator corrections of the split; kept with the batch for later runs (a run
-    without them uses the last ones given).
+    without them uses the last ones given). ``page_fn``: what a worker runs per page (a module-level
+    function, so that it can be sent to worker processes; tests use it to inject faults).
     """
     tesseract.require(options.lang)
     out_dir = Path(out_dir).resolve()
@@ -90,7 +92,7 @@ def run_batch(
                     files[p.file_id].format or "", str(workspace.page_dir(batch.name, p.id)), options)
             for p in todo
         ]
-        done, failed = _process_pages(store, batch, jobs, options, operator)
+        done, failed = _process_pages(store, batch, jobs, options, operator, page_fn)
         pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
         chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
@@ -145,21 +147,20 @@ def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], fi
     return keep
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    """Workers start from a clean server process ('forkserver'), not as forks of this one: a fork
-    would inherit the locked mutexes of OpenCV's or BLAS's threads and can hang forever."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["digitalisering.runner.worker"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker)
+def _executor(options: RunOptions, jobs: int) -> LocalExecutor | DaskExecutor:
+    if options.scheduler:
+        return DaskExecutor(options.scheduler)
+    return LocalExecutor(min(options.workers, jobs), init_worker)
 
 
 def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: RunOptions,
-                   operator: str) -> tuple[int, int]:
-    """Process ``jobs`` in a pool of worker processes; persist each page's outcome as it arrives.
+                   operator: str, page_fn: Callable[[PageJob], PageOutcome] = process_page) -> tuple[int, int]:
+    """Process ``jobs`` on the executor; persist each page's outcome as it arrives.
 
-    When a worker process dies (killed, out of memory), the pages that were in flight are retried
-    one at a time, so that a page that kills its worker twice is identified and marked failed
-    while the innocent pages are processed normally.
+    When a local worker process dies (killed, out of memory), the pages that were in flight are
+    retried one at a time, so that a page that kills its worker twice is identified and marked failed
+    while the innocent pages are processed normally. On Dask the scheduler does this itself and
+    reports a page that killed its workers with ``KilledWorker``.
     """
     if not jobs:
         return 0, 0
@@ -167,10 +168,10 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
     queue = list(reversed(jobs))
     suspects: list[PageJob] = []
     crashes: dict[int, int] = {}
-    workers = min(options.workers, len(jobs))
+    executor = _executor(options, len(jobs))
+    workers = executor.workers
     bar = tqdm(total=len(jobs), unit="page", desc=batch.name, disable=not options.progress,
                dynamic_ncols=True, smoothing=0.1)
-    pool = _new_pool(workers)
     in_flight: dict[Future, PageJob] = {}
 
     def record(job: PageJob, outcome: PageOutcome) -> None:
@@ -189,46 +190,54 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
         bar.update(1)
         bar.set_postfix(failed=counts["failed"], refresh=False)
 
+    def died(job: PageJob) -> PageOutcome:
+        return PageOutcome(job.page_id, False, None, f"the worker process died on this page {MAX_CRASHES} times "
+                                                      "(out of memory or crash)")
+
     def crashed(job: PageJob, alone: bool) -> None:
         # Only a crash with this page alone in the pool counts against it.
         if alone:
             crashes[job.page_id] = crashes.get(job.page_id, 0) + 1
         if crashes.get(job.page_id, 0) >= MAX_CRASHES:
-            record(job, PageOutcome(job.page_id, False, None,
-                                    f"the worker process died on this page {MAX_CRASHES} times "
-                                    "(out of memory or crash)"))
+            record(job, died(job))
         else:
             suspects.append(job)
+
+    def submit(job: PageJob) -> None:
+        store.start_page(job.page_id)
+        in_flight[executor.submit(page_fn, job)] = job
 
     try:
         while queue or suspects or in_flight:
             if suspects:
                 if not in_flight:  # after a crash: one page at a time until the culprit is known
-                    job = suspects.pop(0)
-                    store.start_page(job.page_id)
-                    in_flight[pool.submit(process_page, job)] = job
+                    submit(suspects.pop(0))
             else:
                 while queue and len(in_flight) < workers * 2:
-                    job = queue.pop()
-                    store.start_page(job.page_id)
-                    in_flight[pool.submit(process_page, job)] = job
+                    submit(queue.pop())
             alone = len(in_flight) == 1
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             broken = False
             for fut in finished:
                 job = in_flight.pop(fut)
-                if isinstance(fut.exception(), BrokenProcessPool):
-                    broken = True
-                    crashed(job, alone)
+                exc = fut.exception()
+                if executor.is_crash(exc):
+                    if executor.reschedules_crashes:
+                        record(job, died(job))
+                    else:
+                        broken = True
+                        crashed(job, alone)
+                elif exc is not None:
+                    # the executor itself failed (a lost Dask scheduler): stop; the page stays pending
+                    raise StateError(f"page work stopped: {type(exc).__name__}: {exc}; run again to resume")
                 else:
                     record(job, fut.result())
             if broken:
                 for job in in_flight.values():
                     crashed(job, False)
                 in_flight.clear()
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = _new_pool(workers)
+                executor.restart()
     finally:
         bar.close()
-        pool.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown()
     return counts["done"], counts["failed"]

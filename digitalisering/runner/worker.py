@@ -23,8 +23,13 @@ class PageOutcome:
     trace: str | None = None
 
 
+_initialised = False
+
+
 def init_worker() -> None:
     """Per-process setup: tesseract and OpenCV use one thread each (the pool gives parallelism)."""
+    global _initialised
+    _initialised = True
     os.environ["OMP_THREAD_LIMIT"] = "1"
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
     try:
@@ -35,9 +40,12 @@ def init_worker() -> None:
         pass
 
 
-def process_page(job: PageJob) -> PageOutcome:
+def process_page(job: PageJob, stages: list | None = None) -> PageOutcome:
+    """One page through the chain (``stages``: the page stages, default ``PAGE_STAGES``)."""
+    if not _initialised:  # a Dask worker: no pool initializer ran in this process
+        init_worker()
     try:
-        return PageOutcome(job.page_id, True, run_page_chain(job), None)
+        return PageOutcome(job.page_id, True, run_page_chain(job, stages), None)
     except MissingDependencyError as exc:
         return PageOutcome(job.page_id, False, None, str(exc), fatal=True)
     except (InputFileError, DigitaliseringError) as exc:
