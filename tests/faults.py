@@ -8,7 +8,7 @@ import signal
 from pathlib import Path
 
 from digitalisering.runner.page_chain import PAGE_STAGES, PageJob
-from digitalisering.runner.worker import PageOutcome, process_page
+from digitalisering.runner.worker import PageOutcome, process_page  # noqa: F401  (process_page: re-exported)
 
 
 def _first_time(job: PageJob, tag: str) -> bool:
