@@ -40,6 +40,18 @@ def template_env(lang: str) -> Environment:
     return env
 
 
+def plan_values(plan) -> dict:
+    """The plan's figures for ``plan_text``; the code letter shows the arrow that was followed."""
+    letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
+    return {**plan.__dict__, "code_letter": letter}
+
+
+def extra_reasons(insp: Inspection, lang: str) -> dict[int, str]:
+    """seq -> why the page is reviewed besides the sample, in words."""
+    return {seq: ", ".join(ui("redelivered", lang) if r == "redelivered" else check_label(r, lang) for r in reasons)
+            for seq, reasons in insp.extra_pages().items()}
+
+
 def verdict_text(insp: Inspection, lang: str) -> tuple[str, dict]:
     v = insp.verdict()
     values = {"reviewed": v.reviewed, "sample_size": v.sample_size, "rejected": v.rejected,
@@ -103,10 +115,9 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     plan = insp.plan
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
-        summary=summary, plan=plan, plan_values={**plan.__dict__, "code_letter": plan.code_letter if plan.plan_letter == plan.code_letter
-                                  else f"{plan.code_letter} → {plan.plan_letter}"},
+        summary=summary, plan=plan, plan_values=plan_values(plan),
         sample=insp.sample, verdict=insp.verdict(), verdict_text=text, counts=insp.checks.counts(),
-        problems=problems, sample_seqs=sample, extra={s: ", ".join(_why(w, lang) for w in r) for s, r in extra.items()},
+        problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
     if target.exists():
@@ -118,7 +129,3 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     else:
         os.replace(work, target)
     return ReportSummary(target, len(pictured), len(problems), failures)
-
-
-def _why(reason: str, lang: str) -> str:
-    return ui("redelivered", lang) if reason == "redelivered" else check_label(reason, lang)

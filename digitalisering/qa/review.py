@@ -19,7 +19,7 @@ from digitalisering.errors import DigitaliseringError
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
-from digitalisering.qa.report import verdict_text
+from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
 
@@ -40,12 +40,10 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
         return insp.review_list()
 
     def common() -> dict:
-        plan = insp.plan
-        letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
         text, _ = verdict_text(insp, lang)
         return {"batch": insp.batch, "reviewer": reviewer, "pages": insp.pages_by_seq,
                 "decisions": insp.current_decisions(), "verdict": insp.verdict(), "verdict_text": text,
-                "plan_values": {**plan.__dict__, "code_letter": letter},
+                "plan_values": plan_values(insp.plan),
                 "page_href": lambda s: url_for("page", seq=s),
                 "thumb_href": lambda s: url_for("image", seq=s, size="thumb")}
 
@@ -54,9 +52,8 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
         with lock:
             ctx = common()
             card = app.jinja_env.get_template("_card.html").make_module(ctx).card
-            extra = {s: ", ".join(ui("redelivered", lang) if r == "redelivered" else check_label(r, lang)
-                                  for r in reasons) for s, reasons in insp.extra_pages().items()}
-            return render_template("review.html", sample_seqs=insp.sample_seqs, extra=extra, card=card,
+            return render_template("review.html", sample_seqs=insp.sample_seqs, extra=extra_reasons(insp, lang),
+                                   card=card,
                                    rescan_count=len(insp.rescan_rows()), **ctx)
 
     def render_page(seq: int, error: str | None = None, status: int = 200):

@@ -53,6 +53,7 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
 
     # first sampled page: approve; the page shows the image, the OCR text and the findings
     page.click(f"#sample .card[data-seq='{sample[0]}'] a")
+    page.wait_for_function("() => { const i = document.querySelector('img.page'); return i && i.complete; }")
     assert page.locator("img.page").evaluate("img => img.naturalWidth") > 100
     assert page.locator("pre.ocr").inner_text().strip()
     page.screenshot(path=str(tmp_path / "review-page.png"), full_page=True)
