@@ -62,7 +62,7 @@ class DaskExecutor:
 
     reschedules_crashes = True
 
-    def __init__(self, address: str, connect_timeout: float = 30):
+    def __init__(self, address: str, connect_timeout: float = 15):
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - a dependency
