@@ -145,13 +145,17 @@ def _up_down_mass(text: Ink) -> tuple[int, int, int]:
         return 0, 0, 0
     hm = float(np.median(stats[:, H]))
     up = down = lines = 0
-    for members in text_lines(stats):
+    line_of = np.zeros(int(text.labels.max()) + 1, dtype=np.int32)  # label -> line number + 1
+    groups = text_lines(stats)
+    for number, members in enumerate(groups, start=1):
+        line_of[text.text_labels[members]] = number
+    for number, members in enumerate(groups, start=1):
         st = stats[members]
         x0, y0 = int(st[:, X].min()), int(st[:, Y].min())
         x1, y1 = int((st[:, X] + st[:, W]).max()), int((st[:, Y] + st[:, H]).max())
         if y1 - y0 < 6:
             continue
-        own = np.isin(text.labels[y0:y1, x0:x1], text.text_labels[members])
+        own = line_of[text.labels[y0:y1, x0:x1]] == number
         # short pieces of the line: warped pages and typewriter jitter bend long lines
         piece = max(8, int(6 * hm))
         used = False

@@ -71,8 +71,10 @@ def straighten(image: Image.Image, result: ImagingResult) -> Image.Image:
 def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: int,
                  options: ImagingOptions = ImagingOptions()) -> tuple[Image.Image, ImagingResult]:
     t0 = time.perf_counter()
+    # one small copy of a colour page serves both colour questions (is it really grey? the paper colour)
+    small = colour_sample(image)
     checks: TechnicalChecks = technical_checks(image.width, image.height, stated_dpi, image.mode,
-                                               bits_per_sample, effectively_grey(image))
+                                               bits_per_sample, effectively_grey(image, small))
     dpi = checks.dpi
     large = min(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[0] or \
         max(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[1]
@@ -105,7 +107,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     out = turn_upright(image, est.orientation)
     if result.skew_deg is not None and abs(result.skew_deg) >= options.deskew_min_deg:
         result.deskew_deg = result.skew_deg
-    result.paper_colour = list(paper_colour(image, work.paper))
+    result.paper_colour = list(paper_colour(image, work.paper, small))
     result.corrected = out is not image or bool(result.deskew_deg)
     result.timings_ms.update(orientation=round(1000 * (t3 - t2), 1),
                              transform=round(1000 * (time.perf_counter() - t3), 1))
@@ -129,8 +131,17 @@ def _rescale_by_text(image: Image.Image, dpi: float, ink: Ink) -> Ink:
     return find_ink(working_image(image, dpi, better))
 
 
-def effectively_grey(image: Image.Image) -> bool:
+def colour_sample(image: Image.Image) -> np.ndarray | None:
+    """An RGB page reduced 8 times, as an array (None for grey and bitonal pages)."""
+    if image.mode != "RGB":
+        return None
+    return np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8)
+
+
+def effectively_grey(image: Image.Image, small: np.ndarray | None = None) -> bool:
     if image.mode != "RGB":
         return False
-    small = np.asarray(image.reduce(16) if min(image.size) > 256 else image, dtype=np.int16)
+    if small is None:
+        small = colour_sample(image)
+    small = small[::2, ::2].astype(np.int16)
     return bool(np.percentile(np.abs(small[..., 0] - small[..., 2]), 99) < 12)

@@ -23,13 +23,16 @@ def turn_upright(image: Image.Image, orientation: int) -> Image.Image:
     return image.transpose(_TURN[orientation]) if orientation in _TURN else image
 
 
-def paper_colour(image: Image.Image, paper_grey: int) -> tuple[int, ...]:
-    """The paper's colour in the image's mode, from pixels about as bright as the paper."""
+def paper_colour(image: Image.Image, paper_grey: int, small: np.ndarray | None = None) -> tuple[int, ...]:
+    """The paper's colour in the image's mode, from pixels about as bright as the paper
+    (``small``: the RGB page already reduced, when the caller has it)."""
     if image.mode == "1":
         return (255,)
     if image.mode == "L":
         return (int(paper_grey),)
-    small = np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8).reshape(-1, 3)
+    if small is None:
+        small = np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8)
+    small = small.reshape(-1, 3)
     grey = small.mean(axis=1)
     near = small[np.abs(grey - paper_grey) < 12]
     if len(near) == 0:
