@@ -64,10 +64,14 @@ def _rotate_mask_cw90(mask: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(mask, k=-1))
 
 
+def rule_length(mm: float) -> int:
+    return max(5, int(6 * mm))
+
+
 def without_rules(mask: np.ndarray, mm: float) -> np.ndarray:
     """``mask`` without horizontal rules and underlines (runs of ink at least 6 mm long and thin):
     an underline below the baseline would count as descenders."""
-    length = max(5, int(6 * mm))
+    length = rule_length(mm)
     rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     if not rules.any():
         return mask
@@ -229,7 +233,13 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     bx = st[:, X] + st[:, W] / 2.0
     by = (st[:, Y] + st[:, H]).astype(np.float64)
     fine = search_skew(bx, by, MAX_SKEW, coarse_step=0.25)
-    straight = find_ink(ink.work, without_rules(rotate_mask(mask, fine.angle), ink.mm))
+    straight_mask = rotate_mask(mask, fine.angle)
+    # a run of L ink pixels in the straightened mask lies in one component at least L cos(20 deg)
+    # wide before straightening: without such a wide component there is no rule to take out
+    widths = ink.all_stats[:, H if turned else W] if len(ink.all_stats) else np.zeros(1)
+    if widths.max() >= 0.9 * rule_length(ink.mm):
+        straight_mask = without_rules(straight_mask, ink.mm)
+    straight = find_ink(ink.work, straight_mask)
     up, down, lines = _up_down_mass(straight)
     votes = up + down
     balance = (up - down) / votes if votes else 0.0
