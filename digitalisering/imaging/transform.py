@@ -47,15 +47,58 @@ def straight_size(width: int, height: int, angle_ccw: float) -> tuple[int, int]:
             int(math.ceil(height * math.cos(rad) + width * math.sin(rad))))
 
 
-def rotate_array(arr: np.ndarray, angle_ccw: float, flags: int, border: int | tuple[int, ...]) -> np.ndarray:
-    """Rotate ``arr`` clockwise by ``angle_ccw`` degrees about its centre (undoing a
-    counter-clockwise skew); the canvas grows so that nothing is cut off."""
-    h, w = arr.shape[:2]
+def _rotation(w: int, h: int, angle_ccw: float) -> tuple[np.ndarray, int, int]:
+    """The affine matrix that turns a ``w`` x ``h`` array clockwise by ``angle_ccw`` about its centre
+    onto the expanded canvas, and that canvas's size."""
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
     nw, nh = straight_size(w, h, angle_ccw)
     m[0, 2] += (nw - w) / 2.0
     m[1, 2] += (nh - h) / 2.0
+    return m, nw, nh
+
+
+def rotate_array(arr: np.ndarray, angle_ccw: float, flags: int, border: int | tuple[int, ...]) -> np.ndarray:
+    """Rotate ``arr`` clockwise by ``angle_ccw`` degrees about its centre (undoing a
+    counter-clockwise skew); the canvas grows so that nothing is cut off."""
+    h, w = arr.shape[:2]
+    m, nw, nh = _rotation(w, h, angle_ccw)
     return cv2.warpAffine(arr, m, (nw, nh), flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+READ_TILE = 256
+"""Tile size (pixels) of the straightened copy OCR reads."""
+PAPER_ONLY = 0.8
+"""A tile whose source holds nothing darker than this share of the paper level is paper only."""
+
+
+def rotate_grey_for_reading(arr: np.ndarray, angle_ccw: float, paper: int) -> np.ndarray:
+    """``rotate_array`` for the grey copy OCR reads, tile by tile: a tile whose source pixels are all
+    at least PAPER_ONLY of the paper level (margins, gaps between paragraphs) is filled with the paper
+    grey instead of being interpolated; every other tile is what the whole rotation gives (to
+    within one grey level of rounding).
+    About a third of a typed page is paper only, so this saves that share of the warp."""
+    h, w = arr.shape
+    m, nw, nh = _rotation(w, h, angle_ccw)
+    inv = cv2.invertAffineTransform(m)
+    out = np.full((nh, nw), paper, dtype=np.uint8)
+    light = int(PAPER_ONLY * paper)
+    for ty in range(0, nh, READ_TILE):
+        for tx in range(0, nw, READ_TILE):
+            th, tw = min(READ_TILE, nh - ty), min(READ_TILE, nw - tx)
+            xs = (tx, tx + tw, tx, tx + tw)
+            ys = (ty, ty, ty + th, ty + th)
+            sx = [inv[0, 0] * x + inv[0, 1] * y + inv[0, 2] for x, y in zip(xs, ys)]
+            sy = [inv[1, 0] * x + inv[1, 1] * y + inv[1, 2] for x, y in zip(xs, ys)]
+            x0, x1 = max(0, math.floor(min(sx)) - 1), min(w, math.ceil(max(sx)) + 2)
+            y0, y1 = max(0, math.floor(min(sy)) - 1), min(h, math.ceil(max(sy)) + 2)
+            if x1 <= x0 or y1 <= y0 or int(arr[y0:y1, x0:x1].min()) >= light:
+                continue
+            mt = m.copy()
+            mt[0, 2] -= tx
+            mt[1, 2] -= ty
+            out[ty:ty + th, tx:tx + tw] = cv2.warpAffine(arr, mt, (tw, th), flags=cv2.INTER_LINEAR,
+                                                         borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+    return out
 
 
 def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
@@ -80,4 +123,6 @@ def straight_grey(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -
         fill = (int(round(0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2])),) if len(fill) == 3 else fill
     if not angle_ccw:
         return image
-    return deskew(image, angle_ccw, fill)
+    if image.mode == "1":
+        return deskew(image, angle_ccw, fill)
+    return Image.fromarray(rotate_grey_for_reading(np.asarray(image), angle_ccw, int(fill[0])), "L")
