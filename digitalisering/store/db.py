@@ -51,6 +51,7 @@ class Store:
             )
         for number, script in enumerate(MIGRATIONS[level:], start=level + 1):
             with self.transaction():
+                self.db.lock_schema()
                 if self.db.schema_level() >= number:  # another station migrated meanwhile
                     continue
                 for statement in _split_sql(script):

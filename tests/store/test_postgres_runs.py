@@ -82,3 +82,29 @@ def test_a_second_run_of_the_same_batch_is_refused_and_a_killed_run_resumes(pg_u
     with psycopg.connect(pg_url) as conn:
         attempts = conn.execute("SELECT MAX(attempts) FROM pages").fetchone()[0]
     assert _done(pg_url, "levering") == total and attempts <= 2
+
+
+def test_stations_opening_a_fresh_database_at_once_migrate_it_once(pg_server):
+    import threading
+
+    from digitalisering.store import Store
+    from digitalisering.store.migrations import MIGRATIONS
+
+    for _ in range(5):
+        url = pg_server.new_database()
+        errors: list[str] = []
+
+        def open_store() -> None:
+            try:
+                Store(url).close()
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(repr(exc))
+
+        threads = [threading.Thread(target=open_store) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        with Store(url) as store:
+            assert store.db.schema_level() == len(MIGRATIONS)
