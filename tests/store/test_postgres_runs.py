@@ -57,7 +57,7 @@ def test_two_stations_run_different_batches_at_once(pg_url, tmp_path):
 
 def test_a_second_run_of_the_same_batch_is_refused_and_a_killed_run_resumes(pg_url, tmp_path):
     delivery = tmp_path / "levering"
-    total = _delivery(delivery, dossiers=3, pages=3)
+    total = _delivery(delivery, dossiers=4, pages=6)  # enough work that the first run is still busy
     ws1, ws2, out = tmp_path / "station1", tmp_path / "station2", tmp_path / "out"
     subprocess.run(_cli(ws1, pg_url, "ingest", str(delivery)), check=True, capture_output=True)
     first = subprocess.Popen(_cli(ws1, pg_url, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
