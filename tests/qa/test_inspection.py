@@ -13,7 +13,6 @@ from digitalisering.metadata.config import load_archive_config
 from digitalisering.qa.config import load_qa_config
 from digitalisering.qa.inspection import ACCEPTED, NOT_ACCEPTED, OPEN, ReviewError, open_inspection
 from digitalisering.runner import RunOptions, run_batch
-from digitalisering.store import Store
 from digitalisering.store.records import PageStatus
 
 
