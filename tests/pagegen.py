@@ -119,13 +119,14 @@ def letter_page(dpi: int = 150, mode: str = "L") -> Image.Image:
     return page_image(LETTER_LINES * 2, dpi=dpi, mode=mode, font_pt=11)
 
 
-def barcode_sheet(payload: str, dpi: int = 200) -> Image.Image:
-    """A separator sheet with a Code 128 barcode of ``payload``."""
+def barcode_sheet(payload: str, dpi: int = 200, qr: bool = False) -> Image.Image:
+    """A separator sheet with a Code 128 (or QR) barcode of ``payload``."""
     import zxingcpp
 
     im = page_image(["SCHEIDINGSBLAD"], dpi=dpi)
-    code = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128)
-    bar = Image.fromarray(__import__("numpy").asarray(code.to_image(scale=max(2, dpi // 75))))
+    fmt = zxingcpp.BarcodeFormat.QRCode if qr else zxingcpp.BarcodeFormat.Code128
+    code = zxingcpp.create_barcode(payload, fmt)
+    bar = Image.fromarray(__import__("numpy").asarray(code.to_image(scale=max(2, dpi // 75) * (3 if qr else 1))))
     im.paste(bar, (im.width // 6, im.height // 3))
     return im
 

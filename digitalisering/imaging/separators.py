@@ -39,11 +39,43 @@ class Separator:
         return asdict(self)
 
 
+def may_hold_barcode(ink: Ink) -> bool:
+    """Whether the page's components look like a Code 128 symbol (at least 8 bars at least 5 mm long
+    and 4 times as long as thick, in any direction) or a QR code (2 finder patterns: a square ring
+    with a solid square in its middle, 3/7 of its size). Most text pages have neither, and the
+    barcode reader, the dearest part of the separator search, is then not run."""
+    st = ink.all_stats
+    if len(st) < 2:
+        return False
+    mm = ink.mm
+    w, h = st[:, W].astype(np.float64), st[:, H].astype(np.float64)
+    longer, shorter = np.maximum(w, h), np.minimum(w, h)
+    if int(((longer >= 5 * mm) & (longer >= 4 * shorter)).sum()) >= 8:
+        return True
+    fill = st[:, AREA] / np.maximum(1.0, w * h)
+    squarish = (longer <= 1.35 * shorter) & (shorter >= 4)
+    rings = np.flatnonzero(squarish & (shorter >= 2.0 * mm) & (fill > 0.3) & (fill < 0.75))
+    blocks = np.flatnonzero(squarish & (fill >= 0.75))
+    if len(rings) < 2 or len(blocks) < 2:
+        return False
+    cx, cy = st[:, X] + w / 2.0, st[:, Y] + h / 2.0
+    finders = 0
+    for r in rings:
+        near = (np.abs(cx[blocks] - cx[r]) < 0.15 * w[r]) & (np.abs(cy[blocks] - cy[r]) < 0.15 * h[r])
+        ratio = w[blocks] / w[r]
+        finders += bool((near & (ratio > 0.25) & (ratio < 0.6)).any())
+        if finders >= 2:
+            return True
+    return False
+
+
 def read_barcodes(ink: Ink) -> list[Barcode]:
     # separator barcodes are big and printed black on paper: no need to search downscaled or
     # inverted copies (3x faster); turned sheets are still read (try_rotate stays on)
-    codes = zxingcpp.read_barcodes(ink.work.grey, formats=_FORMATS, try_downscale=False, try_invert=False)
-    found = [Barcode(str(b.format).split(".")[-1], b.text) for b in codes if b.valid and b.text]
+    found: list[Barcode] = []
+    if may_hold_barcode(ink):
+        codes = zxingcpp.read_barcodes(ink.work.grey, formats=_FORMATS, try_downscale=False, try_invert=False)
+        found = [Barcode(str(b.format).split(".")[-1], b.text) for b in codes if b.valid and b.text]
     patch = find_patch_code(ink)
     if patch:
         found.append(Barcode("PatchCode", f"PATCH{patch}"))

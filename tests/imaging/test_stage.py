@@ -71,6 +71,19 @@ def test_dossier_and_document_separators():
     assert not text.is_separator and text.barcodes == []
 
 
+@pytest.mark.parametrize("qr", [False, True])
+@pytest.mark.parametrize("turn", [0, 90, 3.5])
+def test_separator_barcodes_turned_or_skewed_are_found(qr, turn):
+    """The reader is only run where the components look like a barcode: Code 128 bars or QR finder
+    patterns must be recognised as such however the sheet was fed."""
+    sheet = pagegen.barcode_sheet("DOSSIER:BWT-1970-0007", qr=qr)
+    if turn:
+        sheet = sheet.rotate(turn, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
+    _, res = analyse_page(sheet, 200, 8, NO_OSD)
+    assert res.is_separator and res.separator["dossier_id"] == "BWT-1970-0007"
+    assert res.barcodes[0]["symbology"].replace(" ", "") == ("QRCode" if qr else "Code128")
+
+
 @pytest.mark.parametrize("w_mm, h_mm, cls, required", [
     (210, 297, "A4", 300), (148, 210, "A5", 300), (105, 148, "A6", 600),
     (420, 594, "A2", 300), (594, 841, "A1", 150), (841, 1189, "A0", 150), (1189, 1682, ">A0", 150),
