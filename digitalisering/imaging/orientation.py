@@ -83,7 +83,7 @@ def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
     """Turn ``mask`` by ``-angle_ccw`` (undoing a counter-clockwise skew), canvas expanded."""
     return rotate_array(mask, angle_ccw, cv2.INTER_NEAREST, 0)
 
-def _line_direction(ink: Ink, max_points: int = 12000) -> tuple[bool, float]:
+def _line_direction(ink: Ink, max_points: int = 6000) -> tuple[bool, float]:
     """(text runs up/down the page?, how clearly): the ink pixels of text-like components form
     sharp rows along the text lines, much less so across them (even monospaced typewriter text,
     whose letters also line up in columns: the column gaps are narrow, the line gaps wide)."""
