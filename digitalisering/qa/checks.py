@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -85,20 +85,6 @@ class CheckReport:
                 for seq in f.pages:
                     out.setdefault(seq, []).append(f.check)
         return out
-
-    def page_status(self) -> dict[int, str]:
-        """seq -> worst status over the page's findings."""
-        out: dict[int, str] = {}
-        for f in self.findings:
-            for seq in f.pages:
-                if STATUS_ORDER[f.status] > STATUS_ORDER.get(out.get(seq, PASS), 0):
-                    out[seq] = f.status
-                else:
-                    out.setdefault(seq, PASS)
-        return out
-
-    def to_json(self) -> list[dict[str, Any]]:
-        return [{**asdict(f), "message": f.message("en")} for f in self.findings]
 
 
 # -- page checks --------------------------------------------------------------------------------
