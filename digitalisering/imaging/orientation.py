@@ -161,20 +161,33 @@ def _up_down_mass(text: Ink) -> tuple[int, int, int]:
             continue
         own = line_of[text.labels[y0:y1, x0:x1]] == number
         # short pieces of the line: warped pages and typewriter jitter bend long lines
-        piece = max(8, int(6 * hm))
-        used = False
-        for px in range(0, own.shape[1], piece):
-            profile = own[:, px:px + piece].sum(axis=1).astype(np.float64)
-            if profile.max() < 2:
-                continue
-            core = np.flatnonzero(profile >= 0.5 * profile.max())
-            if len(core) < 3:
-                continue
-            up += int(profile[: core[0]].sum())
-            down += int(profile[core[-1] + 1:].sum())
-            used = True
-        lines += used
+        u, d, used = _outside_core(own, max(8, int(6 * hm)))
+        up, down, lines = up + u, down + d, lines + used
     return up, down, lines
+
+
+def _outside_core(own: np.ndarray, piece: int) -> tuple[int, int, bool]:
+    """Cut the line's pixels ``own`` into pieces ``piece`` wide; in each piece's row profile the
+    core is the rows with at least half the fullest row's count: (pixels above the core, pixels
+    below it, any piece usable). Pieces with fewer than 2 pixels in a row or a core thinner than
+    3 rows are left out."""
+    h, w = own.shape
+    n = -(-w // piece)
+    padded = np.zeros((h, n * piece), dtype=np.int32)
+    padded[:, :w] = own
+    profiles = padded.reshape(h, n, piece).sum(axis=2)  # one column per piece
+    peak = profiles.max(axis=0)
+    core = 2 * profiles >= peak[None, :]
+    first = np.argmax(core, axis=0)
+    last = h - 1 - np.argmax(core[::-1], axis=0)
+    usable = (peak >= 2) & (core.sum(axis=0) >= 3)
+    if not usable.any():
+        return 0, 0, False
+    cum = np.vstack([np.zeros((1, n), dtype=np.int64), np.cumsum(profiles, axis=0)])
+    cols = np.flatnonzero(usable)
+    above = cum[first[cols], cols].sum()
+    below = (cum[h, cols] - cum[last[cols] + 1, cols]).sum()
+    return int(above), int(below), True
 
 
 def _rotate_grey(grey: np.ndarray, turned: bool, angle_ccw: float, paper: int) -> np.ndarray:

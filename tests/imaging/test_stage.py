@@ -31,7 +31,11 @@ def test_deskew_keeps_everything_bitonal_and_resolution():
     upright, res = analyse_page(scanned, 300, 1, NO_OSD)
     assert upright is scanned  # nothing to turn: the scan's own pixels are kept
     out = straighten(upright, res)
-    assert out.mode == "1" and straight_grey(upright, res.deskew_deg, tuple(res.paper_colour)).mode == "1"
+    reading = straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
+    assert out.mode == "1" and reading.mode == "1"
+    # the copy OCR reads skips the all-white tiles but is otherwise the same straight page
+    assert np.array_equal(np.asarray(reading), np.asarray(out))
+    assert abs(analyse_page(reading, 300, 1, NO_OSD)[1].skew_deg) < 0.1
     assert out.width >= scanned.width * 0.99 and out.height >= scanned.height * 0.99  # no cropping
     assert res.technical["dpi"] == 300
     # the corners added by the rotation are paper (white), not black
