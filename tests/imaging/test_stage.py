@@ -33,8 +33,10 @@ def test_deskew_keeps_everything_bitonal_and_resolution():
     out = straighten(upright, res)
     reading = straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     assert out.mode == "1" and reading.mode == "1"
-    # the copy OCR reads skips the all-white tiles but is otherwise the same straight page
-    assert np.array_equal(np.asarray(reading), np.asarray(out))
+    # the copy OCR reads skips the all-white tiles but is otherwise the same straight page (tiles
+    # may round a sampling position the other way: a handful of pixels of 12 million)
+    assert reading.size == out.size
+    assert (np.asarray(reading) != np.asarray(out)).sum() < 1e-5 * out.width * out.height
     assert abs(analyse_page(reading, 300, 1, NO_OSD)[1].skew_deg) < 0.1
     assert out.width >= scanned.width * 0.99 and out.height >= scanned.height * 0.99  # no cropping
     assert res.technical["dpi"] == 300
