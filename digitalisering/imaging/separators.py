@@ -60,10 +60,13 @@ def may_hold_barcode(ink: Ink) -> bool:
         return False
     cx, cy = st[:, X] + w / 2.0, st[:, Y] + h / 2.0
     finders = 0
-    for r in rings:
-        near = (np.abs(cx[blocks] - cx[r]) < 0.15 * w[r]) & (np.abs(cy[blocks] - cy[r]) < 0.15 * h[r])
-        ratio = w[blocks] / w[r]
-        finders += bool((near & (ratio > 0.25) & (ratio < 0.6)).any())
+    # rings x blocks at once (text pages: hundreds of ring-like letters, tens of blocks), in chunks
+    for start in range(0, len(rings), max(1, 1_000_000 // len(blocks))):
+        r = rings[start:start + max(1, 1_000_000 // len(blocks))][:, None]
+        ratio = w[blocks][None, :] / w[r]
+        centred = (np.abs(cx[blocks][None, :] - cx[r]) < 0.15 * w[r]) & \
+            (np.abs(cy[blocks][None, :] - cy[r]) < 0.15 * h[r])
+        finders += int((centred & (ratio > 0.25) & (ratio < 0.6)).any(axis=1).sum())
         if finders >= 2:
             return True
     return False
