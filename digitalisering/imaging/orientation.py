@@ -89,9 +89,12 @@ def _line_direction(ink: Ink, max_points: int = 6000) -> tuple[bool, float]:
     whose letters also line up in columns: the column gaps are narrow, the line gaps wide)."""
     keep = np.zeros(int(ink.labels.max()) + 1, dtype=bool)
     keep[ink.text_labels] = True
-    flat = np.flatnonzero(ink.mask)
-    if len(flat) > 3 * max_points:  # sample before looking up labels: the label image is big
-        flat = flat[np.random.default_rng(0).integers(0, len(flat), 3 * max_points)]
+    # the ink pixels in row-major order (as np.flatnonzero gives them, at a third of its cost)
+    points = cv2.findNonZero(ink.mask)
+    points = np.zeros((0, 2), np.int32) if points is None else points.reshape(-1, 2)
+    if len(points) > 3 * max_points:  # sample before looking up labels: the label image is big
+        points = points[np.random.default_rng(0).integers(0, len(points), 3 * max_points)]
+    flat = points[:, 1].astype(np.int64) * ink.mask.shape[1] + points[:, 0]
     flat = flat[keep[ink.labels.ravel()[flat]]][:max_points]
     ys, xs = np.divmod(flat, ink.mask.shape[1])
     xs, ys = xs.astype(np.float32), ys.astype(np.float32)
