@@ -86,7 +86,8 @@ def working_image(image: Image.Image, dpi: float, factor: int | None = None) -> 
 
 def _paper_level(grey: np.ndarray) -> int:
     """The brightest common grey level: the paper (dark scanner borders and ink are minorities)."""
-    hist = np.bincount(grey[::2, ::2].ravel(), minlength=256).astype(np.float64)
+    hist = cv2.calcHist([np.ascontiguousarray(grey[::2, ::2])], [0], None, [256], [0, 256]).ravel()
+    hist = hist.astype(np.float64)
     hist = np.convolve(hist, np.ones(5) / 5, mode="same")
     bright = hist[96:]
     return int(96 + np.argmax(bright))

@@ -23,7 +23,7 @@ import numpy as np
 from digitalisering._exec import tesseract
 from digitalisering.imaging.ink import H, Ink, W, X, Y, find_ink
 from digitalisering.imaging.skew import profile_sharpness, search_skew
-from digitalisering.imaging.transform import rotate_array
+from digitalisering.imaging.transform import rotation_matrix
 
 MIN_COMPONENTS = 40
 """Fewer text-like components than this: no orientation or skew decision from text."""
@@ -79,9 +79,42 @@ def without_rules(mask: np.ndarray, mm: float) -> np.ndarray:
     return mask & (1 - rules)
 
 
-def rotate_mask(mask: np.ndarray, angle_ccw: float) -> np.ndarray:
-    """Turn ``mask`` by ``-angle_ccw`` (undoing a counter-clockwise skew), canvas expanded."""
-    return rotate_array(mask, angle_ccw, cv2.INTER_NEAREST, 0)
+CROP_PAD = 3
+"""Empty pixels kept around the ink's box in the straightened window."""
+
+
+@dataclass(frozen=True)
+class StraightFrame:
+    """Where the straightened analysis happens: the window of the (turned) working copy rotated by
+    ``angle`` (``rotate_array``'s expanded canvas) that holds the rotated box of its ink, with
+    CROP_PAD pixels around it. Straightening, rule removal and labelling cost in proportion to the
+    canvas, and the margins hold nothing to analyse. The window samples the source at the same
+    positions as the whole canvas would (a shifted matrix, not a rotation of a crop)."""
+    matrix: np.ndarray
+    """the whole canvas's affine matrix, shifted to the window."""
+    size: tuple[int, int]
+    """width, height of the window."""
+
+    @classmethod
+    def around(cls, mask: np.ndarray, angle: float) -> "StraightFrame":
+        h, w = mask.shape
+        m, nw, nh = rotation_matrix(w, h, angle)
+        x, y, bw, bh = cv2.boundingRect(mask)
+        corners = np.array([[x, y, 1], [x + bw, y, 1], [x, y + bh, 1], [x + bw, y + bh, 1]], dtype=np.float64)
+        out = corners @ m.T
+        u0 = max(0, int(np.floor(out[:, 0].min())) - CROP_PAD)
+        v0 = max(0, int(np.floor(out[:, 1].min())) - CROP_PAD)
+        u1 = min(nw, int(np.ceil(out[:, 0].max())) + CROP_PAD + 1)
+        v1 = min(nh, int(np.ceil(out[:, 1].max())) + CROP_PAD + 1)
+        shifted = m.copy()
+        shifted[0, 2] -= u0
+        shifted[1, 2] -= v0
+        return cls(shifted, (max(1, u1 - u0), max(1, v1 - v0)))
+
+    def apply(self, arr: np.ndarray, interpolation: int, border: int) -> np.ndarray:
+        return cv2.warpAffine(arr, self.matrix, self.size, flags=interpolation,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
 
 def _line_direction(ink: Ink, max_points: int = 6000) -> tuple[bool, float]:
     """(text runs up/down the page?, how clearly): the ink pixels of text-like components form
@@ -193,19 +226,19 @@ def _outside_core(own: np.ndarray, piece: int) -> tuple[int, int, bool]:
     return int(above), int(below), True
 
 
-def _rotate_grey(grey: np.ndarray, turned: bool, angle_ccw: float, paper: int) -> np.ndarray:
-    """The working copy in the frame of ``rotate_mask`` (same turn, same expanded canvas), so that
-    component boxes found on the straightened mask point at the same text."""
+def _rotate_grey(grey: np.ndarray, turned: bool, frame: StraightFrame, paper: int) -> np.ndarray:
+    """The working copy in the frame of the straightened mask (same turn, crop and canvas), so
+    that component boxes found on the straightened mask point at the same text."""
     if turned:
         grey = np.ascontiguousarray(np.rot90(grey, k=-1))
-    return rotate_array(grey, angle_ccw, cv2.INTER_LINEAR, int(paper))
+    return frame.apply(grey, cv2.INTER_LINEAR, int(paper))
 
-def _osd_upside_down(ink: Ink, turned: bool, skew: float, straight: Ink) -> tuple[bool | None, float]:
+def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink) -> tuple[bool | None, float]:
     """Ask tesseract's OSD whether the straightened text is upside down, on a crop of its text.
 
     Returns (upside down?, confidence), or (None, 0) when OSD has no clear opinion.
     """
-    grey = _rotate_grey(ink.work.grey, turned, skew, ink.work.paper)
+    grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper)
     st = straight.stats
     if len(st) == 0:
         return None, 0.0
@@ -249,7 +282,8 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     bx = st[:, X] + st[:, W] / 2.0
     by = (st[:, Y] + st[:, H]).astype(np.float64)
     fine = search_skew(bx, by, MAX_SKEW, coarse_step=0.25)
-    straight_mask = rotate_mask(mask, fine.angle)
+    frame = StraightFrame.around(mask, fine.angle)
+    straight_mask = frame.apply(mask, cv2.INTER_NEAREST, 0)
     # a run of L ink pixels in the straightened mask lies in one component at least L cos(20 deg)
     # wide before straightening: without such a wide component there is no rule to take out
     widths = ink.all_stats[:, H if turned else W] if len(ink.all_stats) else np.zeros(1)
@@ -275,7 +309,7 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     else:
         ask = short_text or turned or flipped
     if ask and use_osd:
-        osd_flip, osd_conf = _osd_upside_down(ink, turned, fine.angle, straight)
+        osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight)
         if osd_flip is not None:
             flipped, ud_conf, method = osd_flip, min(1.0, osd_conf / 5.0), "text+osd"
         elif not text_page and not (short_text and abs(score) >= 1.0):

@@ -47,7 +47,7 @@ def straight_size(width: int, height: int, angle_ccw: float) -> tuple[int, int]:
             int(math.ceil(height * math.cos(rad) + width * math.sin(rad))))
 
 
-def _rotation(w: int, h: int, angle_ccw: float) -> tuple[np.ndarray, int, int]:
+def rotation_matrix(w: int, h: int, angle_ccw: float) -> tuple[np.ndarray, int, int]:
     """The affine matrix that turns a ``w`` x ``h`` array clockwise by ``angle_ccw`` about its centre
     onto the expanded canvas, and that canvas's size."""
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle_ccw, 1.0)
@@ -61,7 +61,7 @@ def rotate_array(arr: np.ndarray, angle_ccw: float, flags: int, border: int | tu
     """Rotate ``arr`` clockwise by ``angle_ccw`` degrees about its centre (undoing a
     counter-clockwise skew); the canvas grows so that nothing is cut off."""
     h, w = arr.shape[:2]
-    m, nw, nh = _rotation(w, h, angle_ccw)
+    m, nw, nh = rotation_matrix(w, h, angle_ccw)
     return cv2.warpAffine(arr, m, (nw, nh), flags=flags, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
 
 
@@ -89,9 +89,9 @@ def rotate_bitonal_for_reading(arr: np.ndarray, angle_ccw: float) -> np.ndarray:
 def _rotate_tiled(arr: np.ndarray, angle_ccw: float, paper: int, light: int, flags: int) -> np.ndarray:
     """``rotate_array`` tile by tile; tiles whose source holds nothing below ``light`` are ``paper``."""
     h, w = arr.shape
-    m, nw, nh = _rotation(w, h, angle_ccw)
+    m, nw, nh = rotation_matrix(w, h, angle_ccw)
     inv = cv2.invertAffineTransform(m)
-    out = np.full((nh, nw), paper, dtype=np.uint8)
+    out = np.empty((nh, nw), dtype=np.uint8)  # every tile is written below: warped or paper
     for ty in range(0, nh, READ_TILE):
         for tx in range(0, nw, READ_TILE):
             th, tw = min(READ_TILE, nh - ty), min(READ_TILE, nw - tx)
@@ -102,6 +102,7 @@ def _rotate_tiled(arr: np.ndarray, angle_ccw: float, paper: int, light: int, fla
             x0, x1 = max(0, math.floor(min(sx)) - 1), min(w, math.ceil(max(sx)) + 2)
             y0, y1 = max(0, math.floor(min(sy)) - 1), min(h, math.ceil(max(sy)) + 2)
             if x1 <= x0 or y1 <= y0 or int(arr[y0:y1, x0:x1].min()) >= light:
+                out[ty:ty + th, tx:tx + tw] = paper
                 continue
             mt = m.copy()
             mt[0, 2] -= tx
