@@ -116,10 +116,13 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     assert ctx.image_path is not None and ctx.image is not None
     opts = ctx.job.options
     started = time.perf_counter()
-    straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
+    # a slightly skewed page is read as scanned: straightening it costs more than it gains
+    straighten = abs(ctx.deskew_deg) >= opts.ocr_straighten_min_deg
+    straight = straight_grey(ctx.image, ctx.deskew_deg if straighten else 0.0, ctx.paper_colour)
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
     done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1),
-            "width_px": straight.width, "height_px": straight.height}
+            "width_px": straight.width, "height_px": straight.height,
+            "text_frame": "straightened" if straighten and ctx.deskew_deg else "scan"}
     try:
         result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:

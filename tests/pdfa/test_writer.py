@@ -123,3 +123,45 @@ def test_skewed_scan_is_drawn_straight_with_its_own_pixels(tmp_path: Path):
     _, again = analyse_page(rendered, 150, 8, ImagingOptions(use_osd=False))
     assert abs(again.skew_deg) < 0.1  # what the reader sees is straight
     assert rendered.getpixel((2, 2)) > 235  # corners in the paper colour, not black
+
+
+def _word_boxes(pdf: Path) -> dict[str, tuple[float, float]]:
+    """Centre (x, y in points) of each word pdftotext finds, by word."""
+    import re
+
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    out = {}
+    for m in re.finditer(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>', html):
+        x0, y0, x1, y1 = (float(v) for v in m.groups()[:4])
+        out[m.group(5)] = ((x0 + x1) / 2, (y0 + y1) / 2)
+    return out
+
+
+def test_text_read_from_the_scan_turns_with_the_image(tmp_path: Path):
+    """OCR may read a slightly skewed page as scanned; its text layer then lies in the scan's frame
+    and must be turned with the image, so that the words sit where the straightened page shows them."""
+    from PIL import Image
+
+    from digitalisering.imaging.transform import straight_grey
+
+    page = pagegen.page_image(["Rapenburg", "", "", "", "", "", "", "", "", "", "Breestraat"], dpi=150, mode="L",
+                              font_pt=20)
+    angle = 4.0  # large enough that a text layer left in the scan's frame would be visibly off
+    scanned = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=250)
+    scan = tmp_path / "scan.png"
+    scanned.save(scan, dpi=(150, 150))
+    straight = tmp_path / "straight.png"
+    straight_grey(scanned, angle, (250,)).save(straight, dpi=(150, 150))
+    boxes = {}
+    for name, source, in_scan in (("scan", scan, True), ("straight", straight, False)):
+        _, text_pdf = ocr_image_file(source, "nld", 150)
+        (tmp_path / f"{name}.text.pdf").write_bytes(text_pdf)
+        out = tmp_path / f"{name}.pdf"
+        build_pdf([PdfPage(scan, tmp_path / f"{name}.text.pdf", 150, deskew_deg=angle, fill=(250,),
+                           text_in_scan_frame=in_scan)], out, INFO)
+        boxes[name] = _word_boxes(out)
+    for word in ("Rapenburg", "Breestraat"):
+        (xa, ya), (xb, yb) = boxes["scan"][word], boxes["straight"][word]
+        assert abs(xa - xb) < 3 and abs(ya - yb) < 3, (word, boxes)
+    # the two words are at the same left margin on the straight page: the layer is not skewed
+    assert abs(boxes["scan"]["Rapenburg"][0] - boxes["scan"]["Breestraat"][0]) < 6
