@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from digitalisering.imaging.raster import reduced_grey
+
 WORK_DPI = 150.0
 MAX_WORK_SIDE = 2600
 INK_PAPER_FRACTION = 0.62
@@ -74,12 +76,9 @@ def working_image(image: Image.Image, dpi: float, factor: int | None = None) -> 
     or reduced by ``factor`` when given."""
     # convert, then reduce: reducing the colour page first is cheaper but its rounding turned
     # borderline orientation decisions on real scans (bench/imaging.py: 2 of 865 pages)
-    grey = image if image.mode == "L" else image.convert("L")
     if factor is None:
         factor = max(1, int(dpi / WORK_DPI + 0.25), math.ceil(max(image.size) / MAX_WORK_SIDE))
-    if factor > 1:
-        grey = grey.reduce(factor)
-    arr = np.asarray(grey)
+    arr = reduced_grey(image, factor)
     paper = _paper_level(arr)
     return WorkingImage(np.ascontiguousarray(arr), 1.0 / factor, dpi / factor, paper)
 

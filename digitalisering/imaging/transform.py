@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from digitalisering.imaging.raster import bitonal_array, grey_array
+
 _TURN = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
 
 
@@ -81,9 +83,9 @@ def rotate_grey_for_reading(arr: np.ndarray, angle_ccw: float, paper: int) -> np
 
 
 def rotate_bitonal_for_reading(arr: np.ndarray, angle_ccw: float) -> np.ndarray:
-    """The same for a 0/1 page (1 = white), by nearest neighbour: the result stays 0/1, and a tile
-    whose source is all white is white."""
-    return _rotate_tiled(arr, angle_ccw, 1, 1, cv2.INTER_NEAREST)
+    """The same for a bitonal page (``bitonal_array``: 0/255), by nearest neighbour: the result
+    stays 0/255, and a tile whose source is all white is white."""
+    return _rotate_tiled(arr, angle_ccw, 255, 255, cv2.INTER_NEAREST)
 
 
 def _rotate_tiled(arr: np.ndarray, angle_ccw: float, paper: int, light: int, flags: int) -> np.ndarray:
@@ -112,12 +114,6 @@ def _rotate_tiled(arr: np.ndarray, angle_ccw: float, paper: int, light: int, fla
     return out
 
 
-def bitonal_array(image: Image.Image) -> np.ndarray:
-    """A mode '1' image as uint8 0/1 (1 = white), without a conversion pass: Pillow gives a bool
-    array, viewed as bytes (asking for uint8 directly costs a full-page conversion, ~13 ms on A4)."""
-    return np.ascontiguousarray(np.asarray(image)).view(np.uint8)
-
-
 def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
     """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all.
 
@@ -125,8 +121,8 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
     their 0/1 pixels, which keeps them bitonal without a grey detour (as shear rotations do).
     """
     if image.mode == "1":
-        out = rotate_array(bitonal_array(image), angle_ccw, cv2.INTER_NEAREST, 1)
-        return Image.fromarray(out.astype(bool))  # a bool array becomes a mode '1' image
+        out = rotate_array(bitonal_array(image), angle_ccw, cv2.INTER_NEAREST, 255)
+        return Image.fromarray(out > 127)  # a bool array becomes a mode '1' image
     arr = np.asarray(image)
     border = fill[0] if arr.ndim == 2 else tuple(fill)
     return Image.fromarray(rotate_array(arr, angle_ccw, cv2.INTER_LINEAR, border), image.mode)
@@ -135,11 +131,15 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
 def straight_grey(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image.Image:
     """A straight copy for reading: bitonal stays bitonal, grey and colour become grey (what
     tesseract reads anyway; a grey rotation costs a third of a colour one)."""
-    if image.mode not in ("1", "L"):
-        image = image.convert("L")
-        fill = (int(round(0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2])),) if len(fill) == 3 else fill
-    if not angle_ccw:
-        return image
     if image.mode == "1":
-        return Image.fromarray(rotate_bitonal_for_reading(bitonal_array(image), angle_ccw).view(bool))
-    return Image.fromarray(rotate_grey_for_reading(np.asarray(image), angle_ccw, int(fill[0])), "L")
+        if not angle_ccw:
+            return image
+        return Image.fromarray(rotate_bitonal_for_reading(bitonal_array(image), angle_ccw) > 127)
+    if not angle_ccw and image.mode == "L":
+        return image
+    grey = grey_array(image)  # the imaging stage's conversion of this page, when it made one
+    if not angle_ccw:
+        return Image.fromarray(grey)
+    if len(fill) == 3:
+        fill = (int(round(0.299 * fill[0] + 0.587 * fill[1] + 0.114 * fill[2])),)
+    return Image.fromarray(rotate_grey_for_reading(grey, angle_ccw, int(fill[0])))
