@@ -5,9 +5,9 @@
 Data: the dev deliveries in ../shared/data/dossiers (truth per page) and the real typewritten
 pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles. Side by side:
 the skew tesseract itself reports (``tesseract --psm 2``: "Deskew angle", what OCRmyPDF's
---deskew relies on). Cost: our whole imaging stage (analysis, quarter turn, and the grey copy
-that OCR reads, straightened when the skew is 1 degree or more as in the product; the PDF draws
-the scan rotated instead of resampling it) per 300 ppi A4 page over tesseract's OCR time
+--deskew relies on). Cost: our whole imaging stage (analysis, quarter turn, and the straightened
+grey copy that OCR reads; the PDF draws the scan rotated instead of resampling it) per 300 ppi A4
+page over tesseract's OCR time
 on the same page (``tesseract page.png out -l nld``), both measured here, one page at a time per
 worker, OMP_THREAD_LIMIT=1.
 """
@@ -36,10 +36,6 @@ from PIL import Image  # noqa: E402
 from digitalisering.imaging.load import load_page  # noqa: E402
 from digitalisering.imaging.stage import ImagingOptions, analyse_page  # noqa: E402
 from digitalisering.imaging.transform import straight_grey  # noqa: E402
-from digitalisering.ocr.engine import text_frame  # noqa: E402
-from digitalisering.runner.options import RunOptions  # noqa: E402
-
-STRAIGHTEN_MIN_DEG = RunOptions().ocr_straighten_min_deg
 
 FORMATS = {".tif": "TIFF", ".tiff": "TIFF", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
 REAL_ANGLES = (-12.0, -4.5, -1.2, 0.0, 0.7, 2.5, 7.0, 14.0)
@@ -77,9 +73,8 @@ def run_case(case: dict) -> dict:
     stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
     t0 = time.perf_counter()
     upright, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions())
-    if not (res.is_blank or res.is_separator):  # the grey copy OCR reads is imaging work too
-        straighten = text_frame(res.deskew_deg, STRAIGHTEN_MIN_DEG) == "straightened"
-        straight_grey(upright, res.deskew_deg if straighten else 0.0, tuple(res.paper_colour))
+    if not (res.is_blank or res.is_separator):  # the straight grey copy OCR reads is imaging work too
+        straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
            "separator": res.separator, "ours_s": ours_s, "method": res.orientation_method,

@@ -24,7 +24,7 @@ from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.1"
 RESULTS_FILE = "results.json"
 
 

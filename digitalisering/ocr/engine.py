@@ -45,13 +45,6 @@ def plan_ocr(width: int, height: int, dpi: float, max_megapixels: float) -> OcrP
     return OcrPlan(round(scale, 4), dpi * scale) if scale < 1.0 else OcrPlan(1.0, dpi)
 
 
-def text_frame(deskew_deg: float, straighten_min_deg: float) -> str:
-    """Which image OCR reads: 'straightened' (the page turned back by ``deskew_deg``) or 'scan' (the
-    page as scanned, when it is straight or skewed less than ``straighten_min_deg``: tesseract reads
-    slight skew as well as straight text, see bench/ocr_skew.py, and the rotation is saved)."""
-    return "straightened" if deskew_deg and abs(deskew_deg) >= straighten_min_deg else "scan"
-
-
 def _scaled_words(words: list[Word], scale: float) -> list[Word]:
     if scale == 1.0:
         return words

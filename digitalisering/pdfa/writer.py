@@ -40,9 +40,6 @@ class PdfPage:
     """Counter-clockwise skew of the image, undone by drawing it rotated clockwise."""
     fill: tuple[int, ...] = ()
     """Paper colour (0-255, grey or RGB) under a rotated image; white when empty."""
-    text_in_scan_frame: bool = False
-    """The text layer was read from the image as scanned (not from a straightened copy): it is
-    drawn turned together with the image."""
 
 
 DEFAULT_FLAVOUR = "2b"
@@ -170,15 +167,11 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             opened.append(single)
             pdf.pages.append(single.pages[0])
             target = pdf.pages[-1]
-            text = pikepdf.open(page.text_pdf_path) if page.text_pdf_path is not None else None
-            if text is not None:
-                opened.append(text)
-            # a text layer in the scan's frame goes in before the rotation, which then turns both
-            if text is not None and page.text_in_scan_frame:
-                _overlay_text_layer(pdf, target, text.pages[0])
             if page.deskew_deg:
                 _straighten_page(pdf, target, page)
-            if text is not None and not page.text_in_scan_frame:
+            if page.text_pdf_path is not None:
+                text = pikepdf.open(page.text_pdf_path)
+                opened.append(text)
                 _overlay_text_layer(pdf, target, text.pages[0])
         if bookmarks:
             _add_bookmarks(pdf, bookmarks)

@@ -151,7 +151,6 @@ class _Writer:
                 dpi=p.result["encode"]["dpi"],
                 deskew_deg=p.result["encode"].get("deskew_deg", 0.0),
                 fill=tuple(p.result["encode"].get("paper_colour", ())),
-                text_in_scan_frame=(p.result.get("ocr") or {}).get("text_frame") == "scan",
             )
             for p in done
         ]

@@ -26,10 +26,6 @@ class RunOptions:
     """Keep blank pages in the PDFs (they are always kept in the record and the counts)."""
     use_osd: bool = True
     deskew_min_deg: float = 0.05
-    ocr_straighten_min_deg: float = 1.0
-    """OCR reads a page skewed less than this as scanned (the text layer is then drawn turned with
-    the image), a page skewed more from a straightened copy. bench/ocr_skew.py: below 1 degree
-    tesseract reads both equally well; from 1 degree on, the straightened copy reads better."""
     pdfa: str = "2b"
     """PDF/A flavour of the outputs: '2b' (default) or '1b'."""
     gazetteer: str | None = None

@@ -22,7 +22,7 @@ from digitalisering.imaging.stage import ImagingOptions, analyse_page
 from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
-from digitalisering.ocr.engine import ocr_page, plan_ocr, text_frame
+from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -116,12 +116,10 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     assert ctx.image_path is not None and ctx.image is not None
     opts = ctx.job.options
     started = time.perf_counter()
-    frame = text_frame(ctx.deskew_deg, opts.ocr_straighten_min_deg)
-    straight = straight_grey(ctx.image, ctx.deskew_deg if frame == "straightened" else 0.0, ctx.paper_colour)
+    straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
     done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1),
-            "width_px": straight.width, "height_px": straight.height,
-            "text_frame": frame}
+            "width_px": straight.width, "height_px": straight.height}
     try:
         result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
