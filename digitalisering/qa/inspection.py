@@ -127,8 +127,10 @@ class Inspection:
         self.write_rescan_list()
         return record
 
-    def verdict(self) -> Verdict:
-        decided = self.current_decisions()
+    def verdict(self, decided: dict[int, Decision] | None = None) -> Verdict:
+        """The sample's verdict; ``decided``: ``current_decisions()`` when the caller has them."""
+        if decided is None:
+            decided = self.current_decisions()
         sample = self.sample_seqs
         reviewed = [s for s in sample if s in decided]
         rejected = sum(1 for s in reviewed if decided[s].decision == REJECTED)

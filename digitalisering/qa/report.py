@@ -26,7 +26,7 @@ from digitalisering import __version__
 from digitalisering.errors import DigitaliseringError
 from digitalisering.fileio import write_bytes_atomic, write_text_atomic
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
-from digitalisering.qa.inspection import Inspection
+from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.qa.messages import check_label, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
@@ -52,8 +52,7 @@ def extra_reasons(insp: Inspection, lang: str) -> dict[int, str]:
             for seq, reasons in insp.extra_pages().items()}
 
 
-def verdict_text(insp: Inspection, lang: str) -> tuple[str, dict]:
-    v = insp.verdict()
+def verdict_text(v: Verdict, lang: str) -> tuple[str, dict]:
     values = {"reviewed": v.reviewed, "sample_size": v.sample_size, "rejected": v.rejected,
               "acceptance": v.acceptance, "rejection": v.rejection}
     return ui(f"verdict_{v.status}", lang, **values), values
@@ -109,14 +108,15 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
         write_text_atomic(work / "pages" / f"{seq}.html", page_tpl.render(
             p=p, doc=documents.get(p.get("document")), findings=insp.findings_for(seq), text=insp.ocr_text(seq),
             review=False, **common))
-    text, _ = verdict_text(insp, lang)
+    verdict = insp.verdict(decisions)
+    text, _ = verdict_text(verdict, lang)
     card = env.get_template("_card.html").make_module(common).card
     summary = insp.results["summary"]
     plan = insp.plan
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
-        sample=insp.sample, verdict=insp.verdict(), verdict_text=text, counts=insp.checks.counts(),
+        sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))

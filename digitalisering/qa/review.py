@@ -40,9 +40,12 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
         return insp.review_list()
 
     def common() -> dict:
-        text, _ = verdict_text(insp, lang)
+        """What every page shows; the decisions are read once per request."""
+        decisions = insp.current_decisions()
+        verdict = insp.verdict(decisions)
+        text, _ = verdict_text(verdict, lang)
         return {"batch": insp.batch, "reviewer": reviewer, "pages": insp.pages_by_seq,
-                "decisions": insp.current_decisions(), "verdict": insp.verdict(), "verdict_text": text,
+                "decisions": decisions, "verdict": verdict, "verdict_text": text,
                 "plan_values": plan_values(insp.plan),
                 "page_href": lambda s: url_for("page", seq=s),
                 "thumb_href": lambda s: url_for("image", seq=s, size="thumb")}
@@ -114,10 +117,11 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
     @app.get("/api/state")
     def state():
         with lock:
-            v = insp.verdict()
+            decided = insp.current_decisions()
+            v = insp.verdict(decided)
             return {"verdict": v.__dict__, "sample": insp.sample_seqs, "extra": list(insp.extra_pages()),
                     "decisions": {str(s): {"decision": d.decision, "reason": d.reason, "who": d.who, "at": d.at}
-                                  for s, d in insp.current_decisions().items()},
+                                  for s, d in decided.items()},
                     "rescan": [int(r["volgnummer"]) for r in insp.rescan_rows()]}
 
     return app
