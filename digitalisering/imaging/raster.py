@@ -15,9 +15,9 @@ from PIL import Image
 
 CACHE_MAX_PIXELS = 50_000_000
 """Larger pages are not remembered (a drawing's grey copy would hold hundreds of megabytes)."""
-_remembered: list[tuple[weakref.ref, np.ndarray]] = []
+_last: tuple[weakref.ref, np.ndarray] | None = None
 """(the image, its grey array) of the last image asked about; by identity (Pillow images are not
-hashable), dropped with the image."""
+hashable), dropped with the image. One tuple, replaced whole: safe with threaded workers."""
 
 
 def bitonal_array(image: Image.Image) -> np.ndarray:
@@ -35,14 +35,14 @@ def grey_array(image: Image.Image) -> np.ndarray:
     """``image`` as a uint8 grey array (0 = black, bitonal pages 0/255), the same values as
     ``image.convert('L')``. Remembered for the last grey or colour image asked about: treat it as
     read-only."""
-    if _remembered and _remembered[0][0]() is image:
-        return _remembered[0][1]
+    global _last
+    last = _last
+    if last is not None and last[0]() is image:
+        return last[1]
     if image.mode == "1":
         return bitonal_array(image)  # not remembered: OCR reads a bitonal page as bitonal
     arr = np.asarray(image if image.mode == "L" else image.convert("L"))
-    _remembered.clear()
-    if image.width * image.height <= CACHE_MAX_PIXELS:
-        _remembered.append((weakref.ref(image), arr))
+    _last = (weakref.ref(image), arr) if image.width * image.height <= CACHE_MAX_PIXELS else None
     return arr
 
 

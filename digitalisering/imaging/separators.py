@@ -61,8 +61,9 @@ def may_hold_barcode(ink: Ink) -> bool:
     cx, cy = st[:, X] + w / 2.0, st[:, Y] + h / 2.0
     finders = 0
     # rings x blocks at once (text pages: hundreds of ring-like letters, tens of blocks), in chunks
-    for start in range(0, len(rings), max(1, 1_000_000 // len(blocks))):
-        r = rings[start:start + max(1, 1_000_000 // len(blocks))][:, None]
+    step = max(1, 1_000_000 // len(blocks))
+    for start in range(0, len(rings), step):
+        r = rings[start:start + step][:, None]
         ratio = w[blocks][None, :] / w[r]
         centred = (np.abs(cx[blocks][None, :] - cx[r]) < 0.15 * w[r]) & \
             (np.abs(cy[blocks][None, :] - cy[r]) < 0.15 * h[r])

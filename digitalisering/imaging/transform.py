@@ -118,7 +118,7 @@ def deskew(image: Image.Image, angle_ccw: float, fill: tuple[int, ...]) -> Image
     """Rotate clockwise by ``angle_ccw`` degrees about the centre, growing the canvas to keep it all.
 
     Grey and colour are resampled bilinearly; bitonal pages are rotated by nearest neighbour on
-    their 0/1 pixels, which keeps them bitonal without a grey detour (as shear rotations do).
+    their black and white bytes, which keeps them bitonal without a grey detour (as shear rotations do).
     """
     if image.mode == "1":
         out = rotate_array(bitonal_array(image), angle_ccw, cv2.INTER_NEAREST, 255)
