@@ -15,6 +15,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError, first_line
 from digitalisering.imaging.checks import ASSUMED_DPI, infer_dpi  # noqa: F401 (ASSUMED_DPI re-exported)
+from digitalisering.imaging.raster import colour_sample
 
 DEFAULT_MAX_PIXELS = 250_000_000
 """A0 at 400 ppi is ~ 250 megapixels; anything larger is refused as a likely decompression bomb."""
@@ -169,5 +170,5 @@ def _cmyk_to_rgb(im: Image.Image) -> Image.Image:
 
 
 def _is_grey(im: Image.Image) -> bool:
-    small = np.asarray(im.reduce(8) if min(im.size) > 64 else im, dtype=np.int16)
+    small = colour_sample(im).astype(np.int16)
     return bool(np.abs(small[..., 0] - small[..., 1]).max() <= 2 and np.abs(small[..., 1] - small[..., 2]).max() <= 2)

@@ -46,6 +46,12 @@ def grey_array(image: Image.Image) -> np.ndarray:
     return arr
 
 
+def colour_sample(image: Image.Image) -> np.ndarray:
+    """``image`` box-reduced 8 times (a page smaller than 64 px as it is), as a uint8 array in its own
+    mode: enough to tell a grey page kept in colour and to find the paper's colour."""
+    return np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8)
+
+
 def reduced_grey(image: Image.Image, factor: int) -> np.ndarray:
     """``image`` in grey, box-reduced by an integer ``factor``: the same pixels as Pillow's
     ``convert('L').reduce(factor)``. Halving a page of ordinary size (300 ppi to the 150 ppi working

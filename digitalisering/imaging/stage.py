@@ -17,6 +17,7 @@ from PIL import Image
 from digitalisering.imaging.checks import TechnicalChecks, technical_checks
 from digitalisering.imaging.ink import Ink, find_ink, working_image
 from digitalisering.imaging.orientation import estimate_orientation
+from digitalisering.imaging.raster import colour_sample
 from digitalisering.imaging.separators import Separator, read_barcodes, separator_from
 from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
 
@@ -72,7 +73,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
                  options: ImagingOptions = ImagingOptions()) -> tuple[Image.Image, ImagingResult]:
     t0 = time.perf_counter()
     # one small copy of a colour page serves both colour questions (is it really grey? the paper colour)
-    small = colour_sample(image)
+    small = colour_sample(image) if image.mode == "RGB" else None
     checks: TechnicalChecks = technical_checks(image.width, image.height, stated_dpi, image.mode,
                                                bits_per_sample, effectively_grey(image, small))
     dpi = checks.dpi
@@ -129,13 +130,6 @@ def _rescale_by_text(image: Image.Image, dpi: float, ink: Ink) -> Ink:
     if better == factor:
         return ink
     return find_ink(working_image(image, dpi, better))
-
-
-def colour_sample(image: Image.Image) -> np.ndarray | None:
-    """An RGB page reduced 8 times, as an array (None for grey and bitonal pages)."""
-    if image.mode != "RGB":
-        return None
-    return np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8)
 
 
 def effectively_grey(image: Image.Image, small: np.ndarray | None = None) -> bool:

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from digitalisering.imaging.raster import bitonal_array, grey_array
+from digitalisering.imaging.raster import bitonal_array, colour_sample, grey_array
 
 _TURN = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}
 
@@ -33,7 +33,7 @@ def paper_colour(image: Image.Image, paper_grey: int, small: np.ndarray | None =
     if image.mode == "L":
         return (int(paper_grey),)
     if small is None:
-        small = np.asarray(image.reduce(8) if min(image.size) > 64 else image, dtype=np.uint8)
+        small = colour_sample(image)
     small = small.reshape(-1, 3)
     grey = small.mean(axis=1)
     near = small[np.abs(grey - paper_grey) < 12]
