@@ -1,11 +1,11 @@
-"""Atomic writes and safe output names: every output is written to a temporary name and renamed."""
+"""Atomic writes and the path-traversal guard: every output is written to a temporary name and renamed.
+
+File names made from untrusted text are ``naming``'s job."""
 
 from __future__ import annotations
 
 import os
-import re
 import tempfile
-import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -47,22 +47,6 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 
 def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def safe_name(name: str, fallback: str = "item") -> str:
-    """A file-name component made from untrusted text (barcode, folder name): no separators, no '..'.
-
-    Letters with diacritics keep their base letter; anything else becomes '_'. Never empty,
-    never starts with a dot, at most 100 characters.
-    """
-    decomposed = unicodedata.normalize("NFKD", name)
-    ascii_only = decomposed.encode("ascii", "ignore").decode("ascii")
-    cleaned = _UNSAFE.sub("_", ascii_only).strip("._")
-    cleaned = re.sub(r"_+", "_", cleaned)[:100]
-    return cleaned or fallback
 
 
 def ensure_inside(base: Path, candidate: Path) -> Path:

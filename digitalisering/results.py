@@ -24,7 +24,7 @@ from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 RESULTS_FILE = "results.json"
 
 
@@ -94,7 +94,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
         else:
             status = "incomplete"
         dates = sorted({x for doc in d.documents for x in chain.dates.get(doc.id, [])})
-        dossiers.append({"id": d.id, "pages": d.pages, "documents": [doc.id for doc in d.documents],
+        dossiers.append({"id": d.id, "folder": chain.folders[d.id], "pages": d.pages, "documents": [doc.id for doc in d.documents],
                          "status": status,
                          "period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat()} if dates else None,
                          "addresses": [a.to_json() for a in linked.dossiers.get(d.id, [])] if linked else [],

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitalisering.errors import DeliveryError, InputFileError
-from digitalisering.fileio import safe_name
+from digitalisering.naming import fresh_name
 from digitalisering.ingest.delivery import DeliveryFile, discover
 from digitalisering.ingest.formats import inspect_file
 from digitalisering.metadata.fixity import sha256_file
@@ -160,9 +160,6 @@ def _redeliver(store: Store, batch: Batch, record: FileRecord, path: Path, size:
 
 
 def _unique_batch_name(store: Store, wanted: str) -> str:
-    base = safe_name(wanted, "batch")
-    name, n = base, 1
-    while store.find_batch(name=name) is not None:
-        n += 1
-        name = f"{base}-{n}"
-    return name
+    """A batch name for ``wanted`` that no other batch has, also not in another case: the name is a
+    folder in the workspace and in packages."""
+    return fresh_name(wanted, (b.name for b in store.batches()), "batch")

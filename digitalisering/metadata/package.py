@@ -42,6 +42,7 @@ from digitalisering.metadata.mdto import (
     informatieobject_xml,
     validation_errors,
 )
+from digitalisering.naming import safe_stem
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
@@ -62,6 +63,14 @@ def check_name(name: str) -> str:
         raise StateError(f"file name {name!r} breaks the SIP naming rules (at most 255 characters, "
                          "none of < > : \" / \\ | ? * # & or spaces)")
     return name
+
+
+def dossier_folder(dossier: dict) -> str:
+    """The dossier's folder name as the run chose it (``results.json`` 1.2 records it; older files:
+    the folder its documents were written to)."""
+    if dossier.get("folder"):
+        return dossier["folder"]
+    return safe_stem(dossier["id"], "dossier")
 
 
 def _begrip(config: dict, section: str, label: str | None = None, code: str | None = None) -> Begrip:
@@ -206,9 +215,10 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
     slip: list[dict] = []
     try:
         for dossier, docs in dossier_documents(results):
-            folder = root / check_name(dossier["id"])
+            name_of = dossier_folder(dossier)
+            folder = root / check_name(name_of)
             folder.mkdir(parents=True)
-            write_bytes_atomic(folder / check_name(f"{dossier['id']}.MDTO.xml"),
+            write_bytes_atomic(folder / check_name(f"{name_of}.MDTO.xml"),
                                informatieobject_xml(dossier_record(dossier, docs, ctx)))
             report.records += 1
             for doc in docs:
@@ -218,7 +228,8 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                     raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
                 shutil.copyfile(pdf_src, folder / name)
                 doc_record = document_record(doc, dossier["id"], name, ctx)
-                write_bytes_atomic(folder / check_name(f"{doc['id']}.MDTO.xml"), informatieobject_xml(doc_record))
+                write_bytes_atomic(folder / check_name(f"{name_of}-{doc['index']:02d}.MDTO.xml"),
+                                   informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
                 write_bytes_atomic(folder / check_name(f"{name}.bestand.MDTO.xml"),
                                    bestand_xml(bestand_record(doc, doc_record, name, size, ctx)))
@@ -227,7 +238,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                 report.files += 1
                 report.bytes += size
                 slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
-                             "file": f"{batch}/{dossier['id']}/{name}", "bytes": size, "pages": len(doc["pages"]),
+                             "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"]})
             report.dossiers += 1
         pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,

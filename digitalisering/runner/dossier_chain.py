@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import pikepdf
+
 from digitalisering import __version__
 from digitalisering.bag.index import INDEX_FILE
 from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
@@ -22,9 +24,12 @@ from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary, type_label
-from digitalisering.fileio import ensure_inside, safe_name
+from digitalisering.errors import StateError
+from digitalisering.fileio import ensure_inside
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
+from digitalisering.naming import allocate, safe_stem
+from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
@@ -63,6 +68,8 @@ class ChainResult:
     """None when the workspace has no BAG index (``digitalisering bag import``)."""
     dates: dict[str, list[date]] = field(default_factory=dict)
     """Document id -> the dates written in it."""
+    folders: dict[str, str] = field(default_factory=dict)
+    """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -76,14 +83,18 @@ def in_output(result: dict, keep_blank: bool) -> bool:
     return keep_blank or not imaging.get("is_blank")
 
 
-def document_relpath(doc: DocumentPlan) -> str:
-    folder = safe_name(doc.dossier_id, "dossier")
-    return f"{folder}/{safe_name(doc.id, 'document')}-{safe_name(doc.type, 'overig')}.pdf"
+def dossier_names(plan: BatchPlan) -> dict[str, str]:
+    """Folder name per dossier id: one-to-one, also case-insensitively (``naming.allocate``)."""
+    return allocate((d.id for d in plan.dossiers), "dossier")
 
 
-def dossier_relpath(dossier_id: str) -> str:
-    name = safe_name(dossier_id, "dossier")
-    return f"{name}/{name}.pdf"
+def document_relpath(doc: DocumentPlan, folder: str) -> str:
+    """``<folder>/<folder>-<nn>-<type>.pdf``; ``folder`` is the dossier's name from ``dossier_names``."""
+    return f"{folder}/{folder}-{doc.index:02d}-{safe_stem(doc.type, 'overig')}.pdf"
+
+
+def dossier_relpath(folder: str) -> str:
+    return f"{folder}/{folder}.pdf"
 
 
 def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None,
@@ -141,6 +152,7 @@ class _Writer:
                 and target.exists() and sha256_file(target) == previous.sha256):
             return Output(kind, key, dossier_id, rel, previous.sha256, previous.size, [p.seq for p in done], missing,
                           rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks))
+        self._check_owner(target, kind, key, previous)
         if previous and previous.path != str(target):
             self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
         pdf_pages = [
@@ -165,6 +177,19 @@ class _Writer:
         return Output(kind, key, dossier_id, rel, digest, size, [p.seq for p in done], missing,
                       rebuilt=True, pdfa=self.options.pdfa, checks=checks)
 
+    def _check_owner(self, target: Path, kind: str, key: str, previous) -> None:
+        """Never write over a file that belongs to something else: another output of this or another
+        batch recorded at that path, or a file in the output folder that this run did not write."""
+        for owner in self.store.outputs_at(str(target)):
+            if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
+                other = self.store.batch_by_id(owner.batch_id).name
+                raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
+                                 f"{key} would overwrite it: choose another --out")
+        if target.exists() and not (previous and previous.path == str(target)) \
+                and not _written_for(target, self.batch.name, key):
+            raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
+                             "move it away or choose another --out")
+
     def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
         try:
             inside = ensure_inside(self.out_dir, path)
@@ -179,6 +204,17 @@ class _Writer:
         for rec in self.store.outputs(self.batch.id):
             if rec.kind in (DOCUMENT_PDF, DOSSIER_PDF) and (rec.kind, rec.key) not in keep:
                 self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
+
+
+def _written_for(path: Path, batch: str, key: str) -> bool:
+    """Whether ``path`` is a PDF this product wrote for ``key`` of ``batch`` (its XMP says so): an
+    output whose writing was interrupted after the rename but before it was recorded."""
+    try:
+        with pikepdf.open(path) as pdf:
+            meta = pdf.open_metadata()
+            return meta.get(f"{{{XMP_NAMESPACE}}}batch") == batch and meta.get(f"{{{XMP_NAMESPACE}}}document") == key
+    except Exception:  # noqa: BLE001 - anything unreadable is not ours
+        return False
 
 
 def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -215,7 +251,8 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
-    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options))
+    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options),
+                         folders=dossier_names(plan))
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
                     for dossier in plan.dossiers for doc in dossier.documents}
@@ -225,7 +262,8 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
             created = _created(writer, doc.pages)
             if created is None:
                 continue
-            out = writer.write(DOCUMENT_PDF, doc.id, dossier.id, document_relpath(doc), doc.pages,
+            out = writer.write(DOCUMENT_PDF, doc.id, dossier.id, document_relpath(doc, result.folders[dossier.id]),
+                               doc.pages,
                                _document_info(batch, doc, created, found.get(doc.id, [])))
             if out:
                 result.outputs.append(out)
@@ -250,6 +288,7 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
                    document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids)
-    out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(dossier.id), seqs, info, marks)
+    out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(result.folders[dossier.id]), seqs,
+                       info, marks)
     if out:
         result.outputs.append(out)

@@ -243,6 +243,11 @@ class Store:
         rows = self.db.execute("SELECT * FROM outputs WHERE batch_id=? ORDER BY id", (batch_id,))
         return [OutputRecord(*r) for r in rows]
 
+    def outputs_at(self, path: str) -> list[OutputRecord]:
+        """Every output recorded at ``path``, of any batch (one path has one owner)."""
+        rows = self.db.execute("SELECT * FROM outputs WHERE path=? ORDER BY id", (path,))
+        return [OutputRecord(*r) for r in rows]
+
     def delete_output(self, batch_id: int, kind: str, key: str) -> None:
         self.db.execute("DELETE FROM outputs WHERE batch_id=? AND kind=? AND key=?", (batch_id, kind, key))
 

@@ -102,4 +102,9 @@ MIGRATIONS: list[str] = [
         replaced_by TEXT NOT NULL
     );
     """,
+    # 4: outputs are looked up by path: one path has one owner (a second dossier or batch never
+    #    writes over the first one's file)
+    """
+    CREATE INDEX outputs_path ON outputs (path);
+    """,
 ]

@@ -4,7 +4,7 @@ from digitalisering.documents.model import PageView
 from digitalisering.documents.overrides import Override, Overrides
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import normalise
-from digitalisering.runner.dossier_chain import document_relpath
+from digitalisering.runner.dossier_chain import document_relpath, dossier_names
 
 from test_classify import TEXTS
 
@@ -59,8 +59,9 @@ def test_stack_split_follows_separator_sheets_only():
 def test_dossier_id_from_a_barcode_cannot_escape_the_output_folder():
     pages = [PageView(0, None, True, separator={"kind": "dossier", "dossier_id": "../../etc/x"}),
              PageView(1, None, True, text=normalise(TEXTS["brief"]), words=20)]
-    doc = plan_batch("stack", pages).dossiers[0].documents[0]
-    rel = document_relpath(doc)
+    plan = plan_batch("stack", pages)
+    doc = plan.dossiers[0].documents[0]
+    rel = document_relpath(doc, dossier_names(plan)[doc.dossier_id])
     assert ".." not in rel.split("/") and rel.count("/") == 1
 
 
