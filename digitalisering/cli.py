@@ -72,6 +72,8 @@ def _print_ingest(report: IngestReport) -> None:
     if report.ignored_files:
         click.echo(f"  ignored {len(report.ignored_files)} non-scan files: "
                    + ", ".join(report.ignored_files[:5]) + (" ..." if len(report.ignored_files) > 5 else ""))
+    for rel, reason in report.skipped.items():
+        click.secho(f"  skipped, not read: {rel}: {reason}", fg="yellow")
 
 
 def _ingest_exit(report: IngestReport) -> ExitCode:

@@ -13,6 +13,22 @@ from typing import Iterator
 from digitalisering.errors import StateError
 
 
+def current_umask() -> int:
+    """The process's umask. Outputs get the permissions any program's new files get (``mkstemp``
+    alone makes them 0600, unreadable for colleagues and an e-depot upload account). Read from
+    /proc where it is shown (no change of process state), else set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is fsynced and renamed onto ``target``.
@@ -30,6 +46,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~current_umask())
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)
     except OSError as exc:

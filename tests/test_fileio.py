@@ -36,3 +36,17 @@ def test_ensure_inside_refuses_traversal(tmp_path: Path):
     assert ensure_inside(tmp_path, tmp_path / "a" / "b.pdf") == (tmp_path / "a" / "b.pdf").resolve()
     with pytest.raises(StateError, match="outside"):
         ensure_inside(tmp_path / "out", tmp_path / "out" / ".." / "x.pdf")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_get_the_permissions_of_the_umask(tmp_path: Path, umask: int, mode: int):
+    """Issue 16, finding 7: every output used to be 0600 (mkstemp), whatever the umask."""
+    import os
+    import stat
+
+    old = os.umask(umask)
+    try:
+        write_bytes_atomic(tmp_path / "a.pdf", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.pdf").stat().st_mode) == mode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from digitalisering.errors import DeliveryError
 from digitalisering.ingest.formats import SCAN_EXTENSIONS
 
 LAYOUTS = ("folders", "stack")
-_IGNORED_NAMES = {"thumbs.db", "desktop.ini", ".ds_store"}
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
+"""Files the operating system leaves in folders: neither read nor listed."""
 
 
 @dataclass(frozen=True)
@@ -30,24 +32,60 @@ class Delivery:
     """Files that are not scans (manifests, checksums lists): recorded, not processed."""
     misplaced: list[str] = field(default_factory=list)
     """Scans outside a dossier folder in the folders layout."""
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Entries that are not read at all, with the reason: symbolic links (never followed), hidden
+    files and folders (name starting with a dot), FIFOs, sockets and devices, unreadable folders."""
 
 
 def natural_key(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
-def _is_hidden(path: Path) -> bool:
-    return path.name.startswith(".") or path.name.lower() in _IGNORED_NAMES
+def _skip_reason(path: Path) -> str | None:
+    """Why ``path`` is not read, or None for a regular file or folder (``lstat``: links not followed)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISLNK(mode):
+        return "symbolic link, not followed"
+    if path.name.startswith("."):
+        return "hidden (the name starts with a dot)"
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return None
+    kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
+            else "device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else "special file")
+    return f"not a regular file ({kind})"
 
 
-def _walk(folder: Path) -> list[Path]:
-    out: list[Path] = []
-    for child in sorted(folder.iterdir(), key=lambda p: natural_key(p.name)):
-        if _is_hidden(child) or child.is_symlink():
+def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
+    """The folder's regular files and folders in natural order; everything else goes to ``skipped``."""
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
+    except OSError as exc:
+        if folder == root:
+            raise DeliveryError(f"cannot read delivery {root}: {exc.strerror or exc}") from exc
+        skipped[folder.relative_to(root).as_posix() + "/"] = f"cannot read folder: {exc.strerror or exc}"
+        return []
+    out = []
+    for child in entries:
+        if child.name.lower() in SYSTEM_FILES:
             continue
+        reason = _skip_reason(child)
+        if reason:
+            skipped[child.relative_to(root).as_posix() + ("/" if child.is_dir() and not child.is_symlink() else "")] \
+                = reason
+        else:
+            out.append(child)
+    return out
+
+
+def _walk(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
+    out: list[Path] = []
+    for child in _children(folder, root, skipped):
         if child.is_dir():
-            out.extend(_walk(child))
-        elif child.is_file():
+            out.extend(_walk(child, root, skipped))
+        else:
             out.append(child)
     return out
 
@@ -69,10 +107,7 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         raise DeliveryError(f"a delivery is a folder, not a file: {root}")
     if layout not in LAYOUTS + ("auto",):
         raise DeliveryError(f"unknown layout {layout!r} (use folders, stack or auto)")
-    try:
-        children = [c for c in root.iterdir() if not _is_hidden(c) and not c.is_symlink()]
-    except OSError as exc:
-        raise DeliveryError(f"cannot read delivery {root}: {exc.strerror or exc}") from exc
+    children = _children(root, root, {})
     top_scans = [c for c in children if c.is_file() and _is_scan(c)]
     top_dirs = [c for c in children if c.is_dir()]
     if layout == "auto":
@@ -86,7 +121,8 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
     files: list[DeliveryFile] = []
     ignored: list[str] = []
     misplaced: list[str] = []
-    for path in _walk(root):
+    skipped: dict[str, str] = {}
+    for path in _walk(root, root, skipped):
         rel = path.relative_to(root).as_posix()
         if not _is_scan(path):
             ignored.append(rel)
@@ -101,4 +137,4 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
             files.append(DeliveryFile(rel, None))
     if not files:
         raise DeliveryError(f"no scans (TIFF, JPEG, PNG, PDF) found in {root}")
-    return Delivery(root.resolve(), layout, files, ignored, misplaced)
+    return Delivery(root.resolve(), layout, files, ignored, misplaced, skipped)

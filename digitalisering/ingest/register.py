@@ -34,6 +34,8 @@ class IngestReport:
     changed_files: list[ChangedFile] = field(default_factory=list)
     missing_files: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Entries not read at all (links, hidden, FIFOs, unreadable folders) with the reason."""
     redelivered_files: list[str] = field(default_factory=list)
     """Files whose pages were rejected for rescan and that came back changed: they replace the old ones."""
 
@@ -87,6 +89,7 @@ def ingest_delivery(
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
     report.ignored_files = delivery.ignored
+    report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
         (DeliveryFile(rel, None), "scan outside a dossier folder (folders layout)")
         for rel in delivery.misplaced
@@ -130,7 +133,8 @@ def ingest_delivery(
     store.log(batch.id, who, "ingest", added_files=len(report.added_files),
               added_pages=report.added_pages, unchanged=report.unchanged_files,
               changed=len(report.changed_files), missing=len(report.missing_files),
-              failed=len(report.failed_files), ignored=len(report.ignored_files))
+              failed=len(report.failed_files), ignored=len(report.ignored_files),
+              skipped=report.skipped)
     return report
 
 

@@ -4,7 +4,6 @@ with a burn-up chart (planned, actual, forecast) and a cost chart, drawn with ma
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 from datetime import timedelta
@@ -14,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: render to files
 import matplotlib.pyplot as plt  # noqa: E402
 
+from digitalisering.csvtext import csv_text
 from digitalisering.progress.compute import KINDS, Progress, cost  # noqa: E402
 from digitalisering.progress.workdays import is_working_day  # noqa: E402
 
@@ -98,14 +98,14 @@ def terminal_table(p: Progress, lang: str = "nl") -> str:
 def write_csv(p: Progress, stream: io.TextIOBase, period: str = "week") -> None:
     """One row per week (or month): the counts done in it and cumulative pages and cost."""
     rows = p.weekly() if period == "week" else p.monthly()
-    writer = csv.writer(stream, delimiter=";", lineterminator="\n")
-    writer.writerow([period, *KINDS, "pages_cumulative", "cost_cumulative_eur"])
     total = {"pages": 0, "large_format": 0, "dossiers": 0}
+    lines = []
     for key, c in rows:
         for k in total:
             total[k] += c[k]
-        writer.writerow([key, *(c[k] for k in KINDS), total["pages"],
-                         round(cost(p.targets, total["pages"], total["large_format"], total["dossiers"]), 2)])
+        lines.append([key, *(c[k] for k in KINDS), total["pages"],
+                      round(cost(p.targets, total["pages"], total["large_format"], total["dossiers"]), 2)])
+    stream.write(csv_text([period, *KINDS, "pages_cumulative", "cost_cumulative_eur"], lines))
 
 
 def _png(fig) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from digitalisering.csvtext import csv_text
 from digitalisering.fileio import write_text_atomic
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageStatus
@@ -53,9 +52,5 @@ def count_by_reason(failures: list[Failure]) -> Counter:
 
 def write_failures_csv(failures: list[Failure], path: Path) -> None:
     """seq;source;page;reason — semicolon-separated so that Dutch spreadsheet software opens it as is."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow(["seq", "source", "page", "reason"])
-    for f in failures:
-        writer.writerow([f.seq, f.source, f.page, f.reason])
-    write_text_atomic(path, buf.getvalue())
+    write_text_atomic(path, csv_text(["seq", "source", "page", "reason"],
+                                     ([f.seq, f.source, f.page, f.reason] for f in failures)))

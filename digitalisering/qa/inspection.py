@@ -10,12 +10,11 @@ replaces it (the old version stays in the page history) and the page is reviewed
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from digitalisering.csvtext import csv_text
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.ocr.words import OcrResult
@@ -211,11 +210,7 @@ def rescan_rows(store: Store, batch: Batch, results: dict | None = None) -> list
 
 def rescan_csv_text(rows: list[dict[str, str]]) -> str:
     """The rescan list as CSV (semicolons, as Dutch spreadsheet programs expect)."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=RESCAN_FIELDS, delimiter=";", lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
+    return csv_text(RESCAN_FIELDS, ([row.get(k, "") for k in RESCAN_FIELDS] for row in rows))
 
 
 def run_out_dir(store: Store, batch: Batch) -> Path:

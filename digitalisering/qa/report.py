@@ -12,8 +12,6 @@ The folder is written beside the target and renamed into place, so a report is w
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import shutil
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from digitalisering import __version__
+from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError
 from digitalisering.fileio import write_bytes_atomic, write_text_atomic
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
@@ -59,15 +58,11 @@ def verdict_text(v: Verdict, lang: str) -> tuple[str, dict]:
 
 
 def defects_csv(insp: Inspection, lang: str) -> str:
-    buf = io.StringIO()
     header = {"nl": ["status", "controle", "niveau", "sleutel", "paginas", "bevinding", "extra_beoordelen"],
               "en": ["status", "check", "scope", "key", "pages", "finding", "always_reviewed"]}[lang]
-    writer = csv.writer(buf, delimiter=";" if lang == "nl" else ",", lineterminator="\n")
-    writer.writerow(header)
-    for f in insp.checks.problems():
-        writer.writerow([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
-                         "ja" if f.review and lang == "nl" else ("yes" if f.review else "")])
-    return buf.getvalue()
+    rows = ([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
+             "ja" if f.review and lang == "nl" else ("yes" if f.review else "")] for f in insp.checks.problems())
+    return csv_text(header, rows, ";" if lang == "nl" else ",")
 
 
 @dataclass

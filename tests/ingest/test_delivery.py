@@ -60,3 +60,27 @@ def test_missing_delivery_and_file_instead_of_folder(tmp_path: Path):
 
 def test_natural_key_orders_numbers_as_numbers():
     assert sorted(["p10", "p9", "P1"], key=natural_key) == ["P1", "p9", "p10"]
+
+
+def test_links_fifos_and_dot_folders_are_listed_not_silently_skipped(tmp_path: Path):
+    """Issue 16, finding 7: they used to disappear from the delivery without a word."""
+    import os
+
+    root = tmp_path / "levering"
+    (root / "D1").mkdir(parents=True)
+    (root / "D1" / "0001.tif").write_bytes(b"II*\x00")
+    outside = tmp_path / "elders.tif"
+    outside.write_bytes(b"II*\x00")
+    (root / "D1" / "link.tif").symlink_to(outside)
+    os.mkfifo(root / "D1" / "pipe.tif")
+    (root / "..\\..\\x").mkdir()
+    (root / "..\\..\\x" / "0001.tif").write_bytes(b"II*\x00")
+    (root / "D1" / ".verborgen.tif").write_bytes(b"II*\x00")
+    delivery = discover(root)
+    assert [f.relpath for f in delivery.files] == ["D1/0001.tif"]
+    assert delivery.skipped == {
+        "D1/link.tif": "symbolic link, not followed",
+        "D1/pipe.tif": "not a regular file (FIFO)",
+        "D1/.verborgen.tif": "hidden (the name starts with a dot)",
+        "..\\..\\x/": "hidden (the name starts with a dot)",
+    }

@@ -115,3 +115,13 @@ def test_pictures_and_text_of_a_page(inspection):
     im = Image.open(io.BytesIO(data))
     assert im.format == "JPEG" and max(im.size) <= 260
     assert inspection.ocr_text(seq).strip()
+
+
+def test_a_formula_in_a_reason_stays_text_in_the_rescan_list(inspection):
+    """Issue 16, finding 7: a reviewer's reason `=HYPERLINK(...)` reached the spreadsheet as a formula."""
+    seq = inspection.sample_seqs[0]
+    reason = '=HYPERLINK("http://example.invalid/x","klik")'
+    inspection.decide(seq, "rejected", reason, "archivaris")
+    rows = list(csv.DictReader(io.StringIO(inspection.rescan_path.read_text(encoding="utf-8")), delimiter=";"))
+    assert [r["reden"] for r in rows] == ["'" + reason]
+    assert not any(v.startswith(("=", "+", "-", "@")) for r in rows for v in r.values())

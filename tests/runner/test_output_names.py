@@ -9,6 +9,7 @@ them, and nothing this batch did not write is ever overwritten.
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,7 @@ DOSSIERS = ["X 1", "X_1", "BWT-Café", "BWT-Cafe"]
 
 def _cli(ws: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(ws), *args],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, umask=0o022)
 
 
 def _delivery(root: Path) -> Path:
@@ -87,6 +88,9 @@ def test_the_package_holds_every_dossier(colliding_run):
     pdfs = list((pkg / "data").rglob("*.pdf"))
     assert len(pdfs) == len(DOSSIERS)
     assert _cli(colliding_run["ws"], "verify", str(pkg)).returncode == ExitCode.OK
+    # finding 7: outputs used to be 0600 whatever the umask; colleagues and an upload account read them
+    files = [p for p in [*colliding_run["out"].rglob("*"), *pkg.rglob("*")] if p.is_file()]
+    assert files and {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(0o644)}
 
 
 def test_another_batch_never_writes_over_recorded_outputs(colliding_run, tmp_path: Path):
