@@ -77,16 +77,16 @@ def run_case(case: dict) -> dict:
         straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
-           "separator": res.separator, "ours_s": ours_s, "method": res.orientation_method,
-           "dpi": res.technical["dpi"], "size_class": res.technical["size_class"]}
+           "separator": res.separator.to_json() if res.separator else None, "ours_s": ours_s, "method": res.orientation_method,
+           "dpi": res.technical.dpi, "size_class": res.technical.size_class}
     if case.get("tesseract_skew") or case.get("ocr_time"):
         with tempfile.TemporaryDirectory() as tmp:
             png = Path(tmp) / "page.png"
-            image.save(png, dpi=(res.technical["dpi"],) * 2)
+            image.save(png, dpi=(res.technical.dpi,) * 2)
             if case.get("tesseract_skew"):
-                out["tess_skew"] = tesseract_deskew_ccw(png, res.technical["dpi"])
+                out["tess_skew"] = tesseract_deskew_ccw(png, res.technical.dpi)
             if case.get("ocr_time"):
-                out["ocr_s"] = tesseract_ocr_seconds(png, res.technical["dpi"])
+                out["ocr_s"] = tesseract_ocr_seconds(png, res.technical.dpi)
     return out
 
 

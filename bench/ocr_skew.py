@@ -65,7 +65,7 @@ def one(case: tuple[str, int, str, float]) -> dict | None:
                                 lp.info.bits_per_sample)
     if res.is_blank or res.is_separator or res.skew_deg is None:
         return None
-    dpi, fill = res.technical["dpi"], tuple(res.paper_colour)
+    dpi, fill = res.technical.dpi, tuple(res.paper_colour)
     return {"page": f"{path}#{index}+{extra}", "skew": res.skew_deg,
             "straightened": cer(truth, _ocr(straight_grey(upright, res.deskew_deg, fill), dpi)),
             "as_scanned": cer(truth, _ocr(straight_grey(upright, 0.0, fill), dpi))}

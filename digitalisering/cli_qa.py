@@ -143,16 +143,15 @@ def qa_review(obj: Context, batch: str, host: str, port: int, who: str | None, c
 @handle_errors
 def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None) -> None:
     """The pages of BATCH rejected in review and waiting for a rescan."""
-    import json
-
     from digitalisering.fileio import write_text_atomic
-    from digitalisering.qa.inspection import RESULTS_FILE, find_batch, rescan_csv_text, rescan_rows, run_out_dir
+    from digitalisering.qa.inspection import find_batch, rescan_csv_text, rescan_rows, run_out_dir
+    from digitalisering.resultsfile import read_results
 
     with obj.store() as store:
         b = find_batch(store, batch)
         try:
-            results = json.loads((run_out_dir(store, b) / RESULTS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError, DigitaliseringError):
+            results = read_results(run_out_dir(store, b))
+        except DigitaliseringError:
             results = None  # dossier names then come from the delivery folders
         rows = rescan_rows(store, b, results)
     for r in rows:

@@ -156,3 +156,19 @@ def blank_back(dpi: int = 150, holes: bool = True, bleed: bool = True) -> Image.
             cy = int(im.height * y)
             draw.ellipse([int(8 * mm), cy - int(3 * mm), int(14 * mm), cy + int(3 * mm)], fill=20)
     return im
+
+
+def stored_result(*, large: bool = False, blank: bool = False, separator=None) -> dict:
+    """The stored page record of a processed page, as the page chain writes it (for tests that make
+    store rows by hand): an A4 page, or a large-format sheet, blank or a separator sheet."""
+    from digitalisering.imaging.checks import technical_checks
+    from digitalisering.imaging.stage import ImagingResult
+    from digitalisering.pagerecord import PageResult
+
+    size = (7016, 9933) if large else (2480, 3508)
+    imaging = ImagingResult(
+        orientation=0, orientation_confidence=0.9, orientation_method="lines", skew_deg=0.0,
+        skew_confidence=0.9, corrected=False, is_blank=blank, ink_fraction=0.0 if blank else 0.05,
+        is_separator=separator is not None, separator=separator, barcodes=[], large_format=large,
+        technical=technical_checks(*size, 300.0, "L", 8, False))
+    return PageResult(imaging=imaging).to_json()

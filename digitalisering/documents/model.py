@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from digitalisering.imaging.separators import Separator
+
 
 @dataclass(frozen=True)
 class PageView:
@@ -17,8 +19,8 @@ class PageView:
     """OCR text, normalised (``vocabulary.normalise``), one line per text line."""
     words: int = 0
     is_blank: bool = False
-    separator: dict | None = None
-    """The imaging stage's separator record (kind 'dossier' with dossier_id, or 'document')."""
+    separator: Separator | None = None
+    """The imaging stage's separator sheet (kind 'dossier' with dossier_id, or 'document')."""
     large_format: bool = False
     size_class: str | None = None
 

@@ -1,4 +1,4 @@
-"""PageViews from what the page stages stored: imaging flags and the OCR words (words.json)."""
+"""PageViews from the stored page records: imaging flags and the OCR words (words.json)."""
 
 from __future__ import annotations
 
@@ -8,23 +8,26 @@ from pathlib import Path
 from digitalisering.documents.model import PageView
 from digitalisering.documents.vocabulary import normalise
 from digitalisering.ocr.words import OcrResult
+from digitalisering.pagerecord import PageResult
 from digitalisering.store.records import PageRecord, PageStatus
 
 
-def page_view(page: PageRecord, page_dir: Path) -> PageView:
-    result = page.result
-    imaging = result.get("imaging") or {}
-    technical = imaging.get("technical") or {}
+def page_view(page: PageRecord, page_dir: Path, with_text: bool = True) -> PageView:
+    """What the split and the classifier know of ``page`` (``with_text=False``: the flags only,
+    enough for the dossier boundaries)."""
+    record = PageResult.from_json(page.result)
     text, words = "", 0
-    words_file = result.get("artifacts", {}).get("words")
-    if page.status == PageStatus.DONE and words_file:
+    words_file = record.artifact_path(page_dir, "words")
+    if with_text and page.status == PageStatus.DONE and words_file:
         try:
-            ocr = OcrResult.from_json(json.loads((page_dir / words_file).read_text(encoding="utf-8")))
+            ocr = OcrResult.from_json(json.loads(words_file.read_text(encoding="utf-8")))
             text, words = normalise(ocr.text), len(ocr.words)
         except (OSError, ValueError, KeyError):
             pass  # no text: the page is split and classified by its layout only
+    imaging = record.imaging
+    separator = imaging.separator if imaging else None
     return PageView(
         seq=page.seq, folder=page.folder, done=page.status == PageStatus.DONE, text=text, words=words,
-        is_blank=bool(imaging.get("is_blank")), separator=imaging.get("separator"),
-        large_format=bool(imaging.get("large_format")), size_class=technical.get("size_class"),
+        is_blank=record.is_blank, separator=separator,
+        large_format=record.large_format, size_class=record.technical.size_class if record.technical else None,
     )

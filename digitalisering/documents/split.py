@@ -140,8 +140,8 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     pending_start: str | None = None
     for page in pages:
         sep = page.separator
-        if sep is not None and sep.get("kind") == "dossier":
-            dossier_id = sep.get("dossier_id") or sep.get("payload", "")
+        if sep is not None and sep.kind == "dossier":
+            dossier_id = sep.dossier_id or sep.payload
             if dossier_id in groups:
                 plan.problems.append(f"page {page.seq}: dossier {dossier_id} starts a second time; its pages are "
                                      "added to the first part")

@@ -18,7 +18,7 @@ from digitalisering.imaging.checks import TechnicalChecks, technical_checks
 from digitalisering.imaging.ink import Ink, find_ink, working_image
 from digitalisering.imaging.orientation import estimate_orientation
 from digitalisering.imaging.raster import colour_sample
-from digitalisering.imaging.separators import Separator, read_barcodes, separator_from
+from digitalisering.imaging.separators import Barcode, Separator, read_barcodes, separator_from
 from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
 
 BLANK_INK_FRACTION = 0.0015
@@ -48,10 +48,10 @@ class ImagingResult:
     is_blank: bool
     ink_fraction: float
     is_separator: bool
-    separator: dict | None
-    barcodes: list[dict]
+    separator: Separator | None
+    barcodes: list[Barcode]
     large_format: bool
-    technical: dict
+    technical: TechnicalChecks
     deskew_deg: float = 0.0
     """The rotation (counter-clockwise skew) that the outputs undo; 0 when it is too small to matter."""
     paper_colour: list[int] = field(default_factory=list)
@@ -59,7 +59,7 @@ class ImagingResult:
     timings_ms: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "technical": self.technical.to_json()}
 
 
 def straighten(image: Image.Image, result: ImagingResult) -> Image.Image:
@@ -92,8 +92,8 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     result = ImagingResult(
         orientation=None, orientation_confidence=None, orientation_method=None, skew_deg=None,
         skew_confidence=None, corrected=False, is_blank=blank, ink_fraction=round(ink.ink_fraction, 6),
-        is_separator=separator is not None, separator=separator.to_json() if separator else None,
-        barcodes=[asdict(b) for b in barcodes], large_format=large, technical=checks.to_json(),
+        is_separator=separator is not None, separator=separator,
+        barcodes=list(barcodes), large_format=large, technical=checks,
     )
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
     if blank or separator is not None:

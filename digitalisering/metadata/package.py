@@ -29,7 +29,7 @@ from lxml import etree
 from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
-from digitalisering.errors import InputFileError, StateError
+from digitalisering.errors import StateError
 from digitalisering.fileio import write_bytes_atomic
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.metadata.mdto import (
@@ -43,6 +43,7 @@ from digitalisering.metadata.mdto import (
     validation_errors,
 )
 from digitalisering.naming import safe_stem
+from digitalisering.resultsfile import read_results
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
@@ -200,10 +201,7 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``."""
     out_dir, target = Path(out_dir), Path(target)
-    try:
-        results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputFileError(f"{out_dir} has no readable results.json (run digitalisering run first)") from exc
+    results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
     batch = results["batch"]["name"]

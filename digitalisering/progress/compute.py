@@ -19,7 +19,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from digitalisering.documents.pages import page_view
+from digitalisering.documents.split import plan_batch
+from digitalisering.pagerecord import PageResult
 from digitalisering.progress.targets import Targets
 from digitalisering.progress.workdays import add_working_days, working_days
 from digitalisering.store import Store
@@ -37,32 +41,27 @@ def daily_counts(store: Store) -> dict[date, Counter]:
     days: dict[date, Counter] = {}
     for batch in store.batches():
         pages = store.pages(batch.id)
+        # the dossiers are the split's own (flags only: no text is read)
+        views = [page_view(p, Path(), with_text=False) for p in pages]
+        dossier_of = plan_batch(batch.layout, views).dossier_of()
         dossier_pages: dict[str, list] = {}
-        current: str | None = None
         for p in pages:
-            r = p.result
-            imaging = r.get("imaging") or {}
-            separator = imaging.get("separator") or {}
-            if batch.layout == "stack":
-                if separator.get("kind") == "dossier":
-                    current = separator.get("dossier_id")
-                key = current
-            else:
-                key = p.folder or batch.name
+            record = PageResult.from_json(p.result)
+            key = dossier_of.get(p.seq)
             if key is not None:
-                dossier_pages.setdefault(f"{batch.id}:{key}", []).append(p)
+                dossier_pages.setdefault(key, []).append(p)
             day = _day(p.finished_at)
             if day is None:
                 continue
             if p.status == PageStatus.RESCAN:
                 days.setdefault(day, Counter())["rejected"] += 1
                 continue
-            if p.status != PageStatus.DONE or imaging.get("is_separator"):
+            if p.status != PageStatus.DONE or record.is_separator:
                 continue
             c = days.setdefault(day, Counter())
             c["pages"] += 1
-            c["large_format"] += bool(imaging.get("large_format"))
-            c["blank"] += bool(imaging.get("is_blank"))
+            c["large_format"] += record.large_format
+            c["blank"] += record.is_blank
         for members in dossier_pages.values():
             if members and all(p.status == PageStatus.DONE for p in members):
                 last = max(_day(p.finished_at) for p in members if p.finished_at)

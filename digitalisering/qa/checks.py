@@ -104,7 +104,7 @@ def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool =
     yield _page("processing", page, PASS, "processed")
     if page.get("is_separator"):
         sep = page.get("separator") or {}
-        yield _page("separator", page, PASS, "separator", value=f"{sep.get('kind', '')} {sep.get('value', '')}".strip())
+        yield _page("separator", page, PASS, "separator", value=f"{sep.get('kind', '')} {sep.get('payload', '')}".strip())
         return
     yield from _technical(page)
     if page.get("is_blank"):

@@ -11,32 +11,33 @@ from PIL import Image
 from digitalisering.errors import InputFileError
 from digitalisering.imaging.load import load_page
 from digitalisering.imaging.transform import deskew
+from digitalisering.pagerecord import PageResult
 
 THUMB_PX = 260
 VIEW_PX = 1400
 
 
-def _page_image(page_result: dict, page_dir: Path, source: Path, page_index: int, fmt: str | None) -> Image.Image:
+def _page_image(record: PageResult, page_dir: Path, source: Path, page_index: int, fmt: str | None) -> Image.Image:
     """The kept page image (already upright), or else the page decoded from the delivery."""
-    name = (page_result.get("artifacts") or {}).get("image")
-    if name and (page_dir / name).is_file():
-        return Image.open(page_dir / name)
+    kept = record.artifact_path(page_dir, "image")
+    if kept and kept.is_file():
+        return Image.open(kept)
     if fmt is None:
         raise InputFileError(f"no image of page {page_index + 1} of {source.name}")
     return load_page(source, page_index, fmt).image
 
 
-def page_jpeg(page_result: dict, page_dir: Path, source: Path, page_index: int, fmt: str | None,
+def page_jpeg(record: PageResult, page_dir: Path, source: Path, page_index: int, fmt: str | None,
               max_px: int) -> bytes:
     """The page reduced to fit ``max_px`` (longest side), straightened as in the PDF, as JPEG bytes."""
-    image = _page_image(page_result, page_dir, source, page_index, fmt)
+    image = _page_image(record, page_dir, source, page_index, fmt)
     image.draft("L" if image.mode == "L" else "RGB", (max_px, max_px))  # JPEG: decode at reduced size
     image = image.convert("L" if image.mode in ("1", "L", "I;16") else "RGB")
     image.thumbnail((max_px, max_px), Image.Resampling.LANCZOS if max_px <= THUMB_PX else Image.Resampling.BILINEAR)
-    encode = page_result.get("encode") or {}
-    angle = encode.get("deskew_deg") or 0.0
-    if angle:
-        paper = tuple(encode.get("paper_colour") or (255,))
+    encode = record.encode
+    angle = encode.deskew_deg if encode else 0.0
+    if encode and angle:
+        paper = tuple(encode.paper_colour or (255,))
         if max(paper) <= 1:  # a bitonal page's paper colour is given as 0/1
             paper = tuple(255 * v for v in paper)
         fill = paper[:1] if image.mode == "L" else (paper if len(paper) == 3 else paper[:1] * 3)

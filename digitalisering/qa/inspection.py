@@ -18,11 +18,12 @@ from digitalisering.csvtext import csv_text
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.ocr.words import OcrResult
+from digitalisering.pagerecord import PageResult
 from digitalisering.qa.checks import CheckReport, Finding, run_checks
 from digitalisering.qa.images import page_jpeg
 from digitalisering.qa.iso2859 import SamplingPlan
 from digitalisering.qa.sampling import batch_seed, draw, lot_pages, plan_for, plan_json
-RESULTS_FILE = "results.json"  # (digitalisering.results imports the runner; kept apart to avoid a cycle)
+from digitalisering.resultsfile import read_results
 from digitalisering.store import Batch, Decision, SampleRecord, Store
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import Workspace
@@ -167,16 +168,16 @@ class Inspection:
         """The page as the PDF shows it, reduced to ``max_px``."""
         page = self.store.page_by_id(self.page_ids[seq])
         fmt = self.store.file_by_id(page.file_id).format
-        return page_jpeg(page.result, self.page_dir(seq), self.source_path(seq), page.page_index, fmt, max_px)
+        return page_jpeg(PageResult.from_json(page.result), self.page_dir(seq), self.source_path(seq), page.page_index, fmt, max_px)
 
     def ocr_text(self, seq: int) -> str:
         """The page's recognised text, line by line ('' when it has none)."""
         page = self.store.page_by_id(self.page_ids[seq])
-        name = (page.result.get("artifacts") or {}).get("words")
-        if not name:
+        path = PageResult.from_json(page.result).artifact_path(self.page_dir(seq), "words")
+        if not path:
             return ""
         try:
-            data = json.loads((self.page_dir(seq) / name).read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             return OcrResult.from_json(data).text
         except (OSError, ValueError, KeyError):
             return ""
@@ -234,10 +235,7 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
     """Load a batch for QA: its results, the checks, and its sample (drawn now if it has none)."""
     batch = find_batch(store, batch_name)
     out_dir = run_out_dir(store, batch)
-    try:
-        results = json.loads((out_dir / RESULTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StateError(f"cannot read {out_dir / RESULTS_FILE}: run the batch first ({exc})") from exc
+    results = read_results(out_dir)
     checks = run_checks(results, out_dir, qa_config, archive_config, operator=who, delivery=Path(batch.delivery))
     page_ids = {p.seq: p.id for p in store.pages(batch.id)}
     sampling = qa_config["sampling"]

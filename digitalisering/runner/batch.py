@@ -23,7 +23,7 @@ from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
 from digitalisering.runner.worker import PageOutcome, init_worker, process_page
 from digitalisering.qa.failures import FAILURES_FILE, Failure, list_failures, write_failures_csv
-from digitalisering.results import check_out_dir, write_results
+from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace

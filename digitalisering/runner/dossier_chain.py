@@ -29,6 +29,7 @@ from digitalisering.fileio import ensure_inside
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
+from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
@@ -75,14 +76,6 @@ class ChainResult:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
 
 
-def in_output(result: dict, keep_blank: bool) -> bool:
-    """Whether a done page with this result goes into the PDFs."""
-    imaging = result.get("imaging") or {}
-    if imaging.get("is_separator") or "image" not in result.get("artifacts", {}):
-        return False
-    return keep_blank or not imaging.get("is_blank")
-
-
 def dossier_names(plan: BatchPlan) -> dict[str, str]:
     """Folder name per dossier id: one-to-one, also case-insensitively (``naming.allocate``)."""
     return allocate((d.id for d in plan.dossiers), "dossier")
@@ -117,8 +110,8 @@ def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: 
 
 
 def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
-    parts = [(p.id, p.result.get("artifacts", {}).get("image_sha256"),
-              p.result.get("artifacts", {}).get("text_pdf_sha256")) for p in pages]
+    records = [PageResult.from_json(p.result) for p in pages]
+    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.text_pdf_sha256) for p, r in zip(pages, records)]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting(),
                        "info": repr(info), "bookmarks": [repr(b) for b in bookmarks]}, sort_keys=True, default=str)
     return sha256_bytes(blob.encode())
@@ -133,7 +126,8 @@ class _Writer:
 
     def output_pages(self, seqs: list[int]) -> tuple[list[PageRecord], list[int]]:
         pages = [self.by_seq[s] for s in seqs]
-        done = [p for p in pages if p.status == PageStatus.DONE and in_output(p.result, self.options.keep_blank)]
+        done = [p for p in pages if p.status == PageStatus.DONE
+                and PageResult.from_json(p.result).in_output(self.options.keep_blank)]
         missing = [p.seq for p in pages if p.status != PageStatus.DONE]
         return done, missing
 
@@ -155,17 +149,7 @@ class _Writer:
         self._check_owner(target, kind, key, previous)
         if previous and previous.path != str(target):
             self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
-        pdf_pages = [
-            PdfPage(
-                image_path=self.workspace.page_dir(self.batch.name, p.id) / p.result["artifacts"]["image"],
-                text_pdf_path=(self.workspace.page_dir(self.batch.name, p.id) / p.result["artifacts"]["text_pdf"]
-                               if "text_pdf" in p.result["artifacts"] else None),
-                dpi=p.result["encode"]["dpi"],
-                deskew_deg=p.result["encode"].get("deskew_deg", 0.0),
-                fill=tuple(p.result["encode"].get("paper_colour", ())),
-            )
-            for p in done
-        ]
+        pdf_pages = [self._pdf_page(p) for p in done]
         validation = build_pdf(pdf_pages, target, info, flavour=self.options.pdfa, bookmarks=bookmarks)
         checks = tuple(c.name for c in validation.checks)
         digest, size = sha256_file(target), target.stat().st_size
@@ -176,6 +160,15 @@ class _Writer:
                        pdfa=self.options.pdfa, checks_passed=list(checks))
         return Output(kind, key, dossier_id, rel, digest, size, [p.seq for p in done], missing,
                       rebuilt=True, pdfa=self.options.pdfa, checks=checks)
+
+    def _pdf_page(self, page: PageRecord) -> PdfPage:
+        record = PageResult.from_json(page.result)
+        page_dir = self.workspace.page_dir(self.batch.name, page.id)
+        encode = record.encode
+        assert encode is not None and record.artifacts.image is not None  # in_output() said so
+        return PdfPage(image_path=page_dir / record.artifacts.image,
+                       text_pdf_path=record.artifact_path(page_dir, "text_pdf"),
+                       dpi=encode.dpi, deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
 
     def _check_owner(self, target: Path, kind: str, key: str, previous) -> None:
         """Never write over a file that belongs to something else: another output of this or another

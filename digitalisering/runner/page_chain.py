@@ -1,8 +1,10 @@
 """The page stage chain: each stage is a pure function of the page so far, run in a worker.
 
 Stages are listed in ``PAGE_STAGES`` in order; a stage reads what earlier stages left in the
-``PageContext`` and returns a small JSON-able dict that is stored under its name in the page's
-result. Adding a stage (imaging, barcodes, ...) means adding one function and one list entry.
+``PageContext`` and returns its part of the typed page record (``pagerecord.PageResult``), which
+the chain puts under the stage's name (or None when the stage does not apply to the page). The
+runner stores the record's JSON form. Adding a stage means one function, one list entry and one
+field of the record.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from PIL import Image
 
 from digitalisering.fileio import write_bytes_atomic
-from digitalisering.imaging.load import LoadedPage, load_page
-from digitalisering.imaging.stage import ImagingOptions, analyse_page
+from digitalisering.imaging.load import LoadedPage, PageInfo, load_page
+from digitalisering.imaging.stage import ImagingOptions, ImagingResult, analyse_page
 from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
 from digitalisering.ocr.engine import ocr_page, plan_ocr
+from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -54,8 +57,7 @@ class PageContext:
     deskew_deg: float = 0.0
     """Skew the outputs undo (the page image itself is only turned upright)."""
     paper_colour: tuple[int, ...] = (255,)
-    results: dict[str, Any] = field(default_factory=dict)
-    artifacts: dict[str, str] = field(default_factory=dict)
+    record: PageResult = field(default_factory=PageResult)
 
     @property
     def work_dir(self) -> Path:
@@ -64,35 +66,34 @@ class PageContext:
     def artifact(self, name: str, filename: str, data: bytes) -> Path:
         path = self.work_dir / filename
         write_bytes_atomic(path, data)
-        self.artifacts[name] = filename
-        self.artifacts[name + "_sha256"] = sha256_bytes(data)
+        self.record.artifacts.set(name, filename, sha256_bytes(data))
         return path
 
 
-def stage_load(ctx: PageContext) -> dict[str, Any]:
+def stage_load(ctx: PageContext) -> PageInfo:
     job = ctx.job
     ctx.loaded = load_page(Path(job.source), job.page_index, job.format, job.options.max_pixels)
     ctx.image = ctx.loaded.image
     ctx.dpi = ctx.loaded.info.dpi
-    return asdict(ctx.loaded.info)
+    return ctx.loaded.info
 
 
-def stage_imaging(ctx: PageContext) -> dict[str, Any]:
+def stage_imaging(ctx: PageContext) -> ImagingResult:
     assert ctx.image is not None and ctx.loaded is not None
     info = ctx.loaded.info
     stated = info.stated_dpi[0] if info.stated_dpi else None
     opts = ctx.job.options
     ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
                                      ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
-    ctx.dpi = result.technical["dpi"]
+    ctx.dpi = result.technical.dpi
     ctx.deskew_deg, ctx.paper_colour = result.deskew_deg, tuple(result.paper_colour)
     # blank pages keep their image (whether they go into the PDF is decided per run: --keep-blank)
     ctx.has_image = not result.is_separator
     ctx.needs_ocr = not (result.is_separator or result.is_blank)
-    return result.to_json()
+    return result
 
 
-def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
+def stage_encode(ctx: PageContext) -> EncodedImage | None:
     assert ctx.image is not None and ctx.loaded is not None
     if not ctx.has_image:
         return None
@@ -105,12 +106,12 @@ def stage_encode(ctx: PageContext) -> dict[str, Any] | None:
         lossless=ctx.job.options.lossless,
     )
     ctx.image_path = ctx.artifact("image", "page" + encoded.suffix, encoded.data)
-    return {"encoding": encoded.encoding, "bytes": len(encoded.data),
-            "width_px": ctx.image.width, "height_px": ctx.image.height, "dpi": ctx.dpi,
-            "deskew_deg": ctx.deskew_deg, "paper_colour": list(ctx.paper_colour)}
+    return EncodedImage(encoding=encoded.encoding, bytes=len(encoded.data), width_px=ctx.image.width,
+                        height_px=ctx.image.height, dpi=ctx.dpi, deskew_deg=ctx.deskew_deg,
+                        paper_colour=list(ctx.paper_colour))
 
 
-def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
+def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     if not ctx.needs_ocr:
         return None
     assert ctx.image_path is not None and ctx.image is not None
@@ -118,25 +119,26 @@ def stage_ocr(ctx: PageContext) -> dict[str, Any] | None:
     started = time.perf_counter()
     straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
-    done = {"lang": opts.lang, "scale": plan.scale, "ocr_dpi": round(plan.dpi, 1),
-            "width_px": straight.width, "height_px": straight.height}
+    facts = OcrFacts(lang=opts.lang, scale=plan.scale, ocr_dpi=round(plan.dpi, 1),
+                     width_px=straight.width, height_px=straight.height)
     try:
         result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
-        return {**done, "status": "timeout", "error": str(exc), "engine": None, "mean_confidence": None,
-                "words": 0, "chars": 0}
+        facts.status, facts.error = "timeout", str(exc)
+        return facts
     ctx.artifact("text_pdf", "text.pdf", text_pdf)
     words = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
-    done["seconds"] = round(time.perf_counter() - started, 3)
-    return {**done, "status": "reduced" if plan.reduced else "full", "error": None,
-            "engine": f"tesseract {result.engine_version}",
-            "mean_confidence": result.mean_confidence, "words": len(result.words),
-            "chars": sum(len(w.text) for w in result.words)}
+    facts.seconds = round(time.perf_counter() - started, 3)
+    facts.status = "reduced" if plan.reduced else "full"
+    facts.engine = f"tesseract {result.engine_version}"
+    facts.mean_confidence, facts.words = result.mean_confidence, len(result.words)
+    facts.chars = sum(len(w.text) for w in result.words)
+    return facts
 
 
-StageFn = Callable[[PageContext], "dict[str, Any] | None"]
+StageFn = Callable[[PageContext], Any]
 
 PAGE_STAGES: list[tuple[str, StageFn]] = [
     ("load", stage_load),
@@ -147,14 +149,13 @@ PAGE_STAGES: list[tuple[str, StageFn]] = [
 
 
 def run_page_chain(job: PageJob, stages: list[tuple[str, StageFn]] | None = None) -> dict[str, Any]:
-    """Run every stage on one page; returns the page result (stage name -> stage output)."""
+    """Run every stage on one page; returns the page record's stored (JSON) form."""
     started = time.perf_counter()
     ctx = PageContext(job)
     os.makedirs(ctx.work_dir, exist_ok=True)
     for name, fn in stages or PAGE_STAGES:
         out = fn(ctx)
-        if out is not None:
-            ctx.results[name] = out
-    ctx.results["artifacts"] = ctx.artifacts
-    ctx.results["seconds"] = round(time.perf_counter() - started, 3)
-    return ctx.results
+        if name in STAGE_NAMES:
+            setattr(ctx.record, name, out)
+    ctx.record.seconds = round(time.perf_counter() - started, 3)
+    return ctx.record.to_json()

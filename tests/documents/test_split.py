@@ -4,6 +4,7 @@ from digitalisering.documents.model import PageView
 from digitalisering.documents.overrides import Override, Overrides
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import normalise
+from digitalisering.imaging.separators import Separator
 from digitalisering.runner.dossier_chain import document_relpath, dossier_names
 
 from test_classify import TEXTS
@@ -42,8 +43,8 @@ def test_folder_split_by_titles_page_numbers_and_format_changes():
 
 
 def test_stack_split_follows_separator_sheets_only():
-    sep_d = lambda seq, ident: PageView(seq, None, True, separator={"kind": "dossier", "dossier_id": ident})  # noqa: E731
-    sep_t = lambda seq: PageView(seq, None, True, separator={"kind": "document", "payload": "PATCHT"})  # noqa: E731
+    sep_d = lambda seq, ident: PageView(seq, None, True, separator=Separator("dossier", f"DOSSIER:{ident}", "Code128", ident))  # noqa: E731
+    sep_t = lambda seq: PageView(seq, None, True, separator=Separator("document", "PATCHT", "Code128"))  # noqa: E731
     text = lambda seq, t: PageView(seq, None, True, text=normalise(t), words=20)  # noqa: E731
     pages = [text(0, "loose page"), sep_d(1, "BWT-1962-0001"), text(2, TEXTS["aanvraag"]), text(3, TEXTS["brief"]),
              sep_t(4), text(5, TEXTS["vergunning"]), sep_d(6, "BWT-1963-0002"), text(7, TEXTS["berekening"])]
@@ -57,7 +58,7 @@ def test_stack_split_follows_separator_sheets_only():
 
 
 def test_dossier_id_from_a_barcode_cannot_escape_the_output_folder():
-    pages = [PageView(0, None, True, separator={"kind": "dossier", "dossier_id": "../../etc/x"}),
+    pages = [PageView(0, None, True, separator=Separator("dossier", "DOSSIER:../../etc/x", "Code128", "../../etc/x")),
              PageView(1, None, True, text=normalise(TEXTS["brief"]), words=20)]
     plan = plan_batch("stack", pages)
     doc = plan.dossiers[0].documents[0]

@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent("""
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out, res = analyse_page(im, 300, 1, ImagingOptions(use_osd=False))
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"mode": out.mode, "size": out.size, "class": res.technical["size_class"],
+    print(json.dumps({"mode": out.mode, "size": out.size, "class": res.technical.size_class,
                       "large": res.large_format, "extra_mb": (after - before) / 1024}))
 """)
 

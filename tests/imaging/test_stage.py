@@ -6,6 +6,7 @@ from PIL import Image
 
 import pagegen
 from digitalisering.imaging.checks import infer_dpi, metamorfoze_required_dpi, size_class, technical_checks
+from digitalisering.imaging.separators import Barcode
 from digitalisering.imaging.stage import ImagingOptions, analyse_page, straighten
 from digitalisering.imaging.transform import straight_grey
 
@@ -39,7 +40,7 @@ def test_deskew_keeps_everything_bitonal_and_resolution():
     assert (np.asarray(reading) != np.asarray(out)).sum() < 1e-5 * out.width * out.height
     assert abs(analyse_page(reading, 300, 1, NO_OSD)[1].skew_deg) < 0.1
     assert out.width >= scanned.width * 0.99 and out.height >= scanned.height * 0.99  # no cropping
-    assert res.technical["dpi"] == 300
+    assert res.technical.dpi == 300
     # the corners added by the rotation are paper (white), not black
     arr = np.asarray(out)
     assert arr[0, 0] and arr[-1, -1]
@@ -65,14 +66,14 @@ def test_blank_back_with_bleed_through_and_punch_holes():
 
 def test_dossier_and_document_separators():
     _, dossier = analyse_page(pagegen.barcode_sheet("DOSSIER:BWT-1962-0412"), 200, 8, NO_OSD)
-    assert dossier.is_separator and dossier.separator["kind"] == "dossier"
-    assert dossier.separator["dossier_id"] == "BWT-1962-0412"
+    assert dossier.is_separator and dossier.separator.kind == "dossier"
+    assert dossier.separator.dossier_id == "BWT-1962-0412"
     _, doc = analyse_page(pagegen.barcode_sheet("PATCHT"), 200, 8, NO_OSD)
-    assert doc.is_separator and doc.separator["kind"] == "document" and not doc.is_blank
+    assert doc.is_separator and doc.separator.kind == "document" and not doc.is_blank
     _, patch = analyse_page(pagegen.patch_sheet("NWNW"), 200, 8, NO_OSD)
-    assert patch.is_separator and patch.separator["payload"] == "PATCHT"
+    assert patch.is_separator and patch.separator.payload == "PATCHT"
     _, patch2 = analyse_page(pagegen.patch_sheet("WNNW"), 200, 8, NO_OSD)
-    assert not patch2.is_separator and patch2.barcodes == [{"symbology": "PatchCode", "payload": "PATCH2"}]
+    assert not patch2.is_separator and patch2.barcodes == [Barcode("PatchCode", "PATCH2")]
     _, text = analyse_page(pagegen.letter_page(), 150, 8, NO_OSD)
     assert not text.is_separator and text.barcodes == []
 
@@ -86,8 +87,8 @@ def test_separator_barcodes_turned_or_skewed_are_found(qr, turn):
     if turn:
         sheet = sheet.rotate(turn, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC)
     _, res = analyse_page(sheet, 200, 8, NO_OSD)
-    assert res.is_separator and res.separator["dossier_id"] == "BWT-1970-0007"
-    assert res.barcodes[0]["symbology"].replace(" ", "") == ("QRCode" if qr else "Code128")
+    assert res.is_separator and res.separator.dossier_id == "BWT-1970-0007"
+    assert res.barcodes[0].symbology.replace(" ", "") == ("QRCode" if qr else "Code128")
 
 
 @pytest.mark.parametrize("w_mm, h_mm, cls, required", [

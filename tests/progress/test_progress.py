@@ -5,6 +5,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import pagegen
 import pytest
 
 from digitalisering.progress.compute import compute_progress, daily_counts
@@ -28,7 +29,7 @@ def _page(store, batch, folder, day, *, large=False, blank=False, status="done")
     page = store.pages(batch.id)[-1]
     assert page.file_id == f.id
     if status != "pending":
-        store.finish_page(page.id, status, {"imaging": {"large_format": large, "is_blank": blank}}, None,
+        store.finish_page(page.id, status, pagegen.stored_result(large=large, blank=blank), None,
                           at=f"{day}T12:00:00+00:00")
 
 

@@ -73,8 +73,10 @@ def test_blank_page_is_reviewed_and_separator_passes():
     f = by_check(page_findings(page(is_blank=True, ocr=None), T))["blank"]
     assert f.status == WARN and f.review
     assert not by_check(page_findings(page(is_blank=True, ocr=None), T, review_blank=False))["blank"].review
-    found = by_check(page_findings(page(is_separator=True, separator={"kind": "dossier", "value": "X-1"}), T))
+    sheet = {"kind": "dossier", "payload": "DOSSIER:X-1", "symbology": "Code128", "dossier_id": "X-1"}
+    found = by_check(page_findings(page(is_separator=True, separator=sheet), T))
     assert found["separator"].status == PASS and "ocr" not in found
+    assert "DOSSIER:X-1" in found["separator"].message("nl")  # it read a 'value' the stage never wrote
 
 
 def test_manifest_semicolons_and_dutch_headers(tmp_path):

@@ -9,7 +9,7 @@ import pikepdf
 import pagegen
 from digitalisering.ingest import ingest_delivery
 from digitalisering.pdfa.validate import validate_pdf
-from digitalisering.results import validate_results
+from digitalisering.resultsfile import validate_results
 from digitalisering.runner import RunOptions, run_batch
 from digitalisering.store import Store
 

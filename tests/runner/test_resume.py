@@ -13,7 +13,7 @@ from pathlib import Path
 import pikepdf
 
 import pagegen
-from digitalisering.results import validate_results
+from digitalisering.resultsfile import validate_results
 
 
 WORDS = ["een", "twee", "drie", "vier"]

@@ -6,7 +6,7 @@ import subprocess
 import pikepdf
 
 from digitalisering.metadata.fixity import sha256_file
-from digitalisering.results import validate_results
+from digitalisering.resultsfile import validate_results
 from digitalisering.runner import RunOptions, run_batch
 from digitalisering.store import Store
 

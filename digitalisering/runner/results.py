@@ -1,46 +1,40 @@
-"""results.json: the contract between the run and its readers (QA, progress, outside tools).
+"""Build and write results.json from a run (its name, schema and reader: ``resultsfile``).
 
-Described by ``schemas/results.schema.json``; every file written is validated against it.
+Every file written is validated against ``schemas/results.schema.json`` first.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from digitalisering import __version__
 from digitalisering._exec import tesseract
 from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
 from digitalisering.fileio import write_text_atomic
-from digitalisering.resources import load_json_schema
-from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, ChainResult, Output, in_output
+from digitalisering.pagerecord import PageResult
+from digitalisering.resultsfile import RESULTS_FILE, SCHEMA_VERSION, results_batch, validate_results
+from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, ChainResult, Output
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 
-SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.2"
-RESULTS_FILE = "results.json"
-
 
 def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
                keep_blank: bool) -> dict[str, Any]:
-    r = page.result
-    load, encode, ocr = r.get("load"), r.get("encode"), r.get("ocr")
+    record = PageResult.from_json(page.result)
+    load, encode, imaging = record.load, record.encode, record.imaging
     image = None
     if load:
-        image = {**load, "encoding": encode.get("encoding") if encode else None}
+        image = {**asdict(load), "encoding": encode.encoding if encode else None}
         if encode:
-            image["width_px"], image["height_px"] = encode["width_px"], encode["height_px"]
-    imaging = r.get("imaging") or {}
-    technical = imaging.get("technical")
-    if image and technical:
-        image["dpi"] = technical["dpi"]
+            image["width_px"], image["height_px"] = encode.width_px, encode.height_px
+        if imaging:
+            image["dpi"] = imaging.technical.dpi
     return {
         "seq": page.seq,
         "source": source,
@@ -53,18 +47,18 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "dossier": dossier,
         "document": document,
         "image": image,
-        "orientation": imaging.get("orientation"),
-        "orientation_confidence": imaging.get("orientation_confidence"),
-        "skew_deg": imaging.get("skew_deg"),
-        "skew_confidence": imaging.get("skew_confidence"),
-        "deskew_deg": encode.get("deskew_deg") if encode else None,
-        "is_blank": imaging.get("is_blank"),
-        "is_separator": imaging.get("is_separator"),
-        "separator": imaging.get("separator"),
-        "in_output": in_output(r, keep_blank) if page.status == PageStatus.DONE else None,
-        "technical": technical,
-        "ocr": ocr,
-        "worker_seconds": r.get("seconds"),
+        "orientation": imaging.orientation if imaging else None,
+        "orientation_confidence": imaging.orientation_confidence if imaging else None,
+        "skew_deg": imaging.skew_deg if imaging else None,
+        "skew_confidence": imaging.skew_confidence if imaging else None,
+        "deskew_deg": encode.deskew_deg if encode else None,
+        "is_blank": imaging.is_blank if imaging else None,
+        "is_separator": imaging.is_separator if imaging else None,
+        "separator": asdict(imaging.separator) if imaging and imaging.separator else None,
+        "in_output": record.in_output(keep_blank) if page.status == PageStatus.DONE else None,
+        "technical": imaging.technical.to_json() if imaging else None,
+        "ocr": asdict(record.ocr) if record.ocr else None,
+        "worker_seconds": record.seconds,
     }
 
 
@@ -156,20 +150,9 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
     }
 
 
-def validate_results(data: dict[str, Any]) -> None:
-    """Raise jsonschema.ValidationError when ``data`` does not follow the results schema."""
-    jsonschema.validate(data, load_json_schema(SCHEMA_NAME))
-
-
 def check_out_dir(out_dir: Path, batch: Batch) -> None:
     """An output folder belongs to one batch: refuse one that holds another batch's results."""
-    target = Path(out_dir) / RESULTS_FILE
-    if not target.exists():
-        return
-    try:
-        other = json.loads(target.read_text(encoding="utf-8")).get("batch", {}).get("name")
-    except (OSError, ValueError, AttributeError):
-        other = None
+    other = results_batch(out_dir)
     if other and other != batch.name:
         raise StateError(f"{out_dir} holds the results of batch {other}; choose another --out")
 

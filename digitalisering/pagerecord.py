@@ -1,0 +1,148 @@
+"""The typed page record: what the page stages found out about one page, as dataclasses.
+
+The page chain fills one ``PageResult`` per page (each stage sets its own part); the runner stores
+it as JSON in the state database (the resume point); every reader — the dossier chain, results.json,
+the split, QA, progress — gets it back typed through ``PageResult.from_json`` instead of reading a
+dict by string keys (a reader once looked for a separator's ``value`` that the stage called
+``payload``).
+
+The JSON form is the stored form of earlier versions: a stage that did not run is absent, a field
+added later has a default, so pages stored by an older version are read as they are. ``cattrs``
+turns the dataclasses into JSON-able dicts and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cattrs
+
+from digitalisering.imaging.checks import TechnicalChecks
+from digitalisering.imaging.load import PageInfo
+from digitalisering.imaging.stage import ImagingResult
+
+STAGE_NAMES = ("load", "imaging", "encode", "ocr")
+"""The parts of the record the page stages fill, in order (``runner.page_chain.PAGE_STAGES``)."""
+
+
+@dataclass
+class EncodedImage:
+    """The page image as it goes into the PDF (``pdfa.images``): upright, not yet straightened."""
+
+    encoding: str
+    """'ccitt-g4', 'jpeg', 'original-jpeg' or a lossless encoding."""
+    bytes: int
+    width_px: int
+    height_px: int
+    dpi: float
+    deskew_deg: float = 0.0
+    """The rotation the PDF applies when it draws the image (counter-clockwise skew undone)."""
+    paper_colour: list[int] = field(default_factory=list)
+    """Fills the corners uncovered by that rotation, in the image's mode."""
+
+
+@dataclass
+class OcrFacts:
+    """How the page was read (the words themselves are in the ``words`` artifact)."""
+
+    lang: str
+    scale: float = 1.0
+    """Factor applied before OCR (below 1.0 for pages above ``--ocr-max-megapixels``)."""
+    ocr_dpi: float = 0.0
+    width_px: int = 0
+    height_px: int = 0
+    """Size of the straightened image OCR read (word boxes are in its pixels)."""
+    status: str = "full"
+    """'full', 'reduced' (read at a reduced resolution) or 'timeout' (no text)."""
+    error: str | None = None
+    engine: str | None = None
+    mean_confidence: float | None = None
+    words: int = 0
+    chars: int = 0
+    seconds: float | None = None
+
+
+@dataclass
+class Artifacts:
+    """Work files of the page in its work folder, each with its SHA-256."""
+
+    image: str | None = None
+    image_sha256: str | None = None
+    text_pdf: str | None = None
+    text_pdf_sha256: str | None = None
+    words: str | None = None
+    words_sha256: str | None = None
+
+    def set(self, name: str, filename: str, sha256: str) -> None:
+        if name not in ("image", "text_pdf", "words"):
+            raise ValueError(f"unknown page artifact {name!r}")
+        setattr(self, name, filename)
+        setattr(self, f"{name}_sha256", sha256)
+
+
+@dataclass
+class PageResult:
+    load: PageInfo | None = None
+    imaging: ImagingResult | None = None
+    encode: EncodedImage | None = None
+    ocr: OcrFacts | None = None
+    artifacts: Artifacts = field(default_factory=Artifacts)
+    seconds: float | None = None
+    """Worker time for the whole page."""
+
+    # -- what the readers ask -------------------------------------------------------------------
+    @property
+    def is_separator(self) -> bool:
+        return bool(self.imaging and self.imaging.is_separator)
+
+    @property
+    def is_blank(self) -> bool:
+        return bool(self.imaging and self.imaging.is_blank)
+
+    @property
+    def large_format(self) -> bool:
+        return bool(self.imaging and self.imaging.large_format)
+
+    @property
+    def technical(self) -> TechnicalChecks | None:
+        return self.imaging.technical if self.imaging else None
+
+    def in_output(self, keep_blank: bool) -> bool:
+        """Whether a done page with this result goes into the PDFs."""
+        if self.is_separator or self.artifacts.image is None:
+            return False
+        return keep_blank or not self.is_blank
+
+    def artifact_path(self, page_dir: Path, name: str) -> Path | None:
+        filename = getattr(self.artifacts, name)
+        return Path(page_dir) / filename if filename else None
+
+    # -- stored form ----------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        data = _converter.unstructure(self)
+        return {k: v for k, v in data.items() if v is not None or k == "seconds"}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> "PageResult":
+        """The record from its stored form (``{}`` for a page that has not been processed)."""
+        try:
+            return _converter.structure(data or {}, cls)
+        except (cattrs.BaseValidationError, TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"stored page result does not fit the page record: {exc}") from exc
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    # technical checks carry their overall status in the stored form (results.json shows it)
+    base = cattrs.Converter()
+    conv.register_unstructure_hook(TechnicalChecks, lambda t: {**base.unstructure(t), "status": t.status})
+    conv.register_unstructure_hook(Artifacts, lambda a: {k: v for k, v in base.unstructure(a).items() if v})
+    conv.register_structure_hook(
+        TechnicalChecks,
+        lambda d, _: base.structure({k: v for k, v in d.items() if k != "status"}, TechnicalChecks))
+    return conv
+
+
+_converter = _make_converter()

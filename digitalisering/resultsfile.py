@@ -1,0 +1,52 @@
+"""results.json, the contract between a run and its readers: its name, schema and the one reader.
+
+Written by ``runner.results``; read by QA, the package, progress and outside tools. Every reader
+goes through ``read_results``, which validates the file against ``schemas/results.schema.json``
+before anything reads a key, so a damaged or foreign file is one clear error, not a KeyError later.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from digitalisering.errors import StateError
+from digitalisering.resources import load_json_schema
+
+RESULTS_FILE = "results.json"
+SCHEMA_NAME = "results.schema.json"
+SCHEMA_VERSION = "1.2"
+
+
+def validate_results(data: dict[str, Any]) -> None:
+    """Raise jsonschema.ValidationError when ``data`` does not follow the results schema."""
+    jsonschema.validate(data, load_json_schema(SCHEMA_NAME))
+
+
+def read_results(out_dir: Path) -> dict[str, Any]:
+    """The validated results.json of the run in ``out_dir`` (StateError when missing or invalid)."""
+    path = Path(out_dir) / RESULTS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise StateError(f"{path} does not exist: run the batch first (digitalisering run)") from exc
+    except (OSError, ValueError) as exc:
+        raise StateError(f"cannot read {path}: {exc}") from exc
+    try:
+        validate_results(data)
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "top level"
+        raise StateError(f"{path} is not a valid results file ({where}: {exc.message})") from exc
+    return data
+
+
+def results_batch(out_dir: Path) -> str | None:
+    """The batch whose results are in ``out_dir``, read leniently (None when there are none)."""
+    try:
+        data = json.loads((Path(out_dir) / RESULTS_FILE).read_text(encoding="utf-8"))
+        return data.get("batch", {}).get("name") or None
+    except (OSError, ValueError, AttributeError):
+        return None
