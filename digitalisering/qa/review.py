@@ -7,7 +7,8 @@ The app serves one reviewer on one machine. It is guarded against other web site
 ``digitalisering.web.security``: it answers only to the hosts it is served on (``allowed_hosts``),
 and a decision must come from its own form (same origin, CSRF token). The server
 (``digitalisering.web.server``) handles requests in worker threads; the store's one connection is
-used by one request at a time (a lock around each), so the embedded database sees a single writer.
+used by one request at a time (a lock around each request's reads and writes), so the embedded
+database sees a single writer; page pictures are made outside the lock.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from flask import Flask, Response, abort, redirect, render_template, request, ur
 from jinja2 import PackageLoader
 
 from digitalisering.errors import DigitaliseringError
-from digitalisering.qa.images import THUMB_PX, VIEW_PX
+from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
 from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
@@ -42,7 +43,9 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
 
     @lru_cache(maxsize=256)
     def jpeg(seq: int, size: str, sha: str) -> bytes:
-        return insp.jpeg(seq, SIZES[size])
+        with lock:
+            source = insp.jpeg_source(seq)
+        return page_jpeg(*source, SIZES[size])  # decoding a large scan holds up no other request
 
     def review_list() -> list[int]:
         return insp.review_list()
@@ -108,11 +111,12 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
     def image(seq: int, size: str):
         if seq not in insp.pages_by_seq or size not in SIZES:
             abort(404)
-        with lock:
-            try:
-                data = jpeg(seq, size, insp.current_sha(seq))
-            except (DigitaliseringError, OSError, ValueError):
-                abort(404)
+        try:
+            with lock:
+                sha = insp.current_sha(seq)
+            data = jpeg(seq, size, sha)
+        except (DigitaliseringError, OSError, ValueError):
+            abort(404)
         return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"})
 
     @app.get("/rescan.csv")

@@ -4,7 +4,12 @@ a name that is not the server's own (DNS rebinding) gets nothing to read."""
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import threading
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from markupsafe import escape
@@ -13,6 +18,7 @@ from digitalisering.qa.messages import ui
 from digitalisering.qa.review import create_app
 from digitalisering.store.records import PageStatus
 from digitalisering.web.security import allowed_hosts
+from digitalisering.web.server import WebServer, listen
 
 HOST = "127.0.0.1:8765"
 OWN = {"Host": HOST, "Origin": f"http://{HOST}"}
@@ -93,3 +99,38 @@ def test_a_foreign_host_gets_400_and_nothing_to_read(inspection, client):
             assert res.mimetype == "text/html" and inspection.batch.name not in body
             assert 'id="verdict"' not in body and '"decisions"' not in body and "csrf_token" not in body
     assert str(escape(ui("error_host"))) in client.get("/api/state", headers={"Host": "evil.example"}).get_data(as_text=True)
+
+
+def test_concurrent_requests_on_the_threaded_server_all_count(inspection):
+    """Served as the CLI serves it (worker threads): decisions and reads arriving at once all succeed
+    and every decision is stored once (the store's one connection is used by one request at a time)."""
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = WebServer(create_app(inspection, "A. Archivaris", allowed_hosts=allowed_hosts("127.0.0.1", port)), sock)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        seqs = inspection.review_list()
+        html = opener.open(f"{base}/page/{seqs[0]}", timeout=10).read().decode()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+        def work(seq: int) -> list[int]:
+            codes = []
+            body = urllib.parse.urlencode({"decision": "approved", "csrf_token": csrf}).encode()
+            req = urllib.request.Request(f"{base}/page/{seq}", data=body, headers={"Origin": base})
+            for url in [req, f"{base}/api/state", f"{base}/img/{inspection.sample_seqs[0]}/view.jpg", f"{base}/", f"{base}/page/{seq}"]:
+                with opener.open(url, timeout=20) as resp:
+                    codes.append(resp.status)
+            return codes
+
+        with ThreadPoolExecutor(len(seqs)) as pool:
+            results = list(pool.map(work, seqs))
+    finally:
+        server.shutdown()
+        thread.join(10)
+    assert all(code == 200 for codes in results for code in codes), results
+    decided = inspection.current_decisions()
+    assert sorted(decided) == seqs and {d.decision for d in decided.values()} == {"approved"}
+    assert len(inspection.store.decisions(inspection.batch.id)) == len(seqs)
