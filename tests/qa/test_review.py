@@ -98,7 +98,8 @@ def test_a_foreign_host_gets_400_and_nothing_to_read(inspection, client):
             body = res.get_data(as_text=True)
             assert res.mimetype == "text/html" and inspection.batch.name not in body
             assert 'id="verdict"' not in body and '"decisions"' not in body and "csrf_token" not in body
-    assert str(escape(ui("error_host"))) in client.get("/api/state", headers={"Host": "evil.example"}).get_data(as_text=True)
+    refused = client.get("/api/state", headers={"Host": "evil.example"})
+    assert str(escape(ui("error_host"))) in refused.get_data(as_text=True)
 
 
 def test_concurrent_requests_on_the_threaded_server_all_count(inspection):
@@ -120,7 +121,8 @@ def test_concurrent_requests_on_the_threaded_server_all_count(inspection):
             codes = []
             body = urllib.parse.urlencode({"decision": "approved", "csrf_token": csrf}).encode()
             req = urllib.request.Request(f"{base}/page/{seq}", data=body, headers={"Origin": base})
-            for url in [req, f"{base}/api/state", f"{base}/img/{inspection.sample_seqs[0]}/view.jpg", f"{base}/", f"{base}/page/{seq}"]:
+            picture = f"{base}/img/{inspection.sample_seqs[0]}/view.jpg"
+            for url in [req, f"{base}/api/state", picture, f"{base}/", f"{base}/page/{seq}"]:
                 with opener.open(url, timeout=20) as resp:
                     codes.append(resp.status)
             return codes
