@@ -103,7 +103,7 @@ def qa_report(obj: Context, batch: str, target: Path | None, config_file, archiv
 @qa_group.command("review")
 @click.argument("batch")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0: any free port).")
 @click.option("--allowed-host", "extra_hosts", multiple=True, metavar="NAME[:PORT]",
               help="A further name the page may be opened by (e.g. the machine's name on the network with "
                    "--host 0.0.0.0); repeatable. The address listened on and its loopback names always are.")
