@@ -91,10 +91,3 @@ class WebServer:
             except OSError:
                 pass  # the loop has closed everything already
         self._stopped.wait(timeout)
-
-    def close(self) -> None:
-        """Release the socket of a server that never served."""
-        if not self._stopped.is_set():
-            self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-            wasyncore.close_all(self._map)
-            self._stopped.set()
