@@ -103,36 +103,43 @@ def qa_report(obj: Context, batch: str, target: Path | None, config_file, archiv
 @qa_group.command("review")
 @click.argument("batch")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on (0: any free port).")
+@click.option("--allowed-host", "extra_hosts", multiple=True, metavar="NAME[:PORT]",
+              help="A further name the page may be opened by (e.g. the machine's name on the network with "
+                   "--host 0.0.0.0); repeatable. The address listened on and its loopback names always are.")
 @who_option
 @config_option
 @archive_option
 @lang_option
 @click.pass_obj
 @handle_errors
-def qa_review(obj: Context, batch: str, host: str, port: int, who: str | None, config_file, archive_file,
-              lang: str) -> None:
+def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple[str, ...], who: str | None,
+              config_file, archive_file, lang: str) -> None:
     """Open the review page of BATCH in a local web server (stop it with Ctrl-C)."""
-    from werkzeug.serving import make_server
-
     from digitalisering.qa.review import create_app
+    from digitalisering.web.security import WILDCARD_HOSTS, allowed_hosts, format_host
+    from digitalisering.web.server import WebServer, listen
 
     reviewer = operator_name(who)
-    with obj.store() as store:
-        insp = _open(obj, store, batch, config_file, archive_file, reviewer)
-        _echo_plan(insp)
-        try:
-            server = make_server(host, port, create_app(insp, reviewer, lang), threaded=False)
-        except OSError as exc:
-            from digitalisering.errors import StateError
-            raise StateError(f"cannot listen on {host}:{port}: {exc.strerror or exc} (choose another --port)") from exc
-        click.echo(f"review page: http://{host}:{port}/  (reviewer {reviewer}; Ctrl-C to stop)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("stopped; the decisions are stored")
-        finally:
-            server.server_close()
+    allowed_hosts(host, port, extra_hosts)  # a bad --allowed-host is a usage error before anything else
+    sock = listen(host, port)  # a port in use is known at once, before the checks run
+    try:
+        port = sock.getsockname()[1]  # --port 0: a free port
+        hosts = allowed_hosts(host, port, extra_hosts)
+        with obj.store() as store:
+            insp = _open(obj, store, batch, config_file, archive_file, reviewer)
+            _echo_plan(insp)
+            server = WebServer(create_app(insp, reviewer, lang, allowed_hosts=hosts), sock)
+            shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
+            click.echo(f"review page: http://{shown}/  (reviewer {reviewer}; Ctrl-C to stop)")
+            if host in WILDCARD_HOSTS or extra_hosts:
+                click.echo(f"  opened as: {', '.join(hosts)}")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                click.echo("stopped; the decisions are stored")
+    finally:
+        sock.close()
 
 
 @qa_group.command("rescan-list")

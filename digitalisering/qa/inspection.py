@@ -166,9 +166,14 @@ class Inspection:
 
     def jpeg(self, seq: int, max_px: int) -> bytes:
         """The page as the PDF shows it, reduced to ``max_px``."""
+        return page_jpeg(*self.jpeg_source(seq), max_px)
+
+    def jpeg_source(self, seq: int) -> tuple:
+        """What the page's picture is made from, as read from the store: ``page_jpeg``'s arguments
+        but the size (the picture itself is then made without the store)."""
         page = self.store.page_by_id(self.page_ids[seq])
         fmt = self.store.file_by_id(page.file_id).format
-        return page_jpeg(PageResult.from_json(page.result), self.page_dir(seq), self.source_path(seq), page.page_index, fmt, max_px)
+        return PageResult.from_json(page.result), self.page_dir(seq), self.source_path(seq), page.page_index, fmt
 
     def ocr_text(self, seq: int) -> str:
         """The page's recognised text, line by line ('' when it has none)."""

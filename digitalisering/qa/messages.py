@@ -171,6 +171,17 @@ UI: dict[str, dict[str, str]] = {
     "why_extra": {"nl": "extra, want", "en": "extra, because"},
     "redelivered": {"nl": "opnieuw geleverd na herscan", "en": "re-delivered after a rescan"},
     "error_reason": {"nl": "Geef een reden op bij afkeuren.", "en": "Give a reason when rejecting."},
+    "error_title": {"nl": "Geweigerd", "en": "Refused"},
+    "error_host": {"nl": "Onbekend adres: open de beoordelingspagina via het adres dat "
+                         "'digitalisering qa review' toont.",
+                   "en": "Unknown address: open the review page at the address "
+                         "'digitalisering qa review' shows."},
+    "error_origin": {"nl": "Geweigerd: dit verzoek kwam niet van de beoordelingspagina zelf. Er is niets opgeslagen.",
+                     "en": "Refused: this request did not come from the review page itself. Nothing was stored."},
+    "error_csrf": {"nl": "Niet opgeslagen: het formulier was verlopen of kwam niet van deze pagina "
+                         "(bijvoorbeeld na een herstart van de beoordelingspagina). Beoordeel de pagina opnieuw.",
+                   "en": "Not stored: the form had expired or did not come from this page "
+                         "(for instance after the review page was restarted). Judge the page again."},
 }
 
 

@@ -3,29 +3,38 @@ pages and the always-reviewed pages one by one: the page beside its OCR text, me
 approve or reject with a reason. Every decision is stored with who and when; the lot's verdict follows
 from the plan's acceptance number; rejected pages go into state 'rescan' and onto the rescan list.
 
-The app serves one reviewer on one machine: requests are handled one at a time (a lock around each),
-so the embedded database sees a single writer.
+The app serves one reviewer on one machine. It is guarded against other web sites by
+``digitalisering.web.security``: it answers only to the hosts it is served on (``allowed_hosts``),
+and a decision must come from its own form (same origin, CSRF token). The server
+(``digitalisering.web.server``) handles requests in worker threads; the store's one connection is
+used by one request at a time (a lock around each request's reads and writes), so the embedded
+database sees a single writer; page pictures are made outside the lock.
 """
 
 from __future__ import annotations
 
 import threading
 from functools import lru_cache
+from typing import Iterable
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from jinja2 import PackageLoader
 
 from digitalisering.errors import DigitaliseringError
-from digitalisering.qa.images import THUMB_PX, VIEW_PX
+from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
 from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
+from digitalisering.web.security import CrossOrigin, CSRFError, ForeignHost, protect
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
 
 
-def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
+def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hosts: Iterable[str]) -> Flask:
+    """The review app of ``insp``; ``allowed_hosts``: the ``host:port`` values it answers to
+    (``digitalisering.web.security.allowed_hosts`` of the address it is served on)."""
     app = Flask("digitalisering.qa.review")
+    protect(app, allowed_hosts, session_cookie=f"digitalisering-review-{insp.batch.id}")
     app.jinja_loader = PackageLoader("digitalisering.qa", "templates")
     app.jinja_env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda n: check_label(n, lang),
                                  lang=lang)
@@ -34,7 +43,9 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
 
     @lru_cache(maxsize=256)
     def jpeg(seq: int, size: str, sha: str) -> bytes:
-        return insp.jpeg(seq, SIZES[size])
+        with lock:
+            source = insp.jpeg_source(seq)
+        return page_jpeg(*source, SIZES[size])  # decoding a large scan holds up no other request
 
     def review_list() -> list[int]:
         return insp.review_list()
@@ -100,11 +111,12 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
     def image(seq: int, size: str):
         if seq not in insp.pages_by_seq or size not in SIZES:
             abort(404)
-        with lock:
-            try:
-                data = jpeg(seq, size, insp.current_sha(seq))
-            except (DigitaliseringError, OSError, ValueError):
-                abort(404)
+        try:
+            with lock:
+                sha = insp.current_sha(seq)
+            data = jpeg(seq, size, sha)
+        except (DigitaliseringError, OSError, ValueError):
+            abort(404)
         return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"})
 
     @app.get("/rescan.csv")
@@ -123,5 +135,24 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl") -> Flask:
                     "decisions": {str(s): {"decision": d.decision, "reason": d.reason, "who": d.who, "at": d.at}
                                   for s, d in decided.items()},
                     "rescan": [int(r["volgnummer"]) for r in insp.rescan_rows()]}
+
+    def refused(key: str, status: int):
+        return render_template("error.html", message=ui(key, lang)), status
+
+    @app.errorhandler(ForeignHost)
+    def foreign_host(exc):
+        return refused("error_host", 400)
+
+    @app.errorhandler(CrossOrigin)
+    def cross_origin(exc):
+        return refused("error_origin", 403)
+
+    @app.errorhandler(CSRFError)
+    def no_token(exc):
+        seq = (request.view_args or {}).get("seq")
+        if request.endpoint == "decide" and seq in insp.pages_by_seq:
+            with lock:  # the page again, with a fresh token in its form: one more click stores it
+                return render_page(seq, ui("error_csrf", lang), 400)
+        return refused("error_csrf", 400)
 
     return app

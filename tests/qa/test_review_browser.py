@@ -10,24 +10,28 @@ import threading
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from digitalisering.qa.inspection import NOT_ACCEPTED
 from digitalisering.qa.review import create_app
 from digitalisering.store.records import PageStatus
+from digitalisering.web.security import allowed_hosts
+from digitalisering.web.server import WebServer, listen
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
 def server(inspection):
-    app = create_app(inspection, reviewer="A. Archivaris")
-    srv = make_server("127.0.0.1", 0, app, threaded=False)
+    """The review page served as the CLI serves it (waitress, the host allow-list of its address)."""
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    app = create_app(inspection, reviewer="A. Archivaris", allowed_hosts=allowed_hosts("127.0.0.1", port))
+    srv = WebServer(app, sock)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
+    yield f"http://127.0.0.1:{port}"
     srv.shutdown()
-    srv.server_close()
+    thread.join(10)
 
 
 @pytest.fixture
@@ -57,6 +61,7 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
     assert page.locator("img.page").evaluate("img => img.naturalWidth") > 100
     assert page.locator("pre.ocr").inner_text().strip()
     page.screenshot(path=str(tmp_path / "review-page.png"), full_page=True)
+    assert len(page.locator("form.decide input[name=csrf_token]").get_attribute("value")) > 20
     page.click("button.approve")
     page.wait_for_load_state()
     # it moved on to the next page to judge
@@ -106,3 +111,22 @@ def test_changing_a_decision_keeps_the_earlier_one(inspection, server, browser):
     assert page.locator("table tr:has-text('te donker')").count() == 1  # the history
     assert inspection.store.page_by_id(inspection.page_ids[seq]).status == PageStatus.DONE
     assert inspection.rescan_rows() == []
+
+
+def test_a_form_on_another_web_site_cannot_decide(inspection, server, browser):
+    """A page of another site that posts a rejection to the review page (as in the issue): refused,
+    nothing stored, the page not in rescan, even while the reviewer has the review page open."""
+    context = browser.new_context()
+    page = context.new_page()
+    seq = inspection.sample_seqs[0]
+    page.goto(f"{server}/page/{seq}")  # the reviewer's session exists
+    evil = (f'<form id="f" method="post" action="{server}/page/{seq}">'
+            '<input name="decision" value="rejected"><input name="reason" value="vals"></form>'
+            '<script>document.getElementById("f").submit()</script>')
+    page.route("http://evil.example/**", lambda route: route.fulfill(body=evil, content_type="text/html"))
+    with page.expect_response(f"{server}/page/{seq}") as answer:
+        page.goto("http://evil.example/")
+    assert answer.value.status == 403
+    assert inspection.store.decisions(inspection.batch.id) == []
+    assert inspection.store.page_by_id(inspection.page_ids[seq]).status == PageStatus.DONE
+    context.close()
