@@ -22,6 +22,8 @@ import cattrs
 from digitalisering.imaging.checks import TechnicalChecks
 from digitalisering.imaging.load import PageInfo
 from digitalisering.imaging.stage import ImagingResult
+from digitalisering.ocr.cleanup import Cleanup
+from digitalisering.ocr.completeness import Completeness
 
 STAGE_NAMES = ("load", "imaging", "encode", "ocr")
 """The parts of the record the page stages fill, in order (``runner.page_chain.PAGE_STAGES``)."""
@@ -62,6 +64,10 @@ class OcrFacts:
     words: int = 0
     chars: int = 0
     seconds: float | None = None
+    cleanup: Cleanup | None = None
+    """Leaders and rules removed from the copy OCR read (``ocr.cleanup``)."""
+    completeness: Completeness | None = None
+    """How much text-like ink no word covers (``ocr.completeness``)."""
 
 
 @dataclass

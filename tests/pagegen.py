@@ -172,3 +172,28 @@ def stored_result(*, large: bool = False, blank: bool = False, separator=None) -
         is_separator=separator is not None, separator=separator, barcodes=[], large_format=large,
         technical=technical_checks(*size, 300.0, "L", 8, False))
     return PageResult(imaging=imaging).to_json()
+
+
+def form_page(fields: list[tuple[str, str]], dpi: int = 300, font_pt: float = 11) -> Image.Image:
+    """An old aanvraag form: each row a printed label, a dotted leader line to the right margin, and
+    the typed value sitting on the dots (as filled-in forms are scanned)."""
+    w, h = round(210 / 25.4 * dpi), round(297 / 25.4 * dpi)
+    im = Image.new("L", (w, h), 245)
+    draw = ImageDraw.Draw(im)
+    size = round(font_pt / 72 * dpi)
+    font = ImageFont.load_default(size=size)
+    mm = dpi / 25.4
+    y = round(40 * mm)
+    for label, value in fields:
+        x0 = round(20 * mm)
+        draw.text((x0, y), label, fill=20, font=font)
+        lx = x0 + draw.textlength(label, font=font) + 2 * mm
+        base = y + round(size * 0.95)
+        dot = max(2, round(0.3 * mm))
+        x = lx
+        while x < w - 20 * mm:  # the dotted leader: small round dots every 0.8 mm
+            draw.ellipse((x, base, x + dot, base + dot), fill=60)
+            x += 0.8 * mm
+        draw.text((lx + 3 * mm, y + round(0.12 * size)), value, fill=10, font=font)
+        y += round(size * 2.6)
+    return im

@@ -117,6 +117,26 @@ def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool =
         yield _page("orientation", page, WARN if uncertain else PASS,
                     "orientation_uncertain" if uncertain else "orientation", turn=turn, conf=conf)
     yield _ocr(page, thresholds)
+    completeness = _completeness(page, thresholds)
+    if completeness:
+        yield completeness
+
+
+def _completeness(page: dict, t: dict[str, float]) -> Finding | None:
+    """Text-like ink that no OCR word covers (``ocr.completeness``): missing text, however
+    confident the words that were read. Drawings at most warn (their dimensions and hatching are
+    text-sized ink that OCR is not asked to read)."""
+    measured = (page.get("ocr") or {}).get("completeness")
+    if not measured or measured.get("uncovered_share") is None:
+        return None
+    share, regions = measured["uncovered_share"], len(measured.get("regions") or [])
+    values = {"pct": 100 * share, "regions": regions}
+    drawing = (page.get("technical") or {}).get("size_class") in LARGE_FORMAT
+    if share >= t["completeness_fail"] and not drawing:
+        return _page("completeness", page, FAIL, "text_missing", **values)
+    if share >= t["completeness_warn"]:
+        return _page("completeness", page, WARN, "text_missing", review=True, **values)
+    return _page("completeness", page, PASS, "text_complete", **values)
 
 
 def _technical(page: dict) -> Iterator[Finding]:

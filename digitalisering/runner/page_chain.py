@@ -24,6 +24,8 @@ from digitalisering.imaging.stage import ImagingOptions, ImagingResult, analyse_
 from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
+from digitalisering.ocr.cleanup import clean_for_ocr
+from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
 from digitalisering.pdfa.images import encode_page_image
@@ -118,9 +120,10 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     opts = ctx.job.options
     started = time.perf_counter()
     straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
+    straight, cleanup = clean_for_ocr(straight, ctx.dpi)
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
     facts = OcrFacts(lang=opts.lang, scale=plan.scale, ocr_dpi=round(plan.dpi, 1),
-                     width_px=straight.width, height_px=straight.height)
+                     width_px=straight.width, height_px=straight.height, cleanup=cleanup)
     try:
         result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
@@ -135,6 +138,7 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     facts.engine = f"tesseract {result.engine_version}"
     facts.mean_confidence, facts.words = result.mean_confidence, len(result.words)
     facts.chars = sum(len(w.text) for w in result.words)
+    facts.completeness = measure_completeness(straight, ctx.dpi, result.words)
     return facts
 
 

@@ -136,3 +136,20 @@ def test_page_counts_against_the_manifest(run_copy, processed, tmp_path):
     assert counts[first].status == PASS
     assert counts[second].status == FAIL and f"manifest zegt {dossiers[second] + 2}" in counts[second].message()
     assert counts["BWT-9999-0001"].status == FAIL
+
+
+def test_text_that_no_word_covers_is_a_finding_with_its_regions():
+    """Issue 17: confident OCR is not complete OCR; a page with unread text warns or fails."""
+    def with_share(share, size="A4"):
+        ocr = {"lang": "nld", "mean_confidence": 88.0, "words": 50, "chars": 300, "status": "full",
+               "width_px": 2480, "height_px": 3508,
+               "completeness": {"text_area": 1000, "uncovered_area": int(1000 * share), "uncovered_share": share,
+                                "regions": [[100, 200, 800, 60]] if share else []}}
+        p = page(ocr=ocr)
+        p["technical"] = {**(p.get("technical") or {}), "size_class": size}
+        return by_check(page_findings(p, T))["completeness"]
+    assert with_share(0.0).status == PASS
+    warn = with_share(T["completeness_warn"] + 0.01)
+    assert warn.status == WARN and warn.review and "niet gelezen" in warn.message("nl")
+    assert with_share(T["completeness_fail"] + 0.01).status == FAIL
+    assert with_share(0.5, size="A1").status == WARN  # drawings: at most a warning

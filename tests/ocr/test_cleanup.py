@@ -1,0 +1,65 @@
+"""The OCR copy without leader dots and rules: form values are read, text is never removed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pagegen
+from PIL import Image, ImageDraw
+
+from digitalisering.ocr.cleanup import clean_for_ocr, leader_mask
+from digitalisering.ocr.engine import ocr_page, plan_ocr
+
+FIELDS = [("1. Naam van den aanvrager:", "W. Bos"), ("2. Beroep:", "sigarenwinkelier"),
+          ("3. Woonplaats en adres:", "Mierennesthofje 88, Leiden"), ("4. Naam van den aannemer:", "Bouwbedrijf Vermeulen")]
+
+
+def _read(image: Image.Image) -> str:
+    result, _ = ocr_page(image, "nld", 300, plan_ocr(image.width, image.height, 300, 40))
+    return result.text
+
+
+def test_leaders_are_removed_and_the_values_read():
+    form = pagegen.form_page(FIELDS)
+    cleaned, found = clean_for_ocr(form, 300)
+    assert found.leaders == len(FIELDS) and found.pixels > 0
+    before, after = _read(form), _read(cleaned)
+    assert "Vermeulen" not in before  # the leader swallowed the fourth value
+    for word in ("sigarenwinkelier", "Mierennesthofje", "Bouwbedrijf", "Vermeulen"):
+        assert word in after
+    garbage = lambda text: sum(len(w) for w in text.split() if "nnn" in w or "eeee" in w)  # noqa: E731
+    assert garbage(before) > 40 and garbage(after) == 0  # dots read as letters: "ananeneneeeennnan..."
+
+
+def test_text_and_punctuation_are_never_removed():
+    """Small type full of dots (abbreviations, ellipses, amounts, times): no pixel of it is touched.
+    (Eight or more lone dots evenly spaced on one row are a leader by definition.)"""
+    page = pagegen.page_image(["Gezien het verzoek d.d. 12 maart 1962... en de bijlagen a. t/m f.",
+                               "t.a.v. de heer i.v.m. z.g.a. o.a. e.d. n.a.v. a.s. om 12.30 uur",
+                               "f 1.234.567,- ; zie blz. 3 e.v. : a.a.a.a.a.a.a.a.a.a.a.a.a.a"], dpi=300, font_pt=7)
+    mask, found = leader_mask(np.asarray(page), 300)
+    assert found.leaders == 0 and not mask.any()
+
+
+def test_a_table_of_contents_leader_goes_its_words_stay():
+    page = pagegen.page_image(["Inhoud ............................ blz. 3"], dpi=300, font_pt=11)
+    mask, found = leader_mask(np.asarray(page), 300)
+    assert found.leaders == 1
+    cols = np.flatnonzero(mask.any(axis=0))
+    text_cols = np.flatnonzero((np.asarray(page) < 128).any(axis=0))
+    assert cols.min() > text_cols.min() + 100 and cols.max() < text_cols.max() - 100  # between the words
+
+
+def test_rules_go_but_the_words_above_them_stay():
+    page = pagegen.page_image(["Bouwdossier 1962/0412", "Breestraat 12"], dpi=300)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((200, 1500, 2200, 1504), fill=0)  # a 4 px (0.3 mm) rule across the page
+    cleaned, found = clean_for_ocr(page, 300)
+    arr = np.asarray(cleaned)
+    assert found.rules == 1 and arr[1500:1505, 200:2200].min() > 200
+    assert (np.asarray(page)[:1400] == arr[:1400]).all()
+
+
+def test_a_bitonal_copy_stays_bitonal():
+    form = pagegen.form_page(FIELDS).point(lambda v: 255 if v > 128 else 0).convert("1")
+    cleaned, found = clean_for_ocr(form, 300)
+    assert cleaned.mode == "1" and found.leaders == len(FIELDS)
