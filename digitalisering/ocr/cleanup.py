@@ -77,7 +77,7 @@ def _clear_stretch(run: list[int], cx: np.ndarray, cy: np.ndarray, pitch: float,
     dots run on through empty space before and after the value; the full stops of abbreviations in
     small type (``z.g.a. o.a. e.d.``) each have a letter beside them."""
     best = cur = 0
-    h, w = ink_sum.shape[0] - 1, ink_sum.shape[1] - 1
+    w = ink_sum.shape[1] - 1
     for i in run:
         x0, x1 = max(0, int(cx[i] - 0.45 * pitch)), min(w, int(cx[i] + 0.45 * pitch) + 1)
         y0, y1 = max(0, int(cy[i] - ABOVE_MM * mm)), max(0, int(cy[i] - 0.25 * mm))
