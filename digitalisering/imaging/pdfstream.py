@@ -68,9 +68,10 @@ def check_image_stream(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> 
     codec = filters[-1] if filters and filters[-1] in CODECS else None
     general = filters[:-1] if codec else filters
     for name in general:
+        if name in CODECS:
+            raise InputFileError(f"PDF page {page_no}: image codec {name.lstrip('/')} is not the last filter")
         if name not in GENERAL | TRANSPORT:
-            where = "before an image codec" if name in CODECS else "for a scanned page image"
-            raise InputFileError(f"PDF page {page_no}: image filter {name.lstrip('/')} {where} is not supported")
+            raise InputFileError(f"PDF page {page_no}: image filter {name.lstrip('/')} is not supported")
     if codec is None or general:
         # the codec's own data is at most about the raw image size (JPEG at quality 100 included)
         limit = claim.data_limit if codec is None else 2 * claim.data_limit + CHUNK
