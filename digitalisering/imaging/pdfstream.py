@@ -72,17 +72,18 @@ def check_image_stream(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> 
             raise InputFileError(f"PDF page {page_no}: image codec {name.lstrip('/')} is not the last filter")
         if name not in GENERAL | TRANSPORT:
             raise InputFileError(f"PDF page {page_no}: image filter {name.lstrip('/')} is not supported")
-    if codec is None or general:
-        # the codec's own data is at most about the raw image size (JPEG at quality 100 included)
-        limit = claim.data_limit if codec is None else 2 * claim.data_limit + CHUNK
-        pieces = _decoded(pim.obj.read_raw_bytes(), general, parms, limit, page_no)
-        if codec is None:
-            for _ in pieces:
-                pass
-            return claim
-        data = b"".join(pieces)
-    else:
-        data = pim.obj.read_raw_bytes()
+    if not filters:
+        return claim  # uncompressed: the data is no larger than its part of the file
+    if codec is None:
+        for _ in _decoded(pim.obj.read_raw_bytes(), general, parms, claim.data_limit, page_no):
+            pass  # counted, not kept
+        return claim
+    if codec not in HEADER_SIZED and not general:
+        return claim  # CCITT and JBIG2 are decoded to the claimed size (checked again after decoding)
+    data = pim.obj.read_raw_bytes()
+    if general:
+        # a codec's own data is at most about the raw image size (JPEG at quality 100 included)
+        data = b"".join(_decoded(data, general, parms, 2 * claim.data_limit + CHUNK, page_no))
     if codec in HEADER_SIZED:
         own = _header_size(data, codec, page_no, max_pixels)
         if own != (claim.width, claim.height):

@@ -17,6 +17,8 @@ import pikepdf
 import pytest
 from PIL import Image
 
+import pagegen
+from pagegen import deflated_zeros, jpeg_bytes
 from digitalisering.errors import InputFileError
 from digitalisering.imaging import openfiles
 from digitalisering.imaging.load import load_page
@@ -29,24 +31,6 @@ def _fresh_cache():
     openfiles.open_pdfs.clear()
 
 
-def one_image_pdf(path: Path, data: bytes, **image_dict) -> Path:
-    """A one-page PDF whose page shows one image XObject with ``data`` and ``image_dict``."""
-    pdf = pikepdf.new()
-    fields = {"ColorSpace": pikepdf.Name.DeviceGray, "BitsPerComponent": 8, **image_dict}
-    xobj = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, **fields)
-    page = pdf.add_blank_page(page_size=(595, 842))
-    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj))
-    page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
-    pdf.save(path)
-    return path
-
-
-def jpeg(size: tuple[int, int], mode: str = "L") -> bytes:
-    buf = io.BytesIO()
-    Image.new(mode, size, 128).save(buf, format="JPEG", quality=50)
-    return buf.getvalue()
-
-
 def tiff_lzw_strip(image: Image.Image) -> bytes:
     """LZW data as PDF's LZWDecode reads it (TIFF LZW is the same code, early change on)."""
     buf = io.BytesIO()
@@ -56,23 +40,15 @@ def tiff_lzw_strip(image: Image.Image) -> bytes:
     return buf.getvalue()[offset:offset + count]
 
 
-def zlib_zeros(n: int) -> bytes:
-    """``n`` zero bytes, deflated (without ever holding them)."""
-    z = zlib.compressobj(9)
-    chunk = bytes(1 << 20)
-    parts = [z.compress(chunk) for _ in range(n >> 20)]
-    return b"".join(parts) + z.flush()
-
-
 def test_a_small_claim_over_a_big_jpeg_is_refused(tmp_path: Path):
-    path = one_image_pdf(tmp_path / "lie.pdf", jpeg((4000, 3000)), Width=100, Height=100,
+    path = pagegen.one_image_pdf(tmp_path / "lie.pdf", jpeg_bytes((4000, 3000)), Width=100, Height=100,
                          Filter=pikepdf.Name.DCTDecode)
     with pytest.raises(InputFileError, match="says 100x100 pixels but its JPEG data is 4000x3000"):
         load_page(path, 0, "PDF")
 
 
 def test_a_true_claim_over_the_limit_is_refused_before_decoding(tmp_path: Path):
-    path = one_image_pdf(tmp_path / "big.pdf", jpeg((4000, 3000)), Width=4000, Height=3000,
+    path = pagegen.one_image_pdf(tmp_path / "big.pdf", jpeg_bytes((4000, 3000)), Width=4000, Height=3000,
                          Filter=pikepdf.Name.DCTDecode)
     with pytest.raises(InputFileError, match="4000x3000 = 12 megapixels exceeds the limit of 10 megapixels"):
         load_page(path, 0, "PDF", max_pixels=10_000_000)
@@ -87,7 +63,7 @@ def test_a_true_claim_over_the_limit_is_refused_before_decoding(tmp_path: Path):
     (15_000_000, 8, "too small to be a scanned page"),
 ])
 def test_impossible_claimed_sizes_are_refused(tmp_path: Path, width, height, message):
-    path = one_image_pdf(tmp_path / "claim.pdf", jpeg((100, 100)), Width=width, Height=height,
+    path = pagegen.one_image_pdf(tmp_path / "claim.pdf", jpeg_bytes((100, 100)), Width=width, Height=height,
                          Filter=pikepdf.Name.DCTDecode)
     with pytest.raises(InputFileError, match=message) as info:
         load_page(path, 0, "PDF")
@@ -95,7 +71,7 @@ def test_impossible_claimed_sizes_are_refused(tmp_path: Path, width, height, mes
 
 
 def test_a_flate_stream_that_inflates_beyond_its_claim_is_refused():
-    data = zlib_zeros(20 << 20)
+    data = deflated_zeros(20 << 20)
     with pytest.raises(InputFileError, match="decodes to more than the 1.0 MB its claimed size allows"):
         _load_bytes(data, Width=1000, Height=1000, Filter=pikepdf.Name.FlateDecode)
 
@@ -104,7 +80,7 @@ def _load_bytes(data: bytes, **image_dict):
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = one_image_pdf(Path(tmp) / "p.pdf", data, **image_dict)
+        path = pagegen.one_image_pdf(Path(tmp) / "p.pdf", data, **image_dict)
         try:
             return load_page(path, 0, "PDF")
         finally:
@@ -129,7 +105,7 @@ BOMB_SCRIPT = textwrap.dedent("""
 
 def test_a_flate_bomb_is_refused_without_holding_it_in_memory(tmp_path: Path):
     bomb = 300 << 20  # 300 MB of zeros in a ~300 KB stream, claimed to be a 1000x1000 grey image
-    path = one_image_pdf(tmp_path / "bomb.pdf", zlib_zeros(bomb), Width=1000, Height=1000,
+    path = pagegen.one_image_pdf(tmp_path / "bomb.pdf", deflated_zeros(bomb), Width=1000, Height=1000,
                          Filter=pikepdf.Name.FlateDecode)
     assert path.stat().st_size < 1 << 20
     run = subprocess.run([sys.executable, "-c", BOMB_SCRIPT, str(path)], capture_output=True, text=True,
@@ -181,7 +157,7 @@ def test_a_runlength_bomb_is_refused():
 
 
 def test_a_jpeg_inside_flate_is_measured_too():
-    data = zlib.compress(jpeg((2000, 1500)))
+    data = zlib.compress(jpeg_bytes((2000, 1500)))
     with pytest.raises(InputFileError, match="says 100x100 pixels but its JPEG data is 2000x1500"):
         _load_bytes(data, Width=100, Height=100,
                     Filter=pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.DCTDecode]))
@@ -189,5 +165,19 @@ def test_a_jpeg_inside_flate_is_measured_too():
 
 def test_a_filter_after_an_image_codec_is_refused():
     with pytest.raises(InputFileError, match="image codec DCTDecode is not the last filter"):
-        _load_bytes(zlib.compress(jpeg((100, 100))), Width=100, Height=100,
+        _load_bytes(zlib.compress(jpeg_bytes((100, 100))), Width=100, Height=100,
                     Filter=pikepdf.Array([pikepdf.Name.DCTDecode, pikepdf.Name.FlateDecode]))
+
+
+def test_an_uncompressed_and_a_group4_image_decode_as_they_were():
+    grey = np.random.default_rng(4).integers(0, 256, (24, 40), dtype=np.uint8)
+    assert np.array_equal(np.asarray(_load_bytes(grey.tobytes(), Width=40, Height=24).image), grey)
+    bits = Image.fromarray(np.random.default_rng(5).integers(0, 2, (32, 48), dtype=np.uint8) * 255).convert("1")
+    buf = io.BytesIO()
+    bits.save(buf, format="TIFF", compression="group4", tiffinfo={278: 32})
+    with Image.open(io.BytesIO(buf.getvalue())) as im:
+        (offset,), (count,) = im.tag_v2[273], im.tag_v2[279]
+    g4 = buf.getvalue()[offset:offset + count]
+    page = _load_bytes(g4, Width=48, Height=32, BitsPerComponent=1, Filter=pikepdf.Name.CCITTFaxDecode,
+                       DecodeParms=pikepdf.Dictionary(K=-1, Columns=48, Rows=32, BlackIs1=True))
+    assert np.array_equal(np.asarray(page.image.convert("L")) > 127, np.asarray(bits.convert("L")) > 127)
