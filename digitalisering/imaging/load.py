@@ -63,12 +63,6 @@ def load_page(
         from digitalisering.imaging.pdfimage import extract_pdf_page_image
 
         image, stated_dpi, compression = extract_pdf_page_image(path, page_index, max_pixels)
-        try:
-            image.load()
-        except BOMB_ERRORS as exc:
-            raise bomb_error(exc, max_pixels) from exc
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise InputFileError(f"cannot decode the image on PDF page {page_index + 1}: {first_line(exc)}") from exc
         return _normalise(image, stated_dpi, fmt, compression, None)
     try:
         if fmt == "TIFF":

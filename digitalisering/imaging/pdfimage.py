@@ -43,6 +43,12 @@ def extract_pdf_page_image(
         width_pt = float(box[2]) - float(box[0])
         height_pt = float(box[3]) - float(box[1])
         rotate = int(page.obj.get("/Rotate", 0)) % 360
+    try:
+        image.load()  # a JPEG is decoded here, outside the PDF's lock
+    except BOMB_ERRORS as exc:
+        raise bomb_error(exc, max_pixels) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
     if image.size != (claim.width, claim.height):
         raise InputFileError(
             f"PDF page {page_no}: the image dictionary says {claim.width}x{claim.height} pixels but the "

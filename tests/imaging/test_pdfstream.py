@@ -181,3 +181,10 @@ def test_an_uncompressed_and_a_group4_image_decode_as_they_were():
     page = _load_bytes(g4, Width=48, Height=32, BitsPerComponent=1, Filter=pikepdf.Name.CCITTFaxDecode,
                        DecodeParms=pikepdf.Dictionary(K=-1, Columns=48, Rows=32, BlackIs1=True))
     assert np.array_equal(np.asarray(page.image.convert("L")) > 127, np.asarray(bits.convert("L")) > 127)
+
+
+def test_truncated_jpeg_data_is_a_page_error():
+    data = jpeg_bytes((400, 300))
+    with pytest.raises(InputFileError, match="PDF page 1") as info:
+        _load_bytes(data[: len(data) // 2], Width=400, Height=300, Filter=pikepdf.Name.DCTDecode)
+    assert "\n" not in str(info.value)
