@@ -10,7 +10,7 @@ from PIL import Image
 from digitalisering.errors import InputFileError, first_line
 from digitalisering.imaging.limits import BOMB_ERRORS, bomb_error
 from digitalisering.imaging.openfiles import open_pdfs
-from digitalisering.imaging.pdfstream import check_image_stream
+from digitalisering.imaging.pdfstream import Claim, check_image_stream
 
 
 def extract_pdf_page_image(
@@ -22,27 +22,15 @@ def extract_pdf_page_image(
     (``pdfstream``); the PDF itself is opened and checked once per process (``openfiles``)."""
     page_no = page_index + 1
     with open_pdfs.use(path) as pdf:
-        if page_index >= len(pdf.pages):
-            raise InputFileError(f"page {page_no} does not exist in this PDF")
-        page = pdf.pages[page_index]
-        images = list(page.get_images().values())
-        if len(images) != 1:
-            raise InputFileError(f"PDF page {page_no} has {len(images)} images; expected one scanned image")
         try:
-            pdfimage = pikepdf.PdfImage(images[0])
-            claim = check_image_stream(pdfimage, page_no, max_pixels)
-            image = pdfimage.as_pil_image()
+            image, claim, filters, page_size, rotate = _page_image(pdf, page_index, max_pixels)
         except InputFileError:
             raise
         except BOMB_ERRORS as exc:
             raise bomb_error(exc, max_pixels) from exc
-        except (pikepdf.PdfError, NotImplementedError, OSError, ValueError, TypeError) as exc:
+        except (pikepdf.PikepdfError, NotImplementedError, OSError, ValueError, TypeError, KeyError) as exc:
             raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
-        filters = [str(f) for f in pdfimage.filters]
-        box = page.mediabox
-        width_pt = float(box[2]) - float(box[0])
-        height_pt = float(box[3]) - float(box[1])
-        rotate = int(page.obj.get("/Rotate", 0)) % 360
+    width_pt, height_pt = page_size
     try:
         image.load()  # a JPEG is decoded here, outside the PDF's lock
     except BOMB_ERRORS as exc:
@@ -64,3 +52,24 @@ def extract_pdf_page_image(
             dpi = (dpi[1], dpi[0])
     compression = filters[-1].lstrip("/") if filters else None
     return image, dpi, compression
+
+
+def _page_image(
+    pdf: pikepdf.Pdf, page_index: int, max_pixels: int
+) -> tuple[Image.Image, Claim, list[str], tuple[float, float], int]:
+    """The page's image (checked, not yet decoded when it is a JPEG), its claim, its filters, the
+    page size in points and the page's /Rotate."""
+    page_no = page_index + 1
+    if page_index >= len(pdf.pages):
+        raise InputFileError(f"page {page_no} does not exist in this PDF")
+    page = pdf.pages[page_index]
+    images = list(page.get_images().values())
+    if len(images) != 1:
+        raise InputFileError(f"PDF page {page_no} has {len(images)} images; expected one scanned image")
+    pdfimage = pikepdf.PdfImage(images[0])
+    claim = check_image_stream(pdfimage, page_no, max_pixels)
+    image = pdfimage.as_pil_image()
+    box = page.mediabox
+    page_size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    return image, claim, [str(f) for f in pdfimage.filters], page_size, rotate

@@ -15,9 +15,10 @@ import binascii
 import io
 import math
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pikepdf
 from PIL import Image, UnidentifiedImageError
 
@@ -72,19 +73,23 @@ def check_image_stream(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> 
             raise InputFileError(f"PDF page {page_no}: image codec {name.lstrip('/')} is not the last filter")
         if name not in GENERAL | TRANSPORT:
             raise InputFileError(f"PDF page {page_no}: image filter {name.lstrip('/')} is not supported")
+    expanding = [name for name in general if name in GENERAL]
+    if len(expanding) > 1 or (expanding and general[-1] not in GENERAL):
+        raise InputFileError(f"PDF page {page_no}: image filters {'+'.join(f.lstrip('/') for f in general)} "
+                             "are not supported (compressed twice)")
+    if codec and expanding and expanding[0] != "/FlateDecode":
+        raise InputFileError(f"PDF page {page_no}: {expanding[0].lstrip('/')} before "
+                             f"{codec.lstrip('/')} is not supported")
     if not filters:
         return claim  # uncompressed: the data is no larger than its part of the file
-    if codec is None:
-        for _ in _decoded(pim.obj.read_raw_bytes(), general, parms, claim.data_limit, page_no):
-            pass  # counted, not kept
-        return claim
-    if codec not in HEADER_SIZED and not general:
+    if codec and codec not in HEADER_SIZED and not general:
         return claim  # CCITT and JBIG2 are decoded to the claimed size (checked again after decoding)
-    data = pim.obj.read_raw_bytes()
-    if general:
-        # a codec's own data is at most about the raw image size (JPEG at quality 100 included)
-        data = b"".join(_decoded(data, general, parms, 2 * claim.data_limit + CHUNK, page_no))
+    # a codec's own data is at most about the raw image size (JPEG at quality 100 included)
+    limit = 2 * claim.data_limit + CHUNK if codec else claim.data_limit
+    parm = parms[len(general) - 1] if expanding else None
+    data = _decoded(pim.obj.read_raw_bytes(), general, parm, limit, page_no, keep=codec is not None)
     if codec in HEADER_SIZED:
+        assert data is not None
         own = _header_size(data, codec, page_no, max_pixels)
         if own != (claim.width, claim.height):
             raise InputFileError(
@@ -109,7 +114,7 @@ def image_claim(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> Claim:
         return Claim(width, height, 1, 1)
     try:
         mode = pim.mode
-    except (NotImplementedError, ValueError, TypeError, pikepdf.PdfError) as exc:
+    except (NotImplementedError, ValueError, TypeError, pikepdf.PikepdfError) as exc:
         raise InputFileError(f"PDF page {page_no}: unsupported image colour space: {first_line(exc)}") from exc
     components = _COMPONENTS.get(mode)
     if components is None:
@@ -129,27 +134,27 @@ def _header_size(data: bytes, codec: str, page_no: int, max_pixels: int) -> tupl
         raise InputFileError(f"PDF page {page_no}: damaged {kind} image data: {first_line(exc)}") from exc
 
 
-def _decoded(data: bytes, filters: list[str], parms: list, limit: int, page_no: int) -> Iterator[bytes]:
-    """The stream decoded through ``filters``, in pieces; InputFileError once more than ``limit``
-    bytes come out of any filter."""
+def _decoded(data: bytes, filters: list[str], parm: pikepdf.Dictionary | None, limit: int, page_no: int,
+             keep: bool) -> bytes | None:
+    """The stream decoded through ``filters`` (text encodings, then at most one of Flate, LZW and
+    RunLength) when ``keep``, else only counted; InputFileError once it gives more than ``limit``
+    bytes."""
     try:
-        pieces: Iterable[bytes] = [data]
-        for name, parm in zip(filters, parms):
-            if name == "/FlateDecode":
-                pieces = _inflate(pieces, limit)
+        for name in filters:
+            if name in TRANSPORT:
+                data = _untext(data, name)
+            elif name == "/FlateDecode":
+                pieces = _inflate(data, limit)
+                if keep:
+                    return b"".join(pieces)
+                for _ in pieces:
+                    pass
             elif name == "/LZWDecode":
                 early = int(parm.get("/EarlyChange", 1)) if parm is not None else 1
-                pieces = _unlzw(b"".join(pieces), limit, early)
-            elif name == "/RunLengthDecode":
-                pieces = _unrunlength(b"".join(pieces), limit)
+                _lzw_length(data, limit, early)
             else:
-                pieces = [_untext(b"".join(pieces), name)]
-        total = 0
-        for piece in pieces:
-            total += len(piece)
-            if total > limit:
-                raise _TooLarge
-            yield piece
+                _runlength_length(data, limit)
+        return data if keep else None
     except _TooLarge:
         raise InputFileError(
             f"PDF page {page_no}: the image data decodes to more than the {limit / 1e6:.1f} MB its "
@@ -163,100 +168,95 @@ class _TooLarge(Exception):
     pass
 
 
-def _inflate(pieces: Iterable[bytes], limit: int) -> Iterator[bytes]:
-    """zlib data inflated at most ``CHUNK`` bytes at a time; stops after ``limit``."""
+def _inflate(data: bytes, limit: int) -> Iterator[bytes]:
+    """zlib data inflated at most ``CHUNK`` bytes at a time; _TooLarge past ``limit``."""
     inflater = zlib.decompressobj()
     total = 0
-    for piece in pieces:
-        pending = piece
-        while pending and not inflater.eof:
-            out = inflater.decompress(pending, CHUNK)
-            pending = inflater.unconsumed_tail
-            total += len(out)
-            if total > limit:
-                raise _TooLarge
-            if out:
-                yield out
-        if inflater.eof:
-            break
-    tail = inflater.flush(CHUNK) if not inflater.eof else b""
-    if tail:
+    pending = data
+    while pending and not inflater.eof:
+        out = inflater.decompress(pending, CHUNK)
+        pending = inflater.unconsumed_tail
+        total += len(out)
+        if total > limit:
+            raise _TooLarge
+        yield out
+    if not inflater.eof:
+        tail = inflater.flush(CHUNK)
         if total + len(tail) > limit:
             raise _TooLarge
         yield tail
 
 
-def _unlzw(data: bytes, limit: int, early_change: int) -> Iterator[bytes]:
-    """PDF LZW (ISO 32000 7.4.4): 9 to 12 bit codes, 256 = clear table, 257 = end of data."""
-    out = bytearray()
-    total = 0
-    table: list[bytes] = []
-    previous: bytes | None = None
-    width = 9
-    bits = nbits = 0
-    for byte in data:
-        bits = (bits << 8) | byte
-        nbits += 8
-        while nbits >= width:
-            nbits -= width
-            code = (bits >> nbits) & ((1 << width) - 1)
-            bits &= (1 << nbits) - 1
-            if code == 256:
-                table = [bytes((i,)) for i in range(256)] + [b"", b""]
-                previous, width = None, 9
-                continue
-            if code == 257:
-                if out:
-                    yield bytes(out)
-                return
-            if not table:
-                table = [bytes((i,)) for i in range(256)] + [b"", b""]
-            if code < len(table) and code not in (256, 257):
-                entry = table[code]
-            elif code == len(table) and previous is not None:
-                entry = previous + previous[:1]
+_LZW_ENTRIES = 4096 - 258
+"""Strings an LZW table holds after a clear (codes 258-4095)."""
+
+
+def _lzw_length(data: bytes, limit: int, early_change: int) -> int:
+    """How many bytes PDF LZW data (ISO 32000 7.4.4) decodes to, counted without decoding them;
+    _TooLarge past ``limit``.
+
+    Code 256 clears the table, 257 ends the data; code 258 + m stands for the string of the m-th
+    code after the clear plus one byte, so a code's length is one more than that code's length.
+    Codes are 9 to 12 bits wide, one bit wider as the table reaches 512, 1024 and 2048 entries (one
+    code early with EarlyChange 1); they are taken out of the bits a block at a time with numpy.
+    """
+    padded = np.frombuffer(data + b"\0\0\0", dtype=np.uint8).astype(np.int64)
+    bits = len(data) * 8
+    total = pos = 0
+    lengths: list[int] = []  # the decoded length of each code since the last clear
+    while True:
+        j = np.arange(len(lengths), len(lengths) + 4096)
+        size = np.minimum(258 + np.maximum(j - 1, 0), 4096)  # table entries when code j is read
+        width = np.minimum(np.floor(np.log2(size + early_change)).astype(np.int64) + 1, 12)
+        ends = pos + np.cumsum(width)
+        width = width[ends <= bits]
+        if not len(width):
+            return total  # no whole code left (the end-of-data code is missing)
+        starts = ends[: len(width)] - width
+        at = starts >> 3
+        window = (padded[at] << 16) | (padded[at + 1] << 8) | padded[at + 2]
+        codes = (window >> (24 - width - (starts & 7))) & ((1 << width) - 1)
+        special = np.flatnonzero((codes == 256) | (codes == 257))
+        cut = int(special[0]) if len(special) else len(codes)
+        for code in codes[:cut].tolist():
+            if code < 256:
+                length = 1
             else:
-                raise ValueError(f"LZW code {code} out of sequence")
-            if previous is not None and len(table) < 4096:
-                table.append(previous + entry[:1])
-            previous = entry
-            out += entry
-            total += len(entry)
-            if total > limit:
-                raise _TooLarge
-            if len(out) >= CHUNK:
-                yield bytes(out)
-                out.clear()
-            if len(table) + early_change >= (1 << width) and width < 12:
-                width += 1
-    if out:
-        yield bytes(out)
-
-
-def _unrunlength(data: bytes, limit: int) -> Iterator[bytes]:
-    """RunLength (ISO 32000 7.4.5): n < 128 copies n + 1 bytes, n > 128 repeats one byte 257 - n times."""
-    out = bytearray()
-    total = 0
-    i, n = 0, len(data)
-    while i < n:
-        length = data[i]
-        if length == 128:
-            break
-        if length < 128:
-            run = data[i + 1:i + 2 + length]
-            i += 2 + length
-        else:
-            run = data[i + 1:i + 2] * (257 - length)
-            i += 2
-        out += run
-        total += len(run)
+                m = code - 258
+                if m >= len(lengths) or m >= _LZW_ENTRIES:
+                    raise ValueError(f"LZW code {code} out of sequence")
+                length = lengths[m] + 1
+            lengths.append(length)
+            total += length
         if total > limit:
             raise _TooLarge
-        if len(out) >= CHUNK:
-            yield bytes(out)
-            out.clear()
-    if out:
-        yield bytes(out)
+        if cut == len(codes):
+            pos = int(ends[cut - 1])
+            continue
+        if codes[cut] == 257:
+            return total
+        lengths = []  # clear
+        pos = int(ends[cut])
+
+
+def _runlength_length(data: bytes, limit: int) -> int:
+    """How many bytes RunLength data (ISO 32000 7.4.5) decodes to: n < 128 copies the next n + 1
+    bytes, n > 128 repeats the next byte 257 - n times, 128 ends; _TooLarge past ``limit``."""
+    total = i = 0
+    n = len(data)
+    while i < n:
+        run = data[i]
+        if run == 128:
+            break
+        if run < 128:
+            total += min(run + 1, n - i - 1)
+            i += run + 2
+        else:
+            total += 257 - run
+            i += 2
+        if total > limit:
+            raise _TooLarge
+    return total
 
 
 def _untext(data: bytes, name: str) -> bytes:

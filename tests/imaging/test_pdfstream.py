@@ -188,3 +188,20 @@ def test_truncated_jpeg_data_is_a_page_error():
     with pytest.raises(InputFileError, match="PDF page 1") as info:
         _load_bytes(data[: len(data) // 2], Width=400, Height=300, Filter=pikepdf.Name.DCTDecode)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("filters, message", [
+    (["FlateDecode", "FlateDecode"], "FlateDecode\\+FlateDecode are not supported \\(compressed twice\\)"),
+    (["LZWDecode", "DCTDecode"], "LZWDecode before DCTDecode is not supported"),
+    (["JBIG2Decode", "DCTDecode"], "image codec JBIG2Decode is not the last filter"),
+    (["BrotliDecode"], "image filter BrotliDecode is not supported"),
+])
+def test_filter_chains_a_scan_does_not_need_are_refused(filters, message):
+    with pytest.raises(InputFileError, match=message):
+        _load_bytes(b"\x00" * 100, Width=100, Height=100, Filter=pikepdf.Array([pikepdf.Name("/" + f) for f in filters]))
+
+
+def test_image_data_shorter_than_its_claim_is_a_one_line_page_error():
+    with pytest.raises(InputFileError, match="cannot decode the image on PDF page 1") as info:
+        _load_bytes(b"\x00" * 100, Width=100, Height=100)
+    assert "\n" not in str(info.value)
