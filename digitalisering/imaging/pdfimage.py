@@ -21,9 +21,9 @@ def extract_pdf_page_image(
     The image stream is checked against what its dictionary claims before it is decoded
     (``pdfstream``); the PDF itself is opened and checked once per process (``openfiles``)."""
     page_no = page_index + 1
-    with open_pdfs.use(path) as pdf:
+    with open_pdfs.use(path) as opened:
         try:
-            image, claim, filters, page_size, rotate = _page_image(pdf, page_index, max_pixels)
+            image, claim, filters, page_size, rotate = _page_image(opened.pages, page_index, max_pixels)
         except InputFileError:
             raise
         except BOMB_ERRORS as exc:
@@ -55,14 +55,14 @@ def extract_pdf_page_image(
 
 
 def _page_image(
-    pdf: pikepdf.Pdf, page_index: int, max_pixels: int
+    pages: list[pikepdf.Page], page_index: int, max_pixels: int
 ) -> tuple[Image.Image, Claim, list[str], tuple[float, float], int]:
     """The page's image (checked, not yet decoded when it is a JPEG), its claim, its filters, the
     page size in points and the page's /Rotate."""
     page_no = page_index + 1
-    if page_index >= len(pdf.pages):
+    if page_index >= len(pages):
         raise InputFileError(f"page {page_no} does not exist in this PDF")
-    page = pdf.pages[page_index]
+    page = pages[page_index]
     images = list(page.get_images().values())
     if len(images) != 1:
         raise InputFileError(f"PDF page {page_no} has {len(images)} images; expected one scanned image")
