@@ -13,6 +13,7 @@ import click
 from digitalisering import __version__
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
+from digitalisering.imaging.limits import set_pixel_limit
 from digitalisering.ingest.register import operator_name
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
@@ -145,6 +146,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, sched
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
                          gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
+    set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
         _print_ingest(report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -69,6 +70,35 @@ def image_pdf(images: list[Image.Image], path: Path, dpi: int = 150) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pdf.save(path)
     return path
+
+
+def one_image_pdf(path: Path, data: bytes, **image_dict) -> Path:
+    """A one-page PDF showing one image XObject holding ``data`` with the dictionary entries
+    ``image_dict`` (grey, 8 bits unless given): for images whose dictionary lies."""
+    pdf = pikepdf.new()
+    fields = {"ColorSpace": pikepdf.Name.DeviceGray, "BitsPerComponent": 8, **image_dict}
+    xobj = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, **fields)
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=xobj))
+    page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.save(path)
+    return path
+
+
+def jpeg_bytes(size: tuple[int, int], mode: str = "L") -> bytes:
+    """A plain JPEG of one grey (small however large it is)."""
+    buf = io.BytesIO()
+    Image.new(mode, size, 128).save(buf, format="JPEG", quality=50)
+    return buf.getvalue()
+
+
+def deflated_zeros(n: int) -> bytes:
+    """``n`` zero bytes deflated, made piece by piece (a Flate bomb of ``n`` bytes, ~n/1000 long)."""
+    z = zlib.compressobj(9)
+    chunk = bytes(1 << 20)
+    parts = [z.compress(chunk) for _ in range(n >> 20)]
+    return b"".join(parts) + z.flush()
 
 
 def folders_delivery(root: Path, with_bad_files: bool = True) -> dict[str, list[str]]:

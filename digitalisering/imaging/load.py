@@ -14,15 +14,18 @@ import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError, first_line
+from digitalisering.imaging import tiffpages
 from digitalisering.imaging.checks import ASSUMED_DPI, infer_dpi  # noqa: F401 (ASSUMED_DPI re-exported)
+from digitalisering.imaging.limits import (  # noqa: F401 (DEFAULT_MAX_PIXELS, MIN_SIDE re-exported)
+    BOMB_ERRORS,
+    DEFAULT_MAX_PIXELS,
+    MIN_SIDE,
+    bomb_error,
+    check_size,
+    set_pixel_limit,
+)
+from digitalisering.imaging.openfiles import tiff_offsets
 from digitalisering.imaging.raster import colour_sample
-
-DEFAULT_MAX_PIXELS = 250_000_000
-"""A0 at 400 ppi is ~ 250 megapixels; anything larger is refused as a likely decompression bomb."""
-MIN_SIDE = 16
-
-# Pillow's own bomb check is a second line of defence; ours is applied before decoding.
-Image.MAX_IMAGE_PIXELS = None
 
 
 @dataclass
@@ -52,24 +55,30 @@ class LoadedPage:
 def load_page(
     path: Path, page_index: int, fmt: str, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> LoadedPage:
-    """Decode page ``page_index`` of ``path`` (format ``fmt`` from ingest)."""
+    """Decode page ``page_index`` of ``path`` (format ``fmt`` from ingest), refusing an image of
+    more than ``max_pixels`` before it is decoded (Pillow's and pikepdf's guards are set to the
+    same limit)."""
+    set_pixel_limit(max_pixels)
     if fmt == "PDF":
         from digitalisering.imaging.pdfimage import extract_pdf_page_image
 
         image, stated_dpi, compression = extract_pdf_page_image(path, page_index, max_pixels)
         return _normalise(image, stated_dpi, fmt, compression, None)
     try:
-        im = Image.open(path)
-        if page_index:
-            im.seek(page_index)
-        _check_size(im.size, max_pixels)
+        if fmt == "TIFF":
+            im = _load_tiff_page(path, page_index, max_pixels)
+        else:
+            if page_index:
+                raise InputFileError(f"page {page_index + 1} does not exist in this file")
+            im = Image.open(path)
+            check_size(*im.size, max_pixels)
+            im.load()
         compression = im.info.get("compression")
         stated = im.info.get("dpi")
-        im.load()
     except InputFileError:
         raise
-    except EOFError as exc:
-        raise InputFileError(f"page {page_index + 1} does not exist in this file") from exc
+    except BOMB_ERRORS as exc:
+        raise bomb_error(exc, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputFileError(f"cannot decode {fmt} page {page_index + 1}: {first_line(exc)}") from exc
     original = path.read_bytes() if fmt == "JPEG" else None
@@ -78,15 +87,15 @@ def load_page(
     return _normalise(im, stated, fmt, compression, original)
 
 
-def _check_size(size: tuple[int, int], max_pixels: int) -> None:
-    w, h = size
-    if w * h > max_pixels:
-        raise InputFileError(
-            f"image of {w}x{h} = {w * h / 1e6:.0f} megapixels exceeds the limit of "
-            f"{max_pixels / 1e6:.0f} megapixels (--max-megapixels)"
-        )
-    if min(w, h) < MIN_SIDE:
-        raise InputFileError(f"image of {w}x{h} pixels is too small to be a scanned page")
+def _load_tiff_page(path: Path, page_index: int, max_pixels: int) -> Image.Image:
+    """Page ``page_index`` of a TIFF, opened at its own directory (``tiffpages``): the cost does not
+    grow with the page's place in the file."""
+    offsets = tiff_offsets(path)
+    with open(path, "rb") as raw, tiffpages.open_page(raw, offsets, page_index) as view:
+        im = Image.open(view, formats=["TIFF"])
+        check_size(*im.size, max_pixels)
+        im.load()
+    return im
 
 
 def _normalise(

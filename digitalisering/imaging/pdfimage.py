@@ -7,42 +7,43 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from digitalisering.errors import InputFileError
-from digitalisering.ingest.pdfsource import open_pdf
+from digitalisering.errors import InputFileError, first_line
+from digitalisering.imaging.limits import BOMB_ERRORS, bomb_error
+from digitalisering.imaging.openfiles import open_pdfs
+from digitalisering.imaging.pdfstream import Claim, check_image_stream
 
 
 def extract_pdf_page_image(
     path: Path, page_index: int, max_pixels: int
 ) -> tuple[Image.Image, tuple[float, float], str | None]:
-    """The page's single image, its resolution from the page size, and its PDF filter name."""
-    with open_pdf(path) as pdf:
-        if page_index >= len(pdf.pages):
-            raise InputFileError(f"page {page_index + 1} does not exist in this PDF")
-        page = pdf.pages[page_index]
-        images = list(page.get_images().values())
-        if len(images) != 1:
-            raise InputFileError(
-                f"PDF page {page_index + 1} has {len(images)} images; expected one scanned image"
-            )
-        raw = images[0]
-        width, height = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
-        if width * height > max_pixels:
-            raise InputFileError(
-                f"image of {width}x{height} = {width * height / 1e6:.0f} megapixels exceeds the limit "
-                f"of {max_pixels / 1e6:.0f} megapixels (--max-megapixels)"
-            )
+    """The page's single image, its resolution from the page size, and its PDF filter name.
+
+    The image stream is checked against what its dictionary claims before it is decoded
+    (``pdfstream``); the PDF itself is opened and checked once per process (``openfiles``)."""
+    page_no = page_index + 1
+    with open_pdfs.use(path) as opened:
         try:
-            pdfimage = pikepdf.PdfImage(raw)
-            image = pdfimage.as_pil_image()
-        except (pikepdf.PdfError, NotImplementedError, OSError, ValueError) as exc:
-            raise InputFileError(f"cannot decode the image on PDF page {page_index + 1}: {exc}") from exc
-        filters = [str(f) for f in pdfimage.filters]
-        box = page.mediabox
-        width_pt = float(box[2]) - float(box[0])
-        height_pt = float(box[3]) - float(box[1])
-        rotate = int(page.obj.get("/Rotate", 0)) % 360
+            image, claim, filters, page_size, rotate = _page_image(opened.pages, page_index, max_pixels)
+        except InputFileError:
+            raise
+        except BOMB_ERRORS as exc:
+            raise bomb_error(exc, max_pixels) from exc
+        except (pikepdf.PikepdfError, NotImplementedError, OSError, ValueError, TypeError, KeyError) as exc:
+            raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
+    width_pt, height_pt = page_size
+    try:
+        image.load()  # a JPEG is decoded here, outside the PDF's lock
+    except BOMB_ERRORS as exc:
+        raise bomb_error(exc, max_pixels) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
+    if image.size != (claim.width, claim.height):
+        raise InputFileError(
+            f"PDF page {page_no}: the image dictionary says {claim.width}x{claim.height} pixels but the "
+            f"image decodes to {image.width}x{image.height}"
+        )
     if width_pt <= 0 or height_pt <= 0:
-        raise InputFileError(f"PDF page {page_index + 1} has an empty page size")
+        raise InputFileError(f"PDF page {page_no} has an empty page size")
     # The image fills the unrotated page; /Rotate turns the shown page clockwise.
     dpi = (round(image.width * 72 / width_pt, 2), round(image.height * 72 / height_pt, 2))
     if rotate:
@@ -51,3 +52,24 @@ def extract_pdf_page_image(
             dpi = (dpi[1], dpi[0])
     compression = filters[-1].lstrip("/") if filters else None
     return image, dpi, compression
+
+
+def _page_image(
+    pages: list[pikepdf.Page], page_index: int, max_pixels: int
+) -> tuple[Image.Image, Claim, list[str], tuple[float, float], int]:
+    """The page's image (checked, not yet decoded when it is a JPEG), its claim, its filters, the
+    page size in points and the page's /Rotate."""
+    page_no = page_index + 1
+    if page_index >= len(pages):
+        raise InputFileError(f"page {page_no} does not exist in this PDF")
+    page = pages[page_index]
+    images = list(page.get_images().values())
+    if len(images) != 1:
+        raise InputFileError(f"PDF page {page_no} has {len(images)} images; expected one scanned image")
+    pdfimage = pikepdf.PdfImage(images[0])
+    claim = check_image_stream(pdfimage, page_no, max_pixels)
+    image = pdfimage.as_pil_image()
+    box = page.mediabox
+    page_size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
+    rotate = int(page.obj.get("/Rotate", 0)) % 360
+    return image, claim, [str(f) for f in pdfimage.filters], page_size, rotate

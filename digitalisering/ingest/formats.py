@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError, first_line
+from digitalisering.imaging import limits  # noqa: F401 (Pillow's bomb guard on, at the product's limit)
 
 SCAN_EXTENSIONS = {".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
 
@@ -77,8 +79,11 @@ def inspect_file(path: Path) -> FileInfo:
 
         return FileInfo(fmt, pdf_page_count(path))
     try:
-        with Image.open(path) as im:
-            count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
+        # Only headers are read here; the pixel limit of the run is applied when a page is loaded.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputFileError(f"damaged {fmt} file: {first_line(exc)}") from exc
     except Image.DecompressionBombError as exc:

@@ -8,6 +8,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from PIL import Image
+
 from digitalisering.errors import DigitaliseringError, InputFileError, MissingDependencyError
 from digitalisering.runner.page_chain import PageJob, run_page_chain
 
@@ -27,11 +29,14 @@ _initialised = False
 
 
 def init_worker() -> None:
-    """Per-process setup: tesseract and OpenCV use one thread each (the pool gives parallelism)."""
+    """Per-process setup: tesseract and OpenCV use one thread each (the pool gives parallelism);
+    Pillow's and pikepdf's decompression-bomb warning (an image above the pixel limit) is an error,
+    so no decode larger than the limit goes on in a worker, even one our own checks did not see."""
     global _initialised
     _initialised = True
     os.environ["OMP_THREAD_LIMIT"] = "1"
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+    warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
     try:
         import cv2
 

@@ -25,6 +25,9 @@ EXPECTED = {  # file -> what the operator is told
     "0006-script.pdf": "PDF contains JavaScript",
     "0007-encrypted.pdf": "encrypted PDF",
     "0008-notanimage.jpg": "not a TIFF, JPEG, PNG or PDF file",
+    "0009-dimension-lie.pdf": "the image dictionary says 100x100 pixels but its JPEG data is 4000x3000",
+    "0010-negative-width.pdf": "the image dictionary claims an impossible size of -100x100 pixels",
+    "0011-flate-bomb.pdf": "decodes to more than the 1.0 MB its claimed size allows (decompression bomb)",
 }
 
 
@@ -45,13 +48,19 @@ def folders_corpus(root: Path) -> None:
         pdf.save(d / "0007-encrypted.pdf", encryption=pikepdf.Encryption(owner="o", user="u"))
     plain.unlink()
     (d / "0008-notanimage.jpg").write_text("dit is geen afbeelding\n")
+    # PDFs whose image dictionary lies about the pixels behind it
+    dct = {"Filter": pikepdf.Name.DCTDecode}
+    pagegen.one_image_pdf(d / "0009-dimension-lie.pdf", pagegen.jpeg_bytes((4000, 3000)), Width=100, Height=100, **dct)
+    pagegen.one_image_pdf(d / "0010-negative-width.pdf", pagegen.jpeg_bytes((100, 100)), Width=-100, Height=100, **dct)
+    pagegen.one_image_pdf(d / "0011-flate-bomb.pdf", pagegen.deflated_zeros(100 << 20), Width=1000, Height=1000,
+                          Filter=pikepdf.Name.FlateDecode)  # 100 MB of zeros claimed as a 1 MB image
     # names with spaces and letters outside ASCII
     e = root / "Bouwdossier Hoogstraat één"
     pagegen.save(pagegen.page_image(["Brief aan de gemeente Leiden", "betreffende het pand Hoogstraat 3",
                                      "Geachte heren, hierbij zenden wij u"]), e / "pagina één.tif",
                  compression="tiff_lzw")
     # a manifest naming a dossier with a path in it
-    (root / "manifest.csv").write_text("dossier;pages\n../../x;3\nBWT-1990-0001;8\n")
+    (root / "manifest.csv").write_text("dossier;pages\n../../x;3\nBWT-1990-0001;11\n")
 
 
 def _files_outside(base: Path, *allowed: Path) -> set[Path]:
