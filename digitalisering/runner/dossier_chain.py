@@ -31,6 +31,7 @@ from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
+from digitalisering.ocr.model import PageText
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
@@ -111,7 +112,7 @@ def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: 
 
 def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
     records = [PageResult.from_json(p.result) for p in pages]
-    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.text_pdf_sha256) for p, r in zip(pages, records)]
+    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.words_sha256) for p, r in zip(pages, records)]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting(),
                        "info": repr(info), "bookmarks": [repr(b) for b in bookmarks]}, sort_keys=True, default=str)
     return sha256_bytes(blob.encode())
@@ -166,9 +167,7 @@ class _Writer:
         page_dir = self.workspace.page_dir(self.batch.name, page.id)
         encode = record.encode
         assert encode is not None and record.artifacts.image is not None  # in_output() said so
-        return PdfPage(image_path=page_dir / record.artifacts.image,
-                       text_pdf_path=record.artifact_path(page_dir, "text_pdf"),
-                       dpi=encode.dpi, deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
+        return PdfPage(image_path=page_dir / record.artifacts.image, text=self.page_text(page), dpi=encode.dpi, deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
 
     def _check_owner(self, target: Path, kind: str, key: str, previous) -> None:
         """Never write over a file that belongs to something else: another output of this or another
@@ -182,6 +181,12 @@ class _Writer:
                 and not _written_for(target, self.batch.name, key):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
+
+    def page_text(self, page: PageRecord) -> PageText | None:
+        """The page's words (None when it has none: blank, OCR timed out)."""
+        words = PageResult.from_json(page.result).artifact_path(self.workspace.page_dir(self.batch.name, page.id),
+                                                                "words")
+        return PageText.read(words) if words else None
 
     def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
         try:
