@@ -3,7 +3,8 @@
 Every word is written in text render mode 3 (neither filled nor stroked: invisible, but found by
 search, selection and ``pdftotext``) at its box: the baseline at the bottom of its line, the font
 size the line's height, and a horizontal scaling (``Tz``) that makes the word exactly as wide as
-its box. A space follows every word but the last of its line, so that text extraction sees the
+its box. A space follows every word, reaching to the next word of the line (also after the last
+word of a line: the next line may start at the same height), so that text extraction sees the
 words the model has, in the model's order.
 
 The font is our own glyph-less TrueType font (built with fontTools, embedded once per file): a
@@ -28,6 +29,8 @@ FONT_NAME = "GlyphLessFont"
 RESOURCE_NAME = "/OCRFont"
 ADVANCE = 500
 """Advance width of the one glyph, in units of 1/1000 of the font size."""
+MIN_GAP = 0.2
+"""Least gap between two words, as a share of the font size (text extraction breaks words at 0.1)."""
 REPLACEMENT = "\ufffd"
 """Stands for characters outside the Basic Multilingual Plane (a CID is one UTF-16 code unit)."""
 _FIXED_TIME = 3_600 * 24 * 365 * 100
@@ -118,17 +121,26 @@ def layer_content(text: PageText, width_pt: float, height_pt: float) -> bytes:
         size = max(box.height * ky, 1.0)
         baseline = height_pt - (box.top + box.height) * ky
         out.append(f"{RESOURCE_NAME} {_num(size)} Tf")
-        for i, w in enumerate(words):
-            out.append(_word(w, i < len(words) - 1, kx, size, baseline))
+        for w, nxt in zip(words, words[1:] + [None]):
+            out.append(_word(w, nxt, kx, size, baseline))
     out.append("ET")
     return ("\n".join(out) + "\n").encode("ascii")
 
 
-def _word(w: Word, space_after: bool, kx: float, size: float, baseline: float) -> str:
-    natural = len(w.text) * ADVANCE / 1000 * size
-    scale = 100.0 * max(w.width * kx, 0.01) / natural
-    shown = w.text + (" " if space_after else "")
-    return f"{_num(scale)} Tz 1 0 0 1 {_num(w.left * kx)} {_num(baseline)} Tm <{_hex(shown)}> Tj"
+def _word(w: Word, nxt: Word | None, kx: float, size: float, baseline: float) -> str:
+    """One word scaled to its box, then a space that reaches to the next word of the line.
+
+    Text extraction tells words apart by the gap between them (a space character overlapping the
+    next word is not enough): when the gap to the next word is less than MIN_GAP of the font size,
+    the word is drawn that much narrower (never below half its box)."""
+    glyph = ADVANCE / 1000 * size
+    width = w.width * kx
+    gap = (nxt.left - w.right) * kx if nxt is not None else width / len(w.text)
+    short = max(0.0, MIN_GAP * size - gap)
+    drawn = max(width - short, width / 2, 0.01)
+    gap = max(gap + width - drawn, 0.01)
+    return (f"{_num(100.0 * drawn / (len(w.text) * glyph))} Tz 1 0 0 1 {_num(w.left * kx)} {_num(baseline)} Tm "
+            f"<{_hex(w.text)}> Tj {_num(100.0 * gap / glyph)} Tz <0020> Tj")
 
 
 def draw_text_layer(pdf: pikepdf.Pdf, page: pikepdf.Page, text: PageText, font: pikepdf.Object) -> None:
