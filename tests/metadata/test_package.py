@@ -49,8 +49,8 @@ def test_every_alto_file_is_in_the_package_with_its_own_bestand_record_related_t
     for doc in results["documents"]:
         if not doc["output"]:
             continue
-        folder = package / "data" / results["batch"]["name"] / doc["dossier"]
-        doc_record = etree.parse(str(folder / f"{doc['id']}.MDTO.xml"))
+        folder = package / "data" / results["batch"]["name"] / Path(doc["output"]["path"]).parent.name
+        doc_record = etree.parse(str(folder / f"{folder.name}-{doc['index']:02d}.MDTO.xml"))
         representations = doc_record.xpath("//m:heeftRepresentatie/m:verwijzingNaam/text()", namespaces=ns)
         assert doc["output"]["alto"]
         for alto in doc["output"]["alto"]:
