@@ -1,11 +1,14 @@
 """The invisible text layer of a PDF page, drawn from the page text model.
 
 Every word is written in text render mode 3 (neither filled nor stroked: invisible, but found by
-search, selection and ``pdftotext``) at its box: the baseline at the bottom of its line, the font
-size the line's height, and a horizontal scaling (``Tz``) that makes the word exactly as wide as
-its box. A space follows every word, reaching to the next word of the line (also after the last
-word of a line: the next line may start at the same height), so that text extraction sees the
-words the model has, in the model's order.
+search, selection and ``pdftotext``) at its box, with a horizontal scaling (``Tz``) that makes it
+exactly as wide as its box. A line's words share one baseline and font size: the median bottom and
+the median height of its words, so that one tall mark or a word that sits out of line does not
+stretch the line (a line drawn at its box's bottom with its box's height made text extraction put
+words of neighbouring lines together: dev-set CER up to 0.38 from 0.14 on a calculation sheet).
+A space follows every word, reaching to the next word of the line (also after the last word of a
+line: the next line may start at the same height), so that text extraction sees the words the
+model has, in the model's order.
 
 The font is our own glyph-less TrueType font (built with fontTools, embedded once per file): a
 Type 0 font with Identity-H encoding whose every CID maps to one empty glyph 500 units wide, and a
@@ -19,6 +22,7 @@ from __future__ import annotations
 import functools
 import io
 import zlib
+from statistics import median
 
 import pikepdf
 from pikepdf import Name
@@ -117,9 +121,8 @@ def layer_content(text: PageText, width_pt: float, height_pt: float) -> bytes:
         words = [w for w in line.words if w.text]
         if not words:
             continue
-        box = line.box
-        size = max(box.height * ky, 1.0)
-        baseline = height_pt - (box.top + box.height) * ky
+        size = max(median(w.height for w in words) * ky, 1.0)
+        baseline = height_pt - median(w.bottom for w in words) * ky
         out.append(f"{RESOURCE_NAME} {_num(size)} Tf")
         for w, nxt in zip(words, words[1:] + [None]):
             out.append(_word(w, nxt, kx, size, baseline))
