@@ -44,7 +44,7 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     from digitalisering.ingest.formats import inspect_file
     from digitalisering.ocr.cleanup import clean_for_ocr
     from digitalisering.ocr.engine import ocr_page, plan_ocr
-from digitalisering.ocr.engines import get_engine
+    from digitalisering.ocr.engines import get_engine
 
     path, fmt_hint, index, lines = args
     fmt = inspect_file(Path(path)).format
