@@ -10,7 +10,6 @@ replaces it (the old version stays in the page history) and the page is reviewed
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
