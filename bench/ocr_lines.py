@@ -44,6 +44,7 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     from digitalisering.ingest.formats import inspect_file
     from digitalisering.ocr.cleanup import clean_for_ocr
     from digitalisering.ocr.engine import ocr_page, plan_ocr
+    from digitalisering.ocr.engines import get_engine
 
     path, fmt_hint, index, lines = args
     fmt = inspect_file(Path(path)).format
@@ -59,7 +60,7 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     for name, img in (("as_is", straight), ("cleaned", cleaned)):
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
-        result, _ = ocr_page(img, "nld", dpi, plan)
+        result = ocr_page(get_engine("tesseract"), img, "nld", dpi, plan)
         out[f"{name}_s"] = time.perf_counter() - t0
         got = Counter(w for word in result.words for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])

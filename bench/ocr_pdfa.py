@@ -233,8 +233,8 @@ def main() -> None:
     dossiers = dev_dossiers(args.shared, args.dossiers) + ([] if args.no_real else real_dossiers(args.shared))
     pages = [p for d in dossiers for p in d["pages"]]
     n_pages = len(pages)
-    exe = ocrmypdf_bin()
-    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip()
+    exe = None if args.only_ours else ocrmypdf_bin()  # --only-ours needs no OCRmyPDF set up
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True).stdout.strip() if exe else "-"
     print(f"{len(dossiers)} dossiers, {n_pages} pages ({sum(p['blank'] for p in pages)} blank); "
           f"jobs={args.jobs}; OCRmyPDF {version}")
 

@@ -15,6 +15,7 @@ from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
 from digitalisering.ingest.register import operator_name
+from digitalisering.ocr.engines import DEFAULT_ENGINE, ENGINES
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
@@ -102,7 +103,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @delivery_argument
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (PDFs and results.json).")
-@click.option("--lang", default="nld", show_default=True, help="tesseract language(s), e.g. nld or nld+eng.")
+@click.option("--lang", default="nld", show_default=True, help="OCR language(s), e.g. nld or nld+eng.")
+@click.option("--ocr-engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
+              help="OCR engine that reads the pages.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes (0 = one per core).")
 @click.option("--scheduler", metavar="ADDRESS",
@@ -130,7 +133,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @batch_option
 @click.pass_obj
 @handle_errors
-def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, scheduler: str | None, jpeg_quality: int,
+def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str, jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
@@ -140,7 +143,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, sched
     from digitalisering.documents.vocabulary import default_vocabulary
 
     who = operator_name(operator)
-    options = RunOptions(lang=lang, jobs=jobs, jpeg_quality=jpeg_quality,
+    options = RunOptions(lang=lang, ocr_engine=ocr_engine, jobs=jobs, jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,

@@ -1,4 +1,4 @@
-"""tesseract (through pytesseract): probe, language check, one call that gives words and a text layer."""
+"""tesseract (through pytesseract): probe, language check, the words of a page (TSV), orientation (OSD)."""
 
 from __future__ import annotations
 
@@ -52,17 +52,14 @@ def require(lang: str) -> None:
         )
 
 
-def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> tuple[str, bytes]:
-    """OCR one page image file: returns (TSV text, text-only PDF bytes) from a single tesseract run.
-
-    The PDF has the invisible text layer only (``textonly_pdf``), sized from ``dpi``.
-    """
-    config = f"--dpi {int(round(dpi))} -c textonly_pdf=1 -c tessedit_create_tsv=1"
+def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> str:
+    """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers)."""
+    config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1"
     with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
         base = os.path.join(tmp, "page")
         try:
             pytesseract.pytesseract.run_tesseract(
-                str(image_path), base, extension="pdf", lang=lang, config=config, timeout=timeout
+                str(image_path), base, extension="tsv", lang=lang, config=config, timeout=timeout
             )
         except pytesseract.TesseractNotFoundError as exc:
             raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
@@ -72,10 +69,7 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> tu
             lines = str(exc.message).strip().splitlines()
             raise InputFileError(f"tesseract failed: {lines[-1] if lines else 'unknown error'}") from exc
         with open(base + ".tsv", encoding="utf-8") as fh:
-            tsv = fh.read()
-        with open(base + ".pdf", "rb") as fh:
-            pdf = fh.read()
-    return tsv, pdf
+            return fh.read()
 
 
 def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from digitalisering.documents.model import PageView
 from digitalisering.documents.vocabulary import normalise
-from digitalisering.ocr.words import OcrResult
+from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.store.records import PageRecord, PageStatus
 
@@ -20,7 +19,7 @@ def page_view(page: PageRecord, page_dir: Path, with_text: bool = True) -> PageV
     words_file = record.artifact_path(page_dir, "words")
     if with_text and page.status == PageStatus.DONE and words_file:
         try:
-            ocr = OcrResult.from_json(json.loads(words_file.read_text(encoding="utf-8")))
+            ocr = PageText.read(words_file)
             text, words = normalise(ocr.text), len(ocr.words)
         except (OSError, ValueError, KeyError):
             pass  # no text: the page is split and classified by its layout only

@@ -20,7 +20,9 @@ NS = "https://www.nationaalarchief.nl/mdto"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMA_LOCATION = f"{NS} https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.1.xsd"
 PRONOM = {"1b": ("fmt/354", "Acrobat PDF/A - Portable Document Format 1b"),
-          "2b": ("fmt/477", "Acrobat PDF/A - Portable Document Format 2b")}
+          "2b": ("fmt/477", "Acrobat PDF/A - Portable Document Format 2b"),
+          "alto": ("fmt/101", "Extensible Markup Language 1.0")}
+"""File format -> (PRONOM id, name). PRONOM has no entry for ALTO: its files are XML 1.0 (fmt/101)."""
 
 
 class MetadataInvalidError(DigitaliseringError):
@@ -114,7 +116,8 @@ class Bestand:
     omvang: int
     sha256: str
     checksum_datum: datetime
-    pdfa: str
+    formaat: str
+    """Key of PRONOM: the PDF/A flavour ('2b', '1b') or 'alto'."""
     is_representatie_van: Verwijzing
 
 
@@ -189,7 +192,7 @@ def bestand_xml(b: Bestand) -> bytes:
     _identificatie(el, b.kenmerk, b.bron)
     _el(el, "naam", b.naam)
     _el(el, "omvang", str(b.omvang))
-    code, label = PRONOM[b.pdfa]
+    code, label = PRONOM[b.formaat]
     Begrip(label, "PRONOM-register", code).add(el, "bestandsformaat")
     checksum = _el(el, "checksum")
     Begrip("SHA256", "Begrippenlijst ChecksumAlgoritme MDTO").add(checksum, "checksumAlgoritme")

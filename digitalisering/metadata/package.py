@@ -7,6 +7,8 @@ is ``<naam>.MDTO.xml``, a file's record ``<bestandsnaam>.bestand.MDTO.xml``):
     data/<batch>/<dossier>/<document>.MDTO.xml                informatieobject, Archiefstuk, isOnderdeelVan
     data/<batch>/<dossier>/<document>-<type>.pdf              the PDF/A
     data/<batch>/<dossier>/<document>-<type>.pdf.bestand.MDTO.xml
+    data/<batch>/<dossier>/<document>-<type>-NNN.alto.xml     ALTO 4.4 of page NNN of the PDF
+    data/<batch>/<dossier>/<document>-<type>-NNN.alto.xml.bestand.MDTO.xml
     data/pakbon.json                                          packing slip: counts, sizes, files
 
 The package is built in a temporary folder beside the target and renamed into place when the bag
@@ -32,6 +34,7 @@ from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
 from digitalisering.fileio import write_bytes_atomic
 from digitalisering.metadata.fixity import sha256_file
+from digitalisering.text.alto import validation_errors as alto_validation_errors
 from digitalisering.metadata.mdto import (
     NS,
     Begrip,
@@ -172,7 +175,8 @@ def document_record(doc: dict, dossier_id: str, file_name: str, ctx: RecordConte
                                         ctx.config["bag"]["bron"]),
         events=[ctx.event(doc["pages"], None)],
         is_onderdeel_van=[Verwijzing(f"Bouwdossier {dossier_id}", dossier_id, ctx.bron)],
-        heeft_representatie=[Verwijzing(file_name, doc["output"]["sha256"], "SHA-256")],
+        heeft_representatie=[Verwijzing(file_name, doc["output"]["sha256"], "SHA-256")]
+        + [Verwijzing(Path(a["path"]).name, a["sha256"], "SHA-256") for a in doc["output"].get("alto", [])],
         **ctx.common(),
     )
 
@@ -182,9 +186,25 @@ def bestand_record(doc: dict, doc_record: Informatieobject, file_name: str, size
     """The bestand record of a document's PDF/A."""
     return Bestand(
         kenmerk=doc["output"]["sha256"], bron="SHA-256", naam=file_name, omvang=size,
-        sha256=doc["output"]["sha256"], checksum_datum=ctx.now, pdfa=doc["output"]["format"][-2:],
+        sha256=doc["output"]["sha256"], checksum_datum=ctx.now, formaat=doc["output"]["format"][-2:],
         is_representatie_van=Verwijzing(doc_record.naam, doc["id"], ctx.bron),
     )
+
+
+def alto_bestand_record(doc: dict, doc_record: Informatieobject, alto: dict, file_name: str,
+                        ctx: RecordContext) -> Bestand:
+    """The bestand record of the ALTO file of one page of a document (a representation of the
+    document, like its PDF)."""
+    return Bestand(
+        kenmerk=alto["sha256"], bron="SHA-256", naam=file_name, omvang=alto["bytes"], sha256=alto["sha256"],
+        checksum_datum=ctx.now, formaat="alto", is_representatie_van=Verwijzing(doc_record.naam, doc["id"], ctx.bron),
+    )
+
+
+def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
+    if sha256_file(src) != sha256:
+        raise StateError(f"{src} no longer matches its recorded SHA-256; run again first")
+    shutil.copyfile(src, dst)
 
 
 def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
@@ -220,24 +240,29 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
                                informatieobject_xml(dossier_record(dossier, docs, ctx)))
             report.records += 1
             for doc in docs:
-                pdf_src = out_dir / doc["output"]["path"]
                 name = check_name(Path(doc["output"]["path"]).name)
-                if sha256_file(pdf_src) != doc["output"]["sha256"]:
-                    raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
-                shutil.copyfile(pdf_src, folder / name)
+                _copy_checked(out_dir / doc["output"]["path"], doc["output"]["sha256"], folder / name)
                 doc_record = document_record(doc, dossier["id"], name, ctx)
                 write_bytes_atomic(folder / check_name(f"{name_of}-{doc['index']:02d}.MDTO.xml"),
                                    informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
                 write_bytes_atomic(folder / check_name(f"{name}.bestand.MDTO.xml"),
                                    bestand_xml(bestand_record(doc, doc_record, name, size, ctx)))
-                report.records += 2
+                alto_names = []
+                for alto in doc["output"].get("alto", []):
+                    alto_name = check_name(Path(alto["path"]).name)
+                    _copy_checked(out_dir / alto["path"], alto["sha256"], folder / alto_name)
+                    write_bytes_atomic(folder / check_name(f"{alto_name}.bestand.MDTO.xml"),
+                                       bestand_xml(alto_bestand_record(doc, doc_record, alto, alto_name, ctx)))
+                    alto_names.append(f"{batch}/{name_of}/{alto_name}")
+                    report.bytes += alto["bytes"]
+                report.records += 2 + len(alto_names)
                 report.documents += 1
-                report.files += 1
+                report.files += 1 + len(alto_names)
                 report.bytes += size
                 slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
                              "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
-                             "sha256": doc["output"]["sha256"]})
+                             "sha256": doc["output"]["sha256"], "alto": alto_names})
             report.dossiers += 1
         pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
                   "generator": f"digitalisering {__version__}", "dossiers": report.dossiers,
@@ -283,8 +308,8 @@ def _bestand_values(data: bytes) -> tuple[str | None, str | None, int | None]:
 
 
 def verify_package(path: Path) -> VerifyReport:
-    """Re-check a package: BagIt fixity and completeness, every MDTO record against the XSD, and
-    every file against its bestand record."""
+    """Re-check a package: BagIt fixity and completeness, every MDTO record against the XSD, every
+    file against its bestand record, and every ALTO file against the ALTO 4.4 XSD."""
     path = Path(path)
     report = VerifyReport(path)
     try:
@@ -326,7 +351,11 @@ def verify_package(path: Path) -> VerifyReport:
                 report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
                 report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
-    for pdf in sorted(data_dir.rglob("*.pdf")):
-        if not pdf.with_name(pdf.name + ".bestand.MDTO.xml").exists():
-            report.problems.append(f"extra: {pdf.relative_to(path)} has no bestand record")
+    for alto in sorted(data_dir.rglob("*.alto.xml")):
+        errors = alto_validation_errors(alto.read_bytes())
+        if errors:
+            report.problems.append(f"invalid ALTO: {alto.relative_to(path)}: {errors[0]}")
+    for described in sorted([*data_dir.rglob("*.pdf"), *data_dir.rglob("*.alto.xml")]):
+        if not described.with_name(described.name + ".bestand.MDTO.xml").exists():
+            report.problems.append(f"extra: {described.relative_to(path)} has no bestand record")
     return report

@@ -1,5 +1,5 @@
-"""OCR: words with boxes and confidences, and the invisible text layer, from tesseract."""
+"""OCR: the page text model, the engines behind one interface, and how a page is read."""
 
-from digitalisering.ocr.words import OcrResult, Word
+from digitalisering.ocr.model import Block, Line, PageText, Word
 
-__all__ = ["OcrResult", "Word"]
+__all__ = ["Block", "Line", "PageText", "Word"]

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from digitalisering.imaging.ink import AREA, H, W, X, Y, find_ink, working_image
-from digitalisering.ocr.words import Word
+from digitalisering.ocr.model import Word
 
 WORD_MARGIN_MM = 0.6
 """Word boxes are grown by this much before they are compared with the ink (tesseract's boxes are

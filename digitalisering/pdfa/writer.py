@@ -1,9 +1,9 @@
 """Assemble one PDF/A file from processed page images and their invisible text layers.
 
-img2pdf embeds each image without re-encoding (JPEG and CCITT G4 pass through); pikepdf lays the
-tesseract text layer over it as a form XObject, writes the metadata (XMP in sync with DocInfo,
-our own properties declared by a PDF/A extension schema), the sRGB output intent
-(``pikepdf.pdfa.prepare``) and a deterministic file, which is validated before it replaces the
+img2pdf embeds each image without re-encoding (JPEG and CCITT G4 pass through); the invisible text
+layer is drawn over it from the page text model (``digitalisering.text.pdf_layer``); pikepdf writes
+the metadata (XMP in sync with DocInfo, our own properties declared by a PDF/A extension schema),
+the sRGB output intent (``pikepdf.pdfa.prepare``) and a deterministic file, which is validated before it replaces the
 target: an output that is not valid PDF/A is an error, never a silent result.
 """
 
@@ -24,17 +24,19 @@ from digitalisering import __version__
 from digitalisering.errors import DigitaliseringError
 from digitalisering.fileio import atomic_path
 from digitalisering.imaging.transform import straight_size
+from digitalisering.ocr.model import PageText
 from digitalisering.pdfa import xmp
 from digitalisering.pdfa.validate import PdfValidation, validate_pdf
+from digitalisering.text.pdf_layer import add_font, draw_text_layer
 
 PRODUCER = f"digitalisering {__version__}"
-TEXT_LAYER_NAME = "/OCRText"
 
 
 @dataclass(frozen=True)
 class PdfPage:
     image_path: Path
-    text_pdf_path: Path | None
+    text: PageText | None
+    """The page's words (boxes in pixels of the straightened page); None: no text layer."""
     dpi: float
     deskew_deg: float = 0.0
     """Counter-clockwise skew of the image, undone by drawing it rotated clockwise."""
@@ -83,7 +85,7 @@ def _image_page_pdf(page: PdfPage) -> bytes:
 def _straighten_page(pdf: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage) -> None:
     """Draw the page's image rotated clockwise by its skew on a page grown to hold all of it, over
     the paper colour. The image's own pixels are kept (no resampling, no re-encoding); the page is
-    the size of the straightened raster OCR read, so the text layer fits it exactly."""
+    the size of the straightened raster OCR read, so the word boxes (its pixels) fit it exactly."""
     x0, y0, x1, y1 = (float(v) for v in target.mediabox)
     w, h = x1 - x0, y1 - y0
     px_w, px_h = round(w * page.dpi / 72), round(h * page.dpi / 72)
@@ -100,24 +102,6 @@ def _straighten_page(pdf: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage) -> N
     target.contents_add(pdf.make_stream(before.encode("ascii")), prepend=True)
     target.contents_add(pdf.make_stream(b"\nQ\n"), prepend=False)
     target.obj.MediaBox = pikepdf.Array([0, 0, round(nw, 4), round(nh, 4)])
-
-
-def _overlay_text_layer(pdf: pikepdf.Pdf, target: pikepdf.Page, text_page: pikepdf.Page) -> None:
-    """Draw ``text_page`` (the invisible text) over ``target``, scaled to its media box.
-
-    Done by hand rather than with ``Page.add_overlay`` so that the resource name is fixed and the
-    output is byte-for-byte reproducible.
-    """
-    form = pdf.copy_foreign(text_page.as_form_xobject())
-    tx0, ty0, tx1, ty1 = (float(v) for v in text_page.mediabox)
-    px0, py0, px1, py1 = (float(v) for v in target.mediabox)
-    sx, sy = (px1 - px0) / (tx1 - tx0), (py1 - py0) / (ty1 - ty0)
-    resources = target.obj.Resources
-    if "/XObject" not in resources:
-        resources.XObject = pikepdf.Dictionary()
-    resources.XObject[TEXT_LAYER_NAME] = form
-    content = f"q {sx:.6f} 0 0 {sy:.6f} {px0 - tx0 * sx:.4f} {py0 - ty0 * sy:.4f} cm {TEXT_LAYER_NAME} Do Q\n"
-    target.contents_add(pdf.make_stream(content.encode("ascii")), prepend=False)
 
 
 def _write_metadata(pdf: pikepdf.Pdf, info: PdfInfo, flavour: str) -> None:
@@ -161,6 +145,7 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
         raise ValueError("a PDF needs at least one page")
     pdf = pikepdf.new()
     opened: list[pikepdf.Pdf] = []
+    font = None
     try:
         for page in pages:
             single = pikepdf.open(io.BytesIO(_image_page_pdf(page)))
@@ -169,10 +154,9 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             target = pdf.pages[-1]
             if page.deskew_deg:
                 _straighten_page(pdf, target, page)
-            if page.text_pdf_path is not None:
-                text = pikepdf.open(page.text_pdf_path)
-                opened.append(text)
-                _overlay_text_layer(pdf, target, text.pages[0])
+            if page.text is not None and page.text.words:
+                font = font or add_font(pdf)
+                draw_text_layer(pdf, target, page.text, font)
         if bookmarks:
             _add_bookmarks(pdf, bookmarks)
         _write_metadata(pdf, info, flavour)

@@ -26,6 +26,7 @@ from digitalisering.metadata.package import (
 )
 from digitalisering.pdfa.validate import validate_pdf
 from digitalisering.qa.messages import CHECK_LABELS, check_label, render
+from digitalisering.text.alto import validation_errors as alto_validation_errors
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 STATUS_ORDER = {PASS: 0, WARN: 1, FAIL: 2}
@@ -229,6 +230,34 @@ def pdfa_findings(out_dir: Path, documents: list[dict]) -> Iterator[Finding]:
             yield _doc("pdfa", doc, FAIL, "pdf_invalid", format=out["format"], detail=detail)
 
 
+def alto_findings(out_dir: Path, documents: list[dict]) -> Iterator[Finding]:
+    """Each document's ALTO files (one per PDF page): present, unchanged, valid ALTO 4.4."""
+    for doc in documents:
+        out = doc.get("output")
+        if not out:
+            continue
+        files = out.get("alto") or []
+        if not files:
+            yield _doc("alto", doc, WARN, "alto_none")
+            continue
+        bad = False
+        for alto in files:
+            path = Path(out_dir) / alto["path"]
+            values: dict[str, Any] = {"path": alto["path"]}
+            if not path.is_file():
+                code = "alto_missing"
+            elif sha256_file(path) != alto["sha256"]:
+                code = "alto_changed"
+            else:
+                errors = alto_validation_errors(path.read_bytes())
+                code, values["detail"] = ("alto_invalid", errors[0]) if errors else ("", "")
+            if code:
+                bad = True
+                yield Finding("alto", "document", doc["id"], FAIL, code, values, (alto["seq"],), True)
+        if not bad:
+            yield _doc("alto", doc, PASS, "alto_valid", n=len(files))
+
+
 def mdto_findings(results: dict, archive_config: dict, operator: str) -> Iterator[Finding]:
     """The MDTO records the package would hold for each dossier and document, validated against the XSD."""
     ctx = RecordContext.from_results(results, archive_config, operator)
@@ -326,6 +355,7 @@ def run_checks(results: dict, out_dir: Path, qa_config: dict, archive_config: di
             page = {**page, "deskew_deg": page["skew_deg"] if abs(page["skew_deg"]) >= min_deg else 0.0}
         report.extend(page_findings(page, thresholds, review_blank))
     report.extend(pdfa_findings(out_dir, results["documents"]))
+    report.extend(alto_findings(out_dir, results["documents"]))
     report.extend(mdto_findings(results, archive_config, operator))
     report.extend(address_findings(results))
     if delivery is not None:

@@ -10,14 +10,13 @@ replaces it (the old version stays in the page history) and the page is reviewed
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_text_atomic
-from digitalisering.ocr.words import OcrResult
+from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.qa.checks import CheckReport, Finding, run_checks
 from digitalisering.qa.images import page_jpeg
@@ -182,8 +181,7 @@ class Inspection:
         if not path:
             return ""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return OcrResult.from_json(data).text
+            return PageText.read(path).text
         except (OSError, ValueError, KeyError):
             return ""
 

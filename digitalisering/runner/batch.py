@@ -12,7 +12,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from digitalisering._exec import tesseract
+from digitalisering.ocr.engines import get_engine
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
@@ -75,7 +75,7 @@ def run_batch(
     without them uses the last ones given). ``page_fn``: what a worker runs per page (a module-level
     function, so that it can be sent to worker processes; tests use it to inject faults).
     """
-    tesseract.require(options.lang)
+    get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
     check_out_dir(out_dir, batch)
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch):

@@ -1,5 +1,6 @@
 """The dossier chain: once the pages are done, split them into dossiers and typed documents and
-write one PDF/A per document (and, on request, one per dossier with a bookmark per document).
+write one PDF/A per document (and, on request, one per dossier with a bookmark per document), with
+one ALTO file per page of each document PDF beside it.
 
 Runs in the main process (cheap: no OCR). Each output carries a fingerprint of its inputs; an
 output whose fingerprint and checksum still match is not rewritten, so a resumed run leaves the
@@ -9,12 +10,15 @@ operator's correction) are removed, and the removal is logged.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 import pikepdf
+from lxml import etree
 
 from digitalisering import __version__
 from digitalisering.bag.index import INDEX_FILE
@@ -25,20 +29,36 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside
+from digitalisering.fileio import ensure_inside, write_bytes_atomic
+from digitalisering.imaging.transform import straight_size
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
+from digitalisering.ocr.model import PageText
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
+from digitalisering.text.alto import NS as ALTO_NS
+from digitalisering.text.alto import AltoSource, alto_xml
 from digitalisering.workspace import Workspace
 
 DOCUMENT_PDF = "document-pdf"
 DOSSIER_PDF = "dossier-pdf"
+DOCUMENT_ALTO = "document-alto"
+"""One ALTO file per page of a document PDF (key: '<document id>/<page number>')."""
+
+
+@dataclass
+class AltoFile:
+    page: int
+    """1-based number of the page in its PDF."""
+    seq: int
+    relpath: str
+    sha256: str
+    bytes: int
 
 
 @dataclass
@@ -59,6 +79,8 @@ class Output:
     pdfa: str = "2b"
     checks: tuple[str, ...] = ()
     """Names of the PDF/A checks the file passed when it was written."""
+    alto: list[AltoFile] = field(default_factory=list)
+    """The ALTO file of each page (document PDFs only)."""
 
 
 @dataclass
@@ -86,6 +108,13 @@ def document_relpath(doc: DocumentPlan, folder: str) -> str:
     return f"{folder}/{folder}-{doc.index:02d}-{safe_stem(doc.type, 'overig')}.pdf"
 
 
+def alto_relpath(pdf_relpath: str, page_number: int) -> str:
+    """The ALTO file of page ``page_number`` (1-based) of the PDF at ``pdf_relpath``: beside the PDF,
+    named from it (``d/x-brief.pdf`` -> ``d/x-brief-001.alto.xml``)."""
+    stem = pdf_relpath[:-4] if pdf_relpath.lower().endswith(".pdf") else pdf_relpath
+    return f"{stem}-{page_number:03d}.alto.xml"
+
+
 def dossier_relpath(folder: str) -> str:
     return f"{folder}/{folder}.pdf"
 
@@ -111,7 +140,7 @@ def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: 
 
 def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
     records = [PageResult.from_json(p.result) for p in pages]
-    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.text_pdf_sha256) for p, r in zip(pages, records)]
+    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.words_sha256) for p, r in zip(pages, records)]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting(),
                        "info": repr(info), "bookmarks": [repr(b) for b in bookmarks]}, sort_keys=True, default=str)
     return sha256_bytes(blob.encode())
@@ -145,7 +174,8 @@ class _Writer:
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
                 and target.exists() and sha256_file(target) == previous.sha256):
             return Output(kind, key, dossier_id, rel, previous.sha256, previous.size, [p.seq for p in done], missing,
-                          rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks))
+                          rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks),
+                          alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
         self._check_owner(target, kind, key, previous)
         if previous and previous.path != str(target):
             self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
@@ -159,29 +189,67 @@ class _Writer:
                        path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
                        pdfa=self.options.pdfa, checks_passed=list(checks))
         return Output(kind, key, dossier_id, rel, digest, size, [p.seq for p in done], missing,
-                      rebuilt=True, pdfa=self.options.pdfa, checks=checks)
+                      rebuilt=True, pdfa=self.options.pdfa, checks=checks,
+                      alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
 
     def _pdf_page(self, page: PageRecord) -> PdfPage:
         record = PageResult.from_json(page.result)
         page_dir = self.workspace.page_dir(self.batch.name, page.id)
         encode = record.encode
         assert encode is not None and record.artifacts.image is not None  # in_output() said so
-        return PdfPage(image_path=page_dir / record.artifacts.image,
-                       text_pdf_path=record.artifact_path(page_dir, "text_pdf"),
-                       dpi=encode.dpi, deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
+        return PdfPage(image_path=page_dir / record.artifacts.image, text=self.page_text(page), dpi=encode.dpi,
+                       deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
 
-    def _check_owner(self, target: Path, kind: str, key: str, previous) -> None:
+    def _check_owner(self, target: Path, kind: str, key: str, previous,
+                     written_for: Callable[[Path], bool] | None = None) -> None:
         """Never write over a file that belongs to something else: another output of this or another
-        batch recorded at that path, or a file in the output folder that this run did not write."""
+        batch recorded at that path, or a file in the output folder that this run did not write
+        (``written_for``: whether an unrecorded file is ours; default: a PDF's XMP says so)."""
         for owner in self.store.outputs_at(str(target)):
             if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
                 other = self.store.batch_by_id(owner.batch_id).name
                 raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
                                  f"{key} would overwrite it: choose another --out")
-        if target.exists() and not (previous and previous.path == str(target)) \
-                and not _written_for(target, self.batch.name, key):
+        ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
+        if target.exists() and not (previous and previous.path == str(target)) and not ours(target):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
+
+    def page_text(self, page: PageRecord) -> PageText | None:
+        """The page's words (None when it has none: blank, OCR timed out)."""
+        words = PageResult.from_json(page.result).artifact_path(self.workspace.page_dir(self.batch.name, page.id),
+                                                                "words")
+        return PageText.read(words) if words else None
+
+    def write_alto(self, doc_id: str, pdf_rel: str, pages: list[PageRecord], pdf_fingerprint: str) -> list[AltoFile]:
+        """Write (or keep) the ALTO file of every page of the document PDF at ``pdf_rel``."""
+        files: list[AltoFile] = []
+        written = 0
+        for n, page in enumerate(pages, 1):
+            rel = alto_relpath(pdf_rel, n)
+            target = ensure_inside(self.out_dir, self.out_dir / rel)
+            key = f"{doc_id}/{n}"
+            fingerprint = sha256_bytes(f"{pdf_fingerprint}/{n}".encode())
+            previous = self.store.output(self.batch.id, DOCUMENT_ALTO, key)
+            if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
+                    and target.exists() and sha256_file(target) == previous.sha256):
+                files.append(AltoFile(n, page.seq, rel, previous.sha256, previous.size))
+                continue
+            self._check_owner(target, DOCUMENT_ALTO, key, previous,
+                              lambda path: _alto_written_for(path, Path(pdf_rel).name, n))
+            if previous and previous.path != str(target):
+                self._remove(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
+            data = page_alto(page, self.page_text(page), Path(pdf_rel).name, n)
+            write_bytes_atomic(target, data)
+            digest = sha256_bytes(data)
+            self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
+                                     checks=["alto-4.4-xsd"])
+            files.append(AltoFile(n, page.seq, rel, digest, len(data)))
+            written += 1
+        if written:
+            self.store.log(self.batch.id, self.operator, "output.written", kind=DOCUMENT_ALTO, key=doc_id,
+                           path=str(self.out_dir / alto_relpath(pdf_rel, 1)), files=written, pages=len(pages))
+        return files
 
     def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
         try:
@@ -195,7 +263,7 @@ class _Writer:
 
     def remove_stale(self, keep: set[tuple[str, str]]) -> None:
         for rec in self.store.outputs(self.batch.id):
-            if rec.kind in (DOCUMENT_PDF, DOSSIER_PDF) and (rec.kind, rec.key) not in keep:
+            if rec.kind in (DOCUMENT_PDF, DOSSIER_PDF, DOCUMENT_ALTO) and (rec.kind, rec.key) not in keep:
                 self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
 
 
@@ -208,6 +276,37 @@ def _written_for(path: Path, batch: str, key: str) -> bool:
             return meta.get(f"{{{XMP_NAMESPACE}}}batch") == batch and meta.get(f"{{{XMP_NAMESPACE}}}document") == key
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
+
+
+def _alto_written_for(path: Path, pdf_name: str, page_number: int) -> bool:
+    """Whether ``path`` is the ALTO file we wrote for page ``page_number`` of ``pdf_name`` (its
+    writing interrupted before it was recorded)."""
+    try:
+        doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    except (OSError, etree.XMLSyntaxError):
+        return False
+    ns = {"a": ALTO_NS}
+    return (doc.findtext("a:Description/a:sourceImageInformation/a:fileName", namespaces=ns) == pdf_name
+            and doc.find(f"a:Layout/a:Page[@PHYSICAL_IMG_NR='{page_number}']", namespaces=ns) is not None)
+
+
+def page_alto(page: PageRecord, text: PageText | None, pdf_name: str, page_number: int) -> bytes:
+    """The ALTO file of one page as the PDF ``pdf_name`` shows it (page ``page_number``); a page
+    without words (blank, OCR timed out) gets one with an empty print space."""
+    record = PageResult.from_json(page.result)
+    encode, ocr = record.encode, record.ocr
+    assert encode is not None  # the page is in a PDF
+    if text is None:
+        text = PageText(ocr.lang if ocr else "und", engine=(ocr.engine or "none").split(" ")[0] if ocr else "none")
+    if not (text.width and text.height):  # no words, or words.json of an earlier version
+        size = ((ocr.width_px, ocr.height_px) if ocr and ocr.width_px
+                else straight_size(encode.width_px, encode.height_px, encode.deskew_deg) if encode.deskew_deg
+                else (encode.width_px, encode.height_px))
+        text = dataclasses.replace(text, width=size[0], height=size[1], dpi=encode.dpi)
+    settings = (f"language {ocr.lang}; read at {ocr.ocr_dpi:g} ppi (scale {ocr.scale:g}) "
+                f"on the straightened page of {encode.dpi:g} ppi" if ocr and ocr.ocr_dpi else "")
+    when = datetime.fromisoformat(page.finished_at) if page.finished_at else None
+    return alto_xml(text, AltoSource(pdf_name, page_number, processed=when, settings=settings))
 
 
 def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -262,7 +361,8 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
                 result.outputs.append(out)
         if options.dossier_pdf:
             _write_dossier_pdf(writer, batch, dossier, result)
-    writer.remove_stale({(o.kind, o.key) for o in result.outputs})
+    writer.remove_stale({(o.kind, o.key) for o in result.outputs}
+                        | {(DOCUMENT_ALTO, f"{o.key}/{a.page}") for o in result.outputs for a in o.alto})
     return result
 
 

@@ -16,6 +16,8 @@ def default_jobs() -> int:
 @dataclass(frozen=True)
 class RunOptions:
     lang: str = "nld"
+    ocr_engine: str = "tesseract"
+    """Name of the OCR engine (``digitalisering.ocr.engines.ENGINES``)."""
     jobs: int = 0
     """Worker processes; 0 = one per core."""
     jpeg_quality: int = DEFAULT_JPEG_QUALITY

@@ -28,6 +28,7 @@ from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
+from digitalisering.ocr.engines import get_engine
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -114,6 +115,8 @@ def stage_encode(ctx: PageContext) -> EncodedImage | None:
 
 
 def stage_ocr(ctx: PageContext) -> OcrFacts | None:
+    """Read the straightened page with the run's OCR engine; its ``PageText`` is the words.json
+    artifact, from which the PDF text layer and the ALTO files are drawn."""
     if not ctx.needs_ocr:
         return None
     assert ctx.image_path is not None and ctx.image is not None
@@ -124,21 +127,22 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
     facts = OcrFacts(lang=opts.lang, scale=plan.scale, ocr_dpi=round(plan.dpi, 1),
                      width_px=straight.width, height_px=straight.height, cleanup=cleanup)
+    engine = get_engine(opts.ocr_engine)
     try:
-        result, text_pdf = ocr_page(straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
+        text = ocr_page(engine, straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
-    ctx.artifact("text_pdf", "text.pdf", text_pdf)
-    words = json.dumps(result.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
     facts.seconds = round(time.perf_counter() - started, 3)
     facts.status = "reduced" if plan.reduced else "full"
-    facts.engine = f"tesseract {result.engine_version}"
-    facts.mean_confidence, facts.words = result.mean_confidence, len(result.words)
-    facts.chars = sum(len(w.text) for w in result.words)
-    facts.completeness = measure_completeness(straight, ctx.dpi, result.words)
+    facts.engine = f"{text.engine} {text.engine_version}"
+    all_words = text.words
+    facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
+    facts.chars = sum(len(w.text) for w in all_words)
+    facts.completeness = measure_completeness(straight, ctx.dpi, all_words)
     return facts
 
 

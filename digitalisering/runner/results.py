@@ -65,8 +65,12 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
 def _output_json(out: Output | None) -> dict[str, Any] | None:
     if out is None:
         return None
-    return {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes, "format": f"PDF/A-{out.pdfa}",
+    data = {"path": out.relpath, "sha256": out.sha256, "bytes": out.bytes, "format": f"PDF/A-{out.pdfa}",
             "checks_passed": list(out.checks)}
+    if out.alto:
+        data["alto"] = [{"page": a.page, "seq": a.seq, "path": a.relpath, "sha256": a.sha256, "bytes": a.bytes}
+                        for a in out.alto]
+    return data
 
 
 def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainResult,

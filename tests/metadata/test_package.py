@@ -1,5 +1,6 @@
 """The delivery package: MDTO + BagIt, validated on creation; verify finds every change."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -30,10 +31,49 @@ def test_package_holds_every_pdf_with_valid_records_and_a_packing_slip(package: 
     dossier_records = [r for r in records if r.name == f"{r.parent.name}.MDTO.xml"]
     assert len(dossier_records) == 3
     assert "gm0546" in dossier_records[0].read_text()
+    altos = sorted(p.name for p in processed["out"].rglob("*.alto.xml"))
     slip = (package / "data" / "pakbon.json").read_text()
-    assert '"files": ' + str(len(pdfs)) in slip
+    assert '"files": ' + str(len(pdfs) + len(altos)) in slip
     assert (package / "manifest-sha256.txt").exists()
     assert verify_package(package).ok
+
+
+def test_every_alto_file_is_in_the_package_with_its_own_bestand_record_related_to_its_document(package: Path,
+                                                                                               processed):
+    from lxml import etree
+
+    from digitalisering.metadata.mdto import NS
+
+    results = json.loads((processed["out"] / "results.json").read_text())
+    ns = {"m": NS}
+    for doc in results["documents"]:
+        if not doc["output"]:
+            continue
+        folder = package / "data" / results["batch"]["name"] / Path(doc["output"]["path"]).parent.name
+        doc_record = etree.parse(str(folder / f"{folder.name}-{doc['index']:02d}.MDTO.xml"))
+        representations = doc_record.xpath("//m:heeftRepresentatie/m:verwijzingNaam/text()", namespaces=ns)
+        assert doc["output"]["alto"]
+        for alto in doc["output"]["alto"]:
+            name = Path(alto["path"]).name
+            assert (folder / name).read_bytes() == (processed["out"] / alto["path"]).read_bytes()
+            record = etree.parse(str(folder / f"{name}.bestand.MDTO.xml"))
+            assert record.findtext(".//m:bestandsformaat/m:begripCode", namespaces=ns) == "fmt/101"
+            assert record.findtext(".//m:checksum/m:checksumWaarde", namespaces=ns) == alto["sha256"]
+            assert record.findtext(".//m:isRepresentatieVan/m:verwijzingIdentificatie/m:identificatieKenmerk",
+                                   namespaces=ns) == doc["id"]
+            assert name in representations
+
+
+def test_verify_finds_a_broken_or_undescribed_alto_file(package: Path, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(package, copy)
+    altos = sorted((copy / "data").rglob("*.alto.xml"))
+    altos[0].write_bytes(altos[0].read_bytes().replace(b"<Layout>", b"<Lay>").replace(b"</Layout>", b"</Lay>"))
+    altos[1].with_name(altos[1].name + ".bestand.MDTO.xml").unlink()
+    problems = verify_package(copy).problems
+    assert any(p.startswith("invalid ALTO") and altos[0].name in p for p in problems)
+    assert any(p.startswith("changed") and altos[0].name in p for p in problems)
+    assert any(p == f"extra: {altos[1].relative_to(copy)} has no bestand record" for p in problems)
 
 
 def test_verify_names_a_changed_missing_and_extra_file(package: Path, tmp_path: Path):
@@ -72,5 +112,6 @@ def test_archive_values_come_from_the_configuration(processed, tmp_path: Path):
     target = tmp_path / "sip"
     result = CliRunner().invoke(main, ["package", str(processed["out"]), "--to", str(target), "--config", str(conf)])
     assert result.exit_code == 0, result.output
-    record = next((target / "data").rglob("*.MDTO.xml")).read_text()
+    record = next(p for p in (target / "data").rglob("*.MDTO.xml")
+                  if not p.name.endswith(".bestand.MDTO.xml")).read_text()  # an informatieobject
     assert "gemeente Katwijk" in record and "gm0537" in record

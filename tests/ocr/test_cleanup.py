@@ -8,13 +8,14 @@ from PIL import Image, ImageDraw
 
 from digitalisering.ocr.cleanup import clean_for_ocr, leader_mask
 from digitalisering.ocr.engine import ocr_page, plan_ocr
+from digitalisering.ocr.engines import get_engine
 
 FIELDS = [("1. Naam van den aanvrager:", "W. Bos"), ("2. Beroep:", "sigarenwinkelier"),
           ("3. Woonplaats en adres:", "Mierennesthofje 88, Leiden"), ("4. Naam van den aannemer:", "Bouwbedrijf Vermeulen")]
 
 
 def _read(image: Image.Image) -> str:
-    result, _ = ocr_page(image, "nld", 300, plan_ocr(image.width, image.height, 300, 40))
+    result = ocr_page(get_engine("tesseract"), image, "nld", 300, plan_ocr(image.width, image.height, 300, 40))
     return result.text
 
 

@@ -8,6 +8,7 @@ import pagegen
 
 from digitalisering.ocr.completeness import measure
 from digitalisering.ocr.engine import ocr_page, plan_ocr
+from digitalisering.ocr.engines import get_engine
 
 LINES = ["Aanvraag om bouwvergunning", "voor het pand Breestraat 12 te Leiden",
          "ingediend door de heer W. Bos", "het verbouwen van het bestaande pand"]
@@ -15,16 +16,15 @@ LINES = ["Aanvraag om bouwvergunning", "voor het pand Breestraat 12 te Leiden",
 
 def test_all_words_read_leaves_nothing_uncovered():
     page = pagegen.page_image(LINES, dpi=300)
-    result, _ = ocr_page(page, "nld", 300, plan_ocr(page.width, page.height, 300, 40))
+    result = ocr_page(get_engine("tesseract"), page, "nld", 300, plan_ocr(page.width, page.height, 300, 40))
     m = measure(page, 300, result.words)
     assert m.text_area > 0 and m.uncovered_share < 0.02 and m.regions == []
 
 
 def test_a_line_without_words_is_found_where_it_is():
     page = pagegen.page_image(LINES, dpi=300)
-    result, _ = ocr_page(page, "nld", 300, plan_ocr(page.width, page.height, 300, 40))
-    first = result.words[0]
-    third = [w for w in result.words if (w.block, w.par, w.line) == (first.block, first.par, first.line)]
+    result = ocr_page(get_engine("tesseract"), page, "nld", 300, plan_ocr(page.width, page.height, 300, 40))
+    third = result.lines[0].words  # the first line's words
     kept = [w for w in result.words if w not in third]
     m = measure(page, 300, kept)
     assert m.uncovered_share > 0.15
@@ -42,6 +42,6 @@ def test_a_page_without_text_has_no_share():
 def test_word_boxes_of_a_reduced_read_are_in_page_pixels():
     """Words come back in pixels of the page even when OCR read a reduced copy."""
     page = pagegen.page_image(LINES, dpi=300)
-    result, _ = ocr_page(page, "nld", 300, plan_ocr(page.width, page.height, 300, 2))
+    result = ocr_page(get_engine("tesseract"), page, "nld", 300, plan_ocr(page.width, page.height, 300, 2))
     assert measure(page, 300, result.words).uncovered_share < 0.05
     assert dataclasses.is_dataclass(result.words[0])

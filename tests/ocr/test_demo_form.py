@@ -13,6 +13,7 @@ from digitalisering.imaging.transform import straight_grey
 from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure
 from digitalisering.ocr.engine import ocr_page, plan_ocr
+from digitalisering.ocr.engines import get_engine
 from digitalisering.qa.config import load_qa_config
 
 FORM = Path(__file__).resolve().parents[2] / "batches/demo/BWT-1915-0427/BWT-1915-0427.pdf"
@@ -27,7 +28,7 @@ def straight():
 
 
 def _read(image, dpi):
-    result, _ = ocr_page(image, "nld", dpi, plan_ocr(image.width, image.height, dpi, 40))
+    result = ocr_page(get_engine("tesseract"), image, "nld", dpi, plan_ocr(image.width, image.height, dpi, 40))
     return result, measure(image, dpi, result.words)
 
 

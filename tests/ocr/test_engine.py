@@ -1,28 +1,43 @@
-from pathlib import Path
-
-import pikepdf
 import pytest
 
 import pagegen
 from digitalisering._exec import tesseract
-from digitalisering.errors import MissingDependencyError
-from digitalisering.ocr.engine import ocr_image_file
+from digitalisering.errors import ConfigError, MissingDependencyError
+from digitalisering.ocr.engine import OcrPlan, ocr_page, plan_ocr
+from digitalisering.ocr.engines import ENGINES, OcrEngine, get_engine
 
 
-def test_dutch_page_is_read_with_boxes_and_a_text_layer(tmp_path: Path):
-    path = pagegen.save(pagegen.page_image(pagegen.DUTCH_LINES, dpi=200), tmp_path / "p.png", dpi=200)
-    result, text_pdf = ocr_image_file(path, "nld", 200)
-    text = result.text
-    assert "Leiden" in text and "bouwvergunning" in text and "Breestraat" in text
-    assert result.mean_confidence is not None and result.mean_confidence > 70
-    leiden = next(w for w in result.words if w.text == "Leiden")
+def test_dutch_page_is_read_into_blocks_lines_and_words_with_boxes():
+    im = pagegen.page_image(pagegen.DUTCH_LINES, dpi=200)
+    page = ocr_page(get_engine("tesseract"), im, "nld", 200, plan_ocr(im.width, im.height, 200, 40))
+    assert "Leiden" in page.text and "bouwvergunning" in page.text and "Breestraat" in page.text
+    assert page.mean_confidence is not None and page.mean_confidence > 70
+    assert page.engine == "tesseract" and page.engine_version == tesseract.version()
+    assert (page.width, page.height, page.dpi) == (im.width, im.height, 200)
+    leiden = next(w for w in page.words if w.text == "Leiden")
     assert 0 < leiden.left < 1654 and leiden.height > 10
-    with pikepdf.open(__import__("io").BytesIO(text_pdf)) as pdf:
-        w_pt = float(pdf.pages[0].mediabox[2])
-    assert w_pt == pytest.approx(210 / 25.4 * 72, rel=0.01)
+    assert len(page.lines) >= len(pagegen.DUTCH_LINES) - 1
+
+
+def test_a_page_read_at_reduced_resolution_has_its_boxes_in_full_page_pixels():
+    im = pagegen.page_image(pagegen.DUTCH_LINES, dpi=300)
+    engine = get_engine("tesseract")
+    full = ocr_page(engine, im, "nld", 300, OcrPlan(1.0, 300))
+    half = ocr_page(engine, im, "nld", 300, OcrPlan(0.5, 150))
+    assert (half.width, half.height, half.dpi) == (im.width, im.height, 300)
+    a = next(w for w in full.words if w.text == "Leiden")
+    b = next(w for w in half.words if w.text == "Leiden")
+    assert abs(a.left - b.left) <= 6 and abs(a.width - b.width) <= 8
+
+
+def test_engines_are_found_by_name():
+    assert isinstance(get_engine("tesseract"), OcrEngine)
+    assert "tesseract" in ENGINES
+    with pytest.raises(ConfigError, match="unknown OCR engine 'abbyy'"):
+        get_engine("abbyy")
 
 
 def test_missing_language_pack_names_the_debian_package():
     with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-xyz"):
-        tesseract.require("nld+xyz")
+        get_engine("tesseract").require("nld+xyz")
     tesseract.require("nld")

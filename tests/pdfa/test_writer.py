@@ -6,7 +6,8 @@ import pikepdf
 import pytest
 
 import pagegen
-from digitalisering.ocr.engine import ocr_image_file
+from digitalisering.ocr.engine import OcrPlan, ocr_page
+from digitalisering.ocr.engines import get_engine
 from digitalisering.pdfa import xmp
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.pdfa.validate import validate_pdf
@@ -22,10 +23,7 @@ def _page(tmp_path: Path, name: str, lines, mode: str, dpi: int, lossless: bool 
     enc = encode_page_image(im, dpi, lossless=lossless)
     path = tmp_path / f"{name}{enc.suffix}"
     path.write_bytes(enc.data)
-    _, text_pdf = ocr_image_file(path, "nld", dpi)
-    text_path = tmp_path / f"{name}.text.pdf"
-    text_path.write_bytes(text_pdf)
-    return PdfPage(path, text_path, dpi)
+    return PdfPage(path, ocr_page(get_engine("tesseract"), im, "nld", dpi, OcrPlan(1.0, dpi)), dpi)
 
 
 def _filters(pdf: pikepdf.Pdf) -> list[str]:

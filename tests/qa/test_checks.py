@@ -110,6 +110,8 @@ def test_outputs_are_checked_again(run_copy, processed):
     pdfa = [f for f in report.findings if f.check == "pdfa"]
     assert pdfa and all(f.status == PASS for f in pdfa)
     assert all(f.status == PASS for f in report.findings if f.check == "mdto")
+    alto = [f for f in report.findings if f.check == "alto"]
+    assert alto and all(f.status == PASS for f in alto)
     failed_pages = {p["seq"] for p in results["pages"] if p["status"] == "failed"}
     assert failed_pages and failed_pages <= set(report.review_pages())
     # a PDF changed after it was written, another one gone
@@ -121,6 +123,23 @@ def test_outputs_are_checked_again(run_copy, processed):
     bad = {f.key: f for f in report.findings if f.check == "pdfa" and f.status == FAIL}
     assert "SHA-256" in bad[docs[0]["id"]].message() and "ontbreekt" in bad[docs[1]["id"]].message()
     assert set(docs[0]["pages"]) <= set(report.review_pages())
+
+
+def test_a_changed_missing_or_invalid_alto_file_fails_and_sends_its_page_to_review(run_copy):
+    out, results = run_copy
+    altos = [a for d in results["documents"] if d.get("output") for a in d["output"]["alto"]]
+    (out / altos[0]["path"]).unlink()
+    path = out / altos[1]["path"]
+    path.write_bytes(path.read_bytes().replace(b'PHYSICAL_IMG_NR="', b'PHYSICAL_IMG_NR="x'))
+    altos[1]["sha256"] = __import__("hashlib").sha256(path.read_bytes()).hexdigest()  # as if recorded so
+    with open(out / altos[2]["path"], "ab") as fh:
+        fh.write(b"<!-- changed -->")
+    report = run_checks(results, out, load_qa_config(), load_archive_config(), operator="t")
+    bad = {f.pages[0]: f for f in report.findings if f.check == "alto" and f.status == FAIL}
+    assert "ontbreekt" in bad[altos[0]["seq"]].message()
+    assert "geen geldige ALTO" in bad[altos[1]["seq"]].message()
+    assert "SHA-256" in bad[altos[2]["seq"]].message()
+    assert {a["seq"] for a in altos[:3]} <= set(report.review_pages())
 
 
 def test_page_counts_against_the_manifest(run_copy, processed, tmp_path):

@@ -1,6 +1,5 @@
 """A run killed with SIGKILL resumes: no finished page redone, nothing lost or duplicated."""
 
-import io
 import json
 import os
 import signal
@@ -97,8 +96,8 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path):
         assert pages == 4
         assert [f"pagina {w}" in text for w in WORDS] == [True] * 4
 
-    # A clean run elsewhere gives byte-identical page images and words, and the same text layers
-    # (tesseract stamps its own creation time into the text-layer file, so compare its content).
+    # A clean run elsewhere gives byte-identical page images and words (the text layers and ALTO
+    # files are drawn from the words).
     ws2 = tmp_path / "ws2"
     clean = subprocess.run(_cli(ws2, "run", str(delivery), "--out", str(tmp_path / "out2"), "--no-progress"),
                            capture_output=True, text=True)
@@ -106,12 +105,4 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path):
     clean_artifacts = _artifacts(ws2)
     assert clean_artifacts.keys() == artifacts_after.keys()
     for name, data in clean_artifacts.items():
-        if name.endswith("text.pdf"):
-            assert _page_content(data) == _page_content(artifacts_after[name])
-        else:
-            assert data == artifacts_after[name], name
-
-
-def _page_content(pdf_bytes: bytes) -> bytes:
-    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
-        return pdf.pages[0].Contents.read_bytes()
+        assert data == artifacts_after[name], name

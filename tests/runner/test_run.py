@@ -74,9 +74,12 @@ def test_failures_are_in_the_summary_and_event_log(processed):
     assert rows[0] == "seq;source;page;reason" and len(rows) == 4
     assert "BWT-1980-0003/zero.tif;1;empty file (0 bytes)" in rows[-1]
     with Store(processed["workspace"].database) as store:
-        actions = [e.action for e in store.events(processed["batch"].id)]
+        events = store.events(processed["batch"].id)
+    actions = [e.action for e in events]
     assert actions.count("run.start") == 1
-    assert actions.count("output.written") == len(list(processed["out"].rglob("*.pdf")))
+    written = [e.detail["kind"] for e in events if e.action == "output.written"]
+    assert written.count("document-pdf") == len(list(processed["out"].rglob("*.pdf")))
+    assert written.count("document-alto") == written.count("document-pdf")  # one event per document's ALTO files
 
 
 def test_second_run_redoes_nothing_and_rewrites_nothing(delivery, workspace, tmp_path):
@@ -86,13 +89,14 @@ def test_second_run_redoes_nothing_and_rewrites_nothing(delivery, workspace, tmp
     with Store(workspace.database) as store:
         batch = ingest_delivery(store, root).batch
         first = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
-        stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")}
+        stamps = {p: p.stat().st_mtime_ns for p in [*out.rglob("*.pdf"), *out.rglob("*.alto.xml")]}
+        assert any(p.name.endswith(".alto.xml") for p in stamps)
         second = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
         assert first.pages_done == 8
         # the failed pages are tried again (they fail again), no done page is redone
         assert second.pages_done == 0 and second.already_done == 8
         assert all(not o.rebuilt for o in second.outputs)
-        assert {p: p.stat().st_mtime_ns for p in out.rglob("*.pdf")} == stamps
+        assert {p: p.stat().st_mtime_ns for p in [*out.rglob("*.pdf"), *out.rglob("*.alto.xml")]} == stamps
         assert all(p.attempts == 1 for p in store.pages(batch.id) if p.status == "done")
 
 
@@ -167,6 +171,9 @@ def test_operator_overrides_rewrite_the_outputs_without_reading_pages_again(deli
         assert len(merged) == 1 and merged[0]["pages"] == pages
         assert merged[0]["type"] == "vergunning" and merged[0]["type_evidence"] == ["override"]
         assert sorted(p.name for p in (out / dossier).glob("*.pdf")) == [f"{dossier}-01-vergunning.pdf"]
+        # the ALTO files follow the PDFs: one per page of the merged document, none of the old split
+        assert sorted(p.name for p in (out / dossier).glob("*.alto.xml")) == [
+            f"{dossier}-01-vergunning-{n:03d}.alto.xml" for n in range(1, len(merged[0]["output"]["alto"]) + 1)]
         assert any(e.action == "output.removed" for e in store.events(batch.id)) == (len(docs) > 1)
         # the corrections are kept with the batch: a later run without them keeps the same split
         run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")

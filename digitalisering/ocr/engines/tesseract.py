@@ -1,0 +1,51 @@
+"""tesseract as an ``OcrEngine``: the page as an uncompressed PNM file, words from its TSV output."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+from digitalisering._exec import tesseract
+from digitalisering.ocr.model import PageText, Word, group_words
+
+
+def parse_tsv(tsv: str) -> list[tuple[Word, tuple[int, int], tuple[int, int, int]]]:
+    """Words from tesseract's TSV output (level 5 rows with text) in its reading order, each with
+    its paragraph key (block, par) and line key (block, par, line)."""
+    rows = []
+    reader = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in reader:
+        if row.get("level") != "5":
+            continue
+        text = (row.get("text") or "").strip()
+        if not text:
+            continue
+        word = Word(text=text, left=int(row["left"]), top=int(row["top"]), width=int(row["width"]),
+                    height=int(row["height"]), conf=round(float(row["conf"]), 2))
+        par = (int(row["block_num"]), int(row["par_num"]))
+        rows.append((word, par, (*par, int(row["line_num"]))))
+    return rows
+
+
+class TesseractEngine:
+    name = "tesseract"
+
+    def version(self) -> str:
+        return tesseract.version()
+
+    def require(self, lang: str) -> None:
+        tesseract.require(lang)
+
+    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0) -> PageText:
+        if image.mode not in ("1", "L"):
+            image = image.convert("L")
+        with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
+            path = Path(tmp) / "page.pnm"  # PBM or PGM: no decoding work for tesseract
+            image.save(path)
+            tsv = tesseract.recognise(path, lang, dpi, timeout)
+        return PageText(lang=lang, blocks=group_words(parse_tsv(tsv)), engine=self.name,
+                        engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)

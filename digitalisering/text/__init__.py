@@ -1,0 +1,1 @@
+"""Renderers from the page text model: the PDF text layer, ALTO."""
