@@ -66,3 +66,12 @@ def test_an_invalid_record_is_never_returned():
     bad.bewaartermijn = "ten years"  # not an xsd:duration
     with pytest.raises(MetadataInvalidError, match="does not validate"):
         informatieobject_xml(bad)
+
+
+def test_a_record_with_a_doctype_is_invalid_not_a_crash():
+    """A package from elsewhere (verify) may carry a DOCTYPE with an internal entity."""
+    from digitalisering.metadata.mdto import validation_errors
+
+    hostile = (b'<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x "XXE">]>'
+               b'<MDTO xmlns="https://www.nationaalarchief.nl/mdto"><informatieobject>&x;</informatieobject></MDTO>')
+    assert validation_errors(hostile) == ["has a DOCTYPE (MDTO needs none; its entities are not read)"]
