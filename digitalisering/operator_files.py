@@ -65,7 +65,9 @@ def line_of_offset(text: str, offset: int) -> int:
 
 def show(value: Any) -> str:
     """A value as the operator wrote it (TOML spelling), shortened."""
-    if isinstance(value, bool):
+    if value is None:
+        text = "null"
+    elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, datetime):
         text = value.isoformat(sep=" ") + " (a date and time)"
@@ -99,8 +101,12 @@ def toml_place(path: PathItems) -> str:
 
 def field_place(path: PathItems) -> str:
     """The column or key of a row (``page``), for CSV and JSON lists."""
-    keys = [str(p) for p in path if isinstance(p, str)]
-    return keys[-1] if keys else "the entry"
+    if not path:
+        return "the file"
+    if isinstance(path[-1], str):
+        return path[-1]
+    return f"entry {path[-1] + 1}" if len(path) == 1 or not isinstance(path[-2], str) else \
+        f"{path[-2]}[{path[-1]}]"
 
 
 # --- the schema validator -------------------------------------------------------------------
@@ -178,6 +184,8 @@ class Problem:
     what: str
     """What was wrong, with the place: ``[estimate] dossiers is true``."""
     expected: str
+    missing: bool = False
+    """A key left out (told after the wrong ones: a misspelt key is also a missing one)."""
 
 
 def problems(data: Any, schema_name: str, *, partial: bool = False,
@@ -188,12 +196,12 @@ def problems(data: Any, schema_name: str, *, partial: bool = False,
         if err.validator == "required":
             name = err.message.split("'")[1] if "'" in err.message else "?"
             sub = _property_schema(err.schema, name)
-            yield Problem(path, f"{place(path + (name,))} is missing", _expected(sub))
+            yield Problem(path, f"{place(path + (name,))} is missing", _expected(sub), missing=True)
         elif err.validator in ("additionalProperties", "unevaluatedProperties"):
             known = list(err.schema.get("properties", {}))
             for name in err.instance:
                 if not _property_schema(err.schema, name):
-                    yield Problem(path + (name,), f"{place(path + (name,))} is not a known setting",
+                    yield Problem(path + (name,), f"{place(path + (name,))} is not known",
                                   ("one of " + ", ".join(known)) if known else "nothing here")
         elif err.validator == "propertyNames":
             yield Problem(path, f"{place(path)} has a key {show(err.instance)} that is not allowed",
@@ -207,7 +215,7 @@ def first_problem(found: Sequence[Problem] | Iterator[Problem], locate: Locator)
     best = None
     for problem in found:
         line = locate(problem.path)
-        key = (line if line is not None else 0)
+        key = (problem.missing, line if line is not None else 0)
         if best is None or key < best[0]:
             best = (key, line, problem)
     return None if best is None else (best[1], best[2])
@@ -215,7 +223,8 @@ def first_problem(found: Sequence[Problem] | Iterator[Problem], locate: Locator)
 
 def config_error(source: str, line: int | None, what: str, expected: str | None = None) -> ConfigError:
     where = f"{source}:{line}" if line is not None else source
-    return ConfigError(f"{where}: {what}" + (f"; expected {expected}" if expected else ""))
+    message = f"{where}: {what}" + (f"; expected {expected}" if expected else "")
+    return ConfigError(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def check(data: Any, schema_name: str, source: str, locate: Locator = lambda _p: None, *,

@@ -1,7 +1,7 @@
 import pytest
 
 from digitalisering.documents.overrides import parse_overrides
-from digitalisering.errors import InputFileError
+from digitalisering.errors import ConfigError
 
 TYPES = ["aanvraag", "brief", "overig"]
 
@@ -17,12 +17,12 @@ def test_csv_with_semicolons_or_commas_and_json_give_the_same_corrections():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("page;action\nx;split\n", "line 2: page must be a page number"),
-    ("page;action\n3;join\n", "line 2: action must be one of split, merge, type"),
-    ("page;action;value\n3;type;plan\n", "line 2: type must be one of"),
-    ("seq;what\n3;split\n", "header page;action;value"),
-    ("[{", "not valid JSON"),
+    ("page;action\nx;split\n", "^overrides.csv:2: page is \"x\"; expected a page number"),
+    ("page;action\n3;join\n", "^overrides.csv:2: action is \"join\"; expected one of split, merge, type"),
+    ("page;action;value\n3;type;plan\n", "^overrides.csv:2: type is \"plan\"; expected one of aanvraag, brief"),
+    ("seq;what\n3;split\n", "^overrides.csv:1: column 'seq' is not known; expected the header page;action;value"),
+    ("[{", "^overrides.csv:1: not valid JSON"),
 ])
 def test_a_wrong_line_is_named(text: str, message: str):
-    with pytest.raises(InputFileError, match=message):
+    with pytest.raises(ConfigError, match=message):
         parse_overrides(text, TYPES, source="overrides.csv")

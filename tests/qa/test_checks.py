@@ -81,7 +81,7 @@ def test_manifest_semicolons_and_dutch_headers(tmp_path):
     (tmp_path / "manifest.csv").write_text("Dossiernummer;Aantal pagina's\nBWT-1;3\nBWT-2;12\n", encoding="utf-8")
     assert read_manifest(tmp_path, load_qa_config()["manifest"]) == {"BWT-1": 3, "BWT-2": 12}
     (tmp_path / "manifest.csv").write_text("naam,iets\nBWT-1,3\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="page-count"):
+    with pytest.raises(ConfigError, match="page-count"):
         read_manifest(tmp_path, load_qa_config()["manifest"])
     assert read_manifest(tmp_path / "nowhere", load_qa_config()["manifest"]) is None
 
