@@ -274,7 +274,7 @@ class TomlFile:
             want.append(item)
         best_depth, best_line = 0, 1
         table: list[str] = []
-        for n, line in enumerate(self.text.splitlines(), 1):
+        for n, line in enumerate(self.text.split("\n"), 1):  # TOML's lines (not str.splitlines')
             header = _HEADER.match(line)
             if header:
                 table = _key_parts(header.group(1))
@@ -307,7 +307,7 @@ def parse_toml(text: str, source: str) -> TomlFile:
         if at and at.group(1):
             line, detail = int(at.group(1)), f"{message[:at.start()]} (column {at.group(2)})"
         else:
-            line, detail = max(1, len(text.splitlines())), message[:at.start()] if at else message
+            line, detail = text.rstrip("\n").count("\n") + 1, message[:at.start()] if at else message
         raise ConfigError(f"{source}:{line}: not valid TOML: {detail}; expected TOML such as key = \"value\"") \
             from None
     return TomlFile(source, text, data)
@@ -420,10 +420,10 @@ class CsvTable:
 
 def read_csv(text: str, source: str, delimiters: str = ";,") -> CsvTable:
     """A CSV table; the delimiter is the one of ``delimiters`` found most often in the first line."""
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip()), "")
+    first = next((ln for ln in text.split("\n") if ln.strip()), "")
     delimiter = max(delimiters, key=lambda d: (first.count(d), -delimiters.index(d)))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # lines end at \n only (as for the byte offsets and TOML); \r\n is read as one ending by csv
+    reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter, strict=True)
     header: list[str] | None = None
     header_line = 1
     rows: list[tuple[int, list[str]]] = []
