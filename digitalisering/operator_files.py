@@ -191,21 +191,23 @@ class Problem:
 def problems(data: Any, schema_name: str, *, partial: bool = False,
              place: Callable[[PathItems], str] = toml_place) -> Iterator[Problem]:
     """Everything in ``data`` that breaks the schema, each told as what was found and what was expected."""
+    told: set[tuple] = set()
     for err in validator(schema_name, partial).iter_errors(data):
         path = tuple(err.absolute_path)
-        if err.validator == "required":
-            name = err.message.split("'")[1] if "'" in err.message else "?"
-            sub = _property_schema(err.schema, name)
-            yield Problem(path, f"{place(path + (name,))} is missing", _expected(sub), missing=True)
-        elif err.validator in ("additionalProperties", "unevaluatedProperties"):
+        if err.validator == "required":  # (one error per missing key, none saying which: all told once)
+            if ("required", path) in told:
+                continue
+            told.add(("required", path))
+            for name in err.validator_value:
+                if name not in err.instance:
+                    yield Problem(path, f"{place(path + (name,))} is missing",
+                                  _expected(_property_schema(err.schema, name)), missing=True)
+        elif err.validator == "additionalProperties":
             known = list(err.schema.get("properties", {}))
             for name in err.instance:
                 if not _property_schema(err.schema, name):
                     yield Problem(path + (name,), f"{place(path + (name,))} is not known",
                                   ("one of " + ", ".join(known)) if known else "nothing here")
-        elif err.validator == "propertyNames":
-            yield Problem(path, f"{place(path)} has a key {show(err.instance)} that is not allowed",
-                          _expected(err.schema.get("propertyNames", {})))
         else:
             yield Problem(path, f"{place(path)} is {show(err.instance)}", _expected(err.schema))
 

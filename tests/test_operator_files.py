@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from digitalisering.errors import ConfigError
 from digitalisering.operator_files import decode, json_offsets, parse_json, parse_toml, read_csv
-from opfiles_gen import TEXT, VALUES, csv_text, toml_document
+from opfiles_gen import TEXT, csv_text, toml_document
 
 
 @given(st.binary(max_size=200))

@@ -160,7 +160,7 @@ def test_a_wrong_manifest_is_a_failed_page_count_check_that_says_where(tmp_path)
     results = {"pages": [], "documents": [], "dossiers": [], "bag": None}
     report = run_checks(results, tmp_path, load_qa_config(), load_archive_config(), operator="t", delivery=tmp_path)
     [finding] = [f for f in report.findings if f.check == "page_count"]
-    assert finding.status == FAIL and f"manifest.csv:3: pages is \"-\"" in finding.message("en")
+    assert finding.status == FAIL and f"{tmp_path / 'manifest.csv'}:3: pages is \"-\"" in finding.message("en")
 
 
 @given(st.binary(max_size=200))
