@@ -104,8 +104,9 @@ def valid_settings(draw) -> dict:
                        "ocr_min_chars": draw(st.integers(0, 10**6)), "residual_skew_warn_deg": skew_warn,
                        "residual_skew_fail_deg": skew_fail, "skew_confidence_warn": draw(NUMBER),
                        "orientation_confidence_warn": draw(NUMBER)},
-        "manifest": {key: draw(st.lists(st.from_regex(r"[a-z][a-z0-9_.' -]{0,12}", fullmatch=True), min_size=1,
-                                        max_size=3)) for key in ("names", "dossier_columns", "pages_columns")},
+        # column names as QA compares them (stripped, lower case)
+        "manifest": {key: draw(st.lists(st.from_regex(r"[a-z]([a-z0-9_.' -]{0,10}[a-z0-9_.'])?", fullmatch=True),
+                                        min_size=1, max_size=3)) for key in ("names", "dossier_columns", "pages_columns")},
     }
     # any part of it (the defaults fill in the rest), a warning limit with its failure limit
     together = {"ocr_confidence_warn": "ocr_confidence_fail", "residual_skew_fail_deg": "residual_skew_warn_deg"}
