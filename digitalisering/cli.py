@@ -139,6 +139,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
         layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
+    from digitalisering.bag.link import load_gazetteer
     from digitalisering.documents.overrides import load_overrides
     from digitalisering.documents.vocabulary import default_vocabulary
 
@@ -148,8 +149,11 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
                          gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
+    # operator files are checked before ingest (which can take long); pages named by the overrides after it
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
+    if gazetteer:
+        load_gazetteer(gazetteer)
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
         _print_ingest(report)

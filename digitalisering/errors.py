@@ -22,7 +22,8 @@ class OcrTimeoutError(InputFileError):
 
 
 class ConfigError(DigitaliseringError):
-    """A configuration file (QA settings, archive values, targets) cannot be used."""
+    """An operator file (targets, QA settings, archive values, overrides, gazetteer, manifest) cannot be
+    used; the message is ``FILE:LINE: what was wrong; expected what``."""
 
     exit_code = ExitCode.USAGE
 

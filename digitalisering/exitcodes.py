@@ -9,7 +9,8 @@ class ExitCode(IntEnum):
     PAGES_FAILED = 1
     """The batch ran to the end, but some files or pages failed (listed by ``status``)."""
     USAGE = 2
-    """Wrong command line: unknown option, missing argument, path that does not exist."""
+    """Wrong command line (unknown option, missing argument, path that does not exist) or an operator
+    file that cannot be used (settings, targets, overrides, gazetteer): ``FILE:LINE: ...``."""
     INPUT = 3
     """The delivery itself cannot be used (empty, unreadable, mixed layout, not a folder)."""
     MISSING_DEPENDENCY = 4

@@ -73,3 +73,14 @@ def processed(tmp_path_factory, delivery_template):
         summary = run_batch(store, ws, report.batch, out, RunOptions(jobs=2, progress=False), "tester")
     return {"root": root, "workspace": ws, "out": out, "summary": summary, "expected": expected,
             "batch": report.batch}
+
+
+# Property-based tests: modest example counts so that each runs in seconds on a shared machine
+# (HYPOTHESIS_PROFILE=thorough for a longer search); no example database in the work tree.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=40, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=1000, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -14,7 +14,6 @@ a mention says so or when several documents repeat it.
 
 from __future__ import annotations
 
-import csv
 import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from digitalisering.bag.addresses import Mention, StreetMatcher, find_addresses, normalise_street
 from digitalisering.errors import InputFileError
+from digitalisering.operator_files import check, config_error, read_csv, read_text
 
 WITHDRAWN = "Naamgeving ingetrokken"
 END_STATUSES = {"Naamgeving ingetrokken", "Pand gesloopt", "Verblijfsobject ingetrokken", "Niet gerealiseerd pand",
@@ -67,21 +67,24 @@ class LinkedAddress:
         return address_label(self.street, self.huisnummer, self.huisletter, self.toevoeging)
 
 
+GAZETTEER_SCHEMA = "gazetteer.schema.json"
+
+
 def load_gazetteer(path: Path) -> dict[str, str]:
-    """Historic street-name variants (CSV ``namevariant,<key>``): variants sharing a key are one street.
-    Returns variant -> every other variant of its street (resolved against the BAG later)."""
+    """Historic street-name variants (CSV ``namevariant,<key>``, or ``;`` separated): variants sharing
+    a key are one street. Returns variant -> every other variant of its street (resolved against the
+    BAG later). Each row is checked against ``schemas/gazetteer.schema.json``; a ConfigError names
+    the line."""
+    source = str(path)
+    table = read_csv(read_text(path), source, delimiters=",;")
+    if len(table.header) != 2 or not all(table.header):
+        raise config_error(source, table.header_line, f"the header has {len(table.header)} non-empty field(s)"
+                           if table.header else "the file is empty", "a header with two columns: namevariant,street")
     groups: dict[str, list[str]] = {}
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if not header or len(header) < 2:
-                raise InputFileError(f"{path.name}: expected a CSV with columns namevariant,<street key>")
-            for row in reader:
-                if len(row) >= 2 and row[0].strip() and row[1].strip():
-                    groups.setdefault(row[1].strip(), []).append(row[0].strip())
-    except OSError as exc:
-        raise InputFileError(f"cannot read gazetteer {path}: {exc.strerror or exc}") from exc
+    for line, fields in table.rows:
+        check(fields, GAZETTEER_SCHEMA, source, lambda _path, line=line: line,
+              place=lambda p: ("the row" if not p else ("the name variant" if p[0] == 0 else "the street key")))
+        groups.setdefault(fields[1], []).append(fields[0])
     return {variant: "\x00".join(members) for members in groups.values() for variant in members}
 
 

@@ -14,16 +14,19 @@ Re-applying them re-writes the outputs; no page is read again.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digitalisering.errors import InputFileError
 from digitalisering.fileio import write_text_atomic
+from digitalisering.operator_files import (Locator, PathItems, check, config_error, field_place, parse_json, read_csv,
+                                           read_text, show)
 
 ACTIONS = ("split", "merge", "type")
+COLUMNS = ("page", "action", "value")
+SCHEMA = "overrides.schema.json"
 
 
 @dataclass(frozen=True)
@@ -31,11 +34,15 @@ class Override:
     page: int
     action: str
     value: str = ""
+    line: int | None = field(default=None, compare=False)
+    """The line of the operator's file that gave it (for messages)."""
 
 
 @dataclass
 class Overrides:
     items: list[Override] = field(default_factory=list)
+    source: str = "overrides"
+    """The file they came from (for messages)."""
 
     def boundary_at(self, seq: int) -> bool | None:
         """True: a document starts at ``seq``; False: it must not; None: not overridden."""
@@ -56,50 +63,89 @@ class Overrides:
     def to_json(self) -> list[dict]:
         return [{"page": o.page, "action": o.action, "value": o.value} for o in self.items]
 
+    def check_pages(self, seqs: Collection[int], batch: str) -> None:
+        """Refuse corrections of pages that ``batch`` (page seqs ``seqs``) does not have, all named at once."""
+        missing = [o for o in self.items if o.page not in seqs]
+        if not missing:
+            return
+        listed = ", ".join(f"{o.page}" + (f" (line {o.line})" if o.line is not None else "") for o in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        has = f"pages {min(seqs)}-{max(seqs)}" if seqs else "no pages"
+        raise config_error(self.source, missing[0].line,
+                           f"page{'s' if len(missing) > 1 else ''} {listed}{more} not in batch {batch} (it has {has})",
+                           "the seq of a page of this batch, as in results.json")
 
-def parse_overrides(text: str, type_names: list[str], *, source: str = "overrides") -> Overrides:
-    """Parse CSV or JSON text; raises InputFileError naming the line that is wrong."""
+
+def _normalise(entry: object) -> object:
+    if isinstance(entry, dict):
+        entry = dict(entry)
+        for key in ("action", "value"):
+            if isinstance(entry.get(key), str):
+                entry[key] = entry[key].strip().lower()
+    return entry
+
+
+def _csv_entries(text: str, source: str) -> tuple[list[dict], Locator]:
+    table = read_csv(text, source)
+    header = [h.lower() for h in table.header]
+    sep = table.delimiter
+    wanted = f"the header page{sep}action{sep}value"
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown or {"page", "action"} - set(header) or len(set(header)) != len(header):
+        what = f"column {unknown[0]!r} is not known" if unknown else f"the header is {sep.join(table.header)!r}"
+        raise config_error(source, table.header_line, what, wanted)
+    entries, lines = [], []
+    for line, fields in table.rows:
+        if len(fields) > len(header):
+            raise config_error(source, line, f"{len(fields)} fields", f"at most {len(header)} ({sep.join(header)})")
+        row: dict = dict(zip(header, fields))
+        if re.fullmatch(r"[0-9]{1,12}", row.get("page", "")):
+            row["page"] = int(row["page"])
+        entries.append(row)
+        lines.append(line)
+
+    def locate(path: PathItems) -> int:
+        return lines[path[0]] if path and isinstance(path[0], int) else table.header_line
+
+    return entries, locate
+
+
+def parse_overrides(text: str, type_names: Sequence[str] | None, *, source: str = "overrides") -> Overrides:
+    """Corrections from CSV or JSON text (checked against ``schemas/overrides.schema.json``; types
+    against ``type_names`` unless None). A ConfigError names the line that is wrong."""
     stripped = text.strip()
     if not stripped:
-        return Overrides()
+        return Overrides(source=source)
+    prefix: PathItems = ()
     if stripped[0] in "[{":
-        try:
-            data = json.loads(stripped)
-        except ValueError as exc:
-            raise InputFileError(f"{source}: not valid JSON ({exc})") from exc
-        rows = data if isinstance(data, list) else data.get("overrides", [])
-        numbered = [(i + 1, r) for i, r in enumerate(rows)]
+        data, locate_json = parse_json(text, source)
+        if isinstance(data, dict):
+            if set(data) != {"overrides"}:
+                raise config_error(source, 1, "a JSON object without a single key \"overrides\"",
+                                   'a list [{"page": 14, "action": "split"}] or {"overrides": [...]}')
+            data, prefix = data["overrides"], ("overrides",)
+        entries = data
+
+        def locate(path: PathItems) -> int:
+            return locate_json(prefix + path)
     else:
-        dialect = ";" if stripped.splitlines()[0].count(";") >= stripped.splitlines()[0].count(",") else ","
-        reader = csv.DictReader(io.StringIO(stripped), delimiter=dialect)
-        if not reader.fieldnames or {"page", "action"} - {f.strip().lower() for f in reader.fieldnames}:
-            raise InputFileError(f"{source}: the first line must be the header page{dialect}action{dialect}value")
-        numbered = [(i + 2, {k.strip().lower(): (v or "").strip() for k, v in r.items() if k})
-                    for i, r in enumerate(reader)]
+        entries, locate = _csv_entries(text, source)
+    if isinstance(entries, list):
+        entries = [_normalise(e) for e in entries]
+    check(entries, SCHEMA, source, locate, place=lambda path: field_place(prefix + path))
     items = []
-    for line, row in numbered:
-        if not isinstance(row, dict):
-            raise InputFileError(f"{source} entry {line}: expected an object with page and action")
-        action = str(row.get("action", "")).strip().lower()
-        value = str(row.get("value") or "").strip().lower()
-        try:
-            page = int(str(row.get("page", "")).strip())
-        except ValueError:
-            raise InputFileError(f"{source} line {line}: page must be a page number (seq)") from None
-        if action not in ACTIONS:
-            raise InputFileError(f"{source} line {line}: action must be one of {', '.join(ACTIONS)}, not {action!r}")
-        if action == "type" and value not in type_names:
-            raise InputFileError(f"{source} line {line}: type must be one of {', '.join(type_names)}, not {value!r}")
-        items.append(Override(page, action, value))
-    return Overrides(items)
+    for i, entry in enumerate(entries):
+        value = entry.get("value", "")
+        if entry["action"] == "type" and type_names is not None and value not in type_names:
+            raise config_error(source, locate((i, "value")), f"type is {show(value)}",
+                               "one of " + ", ".join(type_names))
+        items.append(Override(entry["page"], entry["action"], value if entry["action"] == "type" else "",
+                              line=locate((i,))))
+    return Overrides(items, source)
 
 
-def load_overrides(path: Path, type_names: list[str]) -> Overrides:
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return parse_overrides(text, type_names, source=Path(path).name)
+def load_overrides(path: Path, type_names: Sequence[str]) -> Overrides:
+    return parse_overrides(read_text(path), type_names, source=str(path))
 
 
 def save_overrides(overrides: Overrides, path: Path) -> None:
@@ -110,5 +156,4 @@ def load_saved_overrides(path: Path) -> Overrides:
     """The overrides kept with a batch (none when there are none)."""
     if not Path(path).exists():
         return Overrides()
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return Overrides([Override(int(o["page"]), o["action"], o.get("value", "")) for o in data])
+    return parse_overrides(read_text(path), None, source=str(path))

@@ -1,13 +1,13 @@
-"""The targets file (TOML): project period and working days, estimated totals, budget and unit costs."""
+"""The targets file (TOML): project period and working days, estimated totals, budget and unit costs
+(checked against ``schemas/targets.schema.json``)."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from digitalisering.errors import InputFileError
+from digitalisering.operator_files import Locator, check, config_error, parse_toml, read_text
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -32,51 +32,36 @@ class Targets:
     extra: dict = field(default_factory=dict)
 
 
-def _get(data: dict, section: str, key: str, kind: type, source: str):
-    try:
-        value = data[section][key]
-    except KeyError:
-        raise InputFileError(f"{source}: [{section}] {key} is missing") from None
-    if kind is float and isinstance(value, int):
-        value = float(value)
-    if not isinstance(value, kind) or (kind in (int, float) and value < 0):
-        raise InputFileError(f"{source}: [{section}] {key} must be a {'non-negative ' if kind in (int, float) else ''}"
-                             f"{kind.__name__}, not {value!r}")
-    return value
+SCHEMA = "targets.schema.json"
 
 
-def parse_targets(data: dict, source: str = "targets") -> Targets:
-    days = data.get("project", {}).get("working_days", list(DAY_NAMES[:5]))
-    unknown = [d for d in days if d not in DAY_NAMES]
-    if unknown or not days:
-        raise InputFileError(f"{source}: [project] working_days must name days among {', '.join(DAY_NAMES)}")
-    start, end = _get(data, "project", "start", date, source), _get(data, "project", "end", date, source)
+def parse_targets(data: dict, source: str = "targets", locate: Locator = lambda _path: None) -> Targets:
+    """Targets from the parsed TOML ``data``; a ConfigError names ``source`` (and the line ``locate``
+    gives for a key) and what was expected."""
+    check(data, SCHEMA, source, locate)
+    project, estimate, budget = data["project"], data["estimate"], data["budget"]
+    start, end = project["start"], project["end"]
     if end <= start:
-        raise InputFileError(f"{source}: [project] end ({end}) must be after start ({start})")
-    holidays = data.get("project", {}).get("holidays", [])
-    if not all(isinstance(h, date) for h in holidays):
-        raise InputFileError(f"{source}: [project] holidays must be dates (2026-12-25)")
+        raise config_error(source, locate(("project", "end")), f"[project] end ({end}) is not after start ({start})",
+                           "an end date after the start date")
+    days = project.get("working_days", list(DAY_NAMES[:5]))
     return Targets(
-        name=str(data.get("project", {}).get("name", "Digitalisering")),
+        name=project.get("name", "Digitalisering"),
         start=start, end=end, working_days=frozenset(DAY_NAMES.index(d) for d in days),
-        holidays=frozenset(holidays),
-        dossiers=_get(data, "estimate", "dossiers", int, source),
-        pages=_get(data, "estimate", "pages", int, source),
-        large_format_sheets=_get(data, "estimate", "large_format_sheets", int, source),
-        running_metres=data.get("estimate", {}).get("running_metres"),
-        budget_eur=_get(data, "budget", "total_eur", float, source),
-        fixed_eur=_get(data, "budget", "fixed_eur", float, source),
-        per_a4_page_eur=_get(data, "budget", "per_a4_page_eur", float, source),
-        per_large_format_sheet_eur=_get(data, "budget", "per_large_format_sheet_eur", float, source),
-        per_dossier_preparation_eur=_get(data, "budget", "per_dossier_preparation_eur", float, source),
+        holidays=frozenset(project.get("holidays", [])),
+        dossiers=estimate["dossiers"],
+        pages=estimate["pages"],
+        large_format_sheets=estimate["large_format_sheets"],
+        running_metres=float(estimate["running_metres"]) if "running_metres" in estimate else None,
+        budget_eur=float(budget["total_eur"]),
+        fixed_eur=float(budget["fixed_eur"]),
+        per_a4_page_eur=float(budget["per_a4_page_eur"]),
+        per_large_format_sheet_eur=float(budget["per_large_format_sheet_eur"]),
+        per_dossier_preparation_eur=float(budget["per_dossier_preparation_eur"]),
     )
 
 
 def load_targets(path: Path) -> Targets:
-    try:
-        with open(path, "rb") as fh:
-            return parse_targets(tomllib.load(fh), Path(path).name)
-    except OSError as exc:
-        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise InputFileError(f"{Path(path).name} is not valid TOML: {exc}") from exc
+    """The targets file at ``path``; every problem is a one-line ConfigError ``FILE:LINE: ...``."""
+    doc = parse_toml(read_text(path), str(path))
+    return parse_targets(doc.data, doc.source, doc.line)

@@ -9,12 +9,12 @@ configured, are reviewed by eye in addition to the ISO 2859-1 sample (``review``
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from digitalisering.errors import ConfigError
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.metadata.mdto import MetadataInvalidError, bestand_xml, informatieobject_xml
 from digitalisering.metadata.package import (
@@ -24,6 +24,7 @@ from digitalisering.metadata.package import (
     dossier_documents,
     dossier_record,
 )
+from digitalisering.operator_files import check, config_error, read_csv, read_text
 from digitalisering.pdfa.validate import validate_pdf
 from digitalisering.qa.messages import CHECK_LABELS, check_label, render
 from digitalisering.text.alto import validation_errors as alto_validation_errors
@@ -295,34 +296,44 @@ def address_findings(results: dict) -> Iterator[Finding]:
             yield _dossier("address", dossier, WARN, "address_none", first)
 
 
+MANIFEST_SCHEMA = "manifest.schema.json"
+
+
 def read_manifest(delivery: Path, config: dict) -> dict[str, int] | None:
-    """Expected page count per dossier from the delivery's manifest, or None when it has none."""
+    """Expected page count per dossier from the delivery's manifest, or None when it has none.
+    Each row is checked against ``schemas/manifest.schema.json``; a ConfigError names the line."""
     for name in config["names"]:
         path = Path(delivery) / name
         if path.is_file():
             break
     else:
         return None
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-    if not rows:
+    source = str(path)
+    table = read_csv(read_text(path), source, delimiters=",;\t")
+    if not table.header:
         return {}
-    columns = {c.strip().lower(): c for c in rows[0] if c}
+    columns = {c.lower(): i for i, c in reversed(list(enumerate(table.header))) if c}
     dossier_col = next((columns[c] for c in config["dossier_columns"] if c in columns), None)
     pages_col = next((columns[c] for c in config["pages_columns"] if c in columns), None)
     if dossier_col is None or pages_col is None:
-        raise ValueError(f"{path.name}: no dossier and page-count columns (expected one of "
-                         f"{', '.join(config['dossier_columns'])} and of {', '.join(config['pages_columns'])})")
+        raise config_error(source, table.header_line, "no dossier and page-count columns in the header",
+                           f"one of {', '.join(config['dossier_columns'])} and one of "
+                           f"{', '.join(config['pages_columns'])}")
+    names = {"dossier": table.header[dossier_col], "pages": table.header[pages_col]}
     expected: dict[str, int] = {}
-    for row in rows:
-        ident = (row.get(dossier_col) or "").strip()
-        count = (row.get(pages_col) or "").strip()
-        if ident and count.isdigit():
-            expected[ident] = int(count)
+    first_line: dict[str, int] = {}
+    for line, fields in table.rows:
+        row = {"dossier": fields[dossier_col] if dossier_col < len(fields) else "",
+               "pages": fields[pages_col] if pages_col < len(fields) else ""}
+        if re.fullmatch(r"[0-9]{1,12}", row["pages"]):
+            row["pages"] = int(row["pages"])
+        check(row, MANIFEST_SCHEMA, source, lambda _path, line=line: line,
+              place=lambda p: names.get(p[0], "the row") if p else "the row")
+        if row["dossier"] in expected:
+            raise config_error(source, line, f"dossier {row['dossier']} is listed again (first on line "
+                                             f"{first_line[row['dossier']]})", "each dossier once")
+        expected[row["dossier"]] = row["pages"]
+        first_line[row["dossier"]] = line
     return expected
 
 
@@ -361,7 +372,7 @@ def run_checks(results: dict, out_dir: Path, qa_config: dict, archive_config: di
     if delivery is not None:
         try:
             expected = read_manifest(delivery, qa_config["manifest"])
-        except (OSError, ValueError) as exc:
+        except ConfigError as exc:
             report.extend([_dossier("page_count", "manifest", FAIL, "manifest_unreadable", detail=str(exc))])
         else:
             if expected is not None:

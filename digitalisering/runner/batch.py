@@ -13,6 +13,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
+from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
@@ -72,13 +73,18 @@ def run_batch(
     """Process every page not yet done, then split, classify and write the outputs.
 
     ``overrides``: operator corrections of the split; kept with the batch for later runs (a run
-    without them uses the last ones given). ``page_fn``: what a worker runs per page (a module-level
+    without them uses the last ones given). Corrections of pages the batch does not have are refused
+    (ConfigError) before anything is done. ``page_fn``: what a worker runs per page (a module-level
     function, so that it can be sent to worker processes; tests use it to inject faults).
     """
     get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
     check_out_dir(out_dir, batch)
+    if options.gazetteer:
+        load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch):
+        if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
+            overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
         started = time.monotonic()
         files = {f.id: f for f in store.files(batch.id)}
         todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)

@@ -40,3 +40,81 @@ def test_the_dossier_keeps_its_object_not_the_applicants_address(bag):
     roles = {a.huisnummer: a.role for a in docs[0]}
     assert roles == {12: "other", 138: "object"}
     assert [a.nummeraanduiding_ids for a in dossier_addresses(docs)] == [["0546200000385399"]]
+
+
+# --- the gazetteer file (run --gazetteer) ------------------------------------------------------
+
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from digitalisering.bag.link import load_gazetteer  # noqa: E402
+from digitalisering.cli import main  # noqa: E402
+from digitalisering.errors import ConfigError  # noqa: E402
+from digitalisering.exitcodes import ExitCode  # noqa: E402
+from opfiles_gen import TEXT, assert_one_line_error, csv_text  # noqa: E402
+
+
+@pytest.mark.parametrize("content, line, message", [
+    (b"namevariant,street\nBreestraat,Breestraat\nBreedestraat\n", 3,
+     r'the row is \["Breedestraat"\]; expected two fields: a street-name variant and the key of its street'),
+    (b"namevariant,street\nBreestraat,Breestraat,extra\n", 2, r"the row is \[.*\]; expected two fields"),
+    (b"namevariant,street\n,Breestraat\n", 2, r'the name variant is ""; expected a street-name variant'),
+    (b"namevariant\nBreestraat\n", 1, r"the header has 1 non-empty field\(s\); expected a header with two columns"),
+    (b"namevariant,street\nS\xe9rooskerkelaan,Serooskerkelaan\n", 2, r"not UTF-8 text \(byte 0xe9 at offset 20\)"),
+])
+def test_a_wrong_gazetteer_is_one_line_with_the_file_and_its_line_before_anything_is_ingested(tmp_path, content, line,
+                                                                                              message):
+    gazetteer = tmp_path / "varianten.csv"
+    gazetteer.write_bytes(content)
+    (tmp_path / "levering").mkdir()  # empty: the gazetteer is checked before the delivery is read
+    res = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "run", str(tmp_path / "levering"),
+                                    "--out", str(tmp_path / "out"), "--gazetteer", str(gazetteer)])
+    assert res.exit_code == ExitCode.USAGE, res.output
+    [said] = res.stderr.strip().splitlines()
+    assert said.startswith(f"error: {gazetteer}:{line}: ") and re.search(message, said), said
+
+
+def test_the_shipped_gazetteer_groups_variants_of_a_street():
+    groups = load_gazetteer(Path(__file__).resolve().parents[2] / "batches/demo-bag/straatnamen-varianten.csv")
+    assert set(groups["Zeemanslaan"].split("\x00")) == {"Zeemanlaan", "Zeemanslaan"}
+    assert groups["Haarlemmerstr."] == groups["Haarlemmerstraat"]
+
+
+def _load(tmp_path, data: bytes):
+    path = tmp_path / "varianten.csv"
+    path.write_bytes(data)
+    try:
+        return load_gazetteer(path)
+    except ConfigError as exc:
+        assert_one_line_error(exc, path)
+        return None
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_give_a_gazetteer_or_a_config_error(tmp_path_factory, data):
+    _load(tmp_path_factory.mktemp("g"), data)
+
+
+@given(st.lists(st.lists(st.one_of(TEXT, st.sampled_from(["Breestraat", "", " "])), max_size=3), max_size=6),
+       st.sampled_from(",;"))
+def test_any_csv_table_gives_a_gazetteer_or_a_config_error(tmp_path_factory, rows, delimiter):
+    _load(tmp_path_factory.mktemp("g"), csv_text(rows, delimiter).encode())
+
+
+NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=",;\""),
+               min_size=1, max_size=20)
+
+
+@given(st.dictionaries(NAME, st.sampled_from(["A", "B", "C"]), min_size=1, max_size=8), st.sampled_from(",;"))
+def test_valid_gazetteers_read_back_as_written(tmp_path_factory, variants, delimiter):
+    groups = _load(tmp_path_factory.mktemp("g"),
+                   csv_text([["namevariant", "street"]] + [[v, k] for v, k in variants.items()], delimiter).encode())
+    assert groups is not None and set(groups) == set(variants)
+    for variant, key in variants.items():
+        assert sorted(groups[variant].split("\x00")) == sorted(v for v, k in variants.items() if k == key)

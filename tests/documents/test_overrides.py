@@ -1,7 +1,7 @@
 import pytest
 
 from digitalisering.documents.overrides import parse_overrides
-from digitalisering.errors import InputFileError
+from digitalisering.errors import ConfigError
 
 TYPES = ["aanvraag", "brief", "overig"]
 
@@ -17,12 +17,105 @@ def test_csv_with_semicolons_or_commas_and_json_give_the_same_corrections():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("page;action\nx;split\n", "line 2: page must be a page number"),
-    ("page;action\n3;join\n", "line 2: action must be one of split, merge, type"),
-    ("page;action;value\n3;type;plan\n", "line 2: type must be one of"),
-    ("seq;what\n3;split\n", "header page;action;value"),
-    ("[{", "not valid JSON"),
+    ("page;action\nx;split\n", "^overrides.csv:2: page is \"x\"; expected a page number"),
+    ("page;action\n3;join\n", "^overrides.csv:2: action is \"join\"; expected one of split, merge, type"),
+    ("page;action;value\n3;type;plan\n", "^overrides.csv:2: type is \"plan\"; expected one of aanvraag, brief"),
+    ("seq;what\n3;split\n", "^overrides.csv:1: column 'seq' is not known; expected the header page;action;value"),
+    ("[{", "^overrides.csv:1: not valid JSON"),
 ])
 def test_a_wrong_line_is_named(text: str, message: str):
-    with pytest.raises(InputFileError, match=message):
+    with pytest.raises(ConfigError, match=message):
         parse_overrides(text, TYPES, source="overrides.csv")
+
+
+# --- through the command line, and for any file ----------------------------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from digitalisering.cli import main  # noqa: E402
+from digitalisering.documents.overrides import Override, load_overrides  # noqa: E402
+from digitalisering.exitcodes import ExitCode  # noqa: E402
+from opfiles_gen import TEXT, VALUES, assert_one_line_error, csv_text  # noqa: E402
+
+
+def run_with(tmp_path: Path, name: str, content: bytes) -> tuple[int, str]:
+    """``run`` with an overrides file; the file is read before the (empty) delivery is looked at."""
+    path = tmp_path / name
+    path.write_bytes(content)
+    (tmp_path / "levering").mkdir(exist_ok=True)
+    res = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "run", str(tmp_path / "levering"),
+                                    "--out", str(tmp_path / "out"), "--overrides", str(path)])
+    return res.exit_code, res.stderr
+
+
+@pytest.mark.parametrize("name, content, line, message", [
+    ("correcties.csv", "page;action;value\n14;type;brief\n17;type;vergunning\n".encode("cp1252") +
+     b"18;type;aanvraag \x96 bouw\n", 4, r"not UTF-8 text \(byte 0x96 at offset 68\); expected the file saved as UTF-8"),
+    ("correcties.json", b'{"overrides": 5}', 1, r"overrides is 5; expected a list of corrections"),
+    ("correcties.json", b'[{"page": 3, "action": "split"},\n {"page": "3"}]', 2, r'page is "3"; expected a page'),
+    ("correcties.json", b'[{"page": true, "action": "split"}]', 1, r"page is true; expected a page number"),
+    ("correcties.json", b'{"corrections": []}', 1, r'a JSON object without a single key "overrides"'),
+    ("correcties.csv", b"page;action;value\n-1;split;\n", 2, r'page is "-1"; expected a page number'),
+    ("correcties.csv", b"page;action;value\n3;split;;\n", 2, r"4 fields; expected at most 3"),
+    ("correcties.csv", b'page;action;value\n3;"split\n', 2, r"not valid CSV"),
+])
+def test_a_wrong_overrides_file_is_one_line_with_the_file_and_its_line(tmp_path, name, content, line, message):
+    code, err = run_with(tmp_path, name, content)
+    assert code == ExitCode.USAGE, err
+    [said] = err.strip().splitlines()
+    assert said.startswith(f"error: {tmp_path / name}:{line}: ") and re.search(message, said), said
+
+
+def _parse(tmp_path: Path, data: bytes, name: str = "o.csv"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    try:
+        return load_overrides(path, TYPES)
+    except ConfigError as exc:
+        assert_one_line_error(exc, path)
+        return None
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_give_overrides_or_a_config_error(tmp_path_factory, data):
+    _parse(tmp_path_factory.mktemp("o"), data)
+
+
+FIELDS = st.one_of(TEXT, st.sampled_from(["14", "0", "split", "merge", "type", "brief", "", " 3 "]))
+HEADERS = st.one_of(st.just(["page", "action", "value"]), st.just(["Page", "Action"]),
+                    st.lists(st.sampled_from(["page", "action", "value", "note"]), max_size=4))
+
+
+@given(HEADERS, st.lists(st.lists(FIELDS, max_size=4), max_size=5), st.sampled_from(";,"))
+def test_any_csv_table_gives_overrides_or_a_config_error(tmp_path_factory, header, rows, delimiter):
+    _parse(tmp_path_factory.mktemp("o"), csv_text([header] + rows, delimiter).encode())
+
+
+@given(st.one_of(st.lists(st.dictionaries(st.sampled_from(["page", "action", "value", "x"]), VALUES), max_size=4),
+                 st.dictionaries(st.sampled_from(["overrides", "x"]), VALUES), VALUES))
+def test_any_json_document_gives_overrides_or_a_config_error(tmp_path_factory, data):
+    text = json.dumps(data, default=str, allow_nan=True)
+    if text.lstrip()[:1] in "[{":
+        _parse(tmp_path_factory.mktemp("o"), text.encode(), "o.json")
+
+
+VALID = st.lists(st.one_of(
+    st.builds(Override, st.integers(0, 10**6), st.sampled_from(["split", "merge"])),
+    st.builds(Override, st.integers(0, 10**6), st.just("type"), st.sampled_from(TYPES))), max_size=8)
+
+
+@given(VALID, st.sampled_from(";,"))
+def test_valid_corrections_read_back_the_same_from_csv_and_json(tmp_path_factory, items, delimiter):
+    tmp = tmp_path_factory.mktemp("o")
+    rows = [["page", "action", "value"]] + [[str(o.page), o.action, o.value] for o in items]
+    from_csv = _parse(tmp, csv_text(rows, delimiter).encode())
+    from_json = _parse(tmp, json.dumps([{"page": o.page, "action": o.action, "value": o.value}
+                                        for o in items]).encode(), "o.json")
+    assert from_csv.items == from_json.items == items
+    assert [o.line for o in from_csv.items] == list(range(2, len(items) + 2))

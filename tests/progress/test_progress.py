@@ -117,9 +117,9 @@ def test_csv_and_html_in_dutch_render_in_headless_chromium(db: Store, tmp_path: 
 
 
 def test_targets_file_errors_are_clear():
-    from digitalisering.errors import InputFileError
+    from digitalisering.errors import ConfigError
 
-    with pytest.raises(InputFileError, match=r"\[budget\] total_eur is missing"):
+    with pytest.raises(ConfigError, match=r"\[budget\] total_eur is missing"):
         parse_targets({**TARGETS, "budget": {}})
-    with pytest.raises(InputFileError, match="end .* must be after start"):
+    with pytest.raises(ConfigError, match="end .* is not after start"):
         parse_targets({**TARGETS, "project": {**TARGETS["project"], "end": date(2025, 1, 1)}})

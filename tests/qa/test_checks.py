@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from digitalisering.metadata.config import load_archive_config
 from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks
 from digitalisering.qa.config import load_qa_config
 from digitalisering.errors import ConfigError
+from opfiles_gen import assert_one_line_error, csv_text
 
 T = load_qa_config()["thresholds"]
 
@@ -83,7 +87,7 @@ def test_manifest_semicolons_and_dutch_headers(tmp_path):
     (tmp_path / "manifest.csv").write_text("Dossiernummer;Aantal pagina's\nBWT-1;3\nBWT-2;12\n", encoding="utf-8")
     assert read_manifest(tmp_path, load_qa_config()["manifest"]) == {"BWT-1": 3, "BWT-2": 12}
     (tmp_path / "manifest.csv").write_text("naam,iets\nBWT-1,3\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="page-count"):
+    with pytest.raises(ConfigError, match="page-count"):
         read_manifest(tmp_path, load_qa_config()["manifest"])
     assert read_manifest(tmp_path / "nowhere", load_qa_config()["manifest"]) is None
 
@@ -172,3 +176,46 @@ def test_text_that_no_word_covers_is_a_finding_with_its_regions():
     assert warn.status == WARN and warn.review and "niet gelezen" in warn.message("nl")
     assert with_share(T["completeness_fail"] + 0.01).status == FAIL
     assert with_share(0.5, size="A1").status == WARN  # drawings: at most a warning
+
+
+@pytest.mark.parametrize("content, line, message", [
+    (b"dossier;pages\nBWT-1;3\nBWT-2;twaalf\n", 3, r'pages is "twaalf"; expected the dossier\'s page count'),
+    (b"dossier;pages\nBWT-1;3\nBWT-1;4\n", 3, r"dossier BWT-1 is listed again \(first on line 2\)"),
+    (b"dossier;pages\nBWT-1;0\n", 2, r"pages is 0; expected the dossier's page count, a whole number from 1"),
+    (b"dossier;pages\n;3\n", 2, r'dossier is ""; expected the dossier\'s identifier'),
+    (b"dossier;pages\nBWT-\xe91;3\n", 2, r"not UTF-8 text \(byte 0xe9 at offset 18\)"),
+])
+def test_a_wrong_manifest_row_is_named_by_file_and_line(tmp_path, content, line, message):
+    (tmp_path / "manifest.csv").write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        read_manifest(tmp_path, load_qa_config()["manifest"])
+    said = str(caught.value)
+    assert said.startswith(f"{tmp_path / 'manifest.csv'}:{line}: ") and re.search(message, said), said
+
+
+def test_a_wrong_manifest_is_a_failed_page_count_check_that_says_where(tmp_path):
+    (tmp_path / "manifest.csv").write_bytes(b"dossier,pages\nBWT-1,3\nBWT-2,-\n")
+    results = {"pages": [], "documents": [], "dossiers": [], "bag": None}
+    report = run_checks(results, tmp_path, load_qa_config(), load_archive_config(), operator="t", delivery=tmp_path)
+    [finding] = [f for f in report.findings if f.check == "page_count"]
+    assert finding.status == FAIL and f"{tmp_path / 'manifest.csv'}:3: pages is \"-\"" in finding.message("en")
+
+
+@given(st.binary(max_size=200))
+def test_any_manifest_bytes_give_counts_or_a_config_error(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("m")
+    (folder / "manifest.csv").write_bytes(data)
+    try:
+        read_manifest(folder, load_qa_config()["manifest"])
+    except ConfigError as exc:
+        assert_one_line_error(exc, folder / "manifest.csv")
+
+
+@given(st.dictionaries(st.from_regex(r"BWT-[0-9]{1,6}", fullmatch=True), st.integers(1, 10**6), max_size=6),
+       st.sampled_from([",", ";", "\t"]), st.sampled_from(["dossier", "Dossiernummer"]),
+       st.sampled_from(["pages", "Aantal pagina's", "scans"]))
+def test_valid_manifests_read_back_as_written(tmp_path_factory, counts, delimiter, dossier_col, pages_col):
+    folder = tmp_path_factory.mktemp("m")
+    rows = [[dossier_col, pages_col]] + [[d, str(n)] for d, n in counts.items()]
+    (folder / "manifest.csv").write_text(csv_text(rows, delimiter), encoding="utf-8")
+    assert read_manifest(folder, load_qa_config()["manifest"]) == counts

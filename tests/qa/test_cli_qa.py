@@ -47,7 +47,8 @@ def test_unknown_batch_and_bad_config_are_one_line_errors(qa_run, tmp_path):
     bad = tmp_path / "qa.toml"
     bad.write_text("[sampling]\nlevel = 'IV'\n")
     res = invoke(qa_run, "report", qa_run["batch"].name, "--config", str(bad))
-    assert res.exit_code == ExitCode.USAGE and "inspection level 'IV'" in res.output
+    assert res.exit_code == ExitCode.USAGE and f"{bad}:2: [sampling] level is \"IV\"; expected an inspection level" \
+        in res.output
     assert "Traceback" not in res.output
 
 

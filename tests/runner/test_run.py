@@ -225,3 +225,36 @@ def test_addresses_are_linked_to_the_bag_and_written_into_the_pdf_metadata(works
     with pikepdf.open(out / doc["output"]["path"]) as pdf:
         props = xmp.read_properties(pdf.Root.Metadata.read_bytes())
     assert props["addresses"] == ["Morsweg 138"] and "0546200000385399" in props["bagIds"]
+
+
+def test_overrides_of_pages_the_batch_lacks_are_refused_before_any_page_is_touched(delivery, tmp_path):
+    from click.testing import CliRunner
+
+    from digitalisering.cli import main
+    from digitalisering.documents.overrides import Override, Overrides, load_saved_overrides, save_overrides
+    from digitalisering.store.records import PageStatus
+    from digitalisering.workspace import Workspace
+
+    root, _ = delivery
+    ws = Workspace.open(tmp_path / "ws")
+    assert CliRunner().invoke(main, ["--workspace", str(ws.root), "ingest", str(root)]).exit_code in (0, 1)
+    with Store(ws.database) as store:
+        [batch] = store.batches()
+        seqs = sorted(p.seq for p in store.pages(batch.id))
+        before = {p.id: p.status for p in store.pages(batch.id)}
+    kept = ws.batch_dir(batch.name) / "overrides.json"
+    save_overrides(Overrides([Override(seqs[1], "split")]), kept)  # an earlier run's corrections
+    corrections = tmp_path / "correcties.csv"
+    corrections.write_text(f"page;action;value\n{seqs[2]};split;\n998;merge;\n999;type;brief\n")
+    res = CliRunner().invoke(main, ["--workspace", str(ws.root), "run", str(root), "--out", str(tmp_path / "out"),
+                                    "--overrides", str(corrections), "--no-progress"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip().splitlines() == [
+        f"error: {corrections}:3: pages 998 (line 3), 999 (line 4) not in batch {batch.name} (it has pages "
+        f"{seqs[0]}-{seqs[-1]}); expected the seq of a page of this batch, as in results.json"]
+    with Store(ws.database) as store:
+        after = {p.id: p.status for p in store.pages(batch.id)}
+        assert after == before and PageStatus.DONE not in after.values()  # nothing was processed
+        assert not [e for e in store.events(batch.id) if e.action in ("run.start", "overrides.set")]
+    assert load_saved_overrides(kept).items == [Override(seqs[1], "split")]  # the kept ones are not replaced
+    assert not (tmp_path / "out" / "results.json").exists()
