@@ -13,7 +13,7 @@ import click
 from digitalisering import __version__
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
-from digitalisering.ingest.register import operator_name
+from digitalisering.ingest.register import operator_name, registered
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
@@ -143,8 +143,10 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, jobs: int, sched
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
                          gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
-    with obj.store() as store:
-        report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
+    # the batch stays held from its registration to the end of the run: a second command that
+    # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
+    with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
+                                          layout=layout) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)

@@ -63,11 +63,20 @@ class Store:
         return self.db.transaction()
 
     def batch_claim(self, batch: Batch):
-        """Held by a run while it processes ``batch``: a second run (on any station) is refused."""
+        """Held by a run while it processes ``batch`` (and by an ingest while it changes it): a second
+        command on any station is refused with StateError. Nests within one Store."""
         return self.db.batch_claim(batch.id, batch.name)
+
+    REGISTRATION_WAIT_S = 300.0
+
+    def registration(self, delivery: str, wait_s: float = REGISTRATION_WAIT_S):
+        """Held while ``delivery`` (its resolved path) is registered; another command registering the
+        same delivery waits for it (at most ``wait_s`` seconds, then StateError)."""
+        return self.db.registration(delivery, wait_s)
 
     # -- batches --------------------------------------------------------------------------------
     def create_batch(self, name: str, delivery: str, layout: str, who: str) -> Batch:
+        """A new batch; within a transaction with ``lock_names`` when ``name`` was just chosen."""
         new_id = self.db.insert(
             "INSERT INTO batches (name, delivery, layout, created_at, created_by) VALUES (?,?,?,?,?)",
             (name, delivery, layout, utcnow(), who),
@@ -84,6 +93,10 @@ class Store:
         else:
             row = self.db.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
         return Batch(*row) if row else None
+
+    def lock_names(self) -> None:
+        """Within a transaction: wait until no other command is choosing a batch name."""
+        self.db.lock_names()
 
     def batches(self) -> list[Batch]:
         return [Batch(*r) for r in self.db.execute("SELECT * FROM batches ORDER BY id")]
