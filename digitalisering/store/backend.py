@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from digitalisering.errors import MissingDependencyError, StateError
-from digitalisering.store.locks import POLL_S, FileLock
+from digitalisering.locks import POLL_S, FileLock
 
 DB_ENV_VAR = "DIGITALISERING_DB"
 
