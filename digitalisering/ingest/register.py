@@ -160,7 +160,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
 
     with store.transaction():
         if existing is None:
-            store.lock_names()
+            store.serialise("batch-names")
             name = _unique_batch_name(store, batch_name or delivery.root.name)
             report.batch = store.create_batch(name, str(delivery.root), delivery.layout, who)
             store.log(report.batch.id, who, "batch.created", delivery=str(delivery.root), layout=delivery.layout)

@@ -31,6 +31,7 @@ from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_bytes_atomic
+from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.metadata.mdto import (
     NS,
@@ -189,8 +190,20 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
 
 
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
-    """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``."""
+    """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
+
+    ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
+    writing it refuses the package), and the package folder is made by one command at a time.
+    """
     out_dir, target = Path(out_dir), Path(target)
+    if not out_dir.is_dir():
+        raise InputFileError(f"{out_dir} has no readable results.json (run digitalisering run first)")
+    with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
+                     shared=True):
+        return _build(out_dir, target, config, operator)
+
+
+def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageReport:
     try:
         results = json.loads((out_dir / "results.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -199,7 +212,25 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
         raise StateError(f"{target} exists already; choose a new package folder")
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+    with folder_lock(work, f"{target} is being made by another command"):
+        _empty(work)  # what a killed package left
+        return _fill(out_dir, target, work, results, batch, config, operator)
+
+
+def _empty(folder: Path) -> None:
+    for child in folder.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
+def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
+          operator: str) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
@@ -214,9 +245,9 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
             for doc in docs:
                 pdf_src = out_dir / doc["output"]["path"]
                 name = check_name(Path(doc["output"]["path"]).name)
-                if sha256_file(pdf_src) != doc["output"]["sha256"]:
+                shutil.copyfile(pdf_src, folder / name)  # the copy is checked: it is what the package holds
+                if sha256_file(folder / name) != doc["output"]["sha256"]:
                     raise StateError(f"{pdf_src} no longer matches its recorded SHA-256; run again first")
-                shutil.copyfile(pdf_src, folder / name)
                 doc_record = document_record(doc, dossier["id"], name, ctx)
                 write_bytes_atomic(folder / check_name(f"{doc['id']}.MDTO.xml"), informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
@@ -243,6 +274,8 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
             "Contact-Name": operator,
         }, checksums=["sha256"])
         bag.validate()
+        if target.exists():
+            raise StateError(f"{target} exists already; choose a new package folder")
         os.replace(work, target)
     except bagit.BagError as exc:
         shutil.rmtree(work, ignore_errors=True)

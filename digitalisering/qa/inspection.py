@@ -18,6 +18,7 @@ from pathlib import Path
 
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_text_atomic
+from digitalisering.locks import folder_lock
 from digitalisering.ocr.words import OcrResult
 from digitalisering.qa.checks import CheckReport, Finding, run_checks
 from digitalisering.qa.images import page_jpeg
@@ -239,11 +240,17 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
     """Load a batch for QA: its results, the checks, and its sample (drawn now if it has none)."""
     batch = find_batch(store, batch_name)
     out_dir = run_out_dir(store, batch)
-    try:
-        results = json.loads((out_dir / RESULTS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StateError(f"cannot read {out_dir / RESULTS_FILE}: run the batch first ({exc})") from exc
-    checks = run_checks(results, out_dir, qa_config, archive_config, operator=who, delivery=Path(batch.delivery))
+    if not out_dir.is_dir():
+        raise StateError(f"cannot read {out_dir / RESULTS_FILE}: run the batch first (no folder {out_dir})")
+    # the results and the outputs are read as one run left them: not while a run rewrites them
+    with folder_lock(out_dir, f"{out_dir} is being written by a run; check batch {batch.name} when it is done",
+                     shared=True):
+        try:
+            results = json.loads((out_dir / RESULTS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StateError(f"cannot read {out_dir / RESULTS_FILE}: run the batch first ({exc})") from exc
+        checks = run_checks(results, out_dir, qa_config, archive_config, operator=who,
+                            delivery=Path(batch.delivery))
     page_ids = {p.seq: p.id for p in store.pages(batch.id)}
     sampling = qa_config["sampling"]
     lot = lot_pages(results)
@@ -253,12 +260,14 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
         seed = int(sampling["seed"]) if "seed" in sampling else batch_seed(batch.name)
         chosen = [page_ids[s] for s in draw(lot, plan, seed)]
         with store.transaction():
-            sample = store.record_sample(batch.id, who, plan_json(plan), seed, chosen)
-            store.log(batch.id, who, "qa.sample", lot=len(lot), sample=len(chosen), seed=seed, aql=plan.aql,
-                      level=plan.level, code_letter=plan.code_letter, acceptance=plan.acceptance,
-                      rejection=plan.rejection, redraw=redraw)
-    else:
-        stored = sample.plan
-        plan = SamplingPlan(**{k: stored[k] for k in SamplingPlan.__dataclass_fields__})
+            store.serialise(f"qa-sample:{batch.id}")
+            sample = None if redraw else store.latest_sample(batch.id)  # another command may have drawn it
+            if sample is None:
+                sample = store.record_sample(batch.id, who, plan_json(plan), seed, chosen)
+                store.log(batch.id, who, "qa.sample", lot=len(lot), sample=len(chosen), seed=seed, aql=plan.aql,
+                          level=plan.level, code_letter=plan.code_letter, acceptance=plan.acceptance,
+                          rejection=plan.rejection, redraw=redraw)
+    stored = sample.plan
+    plan = SamplingPlan(**{k: stored[k] for k in SamplingPlan.__dataclass_fields__})
     return Inspection(store, workspace, batch, out_dir, results, checks, sample, plan,
                       {p["seq"]: p for p in results["pages"]}, page_ids)

@@ -76,7 +76,7 @@ class Store:
 
     # -- batches --------------------------------------------------------------------------------
     def create_batch(self, name: str, delivery: str, layout: str, who: str) -> Batch:
-        """A new batch; within a transaction with ``lock_names`` when ``name`` was just chosen."""
+        """A new batch; within a transaction with ``serialise("batch-names")`` when ``name`` was just chosen."""
         new_id = self.db.insert(
             "INSERT INTO batches (name, delivery, layout, created_at, created_by) VALUES (?,?,?,?,?)",
             (name, delivery, layout, utcnow(), who),
@@ -94,9 +94,10 @@ class Store:
             row = self.db.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
         return Batch(*row) if row else None
 
-    def lock_names(self) -> None:
-        """Within a transaction: wait until no other command is choosing a batch name."""
-        self.db.lock_names()
+    def serialise(self, topic: str) -> None:
+        """Within a transaction: wait until no other command's transaction on ``topic`` is open
+        ('batch-names', 'qa-sample:<batch id>')."""
+        self.db.serialise(topic)
 
     def batches(self) -> list[Batch]:
         return [Batch(*r) for r in self.db.execute("SELECT * FROM batches ORDER BY id")]

@@ -131,7 +131,8 @@ def test_two_ingests_of_a_new_delivery_at_once(tmp_path, attempt):
 def test_two_stations_run_a_new_delivery_at_once_on_postgresql(pg_url, tmp_path):
     delivery = tmp_path / "levering"
     files = _delivery(delivery, dossiers=8)
-    for attempt in range(2):  # the second time the batch exists: both re-check it, one runs
+    subprocess.run(_cli(tmp_path / "lead", "status", db=pg_url), check=True, capture_output=True)  # the schema
+    for attempt in range(3):  # then the batch exists: both re-check it, one runs
         results = _together([_cli(tmp_path / f"station{i}", "run", str(delivery), "--out", str(tmp_path / "out"),
                                   "--no-progress", "-j", "1", db=pg_url) for i in range(2)], tmp_path)
         _one_completes_the_other_waits_or_is_refused(results)
