@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 import unicodedata
 from contextlib import contextmanager
@@ -61,6 +62,15 @@ def remove_temporaries(folder: Path) -> list[Path]:
                 raise StateError(f"cannot remove the unfinished file {path}: {exc.strerror or exc}") from exc
             removed.append(path)
     return removed
+
+
+def empty_folder(folder: Path) -> None:
+    """Remove everything in ``folder`` (a work folder this process holds), keeping the folder."""
+    for child in Path(folder).iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

@@ -30,7 +30,7 @@ from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
-from digitalisering.fileio import write_bytes_atomic
+from digitalisering.fileio import empty_folder, write_bytes_atomic
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.metadata.mdto import (
@@ -217,16 +217,8 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageR
     except OSError as exc:
         raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     with folder_lock(work, f"{target} is being made by another command"):
-        _empty(work)  # what a killed package left
+        empty_folder(work)  # what a killed package left
         return _fill(out_dir, target, work, results, batch, config, operator)
-
-
-def _empty(folder: Path) -> None:
-    for child in folder.iterdir():
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
 
 
 def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,

@@ -155,7 +155,16 @@ class Inspection:
         return self.workspace.batch_dir(self.batch.name) / RESCAN_FILE
 
     def write_rescan_list(self) -> Path:
-        write_text_atomic(self.rescan_path, self.rescan_csv())
+        """Write the rescan list as the store has it now. Two review pages deciding at once take
+        turns, so that the list written last was read after both decisions."""
+        folder = self.rescan_path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
+        with folder_lock(folder, f"{self.rescan_path} is being written by another command for more than 30 s",
+                         wait_s=30):
+            write_text_atomic(self.rescan_path, self.rescan_csv())
         return self.rescan_path
 
     # -- page files -----------------------------------------------------------------------------
