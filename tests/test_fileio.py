@@ -47,3 +47,20 @@ def test_ensure_inside_refuses_traversal(tmp_path: Path):
     assert ensure_inside(tmp_path, tmp_path / "a" / "b.pdf") == (tmp_path / "a" / "b.pdf").resolve()
     with pytest.raises(StateError, match="outside"):
         ensure_inside(tmp_path / "out", tmp_path / "out" / ".." / "x.pdf")
+
+
+def test_unfinished_temporaries_of_a_killed_writer_are_removed_and_nothing_else(tmp_path: Path):
+    from digitalisering.fileio import remove_temporaries
+
+    target = tmp_path / "pages" / "00000001" / "image.tif"
+    ctx = atomic_path(target)
+    tmp = ctx.__enter__()  # the writer is killed here: its temporary file stays
+    tmp.write_bytes(b"half")
+    keep = [tmp_path / "notes.part", tmp_path / ".hidden.part", tmp_path / "pages" / "a.pdf",
+            tmp_path / ".qa-rapport.part" / "index.html"]
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not ours")
+    assert remove_temporaries(tmp_path) == [tmp]
+    assert not tmp.exists() and all(p.read_text() == "not ours" for p in keep)
+    assert remove_temporaries(tmp_path / "missing") == []

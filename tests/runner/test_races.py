@@ -222,3 +222,51 @@ def test_a_run_waits_for_nobody_and_refuses_an_output_folder_in_use(tmp_path):
     names = sorted(r[0] for r in conn.execute("SELECT name FROM batches"))
     conn.close()
     assert names == ["levering", "levering-2"]
+
+
+def _holds(folder: Path) -> bool:
+    """True while some command holds ``folder`` for writing (a run)."""
+    from digitalisering.errors import StateError
+    from digitalisering.locks import folder_lock
+
+    try:
+        with folder_lock(folder, "busy", shared=True):
+            return False
+    except StateError:
+        return True
+
+
+def test_package_and_qa_wait_for_nobody_while_a_run_writes_the_outputs(tmp_path):
+    delivery = tmp_path / "levering"
+    _delivery(delivery)
+    ws, out = tmp_path / "ws", tmp_path / "out"
+    subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
+                   check=True, capture_output=True, timeout=600)
+    _delivery(delivery / "nalevering", dossiers=3)  # more scans: the next run has pages to do
+    (delivery / "nalevering").rename(delivery / "BWT-2001-0009")
+    run = subprocess.Popen(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not _holds(out) and time.monotonic() < deadline:
+            assert run.poll() is None, run.communicate()
+            time.sleep(0.02)
+        package = subprocess.run(_cli(ws, "package", str(out), "--to", str(tmp_path / "sip")),
+                                 capture_output=True, text=True, timeout=120)
+        check = subprocess.run(_cli(ws, "qa", "check", "levering"), capture_output=True, text=True, timeout=120)
+        still_running = run.poll() is None
+    finally:
+        run_out, run_err = run.communicate(timeout=600)
+    assert still_running, "the run ended before the others could meet it"
+    assert run.returncode == 0, run_err
+    for refused, what in ((package, "make the package"), (check, "check batch levering")):
+        lines = refused.stderr.strip().splitlines()
+        assert refused.returncode == 6 and len(lines) == 1, refused.stderr
+        assert f"is being written by a run; {what} when it is done" in lines[0]
+    assert not (tmp_path / "sip").exists() and not (tmp_path / ".sip.part").exists()
+    # afterwards both work, on the outputs the run left
+    package = subprocess.run(_cli(ws, "package", str(out), "--to", str(tmp_path / "sip")),
+                             capture_output=True, text=True, timeout=300)
+    assert package.returncode == 0, package.stderr
+    check = subprocess.run(_cli(ws, "qa", "check", "levering"), capture_output=True, text=True, timeout=300)
+    assert check.returncode in (0, 8) and "Traceback" not in check.stderr, check.stderr
