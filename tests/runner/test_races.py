@@ -206,7 +206,7 @@ def test_runner_killed_leaves_no_process_and_the_next_run_no_unfinished_file(tmp
     assert kept.read_text() == "the operator's"
 
 
-def test_a_run_waits_for_nobody_and_refuses_an_output_folder_in_use(tmp_path):
+def test_two_new_deliveries_run_into_one_output_folder_at_once(tmp_path):
     """Two new deliveries run at once into the same output folder: one of them gets it."""
     a, b = tmp_path / "a" / "levering", tmp_path / "b" / "levering"  # same folder name: batch names race too
     _delivery(a, dossiers=8), _delivery(b, dossiers=8)
@@ -236,7 +236,7 @@ def _holds(folder: Path) -> bool:
         return True
 
 
-def test_package_and_qa_wait_for_nobody_while_a_run_writes_the_outputs(tmp_path):
+def test_package_and_qa_check_are_refused_while_a_run_writes_the_outputs(tmp_path):
     delivery = tmp_path / "levering"
     _delivery(delivery)
     ws, out = tmp_path / "ws", tmp_path / "out"
