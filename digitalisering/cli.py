@@ -14,7 +14,7 @@ from digitalisering import __version__
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
-from digitalisering.ingest.register import operator_name
+from digitalisering.ingest.register import operator_name, registered
 from digitalisering.ocr.engines import DEFAULT_ENGINE, ENGINES
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
@@ -154,8 +154,10 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
     set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
     if gazetteer:
         load_gazetteer(gazetteer)
-    with obj.store() as store:
-        report = ingest_delivery(store, delivery, operator=who, batch_name=batch_name, layout=layout)
+    # the batch stays held from its registration to the end of the run: a second command that
+    # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
+    with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
+                                          layout=layout) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)

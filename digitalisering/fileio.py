@@ -5,6 +5,8 @@ File names made from untrusted text are ``naming``'s job."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +57,38 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+
+
+_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
+"""The names ``atomic_path`` gives its temporary files (``mkstemp``: '.<name>.<8 random>.part')."""
+
+
+def remove_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files of atomic writes that never finished (the writer was killed) in
+    ``folder`` and below; return them. Only for a folder that no live process writes in (the caller
+    holds its lock)."""
+    removed = []
+    if not Path(folder).is_dir():
+        return removed
+    for path in Path(folder).rglob(".*.part"):
+        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StateError(f"cannot remove the unfinished file {path}: {exc.strerror or exc}") from exc
+            removed.append(path)
+    return removed
+
+
+def empty_folder(folder: Path) -> None:
+    """Remove everything in ``folder`` (a work folder this process holds), keeping the folder."""
+    for child in Path(folder).iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

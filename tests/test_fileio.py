@@ -50,3 +50,20 @@ def test_outputs_get_the_permissions_of_the_umask(tmp_path: Path, umask: int, mo
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.pdf").stat().st_mode) == mode
+
+
+def test_unfinished_temporaries_of_a_killed_writer_are_removed_and_nothing_else(tmp_path: Path):
+    from digitalisering.fileio import remove_temporaries
+
+    target = tmp_path / "pages" / "00000001" / "image.tif"
+    ctx = atomic_path(target)
+    tmp = ctx.__enter__()  # the writer is killed here: its temporary file stays
+    tmp.write_bytes(b"half")
+    keep = [tmp_path / "notes.part", tmp_path / ".hidden.part", tmp_path / "pages" / "a.pdf",
+            tmp_path / ".qa-rapport.part" / "index.html"]
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not ours")
+    assert remove_temporaries(tmp_path) == [tmp]
+    assert not tmp.exists() and all(p.read_text() == "not ours" for p in keep)
+    assert remove_temporaries(tmp_path / "missing") == []

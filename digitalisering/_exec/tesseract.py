@@ -8,11 +8,28 @@ import tempfile
 from pathlib import Path
 
 import pytesseract
+import pytesseract.pytesseract
 
+from digitalisering import lifetime
 from digitalisering.errors import InputFileError, MissingDependencyError, OcrTimeoutError
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-nld"
 MIN_VERSION = (4, 1)
+
+_pytesseract_subprocess_args = pytesseract.pytesseract.subprocess_args
+
+
+def _subprocess_args(include_stdout: bool = True) -> dict:
+    """pytesseract's options for starting tesseract, plus: tesseract dies with the process that
+    started it (a worker killed mid-page takes its tesseract along, see digitalisering.lifetime)."""
+    kwargs = _pytesseract_subprocess_args(include_stdout)
+    if lifetime.AVAILABLE:
+        kwargs["preexec_fn"] = functools.partial(lifetime.die_with_parent, os.getpid())
+    return kwargs
+
+
+# every tesseract that pytesseract starts (OCR, OSD, the probes) gets these options
+pytesseract.pytesseract.subprocess_args = _subprocess_args
 
 
 @functools.lru_cache(maxsize=1)

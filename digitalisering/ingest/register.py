@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import getpass
 import os
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from digitalisering.errors import DeliveryError, InputFileError
+from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
 from digitalisering.naming import fresh_name
-from digitalisering.ingest.delivery import DeliveryFile, discover
 from digitalisering.ingest.formats import inspect_file
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.store import Batch, FileRecord, Store
@@ -60,32 +62,64 @@ def ingest_delivery(
     operator: str | None = None,
     batch_name: str | None = None,
     layout: str = "auto",
+    wait_s: float = Store.REGISTRATION_WAIT_S,
 ) -> IngestReport:
     """Register (or re-check) the delivery at ``delivery_path`` and return what changed."""
+    with registered(store, delivery_path, operator=operator, batch_name=batch_name, layout=layout,
+                    wait_s=wait_s) as report:
+        return report
+
+
+@contextmanager
+def registered(
+    store: Store,
+    delivery_path: Path,
+    *,
+    operator: str | None = None,
+    batch_name: str | None = None,
+    layout: str = "auto",
+    wait_s: float = Store.REGISTRATION_WAIT_S,
+) -> Iterator[IngestReport]:
+    """Register (or re-check) the delivery and hold its batch while the block runs (``run`` processes
+    it there): no other command registers, changes or runs it meanwhile.
+
+    Two commands registering the same delivery are serialised: the second waits (at most ``wait_s``
+    seconds) and then finds the batch registered; a batch that another command holds (a run) is
+    refused with StateError. A new batch appears with all its files at once or not at all.
+    """
     who = operator_name(operator)
     root = Path(delivery_path)
     delivery = discover(root, layout)
-    existing = store.find_batch(delivery=str(delivery.root))
+    with ExitStack() as hold:
+        with store.registration(str(delivery.root), wait_s):
+            existing = store.find_batch(delivery=str(delivery.root))
+            if existing is not None:
+                hold.enter_context(store.batch_claim(existing))
+            report = _register(store, delivery, root, existing, who, batch_name, layout)
+            if existing is None:
+                hold.enter_context(store.batch_claim(report.batch))
+        yield report
+
+
+def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | None, who: str,
+              batch_name: str | None, layout: str) -> IngestReport:
+    """Read every file (checksums, formats), then record what is new in one transaction."""
     if existing and layout != "auto" and existing.layout != delivery.layout:
         raise DeliveryError(
             f"batch {existing.name} was ingested with layout {existing.layout}, not {delivery.layout}"
         )
     if existing is None:
-        name = _unique_batch_name(store, batch_name or delivery.root.name)
-        batch = store.create_batch(name, str(delivery.root), delivery.layout, who)
-        store.log(batch.id, who, "batch.created", delivery=str(delivery.root), layout=delivery.layout)
-        report = IngestReport(batch, created=True)
+        report = IngestReport(None, created=True)  # type: ignore[arg-type]  # the batch is made below
     else:
         if batch_name and batch_name != existing.name:
             raise DeliveryError(
                 f"this delivery is already batch {existing.name!r}; leave out --batch or use that name"
             )
-        batch = existing
-        report = IngestReport(batch, created=False)
-        if batch.layout != delivery.layout:
-            delivery = discover(root, batch.layout)
+        report = IngestReport(existing, created=False)
+        if existing.layout != delivery.layout:
+            delivery = discover(root, existing.layout)
 
-    known = {f.relpath: f for f in store.files(batch.id)}
+    known = {f.relpath: f for f in store.files(existing.id)} if existing else {}
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
     report.ignored_files = delivery.ignored
@@ -94,6 +128,9 @@ def ingest_delivery(
         (DeliveryFile(rel, None), "scan outside a dossier folder (folders layout)")
         for rel in delivery.misplaced
     ]
+    new: list[tuple[DeliveryFile, int, str, str | None, int, str | None]] = []
+    redelivered: list[tuple[FileRecord, int, str, str | None, int]] = []
+    rescan = _awaiting_rescan(store, existing.id) if existing else set()
     for dfile, placement_error in candidates:
         path = delivery.root / dfile.relpath
         try:
@@ -106,12 +143,12 @@ def ingest_delivery(
         if record is not None:
             if record.sha256 == digest:
                 report.unchanged_files += 1
-            elif _awaiting_rescan(store, record.id):
-                _redeliver(store, batch, record, path, size, digest, who, report)
+            elif record.id in rescan:
+                replacement = _redelivery(record, path, report)
+                if replacement is not None:
+                    redelivered.append((record, size, digest, *replacement))
             else:
                 report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest))
-                store.log(batch.id, who, "file.changed", file=dfile.relpath,
-                          recorded_sha256=record.sha256, current_sha256=digest)
             continue
         try:
             info = inspect_file(path)
@@ -120,47 +157,60 @@ def ingest_delivery(
             fmt, count, error = None, 0, str(exc)
         if error:
             report.failed_files[dfile.relpath] = error
-        with store.transaction():
-            store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error,
-                           store.next_seq(batch.id))
-            store.log(batch.id, who, "file.ingested", file=dfile.relpath, sha256=digest, size=size,
-                      format=fmt, pages=count, error=error)
+        new.append((dfile, size, digest, fmt, count, error))
         report.added_files.append(dfile.relpath)
         report.added_pages += max(count, 1)
 
-    for rel in report.missing_files:
-        store.log(batch.id, who, "file.missing", file=rel)
-    store.log(batch.id, who, "ingest", added_files=len(report.added_files),
-              added_pages=report.added_pages, unchanged=report.unchanged_files,
-              changed=len(report.changed_files), missing=len(report.missing_files),
-              failed=len(report.failed_files), ignored=len(report.ignored_files),
-              skipped=report.skipped)
+    with store.transaction():
+        if existing is None:
+            store.serialise("batch-names")
+            name = _unique_batch_name(store, batch_name or delivery.root.name)
+            report.batch = store.create_batch(name, str(delivery.root), delivery.layout, who)
+            store.log(report.batch.id, who, "batch.created", delivery=str(delivery.root), layout=delivery.layout)
+        batch = report.batch
+        for changed in report.changed_files:
+            store.log(batch.id, who, "file.changed", file=changed.relpath,
+                      recorded_sha256=changed.recorded_sha256, current_sha256=changed.current_sha256)
+        for record, size, digest, fmt, count in redelivered:
+            store.replace_file(record.id, size, digest, fmt, count, who)
+            store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
+                      sha256=digest, size=size)
+            report.redelivered_files.append(record.relpath)
+        seq = store.next_seq(batch.id)
+        for dfile, size, digest, fmt, count, error in new:
+            store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error, seq)
+            store.log(batch.id, who, "file.ingested", file=dfile.relpath, sha256=digest, size=size,
+                      format=fmt, pages=count, error=error)
+            seq += max(count, 1)
+        for rel in report.missing_files:
+            store.log(batch.id, who, "file.missing", file=rel)
+        store.log(batch.id, who, "ingest", added_files=len(report.added_files),
+                  added_pages=report.added_pages, unchanged=report.unchanged_files,
+                  changed=len(report.changed_files), missing=len(report.missing_files),
+                  failed=len(report.failed_files), ignored=len(report.ignored_files),
+                  skipped=report.skipped)
     return report
 
 
-def _awaiting_rescan(store: Store, file_id: int) -> bool:
-    return any(p.file_id == file_id for p in store.pages(store.file_by_id(file_id).batch_id, [PageStatus.RESCAN]))
+def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:
+    """The ids of the batch's files that have pages rejected for rescan."""
+    return {p.file_id for p in store.pages(batch_id, [PageStatus.RESCAN])}
 
 
-def _redeliver(store: Store, batch: Batch, record: FileRecord, path: Path, size: int, digest: str, who: str,
-               report: IngestReport) -> None:
-    """A rescanned file replaces the recorded one when it has the same pages; the old version is kept
-    in the page history and the event log."""
+def _redelivery(record: FileRecord, path: Path, report: IngestReport) -> tuple[str | None, int] | None:
+    """A rescanned file replaces the recorded one when it has the same pages (format, page count);
+    the old version is kept in the page history and the event log."""
     try:
         info = inspect_file(path)
     except InputFileError as exc:
         report.failed_files[record.relpath] = f"re-delivered file cannot be used: {exc}"
-        return
+        return None
     if info.page_count != record.page_count:
         report.failed_files[record.relpath] = (
             f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
             "deliver the same pages again")
-        return
-    with store.transaction():
-        store.replace_file(record.id, size, digest, info.format, info.page_count, who)
-        store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
-                  sha256=digest, size=size)
-    report.redelivered_files.append(record.relpath)
+        return None
+    return info.format, info.page_count
 
 
 def _unique_batch_name(store: Store, wanted: str) -> str:

@@ -31,8 +31,9 @@ from lxml import etree
 from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
-from digitalisering.errors import StateError
-from digitalisering.fileio import write_bytes_atomic
+from digitalisering.errors import InputFileError, StateError
+from digitalisering.fileio import empty_folder, write_bytes_atomic
+from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.text.alto import validation_errors as alto_validation_errors
 from digitalisering.metadata.mdto import (
@@ -202,9 +203,10 @@ def alto_bestand_record(doc: dict, doc_record: Informatieobject, alto: dict, fil
 
 
 def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
-    if sha256_file(src) != sha256:
-        raise StateError(f"{src} no longer matches its recorded SHA-256; run again first")
+    """Copy ``src`` into the package; the copy is checked, as it is what the package holds."""
     shutil.copyfile(src, dst)
+    if sha256_file(dst) != sha256:
+        raise StateError(f"{src} no longer matches its recorded SHA-256; run again first")
 
 
 def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
@@ -219,14 +221,36 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
 
 
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
-    """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``."""
+    """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
+
+    ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
+    writing it refuses the package), and the package folder is made by one command at a time.
+    """
     out_dir, target = Path(out_dir), Path(target)
+    if not out_dir.is_dir():
+        raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
+    with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
+                     shared=True):
+        return _build(out_dir, target, config, operator)
+
+
+def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
-    shutil.rmtree(work, ignore_errors=True)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+    with folder_lock(work, f"{target} is being made by another command"):
+        empty_folder(work)  # what a killed package left
+        return _fill(out_dir, target, work, results, batch, config, operator)
+
+
+def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
+          operator: str) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
@@ -277,6 +301,8 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
             "Contact-Name": operator,
         }, checksums=["sha256"])
         bag.validate()
+        if target.exists():
+            raise StateError(f"{target} exists already; choose a new package folder")
         os.replace(work, target)
     except bagit.BagError as exc:
         shutil.rmtree(work, ignore_errors=True)

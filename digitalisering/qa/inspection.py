@@ -16,6 +16,7 @@ from pathlib import Path
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import InputFileError, StateError
 from digitalisering.fileio import write_text_atomic
+from digitalisering.locks import folder_lock
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.qa.checks import CheckReport, Finding, run_checks
@@ -153,7 +154,16 @@ class Inspection:
         return self.workspace.batch_dir(self.batch.name) / RESCAN_FILE
 
     def write_rescan_list(self) -> Path:
-        write_text_atomic(self.rescan_path, self.rescan_csv())
+        """Write the rescan list as the store has it now. Two review pages deciding at once take
+        turns, so that the list written last was read after both decisions."""
+        folder = self.rescan_path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
+        with folder_lock(folder, f"{self.rescan_path} is being written by another command for more than 30 s",
+                         wait_s=30):
+            write_text_atomic(self.rescan_path, self.rescan_csv())
         return self.rescan_path
 
     # -- page files -----------------------------------------------------------------------------
@@ -238,8 +248,14 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
     """Load a batch for QA: its results, the checks, and its sample (drawn now if it has none)."""
     batch = find_batch(store, batch_name)
     out_dir = run_out_dir(store, batch)
-    results = read_results(out_dir)
-    checks = run_checks(results, out_dir, qa_config, archive_config, operator=who, delivery=Path(batch.delivery))
+    if not out_dir.is_dir():
+        raise StateError(f"cannot read {out_dir}: run the batch first (no folder {out_dir})")
+    # the results and the outputs are read as one run left them: not while a run rewrites them
+    with folder_lock(out_dir, f"{out_dir} is being written by a run; check batch {batch.name} when it is done",
+                     shared=True):
+        results = read_results(out_dir)
+        checks = run_checks(results, out_dir, qa_config, archive_config, operator=who,
+                            delivery=Path(batch.delivery))
     page_ids = {p.seq: p.id for p in store.pages(batch.id)}
     sampling = qa_config["sampling"]
     lot = lot_pages(results)
@@ -249,12 +265,14 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
         seed = int(sampling["seed"]) if "seed" in sampling else batch_seed(batch.name)
         chosen = [page_ids[s] for s in draw(lot, plan, seed)]
         with store.transaction():
-            sample = store.record_sample(batch.id, who, plan_json(plan), seed, chosen)
-            store.log(batch.id, who, "qa.sample", lot=len(lot), sample=len(chosen), seed=seed, aql=plan.aql,
-                      level=plan.level, code_letter=plan.code_letter, acceptance=plan.acceptance,
-                      rejection=plan.rejection, redraw=redraw)
-    else:
-        stored = sample.plan
-        plan = SamplingPlan(**{k: stored[k] for k in SamplingPlan.__dataclass_fields__})
+            store.serialise(f"qa-sample:{batch.id}")
+            sample = None if redraw else store.latest_sample(batch.id)  # another command may have drawn it
+            if sample is None:
+                sample = store.record_sample(batch.id, who, plan_json(plan), seed, chosen)
+                store.log(batch.id, who, "qa.sample", lot=len(lot), sample=len(chosen), seed=seed, aql=plan.aql,
+                          level=plan.level, code_letter=plan.code_letter, acceptance=plan.acceptance,
+                          rejection=plan.rejection, redraw=redraw)
+    stored = sample.plan
+    plan = SamplingPlan(**{k: stored[k] for k in SamplingPlan.__dataclass_fields__})
     return Inspection(store, workspace, batch, out_dir, results, checks, sample, plan,
                       {p["seq"]: p for p in results["pages"]}, page_ids)

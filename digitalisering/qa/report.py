@@ -22,8 +22,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
-from digitalisering.errors import DigitaliseringError
-from digitalisering.fileio import write_bytes_atomic, write_text_atomic
+from digitalisering.errors import DigitaliseringError, StateError
+from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_atomic
+from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.qa.messages import check_label, ui
@@ -77,8 +78,19 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     """Write the report folder for ``insp`` at ``target`` (replacing an earlier report there)."""
     target = Path(target)
     work = target.with_name(f".{target.name}.part")
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "img").mkdir(parents=True)
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+    # the run's outputs stay as they are meanwhile, and one command at a time writes this report
+    with folder_lock(insp.out_dir, f"{insp.out_dir} is being written by a run; report when it is done",
+                     shared=True), folder_lock(work, f"{target} is being written by another command"):
+        empty_folder(work)  # what a killed report left
+        return _write(insp, target, work, who, lang)
+
+
+def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> ReportSummary:
+    (work / "img").mkdir()
     (work / "pages").mkdir()
     env = template_env(lang)
     problems = insp.checks.problems()

@@ -15,6 +15,8 @@ from tqdm import tqdm
 from digitalisering.ocr.engines import get_engine
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
+from digitalisering.fileio import remove_temporaries
+from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
 from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
@@ -82,10 +84,18 @@ def run_batch(
     check_out_dir(out_dir, batch)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
-    with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch):
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
+    with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch), \
+            folder_lock(out_dir, f"{out_dir} is in use by another command (a run, package or qa); "
+                                 "run again when it is done"):
+        check_out_dir(out_dir, batch)  # (another batch's run may have finished there meanwhile)
         if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
             overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
         started = time.monotonic()
+        _remove_leftovers(store, workspace, batch, out_dir, operator)
         files = {f.id: f for f in store.files(batch.id)}
         todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)
                 and files[p.file_id].error is None]
@@ -107,17 +117,25 @@ def run_batch(
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),
                   outputs_seconds=round(elapsed - pages_s, 1))
-    failures = list_failures(store, batch, chain.plan.unassigned)
-    failures_csv = out_dir / FAILURES_FILE
-    if failures:
-        write_failures_csv(failures, failures_csv)
-    else:
-        failures_csv.unlink(missing_ok=True)
+        failures = list_failures(store, batch, chain.plan.unassigned)
+        failures_csv = out_dir / FAILURES_FILE
+        if failures:
+            write_failures_csv(failures, failures_csv)
+        else:
+            failures_csv.unlink(missing_ok=True)
     already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
                       failures, chain.outputs, results_path, chain.plan.problems,
                       documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers),
                       pages_s=pages_s)
+
+
+def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:
+    """Unfinished files of a killed run (temporary files of atomic writes) in the page work folders
+    and the output folder: nobody else writes there now (the batch and the output folder are held)."""
+    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(out_dir)
+    if removed:
+        store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
 
 
 def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,

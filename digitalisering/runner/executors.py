@@ -17,11 +17,24 @@ and run with ``digitalisering run DELIVERY --out OUT --scheduler tcp://HOST:8786
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
 
+from digitalisering import lifetime
 from digitalisering.errors import MissingDependencyError, StateError
+
+
+def _start_worker(runner_pid: int, initializer: Callable[[], None] | None) -> None:
+    """First thing in a local worker process: die with the pool (the kernel kills the worker when the
+    forkserver exits, the forkserver when the runner exits), and watch the runner as well (where the
+    kernel cannot, or should the chain break). Then the caller's setup."""
+    parent = os.getppid()
+    lifetime.die_with_parent(parent)
+    lifetime.watch(runner_pid)
+    if initializer is not None:
+        initializer()
 
 
 class LocalExecutor:
@@ -38,9 +51,11 @@ class LocalExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         # Workers start from a clean server process ('forkserver'), not as forks of this one: a fork
         # would inherit the locked mutexes of OpenCV's or BLAS's threads and can hang forever.
+        # Nothing of the pool outlives a killed runner (digitalisering.lifetime).
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["digitalisering.runner.worker"])
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=self._initializer)
+        ctx.set_forkserver_preload(["digitalisering.runner.forkserver", "digitalisering.runner.worker"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_start_worker,
+                                   initargs=(os.getpid(), self._initializer))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._pool.submit(fn, *args)

@@ -11,16 +11,29 @@ columns. Schema levels are ``PRAGMA user_version`` in SQLite and a one-row table
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
+import time
 import zlib
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from digitalisering.errors import MissingDependencyError, StateError
+from digitalisering.locks import POLL_S, FileLock
 
 DB_ENV_VAR = "DIGITALISERING_DB"
+
+
+def _busy(batch_name: str, holder: str = "") -> StateError:
+    where = f" (pid {holder})" if holder else " (on this or another station)"
+    return StateError(f"batch {batch_name} is being processed by another run{where}")
+
+
+def _registering(delivery: str, wait_s: float) -> StateError:
+    return StateError(f"delivery {delivery} is being registered by another command (waited {wait_s:g} s); "
+                      "run this command again when it is done")
 
 
 class Backend:
@@ -57,10 +70,25 @@ class Backend:
         raise NotImplementedError
         yield  # pragma: no cover
 
+    def serialise(self, topic: str) -> None:
+        """Within a transaction: wait until no other process's transaction on ``topic`` is open (two
+        new deliveries choosing a batch name, two QA commands drawing a batch's sample). SQLite's
+        BEGIN IMMEDIATE does this already."""
+
+    @contextmanager
+    def registration(self, delivery: str, wait_s: float) -> Iterator[None]:
+        """Held while a delivery is registered: a second command registering the same delivery waits
+        (up to ``wait_s`` seconds, then StateError) and then finds it registered."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
     @contextmanager
     def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
-        """Held while a run processes a batch, so that no other run (on any station) processes it."""
-        yield
+        """Held while a command changes or processes a batch (run, re-ingest), so that no other
+        command on any station does at the same time: the second is refused (StateError) at once.
+        Taking a claim this connection already holds nests."""
+        raise NotImplementedError
+        yield  # pragma: no cover
 
     def close(self) -> None:
         raise NotImplementedError
@@ -69,15 +97,33 @@ class Backend:
 class SqliteBackend(Backend):
     name = "sqlite"
 
+    BUSY_S = 30
+
     def __init__(self, path: Path):
         self.location = str(path)
+        self._locks = Path(f"{path}.locks")
+        """Lock files of registrations and batch claims (flock: dropped by the kernel when a holder dies)."""
+        self._claims: dict[int, list] = {}  # batch id -> [FileLock, depth]
         try:
-            self.conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn = sqlite3.connect(path, timeout=self.BUSY_S, isolation_level=None, check_same_thread=False)
+            self._wal()
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
             raise StateError(f"cannot open state database {path}: {exc}") from exc
+
+    def _wal(self) -> None:
+        # Switching a new database to WAL needs it to itself and does not wait for the busy timeout:
+        # a second command opening the same new workspace at that moment retries.
+        deadline = time.monotonic() + self.BUSY_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(POLL_S)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self.conn.execute(sql, params)
@@ -104,11 +150,43 @@ class SqliteBackend(Backend):
             raise
         self.conn.execute("COMMIT")
 
+    @contextmanager
+    def registration(self, delivery: str, wait_s: float) -> Iterator[None]:
+        lock = FileLock(self._locks / f"delivery-{hashlib.sha256(delivery.encode()).hexdigest()[:16]}.lock")
+        if not lock.acquire(wait_s):
+            raise _registering(delivery, wait_s)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
+    def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
+        held = self._claims.get(batch_id)
+        if held is None:
+            lock = FileLock(self._locks / f"batch-{batch_id}.lock")
+            if not lock.acquire():
+                raise _busy(batch_name, lock.holder())
+            held = self._claims[batch_id] = [lock, 0]
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+            if not held[1]:
+                held[0].release()
+                del self._claims[batch_id]
+
     def close(self) -> None:
+        for lock, _ in self._claims.values():
+            lock.release()
+        self._claims.clear()
         self.conn.close()
 
 
 SCHEMA_LOCK = zlib.crc32(b"digitalisering:schema")
+REGISTRATION_CLASS = zlib.crc32(b"digitalisering:delivery") & 0x7FFFFFFF
+"""Registrations use the two-key advisory locks (a key space apart from the one-key batch claims)."""
 _ID_COLUMN = re.compile(r"\bid\s+INTEGER PRIMARY KEY\b")
 _INTEGER = re.compile(r"\bINTEGER\b")
 
@@ -158,6 +236,9 @@ class PostgresBackend(Backend):
     def lock_schema(self) -> None:
         self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
 
+    def serialise(self, topic: str) -> None:
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(f"digitalisering:{topic}".encode()),))
+
     def ddl(self, statement: str) -> str:
         statement = _ID_COLUMN.sub("id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", statement)
         return _INTEGER.sub("BIGINT", statement)
@@ -174,11 +255,25 @@ class PostgresBackend(Backend):
         key = zlib.crc32(f"digitalisering:batch:{batch_id}".encode())
         got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
         if not got:
-            raise StateError(f"batch {batch_name} is being processed by another run (on this or another station)")
+            raise _busy(batch_name)
         try:
             yield
         finally:
             self.conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    @contextmanager
+    def registration(self, delivery: str, wait_s: float) -> Iterator[None]:
+        # session-level as well: a killed command's lock goes with its connection
+        key = (REGISTRATION_CLASS, zlib.crc32(delivery.encode()) - 2**31)
+        deadline = time.monotonic() + wait_s
+        while not self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()[0]:
+            if time.monotonic() >= deadline:
+                raise _registering(delivery, wait_s)
+            time.sleep(POLL_S)
+        try:
+            yield
+        finally:
+            self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
     def close(self) -> None:
         self.conn.close()

@@ -63,11 +63,20 @@ class Store:
         return self.db.transaction()
 
     def batch_claim(self, batch: Batch):
-        """Held by a run while it processes ``batch``: a second run (on any station) is refused."""
+        """Held by a run while it processes ``batch`` (and by an ingest while it changes it): a second
+        command on any station is refused with StateError. Nests within one Store."""
         return self.db.batch_claim(batch.id, batch.name)
+
+    REGISTRATION_WAIT_S = 300.0
+
+    def registration(self, delivery: str, wait_s: float = REGISTRATION_WAIT_S):
+        """Held while ``delivery`` (its resolved path) is registered; another command registering the
+        same delivery waits for it (at most ``wait_s`` seconds, then StateError)."""
+        return self.db.registration(delivery, wait_s)
 
     # -- batches --------------------------------------------------------------------------------
     def create_batch(self, name: str, delivery: str, layout: str, who: str) -> Batch:
+        """A new batch; within a transaction with ``serialise("batch-names")`` when ``name`` was just chosen."""
         new_id = self.db.insert(
             "INSERT INTO batches (name, delivery, layout, created_at, created_by) VALUES (?,?,?,?,?)",
             (name, delivery, layout, utcnow(), who),
@@ -84,6 +93,11 @@ class Store:
         else:
             row = self.db.execute("SELECT * FROM batches WHERE delivery=?", (delivery,)).fetchone()
         return Batch(*row) if row else None
+
+    def serialise(self, topic: str) -> None:
+        """Within a transaction: wait until no other command's transaction on ``topic`` is open
+        ('batch-names', 'qa-sample:<batch id>')."""
+        self.db.serialise(topic)
 
     def batches(self) -> list[Batch]:
         return [Batch(*r) for r in self.db.execute("SELECT * FROM batches ORDER BY id")]

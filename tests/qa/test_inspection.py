@@ -16,6 +16,32 @@ from digitalisering.runner import RunOptions, run_batch
 from digitalisering.store.records import PageStatus
 
 
+def test_two_commands_opening_a_batch_at_once_draw_one_sample(qa_run, monkeypatch):
+    """qa review and qa check started together: the second to draw finds the first one's sample."""
+    from digitalisering.qa import inspection as module
+    from digitalisering.store import Store
+
+    def open_(store, who):
+        return open_inspection(store, qa_run["workspace"], qa_run["batch"].name, load_qa_config(qa_run["config"]),
+                               load_archive_config(), who=who)
+
+    real_draw, others = module.draw, []
+
+    def draw_while_another_command_draws(*args):
+        monkeypatch.setattr(module, "draw", real_draw)
+        with Store(qa_run["workspace"].database) as other:
+            others.append(open_(other, "reviewer"))  # it opens the batch meanwhile and draws first
+        return real_draw(*args)
+
+    monkeypatch.setattr(module, "draw", draw_while_another_command_draws)
+    with Store(qa_run["workspace"].database) as store:
+        insp = open_(store, "checker")
+        events = [e for e in store.events(qa_run["batch"].id) if e.action == "qa.sample"]
+        assert store.latest_sample(qa_run["batch"].id).id == insp.sample.id == others[0].sample.id
+    assert len(events) == 1 and events[0].who == "reviewer"
+    assert insp.sample_seqs == others[0].sample_seqs and insp.plan == others[0].plan
+
+
 def test_the_sample_follows_the_plan_and_is_kept(inspection, qa_run):
     plan = inspection.plan
     lot = [p for p in inspection.results["pages"] if not p.get("is_separator")]

@@ -48,3 +48,42 @@ def test_garbage_database_file_is_a_clear_error(workspace):
     workspace.database.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StateError, match="cannot open state database"):
         Store(workspace.database)
+
+
+def _target(store: Store) -> str:
+    """What another command opens to reach the same database (the SQLite file, the PostgreSQL URL)."""
+    if store.db.name == "sqlite":
+        return store.db.location
+    info = store.db.conn.info
+    return f"postgresql://{info.user}@/{info.dbname}?host={info.host}&port={info.port}"
+
+
+def test_a_delivery_is_registered_by_one_command_at_a_time(store):
+    other = Store(_target(store))
+    try:
+        with store.registration("/scans/levering"):
+            with pytest.raises(StateError, match="being registered by another command"):
+                with other.registration("/scans/levering", wait_s=0.3):
+                    pass
+            with other.registration("/scans/elders", wait_s=0):  # another delivery: no wait
+                pass
+        with other.registration("/scans/levering", wait_s=0):  # released: free
+            pass
+    finally:
+        other.close()
+
+
+def test_a_batch_claim_refuses_another_command_and_nests_in_its_own(store):
+    batch = store.create_batch("b", "/d", "folders", "ann")
+    other = Store(_target(store))
+    try:
+        with store.batch_claim(batch):
+            with store.batch_claim(batch):  # a run inside its own registration
+                pass
+            with pytest.raises(StateError, match="batch b is being processed by another run"):
+                with other.batch_claim(batch):
+                    pass
+        with other.batch_claim(batch):  # released with the outer claim
+            pass
+    finally:
+        other.close()
