@@ -77,7 +77,8 @@ def run_case(case: dict) -> dict:
         straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
-           "separator": res.separator, "ours_s": ours_s, "method": res.orientation_method,
+           "separator": res.separator, "deskew": res.deskew_deg, "ours_s": ours_s, "method": res.orientation_method,
+           "confidence": res.orientation_confidence, "uncertain": getattr(res, "orientation_uncertain", None),
            "dpi": res.technical["dpi"], "size_class": res.technical["size_class"]}
     if case.get("tesseract_skew") or case.get("ocr_time"):
         with tempfile.TemporaryDirectory() as tmp:

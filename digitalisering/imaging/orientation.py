@@ -36,6 +36,10 @@ MARGIN_SCALE = 0.3
 UNCERTAIN_SCORE = 0.4
 """Below this |score| tesseract's OSD is asked."""
 OSD_MIN_CONFIDENCE = 2.0
+ORIENTATION_REVIEW_BELOW = 0.5
+"""A page whose orientation confidence is below this is flagged ``orientation_uncertain`` and
+reviewed in QA whatever the sample (bench/imaging.py: see the README for the confidence of the
+wrong decisions against this line)."""
 
 
 @dataclass(frozen=True)
