@@ -3,7 +3,10 @@
     .venv/bin/python bench/imaging.py [--shared ../shared] [--jobs 2] [--ocr-sample 30]
 
 Data: the dev deliveries in ../shared/data/dossiers (truth per page) and the real typewritten
-pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles. Side by side:
+pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles, and held-out real
+pages (``HOLDOUT``: tesseract's test pages, ocrmypdf's linn and typewriter scans) that were not looked
+at while tuning orientation, scored apart. Wrong orientations are reported as flagged
+(``orientation_uncertain`` or blank: QA reviews them) or not flagged (silently wrong). Side by side:
 the skew tesseract itself reports (``tesseract --psm 2``: "Deskew angle", what OCRmyPDF's
 --deskew relies on). Cost: our whole imaging stage (analysis, quarter turn, and the straightened
 grey copy that OCR reads; the PDF draws the scan rotated instead of resampling it) per 300 ppi A4
