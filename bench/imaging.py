@@ -3,7 +3,10 @@
     .venv/bin/python bench/imaging.py [--shared ../shared] [--jobs 2] [--ocr-sample 30]
 
 Data: the dev deliveries in ../shared/data/dossiers (truth per page) and the real typewritten
-pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles. Side by side:
+pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles, and held-out real
+pages (``HOLDOUT``: tesseract's test pages, ocrmypdf's linn and typewriter scans) that were not looked
+at while tuning orientation, scored apart. Wrong orientations are reported as flagged
+(``orientation_uncertain`` or blank: QA reviews them) or not flagged (silently wrong). Side by side:
 the skew tesseract itself reports (``tesseract --psm 2``: "Deskew angle", what OCRmyPDF's
 --deskew relies on). Cost: our whole imaging stage (analysis, quarter turn, and the straightened
 grey copy that OCR reads; the PDF draws the scan rotated instead of resampling it) per 300 ppi A4
@@ -77,8 +80,9 @@ def run_case(case: dict) -> dict:
         straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
-           "separator": res.separator.to_json() if res.separator else None, "ours_s": ours_s, "method": res.orientation_method,
-           "dpi": res.technical.dpi, "size_class": res.technical.size_class}
+           "separator": res.separator.to_json() if res.separator else None, "deskew": res.deskew_deg, "ours_s": ours_s,
+           "method": res.orientation_method, "confidence": res.orientation_confidence,
+           "uncertain": res.orientation_uncertain, "dpi": res.technical.dpi, "size_class": res.technical.size_class}
     if case.get("tesseract_skew") or case.get("ocr_time"):
         with tempfile.TemporaryDirectory() as tmp:
             png = Path(tmp) / "page.png"
@@ -133,6 +137,23 @@ def real_cases(shared: Path) -> list[dict]:
     return cases
 
 
+HOLDOUT = ("tesseract_testdata/8071_093.3B.tif", "tesseract_testdata/8087_054.3B.tif",
+           "tesseract_testdata/eurotext.tif", "tesseract_testdata/phototest.tif",
+           "ocrmypdf_resources/linn.png", "ocrmypdf_resources/typewriter.png")
+"""Real upright pages never looked at while tuning orientation (issue 17): scored apart."""
+
+
+def holdout_cases(shared: Path) -> list[dict]:
+    cases = []
+    for rel in HOLDOUT:
+        path = shared / "data/scans" / rel
+        for extra in (0.0, -4.5, 2.5, 7.0, 90, 180, 270):
+            cases.append({"set": "holdout", "seq": rel, "path": str(path), "page_index": 0,
+                          "format": FORMATS[path.suffix.lower()], "extra": extra, "truth_orientation": 0,
+                          "truth_skew": None, "truth_blank": False, "truth_separator": None, "kind": "typed"})
+    return cases
+
+
 def expected_orientation(c: dict) -> int:
     quarter = int(c["extra"]) if c["extra"] in (90, 180, 270) else 0
     return (c["truth_orientation"] + quarter) % 360
@@ -152,6 +173,8 @@ def skew_line(label: str, errors: list[float]) -> str:
 
 def report(results: list[dict]) -> None:
     content = [r for r in results if not r["truth_blank"] and not r["truth_separator"]]
+    holdout = [r for r in content if r["set"] == "holdout"]
+    content = [r for r in content if r["set"] != "holdout"]
     straight = [r for r in content if r["extra"] in (0,) or r["set"] == "real" and r["extra"] not in (90, 180, 270)]
     ours = [abs(r["skew"] - r["truth_skew"]) for r in straight
             if r["orientation"] == expected_orientation(r) and r["skew"] is not None]
@@ -184,20 +207,38 @@ def report(results: list[dict]) -> None:
     dev_errors = [abs(r["skew"] - r["truth_skew"]) for r in straight if r["set"] != "real" and r["skew"] is not None
                   and r["orientation"] == expected_orientation(r)]
     print("  " + skew_line("ours      all (dev truth + real known turn)", dev_errors + rel_ours))
-    print("\n== Orientation ==")
-    text = [r for r in content if r["kind"] != "drawing"]
-    ok = [r for r in text if r["orientation"] == expected_orientation(r)]
-    print(f"  text pages (incl. copies turned 90/180/270): {len(ok)}/{len(text)} = {len(ok) / len(text):.4f}")
-    for r in text:
-        if r["orientation"] != expected_orientation(r):
+    drawn = [abs(r["skew"] - r["truth_skew"]) for r in content if r["kind"] == "drawing" and r["extra"] == 0
+             and r["skew"] is not None]
+    print("  " + skew_line("ours      dev drawings", drawn))
+    print("\n== Orientation (flagged = orientation_uncertain: QA reviews the page) ==")
+
+    def orientation_lines(label: str, text: list[dict]) -> None:
+        if not text:
+            return
+        ok = [r for r in text if r["orientation"] == expected_orientation(r)]
+        wrong = [r for r in text if r["orientation"] != expected_orientation(r)]
+        flagged = sum(bool(r.get("uncertain")) or r["blank"] for r in text)
+        silent = [r for r in wrong if not (r.get("uncertain") or r["blank"])]
+        print(f"  {label}: right {len(ok)}/{len(text)} = {len(ok) / len(text):.4f}; flagged {flagged}; "
+              f"wrong and not flagged {len(silent)}")
+        for r in wrong:
             print(f"    wrong: {r['set']} {r['seq']} +{r['extra']}: expected {expected_orientation(r)}, "
-                  f"got {r['orientation']} ({r['method']})")
+                  f"got {r['orientation']} ({r['method']}, confidence {r.get('confidence')}, "
+                  f"{'flagged' if r.get('uncertain') or r['blank'] else 'NOT flagged'})")
+
+    text = [r for r in content if r["kind"] != "drawing"]
+    orientation_lines("text pages, all (incl. copies turned 90/180/270)", text)
+    orientation_lines("  dev deliveries", [r for r in text if r["set"] != "real"])
+    orientation_lines("  real typewritten scans (tapuscorpus)", [r for r in text if r["set"] == "real"])
+    orientation_lines("held-out real pages (tesseract testdata, ocrmypdf)", holdout)
     drawings = [r for r in content if r["kind"] == "drawing"]
     if drawings:
         right = sum(r["orientation"] == expected_orientation(r) for r in drawings)
         kept = sum(r["orientation"] == 0 for r in drawings)
         made_worse = sum(r["orientation"] not in (0, expected_orientation(r)) for r in drawings)
-        print(f"  drawings: {right}/{len(drawings)} right, {kept} kept as scanned, {made_worse} turned wrongly")
+        flagged = sum(bool(r.get("uncertain")) for r in drawings)
+        print(f"  drawings: {right}/{len(drawings)} right, {kept} kept as scanned, {made_worse} turned wrongly, "
+              f"{flagged} flagged")
     print("\n== Blank pages and separator sheets (dev deliveries, as scanned) ==")
     plain = [r for r in results if r["set"] != "real" and r["extra"] == 0]
     tp = sum(r["blank"] and r["truth_blank"] for r in plain)
@@ -224,12 +265,13 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--ocr-sample", type=int, default=30, help="pages timed against tesseract OCR")
-    ap.add_argument("--only", choices=["dev", "real"], help="run one set only")
+    ap.add_argument("--only", choices=["dev", "real", "holdout"], help="run one set only")
     ap.add_argument("--cost-only", action="store_true", help="only the pages timed against tesseract's OCR")
     ap.add_argument("--dump", type=Path, help="write every case's result to this JSON file")
     args = ap.parse_args()
-    cases = ([] if args.only == "real" else dev_cases(args.shared, args.ocr_sample)) + \
-        ([] if args.only == "dev" or args.cost_only else real_cases(args.shared))
+    cases = ([] if args.only in ("real", "holdout") else dev_cases(args.shared, args.ocr_sample)) + \
+        ([] if args.only in ("dev", "holdout") or args.cost_only else real_cases(args.shared)) + \
+        ([] if args.only in ("dev", "real") or args.cost_only else holdout_cases(args.shared))
     if args.cost_only:
         cases = [c for c in cases if c.get("ocr_time")]
     t0 = time.perf_counter()

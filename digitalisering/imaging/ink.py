@@ -83,13 +83,45 @@ def working_image(image: Image.Image, dpi: float, factor: int | None = None) -> 
     return WorkingImage(np.ascontiguousarray(arr), 1.0 / factor, dpi / factor, paper)
 
 
-def _paper_level(grey: np.ndarray) -> int:
-    """The brightest common grey level: the paper (dark scanner borders and ink are minorities)."""
-    hist = cv2.calcHist([np.ascontiguousarray(grey[::2, ::2])], [0], None, [256], [0, 256]).ravel()
+PAPER_MISMATCH = 20
+"""Grey levels between the commonest bright level of the whole image and of its middle beyond
+which the two are not the same paper."""
+BACKGROUND_SHARE = 0.05
+"""A level this rare in the middle of the image is the background around the sheet, not its paper."""
+MIN_SHEET_LEVEL = 128
+"""The middle's level replaces the whole image's only when at least this bright: a darker middle
+is a negative (blueprint) or a photograph, whose paper the whole image's level says better."""
+
+
+def _common_bright_level(grey: np.ndarray) -> int:
+    hist = cv2.calcHist([np.ascontiguousarray(grey)], [0], None, [256], [0, 256]).ravel()
     hist = hist.astype(np.float64)
     hist = np.convolve(hist, np.ones(5) / 5, mode="same")
     bright = hist[96:]
     return int(96 + np.argmax(bright))
+
+
+def _paper_level(grey: np.ndarray) -> int:
+    """The commonest bright grey level: the paper (dark scanner borders and ink are minorities).
+
+    A light background around a coloured or grey sheet (a white scanner lid, the white corners of
+    a page scanned crooked onto a white canvas) can cover more of the image than any one grey level
+    of the sheet: then the level of the image's middle half, where the sheet always is, is the
+    paper (bench/imaging.py: real pages on pink and blue-grey paper turned 12-14 degrees were read
+    as a mostly inked page and turned upside down).
+    """
+    sample = grey[::2, ::2]
+    level = _common_bright_level(sample)
+    h, w = sample.shape
+    middle = sample[h // 4: h - h // 4, w // 4: w - w // 4]
+    if middle.size == 0:
+        return level
+    inner = _common_bright_level(middle)
+    if abs(inner - level) > PAPER_MISMATCH and inner >= MIN_SHEET_LEVEL:
+        near = float(np.count_nonzero(np.abs(middle.astype(np.int16) - level) <= 4)) / middle.size
+        if near < BACKGROUND_SHARE:
+            return inner
+    return level
 
 
 def page_box(work: WorkingImage) -> tuple[int, int, int, int]:

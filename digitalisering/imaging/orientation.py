@@ -36,6 +36,13 @@ MARGIN_SCALE = 0.3
 UNCERTAIN_SCORE = 0.4
 """Below this |score| tesseract's OSD is asked."""
 OSD_MIN_CONFIDENCE = 2.0
+FULL_EVIDENCE_VOTES = 1000
+"""Ink pixels above and below the line cores (working copy) from which the up/down cue counts in
+full; with fewer its confidence shrinks in proportion (a page of centred capitals has ~350)."""
+ORIENTATION_REVIEW_BELOW = 0.5
+"""A page whose orientation confidence is below this is flagged ``orientation_uncertain`` and
+reviewed in QA whatever the sample (bench/imaging.py: see the README for the confidence of the
+wrong decisions against this line)."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +309,9 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
     method = "text"
     # without clear evidence a page stays as scanned; OSD may overrule below
     flipped = score <= -UNCERTAIN_SCORE
-    ud_conf = min(1.0, abs(score) / 2.0)
+    # a strong-looking balance from few pixels (capitals and digits only, a short line or two) is
+    # the font's noise, not evidence: the confidence grows with the pixels counted
+    ud_conf = min(1.0, abs(score) / 2.0) * min(1.0, votes / FULL_EVIDENCE_VOTES)
     short_text = not text_page and not large_format and lines >= 2 and votes >= 100
     if text_page:
         ask = abs(score) < UNCERTAIN_SCORE

@@ -16,7 +16,8 @@ from PIL import Image
 
 from digitalisering.imaging.checks import TechnicalChecks, technical_checks
 from digitalisering.imaging.ink import Ink, find_ink, working_image
-from digitalisering.imaging.orientation import estimate_orientation
+from digitalisering.imaging.line_skew import measure_line_skew
+from digitalisering.imaging.orientation import ORIENTATION_REVIEW_BELOW, estimate_orientation
 from digitalisering.imaging.raster import colour_sample
 from digitalisering.imaging.separators import Barcode, Separator, read_barcodes, separator_from
 from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
@@ -26,6 +27,9 @@ BLANK_INK_FRACTION = 0.0015
 BLANK_MAX_COMPONENTS = 25
 LARGE_FORMAT_MM = (310, 440)
 """Pages wider (short side) or longer than this are large format (beyond A3)."""
+DRAWING_TEXT_SKEW_MIN_CONFIDENCE = 0.5
+"""A drawing whose ruled lines leave the skew uncertain is straightened by its text baselines only
+when they are at least this clear; otherwise it stays as scanned (skew 0, confidence 0)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,12 @@ class ImagingResult:
     paper_colour: list[int] = field(default_factory=list)
     """The paper's colour in the image's mode (fills the corners of a straightened page)."""
     timings_ms: dict = field(default_factory=dict)
+    orientation_uncertain: bool = False
+    """The orientation confidence is below ORIENTATION_REVIEW_BELOW: QA has the page reviewed
+    (pages stored before this field existed read as False; QA then uses their confidence)."""
+    skew_method: str | None = None
+    """'text' (baselines), 'lines' (a drawing's long ruled lines) or 'none' (a drawing whose
+    lines and text are both too unclear: left as scanned)."""
 
     def to_json(self) -> dict:
         return {**asdict(self), "technical": self.technical.to_json()}
@@ -81,7 +91,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
         max(checks.width_mm, checks.height_mm) > LARGE_FORMAT_MM[1]
     work = working_image(image, dpi)
     ink = find_ink(work)
-    if checks.dpi_source == "assumed":
+    if checks.dpi_source != "stated":
         ink = _rescale_by_text(image, dpi, ink)
     t1 = time.perf_counter()
     barcodes = read_barcodes(ink)
@@ -90,9 +100,9 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     blank = separator is None and not barcodes and ink.ink_fraction < BLANK_INK_FRACTION and \
         len(ink.stats) < BLANK_MAX_COMPONENTS
     result = ImagingResult(
-        orientation=None, orientation_confidence=None, orientation_method=None, skew_deg=None,
-        skew_confidence=None, corrected=False, is_blank=blank, ink_fraction=round(ink.ink_fraction, 6),
-        is_separator=separator is not None, separator=separator,
+        orientation=None, orientation_confidence=None, orientation_method=None, orientation_uncertain=False,
+        skew_deg=None, skew_confidence=None, skew_method=None, corrected=False, is_blank=blank,
+        ink_fraction=round(ink.ink_fraction, 6), is_separator=separator is not None, separator=separator,
         barcodes=list(barcodes), large_format=large, technical=checks,
     )
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
@@ -100,18 +110,28 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
         return image, result
     est = estimate_orientation(ink, large_format=large, use_osd=options.use_osd)
     t3 = time.perf_counter()
+    result.timings_ms["orientation"] = round(1000 * (t3 - t2), 1)
     result.orientation = est.orientation
     result.orientation_confidence = est.confidence
     result.orientation_method = est.method
+    result.orientation_uncertain = est.confidence < ORIENTATION_REVIEW_BELOW
     result.skew_deg = round(float(est.skew), 3) if est.components else None
     result.skew_confidence = est.skew_confidence if est.components else None
+    result.skew_method = "text" if est.components else None
+    if large and not est.text_page:  # a drawing: its ruled lines say more than its scattered labels
+        lines = measure_line_skew(ink)
+        if lines.certain:
+            result.skew_deg, result.skew_confidence, result.skew_method = lines.angle, lines.confidence, "lines"
+        elif result.skew_confidence is not None and result.skew_confidence < DRAWING_TEXT_SKEW_MIN_CONFIDENCE:
+            result.skew_deg, result.skew_confidence, result.skew_method = 0.0, 0.0, "none"
+        result.timings_ms["lines"] = round(1000 * (time.perf_counter() - t3), 1)
+        t3 = time.perf_counter()
     out = turn_upright(image, est.orientation)
     if result.skew_deg is not None and abs(result.skew_deg) >= options.deskew_min_deg:
         result.deskew_deg = result.skew_deg
     result.paper_colour = list(paper_colour(image, work.paper, small))
     result.corrected = out is not image or bool(result.deskew_deg)
-    result.timings_ms.update(orientation=round(1000 * (t3 - t2), 1),
-                             transform=round(1000 * (time.perf_counter() - t3), 1))
+    result.timings_ms["transform"] = round(1000 * (time.perf_counter() - t3), 1)
     return out, result
 
 

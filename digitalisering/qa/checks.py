@@ -4,7 +4,8 @@ Page checks read ``results.json``; document checks look at the outputs themselve
 on disk against its recorded SHA-256 and our PDF/A validation; the MDTO records built and validated
 against the XSD); dossier checks compare with the BAG links and the delivery manifest. Each finding
 is pass, warn or fail with a one-line reason. Pages that fail a check, and blank pages when so
-configured, are reviewed by eye in addition to the ISO 2859-1 sample (``review`` = True).
+configured, and pages whose orientation the imaging stage flagged as uncertain are reviewed by eye
+in addition to the ISO 2859-1 sample (``review`` = True).
 """
 
 from __future__ import annotations
@@ -113,11 +114,7 @@ def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool =
         yield _page("blank", page, WARN, "blank", review=review_blank)
         return
     yield from _skew(page, thresholds)
-    turn, conf = page.get("orientation"), page.get("orientation_confidence")
-    if turn is not None and conf is not None:
-        uncertain = conf < thresholds["orientation_confidence_warn"]
-        yield _page("orientation", page, WARN if uncertain else PASS,
-                    "orientation_uncertain" if uncertain else "orientation", turn=turn, conf=conf)
+    yield from _orientation(page, thresholds)
     yield _ocr(page, thresholds)
     completeness = _completeness(page, thresholds)
     if completeness:
@@ -159,6 +156,22 @@ def _technical(page: dict) -> Iterator[Finding]:
         mode = tech.get("colour_mode")
         yield _page("colour_mode", page, statuses["colour_mode"],
                     "colour_bitonal" if mode == "bitonal" else "colour_ok", mode=mode, bits=tech.get("bits_per_sample"))
+
+
+def _orientation(page: dict, t: dict[str, float]) -> Iterator[Finding]:
+    """A page the imaging stage flagged ``orientation_uncertain`` is reviewed by eye whatever the
+    sample (it may be upside down or on its side); below ``orientation_confidence_warn`` otherwise a
+    warning. Results written before the flag existed are flagged from the warning threshold."""
+    turn, conf = page.get("orientation"), page.get("orientation_confidence")
+    if turn is None or conf is None:
+        return
+    flagged = page.get("orientation_uncertain")
+    if flagged is None:
+        flagged = conf < t["orientation_confidence_warn"]
+    if flagged or conf < t["orientation_confidence_warn"]:
+        yield _page("orientation", page, WARN, "orientation_uncertain", review=bool(flagged), turn=turn, conf=conf)
+    else:
+        yield _page("orientation", page, PASS, "orientation", turn=turn, conf=conf)
 
 
 def _skew(page: dict, t: dict[str, float]) -> Iterator[Finding]:

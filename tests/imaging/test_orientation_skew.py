@@ -46,3 +46,39 @@ def test_drawing_with_capital_labels_keeps_its_orientation():
     page = pagegen.page_image(labels * 3, dpi=75, size_mm=(594, 420), font_pt=20)
     est = estimate_orientation(find_ink(working_image(page, 75)), large_format=True, use_osd=False)
     assert est.orientation == 0
+
+
+def ambiguous_page() -> Image.Image:
+    """Centred lines of capitals and digits: nothing rises above or hangs below the line, and
+    neither margin is straight, so up and down cannot be told from the page itself."""
+    lines = ["HOEK NIEUWE RIJN", "1234 5678 90", "ONTWERP WONINGEN", "XOXO HUMMEN", "ZUIDZIJDE", "NR 4 EN 6"]
+    im = pagegen.page_image([], dpi=150)
+    from PIL import ImageDraw, ImageFont
+
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.load_default(size=30)
+    y = 300
+    for k in range(3):
+        for text in lines:
+            width = draw.textlength(text, font=font)
+            draw.text(((im.width - width) / 2, y), text, fill=15, font=font)
+            y += 54
+    return im
+
+
+@pytest.mark.parametrize("turn", [0, 180])
+def test_page_with_ambiguous_up_and_down_is_flagged_not_silently_turned(turn: int):
+    from digitalisering.imaging.stage import ImagingOptions, analyse_page
+
+    page = ambiguous_page().rotate(turn, expand=True)
+    _, res = analyse_page(page, 150, 8, ImagingOptions(use_osd=False))
+    assert res.orientation in (0, 180)
+    assert res.orientation == turn or res.orientation_uncertain
+    assert res.orientation_uncertain  # the page's own cues are weak either way: a person looks
+
+
+def test_clear_letter_is_not_flagged():
+    from digitalisering.imaging.stage import ImagingOptions, analyse_page
+
+    _, res = analyse_page(pagegen.letter_page(dpi=200).rotate(180, expand=True), 200, 8, ImagingOptions(use_osd=False))
+    assert res.orientation == 180 and not res.orientation_uncertain

@@ -219,3 +219,20 @@ def test_valid_manifests_read_back_as_written(tmp_path_factory, counts, delimite
     rows = [[dossier_col, pages_col]] + [[d, str(n)] for d, n in counts.items()]
     (folder / "manifest.csv").write_text(csv_text(rows, delimiter), encoding="utf-8")
     assert read_manifest(folder, load_qa_config()["manifest"]) == counts
+
+
+def test_orientation_flagged_by_imaging_is_reviewed_besides_the_sample():
+    from digitalisering.qa.checks import CheckReport
+
+    flagged = by_check(page_findings(page(seq=9, orientation=180, orientation_confidence=0.31,
+                                          orientation_uncertain=True), T))["orientation"]
+    assert flagged.status == WARN and flagged.review and flagged.code == "orientation_uncertain"
+    sure = by_check(page_findings(page(orientation_uncertain=False), T))["orientation"]
+    assert sure.status == PASS and not sure.review
+    report = CheckReport()
+    report.extend(page_findings(page(seq=9, orientation_confidence=0.31, orientation_uncertain=True), T))
+    report.extend(page_findings(page(seq=10), T))
+    assert report.review_pages() == {9: ["orientation"]}
+    # results.json written before the flag: the warning threshold decides
+    old = by_check(page_findings(page(orientation_confidence=0.4), T))["orientation"]
+    assert old.status == WARN and old.review

@@ -66,6 +66,21 @@ def test_failed_and_blank_pages_are_reviewed_besides_the_sample(inspection):
     assert not set(extra) & set(inspection.sample_seqs)
 
 
+def test_page_with_uncertain_orientation_is_on_the_review_list(inspection):
+    from digitalisering.qa.checks import page_findings
+
+    outside = [p for p in inspection.results["pages"] if p["status"] == "done" and not p.get("is_separator")
+               and not p.get("is_blank") and p["seq"] not in inspection.sample_seqs]
+    assert outside, "the generated delivery has pages outside the sample"
+    target = outside[0]
+    thresholds = load_qa_config()["thresholds"]
+    assert "orientation" not in inspection.extra_pages().get(target["seq"], [])
+    inspection.checks.extend(page_findings({**target, "orientation_confidence": 0.2,
+                                            "orientation_uncertain": True}, thresholds))
+    assert "orientation" in inspection.extra_pages()[target["seq"]]
+    assert target["seq"] in inspection.review_list()
+
+
 def test_verdict_follows_the_acceptance_number(inspection):
     s = inspection.sample_seqs
     assert inspection.verdict().status == OPEN
