@@ -40,7 +40,7 @@ def test_a_clean_part_is_read():
     PROLOG + b'<!DOCTYPE x SYSTEM "http://example.org/x.dtd">' + num_part(3)[len(PROLOG):],
 ], ids=["after-8KB-of-comment", "utf-16", "external"])
 def test_a_doctype_anywhere_in_the_prolog_is_refused(xml: bytes):
-    with pytest.raises(InputFileError, match="0546NUM01102026-000001.xml.*DOCTYPE") as err:
+    with pytest.raises(InputFileError, match="0546NUM01102026-000001.xml.*(DOCTYPE|not well-formed)") as err:
         _read(xml)
     assert "\n" not in str(err.value)
 
@@ -62,11 +62,15 @@ def test_an_xml_bomb_does_not_expand():
 
 
 _PEAK = """
-import resource, sys
+import re, sys
 from digitalisering.bag.extract import parse_objects
+# the peak RSS of this process from here on (a child's ru_maxrss starts at its parent's)
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")
 with open(sys.argv[1], "rb") as fh:
     n = sum(1 for _ in parse_objects(fh, "flood.xml"))
-print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+with open("/proc/self/status") as fh:
+    print(n, int(re.search(r"VmHWM:\\s+(\\d+) kB", fh.read()).group(1)) // 1024)
 """
 
 
@@ -89,6 +93,6 @@ def test_memory_does_not_grow_with_foreign_elements(tmp_path: Path):
 
 
 def test_an_object_stuffed_with_elements_is_refused():
-    stuffed = num_stand(1).replace(b"<Objecten:status>", b"<j:e/>" * (MAX_OBJECT_ELEMENTS + 10) + b"<Objecten:status>")
+    stuffed = num_stand(1).replace(b"<Objecten:status>", b"<j:e/>" * (2 * MAX_OBJECT_ELEMENTS) + b"<Objecten:status>")
     with pytest.raises(InputFileError, match="more than"):
         _read(HEAD + stuffed + TAIL)
