@@ -113,54 +113,119 @@ def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
 
-def _voorkomen(obj: etree._Element) -> Voorkomen:
-    v = obj.find(f"{_q(OBJ, 'voorkomen')}/{_q(HIST, 'Voorkomen')}")
-    if v is None:
-        return Voorkomen(1, "", None)
-    return Voorkomen(int(_text(v, _q(HIST, "voorkomenidentificatie")) or 1),
-                     _text(v, _q(HIST, "beginGeldigheid")) or "", _text(v, _q(HIST, "eindGeldigheid")))
-
-
 _TAGS = {
     _q(OBJ, "Woonplaats"): "WPL", _q(OBJ, "OpenbareRuimte"): "OPR", _q(OBJ, "Nummeraanduiding"): "NUM",
     _q(OBJ, "Verblijfsobject"): "VBO", _q(OBJ, "Ligplaats"): "LIG", _q(OBJ, "Standplaats"): "STA",
     _q(OBJ, "Pand"): "PND",
 }
+_PLAIN = {_q(OBJ, name): attr for name, attr in (
+    ("identificatie", "id"), ("status", "status"), ("naam", "name"), ("huisletter", "huisletter"),
+    ("huisnummertoevoeging", "toevoeging"), ("postcode", "postcode"))}
+"""Children whose text is a field as it stands."""
+_VOORKOMEN, _HIST_VOORKOMEN = _q(OBJ, "voorkomen"), _q(HIST, "Voorkomen")
+_VK_ID, _VK_BEGIN, _VK_END = _q(HIST, "voorkomenidentificatie"), _q(HIST, "beginGeldigheid"), _q(HIST, "eindGeldigheid")
+_HUISNUMMER, _BOUWJAAR, _VERKORT = _q(OBJ, "huisnummer"), _q(OBJ, "oorspronkelijkBouwjaar"), _q(OBJ, "verkorteNaam")
+_LIGT_IN, _LIGT_AAN = _q(OBJ, "ligtIn"), _q(OBJ, "ligtAan")
+_PARENT_REF = {_LIGT_IN: _q(REF, "WoonplaatsRef"), _LIGT_AAN: _q(REF, "OpenbareRuimteRef")}
+_HOOFD, _NEVEN, _DEEL = _q(OBJ, "heeftAlsHoofdadres"), _q(OBJ, "heeftAlsNevenadres"), _q(OBJ, "maaktDeelUitVan")
+_NUM_REF, _PAND_REF = _q(REF, "NummeraanduidingRef"), _q(REF, "PandRef")
+_GEOMETRIE, _PUNT, _POS = _q(OBJ, "geometrie"), _q(OBJ, "punt"), "{http://www.opengis.net/gml/3.2}pos"
+
+
+def _stripped(el: etree._Element) -> str | None:
+    return el.text.strip() if el.text else None
+
+
+def _refs(el: etree._Element, tag: str) -> list[str]:
+    return [r.text.strip() for r in el.iterchildren(tag) if r.text]
+
+
+def _voorkomen(el: etree._Element | None) -> Voorkomen:
+    if el is None:
+        return Voorkomen(1, "", None)
+    number = begin = end = None
+    for child in el:
+        tag = child.tag
+        if tag == _VK_ID and number is None:
+            number = _stripped(child)
+        elif tag == _VK_BEGIN and begin is None:
+            begin = _stripped(child)
+        elif tag == _VK_END and end is None:
+            end = _stripped(child)
+    return Voorkomen(int(number) if number and number.isdigit() else 1, begin or "", end)
 
 
 def _record(obj: etree._Element) -> BagRecord:
+    """The fields the index needs, in one pass over the object's children (the first of each wins)."""
     kind = _TAGS[obj.tag]
-    rec = BagRecord(kind, _text(obj, _q(OBJ, "identificatie")) or "", _text(obj, _q(OBJ, "status")) or "",
-                    _voorkomen(obj))
+    rec = BagRecord(kind, "", "", Voorkomen(1, "", None))
+    fields: dict[str, str | None] = {}
+    voorkomen = None
+    for child in obj:
+        tag = child.tag
+        attr = _PLAIN.get(tag)
+        if attr is not None:
+            if attr not in fields:
+                fields[attr] = _stripped(child)
+        elif tag == _VOORKOMEN:
+            if voorkomen is None:
+                voorkomen = child.find(_HIST_VOORKOMEN)
+        elif tag in _PARENT_REF:
+            if tag not in fields:
+                ref = child.find(_PARENT_REF[tag])
+                fields[tag] = _stripped(ref) if ref is not None else None
+        elif tag == _HUISNUMMER:
+            if "huisnummer" not in fields:
+                fields["huisnummer"] = _stripped(child)
+        elif tag == _HOOFD:
+            if rec.hoofdadres is None:
+                ref = child.find(_NUM_REF)
+                rec.hoofdadres = _stripped(ref) if ref is not None else None
+        elif tag == _NEVEN:
+            rec.nevenadressen.extend(_refs(child, _NUM_REF))
+        elif tag == _DEEL:
+            rec.panden.extend(_refs(child, _PAND_REF))
+        elif tag == _VERKORT:
+            if "short_name" not in fields:
+                inner = child.find(f".//{_VERKORT}")
+                fields["short_name"] = (_stripped(inner) if inner is not None else None) or _stripped(child)
+        elif tag == _GEOMETRIE:
+            if "pos" not in fields:
+                punt = child.find(_PUNT)
+                pos = punt.find(f".//{_POS}") if punt is not None else None
+                fields["pos"] = pos.text if pos is not None and pos.text else None
+        elif tag == _BOUWJAAR:
+            if "bouwjaar" not in fields:
+                fields["bouwjaar"] = _stripped(child)
+    rec.id = fields.get("id") or ""
+    rec.status = fields.get("status") or ""
+    rec.voorkomen = _voorkomen(voorkomen)
     if kind in ("WPL", "OPR"):
-        rec.name = _text(obj, _q(OBJ, "naam"))
+        rec.name = fields.get("name")
     if kind == "OPR":
-        rec.short_name = _text(obj, f"{_q(OBJ, 'verkorteNaam')}//{_q(OBJ, 'verkorteNaam')}") or \
-            _text(obj, _q(OBJ, "verkorteNaam"))
-        rec.parent = _text(obj, f"{_q(OBJ, 'ligtIn')}/{_q(REF, 'WoonplaatsRef')}")
-    elif kind == "NUM":
-        number = _text(obj, _q(OBJ, "huisnummer"))
+        rec.short_name = fields.get("short_name")
+        rec.parent = fields.get(_LIGT_IN)
+    if kind == "NUM":
+        rec.parent = fields.get(_LIGT_AAN)
+        number = fields.get("huisnummer")
         rec.huisnummer = int(number) if number and number.isdigit() else None
-        rec.huisletter = _text(obj, _q(OBJ, "huisletter"))
-        rec.toevoeging = _text(obj, _q(OBJ, "huisnummertoevoeging"))
-        rec.postcode = _text(obj, _q(OBJ, "postcode"))
-        rec.parent = _text(obj, f"{_q(OBJ, 'ligtAan')}/{_q(REF, 'OpenbareRuimteRef')}")
-    elif kind in ("VBO", "LIG", "STA"):
-        rec.hoofdadres = _text(obj, f"{_q(OBJ, 'heeftAlsHoofdadres')}/{_q(REF, 'NummeraanduidingRef')}")
-        rec.nevenadressen = [r.text.strip() for r in obj.iterfind(
-            f"{_q(OBJ, 'heeftAlsNevenadres')}/{_q(REF, 'NummeraanduidingRef')}") if r.text]
-        if kind == "VBO":
-            rec.panden = [r.text.strip() for r in obj.iterfind(
-                f"{_q(OBJ, 'maaktDeelUitVan')}/{_q(REF, 'PandRef')}") if r.text]
-            pos = obj.find(f"{_q(OBJ, 'geometrie')}/{_q(OBJ, 'punt')}//{{http://www.opengis.net/gml/3.2}}pos")
-            if pos is not None and pos.text:
-                xy = pos.text.split()
-                try:
-                    rec.point = (float(xy[0]), float(xy[1]))
-                except (IndexError, ValueError):
-                    rec.point = None
-    elif kind == "PND":
-        year = _text(obj, _q(OBJ, "oorspronkelijkBouwjaar"))
+        rec.huisletter, rec.toevoeging = fields.get("huisletter"), fields.get("toevoeging")
+        rec.postcode = fields.get("postcode")
+    else:
+        rec.nevenadressen = rec.nevenadressen if kind in ("VBO", "LIG", "STA") else []
+        rec.hoofdadres = rec.hoofdadres if kind in ("VBO", "LIG", "STA") else None
+    if kind == "VBO":
+        pos = fields.get("pos")
+        if pos:
+            xy = pos.split()
+            try:
+                rec.point = (float(xy[0]), float(xy[1]))
+            except (IndexError, ValueError):
+                rec.point = None
+    else:
+        rec.panden = []
+    if kind == "PND":
+        year = fields.get("bouwjaar")
         rec.bouwjaar = int(year) if year and year.isdigit() else None
     return rec
 
