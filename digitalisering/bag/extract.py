@@ -230,44 +230,101 @@ def _record(obj: etree._Element) -> BagRecord:
     return rec
 
 
-_SWEEP_EVERY = 4096
-"""Elements between two sweeps that free what the reader is done with."""
 MAX_OBJECT_ELEMENTS = 100_000
-"""An object with more elements inside is refused, counted to within one sweep (a Kadaster object has
-tens; a pand's polygon is one text)."""
+"""An object with more elements inside is refused (a Kadaster object has tens; a pand's polygon is one text)."""
+MAX_PROLOG_BYTES = 1024**2
+"""A part whose root element does not start within this many bytes is refused."""
+_CHUNK = 64 * 1024
+_COUNT_EVERY = 1024**2
+"""While one object stays open for this many bytes of input, its elements are counted (then again
+after as many more)."""
+
+
+def _doctype_refused(source: str) -> InputFileError:
+    return InputFileError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
+                          "not a Kadaster file)")
 
 
 class _Guarded:
-    """The bytes of a part on their way to the parser, scanned for ``<!DOCTYPE`` and ``<!ENTITY`` in every
-    chunk (with the end of the one before, so a keyword split between two reads is found too). The
-    parser reads them as UTF-8 whatever the file declares, so what is scanned is what is parsed: no
-    other encoding can hide a DOCTYPE from the scan, and none reaches the parser."""
+    """The bytes of a part on their way to the parser, and the tree the parser builds from them.
+
+    Every chunk is scanned for ``<!DOCTYPE`` and ``<!ENTITY`` (with the end of the chunk before, so a
+    keyword split between two reads is found too) before the parser sees it; the parser reads UTF-8
+    whatever the file declares, so what is scanned is what is parsed and no other encoding can hide
+    a DOCTYPE. Before each chunk, whatever has ended is removed from the tree (the preceding siblings
+    on the path from the root to where the parser is), except the inside of an object being read:
+    memory stays constant whatever the elements' names or namespaces. lxml reads the next chunk only
+    once the events of the one before have been handed out."""
 
     _KEYWORDS = (b"<!DOCTYPE", b"<!ENTITY")
     _OVERLAP = max(len(k) for k in _KEYWORDS) - 1
 
-    def __init__(self, stream: IO[bytes], source: str):
-        self._stream, self._source = stream, source
+    def __init__(self, stream: IO[bytes], source: str, tags: frozenset[str]):
+        self._stream, self._source, self._tags = stream, source, tags
         self._tail = b""
+        self._replay: list[bytes] = []
+        self.root: etree._Element | None = None
+        self.fed = 0
+        self._held: etree._Element | None = None
+        self._counted_at = 0
 
-    def read(self, n: int = -1) -> bytes:
+    def _next(self, n: int) -> bytes:
         data = self._stream.read(n)
         window = self._tail + data
         for keyword in self._KEYWORDS:
             if keyword in window:
-                raise InputFileError(f"BAG extract: {self._source} declares a DOCTYPE (DTDs and entities are "
-                                     "refused: not a Kadaster file)")
+                raise _doctype_refused(self._source)
         self._tail = window[-self._OVERLAP:]
+        self.fed += len(data)
         return data
+
+    def root_tag(self) -> str | None:
+        """The root element's tag, from a first look at the head (kept to be read again)."""
+        probe = etree.XMLPullParser(events=("start",), **_parser_kwargs())
+        while self.fed <= MAX_PROLOG_BYTES:
+            data = self._next(_CHUNK)
+            if not data:
+                return None
+            self._replay.append(data)
+            probe.feed(data)
+            for _, el in probe.read_events():
+                return el.tag
+        raise InputFileError(f"BAG extract: {self._source} has no root element in its first "
+                             f"{MAX_PROLOG_BYTES:,} bytes: refused, not a Kadaster file")
+
+    def read(self, n: int = -1) -> bytes:
+        if self._replay:
+            return self._replay.pop(0)
+        if self.root is not None:
+            self._sweep()
+        return self._next(n if n and n > 0 else _CHUNK)
+
+    def _sweep(self) -> None:
+        node = self.root
+        while node.tag not in self._tags:
+            count = len(node)
+            if count == 0:
+                return
+            if count > 1:
+                del node[:count - 1]
+            node = node[0]
+        # an object being read (or one just read, cleared): its inside stays until it ends
+        if node is not self._held:
+            self._held, self._counted_at = node, self.fed
+        elif self.fed - self._counted_at > _COUNT_EVERY:
+            self._counted_at = self.fed
+            if sum(1 for _ in node.iter()) > MAX_OBJECT_ELEMENTS:
+                raise InputFileError(f"BAG extract: {self._source} has a {etree.QName(node).localname} with "
+                                     f"more than {MAX_OBJECT_ELEMENTS:,} elements inside, line "
+                                     f"{node.sourceline}: refused, not a Kadaster file")
 
 
 def _refuse_doctype(el: etree._Element, source: str) -> None:
-    """A second guard behind the scan: a DOCTYPE can only stand in the prolog, so once the first element
-    is complete the parser has seen it if there is one."""
+    """A second guard behind the scan: a DOCTYPE can only stand in the prolog, so when the root element
+    starts the parser has seen it if there is one."""
     info = el.getroottree().docinfo
     if info.internalDTD is not None or info.externalDTD is not None or info.doctype or info.system_url:
-        raise InputFileError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
-                             "not a Kadaster file)")
+        raise _doctype_refused(source)
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> InputFileError:
@@ -280,53 +337,24 @@ def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> InputFileError:
     return InputFileError(f"BAG extract: {source} is not well-formed XML ({msg}, line {line})")
 
 
-def _sweep(el: etree._Element, tags: frozenset[str]) -> etree._Element | None:
-    """Free every element that ends before ``el`` in document order, except the inside of a record
-    still being read. Returns that open record (the outermost element of a wanted tag above ``el``)."""
-    chain = []
-    node = el
-    while node is not None:
-        chain.append(node)
-        node = node.getparent()
-    keep = None
-    for i in range(len(chain) - 1, 0, -1):  # from the root down: is there an open record?
-        if chain[i].tag in tags:
-            keep = i
-            break
-    start = keep if keep is not None else 0
-    for node in chain[start:-1]:
-        parent = node.getparent()
-        before = parent.index(node)
-        if before:
-            del parent[:before]
-    return chain[keep] if keep is not None else None
-
-
 def _elements(stream: IO[bytes], source: str, tags: frozenset[str]) -> Iterator[etree._Element]:
-    """Each complete element with one of ``tags``, in file order, streaming. Everything else is freed as
-    the parse goes on, whatever its namespace, so memory stays constant; a record is cleared once the
-    caller has read it. A DOCTYPE or an entity reference anywhere refuses the file."""
-    events = 0
-    held, held_since = None, 0
+    """Each complete element with one of ``tags``, in file order, streaming; a record is cleared once
+    the caller has read it and everything else is freed as the parse goes on (``_Guarded``). A
+    DOCTYPE or an entity reference anywhere refuses the file."""
+    guard = _Guarded(stream, source, tags)
     try:
         etree.clear_error_log()
-        for _, el in etree.iterparse(_Guarded(stream, source), events=("end",), **_parser_kwargs()):
-            events += 1
-            if events == 1:
-                _refuse_doctype(el, source)
+        root_tag = guard.root_tag()
+        wanted = list(tags | {root_tag}) if root_tag else list(tags)
+        for event, el in etree.iterparse(guard, events=("start", "end"), tag=wanted, **_parser_kwargs()):
+            if event == "start":
+                if guard.root is None:
+                    _refuse_doctype(el, source)
+                    guard.root = el
+                continue
             if el.tag in tags:
                 yield el
                 el.clear(keep_tail=False)
-                _sweep(el, tags)
-                held = None
-            elif events % _SWEEP_EVERY == 0:
-                open_record = _sweep(el, tags)
-                if open_record is not held:
-                    held, held_since = open_record, events
-                elif held is not None and events - held_since > MAX_OBJECT_ELEMENTS:
-                    raise InputFileError(f"BAG extract: {source} has a {etree.QName(held).localname} with "
-                                         f"more than {MAX_OBJECT_ELEMENTS:,} elements inside, line "
-                                         f"{held.sourceline}: refused, not a Kadaster file")
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, source) from exc
 
