@@ -3,12 +3,13 @@ elements the reader has no use for."""
 
 import io
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
 import pytest
 
-from digitalisering.bag.extract import MAX_OBJECT_ELEMENTS, parse_objects
+from digitalisering.bag.extract import MAX_OBJECT_ELEMENTS, MemberStream, parse_objects
 from digitalisering.errors import InputFileError
 
 from bagzip import HEAD, REPO, TAIL, num_part, num_stand
@@ -96,3 +97,17 @@ def test_an_object_stuffed_with_elements_is_refused():
     stuffed = num_stand(1).replace(b"<Objecten:status>", b"<j:e/>" * (2 * MAX_OBJECT_ELEMENTS) + b"<Objecten:status>")
     with pytest.raises(InputFileError, match="more than"):
         _read(HEAD + stuffed + TAIL)
+
+
+@pytest.mark.parametrize("real, declared, compressed, message", [
+    (2_000, 1_000, 500, "more than the 1,000 bytes its zip header declares"),
+    (3 * 1024**2, 4 * 1024**2, 10_000, "more than 200 times its compressed size"),
+])
+def test_real_bytes_are_counted_whatever_the_header_says(real, declared, compressed, message):
+    """zipfile itself stops at the declared size (and then fails the CRC); the count does not rely on it."""
+    info = zipfile.ZipInfo("0546NUM01102026-000001.xml")
+    info.file_size, info.compress_size = declared, compressed
+    stream = MemberStream(io.BytesIO(b" " * real), info, "9999NUM01102026.zip/0546NUM01102026-000001.xml", None)
+    with pytest.raises(InputFileError, match=f"0546NUM01102026-000001.xml unpacks to {message}"):
+        while stream.read(64 * 1024):
+            pass
