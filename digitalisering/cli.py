@@ -301,9 +301,12 @@ def bag_import(obj: Context, extract: Path, gemeente: str | None, force: bool) -
 @handle_errors
 def bag_status(obj: Context) -> None:
     """Show which extract the BAG index holds."""
-    from digitalisering.bag.index import INDEX_FILE, read_meta
+    from digitalisering.bag.index import INDEX_FILE, read_meta, remove_leftovers
 
-    meta = read_meta(obj.workspace.root / INDEX_FILE)
+    target = obj.workspace.root / INDEX_FILE
+    for path in remove_leftovers(target):
+        click.echo(f"removed {path.name}, left by an import that was stopped", err=True)
+    meta = read_meta(target)
     if not meta:
         click.echo("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]")
         return

@@ -2,9 +2,11 @@
 
 The national ``BAGNLDL-DDMMYYYY.zip`` holds one zip per object type (``9999NUM…zip``), each with
 XML parts of 10,000 ``sl:stand``; a municipal extract has the same structure. Nested zips are
-spooled to a temporary file one at a time; XML is parsed with lxml ``iterparse`` and every record
-is cleared as soon as it is read, so memory does not grow with the extract. Hardened: no DTDs,
-no entity expansion, no network, no huge trees.
+spooled to a temporary file one at a time; XML is parsed with lxml ``iterparse`` and every element
+is freed once handled, whatever its namespace, so memory does not grow with the extract. Hardened:
+a DOCTYPE or an entity reference anywhere refuses the part (no DTD is loaded, no entity expanded,
+no network), no huge trees, bounded zip nesting, declared and real unpacked sizes and compression
+ratios (zip bombs, members that lie about their size).
 
 Yields plain records (dataclasses) of the five object types the index needs, plus the
 gemeente-woonplaats relations.
@@ -16,13 +18,15 @@ import re
 import shutil
 import tempfile
 import zipfile
+import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
 from lxml import etree
 
-from digitalisering.errors import InputFileError
+from digitalisering.errors import InputFileError, StateError
 
 OBJ = "www.kadaster.nl/schemas/lvbag/imbag/objecten/v20200601"
 REF = "www.kadaster.nl/schemas/lvbag/imbag/objecten-ref/v20200601"
@@ -36,6 +40,21 @@ _PART = re.compile(r"(?:^|/)(?:\d{4})(WPL|OPR|NUM|VBO|LIG|STA|PND)\d{8}(?:-\d+)?
 _GWR = re.compile(r"(?:^|/)GEM-WPL-RELATIE-\d{8}(?:-\d+)?\.(xml|zip)$", re.IGNORECASE)
 MAX_MEMBER_BYTES = 20 * 1024**3
 """A member claiming to unpack to more than this is refused (zip bomb)."""
+MAX_RATIO = 200
+"""A member that unpacks to more than this many times its compressed size is refused (zip bomb: deflate
+reaches ~1000). Kadaster's parts measure 9-71 (GEM-WPL-RELATIE, the most repetitive), the synthetic
+Leiden ones up to 53."""
+RATIO_FLOOR_BYTES = 1024**2
+"""Members smaller than this (unpacked) are not held to the ratio."""
+MAX_EXTRACT_RATIO = 100
+"""All XML parts together may unpack to at most this many times the extract's file size (Kadaster's
+extracts: 16-35)."""
+EXTRACT_FLOOR_BYTES = 16 * 1024**2
+"""The budget of a small extract is at least this."""
+MAX_EXTRACT_BYTES = 1024**4
+"""And never to more than 1 TiB (the national extract of ~30 million objects unpacks to well under)."""
+MAX_NESTING = 1
+"""Zips inside the extract zip, not deeper (Kadaster's layout for the object types read)."""
 
 
 @dataclass
@@ -81,8 +100,8 @@ class GemeenteWoonplaats:
 
 
 def _parser_kwargs() -> dict:
-    return {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
-            "remove_comments": True}
+    return {"resolve_entities": False, "no_network": True, "load_dtd": False, "dtd_validation": False,
+            "huge_tree": False, "remove_comments": True, "remove_pis": True, "encoding": "utf-8"}
 
 
 def _text(el: etree._Element, path: str) -> str | None:
@@ -94,128 +113,393 @@ def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
 
-def _voorkomen(obj: etree._Element) -> Voorkomen:
-    v = obj.find(f"{_q(OBJ, 'voorkomen')}/{_q(HIST, 'Voorkomen')}")
-    if v is None:
-        return Voorkomen(1, "", None)
-    return Voorkomen(int(_text(v, _q(HIST, "voorkomenidentificatie")) or 1),
-                     _text(v, _q(HIST, "beginGeldigheid")) or "", _text(v, _q(HIST, "eindGeldigheid")))
-
-
 _TAGS = {
     _q(OBJ, "Woonplaats"): "WPL", _q(OBJ, "OpenbareRuimte"): "OPR", _q(OBJ, "Nummeraanduiding"): "NUM",
     _q(OBJ, "Verblijfsobject"): "VBO", _q(OBJ, "Ligplaats"): "LIG", _q(OBJ, "Standplaats"): "STA",
     _q(OBJ, "Pand"): "PND",
 }
+_PLAIN = {_q(OBJ, name): attr for name, attr in (
+    ("identificatie", "id"), ("status", "status"), ("naam", "name"), ("huisletter", "huisletter"),
+    ("huisnummertoevoeging", "toevoeging"), ("postcode", "postcode"))}
+"""Children whose text is a field as it stands."""
+_VOORKOMEN, _HIST_VOORKOMEN = _q(OBJ, "voorkomen"), _q(HIST, "Voorkomen")
+_VK_ID, _VK_BEGIN, _VK_END = _q(HIST, "voorkomenidentificatie"), _q(HIST, "beginGeldigheid"), _q(HIST, "eindGeldigheid")
+_HUISNUMMER, _BOUWJAAR, _VERKORT = _q(OBJ, "huisnummer"), _q(OBJ, "oorspronkelijkBouwjaar"), _q(OBJ, "verkorteNaam")
+_LIGT_IN, _LIGT_AAN = _q(OBJ, "ligtIn"), _q(OBJ, "ligtAan")
+_PARENT_REF = {_LIGT_IN: _q(REF, "WoonplaatsRef"), _LIGT_AAN: _q(REF, "OpenbareRuimteRef")}
+_HOOFD, _NEVEN, _DEEL = _q(OBJ, "heeftAlsHoofdadres"), _q(OBJ, "heeftAlsNevenadres"), _q(OBJ, "maaktDeelUitVan")
+_NUM_REF, _PAND_REF = _q(REF, "NummeraanduidingRef"), _q(REF, "PandRef")
+_GEOMETRIE, _PUNT, _POS = _q(OBJ, "geometrie"), _q(OBJ, "punt"), "{http://www.opengis.net/gml/3.2}pos"
+
+
+def _stripped(el: etree._Element) -> str | None:
+    return el.text.strip() if el.text else None
+
+
+def _refs(el: etree._Element, tag: str) -> list[str]:
+    return [r.text.strip() for r in el.iterchildren(tag) if r.text]
+
+
+def _voorkomen(el: etree._Element | None) -> Voorkomen:
+    if el is None:
+        return Voorkomen(1, "", None)
+    number = begin = end = None
+    for child in el:
+        tag = child.tag
+        if tag == _VK_ID and number is None:
+            number = _stripped(child)
+        elif tag == _VK_BEGIN and begin is None:
+            begin = _stripped(child)
+        elif tag == _VK_END and end is None:
+            end = _stripped(child)
+    return Voorkomen(int(number) if number and number.isdigit() else 1, begin or "", end)
 
 
 def _record(obj: etree._Element) -> BagRecord:
+    """The fields the index needs, in one pass over the object's children (the first of each wins)."""
     kind = _TAGS[obj.tag]
-    rec = BagRecord(kind, _text(obj, _q(OBJ, "identificatie")) or "", _text(obj, _q(OBJ, "status")) or "",
-                    _voorkomen(obj))
+    rec = BagRecord(kind, "", "", Voorkomen(1, "", None))
+    fields: dict[str, str | None] = {}
+    voorkomen = None
+    for child in obj:
+        tag = child.tag
+        attr = _PLAIN.get(tag)
+        if attr is not None:
+            if attr not in fields:
+                fields[attr] = _stripped(child)
+        elif tag == _VOORKOMEN:
+            if voorkomen is None:
+                voorkomen = child.find(_HIST_VOORKOMEN)
+        elif tag in _PARENT_REF:
+            if tag not in fields:
+                ref = child.find(_PARENT_REF[tag])
+                fields[tag] = _stripped(ref) if ref is not None else None
+        elif tag == _HUISNUMMER:
+            if "huisnummer" not in fields:
+                fields["huisnummer"] = _stripped(child)
+        elif tag == _HOOFD:
+            if rec.hoofdadres is None:
+                ref = child.find(_NUM_REF)
+                rec.hoofdadres = _stripped(ref) if ref is not None else None
+        elif tag == _NEVEN:
+            rec.nevenadressen.extend(_refs(child, _NUM_REF))
+        elif tag == _DEEL:
+            rec.panden.extend(_refs(child, _PAND_REF))
+        elif tag == _VERKORT:
+            if "short_name" not in fields:
+                inner = child.find(f".//{_VERKORT}")
+                fields["short_name"] = (_stripped(inner) if inner is not None else None) or _stripped(child)
+        elif tag == _GEOMETRIE:
+            if "pos" not in fields:
+                punt = child.find(_PUNT)
+                pos = punt.find(f".//{_POS}") if punt is not None else None
+                fields["pos"] = pos.text if pos is not None and pos.text else None
+        elif tag == _BOUWJAAR:
+            if "bouwjaar" not in fields:
+                fields["bouwjaar"] = _stripped(child)
+    rec.id = fields.get("id") or ""
+    rec.status = fields.get("status") or ""
+    rec.voorkomen = _voorkomen(voorkomen)
     if kind in ("WPL", "OPR"):
-        rec.name = _text(obj, _q(OBJ, "naam"))
+        rec.name = fields.get("name")
     if kind == "OPR":
-        rec.short_name = _text(obj, f"{_q(OBJ, 'verkorteNaam')}//{_q(OBJ, 'verkorteNaam')}") or \
-            _text(obj, _q(OBJ, "verkorteNaam"))
-        rec.parent = _text(obj, f"{_q(OBJ, 'ligtIn')}/{_q(REF, 'WoonplaatsRef')}")
-    elif kind == "NUM":
-        number = _text(obj, _q(OBJ, "huisnummer"))
+        rec.short_name = fields.get("short_name")
+        rec.parent = fields.get(_LIGT_IN)
+    if kind == "NUM":
+        rec.parent = fields.get(_LIGT_AAN)
+        number = fields.get("huisnummer")
         rec.huisnummer = int(number) if number and number.isdigit() else None
-        rec.huisletter = _text(obj, _q(OBJ, "huisletter"))
-        rec.toevoeging = _text(obj, _q(OBJ, "huisnummertoevoeging"))
-        rec.postcode = _text(obj, _q(OBJ, "postcode"))
-        rec.parent = _text(obj, f"{_q(OBJ, 'ligtAan')}/{_q(REF, 'OpenbareRuimteRef')}")
-    elif kind in ("VBO", "LIG", "STA"):
-        rec.hoofdadres = _text(obj, f"{_q(OBJ, 'heeftAlsHoofdadres')}/{_q(REF, 'NummeraanduidingRef')}")
-        rec.nevenadressen = [r.text.strip() for r in obj.iterfind(
-            f"{_q(OBJ, 'heeftAlsNevenadres')}/{_q(REF, 'NummeraanduidingRef')}") if r.text]
-        if kind == "VBO":
-            rec.panden = [r.text.strip() for r in obj.iterfind(
-                f"{_q(OBJ, 'maaktDeelUitVan')}/{_q(REF, 'PandRef')}") if r.text]
-            pos = obj.find(f"{_q(OBJ, 'geometrie')}/{_q(OBJ, 'punt')}//{{http://www.opengis.net/gml/3.2}}pos")
-            if pos is not None and pos.text:
-                xy = pos.text.split()
-                try:
-                    rec.point = (float(xy[0]), float(xy[1]))
-                except (IndexError, ValueError):
-                    rec.point = None
-    elif kind == "PND":
-        year = _text(obj, _q(OBJ, "oorspronkelijkBouwjaar"))
+        rec.huisletter, rec.toevoeging = fields.get("huisletter"), fields.get("toevoeging")
+        rec.postcode = fields.get("postcode")
+    else:
+        rec.nevenadressen = rec.nevenadressen if kind in ("VBO", "LIG", "STA") else []
+        rec.hoofdadres = rec.hoofdadres if kind in ("VBO", "LIG", "STA") else None
+    if kind == "VBO":
+        pos = fields.get("pos")
+        if pos:
+            xy = pos.split()
+            try:
+                rec.point = (float(xy[0]), float(xy[1]))
+            except (IndexError, ValueError):
+                rec.point = None
+    else:
+        rec.panden = []
+    if kind == "PND":
+        year = fields.get("bouwjaar")
         rec.bouwjaar = int(year) if year and year.isdigit() else None
     return rec
 
 
-def _check_no_doctype(stream: IO[bytes]) -> None:
-    head = stream.read(4096)
-    stream.seek(0)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise InputFileError("BAG extract: XML with a DOCTYPE or entities is refused (not a Kadaster file)")
+MAX_OBJECT_ELEMENTS = 100_000
+"""An object with more elements inside is refused (a Kadaster object has tens; a pand's polygon is one text)."""
+MAX_PROLOG_BYTES = 1024**2
+"""A part whose root element does not start within this many bytes is refused."""
+_CHUNK = 64 * 1024
+_COUNT_EVERY = 1024**2
+"""While one object stays open for this many bytes of input, its elements are counted (then again
+after as many more)."""
+
+
+def _doctype_refused(source: str) -> InputFileError:
+    return InputFileError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
+                          "not a Kadaster file)")
+
+
+class _Guarded:
+    """The bytes of a part on their way to the parser, and the tree the parser builds from them.
+
+    Every chunk is scanned for ``<!DOCTYPE`` and ``<!ENTITY`` (with the end of the chunk before, so a
+    keyword split between two reads is found too) before the parser sees it; the parser reads UTF-8
+    whatever the file declares, so what is scanned is what is parsed and no other encoding can hide
+    a DOCTYPE. Before each chunk, whatever has ended is removed from the tree (the preceding siblings
+    on the path from the root to where the parser is), except the inside of an object being read:
+    memory stays constant whatever the elements' names or namespaces. lxml reads the next chunk only
+    once the events of the one before have been handed out."""
+
+    _KEYWORDS = (b"<!DOCTYPE", b"<!ENTITY")
+    _OVERLAP = max(len(k) for k in _KEYWORDS) - 1
+
+    def __init__(self, stream: IO[bytes], source: str, tags: frozenset[str]):
+        self._stream, self._source, self._tags = stream, source, tags
+        self._tail = b""
+        self._replay: list[bytes] = []
+        self.root: etree._Element | None = None
+        self.fed = 0
+        self._held: etree._Element | None = None
+        self._counted_at = 0
+
+    def _next(self, n: int) -> bytes:
+        data = self._stream.read(n)
+        window = self._tail + data
+        for keyword in self._KEYWORDS:
+            if keyword in window:
+                raise _doctype_refused(self._source)
+        self._tail = window[-self._OVERLAP:]
+        self.fed += len(data)
+        return data
+
+    def root_tag(self) -> str | None:
+        """The root element's tag, from a first look at the head (kept to be read again)."""
+        probe = etree.XMLPullParser(events=("start",), **_parser_kwargs())
+        while self.fed <= MAX_PROLOG_BYTES:
+            data = self._next(_CHUNK)
+            if not data:
+                return None
+            self._replay.append(data)
+            probe.feed(data)
+            for _, el in probe.read_events():
+                return el.tag
+        raise InputFileError(f"BAG extract: {self._source} has no root element in its first "
+                             f"{MAX_PROLOG_BYTES:,} bytes: refused, not a Kadaster file")
+
+    def read(self, n: int = -1) -> bytes:
+        if self._replay:
+            return self._replay.pop(0)
+        if self.root is not None:
+            self._sweep()
+        return self._next(n if n and n > 0 else _CHUNK)
+
+    def _sweep(self) -> None:
+        node = self.root
+        while node.tag not in self._tags:
+            count = len(node)
+            if count == 0:
+                return
+            if count > 1:
+                del node[:count - 1]
+            node = node[0]
+        # an object being read (or one just read, cleared): its inside stays until it ends
+        if node is not self._held:
+            self._held, self._counted_at = node, self.fed
+        elif self.fed - self._counted_at > _COUNT_EVERY:
+            self._counted_at = self.fed
+            if sum(1 for _ in node.iter()) > MAX_OBJECT_ELEMENTS:
+                raise InputFileError(f"BAG extract: {self._source} has a {etree.QName(node).localname} with "
+                                     f"more than {MAX_OBJECT_ELEMENTS:,} elements inside, line "
+                                     f"{node.sourceline}: refused, not a Kadaster file")
+
+
+def _refuse_doctype(el: etree._Element, source: str) -> None:
+    """A second guard behind the scan: a DOCTYPE can only stand in the prolog, so when the root element
+    starts the parser has seen it if there is one."""
+    info = el.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.doctype or info.system_url:
+        raise _doctype_refused(source)
+
+
+def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> InputFileError:
+    errors = [e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR]
+    for e in errors:
+        if e.type_name == "ERR_UNDECLARED_ENTITY":
+            return InputFileError(f"BAG extract: {source} uses an entity reference, line {e.line} "
+                                  f"({e.message.strip()}): refused, not a Kadaster file")
+    msg, line = (errors[0].message.strip(), errors[0].line) if errors else (exc.msg, exc.lineno)
+    return InputFileError(f"BAG extract: {source} is not well-formed XML ({msg}, line {line})")
+
+
+def _elements(stream: IO[bytes], source: str, tags: frozenset[str]) -> Iterator[etree._Element]:
+    """Each complete element with one of ``tags``, in file order, streaming; a record is cleared once
+    the caller has read it and everything else is freed as the parse goes on (``_Guarded``). A
+    DOCTYPE or an entity reference anywhere refuses the file."""
+    guard = _Guarded(stream, source, tags)
+    try:
+        etree.clear_error_log()
+        root_tag = guard.root_tag()
+        wanted = list(tags | {root_tag}) if root_tag else list(tags)
+        for event, el in etree.iterparse(guard, events=("start", "end"), tag=wanted, **_parser_kwargs()):
+            if event == "start":
+                if guard.root is None:
+                    _refuse_doctype(el, source)
+                    guard.root = el
+                continue
+            if el.tag in tags:
+                yield el
+                el.clear(keep_tail=False)
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_error(exc, source) from exc
+
+
+_OBJECT_TAGS = frozenset(_TAGS)
 
 
 def parse_objects(stream: IO[bytes], source: str) -> Iterator[BagRecord]:
     """BAG objects of one XML part, in file order; each record is dropped from the tree once read."""
-    _check_no_doctype(stream)
-    try:
-        for _, el in etree.iterparse(stream, events=("end",), tag=list(_TAGS), **_parser_kwargs()):
-            record = _record(el)
-            wrapper = el.getparent()  # sl-bag-extract:bagObject
-            stand = wrapper.getparent() if wrapper is not None else None  # sl:stand
-            el.clear(keep_tail=False)
-            if stand is not None:
-                stand.clear(keep_tail=False)
-                root = stand.getparent()
-                while root is not None and stand.getprevious() is not None:
-                    del root[0]
-            yield record
-    except etree.XMLSyntaxError as exc:
-        raise InputFileError(f"BAG extract: {source} is not well-formed XML ({exc.msg}, line {exc.lineno})") from exc
+    for el in _elements(stream, source, _OBJECT_TAGS):
+        yield _record(el)
 
 
 def parse_relations(stream: IO[bytes], source: str) -> Iterator[GemeenteWoonplaats]:
-    _check_no_doctype(stream)
-    tag = _q(GWR, "GemeenteWoonplaatsRelatie")
-    try:
-        for _, el in etree.iterparse(stream, events=("end",), tag=tag, **_parser_kwargs()):
-            wpl = _text(el, f"{_q(GWR, 'gerelateerdeWoonplaats')}/{_q(GWR, 'identificatie')}")
-            gem = _text(el, f"{_q(GWR, 'gerelateerdeGemeente')}/{_q(GWR, 'identificatie')}")
-            period = el.find(_q(GWR, "tijdvakgeldigheid"))
-            begin = end = None
-            if period is not None:
-                for child in period:
-                    if child.tag.endswith("begindatumTijdvakGeldigheid"):
-                        begin = (child.text or "").strip() or None
-                    elif child.tag.endswith("einddatumTijdvakGeldigheid"):
-                        end = (child.text or "").strip() or None
-            if wpl and gem:
-                yield GemeenteWoonplaats(gem, wpl, begin, end)
-            el.clear(keep_tail=False)
-    except etree.XMLSyntaxError as exc:
-        raise InputFileError(f"BAG extract: {source} is not well-formed XML ({exc.msg}, line {exc.lineno})") from exc
+    for el in _elements(stream, source, frozenset([_q(GWR, "GemeenteWoonplaatsRelatie")])):
+        wpl = _text(el, f"{_q(GWR, 'gerelateerdeWoonplaats')}/{_q(GWR, 'identificatie')}")
+        gem = _text(el, f"{_q(GWR, 'gerelateerdeGemeente')}/{_q(GWR, 'identificatie')}")
+        period = el.find(_q(GWR, "tijdvakgeldigheid"))
+        begin = end = None
+        if period is not None:
+            for child in period:
+                if child.tag.endswith("begindatumTijdvakGeldigheid"):
+                    begin = (child.text or "").strip() or None
+                elif child.tag.endswith("einddatumTijdvakGeldigheid"):
+                    end = (child.text or "").strip() or None
+        if wpl and gem:
+            yield GemeenteWoonplaats(gem, wpl, begin, end)
 
 
-def stand_date(stream: IO[bytes]) -> str | None:
+def stand_date(head: bytes) -> str | None:
     """StandTechnischeDatum from the head of an XML part (the extract's date)."""
-    head = stream.read(8192)
-    stream.seek(0)
     m = re.search(rb"StandTechnischeDatum>(\d{4}-\d{2}-\d{2})<", head)
     return m.group(1).decode() if m else None
 
 
-class Extract:
-    """The XML parts of an extract zip (nested zips included), opened one at a time."""
+class _Budget:
+    """What the XML parts of one extract may unpack to, altogether: declared sizes are claimed when a zip
+    is opened (refused before anything is unpacked), real bytes are counted as they are read."""
 
-    def __init__(self, path: Path):
+    def __init__(self, extract: Path):
+        self.name = extract.name
+        size = extract.stat().st_size
+        self.limit = min(MAX_EXTRACT_BYTES, max(EXTRACT_FLOOR_BYTES, MAX_EXTRACT_RATIO * size))
+        self.claimed = 0
+        self.read = 0
+
+    def _refuse(self) -> None:
+        raise InputFileError(f"BAG extract: {self.name} would unpack to more than "
+                             f"{self.limit / 1024**3:.1f} GiB, over {MAX_EXTRACT_RATIO} times the size of "
+                             f"{self.name} (a zip bomb?): refused")
+
+    def claim(self, size: int) -> None:
+        self.claimed += size
+        if self.claimed > self.limit:
+            self._refuse()
+
+    def spend(self, size: int) -> None:
+        self.read += size
+        if self.read > self.limit:
+            self._refuse()
+
+
+def _check_declared(info: zipfile.ZipInfo, label: str) -> None:
+    """Refuse a member by what its zip headers declare, before any of it is unpacked."""
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise InputFileError(f"BAG extract: {label} claims {info.file_size:,} bytes, more than "
+                             f"{MAX_MEMBER_BYTES / 1024**3:.0f} GiB (a zip bomb?): refused")
+    if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        raise InputFileError(f"BAG extract: {label} would unpack to {info.file_size / max(info.compress_size, 1):,.0f} "
+                             f"times its compressed size, more than {MAX_RATIO} (a zip bomb?): refused")
+
+
+class MemberStream:
+    """A zip member read through a counter: it may not unpack to more than its header declares, nor
+    beyond the compression ratio, nor beyond the extract's budget; a damaged member is one line."""
+
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, label: str, budget: _Budget | None):
+        self._raw, self._info, self.label, self._budget = raw, info, label, budget
+        self._buffer = b""
+        self.count = 0
+
+    def _read(self, n: int) -> bytes:
+        try:
+            data = self._raw.read(n)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise InputFileError(f"BAG extract: {self.label} is damaged or lies about its size ({exc})") from exc
+        self.count += len(data)
+        if self.count > self._info.file_size:
+            raise InputFileError(f"BAG extract: {self.label} unpacks to more than the {self._info.file_size:,} "
+                                 "bytes its zip header declares: refused")
+        if self.count > RATIO_FLOOR_BYTES and self.count > MAX_RATIO * max(self._info.compress_size, 1):
+            raise InputFileError(f"BAG extract: {self.label} unpacks to more than {MAX_RATIO} times its "
+                                 "compressed size (a zip bomb?): refused")
+        if self._budget is not None:
+            self._budget.spend(len(data))
+        return data
+
+    def head(self, n: int = 8192) -> bytes:
+        """The first ``n`` bytes (kept for the reads that follow)."""
+        while len(self._buffer) < n:
+            data = self._read(n - len(self._buffer))
+            if not data:
+                break
+            self._buffer += data
+        return self._buffer[:n]
+
+    def read(self, n: int = -1) -> bytes:
+        if self._buffer:
+            if n is None or n < 0:
+                data, self._buffer = self._buffer + self._read(-1), b""
+            else:
+                data, self._buffer = self._buffer[:n], self._buffer[n:]
+            return data
+        return self._read(-1 if n is None else n)
+
+
+class Extract:
+    """The XML parts of an extract zip (nested zips included), opened one at a time.
+
+    Bounded: zips nest at most ``MAX_NESTING`` deep (Kadaster's layout), every member read is checked
+    by its declared size and compression ratio before it is unpacked and counted while it is, and all
+    parts together may not unpack to more than ``MAX_EXTRACT_RATIO`` times the extract's size. Nested
+    zips are spooled in ``spool`` (a folder made here and removed on close; default a temporary one).
+    """
+
+    def __init__(self, path: Path, spool: Path | None = None):
         self.path = Path(path)
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputFileError(f"BAG extract: {self.path.name} is not a readable zip file ({exc})") from exc
-        self._tmp = tempfile.TemporaryDirectory(prefix="digitalisering-bag-")
+        self.budget = _Budget(self.path)
+        try:
+            if spool is None:
+                self._spool = Path(tempfile.mkdtemp(prefix="digitalisering-bag-"))
+            else:
+                self._spool = Path(spool)
+                self._spool.mkdir()
+        except OSError as exc:
+            self.zip.close()
+            raise StateError(f"cannot make the spool folder for {self.path.name}: {exc.strerror or exc}") from exc
 
     def close(self) -> None:
         self.zip.close()
-        self._tmp.cleanup()
+        shutil.rmtree(self._spool, ignore_errors=True)
 
     def __enter__(self) -> "Extract":
         return self
@@ -232,37 +516,62 @@ class Extract:
         m = _PART.search(name)
         return m.group(1).upper() if m else None
 
-    def _members(self, zf: zipfile.ZipFile, prefix: str) -> Iterator[tuple[str, zipfile.ZipFile, zipfile.ZipInfo]]:
+    def _members(self, zf: zipfile.ZipFile, prefix: str, depth: int,
+                 kind: str | None = None) -> list[tuple[str, str, zipfile.ZipInfo]]:
+        """(kind, label, info) of the members to read (of ``kind`` when given), checked and claimed."""
+        found = []
         for info in zf.infolist():
-            if info.is_dir():
+            member_kind = None if info.is_dir() else self._kind(info.filename)
+            if member_kind is None or (kind is not None and member_kind != kind):
                 continue
-            if info.file_size > MAX_MEMBER_BYTES:
-                raise InputFileError(f"BAG extract: {info.filename} claims {info.file_size} bytes: refused")
-            yield prefix + info.filename, zf, info
+            label = prefix + info.filename
+            lower = info.filename.lower()
+            if lower.endswith(".zip") and depth >= MAX_NESTING:
+                raise InputFileError(f"BAG extract: {label} nests a zip deeper than Kadaster's layout "
+                                     f"({MAX_NESTING} level of zips inside {self.path.name}): refused")
+            _check_declared(info, label)
+            if lower.endswith(".xml"):
+                self.budget.claim(info.file_size)
+            found.append((member_kind, label, info))
+        return found
 
-    def parts(self, kinds: tuple[str, ...] = ("GWR", *TYPES)) -> Iterator[tuple[str, str, IO[bytes]]]:
+    def parts(self, kinds: tuple[str, ...] = ("GWR", *TYPES)) -> Iterator[tuple[str, str, MemberStream]]:
         """(kind, member path, binary stream) of every XML part, kinds in the order given; a nested
-        zip is unpacked to a temporary file once and its parts read in order."""
-        members = [(self._kind(name), name, zf, info) for name, zf, info in self._members(self.zip, "")]
+        zip is unpacked to the spool once and its parts read in order."""
+        members = self._members(self.zip, "", 0)
         for kind in kinds:
-            for member_kind, name, zf, info in members:
+            for member_kind, label, info in members:
                 if member_kind != kind:
                     continue
-                if name.lower().endswith(".xml"):
-                    with zf.open(info) as stream:
-                        yield kind, name, stream
-                elif name.lower().endswith(".zip"):
-                    with self._open_nested(zf, info) as inner:
-                        for inner_name, _, inner_info in self._members(inner, name + "/"):
-                            if self._kind(inner_name) == kind and inner_name.lower().endswith(".xml"):
-                                with inner.open(inner_info) as stream:
-                                    yield kind, inner_name, stream
+                if label.lower().endswith(".xml"):
+                    with self._open(self.zip, info, label) as stream:
+                        yield kind, label, stream
+                elif label.lower().endswith(".zip"):
+                    with self._open_nested(info, label) as inner:
+                        for _, inner_label, inner_info in self._members(inner, label + "/", 1, kind):
+                            if inner_label.lower().endswith(".xml"):
+                                with self._open(inner, inner_info, inner_label) as stream:
+                                    yield kind, inner_label, stream
 
-    def _open_nested(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> zipfile.ZipFile:
-        spool = Path(self._tmp.name) / "inner.zip"
-        with zf.open(info) as src, open(spool, "wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
+    @contextmanager
+    def _open(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str,
+              budget: bool = True) -> Iterator[MemberStream]:
+        try:
+            raw = zf.open(info)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
+            raise InputFileError(f"BAG extract: {label} cannot be read ({exc})") from exc
+        with raw:
+            yield MemberStream(raw, info, label, self.budget if budget else None)
+
+    def _open_nested(self, info: zipfile.ZipInfo, label: str) -> zipfile.ZipFile:
+        spool = self._spool / "inner.zip"
+        try:
+            with self._open(self.zip, info, label, budget=False) as src, open(spool, "wb") as dst:
+                while chunk := src.read(1024 * 1024):
+                    dst.write(chunk)
+        except OSError as exc:
+            raise StateError(f"cannot unpack {label} to {spool}: {exc.strerror or exc}") from exc
         try:
             return zipfile.ZipFile(spool)
         except zipfile.BadZipFile as exc:
-            raise InputFileError(f"BAG extract: {info.filename} inside {self.path.name} is not a zip file") from exc
+            raise InputFileError(f"BAG extract: {label} inside {self.path.name} is not a zip file") from exc

@@ -10,17 +10,21 @@ gemeente, not by the extract.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from digitalisering.bag.extract import TYPES, BagRecord, Extract, parse_objects, parse_relations, stand_date
 from digitalisering.errors import InputFileError, StateError
+from digitalisering.fileio import atomic_path
 
 INDEX_FILE = "bag.sqlite"
 SCHEMA = """
@@ -161,26 +165,121 @@ def _write(writer: _Writer, rec: BagRecord) -> None:
         writer.add("pand", (rec.id, v.number, rec.status, rec.bouwjaar, v.begin, v.end))
 
 
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.stem}.lock")
+
+
+def _leftover_paths(db_path: Path) -> list[Path]:
+    """An import's work files beside the index: the index being built and the spool of nested zips."""
+    folder = db_path.parent
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.name.startswith(f".{db_path.name}.") and (p.name.endswith(".part") or ".spool-" in p.name))
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise StateError(f"cannot remove {path} left by an earlier import: {exc.strerror or exc}") from exc
+
+
+def _try_lock(db_path: Path) -> int | None:
+    """The import lock's file descriptor, held, or None when another process holds it."""
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(_lock_path(db_path), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StateError(f"cannot lock the BAG index in {db_path.parent}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def remove_leftovers(db_path: Path) -> list[Path]:
+    """Remove what a killed import left beside ``db_path`` (its part file and spool), unless an import
+    is running now. Every ``bag`` command calls this; returns what was removed."""
+    db_path = Path(db_path)
+    if not _leftover_paths(db_path):
+        return []
+    fd = _try_lock(db_path)
+    if fd is None:  # an import is running: its files are its own
+        return []
+    try:
+        leftovers = _leftover_paths(db_path)
+        _remove(leftovers)
+        return leftovers
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def import_lock(db_path: Path) -> Iterator[None]:
+    """Hold the index for one import: a second import is refused (exit 6) rather than clobbering it.
+    The lock is an ``flock`` on a file beside the index, which the kernel releases when its owner
+    dies however it dies, so the next command knows that the files it finds are left over."""
+    for _ in range(10):  # another command may hold it for a moment to remove leftovers
+        fd = _try_lock(db_path)
+        if fd is not None:
+            break
+        time.sleep(0.05)
+    else:
+        try:
+            holder = _lock_path(db_path).read_text(encoding="ascii", errors="replace").strip() or "?"
+        except OSError:
+            holder = "?"
+        raise StateError(f"the BAG index {db_path} is being built by another import (pid {holder}); "
+                         "wait for it to finish")
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        _remove(_leftover_paths(db_path))
+        yield
+    finally:
+        os.close(fd)
+
+
 def import_extract(zip_path: Path, db_path: Path, gemeente: str | None = None, *, force: bool = False,
                    progress: Callable[[str, int], None] | None = None) -> ImportReport:
-    """Build the index from ``zip_path`` and put it in place at ``db_path`` (atomically)."""
+    """Build the index from ``zip_path`` and put it in place at ``db_path`` (atomically).
+
+    One import at a time per index (``import_lock``); its work files (the index being built, the
+    spooled nested zip) live beside the index and are removed when it ends, or by the next ``bag``
+    command when it was killed."""
     zip_path, db_path = Path(zip_path), Path(db_path)
     if gemeente is not None and not (gemeente.isdigit() and len(gemeente) == 4):
         raise InputFileError(f"--gemeente must be a four-digit gemeente code such as 0546, not {gemeente!r}")
     started = time.monotonic()
     report = ImportReport(str(zip_path), None, gemeente)
-    tmp = db_path.with_name(f".{db_path.name}.{os.getpid()}.part")
-    tmp.unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with import_lock(db_path), atomic_path(db_path) as tmp:
+        try:
+            _build(zip_path, tmp, db_path, gemeente, force, progress, report)
+        except sqlite3.Error as exc:
+            raise StateError(f"BAG index {db_path}: {exc}") from exc
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build(zip_path: Path, tmp: Path, db_path: Path, gemeente: str | None, force: bool,
+           progress: Callable[[str, int], None] | None, report: ImportReport) -> None:
     conn = sqlite3.connect(tmp)
     try:
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
         writer, keep = _Writer(conn), _Filter(gemeente)
         seen: set[str] = set()
-        with Extract(zip_path) as extract:
+        spool = db_path.with_name(f".{db_path.name}.spool-{os.getpid()}")
+        with Extract(zip_path, spool) as extract:
             for kind, name, stream in extract.parts():
                 if report.stand_date is None:
-                    report.stand_date = stand_date(stream)
+                    report.stand_date = stand_date(stream.head())
                 if kind == "GWR":
                     for rel in parse_relations(stream, name):
                         if gemeente is None or rel.gemeente == gemeente:
@@ -215,14 +314,8 @@ def import_extract(zip_path: Path, db_path: Path, gemeente: str | None = None, *
                 **{f"count_{k}": str(v) for k, v in report.counts.items()}}
         conn.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
         conn.commit()
+    finally:
         conn.close()
-        os.replace(tmp, db_path)
-    except BaseException:
-        conn.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    report.seconds = time.monotonic() - started
-    return report
 
 
-__all__ = ["INDEX_FILE", "TYPES", "ImportReport", "import_extract", "read_meta"]
+__all__ = ["INDEX_FILE", "TYPES", "ImportReport", "import_extract", "import_lock", "read_meta", "remove_leftovers"]

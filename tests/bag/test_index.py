@@ -1,7 +1,12 @@
 """Importing a Kadaster extract: history kept, bad extracts refused, the existing index untouched."""
 
 import io
+import random
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -9,7 +14,9 @@ import pytest
 
 from digitalisering.bag.index import import_extract, read_meta
 from digitalisering.errors import InputFileError, StateError
+from digitalisering.exitcodes import ExitCode
 
+from bagzip import HEAD, TAIL, demo_with, first_part, lie_about_size, zip_bytes
 from conftest import FIXTURE
 
 
@@ -85,3 +92,123 @@ def test_unknown_gemeente_and_older_extract(tmp_path: Path, bag_db: Path):
         import_extract(FIXTURE, db, "0546")
     import_extract(FIXTURE, db, "0546", force=True)
     assert read_meta(db)["stand_date"] == "2026-10-01"
+
+
+def _ambon_entity(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The OPR part with a DOCTYPE declaring an entity after 8 KB of comment, and Ambonstraat's name
+    replaced by a reference to it."""
+    name = first_part(members)
+    xml = members[name]
+    end_of_prolog = xml.index(b"?>") + 2
+    members[name] = (xml[:end_of_prolog] + b"\n<!--" + b" padding" * 1100 + b" -->\n"
+                     + b'<!DOCTYPE sl-bag-extract:bagStand [<!ENTITY xxe "XXE[">]>\n'
+                     + xml[end_of_prolog:].replace(b">Ambonstraat<", b">&xxe;<"))
+    return members
+
+
+def _entity_reference(members: dict[str, bytes]) -> dict[str, bytes]:
+    name = first_part(members)
+    members[name] = members[name].replace(b">Ambonstraat<", b">&xxe;<")
+    return members
+
+
+def _bomb(members: dict[str, bytes]) -> dict[str, bytes]:
+    """A part that unpacks ~1000 times its compressed size (32 MiB of blanks inside a valid part)."""
+    name = first_part(members)
+    members[name] = members[name].replace(b"<sl:stand>", b" " * 32 * 1024**2 + b"<sl:stand>", 1)
+    return members
+
+
+def _liar(members: dict[str, bytes]) -> dict[str, bytes]:
+    """A part whose zip headers claim 1,000 bytes where it unpacks to ~800 KB."""
+    name = first_part(members)
+    return {None: lie_about_size(zip_bytes(members), name, 1000)}
+
+
+def _nested_deeper(members: dict[str, bytes]) -> dict[str, bytes]:
+    return {"0546NUM01102026.zip": zip_bytes(members)}
+
+
+@pytest.mark.parametrize("kind, change, message", [
+    ("OPR", _ambon_entity, "0546OPR01102026-000001.xml.*DOCTYPE"),
+    ("OPR", _entity_reference, "0546OPR01102026-000001.xml.*entity"),
+    ("NUM", _bomb, "0546NUM01102026-000001.xml.*times its compressed size"),
+    ("NUM", _liar, "0546NUM01102026-000001.xml.*(damaged|size)"),
+    ("NUM", _nested_deeper, "0546NUM01102026.zip.*nest"),
+], ids=["doctype-after-8KB", "entity-reference", "zip-bomb", "lying-size", "nested-deeper"])
+def test_hostile_extract_is_refused_with_one_line_and_the_index_kept(tmp_path: Path, bag_db: Path, kind, change,
+                                                                   message):
+    db = tmp_path / "bag.sqlite"
+    db.write_bytes(bag_db.read_bytes())
+    before = db.read_bytes()
+    bad = demo_with(tmp_path / "hostile.zip", kind, change)
+    with pytest.raises(InputFileError, match=message) as err:
+        import_extract(bad, db, "0546")
+    assert "\n" not in str(err.value)
+    assert db.read_bytes() == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM openbare_ruimte WHERE naam='Ambonstraat'").fetchone()[0] == 1
+    assert not list(tmp_path.glob(".bag.sqlite*"))  # no half-built index or spool left behind
+
+
+def test_an_extract_that_unpacks_far_beyond_its_size_is_refused(tmp_path: Path):
+    """Each part compresses ~180 times (under the bound for one member), but together they unpack to
+    far more than 100 times the extract's size, which no Kadaster extract does (16-35)."""
+    rng = random.Random(16)
+    letters = b"abcdefghijklmnopqrstuvwxyz"
+    filler = b"".join(bytes(rng.choice(letters) for _ in range(90)) + b" " * 15_000 for _ in range(140))
+    part = HEAD + b"<!--" + filler + b"-->" + TAIL
+    nested = zip_bytes({f"0546NUM01102026-{i + 1:06d}.xml": part for i in range(12)})
+    bad = tmp_path / "stuffed.zip"
+    bad.write_bytes(zip_bytes({"9999NUM01102026.zip": nested}, zipfile.ZIP_STORED))
+    with pytest.raises(InputFileError, match="unpack to more than .* times the size of stuffed.zip"):
+        import_extract(bad, tmp_path / "bag.sqlite")
+    assert not (tmp_path / "bag.sqlite").exists()
+
+
+def _cli(*args: str, ws: Path, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "digitalisering", "--workspace", str(ws), "bag", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _leftovers(ws: Path) -> list[str]:
+    return sorted(p.name for p in ws.iterdir() if p.name.startswith(".bag.sqlite"))
+
+
+def _big(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The NUM parts repeated enough for an import to take a few seconds."""
+    parts = [members[name] for name in sorted(members)]
+    return {f"0546NUM01102026-{i + 1:06d}.xml": parts[i % len(parts)] for i in range(20 * len(parts))}
+
+
+def test_killed_import_leaves_nothing_after_the_next_bag_command_and_a_second_import_is_refused(
+        tmp_path: Path, bag_db: Path):
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "bag.sqlite").write_bytes(bag_db.read_bytes())
+    before = (ws / "bag.sqlite").read_bytes()
+    big = demo_with(tmp_path / "big.zip", "NUM", _big)
+    first = _cli("import", str(big), "--gemeente", "0546", "--force", ws=ws)
+    try:
+        deadline = time.monotonic() + 60
+        while not (any(n.endswith(".part") for n in _leftovers(ws)) and any("spool" in n for n in _leftovers(ws))):
+            assert first.poll() is None, first.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        second = _cli("import", str(FIXTURE), "--gemeente", "0546", ws=ws)
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == ExitCode.STATE, err
+        assert len(err.strip().splitlines()) == 1 and "another import" in err and "Traceback" not in err
+        time.sleep(0.5)
+        assert first.poll() is None  # still reading the extract
+    finally:
+        first.kill()
+        first.communicate()
+    assert first.returncode == -signal.SIGKILL
+    assert _leftovers(ws)  # the killed import's index part and spool are there ...
+    status = _cli("status", ws=ws)
+    out, err = status.communicate(timeout=60)
+    assert status.returncode == 0, err
+    assert _leftovers(ws) == []  # ... and gone after the next bag command
+    assert (ws / "bag.sqlite").read_bytes() == before
+    assert "extract of 2026-10-01" in out
