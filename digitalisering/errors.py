@@ -17,6 +17,12 @@ class InputFileError(DigitaliseringError):
     exit_code = ExitCode.PAGES_FAILED
 
 
+class ExtractError(InputFileError):
+    """A BAG extract that cannot be used (refused: hostile, damaged, not BAG 2.0): exit 3."""
+
+    exit_code = ExitCode.INPUT
+
+
 class OcrTimeoutError(InputFileError):
     """tesseract did not finish a page in the allowed time."""
 

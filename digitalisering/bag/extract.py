@@ -26,7 +26,7 @@ from typing import IO, Iterator
 
 from lxml import etree
 
-from digitalisering.errors import InputFileError, StateError
+from digitalisering.errors import ExtractError, StateError
 
 OBJ = "www.kadaster.nl/schemas/lvbag/imbag/objecten/v20200601"
 REF = "www.kadaster.nl/schemas/lvbag/imbag/objecten-ref/v20200601"
@@ -240,8 +240,8 @@ _COUNT_EVERY = 1024**2
 after as many more)."""
 
 
-def _doctype_refused(source: str) -> InputFileError:
-    return InputFileError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
+def _doctype_refused(source: str) -> ExtractError:
+    return ExtractError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
                           "not a Kadaster file)")
 
 
@@ -289,7 +289,7 @@ class _Guarded:
             probe.feed(data)
             for _, el in probe.read_events():
                 return el.tag
-        raise InputFileError(f"BAG extract: {self._source} has no root element in its first "
+        raise ExtractError(f"BAG extract: {self._source} has no root element in its first "
                              f"{MAX_PROLOG_BYTES:,} bytes: refused, not a Kadaster file")
 
     def read(self, n: int = -1) -> bytes:
@@ -314,7 +314,7 @@ class _Guarded:
         elif self.fed - self._counted_at > _COUNT_EVERY:
             self._counted_at = self.fed
             if sum(1 for _ in node.iter()) > MAX_OBJECT_ELEMENTS:
-                raise InputFileError(f"BAG extract: {self._source} has a {etree.QName(node).localname} with "
+                raise ExtractError(f"BAG extract: {self._source} has a {etree.QName(node).localname} with "
                                      f"more than {MAX_OBJECT_ELEMENTS:,} elements inside, line "
                                      f"{node.sourceline}: refused, not a Kadaster file")
 
@@ -327,14 +327,14 @@ def _refuse_doctype(el: etree._Element, source: str) -> None:
         raise _doctype_refused(source)
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> InputFileError:
+def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> ExtractError:
     errors = [e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR]
     for e in errors:
         if e.type_name == "ERR_UNDECLARED_ENTITY":
-            return InputFileError(f"BAG extract: {source} uses an entity reference, line {e.line} "
+            return ExtractError(f"BAG extract: {source} uses an entity reference, line {e.line} "
                                   f"({e.message.strip()}): refused, not a Kadaster file")
     msg, line = (errors[0].message.strip(), errors[0].line) if errors else (exc.msg, exc.lineno)
-    return InputFileError(f"BAG extract: {source} is not well-formed XML ({msg}, line {line})")
+    return ExtractError(f"BAG extract: {source} is not well-formed XML ({msg}, line {line})")
 
 
 def _elements(stream: IO[bytes], source: str, tags: frozenset[str]) -> Iterator[etree._Element]:
@@ -402,7 +402,7 @@ class _Budget:
         self.read = 0
 
     def _refuse(self) -> None:
-        raise InputFileError(f"BAG extract: {self.name} would unpack to more than "
+        raise ExtractError(f"BAG extract: {self.name} would unpack to more than "
                              f"{self.limit / 1024**3:.1f} GiB, over {MAX_EXTRACT_RATIO} times the size of "
                              f"{self.name} (a zip bomb?): refused")
 
@@ -420,10 +420,10 @@ class _Budget:
 def _check_declared(info: zipfile.ZipInfo, label: str) -> None:
     """Refuse a member by what its zip headers declare, before any of it is unpacked."""
     if info.file_size > MAX_MEMBER_BYTES:
-        raise InputFileError(f"BAG extract: {label} claims {info.file_size:,} bytes, more than "
+        raise ExtractError(f"BAG extract: {label} claims {info.file_size:,} bytes, more than "
                              f"{MAX_MEMBER_BYTES / 1024**3:.0f} GiB (a zip bomb?): refused")
     if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise InputFileError(f"BAG extract: {label} would unpack to {info.file_size / max(info.compress_size, 1):,.0f} "
+        raise ExtractError(f"BAG extract: {label} would unpack to {info.file_size / max(info.compress_size, 1):,.0f} "
                              f"times its compressed size, more than {MAX_RATIO} (a zip bomb?): refused")
 
 
@@ -440,13 +440,13 @@ class MemberStream:
         try:
             data = self._raw.read(n)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise InputFileError(f"BAG extract: {self.label} is damaged or lies about its size ({exc})") from exc
+            raise ExtractError(f"BAG extract: {self.label} is damaged or lies about its size ({exc})") from exc
         self.count += len(data)
         if self.count > self._info.file_size:
-            raise InputFileError(f"BAG extract: {self.label} unpacks to more than the {self._info.file_size:,} "
+            raise ExtractError(f"BAG extract: {self.label} unpacks to more than the {self._info.file_size:,} "
                                  "bytes its zip header declares: refused")
         if self.count > RATIO_FLOOR_BYTES and self.count > MAX_RATIO * max(self._info.compress_size, 1):
-            raise InputFileError(f"BAG extract: {self.label} unpacks to more than {MAX_RATIO} times its "
+            raise ExtractError(f"BAG extract: {self.label} unpacks to more than {MAX_RATIO} times its "
                                  "compressed size (a zip bomb?): refused")
         if self._budget is not None:
             self._budget.spend(len(data))
@@ -485,7 +485,7 @@ class Extract:
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise InputFileError(f"BAG extract: {self.path.name} is not a readable zip file ({exc})") from exc
+            raise ExtractError(f"BAG extract: {self.path.name} is not a readable zip file ({exc})") from exc
         self.budget = _Budget(self.path)
         try:
             if spool is None:
@@ -527,7 +527,7 @@ class Extract:
             label = prefix + info.filename
             lower = info.filename.lower()
             if lower.endswith(".zip") and depth >= MAX_NESTING:
-                raise InputFileError(f"BAG extract: {label} nests a zip deeper than Kadaster's layout "
+                raise ExtractError(f"BAG extract: {label} nests a zip deeper than Kadaster's layout "
                                      f"({MAX_NESTING} level of zips inside {self.path.name}): refused")
             _check_declared(info, label)
             if lower.endswith(".xml"):
@@ -559,7 +559,7 @@ class Extract:
         try:
             raw = zf.open(info)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise InputFileError(f"BAG extract: {label} cannot be read ({exc})") from exc
+            raise ExtractError(f"BAG extract: {label} cannot be read ({exc})") from exc
         with raw:
             yield MemberStream(raw, info, label, self.budget if budget else None)
 
@@ -574,4 +574,4 @@ class Extract:
         try:
             return zipfile.ZipFile(spool)
         except zipfile.BadZipFile as exc:
-            raise InputFileError(f"BAG extract: {label} inside {self.path.name} is not a zip file") from exc
+            raise ExtractError(f"BAG extract: {label} inside {self.path.name} is not a zip file") from exc

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from digitalisering.bag.extract import TYPES, BagRecord, Extract, parse_objects, parse_relations, stand_date
-from digitalisering.errors import InputFileError, StateError
+from digitalisering.errors import ConfigError, ExtractError, StateError
 from digitalisering.fileio import atomic_path
 
 INDEX_FILE = "bag.sqlite"
@@ -256,7 +256,7 @@ def import_extract(zip_path: Path, db_path: Path, gemeente: str | None = None, *
     command when it was killed."""
     zip_path, db_path = Path(zip_path), Path(db_path)
     if gemeente is not None and not (gemeente.isdigit() and len(gemeente) == 4):
-        raise InputFileError(f"--gemeente must be a four-digit gemeente code such as 0546, not {gemeente!r}")
+        raise ConfigError(f"--gemeente must be a four-digit gemeente code such as 0546, not {gemeente!r}")
     started = time.monotonic()
     report = ImportReport(str(zip_path), None, gemeente)
     with import_lock(db_path), atomic_path(db_path) as tmp:
@@ -295,13 +295,13 @@ def _build(zip_path: Path, tmp: Path, db_path: Path, gemeente: str | None, force
                     if progress and report.read % 50_000 == 0:
                         progress(kind, report.read)
         if "NUM" not in seen or "OPR" not in seen:
-            raise InputFileError(f"BAG extract: {zip_path.name} has no nummeraanduiding or openbare ruimte parts "
+            raise ExtractError(f"BAG extract: {zip_path.name} has no nummeraanduiding or openbare ruimte parts "
                                  "(not a BAG 2.0 extract?)")
         if not report.read:
-            raise InputFileError(f"BAG extract: {zip_path.name} holds no BAG 2.0 objects (another schema or "
+            raise ExtractError(f"BAG extract: {zip_path.name} holds no BAG 2.0 objects (another schema or "
                                  "version?)")
         if gemeente is not None and not keep.woonplaatsen:
-            raise InputFileError(f"BAG extract: gemeente {gemeente} has no woonplaats in {zip_path.name}")
+            raise ExtractError(f"BAG extract: gemeente {gemeente} has no woonplaats in {zip_path.name}")
         writer.flush()
         conn.executescript(INDEXES)
         previous = read_meta(db_path)

@@ -212,3 +212,19 @@ def test_killed_import_leaves_nothing_after_the_next_bag_command_and_a_second_im
     assert _leftovers(ws) == []  # ... and gone after the next bag command
     assert (ws / "bag.sqlite").read_bytes() == before
     assert "extract of 2026-10-01" in out
+
+
+def test_a_refused_extract_is_exit_3_with_one_line(tmp_path):
+    """A BAG extract that cannot be used is the input's fault (exit 3), not a failed page (exit 1)."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "BAGNLDL-01102026.zip"
+    bad.write_bytes(b"dit is geen zip")
+    res = subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(tmp_path / "ws"), "bag", "import",
+                          str(bad), "--gemeente", "0546"], capture_output=True, text=True)
+    assert res.returncode == 3, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "not a readable zip file" in res.stderr
+    res = subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(tmp_path / "ws"), "bag", "import",
+                          str(bad), "--gemeente", "Leiden"], capture_output=True, text=True)
+    assert res.returncode == 2 and "four-digit gemeente code" in res.stderr
