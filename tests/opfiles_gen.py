@@ -82,3 +82,15 @@ def assert_one_line_error(exc: ConfigError, path: Path) -> None:
     message = str(exc)
     assert "\n" not in message and "\r" not in message
     assert re.match(re.escape(str(path)) + r":\d+: \S", message), message
+
+
+def read_or_refuse(load, folder: Path, name: str, data: bytes):
+    """``load`` the file ``name`` holding ``data``: its result, or None after checking that the
+    refusal is one ConfigError line naming the file (the property every operator-file reader keeps)."""
+    path = folder / name
+    path.write_bytes(data)
+    try:
+        return load(path)
+    except ConfigError as exc:
+        assert_one_line_error(exc, path)
+        return None

@@ -50,14 +50,11 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 from digitalisering.bag.link import load_gazetteer  # noqa: E402
 from digitalisering.cli import main  # noqa: E402
-from digitalisering.errors import ConfigError  # noqa: E402
 from digitalisering.exitcodes import ExitCode  # noqa: E402
-from opfiles_gen import TEXT, assert_one_line_error, csv_text  # noqa: E402
+from opfiles_gen import read_or_refuse  # noqa: E402
 
 
 @pytest.mark.parametrize("content, line, message", [
@@ -87,34 +84,4 @@ def test_the_shipped_gazetteer_groups_variants_of_a_street():
 
 
 def _load(tmp_path, data: bytes):
-    path = tmp_path / "varianten.csv"
-    path.write_bytes(data)
-    try:
-        return load_gazetteer(path)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        return None
-
-
-@given(st.binary(max_size=200))
-def test_any_bytes_give_a_gazetteer_or_a_config_error(tmp_path_factory, data):
-    _load(tmp_path_factory.mktemp("g"), data)
-
-
-@given(st.lists(st.lists(st.one_of(TEXT, st.sampled_from(["Breestraat", "", " "])), max_size=3), max_size=6),
-       st.sampled_from(",;"))
-def test_any_csv_table_gives_a_gazetteer_or_a_config_error(tmp_path_factory, rows, delimiter):
-    _load(tmp_path_factory.mktemp("g"), csv_text(rows, delimiter).encode())
-
-
-NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters=",;\""),
-               min_size=1, max_size=20)
-
-
-@given(st.dictionaries(NAME, st.sampled_from(["A", "B", "C"]), min_size=1, max_size=8), st.sampled_from(",;"))
-def test_valid_gazetteers_read_back_as_written(tmp_path_factory, variants, delimiter):
-    groups = _load(tmp_path_factory.mktemp("g"),
-                   csv_text([["namevariant", "street"]] + [[v, k] for v, k in variants.items()], delimiter).encode())
-    assert groups is not None and set(groups) == set(variants)
-    for variant, key in variants.items():
-        assert sorted(groups[variant].split("\x00")) == sorted(v for v, k in variants.items() if k == key)
+    return read_or_refuse(load_gazetteer, tmp_path, "varianten.csv", data)

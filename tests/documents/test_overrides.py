@@ -30,18 +30,15 @@ def test_a_wrong_line_is_named(text: str, message: str):
 
 # --- through the command line, and for any file ----------------------------------------------
 
-import json  # noqa: E402
 import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from click.testing import CliRunner  # noqa: E402
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 from digitalisering.cli import main  # noqa: E402
-from digitalisering.documents.overrides import Override, load_overrides  # noqa: E402
+from digitalisering.documents.overrides import load_overrides  # noqa: E402
 from digitalisering.exitcodes import ExitCode  # noqa: E402
-from opfiles_gen import TEXT, VALUES, assert_one_line_error, csv_text  # noqa: E402
+from opfiles_gen import read_or_refuse  # noqa: E402
 
 
 def run_with(tmp_path: Path, name: str, content: bytes) -> tuple[int, str]:
@@ -73,49 +70,4 @@ def test_a_wrong_overrides_file_is_one_line_with_the_file_and_its_line(tmp_path,
 
 
 def _parse(tmp_path: Path, data: bytes, name: str = "o.csv"):
-    path = tmp_path / name
-    path.write_bytes(data)
-    try:
-        return load_overrides(path, TYPES)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        return None
-
-
-@given(st.binary(max_size=200))
-def test_any_bytes_give_overrides_or_a_config_error(tmp_path_factory, data):
-    _parse(tmp_path_factory.mktemp("o"), data)
-
-
-FIELDS = st.one_of(TEXT, st.sampled_from(["14", "0", "split", "merge", "type", "brief", "", " 3 "]))
-HEADERS = st.one_of(st.just(["page", "action", "value"]), st.just(["Page", "Action"]),
-                    st.lists(st.sampled_from(["page", "action", "value", "note"]), max_size=4))
-
-
-@given(HEADERS, st.lists(st.lists(FIELDS, max_size=4), max_size=5), st.sampled_from(";,"))
-def test_any_csv_table_gives_overrides_or_a_config_error(tmp_path_factory, header, rows, delimiter):
-    _parse(tmp_path_factory.mktemp("o"), csv_text([header] + rows, delimiter).encode())
-
-
-@given(st.one_of(st.lists(st.dictionaries(st.sampled_from(["page", "action", "value", "x"]), VALUES), max_size=4),
-                 st.dictionaries(st.sampled_from(["overrides", "x"]), VALUES), VALUES))
-def test_any_json_document_gives_overrides_or_a_config_error(tmp_path_factory, data):
-    text = json.dumps(data, default=str, allow_nan=True)
-    if text.lstrip()[:1] in "[{":
-        _parse(tmp_path_factory.mktemp("o"), text.encode(), "o.json")
-
-
-VALID = st.lists(st.one_of(
-    st.builds(Override, st.integers(0, 10**6), st.sampled_from(["split", "merge"])),
-    st.builds(Override, st.integers(0, 10**6), st.just("type"), st.sampled_from(TYPES))), max_size=8)
-
-
-@given(VALID, st.sampled_from(";,"))
-def test_valid_corrections_read_back_the_same_from_csv_and_json(tmp_path_factory, items, delimiter):
-    tmp = tmp_path_factory.mktemp("o")
-    rows = [["page", "action", "value"]] + [[str(o.page), o.action, o.value] for o in items]
-    from_csv = _parse(tmp, csv_text(rows, delimiter).encode())
-    from_json = _parse(tmp, json.dumps([{"page": o.page, "action": o.action, "value": o.value}
-                                        for o in items]).encode(), "o.json")
-    assert from_csv.items == from_json.items == items
-    assert [o.line for o in from_csv.items] == list(range(2, len(items) + 2))
+    return read_or_refuse(lambda path: load_overrides(path, TYPES), tmp_path, name, data)

@@ -9,14 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
 
 from digitalisering.cli import main
-from digitalisering.errors import ConfigError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.metadata.config import load_archive_config
-from opfiles_gen import assert_one_line_error, settings_documents, toml_document
+from opfiles_gen import read_or_refuse
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULTS = tomllib.loads((REPO / "digitalisering/metadata/archive_defaults.toml").read_text(encoding="utf-8"))
@@ -63,51 +60,4 @@ def test_the_example_file_and_the_values_given_are_used(tmp_path):
 
 
 def _load(tmp_path: Path, data: bytes) -> dict | None:
-    path = tmp_path / "archief.toml"
-    path.write_bytes(data)
-    try:
-        return load_archive_config(path)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        return None
-
-
-@given(st.binary(max_size=300))
-def test_any_bytes_give_settings_or_a_config_error(tmp_path_factory, data):
-    _load(tmp_path_factory.mktemp("a"), data)
-
-
-@given(settings_documents(KNOWN))
-def test_any_document_of_known_and_unknown_keys_gives_settings_or_a_config_error(tmp_path_factory, data):
-    _load(tmp_path_factory.mktemp("a"), toml_document(data).encode())
-
-
-PLAIN = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
-DURATION = st.builds(lambda y, m, d: f"P{y}Y{m}M{d}D", st.integers(0, 99), st.integers(0, 11), st.integers(0, 30))
-
-
-@st.composite
-def valid_settings(draw) -> dict:
-    out = {}
-    for section, keys in KNOWN.items():
-        table = {}
-        for key in keys:
-            if draw(st.booleans()):
-                if key == "tooi":
-                    table[key] = "https://identifier.overheid.nl/tooi/id/gemeente/gm" + draw(st.from_regex(r"\d{4}",
-                                                                                                   fullmatch=True))
-                elif key == "looptijd":
-                    table[key] = draw(st.one_of(st.just(""), DURATION))
-                else:
-                    table[key] = draw(PLAIN)
-        if table or draw(st.booleans()):
-            out[section] = table
-    return out
-
-
-@given(valid_settings())
-def test_valid_settings_read_back_as_written(tmp_path_factory, data):
-    config = _load(tmp_path_factory.mktemp("a"), toml_document(data).encode())
-    assert config is not None
-    for section, table in DEFAULTS.items():
-        assert config[section] == {**table, **data.get(section, {})}
+    return read_or_refuse(load_archive_config, tmp_path, "archief.toml", data)

@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
 
 from digitalisering.cli import main
-from digitalisering.errors import ConfigError
 from digitalisering.exitcodes import ExitCode
-from digitalisering.progress.targets import DAY_NAMES, Targets, load_targets
-from opfiles_gen import VALUES, assert_one_line_error, settings_documents, toml_document
+from digitalisering.progress.targets import Targets, load_targets
+from opfiles_gen import read_or_refuse
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = (REPO / "batches/targets.example.toml").read_text(encoding="utf-8")
@@ -82,75 +79,4 @@ KNOWN = {"project": ["name", "start", "end", "working_days", "holidays"],
 
 
 def _read(tmp_path: Path, data: bytes) -> Targets | None:
-    path = tmp_path / "targets.toml"
-    path.write_bytes(data)
-    try:
-        return load_targets(path)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        return None
-
-
-@given(st.binary(max_size=300))
-def test_any_bytes_give_targets_or_a_config_error(tmp_path_factory, data):
-    _read(tmp_path_factory.mktemp("t"), data)
-
-
-@given(settings_documents(KNOWN))
-def test_any_document_of_known_and_unknown_keys_gives_targets_or_a_config_error(tmp_path_factory, data):
-    _read(tmp_path_factory.mktemp("t"), toml_document(data).encode())
-
-
-@given(st.sampled_from([(s, k) for s, keys in KNOWN.items() for k in keys]), VALUES)
-def test_one_value_of_the_example_replaced_by_anything(tmp_path_factory, where, value):
-    import tomllib
-
-    data = tomllib.loads(EXAMPLE)
-    data[where[0]][where[1]] = value
-    text = toml_document(data)
-    path = tmp_path_factory.mktemp("t") / "targets.toml"
-    path.write_text(text, encoding="utf-8")
-    try:
-        load_targets(path)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        if "is not after start" not in str(exc):  # a wrong value: its own line is named
-            assert str(exc).startswith(f"{path}:{line_of(text, where[1] + ' =')}: [{where[0]}] {where[1]}")
-
-
-DATES = st.dates(date(2000, 1, 1), date(2099, 12, 30))
-AMOUNTS = st.one_of(st.integers(0, 10**6), st.floats(0, 10**6, allow_nan=False))
-
-
-@st.composite
-def valid_targets(draw) -> dict:
-    start = draw(DATES)
-    end = draw(st.dates(start + timedelta(days=1), date(2099, 12, 31)))
-    project = {"start": start, "end": end}
-    if draw(st.booleans()):
-        project["name"] = draw(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
-    if draw(st.booleans()):
-        project["working_days"] = draw(st.lists(st.sampled_from(DAY_NAMES), min_size=1, unique=True))
-    if draw(st.booleans()):
-        project["holidays"] = draw(st.lists(DATES, max_size=5))
-    estimate = {"dossiers": draw(st.integers(1, 10**8)), "pages": draw(st.integers(1, 10**10)),
-                "large_format_sheets": draw(st.integers(0, 10**10))}
-    if draw(st.booleans()):
-        estimate["running_metres"] = draw(AMOUNTS)
-    budget = {k: draw(AMOUNTS) for k in KNOWN["budget"]}
-    return {"project": project, "estimate": estimate, "budget": budget}
-
-
-@given(valid_targets())
-def test_valid_targets_read_back_as_written(tmp_path_factory, data):
-    path = tmp_path_factory.mktemp("t") / "targets.toml"
-    path.write_text(toml_document(data), encoding="utf-8")
-    t = load_targets(path)
-    p, e, b = data["project"], data["estimate"], data["budget"]
-    assert (t.start, t.end, t.dossiers, t.pages, t.large_format_sheets) == \
-        (p["start"], p["end"], e["dossiers"], e["pages"], e["large_format_sheets"])
-    assert t.working_days == {DAY_NAMES.index(d) for d in p.get("working_days", DAY_NAMES[:5])}
-    assert t.holidays == set(p.get("holidays", []))
-    assert t.name == p.get("name", "Digitalisering") and t.running_metres == e.get("running_metres")
-    assert (t.budget_eur, t.fixed_eur, t.per_a4_page_eur, t.per_large_format_sheet_eur,
-            t.per_dossier_preparation_eur) == tuple(b[k] for k in KNOWN["budget"])
+    return read_or_refuse(load_targets, tmp_path, "targets.toml", data)

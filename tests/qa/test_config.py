@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
-from hypothesis import strategies as st
 
 from digitalisering.cli import main
-from digitalisering.errors import ConfigError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.operator_files import load_json_schema
 from digitalisering.qa.config import load_qa_config
-from digitalisering.qa.iso2859 import LEVELS, aql_values
-from opfiles_gen import assert_one_line_error, settings_documents, toml_document
+from digitalisering.qa.iso2859 import LEVELS
+from opfiles_gen import read_or_refuse
 
 DEFAULTS = tomllib.loads((Path(__file__).resolve().parents[2] / "digitalisering/qa/qa_defaults.toml")
                          .read_text(encoding="utf-8"))
@@ -71,57 +68,4 @@ def test_the_schema_knows_the_standards_levels():
 
 
 def _load(tmp_path: Path, data: bytes) -> dict | None:
-    path = tmp_path / "qa.toml"
-    path.write_bytes(data)
-    try:
-        return load_qa_config(path)
-    except ConfigError as exc:
-        assert_one_line_error(exc, path)
-        return None
-
-
-@given(st.binary(max_size=300))
-def test_any_bytes_give_settings_or_a_config_error(tmp_path_factory, data):
-    _load(tmp_path_factory.mktemp("qa"), data)
-
-
-@given(settings_documents(KNOWN))
-def test_any_document_of_known_and_unknown_keys_gives_settings_or_a_config_error(tmp_path_factory, data):
-    _load(tmp_path_factory.mktemp("qa"), toml_document(data).encode())
-
-
-NUMBER = st.floats(0, 1, allow_nan=False)
-
-
-@st.composite
-def valid_settings(draw) -> dict:
-    fail, warn = sorted(draw(st.lists(st.floats(0, 100, allow_nan=False), min_size=2, max_size=2)))
-    skew_warn, skew_fail = sorted(draw(st.lists(st.floats(0, 45, allow_nan=False), min_size=2, max_size=2)))
-    full = {
-        "sampling": {"aql": draw(st.sampled_from(aql_values())), "level": draw(st.sampled_from(LEVELS)),
-                     "seed": draw(st.integers(0, 2**63 - 1)), "review_blank": draw(st.booleans())},
-        "thresholds": {"ocr_confidence_fail": fail, "ocr_confidence_warn": warn,
-                       "ocr_min_chars": draw(st.integers(0, 10**6)), "residual_skew_warn_deg": skew_warn,
-                       "residual_skew_fail_deg": skew_fail, "skew_confidence_warn": draw(NUMBER),
-                       "orientation_confidence_warn": draw(NUMBER)},
-        # column names as QA compares them (stripped, lower case)
-        "manifest": {key: draw(st.lists(st.from_regex(r"[a-z]([a-z0-9_.' -]{0,10}[a-z0-9_.'])?", fullmatch=True),
-                                        min_size=1, max_size=3)) for key in ("names", "dossier_columns", "pages_columns")},
-    }
-    # any part of it (the defaults fill in the rest), a warning limit with its failure limit
-    together = {"ocr_confidence_warn": "ocr_confidence_fail", "residual_skew_fail_deg": "residual_skew_warn_deg"}
-    out = {}
-    for section, table in full.items():
-        if draw(st.booleans()):
-            keep = {k for k in table if k not in together.values() and draw(st.booleans())}
-            keep |= {together[k] for k in keep if k in together}
-            out[section] = {k: v for k, v in table.items() if k in keep}
-    return out
-
-
-@given(valid_settings())
-def test_valid_settings_read_back_as_written(tmp_path_factory, data):
-    config = _load(tmp_path_factory.mktemp("qa"), toml_document(data).encode())
-    assert config is not None
-    for section, table in DEFAULTS.items():
-        assert config[section] == {**table, **data.get(section, {})}
+    return read_or_refuse(load_qa_config, tmp_path, "qa.toml", data)
