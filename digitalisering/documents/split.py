@@ -45,16 +45,21 @@ REVIEW_BELOW = 0.75
 errors below and of right decisions above this value."""
 
 
-def _model_start(page: PageView, previous: PageView | None, vocab: Vocabulary,
-                 model: DocumentModel) -> tuple[str | None, float]:
-    """The learned decision at ``page``: (reason or None, P(start))."""
+def _model_start(page: PageView, previous: PageView | None, current: list[PageView], vocab: Vocabulary,
+                 model: DocumentModel, cache: dict[int, TypeScore]) -> tuple[str | None, float]:
+    """The learned decision at ``page``, the vocabulary's rules blended in: (reason or None, P(start))."""
     if is_continuation(page, vocab):
         return None, 0.0
     sheet = sheet_number(page, vocab)
     if sheet is not None and previous is not None and previous.large_format:
         return ("drawing sheet 1", 1.0) if sheet == 1 else (None, 0.0)
-    p = model.start_probability(page, previous, vocab)
-    return (f"model (P(start) {p:.2f})" if p >= 0.5 else None), p
+    rule = _start_reason(page, previous, current, vocab, cache)
+    learned = model.start_probability(page, previous, vocab)
+    w = model.vocabulary_weight
+    p = (1 - w) * learned + w * (rule is not None)
+    if p < 0.5:
+        return None, p
+    return f"model P(start) {p:.2f} (learned {learned:.2f}; vocabulary: {rule or 'no start'})", p
 
 
 def _start_reason(page: PageView, previous: PageView | None, current: list[PageView], vocab: Vocabulary,
@@ -115,7 +120,7 @@ def split_documents(dossier_id: str, pages: list[PageView], vocab: Vocabulary, o
         elif starts is not None:
             reason = starts.get(page.seq)
         elif model is not None and model.starts is not None:
-            reason, learned = _model_start(page, previous, vocab, model)
+            reason, learned = _model_start(page, previous, current, vocab, model, cache)
             if not reason:
                 _lower(docs[-1], 1.0 - learned)
         else:
@@ -139,6 +144,15 @@ def split_documents(dossier_id: str, pages: list[PageView], vocab: Vocabulary, o
     return docs
 
 
+def _vocabulary_shares(result: TypeScore, vocab: Vocabulary) -> dict[str, float]:
+    """The vocabulary's scores as a distribution: each type's share of the evidence; all on
+    ``overig`` when no type reaches ``min_score``."""
+    if result.type == OTHER:
+        return {OTHER: 1.0}
+    total = sum(v for v in result.scores.values() if v > 0)
+    return {t: v / total for t, v in result.scores.items() if v > 0}
+
+
 def classify_documents(docs: list[DocumentPlan], by_seq: dict[int, PageView], vocab: Vocabulary,
                        overrides: Overrides, model: DocumentModel | None = None) -> None:
     """Type every document: an override, else the learned model's most probable type (the
@@ -151,12 +165,17 @@ def classify_documents(docs: list[DocumentPlan], by_seq: dict[int, PageView], vo
             pages = [by_seq[s] for s in doc.pages]
             result = score_pages(pages, vocab)
             doc.type, doc.type_confidence, doc.evidence = result.type, result.confidence, result.evidence
-            proba = model.type_probabilities(pages, vocab) if model is not None else {}
-            if proba:
+            learned = model.type_probabilities(pages, vocab) if model is not None else {}
+            if learned:
+                shares = _vocabulary_shares(result, vocab)
+                w = model.vocabulary_weight
+                proba = {t: (1 - w) * learned.get(t, 0.0) + w * shares.get(t, 0.0)
+                         for t in set(learned) | set(shares)}
                 best = max(proba, key=proba.get)
                 doc.type, doc.type_confidence = best, round(proba[best], 3)
-                doc.evidence = [f"model: P({best}) {proba[best]:.2f}"] + [
-                    e for e in result.evidence if e.startswith(best + ":")]
+                doc.evidence = [f"model: P({best}) {proba[best]:.2f} (learned {learned.get(best, 0.0):.2f}, "
+                                f"vocabulary {shares.get(best, 0.0):.2f})"] + [
+                    e for e in score_pages(pages, vocab).evidence if e.startswith(best + ":")]
             if doc.type_confidence < REVIEW_BELOW:
                 doc.needs_review.append("type")
         if doc.boundary_confidence is not None and doc.boundary_confidence < REVIEW_BELOW \

@@ -21,7 +21,7 @@ def _cue_features(prefix: str, pages: list[PageView], vocab: Vocabulary) -> dict
     return {f"{prefix}cue={t}": min(s, 20.0) / 20.0 for t, s in scores.items()}
 
 
-def _layout(prefix: str, page: PageView | None, vocab: Vocabulary) -> dict[str, float]:
+def _layout(prefix: str, page: PageView | None, vocab: Vocabulary, cues: bool = True) -> dict[str, float]:
     if page is None:
         return {f"{prefix}none": 1.0}
     f = {
@@ -35,26 +35,29 @@ def _layout(prefix: str, page: PageView | None, vocab: Vocabulary) -> dict[str, 
     if sheet is not None:
         f[f"{prefix}sheet1"] = float(sheet == 1)
         f[f"{prefix}sheet_gt1"] = float(sheet > 1)
-    for t, hits in title_hits(page, vocab).items():
-        f[f"{prefix}title={t}"] = min(sum(w for _, w in hits), 10.0) / 10.0
+    if cues:
+        for t, hits in title_hits(page, vocab).items():
+            f[f"{prefix}title={t}"] = min(sum(w for _, w in hits), 10.0) / 10.0
     return f
 
 
-def start_features(page: PageView, previous: PageView | None, vocab: Vocabulary) -> dict[str, object]:
-    """What the start model sees of ``page`` after ``previous`` (None: the first page)."""
-    numeric = {**_layout("", page, vocab), **_layout("prev_", previous, vocab),
-               **_cue_features("", [page], vocab)}
+def start_features(page: PageView, previous: PageView | None, vocab: Vocabulary,
+                   cues: bool = True) -> dict[str, object]:
+    """What the start model sees of ``page`` after ``previous`` (None: the first page); ``cues``:
+    with the vocabulary's title and cue scores (off: text and layout only)."""
+    numeric = {**_layout("", page, vocab, cues), **_layout("prev_", previous, vocab, cues),
+               **(_cue_features("", [page], vocab) if cues else {})}
     if previous is not None:
         numeric["same_format"] = float(page.large_format == previous.large_format)
         numeric["same_size"] = float(page.size_class == previous.size_class)
     return {"head": head(page.text, HEAD_LINES), "text": page.text.replace("\n", " "), "numeric": numeric}
 
 
-def document_features(pages: list[PageView], vocab: Vocabulary) -> dict[str, object]:
+def document_features(pages: list[PageView], vocab: Vocabulary, cues: bool = True) -> dict[str, object]:
     """What the type model sees of a document (its content pages)."""
     content = [p for p in pages if p.content] or pages
     first = content[0] if content else None
-    numeric = {**_cue_features("", content, vocab), **_layout("first_", first, vocab),
+    numeric = {**(_cue_features("", content, vocab) if cues else {}), **_layout("first_", first, vocab, cues),
                "large_share": sum(p.large_format for p in content) / max(len(content), 1),
                "sparse_share": sum(p.words < vocab.few_words for p in content) / max(len(content), 1)}
     return {"head": head(first.text, HEAD_LINES) if first else "",
