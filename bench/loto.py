@@ -48,6 +48,8 @@ class TruthDossier:
     layout: str
     id: str
     documents: list[TruthDoc]
+    ocr_s: float = 0.0
+    """OCR time of the dossier's pages (from their stored records): the yardstick for the cost."""
 
 
 def load_truth(ws: Path, shared: Path, names: list[str]) -> list[TruthDossier]:
@@ -61,11 +63,14 @@ def load_truth(ws: Path, shared: Path, names: list[str]) -> list[TruthDossier]:
             layout = truth["generator"]["layout"]
             batch = next(b for b in store.batches() if b.name == name)
             files = {f.id: f.relpath for f in store.files(batch.id)}
-            views = {(files[p.file_id], p.page_index): page_view(p, workspace.page_dir(name, p.id))
-                     for p in store.pages(batch.id)}
+            stored = store.pages(batch.id)
+            views = {(files[p.file_id], p.page_index): page_view(p, workspace.page_dir(name, p.id)) for p in stored}
+            ocr_s = {(files[p.file_id], p.page_index): (p.result.get("ocr") or {}).get("seconds", 0.0) for p in stored}
             templates = {(d["id"], doc["index"]): doc["template"] for d in truth["dossiers"] for doc in d["documents"]}
             by_dossier: dict[str, dict[int, TruthDoc]] = {}
+            seconds: Counter = Counter()
             for tp in truth["pages"]:
+                seconds[tp["dossier_id"]] += ocr_s[(tp["file"], tp["page_index"])]
                 if tp["is_separator"]:
                     continue
                 docs = by_dossier.setdefault(tp["dossier_id"], {})
@@ -74,7 +79,7 @@ def load_truth(ws: Path, shared: Path, names: list[str]) -> list[TruthDossier]:
                     docs[key] = TruthDoc([], tp["document_type"], templates[(tp["dossier_id"], key)])
                 docs[key].pages.append(views[(tp["file"], tp["page_index"])])
             for dossier_id, docs in by_dossier.items():
-                out.append(TruthDossier(name, layout, dossier_id, [docs[k] for k in sorted(docs)]))
+                out.append(TruthDossier(name, layout, dossier_id, [docs[k] for k in sorted(docs)], seconds[dossier_id]))
     return out
 
 
@@ -101,6 +106,9 @@ class FoldScore:
     """method -> (truth, ours, confidence) per held-out document."""
     train_s: float
     decide_s: float
+    """Hybrid split + classify time in this fold."""
+    decided_ocr_s: float
+    """OCR time of the dossiers the fold split (folders) and of the documents it typed."""
 
 
 def _scored_pages(dos: TruthDossier, template: str) -> tuple[set[int], set[int]]:
@@ -132,12 +140,14 @@ def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary
     boundary = {m: [0, 0, 0] for m in METHODS}
     types: dict[str, list] = {m: [] for m in METHODS}
     n_docs = 0
-    decide_s = 0.0
+    decide_s = ocr_s = 0.0
     for dos in dossiers:
         held = [d for d in dos.documents if d.template == template]
         if not held:
             continue
         n_docs += len(held)
+        ocr_s += dos.ocr_s * (1 if dos.layout == "folders" else
+                              sum(len(d.pages) for d in held) / max(sum(len(d.pages) for d in dos.documents), 1))
         pages = [p for d in dos.documents for p in d.pages]
         by_seq = {p.seq: p for p in pages}
         if dos.layout == "folders":
@@ -161,7 +171,7 @@ def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary
                     decide_s += time.perf_counter() - t1
                 types[method].append((doc.type, plan.type, plan.type_confidence))
     return FoldScore(template, n_docs, model.summary["documents"], {k: tuple(v) for k, v in boundary.items()},
-                     types, train_s, decide_s)
+                     types, train_s, decide_s, ocr_s)
 
 
 def report(dossiers: list[TruthDossier], vocab: Vocabulary) -> list[FoldScore]:
@@ -204,9 +214,14 @@ def report(dossiers: list[TruthDossier], vocab: Vocabulary) -> list[FoldScore]:
     print(f"Held-out hybrid type errors (truth, ours): {dict(wrong)}")
     print("Review threshold (hybrid types): threshold -> errors sent to review / all errors, right ones sent / all right")
     decided = [(t == o, c) for f in folds for t, o, c in f.types["hybrid"]]
-    for th in (0.5, 0.6, 0.7, REVIEW_BELOW, 0.8, 0.9):
+    for th in sorted({0.5, 0.6, 0.7, REVIEW_BELOW, 0.8, 0.9}):
         err = [c for ok, c in decided if not ok]
         ok = [c for ok, c in decided if ok]
         mark = "  <- REVIEW_BELOW" if th == REVIEW_BELOW else ""
         print(f"  < {th:.2f}: errors {sum(c < th for c in err)}/{len(err)}, right {sum(c < th for c in ok)}/{len(ok)}{mark}")
+    decide = sum(f.decide_s for f in folds)
+    ocr = sum(f.decided_ocr_s for f in folds)
+    print(f"Cost (hybrid): split + classify {decide:.2f} s against {ocr:.0f} s of OCR of the same pages = "
+          f"{100 * decide / max(ocr, 1e-9):.2f} % (target <= 5 %); training {sum(f.train_s for f in folds) / len(folds):.1f} s "
+          "per fold for the hybrid model (once, not per page)")
     return folds
