@@ -41,6 +41,11 @@ class DocumentPlan:
     evidence: list[str] = field(default_factory=list)
     boundary: str = ""
     """Why the document starts where it does (separator sheet, title found, override, ...)."""
+    boundary_confidence: float | None = None
+    """How sure the learned model is of this document's extent: the lowest of P(start) at its first
+    page and 1 - P(start) at its other pages. None when rules decided (separators, vocabulary)."""
+    needs_review: list[str] = field(default_factory=list)
+    """What a person should look at ("boundary", "type"): decisions below the review threshold."""
 
     @property
     def id(self) -> str:

@@ -292,6 +292,19 @@ def mdto_findings(results: dict, archive_config: dict, operator: str) -> Iterato
                 yield _doc("mdto", doc, FAIL, "mdto_invalid", detail=str(exc))
 
 
+def split_findings(documents: list[dict]) -> Iterator[Finding]:
+    """Documents whose boundary or type the split was not sure of (``needs_review``, results.json
+    1.3) go to a person: a warning that is always put up for review."""
+    for doc in documents:
+        what = doc.get("needs_review") or []
+        if what:
+            yield Finding("split", "document", doc["id"], WARN, "split_review",
+                          {"what": ", ".join(what), "type": doc["type"], "confidence": doc.get("type_confidence")},
+                          tuple(doc.get("pages") or ()), review=True)
+        elif "needs_review" in doc:
+            yield _doc("split", doc, PASS, "split_sure", type=doc["type"])
+
+
 def address_findings(results: dict) -> Iterator[Finding]:
     """Every dossier should name at least one address that is linked to the BAG."""
     if not results.get("bag"):
@@ -381,6 +394,7 @@ def run_checks(results: dict, out_dir: Path, qa_config: dict, archive_config: di
     report.extend(pdfa_findings(out_dir, results["documents"]))
     report.extend(alto_findings(out_dir, results["documents"]))
     report.extend(mdto_findings(results, archive_config, operator))
+    report.extend(split_findings(results["documents"]))
     report.extend(address_findings(results))
     if delivery is not None:
         try:

@@ -20,6 +20,7 @@ CHECK_LABELS: dict[str, dict[str, str]] = {
     "alto": {"nl": "ALTO per pagina: geldigheid en fixiteit", "en": "ALTO per page: validity and fixity"},
     "mdto": {"nl": "MDTO-geldigheid", "en": "MDTO validity"},
     "address": {"nl": "Adres gekoppeld aan de BAG", "en": "Address linked to the BAG"},
+    "split": {"nl": "Documentgrens en -soort", "en": "Document boundary and type"},
     "page_count": {"nl": "Aantal pagina's volgens manifest", "en": "Page count against the manifest"},
 }
 
@@ -87,6 +88,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "address_linked": {"nl": "{n} gekoppeld: {names}", "en": "{n} linked: {names}"},
     "address_unlinked": {"nl": "{n} adres(sen) gevonden, geen gekoppeld aan de BAG",
                          "en": "{n} address(es) found, none linked to the BAG"},
+    "split_sure": {"nl": "grens en soort {type} zeker genoeg", "en": "boundary and type {type} sure enough"},
+    "split_review": {"nl": "te controleren: {what} (soort {type}, zekerheid {confidence})",
+                     "en": "to check: {what} (type {type}, confidence {confidence})"},
     "address_none": {"nl": "geen adres gevonden in de tekst", "en": "no address found in the text"},
     "manifest_unreadable": {"nl": "manifest onleesbaar: {detail}", "en": "manifest unreadable: {detail}"},
     "manifest_absent_dossier": {"nl": "staat niet in het manifest", "en": "not in the manifest"},

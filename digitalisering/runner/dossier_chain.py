@@ -60,6 +60,9 @@ class AltoFile:
     sha256: str
     bytes: int
 
+MODEL_DIR = "model"
+"""Where ``digitalisering learn`` (to come) saves the document model in the workspace."""
+
 
 @dataclass
 class Output:
@@ -123,7 +126,17 @@ def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: 
                    views: list | None = None) -> BatchPlan:
     if views is None:
         views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
-    return plan_batch(batch.layout, views, default_vocabulary(), overrides)
+    return plan_batch(batch.layout, views, default_vocabulary(), overrides, document_model(workspace))
+
+
+def document_model(workspace: Workspace):
+    """The learned document model saved in the workspace (``<workspace>/model``), or None: the
+    vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
+    folder = workspace.root / MODEL_DIR
+    if not (folder / "document-model.joblib").exists():
+        return None
+    from digitalisering.learning.model import load
+    return load(folder)
 
 
 def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions) -> BagAddresses | None:

@@ -104,6 +104,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
             documents.append({
                 "id": doc.id, "dossier": d.id, "index": doc.index, "type": doc.type,
                 "type_confidence": doc.type_confidence, "type_evidence": doc.evidence, "boundary": doc.boundary,
+                "boundary_confidence": doc.boundary_confidence, "needs_review": doc.needs_review,
                 "pages": doc.pages,
                 "missing_pages": [s for s in doc.pages if by_seq[s].status != PageStatus.DONE],
                 "output": _output_json(out),

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digitalisering.metadata.config import load_archive_config
-from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks
+from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks, split_findings
 from digitalisering.qa.config import load_qa_config
 from digitalisering.errors import ConfigError
 from opfiles_gen import assert_one_line_error, csv_text
@@ -236,3 +236,12 @@ def test_orientation_flagged_by_imaging_is_reviewed_besides_the_sample():
     # results.json written before the flag: the warning threshold decides
     old = by_check(page_findings(page(orientation_confidence=0.4), T))["orientation"]
     assert old.status == WARN and old.review
+
+
+def test_unsure_boundaries_and_types_are_put_up_for_review():
+    docs = [{"id": "D-01", "type": "brief", "type_confidence": 0.52, "pages": [3, 4], "needs_review": ["type"]},
+            {"id": "D-02", "type": "vergunning", "type_confidence": 0.97, "pages": [5], "needs_review": []},
+            {"id": "D-03", "type": "brief", "type_confidence": 0.9, "pages": [6]}]  # results.json 1.2: not recorded
+    findings = list(split_findings(docs))
+    assert [(f.key, f.status, f.review) for f in findings] == [("D-01", WARN, True), ("D-02", PASS, False)]
+    assert findings[0].pages == (3, 4) and "type" in findings[0].message("en")

@@ -1,0 +1,1 @@
+"""Learned document starts and types (scikit-learn), trained from labelled documents."""
