@@ -151,9 +151,9 @@ def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: 
         index.close()
 
 
-def _fingerprint(pages: list[PageRecord], options: RunOptions, info: PdfInfo, bookmarks: list[Bookmark]) -> str:
-    records = [PageResult.from_json(p.result) for p in pages]
-    parts = [(p.id, r.artifacts.image_sha256, r.artifacts.words_sha256) for p, r in zip(pages, records)]
+def _fingerprint(pages: list[PageRecord], records: dict[int, PageResult], options: RunOptions, info: PdfInfo,
+                 bookmarks: list[Bookmark]) -> str:
+    parts = [(p.id, records[p.seq].artifacts.image_sha256, records[p.seq].artifacts.words_sha256) for p in pages]
     blob = json.dumps({"v": __version__, "pages": parts, "options": options.output_affecting(),
                        "info": repr(info), "bookmarks": [repr(b) for b in bookmarks]}, sort_keys=True, default=str)
     return sha256_bytes(blob.encode())
@@ -165,11 +165,15 @@ class _Writer:
         self.store, self.workspace, self.batch = store, workspace, batch
         self.out_dir, self.options, self.operator = out_dir, options, operator
         self.by_seq = {p.seq: p for p in store.pages(batch.id)}
+        # each page's record and words are read once per chain, not once per use (document PDF,
+        # its ALTO files, the dossier PDF)
+        self.records = {seq: PageResult.from_json(p.result) for seq, p in self.by_seq.items()}
+        self._texts: dict[int, PageText | None] = {}
 
     def output_pages(self, seqs: list[int]) -> tuple[list[PageRecord], list[int]]:
         pages = [self.by_seq[s] for s in seqs]
         done = [p for p in pages if p.status == PageStatus.DONE
-                and PageResult.from_json(p.result).in_output(self.options.keep_blank)]
+                and self.records[p.seq].in_output(self.options.keep_blank)]
         missing = [p.seq for p in pages if p.status != PageStatus.DONE]
         return done, missing
 
@@ -182,7 +186,7 @@ class _Writer:
         index = {p.seq: i for i, p in enumerate(done)}
         bookmarks = [Bookmark(title, index[seq]) for title, seq in marks or [] if seq in index]
         target = ensure_inside(self.out_dir, self.out_dir / rel)
-        fingerprint = _fingerprint(done, self.options, info, bookmarks)
+        fingerprint = _fingerprint(done, self.records, self.options, info, bookmarks)
         previous = self.store.output(self.batch.id, kind, key)
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
                 and target.exists() and sha256_file(target) == previous.sha256):
@@ -206,7 +210,7 @@ class _Writer:
                       alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
 
     def _pdf_page(self, page: PageRecord) -> PdfPage:
-        record = PageResult.from_json(page.result)
+        record = self.records[page.seq]
         page_dir = self.workspace.page_dir(self.batch.name, page.id)
         encode = record.encode
         assert encode is not None and record.artifacts.image is not None  # in_output() said so
@@ -230,9 +234,10 @@ class _Writer:
 
     def page_text(self, page: PageRecord) -> PageText | None:
         """The page's words (None when it has none: blank, OCR timed out)."""
-        words = PageResult.from_json(page.result).artifact_path(self.workspace.page_dir(self.batch.name, page.id),
-                                                                "words")
-        return PageText.read(words) if words else None
+        if page.seq not in self._texts:
+            words = self.records[page.seq].artifact_path(self.workspace.page_dir(self.batch.name, page.id), "words")
+            self._texts[page.seq] = PageText.read(words) if words else None
+        return self._texts[page.seq]
 
     def write_alto(self, doc_id: str, pdf_rel: str, pages: list[PageRecord], pdf_fingerprint: str) -> list[AltoFile]:
         """Write (or keep) the ALTO file of every page of the document PDF at ``pdf_rel``."""
@@ -252,7 +257,7 @@ class _Writer:
                               lambda path: _alto_written_for(path, Path(pdf_rel).name, n))
             if previous and previous.path != str(target):
                 self._remove(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
-            data = page_alto(page, self.page_text(page), Path(pdf_rel).name, n)
+            data = page_alto(page, self.records[page.seq], self.page_text(page), Path(pdf_rel).name, n)
             write_bytes_atomic(target, data)
             digest = sha256_bytes(data)
             self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
@@ -303,10 +308,9 @@ def _alto_written_for(path: Path, pdf_name: str, page_number: int) -> bool:
             and doc.find(f"a:Layout/a:Page[@PHYSICAL_IMG_NR='{page_number}']", namespaces=ns) is not None)
 
 
-def page_alto(page: PageRecord, text: PageText | None, pdf_name: str, page_number: int) -> bytes:
+def page_alto(page: PageRecord, record: PageResult, text: PageText | None, pdf_name: str, page_number: int) -> bytes:
     """The ALTO file of one page as the PDF ``pdf_name`` shows it (page ``page_number``); a page
     without words (blank, OCR timed out) gets one with an empty print space."""
-    record = PageResult.from_json(page.result)
     encode, ocr = record.encode, record.ocr
     assert encode is not None  # the page is in a PDF
     if text is None:
