@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 sys.path.insert(0, str(REPO / "bench"))
 
-from bag_loto import Rules, all_data, load_samples, report  # noqa: E402
+from bag_loto import Learned, Rules, all_data, load_samples, report  # noqa: E402
 
 from digitalisering.bag.link import BagIndex  # noqa: E402
 from digitalisering.store import Store  # noqa: E402
@@ -87,7 +87,7 @@ def main() -> None:
 def links(ws: Path, shared: Path, index: BagIndex, show_errors: bool) -> None:
     """All-data figures per delivery, the cost, then the leave-one-template-out folds."""
     loaded = load_samples(ws, shared, [n for n in DELIVERIES if _has_batch(ws, n)], index)
-    methods = [Rules()]
+    methods = [Rules(), Learned()]
     print("\nAll data (what run decides; the role cues were written looking at every dev template, so these are "
           "TUNED-ON figures):")
     for m in methods:
@@ -101,8 +101,14 @@ def links(ws: Path, shared: Path, index: BagIndex, show_errors: bool) -> None:
                 print(f"  {d.delivery} {d.id}: missed {sorted(d.truth - got)} false {sorted(got - d.truth)}")
                 for doc in d.documents:
                     for a in doc.addresses:
-                        if set(a.nummeraanduiding_ids) - d.truth or a.status == "corner":
-                            print(f"      {doc.template:26s} {a.text!r} {a.status} {a.role}")
+                        if set(a.nummeraanduiding_ids) - d.truth or a.status == "corner" or \
+                                set(a.nummeraanduiding_ids) & (d.truth - got):
+                            w = a.where
+                            print(f"      {doc.template:26s} {a.text!r} {a.status} {a.role} {a.nummeraanduiding_ids} "
+                                  f"top={w.top if w else None} town={w.town if w else ''} ctx={w.context[-30:] if w else ''!r}")
+                for t in d.truth_addresses:
+                    if set(t["num_ids"]) & (d.truth - got):
+                        print(f"      truth: {t['written']!r} forms {t['forms']} mentions {t['mentions'][:4]}")
     print(f"cost: extraction + linking {1000 * loaded.link_s / max(loaded.pages, 1):.1f} ms/page = "
           f"{loaded.link_s / max(loaded.ocr_s, 1e-9):.4f} of OCR time ({loaded.pages} pages)")
     report(loaded.dossiers, methods, show_errors)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from digitalisering.bag.link import BagIndex, LinkedAddress, dossier_addresses, link_plan
+from digitalisering.bag import roles
+from digitalisering.bag.link import BagIndex, LinkedAddress, link_plan
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
 from digitalisering.runner.dossier_chain import plan_documents
@@ -49,10 +50,12 @@ class DossierSample:
     """The dossier's object nummeraanduiding ids (truth ``num_ids``)."""
     others: list[dict] = field(default_factory=list)
     """The truth's ``other_addresses`` (role, street, town, written)."""
+    truth_addresses: list[dict] = field(default_factory=list)
+    """The truth's ``addresses`` (written, forms, mentions, num_ids)."""
 
     def without(self, template: str) -> "DossierSample":
         return DossierSample(self.delivery, self.id, [d for d in self.documents if d.template != template],
-                             self.truth, self.others)
+                             self.truth, self.others, self.truth_addresses)
 
     @property
     def templates(self) -> set[str]:
@@ -67,8 +70,12 @@ class Method(Protocol):
     def decide(self, dossier: DossierSample) -> set[str]: ...
 
 
+def _candidates(dossier: DossierSample) -> list[roles.Candidate]:
+    return roles.candidates([d.addresses for d in dossier.documents], [d.type for d in dossier.documents])
+
+
 class Rules:
-    """``bag.link.dossier_addresses`` as ``run`` uses it without a learned model: no training."""
+    """The role rules used before the address model (``roles.rule_decision``): no training."""
 
     name = "rules"
 
@@ -76,8 +83,27 @@ class Rules:
         return None
 
     def decide(self, dossier: DossierSample) -> set[str]:
-        found = dossier_addresses([d.addresses for d in dossier.documents])
-        return {n for a in found for n in a.nummeraanduiding_ids}
+        return {n for c in _candidates(dossier) if roles.rule_decision(c) for n in c.ids}
+
+
+class Learned:
+    """The address model (``roles.train``) fitted on the training dossiers' truth."""
+
+    name = "model"
+
+    def __init__(self, c: float = roles.C):
+        self.c = c
+        self.model: roles.AddressModel | None = None
+
+    def fit(self, dossiers: list[DossierSample]) -> None:
+        examples = [e for d in dossiers
+                    for e in roles.labelled([x.addresses for x in d.documents], [x.type for x in d.documents], d.truth)]
+        self.model = roles.train(examples, c=self.c)
+
+    def decide(self, dossier: DossierSample) -> set[str]:
+        assert self.model is not None
+        return {n for c in _candidates(dossier) if c.key[0] != "corner"
+                and self.model.probability(c.features) >= self.model.threshold for n in c.ids}
 
 
 @dataclass
@@ -104,7 +130,7 @@ def load_samples(ws: Path, shared: Path, names: list[str], index: BagIndex) -> L
             views = [page_view(p, workspace.page_dir(name, p.id)) for p in pages]
             plan = plan_documents(store, workspace, batch, Overrides(), views)
             t0 = time.perf_counter()
-            linked = link_plan(index, plan, {v.seq: v.text for v in views})
+            linked = link_plan(index, plan, {v.seq: v for v in views})
             link_s += time.perf_counter() - t0
             n_pages += len(pages)
             ocr_s += sum((p.result.get("ocr") or {}).get("seconds", 0) for p in pages)
@@ -121,16 +147,15 @@ def load_samples(ws: Path, shared: Path, names: list[str], index: BagIndex) -> L
                     if not votes:
                         continue
                     true_doc = votes.most_common(1)[0][0]
-                    docs.append(DocSample(templates[true_doc], tpages[key_of[doc.pages[0]]]["document_type"] or "",
-                                          linked.documents.get(doc.id, [])))
+                    docs.append(DocSample(templates[true_doc], doc.type, linked.documents.get(doc.id, [])))
                 t = tdossiers.get(dossier.id)
                 if t is None:
                     continue  # a dossier id we got wrong: the split bench reports it
                 seen.add(dossier.id)
-                out.append(DossierSample(name, dossier.id, docs, set(t["num_ids"]), t["other_addresses"]))
+                out.append(DossierSample(name, dossier.id, docs, set(t["num_ids"]), t["other_addresses"], t["addresses"]))
             for missing in set(tdossiers) - seen:  # every id missed
                 t = tdossiers[missing]
-                out.append(DossierSample(name, missing, [], set(t["num_ids"]), t["other_addresses"]))
+                out.append(DossierSample(name, missing, [], set(t["num_ids"]), t["other_addresses"], t["addresses"]))
     return Loaded(out, n_pages, ocr_s, link_s)
 
 
