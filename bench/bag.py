@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from bag_loto import Learned, Rules, all_data, load_samples, report  # noqa: E402
 
 from digitalisering.bag.link import BagIndex  # noqa: E402
+from digitalisering.bag.roles import DEFAULT_MODEL  # noqa: E402
 from digitalisering.store import Store  # noqa: E402
 from digitalisering.workspace import Workspace  # noqa: E402
 
@@ -55,6 +56,9 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--workspace", type=Path, help="a workspace where the dev deliveries were run (bench/split.py)")
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--save-default", action="store_true",
+                    help="with --links-only: train the address model on every dev dossier and save it as the "
+                         "package's default (digitalisering/bag/address_model.json)")
     ap.add_argument("--links-only", action="store_true",
                     help="no import timing: link the deliveries already in --workspace (with its BAG index)")
     args = ap.parse_args()
@@ -63,7 +67,7 @@ def main() -> None:
             sys.exit("--links-only needs --workspace (a workspace holding the dev deliveries and a BAG index)")
         links(args.workspace, args.shared, BagIndex(args.workspace / "bag.sqlite",
                                                      args.shared / "data/streets/straatnaamvarianten-leiden.csv"),
-              args.errors)
+              args.errors, args.save_default)
         return
     extract = args.shared / "data/bag/leiden/BAGNLDL-01102026-leiden.zip"
     with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
@@ -84,9 +88,17 @@ def main() -> None:
         links(ws, args.shared, index, args.errors)
 
 
-def links(ws: Path, shared: Path, index: BagIndex, show_errors: bool) -> None:
+def links(ws: Path, shared: Path, index: BagIndex, show_errors: bool, save_default: bool = False) -> None:
     """All-data figures per delivery, the cost, then the leave-one-template-out folds."""
     loaded = load_samples(ws, shared, [n for n in DELIVERIES if _has_batch(ws, n)], index)
+    if save_default:
+        learned = Learned()
+        learned.fit(loaded.dossiers)
+        assert learned.model is not None
+        learned.model.summary["trained_on"] = sorted({d.delivery for d in loaded.dossiers})
+        learned.model.summary["dossiers"] = len(loaded.dossiers)
+        learned.model.save(DEFAULT_MODEL)
+        print(f"saved {DEFAULT_MODEL} ({learned.model.summary})")
     methods = [Rules(), Learned()]
     print("\nAll data (what run decides; the role cues were written looking at every dev template, so these are "
           "TUNED-ON figures):")

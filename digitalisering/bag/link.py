@@ -86,6 +86,8 @@ class LinkedAddress:
     """The page (seq) it is written on (the first, at dossier level)."""
     object_confidence: float | None = None
     """At dossier level: how sure the address model is that this is the dossier's object."""
+    corrected: bool = False
+    """At dossier level: an archivist said this is (or added it as) the dossier's object."""
     where: Where | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
@@ -179,6 +181,21 @@ class BagIndex:
                 if pand not in panden:
                     panden.append(pand)
         return vbos, panden
+
+    def address(self, num_id: str) -> "LinkedAddress | None":
+        """The address of a nummeraanduiding id as the BAG has it (its latest voorkomen), linked."""
+        row = self.conn.execute(
+            "SELECT o.naam, n.huisnummer, n.huisletter, n.toevoeging, n.postcode, n.status FROM nummeraanduiding n "
+            "JOIN openbare_ruimte o ON o.id = n.openbare_ruimte_id WHERE n.id=? "
+            "ORDER BY n.voorkomen DESC, o.voorkomen DESC LIMIT 1", (num_id,)).fetchone()
+        if row is None:
+            return None
+        street, number, letter, toev, postcode, status = row
+        vbos, panden = self.objects_of([num_id])
+        return LinkedAddress(text=address_label(street, number, letter, toev), street=street, huisnummer=number,
+                             huisletter=letter or None, toevoeging=toev or None, postcode=postcode,
+                             status="withdrawn" if status == WITHDRAWN else "exact", score=100.0, role="object",
+                             nummeraanduiding_ids=[num_id], verblijfsobject_ids=vbos, pand_ids=panden)
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -315,6 +332,33 @@ class BagAddresses:
     """Document id -> its addresses (every mention, linked, with its role)."""
     dossiers: dict[str, list[LinkedAddress]] = field(default_factory=dict)
     """Dossier id -> its object addresses."""
+
+
+def apply_corrections(index: BagIndex, found: BagAddresses, corrections: dict[str, dict[str, bool]]) -> None:
+    """Archivists' address corrections (dossier -> nummeraanduiding id -> is the object) over the
+    model's choice: a ``False`` takes the id out of the dossier's addresses, a ``True`` puts it in
+    (from the document's mention when there is one, else from the BAG)."""
+    for dossier, ids in corrections.items():
+        chosen = found.dossiers.setdefault(dossier, [])
+        kept = []
+        for a in chosen:
+            rest = [n for n in a.nummeraanduiding_ids if ids.get(n, True)]
+            if rest:
+                kept.append(a if rest == a.nummeraanduiding_ids else
+                            replace(a, nummeraanduiding_ids=rest, corrected=True,
+                                    verblijfsobject_ids=index.objects_of(rest)[0], pand_ids=index.objects_of(rest)[1]))
+        have = {n for a in kept for n in a.nummeraanduiding_ids}
+        for num_id, is_object in ids.items():
+            if not is_object:
+                continue
+            if num_id in have:
+                kept = [replace(a, corrected=True, object_confidence=1.0) if num_id in a.nummeraanduiding_ids else a
+                        for a in kept]
+                continue
+            added = index.address(num_id)
+            if added is not None:
+                kept.append(replace(added, corrected=True, object_confidence=1.0))
+        found.dossiers[dossier] = kept
 
 
 def link_plan(index: BagIndex, plan, pages: dict, model: "AddressModel | None" = None) -> BagAddresses:

@@ -22,7 +22,8 @@ from lxml import etree
 
 from digitalisering import __version__
 from digitalisering.bag.index import INDEX_FILE
-from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
+from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, apply_corrections, link_plan
+from digitalisering.corrections import address_corrections
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
@@ -61,7 +62,8 @@ class AltoFile:
     bytes: int
 
 MODEL_DIR = "model"
-"""Where ``digitalisering learn`` (to come) saves the document model in the workspace."""
+"""Where ``digitalisering learn`` saves the models in the workspace."""
+ADDRESS_MODEL_FILE = "address-model.json"
 
 
 @dataclass
@@ -139,14 +141,28 @@ def document_model(workspace: Workspace):
     return load(folder)
 
 
-def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions) -> BagAddresses | None:
-    """The documents' addresses linked to the BAG index of the workspace (None without an index)."""
+def address_model(workspace: Workspace):
+    """The address model ``digitalisering learn`` saved in the workspace, or None (the package's)."""
+    path = workspace.root / MODEL_DIR / ADDRESS_MODEL_FILE
+    if not path.exists():
+        return None
+    from digitalisering.bag.roles import AddressModel
+    return AddressModel.load(path)
+
+
+def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions,
+                   corrections: dict[str, dict[str, bool]] | None = None) -> BagAddresses | None:
+    """The documents' addresses linked to the BAG index of the workspace (None without an index);
+    ``corrections``: archivists' address corrections per dossier (``corrections.address_corrections``)."""
     db = workspace.root / INDEX_FILE
     if not db.exists():
         return None
     index = BagIndex(db, Path(options.gazetteer) if options.gazetteer else None)
     try:
-        return link_plan(index, plan, {v.seq: v.text for v in views})
+        found = link_plan(index, plan, {v.seq: v for v in views}, address_model(workspace))
+        if corrections:
+            apply_corrections(index, found, corrections)
+        return found
     finally:
         index.close()
 
@@ -360,7 +376,8 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
-    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options),
+    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options,
+                                                        address_corrections(store.corrections(batch.id))),
                          folders=dossier_names(plan))
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))

@@ -136,3 +136,20 @@ class PageVersion:
     finished_at: str | None
     replaced_at: str
     replaced_by: str
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """One correction by a person (digitalisering/corrections.py says what the fields mean)."""
+
+    id: int
+    batch_id: int
+    page_seq: int | None
+    dossier: str | None
+    document: str | None
+    kind: str
+    target: str
+    value: str
+    source: str
+    who: str
+    at: str
