@@ -174,8 +174,12 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
                 if second > first and second - first <= 40 and (second - first) % 2 == 0:
                     step = 2 if sep in ("t/m", "tot en met") else second - first
                     numbers = list(range(first, second + 1, step))
+                elif second == first + 1 and sep in ("-", "/", "en"):
+                    numbers = [first, second]  # "65-66": both numbers (a building on two plots)
                 elif sep == "-" and second < first and second <= 4 and toev is None:
                     toev = str(second)  # "41-1": toevoeging 1
+                elif sep == "/":
+                    continue  # "2/7" is no address form (an OCR slip in "27", a fraction): no guess
             postcode = next((pc for pos, pc in postcodes if m.end() <= pos <= m.end() + 25), None)
             letter = m.group("letter")
             found.append(Mention(

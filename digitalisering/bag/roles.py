@@ -50,7 +50,8 @@ _TOWN_WORD = re.compile(r"^[a-z'][a-z'./-]*$")
 def town_of(where: Where, woonplaatsen: set[str]) -> str:
     """'own' / 'other' / '': the town written after the address (same line, or alone on the next),
     against the BAG index's woonplaatsen (normalised lower case)."""
-    rest = _POSTCODE.sub("", where.rest)
+    postcode = _POSTCODE.match(where.rest)
+    rest = ", " + where.rest[postcode.end():] if postcode else where.rest  # "..., 2311 CC Leiden"
     m = re.match(r"^\s*(?:,|\bte\b|\bin\b)\s*(?:\d{4}\s?[a-z]{2}\s+)?(?:te\s+)?([^,;:()\d]{2,40})", rest)
     words: list[str] = []
     if m:
