@@ -193,6 +193,36 @@ def _print_summary(s: RunSummary) -> None:
 
 
 @main.command()
+@operator_option
+@click.pass_obj
+@handle_errors
+def learn(obj: Context, operator: str | None) -> None:
+    """Train the document model (and the address model) from the archivists' corrections.
+
+    Learns from every corrected dossier of every batch and from the decisions that can be trusted,
+    saves a new version in the workspace (model/vNNNN) and makes it the one `run` uses. Run the
+    batch again afterwards: the dossiers nobody corrected are decided again, without reading a page.
+    """
+    from digitalisering.learning.learn import learn as learn_models
+
+    with obj.store() as store:
+        r = learn_models(store, obj.workspace, operator_name(operator))
+    click.echo(f"model {r.version}: trained on {r.corrected} corrected and {r.trusted} trusted dossiers "
+               f"({r.documents} documents: " + ", ".join(f"{t} {n}" for t, n in sorted(r.types.items())) + ")")
+    loo = r.loo
+    if loo.types_total:
+        click.echo(f"  leave-one-out over the corrected dossiers: types {loo.types_right}/{loo.types_total} = "
+                   f"{loo.type_accuracy:.3f}" + (f", document boundaries F1 {loo.boundary_f1:.3f}"
+                                                 if loo.boundary_f1 is not None else ""))
+    else:
+        click.echo("  leave-one-out: too few corrected dossiers to measure")
+    click.echo("  address model: " + (f"trained on {r.address_model['candidates']} candidate addresses "
+                                      f"({r.address_model['dossiers_corrected']} dossiers corrected)"
+                                      if r.address_model else "the package's (no address corrections yet)"))
+    click.echo(f"  saved in {r.folder}; run a batch again to apply it")
+
+
+@main.command()
 @click.argument("batch", required=False)
 @click.pass_obj
 @handle_errors

@@ -18,7 +18,7 @@ from digitalisering.resources import load_json_schema
 
 RESULTS_FILE = "results.json"
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 
 def validate_results(data: dict[str, Any]) -> None:

@@ -58,6 +58,9 @@ class DocumentPlan:
     page and 1 - P(start) at its other pages. None when rules decided (separators, vocabulary)."""
     needs_review: list[str] = field(default_factory=list)
     """What a person should look at ("boundary", "type"): decisions below the review threshold."""
+    decided_by: dict[str, str] = field(default_factory=dict)
+    """Who decided the boundary and the type: "correction", "model", "vocabulary", "separator" or
+    "dossier start" (results.json names the model's version)."""
 
     @property
     def id(self) -> str:

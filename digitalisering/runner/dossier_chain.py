@@ -32,6 +32,7 @@ from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
 from digitalisering.fileio import ensure_inside, write_bytes_atomic
 from digitalisering.imaging.transform import straight_size
+from digitalisering.learning import versions
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
@@ -61,9 +62,8 @@ class AltoFile:
     sha256: str
     bytes: int
 
-MODEL_DIR = "model"
-"""Where ``digitalisering learn`` saves the models in the workspace."""
-ADDRESS_MODEL_FILE = "address-model.json"
+MODEL_DIR = versions.MODEL_DIR
+"""Where ``digitalisering learn`` saves the models in the workspace (versioned)."""
 
 
 @dataclass
@@ -98,6 +98,8 @@ class ChainResult:
     """Document id -> the dates written in it."""
     folders: dict[str, str] = field(default_factory=dict)
     """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
+    models: dict = field(default_factory=dict)
+    """Which model version decided ("document": version or None, "address": version or "package")."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -132,22 +134,30 @@ def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: 
 
 
 def document_model(workspace: Workspace):
-    """The learned document model saved in the workspace (``<workspace>/model``), or None: the
-    vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
-    folder = workspace.root / MODEL_DIR
-    if not (folder / "document-model.joblib").exists():
+    """The learned document model of the workspace's current version (``learning.versions``), or
+    None: the vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
+    if versions.current(workspace.root) is None:
         return None
-    from digitalisering.learning.model import load
-    return load(folder)
+    from digitalisering.learning.learn import load_models
+    return load_models(workspace.root)[0]
 
 
 def address_model(workspace: Workspace):
-    """The address model ``digitalisering learn`` saved in the workspace, or None (the package's)."""
-    path = workspace.root / MODEL_DIR / ADDRESS_MODEL_FILE
-    if not path.exists():
+    """The address model ``digitalisering learn`` saved in the current version, or None (the package's)."""
+    version = versions.current(workspace.root)
+    if version is None or version.address_model_path is None:
         return None
     from digitalisering.bag.roles import AddressModel
-    return AddressModel.load(path)
+    return AddressModel.load(version.address_model_path)
+
+
+def models_used(workspace: Workspace) -> dict:
+    """Which models decide this run (for results.json): the current version or none."""
+    version = versions.current(workspace.root)
+    document = version.name if version is not None and version.has_document_model else None
+    address = (version.name if version is not None and version.address_model_path is not None
+               else "package")
+    return {"document": document, "address": address}
 
 
 def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions,
@@ -378,7 +388,7 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
     result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options,
                                                         address_corrections(store.corrections(batch.id))),
-                         folders=dossier_names(plan))
+                         folders=dossier_names(plan), models=models_used(workspace))
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
                     for dossier in plan.dossiers for doc in dossier.documents}
