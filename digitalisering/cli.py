@@ -216,6 +216,7 @@ def learn(obj: Context, operator: str | None) -> None:
                                                  if loo.boundary_f1 is not None else ""))
     else:
         click.echo("  leave-one-out: too few corrected dossiers to measure")
+    click.echo(f"  the vocabulary's share in each decision: {r.vocabulary_weight:g} (chosen by the leave-one-out score)")
     click.echo("  address model: " + (f"trained on {r.address_model['candidates']} candidate addresses "
                                       f"({r.address_model['dossiers_corrected']} dossiers corrected)"
                                       if r.address_model else "the package's (no address corrections yet)"))

@@ -181,8 +181,9 @@ def classify_documents(docs: list[DocumentPlan], by_seq: dict[int, PageView], vo
             learned = model.type_probabilities(pages, vocab) if model is not None else {}
             if learned:
                 shares = _vocabulary_shares(result, vocab)
-                # no cue at all is no evidence for 'overig': the vocabulary abstains, the model decides
-                w = model.vocabulary_weight if any(v > 0 for v in result.scores.values()) else 0.0
+                # too little evidence for any type is no evidence for 'overig': the vocabulary
+                # abstains and the model decides (forms the vocabulary does not know)
+                w = model.vocabulary_weight if result.type != OTHER else 0.0
                 proba = {t: (1 - w) * learned.get(t, 0.0) + w * shares.get(t, 0.0)
                          for t in set(learned) | set(shares)}
                 best = max(proba, key=proba.get)
