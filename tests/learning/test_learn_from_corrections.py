@@ -102,3 +102,42 @@ def test_an_older_results_file_still_reads(processed):
         d.pop("addresses_decided_by", None)
     validate_results(data)  # the 1.3 shape is still valid
     assert read_results(processed["out"])["schema_version"] == "1.4"
+
+
+def test_address_corrections_train_the_address_model_and_the_next_run_uses_it(workspace, tmp_path):
+    import pagegen
+    from digitalisering.bag.index import INDEX_FILE, import_extract
+    from digitalisering.ingest import ingest_delivery
+
+    repo = __import__("pathlib").Path(__file__).resolve().parents[2]
+    import_extract(repo / "batches/demo-bag/BAGNLDL-01102026-demo.zip", workspace.root / INDEX_FILE, "0546")
+    root = tmp_path / "levering" / "BWT-1974-0475"
+    lines = ["Gemeente Leiden, dienst Bouw- en Woningtoezicht", "Aan de heer J. Visser", "Morsweg 12",
+             "Onderwerp: bouwvergunning", "vergunning voor het vernieuwen van de kap",
+             "op het perceel Morsweg 138 te Leiden.", "Hoogachtend,"]
+    pagegen.save(pagegen.page_image(lines, dpi=200), root / "0001.tif", dpi=200, compression="tiff_lzw")
+    out = tmp_path / "out"
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root.parent).batch
+        run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t")
+        first = json.loads((out / "results.json").read_text())["dossiers"][0]
+        assert [a["huisnummer"] for a in first["addresses"]] == [138]
+        twelve = next(a for d in json.loads((out / "results.json").read_text())["documents"]
+                      for a in d["addresses"] if a["huisnummer"] == 12)["nummeraanduiding_ids"][0]
+        # the archivist: this dossier is about Morsweg 12, not 138
+        record_correction(store, batch, "address_remove", who="archivaris", dossier="BWT-1974-0475",
+                          value="0546200000385399")
+        record_correction(store, batch, "address_add", who="archivaris", dossier="BWT-1974-0475", value=twelve)
+    res = _cli(workspace, "learn")
+    assert res.exit_code == 0, res.output
+    assert "address model: trained on" in res.output
+    version = versions.current(workspace.root)
+    model = json.loads((version.folder / versions.ADDRESS_MODEL_FILE).read_text())
+    assert model["summary"]["dossiers_corrected"] == 1 and model["summary"]["version"] == "v0001"
+    assert model["summary"]["objects"] and model["summary"]["others"]
+    with Store(workspace.database) as store:
+        assert run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t").pages_processed == 0
+    data = json.loads((out / "results.json").read_text())
+    [dossier] = data["dossiers"]
+    assert dossier["addresses_decided_by"] == "model v0001" and data["models"]["address"] == "v0001"
+    assert [(a["nummeraanduiding_ids"], a["corrected"]) for a in dossier["addresses"]] == [([twelve], True)]
