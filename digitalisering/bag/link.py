@@ -23,6 +23,10 @@ from typing import TYPE_CHECKING
 
 from digitalisering.bag.addresses import Mention, StreetMatcher, find_addresses, normalise_street
 from digitalisering.documents.vocabulary import normalise as normalise_text
+
+REVIEW_BELOW = 0.6
+"""An address whose object-or-not decision is less sure than this is listed for review (as the
+documents' boundaries and types: documents.split.REVIEW_BELOW)."""
 from digitalisering.errors import InputFileError
 from digitalisering.operator_files import check, config_error, read_csv, read_text
 
@@ -311,19 +315,33 @@ def dossier_addresses(documents: list[list[LinkedAddress]], types: list[str] | N
     (``bag.roles``; default: the one shipped with the package)."""
     from digitalisering.bag.roles import candidates, default_model, rule_decision
 
+    return [a for a in weighed(documents, types, model) if a.role == "object"]
+
+
+def weighed(documents: list[list[LinkedAddress]], types: list[str] | None = None,
+            model: "AddressModel | None" = None) -> list[LinkedAddress]:
+    """Every candidate address of the dossier (one entry per nummeraanduiding set or corner) with its
+    ``object_confidence``; role 'object' when the model (or, for corners, the rule) chose it."""
+    from digitalisering.bag.roles import candidates, default_model, rule_decision
+
     model = model or default_model()
-    chosen = []
+    out = []
     for cand in candidates(documents, types or [""] * len(documents)):
         if model is None or cand.key[0] == "corner":  # a corner names no nummeraanduiding: never trained on
             p = 1.0 if rule_decision(cand) else 0.0
         else:
             p = model.probability(cand.features)
-        if p >= (model.threshold if model else 0.5):
-            best = max(cand.mentions, key=lambda a: (a.role == "object", a.score))
-            chosen.append(replace(best, role="object", object_confidence=round(p, 3),
-                                  page=min(a.page for a in cand.mentions if a.page is not None)
-                                  if any(a.page is not None for a in cand.mentions) else None))
-    return chosen
+        best = max(cand.mentions, key=lambda a: (a.role == "object", a.score))
+        pages = [a.page for a in cand.mentions if a.page is not None]
+        out.append(replace(best, role="object" if p >= (model.threshold if model else 0.5) else "other",
+                           object_confidence=round(p, 3), page=min(pages) if pages else None))
+    return out
+
+
+def unsure(weighed_addresses: list[LinkedAddress], review_below: float) -> list[LinkedAddress]:
+    """The candidates whose decision (object or not) is less sure than ``review_below``: for a person."""
+    return [a for a in weighed_addresses if a.object_confidence is not None
+            and max(a.object_confidence, 1 - a.object_confidence) < review_below]
 
 
 @dataclass
@@ -332,6 +350,8 @@ class BagAddresses:
     """Document id -> its addresses (every mention, linked, with its role)."""
     dossiers: dict[str, list[LinkedAddress]] = field(default_factory=dict)
     """Dossier id -> its object addresses."""
+    review: dict[str, list[LinkedAddress]] = field(default_factory=dict)
+    """Dossier id -> the candidate addresses the model is unsure of (object or not): for review."""
 
 
 def apply_corrections(index: BagIndex, found: BagAddresses, corrections: dict[str, dict[str, bool]]) -> None:
@@ -343,10 +363,12 @@ def apply_corrections(index: BagIndex, found: BagAddresses, corrections: dict[st
         kept = []
         for a in chosen:
             rest = [n for n in a.nummeraanduiding_ids if ids.get(n, True)]
-            if rest:
-                kept.append(a if rest == a.nummeraanduiding_ids else
-                            replace(a, nummeraanduiding_ids=rest, corrected=True,
-                                    verblijfsobject_ids=index.objects_of(rest)[0], pand_ids=index.objects_of(rest)[1]))
+            if rest == a.nummeraanduiding_ids:
+                kept.append(a)
+            elif rest:  # part of a range taken out
+                vbos, panden = index.objects_of(rest)
+                kept.append(replace(a, nummeraanduiding_ids=rest, verblijfsobject_ids=vbos, pand_ids=panden,
+                                    corrected=True))
         have = {n for a in kept for n in a.nummeraanduiding_ids}
         for num_id, is_object in ids.items():
             if not is_object:
@@ -359,6 +381,7 @@ def apply_corrections(index: BagIndex, found: BagAddresses, corrections: dict[st
             if added is not None:
                 kept.append(replace(added, corrected=True, object_confidence=1.0))
         found.dossiers[dossier] = kept
+        found.review[dossier] = [a for a in found.review.get(dossier, []) if not set(a.nummeraanduiding_ids) & set(ids)]
 
 
 def link_plan(index: BagIndex, plan, pages: dict, model: "AddressModel | None" = None) -> BagAddresses:
@@ -376,5 +399,7 @@ def link_plan(index: BagIndex, plan, pages: dict, model: "AddressModel | None" =
             found = document_addresses(index, text, views)
             result.documents[doc.id] = found
             per_doc.append(found)
-        result.dossiers[dossier.id] = dossier_addresses(per_doc, [d.type for d in dossier.documents], model)
+        every = weighed(per_doc, [d.type for d in dossier.documents], model)
+        result.dossiers[dossier.id] = [a for a in every if a.role == "object"]
+        result.review[dossier.id] = unsure(every, REVIEW_BELOW)
     return result

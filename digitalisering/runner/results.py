@@ -99,6 +99,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                          "period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat()} if dates else None,
                          "addresses": [a.to_json() for a in linked.dossiers.get(d.id, [])] if linked else [],
                          "addresses_decided_by": f"model {chain.models.get('address', 'package')}" if linked else None,
+                         "addresses_to_review": [a.to_json() for a in linked.review.get(d.id, [])] if linked else [],
                          "output": _output_json(chain.output(DOSSIER_PDF, d.id))})
         for doc in d.documents:
             out = chain.output(DOCUMENT_PDF, doc.id)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitalisering.bag.link import BagAddresses, Where, apply_corrections, document_addresses, dossier_addresses
+from digitalisering.bag.link import (BagAddresses, Where, apply_corrections, document_addresses, dossier_addresses,
+                                     unsure, weighed)
 from digitalisering.bag.roles import AddressModel, candidates, default_model, town_of, train
 from digitalisering.documents.model import LineBox, PageView
 from digitalisering.documents.vocabulary import normalise
@@ -90,3 +91,18 @@ def test_an_archivists_address_corrections_win_over_the_model(bag):
     assert [(a.nummeraanduiding_ids, a.corrected) for a in found.dossiers["D"]] == [(["0546200000318960"], True)]
     assert found.dossiers["D"][0].label == "Breestraat 163"
     assert [a.nummeraanduiding_ids for a in found.dossiers["E"]] == [[MORSWEG_138]]
+
+
+def test_an_address_the_model_is_unsure_of_goes_to_review_and_a_correction_settles_it(bag):
+    letter = page(1, ["Aan de heer J. Visser", "Morsweg 12", "Onderwerp: bouwvergunning",
+                      "op het perceel Morsweg 138 te Leiden"])
+    docs = [document_addresses(bag, letter.text, [letter])]
+    hesitant = AddressModel({"any_cue_object": 0.1}, intercept=-0.05)  # P(object) close to one half
+    every = {a.huisnummer: a for a in weighed(docs, ["brief"], hesitant)}
+    assert every[138].role == "object" and every[12].role == "other"
+    assert sorted(a.huisnummer for a in unsure(list(every.values()), 0.6)) == [12, 138]
+    sure = weighed(docs, ["brief"])  # the shipped model
+    assert [a.huisnummer for a in sure if a.role == "object"] == [138] and not unsure(sure, 0.6)
+    found = BagAddresses(dossiers={"D": [every[138]]}, review={"D": list(every.values())})
+    apply_corrections(bag, found, {"D": {MORSWEG_138: True}})
+    assert [a.huisnummer for a in found.review["D"]] == [12]  # the archivist decided 138
