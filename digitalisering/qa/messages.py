@@ -92,6 +92,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "split_review": {"nl": "te controleren: {what} (soort {type}, zekerheid {confidence})",
                      "en": "to check: {what} (type {type}, confidence {confidence})"},
     "address_none": {"nl": "geen adres gevonden in de tekst", "en": "no address found in the text"},
+    "address_review": {"nl": "te controleren: is {names} het object van het dossier? ({n} twijfelgeval(len))",
+                       "en": "to check: is {names} the dossier's object? ({n} unsure)"},
     "manifest_unreadable": {"nl": "manifest onleesbaar: {detail}", "en": "manifest unreadable: {detail}"},
     "manifest_absent_dossier": {"nl": "staat niet in het manifest", "en": "not in the manifest"},
     "page_count": {"nl": "{counted} pagina's gescand, manifest zegt {expected}",
