@@ -110,8 +110,17 @@ class Mention:
     """The text just after the address (a town: "..., Katwijk", "te Oegstgeest")."""
 
 
+WORDS_WINDOW = 160
+"""Characters before a number searched for its street (MAX_STREET_WORDS words fit easily): not the
+whole text before it, which made a long document quadratic (bench/bag.py cost)."""
+_WORD = re.compile(r"[^\s,;:()]+")
+
+
 def _words_before(line: str, end: int) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;:()]+", line[:end])]
+    start = max(0, end - WORDS_WINDOW)
+    words = [(m.start(), m.group(0)) for m in _WORD.finditer(line, start, end)]
+    cut = start > 0 and words and words[0][0] == start and _WORD.match(line, start - 1) is not None
+    return words[1:] if cut else words  # not the tail of a word the window cut
 
 
 def _toevoeging(value: str | None) -> str | None:

@@ -149,6 +149,7 @@ class BagIndex:
                 if name:
                     variants[variant] = name
         self.streets = StreetMatcher(list(self.opr_by_name), variants)
+        self._objects: dict[tuple, tuple[list[str], list[str]]] = {}
         self.woonplaatsen = {" ".join(normalise_text(naam).split())
                              for (naam,) in self.conn.execute("SELECT DISTINCT naam FROM woonplaats") if naam}
 
@@ -169,7 +170,15 @@ class BagIndex:
 
     def objects_of(self, num_ids: list[str]) -> tuple[list[str], list[str]]:
         """(verblijfsobject ids, pand ids) of these nummeraanduidingen (the objects whose latest
-        voorkomen carries them; any voorkomen when none does)."""
+        voorkomen carries them; any voorkomen when none does). Remembered per index: a dossier names
+        its address in every document (bench/bag.py: the lookups were most of the linking time)."""
+        key = tuple(num_ids)
+        if key not in self._objects:
+            self._objects[key] = self._objects_of(num_ids)
+        vbos, panden = self._objects[key]
+        return list(vbos), list(panden)
+
+    def _objects_of(self, num_ids: list[str]) -> tuple[list[str], list[str]]:
         vbos: list[str] = []
         for num in num_ids:
             rows = list(self.conn.execute(

@@ -51,3 +51,10 @@ def test_what_is_not_an_address(text):
 def test_normalised_street_names():
     assert normalise_street("Haarl. str.") == normalise_street("Haarlemmerstraat")
     assert normalise_street("Melchior-Treublaan") == normalise_street("Melchior Treub laan")
+
+
+def test_an_address_deep_in_a_long_text_is_found_like_one_at_the_start():
+    filler = "de aanvrager verzoekt vergunning voor het bouwen van een schuur met berging. " * 8
+    found = one(filler + "perceel Breestraat 12-a te Leiden")
+    assert found == [("Breestraat", [12], "A", None, None)]
+    assert one("x" * 170 + " Breestraat 25") == [("Breestraat", [25], None, None, None)]
