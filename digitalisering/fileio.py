@@ -107,3 +107,21 @@ def ensure_inside(base: Path, candidate: Path) -> Path:
     if cand_r != base_r and base_r not in cand_r.parents:
         raise StateError(f"refusing to write outside {base_r}: {candidate}")
     return cand_r
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it, both resolved (symbolic links followed)."""
+    path_r, folder_r = Path(path).resolve(), Path(folder).resolve()
+    return path_r == folder_r or folder_r in path_r.parents
+
+
+def ensure_outside(candidate: Path, protected: dict[str, Path]) -> Path:
+    """Return ``candidate`` resolved, or raise when it is in one of the ``protected`` folders (name ->
+    folder): a run never writes into the scanner's delivery or the workspace, even when the output
+    folder contains them (``--out /data`` with the delivery in ``/data/levering``)."""
+    cand_r = Path(candidate).resolve()
+    for what, folder in protected.items():
+        if is_within(cand_r, folder):
+            raise StateError(f"refusing to write {cand_r}: it is inside the {what} {Path(folder).resolve()}; "
+                             "choose an output folder outside it")
+    return cand_r

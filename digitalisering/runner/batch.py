@@ -81,7 +81,7 @@ def run_batch(
     """
     get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir, batch)
+    check_out_dir(out_dir, batch, workspace.root)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
     try:
@@ -91,7 +91,7 @@ def run_batch(
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch), \
             folder_lock(out_dir, f"{out_dir} is in use by another command (a run, package or qa); "
                                  "run again when it is done"):
-        check_out_dir(out_dir, batch)  # (another batch's run may have finished there meanwhile)
+        check_out_dir(out_dir, batch, workspace.root)  # (another batch's run may have finished there meanwhile)
         if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
             overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
         started = time.monotonic()

@@ -29,7 +29,7 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, write_bytes_atomic
+from digitalisering.fileio import ensure_inside, ensure_outside, write_bytes_atomic
 from digitalisering.imaging.transform import straight_size
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
@@ -169,6 +169,14 @@ class _Writer:
         # its ALTO files, the dossier PDF)
         self.records = {seq: PageResult.from_json(p.result) for seq, p in self.by_seq.items()}
         self._texts: dict[int, PageText | None] = {}
+        # an output folder that holds the delivery or the workspace (``--out /data`` with the
+        # delivery in /data/levering) must not put a dossier folder named like it inside them
+        self.protected = {"delivery": Path(batch.delivery), "workspace": workspace.root}
+
+    def target(self, rel: str) -> Path:
+        """The absolute path of the output ``rel``: inside the output folder, outside the delivery
+        and the workspace."""
+        return ensure_outside(ensure_inside(self.out_dir, self.out_dir / rel), self.protected)
 
     def output_pages(self, seqs: list[int]) -> tuple[list[PageRecord], list[int]]:
         pages = [self.by_seq[s] for s in seqs]
@@ -185,7 +193,7 @@ class _Writer:
             return None
         index = {p.seq: i for i, p in enumerate(done)}
         bookmarks = [Bookmark(title, index[seq]) for title, seq in marks or [] if seq in index]
-        target = ensure_inside(self.out_dir, self.out_dir / rel)
+        target = self.target(rel)
         fingerprint = _fingerprint(done, self.records, self.options, info, bookmarks)
         previous = self.store.output(self.batch.id, kind, key)
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
@@ -245,7 +253,7 @@ class _Writer:
         written = 0
         for n, page in enumerate(pages, 1):
             rel = alto_relpath(pdf_rel, n)
-            target = ensure_inside(self.out_dir, self.out_dir / rel)
+            target = self.target(rel)
             key = f"{doc_id}/{n}"
             fingerprint = sha256_bytes(f"{pdf_fingerprint}/{n}".encode())
             previous = self.store.output(self.batch.id, DOCUMENT_ALTO, key)

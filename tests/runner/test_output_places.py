@@ -1,0 +1,87 @@
+"""Where a run may write: never into the scanner's delivery or the workspace, never over the results
+of another batch, also one of the same name from another workspace.
+
+Reproduced before the fix (each test below failed on the old code):
+- ``run D --out D`` wrote the PDFs and ALTO files into the dossier folders of the delivery; the next
+  run ingested its own PDFs as new scans (4 documents where 2 were delivered).
+- ``--out /data`` with the delivery in ``/data/lev`` and a dossier named ``lev`` put that dossier's
+  PDF inside the delivery.
+- Two workspaces, two different deliveries both in a folder ``lev``, the same ``--out``: the second
+  run replaced the first one's results.json (and its same-named PDFs), exit 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pagegen
+from digitalisering.errors import StateError
+from digitalisering.ingest import ingest_delivery
+from digitalisering.metadata.fixity import sha256_file
+from digitalisering.runner import RunOptions, run_batch
+from digitalisering.store import Store
+from digitalisering.workspace import Workspace
+
+
+def _delivery(root: Path, dossiers: list[str], words: str = "Brief aan de gemeente Leiden") -> Path:
+    for n, name in enumerate(dossiers):
+        pagegen.save(pagegen.page_image([f"{words} nummer {n}", f"betreffende het pand Breestraat {n + 10}"]),
+                     root / name / "0001.tif", compression="tiff_lzw")
+    return root
+
+
+def _run(ws_root: Path, delivery: Path, out: Path):
+    workspace = Workspace.open(ws_root)
+    store = Store(workspace.database)
+    try:
+        batch = ingest_delivery(store, delivery, operator="tester").batch
+        return run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "tester")
+    finally:
+        store.close()
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("where", ["delivery", "dossier folder"])
+def test_output_folder_in_the_delivery_is_refused(tmp_path: Path, where: str):
+    root = _delivery(tmp_path / "lev", ["A", "B"])
+    before = _tree(root)
+    out = root if where == "delivery" else root / "A"
+    with pytest.raises(StateError, match="inside the delivery"):
+        _run(tmp_path / "ws", root, out)
+    assert _tree(root) == before  # nothing written into the delivery
+
+
+def test_output_folder_in_the_workspace_is_refused(tmp_path: Path):
+    root = _delivery(tmp_path / "lev", ["A"])
+    with pytest.raises(StateError, match="inside the workspace"):
+        _run(tmp_path / "ws", root, tmp_path / "ws" / "uit")
+    assert not (tmp_path / "ws" / "uit").exists()
+
+
+def test_no_dossier_folder_lands_in_a_delivery_inside_the_output_folder(tmp_path: Path):
+    """``--out /data``, delivery ``/data/lev`` with a dossier ``lev``: its folder would be the delivery."""
+    data = tmp_path / "data"
+    root = _delivery(data / "lev", ["lev", "B"])
+    before = _tree(root)
+    with pytest.raises(StateError, match="inside the delivery"):
+        _run(tmp_path / "ws", root, data)
+    assert _tree(root) == before
+
+
+def test_a_same_named_batch_of_another_workspace_does_not_replace_the_results(tmp_path: Path):
+    out = tmp_path / "out"
+    first = _run(tmp_path / "ws1", _delivery(tmp_path / "x" / "lev", ["A", "B"]), out)
+    assert first.pages_done == 2
+    before = _tree(out)
+    other = _delivery(tmp_path / "y" / "lev", ["A", "B"], words="Tekening plattegrond schaal")
+    with pytest.raises(StateError, match="another batch lev"):
+        _run(tmp_path / "ws2", other, out)
+    assert _tree(out) == before
+    # the first batch itself still runs there (it is known by name, delivery and registration time)
+    assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
+    assert _tree(out) == before
