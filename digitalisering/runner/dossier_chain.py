@@ -202,14 +202,14 @@ class _Writer:
                           rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks),
                           alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
         self._check_owner(target, kind, key, previous)
-        if previous and previous.path != str(target):
-            self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
         pdf_pages = [self._pdf_page(p) for p in done]
         validation = build_pdf(pdf_pages, target, info, flavour=self.options.pdfa, bookmarks=bookmarks)
         checks = tuple(c.name for c in validation.checks)
         digest, size = sha256_file(target), target.stat().st_size
         self.store.record_output(self.batch.id, kind, key, str(target), digest, size, fingerprint,
                                  checks=list(checks))
+        if previous and previous.path != str(target):  # only now: a failed write leaves the old one
+            self._discard(kind, key, Path(previous.path), "renamed")
         self.store.log(self.batch.id, self.operator, "output.written", kind=kind, key=key, dossier=dossier_id,
                        path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
                        pdfa=self.options.pdfa, checks_passed=list(checks))
@@ -263,13 +263,13 @@ class _Writer:
                 continue
             self._check_owner(target, DOCUMENT_ALTO, key, previous,
                               lambda path: _alto_written_for(path, Path(pdf_rel).name, n))
-            if previous and previous.path != str(target):
-                self._remove(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
             data = page_alto(page, self.records[page.seq], self.page_text(page), Path(pdf_rel).name, n)
             write_bytes_atomic(target, data)
             digest = sha256_bytes(data)
             self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
                                      checks=["alto-4.4-xsd"])
+            if previous and previous.path != str(target):
+                self._discard(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
             files.append(AltoFile(n, page.seq, rel, digest, len(data)))
             written += 1
         if written:
@@ -277,15 +277,29 @@ class _Writer:
                            path=str(self.out_dir / alto_relpath(pdf_rel, 1)), files=written, pages=len(pages))
         return files
 
-    def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
+    def written_here(self, path: Path) -> bool:
+        """Whether the recorded output ``path`` belongs to this output folder: it is
+        ``<out>/<folder>/<file>``, where every output of a run lies. An output recorded by a run
+        with another ``--out`` is not (also when that folder is inside this one: ``--out /p/o``
+        then ``--out /p`` removed the PDFs and ALTO files of the results in /p/o)."""
         try:
-            inside = ensure_inside(self.out_dir, path)
-        except Exception:  # noqa: BLE001 - an output recorded elsewhere (another --out) is left alone
-            inside = None
-        if inside is not None:
-            inside.unlink(missing_ok=True)
+            rel = Path(path).relative_to(self.out_dir)
+        except ValueError:
+            return False
+        return len(rel.parts) == 2 and ".." not in rel.parts
+
+    def _discard(self, kind: str, key: str, path: Path, why: str) -> None:
+        """Remove the file of an output that was replaced or is no longer made, when it lies in this
+        output folder; one written for another output folder is that folder's result and stays."""
+        here = self.written_here(path)
+        if here:
+            path.unlink(missing_ok=True)
+        self.store.log(self.batch.id, self.operator, "output.removed" if here else "output.left",
+                       kind=kind, key=key, path=str(path), why=why if here else f"{why}; in another output folder")
+
+    def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
+        self._discard(kind, key, path, why)
         self.store.delete_output(self.batch.id, kind, key)
-        self.store.log(self.batch.id, self.operator, "output.removed", kind=kind, key=key, path=str(path), why=why)
 
     def remove_stale(self, keep: set[tuple[str, str]]) -> None:
         for rec in self.store.outputs(self.batch.id):

@@ -85,3 +85,55 @@ def test_a_same_named_batch_of_another_workspace_does_not_replace_the_results(tm
     # the first batch itself still runs there (it is known by name, delivery and registration time)
     assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
     assert _tree(out) == before
+
+
+def test_a_run_into_a_parent_folder_leaves_the_earlier_results_whole(tmp_path: Path):
+    """``--out /p/o`` and then ``--out /p``: the first results (in /p/o) keep their PDFs and ALTO
+    files. Before, the second run took them for its own renamed outputs and removed them, leaving
+    /p/o/results.json pointing at files that were gone."""
+    root = _delivery(tmp_path / "lev", ["A", "B"])
+    inner = tmp_path / "p" / "o"
+    _run(tmp_path / "ws", root, inner)
+    before = _tree(inner)
+    assert any(name.endswith(".pdf") for name in before) and any(name.endswith(".alto.xml") for name in before)
+    second = _run(tmp_path / "ws", root, tmp_path / "p")
+    assert second.outputs and _tree(inner) == before
+
+
+def test_a_failed_rewrite_keeps_the_previous_file(tmp_path: Path, monkeypatch):
+    """A correction renames a document's PDF (its type is in the name); when writing the new file
+    fails (a full disk), the old one is still there, as results.json says, until a run succeeds."""
+    import json
+
+    from digitalisering.documents.overrides import parse_overrides
+    from digitalisering.documents.vocabulary import default_vocabulary
+    from digitalisering.runner import dossier_chain
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    out, ws = tmp_path / "out", tmp_path / "ws"
+    _run(ws, root, out)
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (doc,) = [d for d in results["documents"] if d["output"]]
+    assert doc["type"] != "tekening"
+    files = [doc["output"]["path"], *(a["path"] for a in doc["output"]["alto"])]
+    before = {p: sha256_file(out / p) for p in files}
+    overrides = parse_overrides(f"page;action;value\n{doc['pages'][0]};type;tekening",
+                                default_vocabulary().type_names)
+
+    def disk_full(*args, **kwargs):
+        raise StateError("cannot write: No space left on device")
+
+    workspace = Workspace.open(ws)
+    with Store(workspace.database) as store:
+        batch = store.find_batch(delivery=str(root))
+        with monkeypatch.context() as m:
+            m.setattr(dossier_chain, "build_pdf", disk_full)
+            with pytest.raises(StateError, match="No space left"):
+                run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t", overrides)
+        assert {p: sha256_file(out / p) for p in files} == before  # results.json still tells the truth
+        run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t")  # the disk has room
+    after = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (doc,) = [d for d in after["documents"] if d["output"]]
+    assert doc["type"] == "tekening" and doc["output"]["path"].endswith("-tekening.pdf")
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == [doc["output"]["path"]]
+    assert not [p for p in files if (out / p).exists()]
