@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from digitalisering.errors import StateError
 
@@ -59,19 +59,33 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
+_TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.part$")
 """The names ``atomic_path`` gives its temporary files (``mkstemp``: '.<name>.<8 random>.part')."""
 
 
-def remove_temporaries(folder: Path) -> list[Path]:
+def temporary_target(name: str) -> str | None:
+    """The name of the file that the temporary file ``name`` of ``atomic_path`` was to become
+    (None when ``name`` is not such a temporary file)."""
+    match = _TEMPORARY.match(name)
+    return match.group(1) if match else None
+
+
+def remove_temporaries(folder: Path, *, recursive: bool = True,
+                       targets: Callable[[str], bool] | None = None) -> list[Path]:
     """Remove the temporary files of atomic writes that never finished (the writer was killed) in
-    ``folder`` and below; return them. Only for a folder that no live process writes in (the caller
-    holds its lock)."""
+    ``folder`` (and below when ``recursive``); return them. Only for files no live process writes
+    (the caller holds their folder's lock): ``targets`` says, from the name of the file a temporary
+    was to become, which are the caller's. An output folder can hold another batch's output folder or
+    a delivery, with a live run of their own; their temporaries are not ours to remove."""
     removed = []
     if not Path(folder).is_dir():
         return removed
-    for path in Path(folder).rglob(".*.part"):
-        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+    found = Path(folder).rglob(".*.part") if recursive else Path(folder).glob(".*.part")
+    for path in found:
+        target = temporary_target(path.name)
+        if target is None or (targets is not None and not targets(target)):
+            continue
+        if path.is_file() and not path.is_symlink():
             try:
                 path.unlink()
             except FileNotFoundError:

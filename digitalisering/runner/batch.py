@@ -26,6 +26,7 @@ from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
 from digitalisering.runner.worker import PageOutcome, init_worker, process_page
 from digitalisering.qa.failures import FAILURES_FILE, Failure, list_failures, write_failures_csv
+from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -132,8 +133,11 @@ def run_batch(
 
 def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:
     """Unfinished files of a killed run (temporary files of atomic writes) in the page work folders
-    and the output folder: nobody else writes there now (the batch and the output folder are held)."""
-    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(out_dir)
+    and of results.json and failures.csv: nobody else writes them now (the batch and the output
+    folder are held). Those in the dossier folders go when the dossier chain knows its folders; the
+    output folder is not searched further down (it may hold another batch's output folder)."""
+    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(
+        out_dir, recursive=False, targets=lambda name: name in (RESULTS_FILE, FAILURES_FILE))
     if removed:
         store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
 

@@ -29,7 +29,7 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, ensure_outside, write_bytes_atomic
+from digitalisering.fileio import ensure_inside, ensure_outside, remove_temporaries, write_bytes_atomic
 from digitalisering.imaging.transform import straight_size
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
@@ -301,6 +301,19 @@ class _Writer:
         self._discard(kind, key, path, why)
         self.store.delete_output(self.batch.id, kind, key)
 
+    def remove_leftovers(self, folders: dict[str, str]) -> None:
+        """Temporary files a killed run left in the dossier folders: only those of this batch's
+        outputs (``<folder>.pdf``, ``<folder>-...``), never searching further down."""
+        removed: list[Path] = []
+        for folder in folders.values():
+            if (self.out_dir / folder).is_symlink():  # never ours: outputs are not written through links
+                continue
+            removed += remove_temporaries(
+                self.out_dir / folder, recursive=False,
+                targets=lambda name, f=folder: name == f"{f}.pdf" or name.startswith(f"{f}-"))
+        if removed:
+            self.store.log(self.batch.id, self.operator, "run.leftovers_removed", files=[str(p) for p in removed])
+
     def remove_stale(self, keep: set[tuple[str, str]]) -> None:
         for rec in self.store.outputs(self.batch.id):
             if rec.kind in (DOCUMENT_PDF, DOSSIER_PDF, DOCUMENT_ALTO) and (rec.kind, rec.key) not in keep:
@@ -384,6 +397,7 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
     result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options),
                          folders=dossier_names(plan))
+    writer.remove_leftovers(result.folders)
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
                     for dossier in plan.dossiers for doc in dossier.documents}

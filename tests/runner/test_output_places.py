@@ -137,3 +137,21 @@ def test_a_failed_rewrite_keeps_the_previous_file(tmp_path: Path, monkeypatch):
     assert doc["type"] == "tekening" and doc["output"]["path"].endswith("-tekening.pdf")
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == [doc["output"]["path"]]
     assert not [p for p in files if (out / p).exists()]
+
+
+def test_a_run_removes_only_its_own_unfinished_files(tmp_path: Path):
+    """A killed run's temporary files are removed by the next run, but only those of this batch's
+    outputs: the output folder may hold another batch's output folder (``--out /o/sub``) being
+    written at this moment, whose temporary files the run used to delete from under it."""
+    root = _delivery(tmp_path / "lev", ["A"])
+    out, ws = tmp_path / "o", tmp_path / "ws"
+    _run(ws, root, out)
+    ours = [out / ".results.json.k1ll3d_1.part", out / "A" / ".A-01-brief.pdf.k1ll3d_2.part"]
+    theirs = [out / "sub" / ".results.json.l1v3_run.part", out / "sub" / "B" / ".B-01-brief.pdf.l1v3_run.part",
+              out / "A" / "sub" / ".results.json.l1v3_run.part", out / "A" / ".results.json.l1v3_run.part"]
+    for path in ours + theirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"half written")
+    _run(ws, root, out)
+    assert [p for p in ours if p.exists()] == []
+    assert [p for p in theirs if p.exists()] == theirs
