@@ -155,3 +155,33 @@ def test_a_run_removes_only_its_own_unfinished_files(tmp_path: Path):
     _run(ws, root, out)
     assert [p for p in ours if p.exists()] == []
     assert [p for p in theirs if p.exists()] == theirs
+
+
+def test_a_package_is_never_made_inside_the_output_folder_or_the_delivery(tmp_path: Path):
+    """Before, ``package OUT --to DELIVERY/pakket`` was made, and the next ingest of the delivery
+    took the package's PDFs for two new scans; a package inside OUT is written into by the next run.
+    A work folder ``.NAME.part`` that is a link to another folder was emptied."""
+    from digitalisering.ingest import ingest_delivery
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import build_package
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    out, ws = tmp_path / "out", tmp_path / "ws"
+    _run(ws, root, out)
+    delivery, results = _tree(root), _tree(out)
+    for target in (root / "pakket", out / "pakket", out / "A" / "pakket"):
+        with pytest.raises(StateError, match="is inside the"):
+            build_package(out, target, load_archive_config(), operator="t")
+        assert not target.exists()
+    assert _tree(root) == delivery and _tree(out) == results
+    with Store(Workspace.open(ws).database) as store:
+        assert ingest_delivery(store, root, operator="t").added_files == []
+
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "note.txt").write_text("keep me")
+    (tmp_path / ".pakket.part").symlink_to(precious, target_is_directory=True)
+    with pytest.raises(StateError, match="symbolic link"):
+        build_package(out, tmp_path / "pakket", load_archive_config(), operator="t")
+    assert (precious / "note.txt").read_text() == "keep me"
+    assert build_package(out, tmp_path / "pakket-2", load_archive_config(), operator="t").documents == 1
