@@ -17,6 +17,7 @@ from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
 from digitalisering.fileio import is_within, write_text_atomic
 from digitalisering.pagerecord import PageResult
+from digitalisering.qa.failures import FAILURES_FILE
 from digitalisering.resultsfile import RESULTS_FILE, SCHEMA_VERSION, results_batch, validate_results
 from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, ChainResult, Output
 from digitalisering.runner.options import RunOptions
@@ -165,9 +166,17 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
     fresh workspace for a re-delivery) both name a delivery folder ``levering`` ``levering``, and
     the second run overwrote the first one's results.json and PDFs. Also refused: the delivery
     itself or a folder inside it (the run's PDFs were ingested as scans by the next run) and the
-    workspace or a folder inside it (its page work files are not outputs).
+    workspace or a folder inside it (its page work files are not outputs); and a folder where a
+    results.json or failures.csv that no run wrote would be overwritten (or, failures.csv, removed).
     """
+    results = Path(out_dir) / RESULTS_FILE
     other = results_batch(out_dir)
+    if other is None and (results.exists() or results.is_symlink()):
+        raise StateError(f"{results} exists and is not the results of a batch; move it away or choose another --out")
+    if other is None and ((Path(out_dir) / FAILURES_FILE).exists() or (Path(out_dir) / FAILURES_FILE).is_symlink()):
+        # written only after results.json: without ours, it is someone else's file
+        raise StateError(f"{Path(out_dir) / FAILURES_FILE} exists and was not written by a run here; "
+                         "move it away or choose another --out")
     if other and (other.get("name"), other.get("delivery"), other.get("created_at")) != \
             (batch.name, batch.delivery, batch.created_at):
         same_name = other.get("name") == batch.name

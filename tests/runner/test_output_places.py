@@ -185,3 +185,19 @@ def test_a_package_is_never_made_inside_the_output_folder_or_the_delivery(tmp_pa
         build_package(out, tmp_path / "pakket", load_archive_config(), operator="t")
     assert (precious / "note.txt").read_text() == "keep me"
     assert build_package(out, tmp_path / "pakket-2", load_archive_config(), operator="t").documents == 1
+
+
+@pytest.mark.parametrize("name", ["results.json", "failures.csv"])
+def test_a_file_of_someone_else_at_a_results_name_is_kept(tmp_path: Path, name: str):
+    """``--out`` an existing folder where a colleague keeps a ``results.json`` (another tool's) or a
+    ``failures.csv`` of their own: before, the run replaced the first and removed the second (a
+    run without failures removes the batch's old failures.csv)."""
+    root = _delivery(tmp_path / "lev", ["A"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text('{"gemaakt door": "een ander programma"}\n' if name == "results.json"
+                            else "pagina;reden\n3;te donker\n", encoding="utf-8")
+    before = _tree(out)
+    with pytest.raises(StateError, match=f"{name} exists"):
+        _run(tmp_path / "ws", root, out)
+    assert _tree(out) == before
