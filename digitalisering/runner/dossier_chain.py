@@ -35,6 +35,8 @@ from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
 from digitalisering.pagerecord import PageResult
+from digitalisering.qa.failures import FAILURES_FILE
+from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
 from digitalisering.ocr.model import PageText
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
@@ -101,9 +103,15 @@ class ChainResult:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
 
 
+RESERVED_NAMES = (RESULTS_FILE, FAILURES_FILE, "qa-rapport", "qa-report")
+"""What the output folder holds besides the dossier folders (results.json, failures.csv, the QA
+report's default folders): no dossier folder gets one of these names."""
+
+
 def dossier_names(plan: BatchPlan) -> dict[str, str]:
-    """Folder name per dossier id: one-to-one, also case-insensitively (``naming.allocate``)."""
-    return allocate((d.id for d in plan.dossiers), "dossier")
+    """Folder name per dossier id: one-to-one, also case-insensitively, and none of the
+    ``RESERVED_NAMES`` (``naming.allocate``)."""
+    return allocate((d.id for d in plan.dossiers), "dossier", RESERVED_NAMES)
 
 
 def document_relpath(doc: DocumentPlan, folder: str) -> str:

@@ -201,3 +201,18 @@ def test_a_file_of_someone_else_at_a_results_name_is_kept(tmp_path: Path, name: 
     with pytest.raises(StateError, match=f"{name} exists"):
         _run(tmp_path / "ws", root, out)
     assert _tree(out) == before
+
+
+def test_dossier_folders_named_like_the_run_s_own_files(tmp_path: Path):
+    """Dossier folders ``results.json`` and ``qa-rapport`` in a delivery: before, the first became
+    the folder where results.json was to be written (every run of the batch failed), the second
+    the default folder of the QA report (which replaced it, PDFs and all)."""
+    import json
+
+    root = _delivery(tmp_path / "lev", ["results.json", "qa-rapport", "failures.csv"])
+    out = tmp_path / "out"
+    summary = _run(tmp_path / "ws", root, out)
+    assert summary.pages_done == 3 and (out / "results.json").is_file()
+    folders = {d["id"]: d["folder"] for d in json.loads((out / "results.json").read_text())["dossiers"]}
+    assert all(folders[i] != i and folders[i].startswith(i) for i in folders)
+    assert len(summary.outputs) == 3 and all((out / o.relpath).is_file() for o in summary.outputs)
