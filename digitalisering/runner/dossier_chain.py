@@ -180,6 +180,8 @@ class _Writer:
         # an output folder that holds the delivery or the workspace (``--out /data`` with the
         # delivery in /data/levering) must not put a dossier folder named like it inside them
         self.protected = {"delivery": Path(batch.delivery), "workspace": workspace.root}
+        self.claimed: dict[str, tuple[str, str]] = {}
+        """Path -> the (kind, key) this run writes there."""
 
     def target(self, rel: str) -> Path:
         """The absolute path of the output ``rel``: inside the output folder, outside the delivery
@@ -216,6 +218,7 @@ class _Writer:
         digest, size = sha256_file(target), target.stat().st_size
         self.store.record_output(self.batch.id, kind, key, str(target), digest, size, fingerprint,
                                  checks=list(checks))
+        self.release(target, kind, key)
         if previous and previous.path != str(target):  # only now: a failed write leaves the old one
             self._discard(kind, key, Path(previous.path), "renamed")
         self.store.log(self.batch.id, self.operator, "output.written", kind=kind, key=key, dossier=dossier_id,
@@ -238,15 +241,34 @@ class _Writer:
         """Never write over a file that belongs to something else: another output of this or another
         batch recorded at that path, or a file in the output folder that this run did not write
         (``written_for``: whether an unrecorded file is ours; default: a PDF's XMP says so)."""
+        claimed = self.claimed.setdefault(str(target), (kind, key))
+        if claimed != (kind, key):  # never: names are one-to-one (naming.allocate); checked all the same
+            raise StateError(f"{target} would be written for both {claimed[1]} and {key}")
+        moving = False
         for owner in self.store.outputs_at(str(target)):
+            if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
+                # this batch's own output, whose dossier's folder name changed (a dossier found
+                # later took the plain name): this run's names are one-to-one, so it moves away
+                # (its record is dropped once the path is written: ``release``)
+                moving = True
+                continue
             if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
                 other = self.store.batch_by_id(owner.batch_id).name
                 raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
                                  f"{key} would overwrite it: choose another --out")
         ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
-        if target.exists() and not (previous and previous.path == str(target)) and not ours(target):
+        if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
+
+    def release(self, target: Path, kind: str, key: str) -> None:
+        """After ``target`` was written for (kind, key): forget the other outputs of this batch
+        recorded at that path (moved away; they are written at their new place)."""
+        for owner in self.store.outputs_at(str(target)):
+            if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
+                self.store.delete_output(self.batch.id, owner.kind, owner.key)
+                self.store.log(self.batch.id, self.operator, "output.moved", kind=owner.kind, key=owner.key,
+                               path=str(target), taken_by=key)
 
     def page_text(self, page: PageRecord) -> PageText | None:
         """The page's words (None when it has none: blank, OCR timed out)."""
@@ -276,6 +298,7 @@ class _Writer:
             digest = sha256_bytes(data)
             self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
                                      checks=["alto-4.4-xsd"])
+            self.release(target, DOCUMENT_ALTO, key)
             if previous and previous.path != str(target):
                 self._discard(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
             files.append(AltoFile(n, page.seq, rel, digest, len(data)))

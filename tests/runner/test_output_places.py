@@ -216,3 +216,37 @@ def test_dossier_folders_named_like_the_run_s_own_files(tmp_path: Path):
     folders = {d["id"]: d["folder"] for d in json.loads((out / "results.json").read_text())["dossiers"]}
     assert all(folders[i] != i and folders[i].startswith(i) for i in folders)
     assert len(summary.outputs) == 3 and all((out / o.relpath).is_file() for o in summary.outputs)
+
+
+def test_a_dossier_found_later_takes_its_plain_name_from_one_already_written(tmp_path: Path):
+    """A stack whose first separator sheet failed: dossier ``X~1`` was written as ``X_1``. Once the
+    sheet is read, dossier ``X_1`` appears, takes the plain name and ``X~1`` moves to a hashed one.
+    Before, every run stopped: ``X_1``'s PDF path was recorded for ``X~1``'s document."""
+    import faults
+    import pikepdf
+
+    from digitalisering.pdfa.xmp import NAMESPACE
+
+    root = tmp_path / "lev"
+    pagegen.save(pagegen.barcode_sheet("DOSSIER:X_1"), root / "scan_0001-victim.tif", dpi=200)
+    pagegen.save(pagegen.page_image(["Brief aan de gemeente Leiden", "Breestraat 10"]), root / "scan_0002.tif")
+    pagegen.save(pagegen.barcode_sheet("DOSSIER:X~1"), root / "scan_0003.tif", dpi=200)
+    pagegen.save(pagegen.page_image(["Brief aan de gemeente Leiden", "Breestraat 12"]), root / "scan_0004.tif")
+    out = tmp_path / "out"
+    workspace = Workspace.open(tmp_path / "ws")
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root, operator="t").batch
+        options = RunOptions(jobs=1, progress=False)
+        first = run_batch(store, workspace, batch, out, options, "t", page_fn=faults.raise_in_stage)
+        assert first.pages_failed == 1 and len(first.outputs) == 1
+        assert first.outputs[0].relpath.startswith("X_1/X_1-01-") and first.outputs[0].dossier_id == "X~1"
+        second = run_batch(store, workspace, batch, out, options, "t")
+        assert second.pages_failed == 0
+        paths = {o.dossier_id: o.relpath for o in second.outputs}
+        assert paths["X_1"].startswith("X_1/X_1-01-") and paths["X~1"].startswith("X_1-")
+        for dossier, rel in paths.items():
+            with pikepdf.open(out / rel) as pdf:
+                assert pdf.open_metadata()[f"{{{NAMESPACE}}}dossier"] == dossier
+        assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == sorted(paths.values())
+        assert {o.path for o in store.outputs(batch.id)} == {str(o) for o in out.rglob("*.*")
+                                                               if o.name not in ("results.json", "failures.csv")}
