@@ -19,7 +19,7 @@ from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
-from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
+from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
 from digitalisering.runner.executors import DaskExecutor, LocalExecutor
 from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
@@ -112,8 +112,10 @@ def run_batch(
         done, failed = _process_pages(store, batch, jobs, options, operator, page_fn)
         pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
-        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
+        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides,
+                                               remove_stale=False)
         results_path = write_results(store, batch, out_dir, options, chain, workspace.root)
+        remove_stale_outputs(chain)  # only now: until results.json was replaced, it named them
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),

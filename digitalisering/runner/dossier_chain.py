@@ -98,6 +98,7 @@ class ChainResult:
     """Document id -> the dates written in it."""
     folders: dict[str, str] = field(default_factory=dict)
     """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
+    _writer: "_Writer | None" = field(default=None, repr=False, compare=False)
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -422,7 +423,9 @@ def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
 
 
 def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions,
-                      operator: str, overrides: Overrides | None = None) -> ChainResult:
+                      operator: str, overrides: Overrides | None = None, *, remove_stale: bool = True) -> ChainResult:
+    """Split, link and write the outputs; ``remove_stale=False`` leaves the outputs of an earlier
+    split for ``remove_stale_outputs`` (after results.json is written)."""
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
@@ -445,9 +448,22 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
                 result.outputs.append(out)
         if options.dossier_pdf:
             _write_dossier_pdf(writer, batch, dossier, result)
+    result._writer = writer
+    if remove_stale:
+        remove_stale_outputs(result)
+    return result
+
+
+def remove_stale_outputs(result: ChainResult) -> None:
+    """Remove the outputs of an earlier split that this one no longer makes. The runner calls it
+    after results.json names the new outputs: until then the old results.json names the old ones,
+    and they must still be there (a run that stopped in between left a results.json that named
+    removed files)."""
+    writer = result._writer
+    if writer is None:
+        return
     writer.remove_stale({(o.kind, o.key) for o in result.outputs}
                         | {(DOCUMENT_ALTO, f"{o.key}/{a.page}") for o in result.outputs for a in o.alto})
-    return result
 
 
 def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, result: ChainResult) -> None:

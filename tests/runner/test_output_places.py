@@ -250,3 +250,48 @@ def test_a_dossier_found_later_takes_its_plain_name_from_one_already_written(tmp
         assert sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf")) == sorted(paths.values())
         assert {o.path for o in store.outputs(batch.id)} == {str(o) for o in out.rglob("*.*")
                                                                if o.name not in ("results.json", "failures.csv")}
+
+
+def test_outputs_of_the_old_split_stay_until_results_json_names_the_new_ones(tmp_path: Path, monkeypatch):
+    """A correction merges two documents; writing results.json then fails (a full disk). The old
+    results.json still names the second document's PDF and ALTO file: they must still be there.
+    Before, they were removed before results.json was written."""
+    import json
+
+    from digitalisering.documents.overrides import parse_overrides
+    from digitalisering.documents.vocabulary import default_vocabulary
+    from digitalisering.runner import batch as runner_batch
+
+    root = tmp_path / "lev"
+    for n in range(2):
+        pagegen.save(pagegen.page_image([f"Brief aan de gemeente Leiden {n}", "Breestraat 10"]),
+                     root / "A" / f"000{n + 1}.tif", compression="tiff_lzw")
+    out = tmp_path / "out"
+    workspace = Workspace.open(tmp_path / "ws")
+    types = default_vocabulary().type_names
+    options = RunOptions(jobs=1, progress=False)
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root, operator="t").batch
+        run_batch(store, workspace, batch, out, options, "t", parse_overrides("page;action;value\n1;split;", types))
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        named = [p for d in results["documents"] if d["output"]
+                 for p in [d["output"]["path"], *(a["path"] for a in d["output"]["alto"])]]
+        assert len([p for p in named if p.endswith(".pdf")]) == 2
+        before = {p: sha256_file(out / p) for p in named}
+
+        def disk_full(*args, **kwargs):
+            raise StateError("cannot write results.json: No space left on device")
+
+        with monkeypatch.context() as m:
+            m.setattr(runner_batch, "write_results", disk_full)
+            with pytest.raises(StateError, match="No space left"):
+                run_batch(store, workspace, batch, out, options, "t", parse_overrides("page;action;value\n1;merge;", types))
+        second = [p for p in named if "-02-" in p]  # the old split's second document: PDF and ALTO file
+        assert len(second) == 2 and {p: sha256_file(out / p) for p in second} == {p: before[p] for p in second}
+        assert all((out / p).exists() for p in named)
+        run_batch(store, workspace, batch, out, options, "t")  # the disk has room again
+    after = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert len([d for d in after["documents"] if d["output"]]) == 1
+    kept = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {"results.json"}
+    assert kept == {p for d in after["documents"] if d["output"]
+                    for p in [d["output"]["path"], *(a["path"] for a in d["output"]["alto"])]}
