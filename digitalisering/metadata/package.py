@@ -220,6 +220,20 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
     return out
 
 
+BAG_DECLARATION = "bagit.txt"
+
+
+def enclosing_bag(path: Path) -> Path | None:
+    """The BagIt bag that ``path`` is, or lies inside (None when none): a package, finished and
+    validated, that nothing may write into afterwards (a run with ``--out`` a package put its
+    dossier folders and results.json beside the payload, and ``verify`` still said ok)."""
+    path = Path(path).resolve()
+    for folder in (path, *path.parents):
+        if (folder / BAG_DECLARATION).is_file():
+            return folder
+    return None
+
+
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
 
@@ -240,8 +254,9 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageR
         raise StateError(f"{target} exists already; choose a new package folder")
     # not inside the output folder (the next run of the batch writes there) nor inside the
     # delivery (the next ingest took the package's PDFs for new scans)
-    for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"]))):
-        if is_within(target, folder):
+    for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
             raise StateError(f"the package folder {target} is inside the {what} {folder}; "
                              "choose a package folder outside it")
     batch = results["batch"]["name"]

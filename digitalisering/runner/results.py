@@ -163,11 +163,12 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
 
     Refused: a folder that holds another batch's results. A batch is known by its name, delivery
     and registration time together, not by its name alone: two workspaces (two operators, or a
-    fresh workspace for a re-delivery) both name a delivery folder ``levering`` ``levering``, and
+    fresh workspace for a re-delivery) both name a batch after its delivery folder ``levering``, and
     the second run overwrote the first one's results.json and PDFs. Also refused: the delivery
     itself or a folder inside it (the run's PDFs were ingested as scans by the next run) and the
-    workspace or a folder inside it (its page work files are not outputs); and a folder where a
-    results.json or failures.csv that no run wrote would be overwritten (or, failures.csv, removed).
+    workspace or a folder inside it (its page work files are not outputs), a delivery package (a
+    BagIt bag) or a folder inside one; and a folder where a results.json or failures.csv that no
+    run wrote would be overwritten (or, failures.csv, removed).
     """
     results = Path(out_dir) / RESULTS_FILE
     other = results_batch(out_dir)
@@ -183,10 +184,14 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
         raise StateError(f"{out_dir} holds the results of {'another ' if same_name else ''}batch "
                          f"{other.get('name')} (delivery {other.get('delivery')}, registered "
                          f"{other.get('created_at')}); choose another --out")
-    places = {"delivery": Path(batch.delivery)}
+    from digitalisering.metadata.package import enclosing_bag
+
+    places = {"delivery": Path(batch.delivery), "package": enclosing_bag(out_dir)}
     if workspace_root is not None:
         places["workspace"] = Path(workspace_root)
     for what, folder in places.items():
+        if folder is None:
+            continue
         if is_within(out_dir, folder):
             raise StateError(f"the output folder {Path(out_dir).resolve()} is inside the {what} "
                              f"{folder.resolve()}; choose an output folder outside it")

@@ -295,3 +295,24 @@ def test_outputs_of_the_old_split_stay_until_results_json_names_the_new_ones(tmp
     kept = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {"results.json"}
     assert kept == {p for d in after["documents"] if d["output"]
                     for p in [d["output"]["path"], *(a["path"] for a in d["output"]["alto"])]}
+
+
+def test_a_delivery_package_is_never_written_into(tmp_path: Path):
+    """``run --out PACKAGE`` put dossier folders and results.json into a finished bag (and verify
+    still said ok); a package made inside another one changed that one too."""
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import build_package, verify_package
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    out, ws = tmp_path / "out", tmp_path / "ws"
+    _run(ws, root, out)
+    bag = tmp_path / "pakket"
+    build_package(out, bag, load_archive_config(), operator="t")
+    sealed = _tree(bag)
+    other = _delivery(tmp_path / "lev-2", ["B"])
+    for target in (bag, bag / "data"):
+        with pytest.raises(StateError, match="inside the package"):
+            _run(ws, other, target)
+    with pytest.raises(StateError, match="inside the package"):
+        build_package(out, bag / "data" / "nog-een", load_archive_config(), operator="t")
+    assert _tree(bag) == sealed and verify_package(bag).ok
