@@ -82,19 +82,6 @@ def date_span(dates: Iterable[str]) -> tuple[str, str] | None:
             f"{_date(first, MONTHS_EN)} - {_date(last, MONTHS_EN)}")
 
 
-def address_text(link) -> str:
-    """An address link as people write it: 'Breestraat 12A-2, 2311 CS' (the written form when the
-    street is not known)."""
-    if not link.street:
-        return (link.written or "").strip()
-    text = f"{link.street} {link.number or ''}{link.letter or ''}".strip()
-    if link.addition:
-        text += f"-{link.addition}"
-    if link.postcode:
-        text += f", {link.postcode}"
-    return text
-
-
 def _unique(values: Iterable[str | None]) -> list[str]:
     seen: list[str] = []
     for v in values:
@@ -104,9 +91,8 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 
 def _object_addresses(dossier) -> list:
-    """The dossier's own addresses (role 'object'), else every linked address."""
-    own = [a for a in dossier.addresses if getattr(a, "role", None) in (None, "object")]
-    return own or list(dossier.addresses)
+    """The dossier's own addresses (role 'object'), else every address found in it."""
+    return list(dossier.object_addresses) or list(dossier.addresses)
 
 
 def canvas_label(doc_type: str | None, number: int) -> dict:
@@ -127,12 +113,11 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
     """The manifest (a JSON-ready dict) of ``dossier`` showing only ``documents`` (its documents the
     caller may show, in order). ``archive``: the archive settings (``metadata.config``)."""
     archive = archive or {}
-    pages = {p.seq: p for p in dossier.pages}
     addresses = _object_addresses(dossier)
-    address_line = "; ".join(_unique(address_text(a) for a in addresses))
+    address_line = "; ".join(_unique(a.label for a in addresses))
     title_nl = f"Bouwdossier {dossier.id}" + (f", {address_line}" if address_line else "")
     title_en = f"Building dossier {dossier.id}" + (f", {address_line}" if address_line else "")
-    shown_pages = [pages[s] for d in documents for s in d.pages if s in pages]
+    shown_pages = [p for d in documents for p in d.pages]
     types = Counter(d.type or "overig" for d in documents)
 
     manifest = Manifest(
@@ -145,11 +130,11 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
     metadata = [KeyValueString(label=_lang("Dossier"), value=_lang(dossier.id))]
     if address_line:
         metadata.append(KeyValueString(label=_lang("Adres", "Address"),
-                                       value=_lang("; ".join(_unique(address_text(a) for a in addresses)))))
-    for field, nl, en in (("num_id", "BAG-nummeraanduiding", "BAG address (nummeraanduiding)"),
-                          ("vbo_id", "BAG-verblijfsobject", "BAG unit (verblijfsobject)"),
-                          ("pand_id", "BAG-pand", "BAG building (pand)")):
-        ids = _unique(getattr(a, field, None) for a in addresses)
+                                       value=_lang("; ".join(_unique(a.label for a in addresses)))))
+    for field, nl, en in (("num_ids", "BAG-nummeraanduiding", "BAG address (nummeraanduiding)"),
+                          ("vbo_ids", "BAG-verblijfsobject", "BAG unit (verblijfsobject)"),
+                          ("pand_ids", "BAG-pand", "BAG building (pand)")):
+        ids = _unique(i for a in addresses for i in getattr(a, field))
         if ids:
             metadata.append(KeyValueString(label=_lang(nl, en), value=_lang(", ".join(ids))))
     if types:
@@ -170,10 +155,8 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
 
     canvases: dict[int, Canvas] = {}
     for doc in documents:
-        for seq in doc.pages:
-            page = pages.get(seq)
-            if page is None:
-                continue
+        for page in doc.pages:
+            seq = page.seq
             canvas = Canvas(id=urls.canvas(batch, dossier.id, seq), label=canvas_label(doc.type, page.number),
                             width=page.width_px, height=page.height_px)
             body = AnnotationBody(id=urls.image(batch, seq), type="Image", format="image/jpeg",
@@ -195,7 +178,7 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
 
     ranges = []
     for doc in documents:
-        members = [canvases[s] for s in doc.pages if s in canvases]
+        members = [canvases[p.seq] for p in doc.pages if p.seq in canvases]
         if not members:
             continue
         rng = Range(id=urls.range(batch, dossier.id, doc.id), label=document_label(doc),

@@ -71,31 +71,19 @@ class PlaceIndex:
         self._by_batch: dict[str, tuple[object, dict[int, PagePlace]]] = {}
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _version(catalog, batch: str) -> object:
-        for entry in catalog.batches():
-            if entry.name == batch:
-                results = Path(entry.out_dir) / "results.json"
-                try:
-                    st = results.stat()
-                    return (str(results), st.st_mtime_ns, st.st_size)
-                except OSError:
-                    return (str(results), None, None)
-        raise CatalogError(f"no batch {batch!r}")
-
     def place(self, catalog, batch: str, seq: int) -> PagePlace | None:
-        version = self._version(catalog, batch)
+        entry = catalog.batch(batch)  # CatalogError (404) for a batch that is not published
+        results = Path(entry.out_dir) / "results.json"
+        try:
+            st = results.stat()
+            version = (str(results), st.st_mtime_ns, st.st_size)
+        except OSError:
+            version = (str(results), None, None)
         with self._lock:
             known = self._by_batch.get(batch)
         if known is None or known[0] != version:
-            places: dict[int, PagePlace] = {}
-            for summary in catalog.dossiers(batch):
-                dossier = catalog.dossier(batch, summary.id) if not getattr(summary, "pages", None) else summary
-                pages = {p.seq: p for p in dossier.pages}
-                for doc in dossier.documents:
-                    for s in doc.pages:
-                        if s in pages:
-                            places[s] = PagePlace(dossier.id, doc.id, pages[s])
+            places = {page.seq: PagePlace(dossier.id, doc.id, page)
+                      for dossier in entry.dossiers for doc in dossier.documents for page in doc.pages}
             known = (version, places)
             with self._lock:
                 self._by_batch[batch] = known
@@ -242,8 +230,7 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         documents = visible_documents(batch, dossier)
         if not documents:
             abort(403, "no document of this dossier may be shown")
-        shown = {p.seq for p in dossier.pages}
-        seqs = [s for d in documents for s in d.pages if s in shown]
+        seqs = [p.seq for d in documents for p in d.pages]
         args = {k: request.args.get(k, "") for k in request.args}
         result = search_dossier(batch, dossier.id, seqs, lambda s: catalog().page_text(batch, s),
                                 Urls(_base_url()), args, request.url)
