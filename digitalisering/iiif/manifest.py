@@ -187,8 +187,8 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
             nl, en = type_label(doc.type)
             rng.rendering = [LinkedResource(id=urls.pdf(batch, dossier.id, doc.id), type="Text",
                                           format="application/pdf",
-                                          label=_lang(f"PDF/A van {nl.lower()} {doc.index}",
-                                                      f"PDF/A of {en.lower()} {doc.index}"))]
+                                          label=_lang(f"PDF/A van document {doc.index} ({nl.lower()})",
+                                                      f"PDF/A of document {doc.index} ({en.lower()})"))]
         ranges.append(rng)
     if ranges:
         manifest.structures = ranges
