@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pyvips
 from PIL import Image
 
+from digitalisering._exec.vips import pyvips
 from digitalisering.errors import StateError
 from digitalisering.fileio import atomic_path
 from digitalisering.iiif.imageapi import TILE_SIZE, ImageRequest
@@ -41,13 +41,13 @@ BUILD_WAIT_S = 600.0
 seconds, never minutes)."""
 
 
-def _vips_from_pil(image: Image.Image) -> pyvips.Image:
+def _vips_from_pil(image: Image.Image):
     """A libvips image of the page: bitonal and grey pages as one 8-bit band, the rest as sRGB."""
     if image.mode not in ("L", "RGB"):
         image = image.convert("L" if image.mode in ("1", "I", "I;16", "F") else "RGB")
     array = np.asarray(image)
     bands = 1 if array.ndim == 2 else array.shape[2]
-    return pyvips.Image.new_from_memory(np.ascontiguousarray(array).data, image.width, image.height,
+    return pyvips().Image.new_from_memory(np.ascontiguousarray(array).data, image.width, image.height,
                                         bands, "uchar")
 
 
@@ -106,12 +106,12 @@ class PyramidStore:
         """(width, height) of each level, full resolution first."""
         known = self._levels.get(path)
         if known is None:
-            first = pyvips.Image.tiffload(str(path))
+            first = pyvips().Image.tiffload(str(path))
             count = first.get("n-pages") if first.get_typeof("n-pages") else 1
             known = [(first.width, first.height)]
             self._bands[path] = first.bands
             for page in range(1, count):
-                level = pyvips.Image.tiffload(str(path), page=page)
+                level = pyvips().Image.tiffload(str(path), page=page)
                 known.append((level.width, level.height))
             self._levels[path] = known
         return known
@@ -135,7 +135,7 @@ class PyramidStore:
         x0, y0 = math.floor(req.x * sx), math.floor(req.y * sy)
         x1 = min(lw, max(x0 + 1, math.ceil((req.x + req.w) * sx)))
         y1 = min(lh, max(y0 + 1, math.ceil((req.y + req.h) * sy)))
-        image = pyvips.Image.tiffload(str(path), page=index, access="random").crop(x0, y0, x1 - x0, y1 - y0)
+        image = pyvips().Image.tiffload(str(path), page=index, access="random").crop(x0, y0, x1 - x0, y1 - y0)
         if (image.width, image.height) != (req.out_w, req.out_h):
             image = image.resize(req.out_w / image.width, vscale=req.out_h / image.height)
             if (image.width, image.height) != (req.out_w, req.out_h):  # rounding: pad or cut one pixel

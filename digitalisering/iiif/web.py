@@ -37,7 +37,7 @@ from flask import Blueprint, Response, abort, g, redirect, request, send_file, u
 from werkzeug.exceptions import HTTPException
 
 from digitalisering.catalog import CatalogError
-from digitalisering.errors import StateError
+from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.iiif.imageapi import (FORMATS, IMAGE_CONTEXT, ImageApiError, Limits, image_info,
                                           parse_request)
 from digitalisering.iiif.manifest import DEFAULT_RIGHTS, PRESENTATION_CONTEXT, build_manifest
@@ -176,7 +176,8 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         return Response(f"{err.description}\n", status=err.code, content_type="text/plain; charset=utf-8")
 
     @bp.errorhandler(StateError)
-    def _state(err: StateError):
+    @bp.errorhandler(MissingDependencyError)
+    def _state(err):
         return Response(f"{err}\n", status=503, content_type="text/plain; charset=utf-8")
 
     @bp.after_request
