@@ -11,7 +11,7 @@ on every route for every document a response would show:
 
 Every response carries ``Access-Control-Allow-Origin: *`` (viewers on other sites may show public
 pages) and ``Cache-Control: private`` (what one user may see, a shared cache must not hand to the
-next). Errors are one line of text with the status the Image API asks for (400, 403, 404, 501);
+next; refusals and errors ``no-store``, so signing in is not undone by a cached 403). Errors are one line of text with the status the Image API asks for (400, 403, 404, 501);
 nothing else reaches the client.
 
 Routes (relative to the blueprint):
@@ -183,7 +183,8 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
     @bp.after_request
     def _headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers.setdefault("Cache-Control", "private, max-age=3600")
+        # a refusal must not outlive a sign-in, nor a page outlive the session in a shared cache
+        response.headers["Cache-Control"] = "private, max-age=3600" if response.status_code == 200 else "no-store"
         return response
 
     @bp.get("/image/<batch>/<int:seq>")

@@ -167,3 +167,44 @@ def test_the_pyramid_is_made_once_and_tiles_come_from_the_cache(published, tmp_p
     again = make_app(Counting(), cache).test_client()
     assert again.get(tile).data == first.data
     assert calls == [page.seq] and pyramids[0].stat().st_mtime_ns == built
+
+
+def test_concurrent_first_requests_build_one_pyramid(published, tmp_path):
+    """A viewer opening a page asks for many tiles at once: the page is read and its pyramid
+    written once, and every request gets its tile."""
+    import threading
+
+    catalog, _, _ = published
+    batch, page = _first_page(published)
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(catalog, name)
+
+        def page_image(self, b, seq):
+            calls.append(seq)
+            return catalog.page_image(b, seq)
+
+    app = make_app(Counting(), tmp_path / "cache")
+    results = []
+
+    def ask(x):
+        with app.test_client() as c:
+            results.append(c.get(f"/iiif/image/{batch}/{page.seq}/{x},0,256,256/128,/0/default.jpg").status_code)
+
+    threads = [threading.Thread(target=ask, args=(256 * i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 4 and calls == [page.seq]
+    assert len(list((tmp_path / "cache").rglob("*.tif"))) == 1
+
+
+def test_refusals_are_not_cached_and_pages_only_privately(client, published):
+    batch, page = _first_page(published)
+    ok = client.get(f"/iiif/image/{batch}/{page.seq}/info.json")
+    assert ok.headers["Cache-Control"] == "private, max-age=3600"
+    bad = client.get(f"/iiif/image/{batch}/{page.seq}/full/max/45/default.jpg")
+    assert bad.headers["Cache-Control"] == "no-store"
