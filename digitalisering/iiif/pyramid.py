@@ -153,6 +153,25 @@ class PyramidStore:
         return image.jpegsave_buffer(Q=JPEG_QUALITY_OUT)
 
 
+def default_cache_dir(workspace) -> Path:
+    """Where a workspace keeps its pyramids."""
+    return Path(workspace.root) / "iiif"
+
+
+def page_version(page) -> str:
+    """What a page's image depends on, as far as the catalog shows it: the page record, its size,
+    and its ALTO file (rewritten whenever the page is processed again or its document changes)."""
+    alto = getattr(page, "alto", None)
+    stamp = ""
+    if alto is not None:
+        try:
+            st = Path(alto).stat()
+            stamp = f"{st.st_mtime_ns}:{st.st_size}"
+        except OSError:
+            stamp = "missing"
+    return f"{page.page_id}:{page.width_px}x{page.height_px}:{stamp}"
+
+
 def _safe(name: str) -> str:
     """A batch name as one folder name (batch names are already safe; this keeps it so)."""
     cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in name).lstrip(".")

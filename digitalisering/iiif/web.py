@@ -41,7 +41,7 @@ from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.iiif.imageapi import (FORMATS, IMAGE_CONTEXT, ImageApiError, Limits, image_info,
                                           parse_request)
 from digitalisering.iiif.manifest import DEFAULT_RIGHTS, PRESENTATION_CONTEXT, build_manifest
-from digitalisering.iiif.pyramid import PyramidStore, TileCache
+from digitalisering.iiif.pyramid import PyramidStore, TileCache, default_cache_dir, page_version
 from digitalisering.iiif.search import SearchRequestError, search_dossier
 from digitalisering.iiif.urls import Urls
 
@@ -90,20 +90,6 @@ class PlaceIndex:
         return known[1].get(seq)
 
 
-def page_version(page) -> str:
-    """What a page's image depends on, as far as the catalog shows it: the page record, its size,
-    and its ALTO file (rewritten whenever the page is processed again or its document changes)."""
-    alto = getattr(page, "alto", None)
-    stamp = ""
-    if alto is not None:
-        try:
-            st = Path(alto).stat()
-            stamp = f"{st.st_mtime_ns}:{st.st_size}"
-        except OSError:
-            stamp = "missing"
-    return f"{page.page_id}:{page.width_px}x{page.height_px}:{stamp}"
-
-
 def _json(data: dict, context: str, status: int = 200) -> Response:
     accept = request.headers.get("Accept", "")
     mimetype = (f'application/ld+json;profile="{context}"' if "application/ld+json" in accept
@@ -135,7 +121,7 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         return g._iiif_catalog
 
     def pyramids() -> PyramidStore:
-        root = Path(cache_dir) if cache_dir is not None else Path(catalog().workspace.root) / "iiif"
+        root = Path(cache_dir) if cache_dir is not None else default_cache_dir(catalog().workspace)
         if root not in stores:
             stores[root] = PyramidStore(root)
         return stores[root]
