@@ -36,6 +36,8 @@ JPEG_QUALITY_PYRAMID = 90
 """The pyramid's tiles are served again after resampling and re-encoding: kept a step above the
 quality of what is sent (``JPEG_QUALITY_OUT``)."""
 JPEG_QUALITY_OUT = 85
+MAX_OPEN_PYRAMIDS = 50_000
+"""Pyramids whose level sizes are remembered (a few hundred bytes each)."""
 BUILD_WAIT_S = 600.0
 """How long a request waits for another process building the same pyramid (a large drawing takes
 seconds, never minutes)."""
@@ -74,18 +76,23 @@ class PyramidStore:
         target = self.path(batch, seq, version)
         if target.is_file():
             return target
-        with self._thread_lock(str(target)):
-            if target.is_file():
-                return target
-            lock = FileLock(target.with_suffix(".lock"))
-            if not lock.acquire(wait_s=BUILD_WAIT_S):
-                raise StateError(f"another process has been building {target} for {BUILD_WAIT_S:.0f} s")
-            try:
-                if not target.is_file():
-                    self._build(target, page_image())
-                    self._remove_older(target)
-            finally:
-                lock.release()
+        key = str(target)
+        try:
+            with self._thread_lock(key):
+                if target.is_file():
+                    return target
+                lock = FileLock(target.with_suffix(".lock"))
+                if not lock.acquire(wait_s=BUILD_WAIT_S):
+                    raise StateError(f"another process has been building {target} for {BUILD_WAIT_S:.0f} s")
+                try:
+                    if not target.is_file():
+                        self._build(target, page_image())
+                        self._remove_older(target)
+                finally:
+                    lock.release()
+        finally:
+            with self._locks_guard:  # the pyramid exists (or failed): its lock is no longer needed
+                self._locks.pop(key, None)
         return target
 
     def _build(self, target: Path, image: Image.Image) -> None:
@@ -106,6 +113,9 @@ class PyramidStore:
         """(width, height) of each level, full resolution first."""
         known = self._levels.get(path)
         if known is None:
+            if len(self._levels) >= MAX_OPEN_PYRAMIDS:  # a long-running portal sees many pages
+                self._levels.clear()
+                self._bands.clear()
             first = pyvips().Image.tiffload(str(path))
             count = first.get("n-pages") if first.get_typeof("n-pages") else 1
             known = [(first.width, first.height)]
