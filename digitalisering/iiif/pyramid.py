@@ -60,8 +60,7 @@ class PyramidStore:
         self.root = Path(root)
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._levels: dict[Path, list[tuple[int, int]]] = {}
-        self._bands: dict[Path, int] = {}
+        self._levels: dict[Path, tuple[list[tuple[int, int]], int]] = {}
 
     def path(self, batch: str, seq: int, version: str) -> Path:
         digest = hashlib.sha256(version.encode("utf-8")).hexdigest()[:16]
@@ -109,27 +108,28 @@ class PyramidStore:
                 other.unlink(missing_ok=True)
                 other.with_suffix(".lock").unlink(missing_ok=True)
 
-    def levels(self, path: Path) -> list[tuple[int, int]]:
-        """(width, height) of each level, full resolution first."""
+    def _describe(self, path: Path) -> tuple[list[tuple[int, int]], int]:
         known = self._levels.get(path)
         if known is None:
             if len(self._levels) >= MAX_OPEN_PYRAMIDS:  # a long-running portal sees many pages
                 self._levels.clear()
-                self._bands.clear()
             first = pyvips().Image.tiffload(str(path))
             count = first.get("n-pages") if first.get_typeof("n-pages") else 1
-            known = [(first.width, first.height)]
-            self._bands[path] = first.bands
+            sizes = [(first.width, first.height)]
             for page in range(1, count):
                 level = pyvips().Image.tiffload(str(path), page=page)
-                known.append((level.width, level.height))
+                sizes.append((level.width, level.height))
+            known = (sizes, first.bands)
             self._levels[path] = known
         return known
 
+    def levels(self, path: Path) -> list[tuple[int, int]]:
+        """(width, height) of each level, full resolution first."""
+        return self._describe(path)[0]
+
     def is_colour(self, path: Path) -> bool:
         """Whether the pyramid holds a colour image (three bands)."""
-        self.levels(path)
-        return self._bands[path] >= 3
+        return self._describe(path)[1] >= 3
 
     def render(self, path: Path, req: ImageRequest) -> bytes:
         """The image ``req`` asks for, encoded, read from the pyramid at ``path``."""
