@@ -8,7 +8,9 @@ ids, document types, dates), rights and a required statement from the archive se
 thumbnail; and the Content Search 2.0 service of the dossier.
 
 Only the documents the caller lets through are in it (``documents``): the manifest of a dossier
-with restricted documents names neither their pages nor their ranges.
+with restricted documents names neither their pages nor their ranges, nor an address or a date
+found only in them. Addresses are the dossier's object addresses, never a letterhead or a home
+address.
 """
 
 from __future__ import annotations
@@ -90,9 +92,15 @@ def _unique(values: Iterable[str | None]) -> list[str]:
     return seen
 
 
-def _object_addresses(dossier) -> list:
-    """The dossier's own addresses (role 'object'), else every address found in it."""
-    return list(dossier.object_addresses) or list(dossier.addresses)
+def _object_addresses(dossier, documents: list) -> list:
+    """The dossier's own addresses (role 'object': never a letterhead or someone's home address) that
+    the shown documents mention: an address found only in a document that may not be shown is not
+    named."""
+    def key(a):
+        return a.num_ids or (a.label,)
+
+    shown = {key(a) for d in documents for a in d.addresses}
+    return [a for a in dossier.object_addresses if key(a) in shown]
 
 
 def canvas_label(doc_type: str | None, number: int) -> dict:
@@ -113,7 +121,7 @@ def build_manifest(batch: str, dossier, documents: list, urls: Urls, *, archive:
     """The manifest (a JSON-ready dict) of ``dossier`` showing only ``documents`` (its documents the
     caller may show, in order). ``archive``: the archive settings (``metadata.config``)."""
     archive = archive or {}
-    addresses = _object_addresses(dossier)
+    addresses = _object_addresses(dossier, documents)
     address_line = "; ".join(_unique(a.label for a in addresses))
     title_nl = f"Bouwdossier {dossier.id}" + (f", {address_line}" if address_line else "")
     title_en = f"Building dossier {dossier.id}" + (f", {address_line}" if address_line else "")

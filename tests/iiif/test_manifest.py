@@ -108,7 +108,7 @@ def test_metadata_carries_addresses_bag_ids_types_and_dates(published):
                        letter="A", postcode="2311 CS", num_ids=("0546200000012345",),
                        vbo_ids=("0546010000012345",), pand_ids=("0546100000012345",))
     other = AddressLink(written="Rapenburg 8", status="exact", role="other", street="Rapenburg", number=8)
-    docs = tuple(replace(d, dates=("1962-03-07",) if i == 0 else ("1958-05-03",))
+    docs = tuple(replace(d, dates=("1962-03-07",) if i == 0 else ("1958-05-03",), addresses=(link, other))
                  for i, d in enumerate(dossier.documents))
     dossier = replace(dossier, addresses=(link, other), documents=docs)
     manifest = build_manifest(batch, dossier, list(dossier.documents), Urls("https://archief.example/iiif"))
@@ -119,3 +119,23 @@ def test_metadata_carries_addresses_bag_ids_types_and_dates(published):
     assert meta["BAG-pand"]["nl"] == ["0546100000012345"]
     assert meta["Datering"] == {"nl": ["3 mei 1958 - 7 maart 1962"], "en": ["3 May 1958 - 7 March 1962"]}
     assert manifest["label"]["nl"] == [f"Bouwdossier {dossier.id}, Breestraat 12A, 2311 CS"]
+
+
+def test_an_address_only_in_a_refused_document_is_not_named(published):
+    from dataclasses import replace
+
+    from digitalisering.catalog import AddressLink
+    from digitalisering.iiif.manifest import build_manifest
+    from digitalisering.iiif.urls import Urls
+
+    catalog, batch, _ = published
+    dossier = max(catalog.dossiers(batch), key=lambda d: len(d.documents))
+    shown = AddressLink(written="Breestraat 12", status="exact", role="object", street="Breestraat", number=12)
+    hidden = AddressLink(written="Rapenburg 8", status="exact", role="object", street="Rapenburg", number=8)
+    first, *rest = dossier.documents
+    docs = (replace(first, addresses=(shown,)),) + tuple(replace(d, addresses=(hidden,)) for d in rest)
+    dossier = replace(dossier, addresses=(shown, hidden), documents=docs)
+    text = str(build_manifest(batch, dossier, [docs[0]], Urls("https://archief.example/iiif")))
+    assert "Breestraat 12" in text and "Rapenburg" not in text
+    text = str(build_manifest(batch, dossier, list(docs), Urls("https://archief.example/iiif")))
+    assert "Breestraat 12" in text and "Rapenburg 8" in text
