@@ -91,6 +91,7 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=12, help="pages sampled over all batches")
     parser.add_argument("--tiles", type=int, default=40, help="tiles per page")
     parser.add_argument("--reference-tiles", type=int, default=4, help="reference reads per page (slow)")
+    parser.add_argument("--largest", type=int, default=2, help="the largest pages (drawings) always in the sample")
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
 
@@ -106,7 +107,10 @@ def main() -> int:
             if not pages:
                 print("no published pages in", args.workspace)
                 return 1
-            sample = rng.sample(pages, min(args.pages, len(pages)))
+            by_size = sorted(pages, key=lambda bp: bp[1].width_px * bp[1].height_px)
+            largest = by_size[len(by_size) - args.largest:] if args.largest else []
+            rest = [bp for bp in pages if bp not in largest]
+            sample = largest + rng.sample(rest, max(0, min(args.pages - len(largest), len(rest))))
             cache = Path(tmp) / "pyramids"
 
             def app() -> Flask:
@@ -141,6 +145,7 @@ def main() -> int:
                     warm.append(ms)
                     ms, _ = timed(lambda: client.get(url))
                     cached.append(ms)
+            pyramid_mb = sum(f.stat().st_size for f in cache.rglob("*.tif")) / 1e6
             ours_on_ref = []
             tile_cache = client.application.blueprints["iiif"].tile_cache
             for (batch, seq), tiles in plan.items():
@@ -158,6 +163,8 @@ def main() -> int:
           f"({statistics.median(sizes):.1f} MP median, {max(sizes):.1f} MP largest), "
           f"{args.tiles} tiles each, 256 px at every scale factor")
     print(row("cold: first tile (builds pyramid)", first))
+    print(f"{'':<34} pyramids {pyramid_mb:.1f} MB for {sum(sizes):.0f} MP "
+          f"({pyramid_mb / sum(sizes) * 1000:.0f} kB per megapixel)")
     print(row("cold: tile, new process", cold))
     print(row("warm: tile not cached", warm))
     print(row("cached: same tile again", cached))
