@@ -11,8 +11,9 @@ on every route for every document a response would show:
 
 Every response carries ``Access-Control-Allow-Origin: *`` (viewers on other sites may show public
 pages) and ``Cache-Control: private`` (what one user may see, a shared cache must not hand to the
-next; refusals and errors ``no-store``, so signing in is not undone by a cached 403). Errors are one line of text with the status the Image API asks for (400, 403, 404, 501);
-nothing else reaches the client.
+next; refusals and errors ``no-store``, so signing in is not undone by a cached 403). Errors are
+one line of text with the status the Image API asks for (400, 403, 404, 501); nothing else
+reaches the client.
 
 Routes (relative to the blueprint):
 
