@@ -15,6 +15,10 @@ next; refusals and errors ``no-store``, so signing in is not undone by a cached 
 one line of text with the status the Image API asks for (400, 403, 404, 501); nothing else
 reaches the client.
 
+Register it with ``app.register_blueprint(iiif_blueprint(...), url_prefix="/iiif")``; a dossier's
+manifest is then ``url_for("iiif.manifest", batch=..., dossier_id=..., _external=True)`` and a
+page's image service ``url_for("iiif.image_base", batch=..., seq=..., _external=True)``.
+
 Routes (relative to the blueprint):
 
     /image/<batch>/<seq>                         303 to info.json (baseUriRedirect)
