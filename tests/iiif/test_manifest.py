@@ -139,3 +139,39 @@ def test_an_address_only_in_a_refused_document_is_not_named(published):
     assert "Breestraat 12" in text and "Rapenburg" not in text
     text = str(build_manifest(batch, dossier, list(docs), Urls("https://archief.example/iiif")))
     assert "Breestraat 12" in text and "Rapenburg 8" in text
+
+
+def test_dossier_ids_with_slashes_spaces_and_accents_round_trip(published, tmp_path):
+    """Dossier ids come from separator sheets and folder names: any character. The manifest's links
+    lead back to the same dossier."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    from conftest import make_app
+
+    catalog, batch, _ = published
+    real = catalog.dossiers(batch)[0]
+    odd_id = "BWT 1962/0001 é#?"
+
+    class Renamed:
+        def __getattr__(self, name):
+            return getattr(catalog, name)
+
+        def dossier(self, b, dossier_id):
+            assert dossier_id == odd_id, dossier_id
+            return replace(real, id=odd_id)
+
+    client = make_app(Renamed(), tmp_path / "cache").test_client()
+
+    def get(url):  # as a browser sends it: the path percent-encoded, the server decodes it
+        parts = urlsplit(url)
+        return client.get(parts.path, query_string=parts.query)
+
+    from digitalisering.iiif.urls import Urls
+    manifest_url = Urls("http://localhost/iiif").manifest(batch, odd_id)
+    r = get(manifest_url)
+    assert r.status_code == 200, r.get_data(as_text=True)
+    manifest = r.get_json()
+    assert manifest["id"] == manifest_url and odd_id in manifest["label"]["nl"][0]
+    assert get(manifest["service"][0]["id"] + "?q=x").status_code == 200
+    assert get(manifest["structures"][0]["rendering"][0]["id"]).status_code == 200
