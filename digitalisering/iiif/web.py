@@ -2,8 +2,10 @@
 
 ``iiif_blueprint(catalog_factory, may_view)`` gives a blueprint the portal registers (by default
 under ``/iiif``). ``catalog_factory()`` returns the ``digitalisering.catalog.Catalog`` to read (called
-once per request); ``may_view(batch, dossier_id, document_id) -> bool`` is the access decision, asked
-on every route for every document a response would show:
+once per request; the catalog is thread-safe, so one shared catalog is the usual answer);
+``may_view(batch, dossier_id, document_id) -> bool`` is the access decision, called inside the
+request (it may read the signed-in user from the session), on every route for every document a
+response would show:
 
 - an image (``info.json``, any region or size) of a page of a document it refuses: 403;
 - a manifest leaves out the pages and the range of every refused document (403 when it refuses all);
