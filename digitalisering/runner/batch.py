@@ -13,6 +13,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
+from digitalisering.ingest.register import check_workspace_apart
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
@@ -82,6 +83,7 @@ def run_batch(
     """
     get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
+    check_workspace_apart(Path(batch.delivery), workspace.root)
     check_out_dir(out_dir, batch, workspace.root)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages

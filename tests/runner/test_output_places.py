@@ -316,3 +316,32 @@ def test_a_delivery_package_is_never_written_into(tmp_path: Path):
     with pytest.raises(StateError, match="inside the package"):
         build_package(out, bag / "data" / "nog-een", load_archive_config(), operator="t")
     assert _tree(bag) == sealed and verify_package(bag).ok
+
+
+def test_a_workspace_inside_the_delivery_is_refused(tmp_path: Path):
+    """``--workspace DELIVERY/werk``: before, the next ingest registered the workspace's page work
+    image as a scan of a dossier ``werk``. Now ingest and run refuse it with one line (exit 6) and
+    the delivery stays as it was."""
+    import subprocess
+    import sys
+
+    from digitalisering.exitcodes import ExitCode
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    before = _tree(root)
+    for command in (["ingest", str(root)], ["run", str(root), "--out", str(tmp_path / "out")]):
+        res = subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(root / "werk"), *command],
+                             capture_output=True, text=True)
+        assert res.returncode == ExitCode.STATE, res.stderr
+        errors = [line for line in res.stderr.splitlines() if line.strip()]
+        assert len(errors) == 1 and "is inside the delivery" in errors[0] and "Traceback" not in res.stderr
+    assert _tree(root) == before and not (tmp_path / "out").exists()
+    # the library refuses too: registering with the workspace named, and running a batch
+    inside = Workspace.open(root / "werk")
+    with Store(tmp_path / "state.sqlite") as store:
+        with pytest.raises(StateError, match="inside the delivery"):
+            ingest_delivery(store, root, operator="t", workspace_root=inside.root)
+        assert store.batches() == []
+        batch = ingest_delivery(store, root, operator="t").batch
+        with pytest.raises(StateError, match="inside the delivery"):
+            run_batch(store, inside, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
