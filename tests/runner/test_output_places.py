@@ -12,6 +12,7 @@ Reproduced before the fix (each test below failed on the old code):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,10 @@ def test_a_same_named_batch_of_another_workspace_does_not_replace_the_results(tm
     assert _tree(out) == before
     # the first batch itself still runs there (it is known by name, delivery and registration time)
     assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
-    assert _tree(out) == before
+    after = _tree(out)
+    assert after.pop("results.json") and after == {k: v for k, v in before.items() if k != "results.json"}
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["batch"]["delivery"] == \
+        str(tmp_path / "x" / "lev")
 
 
 def test_a_run_into_a_parent_folder_leaves_the_earlier_results_whole(tmp_path: Path):
