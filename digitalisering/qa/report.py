@@ -24,7 +24,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
@@ -103,6 +104,12 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     old = target.with_name(f".{target.name}.old")
     if (target.exists() or target.is_symlink()) and not is_report(target):
         raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+    # never inside the delivery (the next ingest took the report's page pictures for scans) or a package
+    for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
+            raise StateError(f"the report folder {target} is inside the {what} {folder}; "
+                             "choose a report folder outside it")
     if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
         raise StateError(f"{work if work.is_symlink() else old} is not a work folder of a QA report; "
                          "remove it or choose another report folder")

@@ -67,3 +67,19 @@ def test_report_never_replaces_a_folder_that_is_not_a_report(inspection, tmp_pat
             write_report(inspection, target, who="a")
         assert _tree(target) == before and before
     assert (linked.is_symlink() and not list(tmp_path.glob(".*.part")) + list(tmp_path.glob(".*.old")))
+
+
+def test_report_is_never_made_inside_the_delivery(inspection):
+    """``qa report --to DELIVERY/rapport`` was made, and the next ingest took its page pictures
+    (img/*.jpg) for new scans."""
+    from pathlib import Path
+
+    import pytest
+
+    from digitalisering.errors import StateError
+
+    delivery = Path(inspection.results["batch"]["delivery"])
+    before = sorted(p for p in delivery.rglob("*"))
+    with pytest.raises(StateError, match="inside the delivery"):
+        write_report(inspection, delivery / "rapport", who="a")
+    assert sorted(p for p in delivery.rglob("*")) == before
