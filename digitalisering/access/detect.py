@@ -105,7 +105,7 @@ class _Found:
             evidence: str) -> None:
         self.claim(line, start, end)
         self.items.append(Proposal(kind, line.text[start:end], value, self.seq,
-                                   boxes_of(line.words_in(start, end)), confidence, evidence))
+                                   boxes_of(line.words_in(start, end)), round(confidence, 2), evidence))
 
 
 # --- IBAN --------------------------------------------------------------------------------------

@@ -121,7 +121,8 @@ def find_names(lines: PageLines, claimed: dict[int, list[tuple[int, int]]] | Non
         for m in _FIRST_NAME.finditer(line.text):
             if any(a < m.end() and m.start() < b for a, b in spans):
                 continue
-            if PRIVATE_BEFORE.search(line.text[:m.start()]) or PRIVATE_AFTER.search(line.text[m.end():]):
+            before = line.text[:m.start()] if m.start() >= 3 else line.row
+            if PRIVATE_BEFORE.search(before) or PRIVATE_AFTER.search(line.text[m.end():]):
                 spans.append((m.start(), m.end()))
         for m in _NOT_A_NAME.finditer(line.text):
             taken.append((m.start(), m.end()))

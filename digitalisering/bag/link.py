@@ -113,6 +113,20 @@ class BagIndex:
     def close(self) -> None:
         self.conn.close()
 
+    def gebruiksdoelen(self, vbo_ids: list[str]) -> dict[str, list[str]] | None:
+        """Each verblijfsobject's gebruiksdoelen in its latest voorkomen (None: an index imported
+        before gebruiksdoel was kept; import the extract again)."""
+        try:
+            out: dict[str, list[str]] = {}
+            for vbo in vbo_ids:
+                rows = self.conn.execute(
+                    "SELECT doel FROM vbo_gebruiksdoel WHERE vbo_id = ? AND voorkomen = "
+                    "(SELECT MAX(voorkomen) FROM vbo_gebruiksdoel WHERE vbo_id = ?) ORDER BY doel", (vbo, vbo))
+                out[vbo] = [r[0] for r in rows]
+            return out
+        except sqlite3.OperationalError:
+            return None
+
     # --- lookups ---------------------------------------------------------------------------
 
     def _nums(self, street: str, number: int) -> dict[str, list[tuple]]:
