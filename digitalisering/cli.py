@@ -122,6 +122,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of historic street-name variants (namevariant,<street key>) for address matching.")
+@click.option("--exclusions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The municipality's exclusion list (CSV bag_id;reden;einddatum): documents about these "
+                   "buildings are proposed for restriction.")
 @click.option("--dossier-pdf", is_flag=True, help="Also write one PDF per dossier, a bookmark per document.")
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
@@ -135,7 +138,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str, jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
-        dossier_pdf: bool,
+        exclusions: Path | None, dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
         layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
@@ -148,12 +151,16 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
-                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
+                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler,
+                         exclusions=str(exclusions.resolve()) if exclusions else None)
     # operator files are checked before ingest (which can take long); pages named by the overrides after it
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
     if gazetteer:
         load_gazetteer(gazetteer)
+    if exclusions:
+        from digitalisering.access.vulnerable import read_exclusions
+        read_exclusions(exclusions)
     # the batch stays held from its registration to the end of the run: a second command that
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,

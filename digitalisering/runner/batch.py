@@ -13,6 +13,7 @@ from typing import Callable
 from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
+from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
@@ -84,6 +85,8 @@ def run_batch(
     check_out_dir(out_dir, batch)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
+    if options.exclusions:
+        check_exclusions_file(Path(options.exclusions))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,0 +1,103 @@
+"""Access proposals computed during ``run``: a generated delivery (a letter with planted personal
+data about a building whose verblijfsobject has celfunctie and whose pand is on the exclusion list)
+goes through OCR, the split and the BAG link; results.json carries every proposal."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digitalisering.bag.index import INDEX_FILE, import_extract
+from digitalisering.cli import main
+from digitalisering.resultsfile import SCHEMA_VERSION, read_results
+from digitalisering.workspace import Workspace
+
+TESTS = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(TESTS / "bag"))
+import pagegen  # noqa: E402
+from bagzip import demo_with  # noqa: E402
+
+NUM = "0546200000385399"  # Morsweg 138, Leiden, in the demo extract
+LETTER = ["Gemeente Leiden, dienst Bouw- en Woningtoezicht", "Aan de heer K.P. van Dorp",
+          "Onderwerp: verbouwing van het pand Morsweg 138 te Leiden", "BSN: 123456782",
+          "Sofinummer: 123456789", "IBAN: NL50 FVLB 4383 5090 45", "Telefoon: 071-5077725",
+          "E-mail: kp.vandorp@home.nl", "Geboren: 22-09-1918", "Hoogachtend,", "De Burgemeester,",
+          "W. van den Heuvel"]
+PLANTED = {("person_name", "K.P. van Dorp"), ("bsn", "123456782"), ("iban", "NL50FVLB4383509045"),
+           ("phone", "0715077725"), ("email", "kp.vandorp@home.nl"), ("birth_date", "1918-09-22")}
+
+
+def _cell_extract(tmp_path: Path) -> tuple[Path, dict]:
+    """The demo extract with Morsweg 138's verblijfsobject turned into a cell (celfunctie)."""
+    seen = {}
+
+    def change(members):
+        for name, data in members.items():
+            xml = data.decode()
+            at = xml.find(f">{NUM}<")
+            if at < 0 or "Verblijfsobject" not in xml:
+                continue
+            start = xml.rfind("<Objecten:Verblijfsobject", 0, at)
+            end = xml.index("</Objecten:Verblijfsobject>", at)
+            obj = xml[start:end]
+            seen["vbo"] = re.search(r"<Objecten:identificatie[^>]*>(\d{16})<", obj).group(1)
+            seen["pand"] = re.search(r"PandRef[^>]*>(\d{16})<", obj).group(1)
+            obj = re.sub(r"<Objecten:gebruiksdoel>[^<]*</Objecten:gebruiksdoel>",
+                         "<Objecten:gebruiksdoel>celfunctie</Objecten:gebruiksdoel>", obj, count=1)
+            members[name] = (xml[:start] + obj + xml[end:]).encode()
+        return members
+
+    return demo_with(tmp_path / "cell.zip", "VBO", change), seen
+
+
+@pytest.mark.slow
+def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(tmp_path):
+    ws = Workspace.open(tmp_path / "ws")
+    extract, ids = _cell_extract(tmp_path)
+    import_extract(extract, ws.root / INDEX_FILE, "0546")
+    delivery = tmp_path / "levering"
+    pagegen.save(pagegen.page_image(LETTER, dpi=300, font_pt=12), delivery / "BWT-1962-0001" / "0001.tif", dpi=300,
+                 compression="tiff_lzw")
+    exclusions = tmp_path / "uitsluitingen.csv"
+    exclusions.write_text(f"bag_id;reden;einddatum\n{ids['pand']};Huis van bewaring;2090-01-01\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["--workspace", str(ws.root), "run", str(delivery), "--out", str(out),
+                                    "--no-progress", "-j", "1", "--exclusions", str(exclusions)])
+    assert res.exit_code == 0, res.output
+    data = read_results(out)
+    assert data["schema_version"] == SCHEMA_VERSION and data["access"]["exclusions"] == str(exclusions.resolve())
+    [doc] = data["documents"]
+    proposals = doc["access_proposals"]
+    got = {(p["kind"], p["value"]) for p in proposals["personal_data"]}
+    assert PLANTED <= got  # recall 1.0
+    assert ("bsn", "123456789") not in got  # fails the elfproef
+    assert not any(p["value"] == "W. van den Heuvel" for p in proposals["personal_data"])
+    assert {(o["kind"], o["bag_id"]) for o in proposals["objects"]} == {
+        ("gebruiksdoel", ids["vbo"]), ("exclusion_list", ids["pand"])}
+    assert all(p["boxes"] and p["evidence"] for p in proposals["personal_data"])
+    # a file of the previous version (1.3: no access fields) still reads
+    del data["access"]
+    for d in data["documents"]:
+        del d["access_proposals"]
+    data["schema_version"] = "1.3"
+    (out / "results.json").write_text(json.dumps(data), encoding="utf-8")
+    assert read_results(out)["schema_version"] == "1.3"
+
+
+def test_a_bad_exclusion_list_stops_run_before_ingest(tmp_path):
+    ws = Workspace.open(tmp_path / "ws")
+    delivery = tmp_path / "levering"
+    pagegen.save(pagegen.page_image(["x"], dpi=100), delivery / "D1" / "0001.tif", dpi=100)
+    bad = tmp_path / "lijst.csv"
+    bad.write_text("bag_id;reden\n0546100000000001;\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["--workspace", str(ws.root), "run", str(delivery), "--out", str(tmp_path / "o"),
+                                    "--no-progress", "--exclusions", str(bad)])
+    assert res.exit_code == 2
+    assert res.stderr.strip().splitlines() == [
+        f"error: {bad}:2: reden is \"\"; expected the reason, in words (at most 500 characters)"]
+    assert not (ws.root / "batches").exists() or not any((ws.root / "batches").iterdir())
