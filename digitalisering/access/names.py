@@ -31,8 +31,13 @@ _LOW = "a-zß-öø-ÿ'"
 _INITIALS = rf"(?:[{_UP}][{_LOW}]{{0,2}}\.\s?){{1,4}}"
 _TUSSEN = r"(?:(?i:van|de|der|den|ter|ten|te|het|in\s't|'t|v\.d\.|vd|la|le|du|op\sde|in\sde|van\sde)\s)*"
 _SURNAME = rf"(?:[{_UP}][{_LOW}]+(?:-[{_UP}][{_LOW}]+)?|[{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?)"
-_INITIALS_NAME = re.compile(rf"(?<![\w.]){_INITIALS}{_TUSSEN}{_SURNAME}\b")
-_FIRST_NAME = re.compile(rf"(?<![\w.])[{_UP}][{_LOW}]{{2,}}\s{_TUSSEN}{_SURNAME}\b")
+_INITIALS_NAME = re.compile(rf"(?<![A-Za-z0-9.]){_INITIALS}{_TUSSEN}{_SURNAME}\b")
+_FIRST_NAME = re.compile(rf"(?<![A-Za-z0-9.])[{_UP}][{_LOW}]{{2,}}\s{_TUSSEN}{_SURNAME}\b")
+NOT_SURNAMES = {"naam", "adres", "ligging", "beroep", "datum", "perceel", "gemeente", "woonplaats", "betonwerk",
+                "handtekening", "bouwwerk", "sectie", "kadaster", "bijlage", "blad", "schaal", "tekening", "en"}
+"""Words after an item number or abbreviation that read like initials and a surname ('11. Naam')."""
+_STREET = re.compile(r"(straat|str|laan|gracht|kade|plein|singel|steeg)$",
+                     re.IGNORECASE)
 
 NOT_INITIALS = {"tel.", "geb.", "nr.", "no.", "str.", "bl.", "fa.", "kad.", "sect.", "gem.", "hr.", "dhr.",
                 "mw.", "mej.", "mevr.", "wed.", "ged.", "d.d.", "z.g.", "blz.", "afd.", "art.", "bijl.",
@@ -42,7 +47,7 @@ NOT_INITIALS = {"tel.", "geb.", "nr.", "no.", "str.", "bl.", "fa.", "kad.", "sec
 PRIVATE_BEFORE = re.compile(
     r"(naam|heer|hr\.|dhr\.|mevrouw|mevr\.|mw\.|mej\.|wed\.|weduwe|verzoek van|namens|ondergete+kende|"
     r"opdrachtgever|t\.n\.v\.?|ten name van|eigenaar|eigenares|aanvrager|aanvraagster|buurman|buurvrouw|"
-    r"bewoner|huurder|echtgeno(o|t)e?|contactpersoon)\s*[:,]?\s*$", re.IGNORECASE)
+    r"bewoner|huurder|echtgeno(o|t)e?|contactpersoon)[\s:,_]*$", re.IGNORECASE)
 PRIVATE_AFTER = re.compile(r"^\s*[,.]?\s*(geboren|geb\.|telefoon|tel\.?|wonende|eigenaar|e-?mail)", re.IGNORECASE)
 PROFESSIONAL_AFTER = re.compile(
     r"^\s*[,.]?\s*(architect|bouwkundige?|constructeur|ingenieur|opzichter|burgemeester|secretaris|wethouder|"
@@ -128,6 +133,9 @@ def find_names(lines: PageLines, claimed: dict[int, list[tuple[int, int]]] | Non
             taken.append((m.start(), m.end()))
         for start, end in spans:
             if any(a < end and start < b for a, b in taken):
+                continue
+            surname = line.text[start:end].split()[-1].split("-")[-1]
+            if surname.casefold() in NOT_SURNAMES or _STREET.search(surname):
                 continue
             role, strong, cue = _judge(line, start, end)
             out.append(NameCandidate(lines.seq, line, start, end, role, strong, cue))
