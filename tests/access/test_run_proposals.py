@@ -55,8 +55,10 @@ def _cell_extract(tmp_path: Path) -> tuple[Path, dict]:
     return demo_with(tmp_path / "cell.zip", "VBO", change), seen
 
 
-@pytest.mark.slow
-def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(tmp_path):
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    """The generated delivery run once with a BAG index (celfunctie) and an exclusion list."""
+    tmp_path = tmp_path_factory.mktemp("access-run")
     ws = Workspace.open(tmp_path / "ws")
     extract, ids = _cell_extract(tmp_path)
     import_extract(extract, ws.root / INDEX_FILE, "0546")
@@ -69,8 +71,18 @@ def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(tm
     res = CliRunner().invoke(main, ["--workspace", str(ws.root), "run", str(delivery), "--out", str(out),
                                     "--no-progress", "-j", "1", "--exclusions", str(exclusions)])
     assert res.exit_code == 0, res.output
+    return {"ws": ws, "out": out, "ids": ids, "exclusions": exclusions}
+
+
+def _cli(ran, *args):
+    return CliRunner().invoke(main, ["--workspace", str(ran["ws"].root), *args])
+
+
+@pytest.mark.slow
+def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(ran):
+    out, ids = ran["out"], ran["ids"]
     data = read_results(out)
-    assert data["schema_version"] == SCHEMA_VERSION and data["access"]["exclusions"] == str(exclusions.resolve())
+    assert data["schema_version"] == SCHEMA_VERSION and data["access"]["exclusions"] == str(ran["exclusions"].resolve())
     [doc] = data["documents"]
     proposals = doc["access_proposals"]
     got = {(p["kind"], p["value"]) for p in proposals["personal_data"]}
@@ -80,13 +92,41 @@ def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(tm
     assert {(o["kind"], o["bag_id"]) for o in proposals["objects"]} == {
         ("gebruiksdoel", ids["vbo"]), ("exclusion_list", ids["pand"])}
     assert all(p["boxes"] and p["evidence"] for p in proposals["personal_data"])
-    # a file of the previous version (1.3: no access fields) still reads
+
+
+@pytest.mark.slow
+def test_results_of_the_previous_version_still_read(ran, tmp_path):
+    data = read_results(ran["out"])
     del data["access"]
     for d in data["documents"]:
         del d["access_proposals"]
     data["schema_version"] = "1.3"
-    (out / "results.json").write_text(json.dumps(data), encoding="utf-8")
-    assert read_results(out)["schema_version"] == "1.3"
+    (tmp_path / "results.json").write_text(json.dumps(data), encoding="utf-8")
+    assert read_results(tmp_path)["schema_version"] == "1.3"
+
+
+@pytest.mark.slow
+def test_access_commands_list_decide_and_keep_the_history(ran):
+    [doc] = read_results(ran["out"])["documents"]
+    res = _cli(ran, "access", "list", "BWT-1962-0001")
+    assert res.exit_code == 6 and "no batch" in res.stderr  # batches are named after their delivery
+    batch = "levering"
+    res = _cli(ran, "access", "list", batch, "--all")
+    assert res.exit_code == 0, res.output
+    assert f"{doc['id']}: beperkt openbaar (beveiliging) tot en met 1 januari 2090 [standaard:" in res.output
+    assert "kwetsbaar object" in res.output and "'K.P. van Dorp'" in res.output
+    res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "redacted", "--proposals",
+               "--reason", "persoonsgegevens zwart", "--who", "archivaris.a")
+    assert res.exit_code == 0, res.output
+    assert "openbaar, geanonimiseerd" in res.output and "(door archivaris.a)" in res.output
+    res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "restricted", "--ground", "geheim",
+               "--until", "2090", "--reason", "x")
+    assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "ground 'geheim'" in res.stderr
+    res = _cli(ran, "access", "decide", batch, "NIET-01", "--state", "open", "--reason", "x")
+    assert res.exit_code == 6 and "no document NIET-01" in res.stderr
+    res = _cli(ran, "access", "list", batch)
+    assert f"{doc['id']}: openbaar, geanonimiseerd [besluit: persoonsgegevens zwart]" in res.output
+    assert "0 standaardbesluiten" in _cli(ran, "access", "defaults", batch).output  # decided: no default stored
 
 
 def test_a_bad_exclusion_list_stops_run_before_ingest(tmp_path):
