@@ -139,3 +139,24 @@ def access_decide(obj: Context, batch: str, document: str, state: str, ground: s
         done = decide(store, b, decision, settings, set(docs))
     click.echo(f"{document}: {STATE_NL[done.state]}" + (f" tot en met {dutch_date(done.until)}" if done.until else "")
                + (f", {len(done.regions)} gebieden" if done.regions else "") + f" (door {done.who})")
+
+
+@access_group.command("publish")
+@click.argument("batch")
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the public copies (open documents as they are, redacted copies, no restricted ones).")
+@config_option
+@click.pass_obj
+@handle_errors
+def access_publish(obj: Context, batch: str, target: Path, config_file: Path | None) -> None:
+    """Write what the public may receive of every document of BATCH (each redacted copy leak-checked)."""
+    from digitalisering.access.policy import load_settings
+    from digitalisering.access.publish import publish_batch
+    from digitalisering.qa.inspection import run_out_dir
+
+    settings = load_settings(config_file)
+    with obj.store() as store:
+        b, results = _load(store, batch)
+        report = publish_batch(store, obj.workspace, b, results, run_out_dir(store, b), target, settings)
+    click.echo(f"{len(report.open)} openbaar, {len(report.redacted)} geanonimiseerd (lekcontrole geslaagd), "
+               f"{len(report.restricted)} beperkt openbaar (niet opgenomen): {target}")

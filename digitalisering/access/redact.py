@@ -55,7 +55,7 @@ class PublicCopy:
     pdf: Path
     alto: list[Path]
     redacted: list[str]
-    """The text that was removed, one string per region that covered words."""
+    """The text that was removed: each run of consecutive removed words on a line."""
     regions: dict[int, list[Box]]
     """1-based page number in the public PDF -> the burned boxes."""
 
@@ -73,12 +73,29 @@ def _overlaps(word: Word, box: Box) -> bool:
 
 
 def redacted_text(text: PageText, boxes: list[Box]) -> tuple[PageText, list[str]]:
-    """The page's words without those any box overlaps, and the removed text per box."""
-    removed = [" ".join(w.text for w in text.words if _overlaps(w, box)) for box in boxes]
-    blocks = [Block([Line([w for w in line.words if not any(_overlaps(w, b) for b in boxes)])
-                     for line in block.lines]) for block in text.blocks]
-    blocks = [Block([line for line in b.lines if line.words]) for b in blocks]
-    return dataclasses.replace(text, blocks=[b for b in blocks if b.lines]), [r for r in removed if r]
+    """The page's words without those any box overlaps, and the removed text: each run of
+    consecutive removed words on a line as one string ("K.P. van Dorp", not "van")."""
+    removed: list[str] = []
+    blocks = []
+    for block in text.blocks:
+        lines = []
+        for line in block.lines:
+            kept, run = [], []
+            for w in line.words:
+                if any(_overlaps(w, b) for b in boxes):
+                    run.append(w.text)
+                    continue
+                if run:
+                    removed.append(" ".join(run))
+                    run = []
+                kept.append(w)
+            if run:
+                removed.append(" ".join(run))
+            if kept:
+                lines.append(Line(kept))
+        if lines:
+            blocks.append(Block(lines))
+    return dataclasses.replace(text, blocks=blocks), removed
 
 
 def burned_image(page: SourcePage, boxes: list[Box]) -> Image.Image:
@@ -165,11 +182,14 @@ def leak_check(copy: PublicCopy) -> list[str]:
         needles = {_norm(secret)} | {d for d in re.findall(r"\d{5,}", re.sub(r"[\s.]", "", secret))}
         for where, text in sources.items():
             for needle in needles:
-                if needle and needle in (text if not needle.isdigit() else re.sub(r"[\s.]", "", text)):
+                digits = needle.isdigit()  # a number is found however it is spaced or dotted
+                haystack = re.sub(r"[\s.]", "", text) if digits else text
+                edge = r"\d" if digits else r"\w"
+                if needle and re.search(rf"(?<!{edge}){re.escape(needle)}(?!{edge})", haystack):
                     problems.append(f"{where} still holds {needle!r}")
     with pikepdf.open(copy.pdf) as pdf:
         for n, boxes in copy.regions.items():
-            images = list(pdf.pages[n - 1].images.values())
+            images = list(pdf.pages[n - 1].get_images().values())
             if len(images) != 1:
                 problems.append(f"page {n}: {len(images)} images (expected the one burned derivative)")
                 continue

@@ -141,3 +141,35 @@ def test_a_bad_exclusion_list_stops_run_before_ingest(tmp_path):
     assert res.stderr.strip().splitlines() == [
         f"error: {bad}:2: reden is \"\"; expected the reason, in words (at most 500 characters)"]
     assert not (ws.root / "batches").exists() or not any((ws.root / "batches").iterdir())
+
+
+@pytest.mark.slow
+def test_publish_gives_the_public_a_redacted_copy_that_does_not_leak(ran, tmp_path):
+    from digitalisering.access.redact import pdf_text
+    from digitalisering.text.alto import strings
+
+    batch = "levering"
+    [doc] = read_results(ran["out"])["documents"]
+    res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "redacted", "--proposals",
+               "--reason", "persoonsgegevens zwart", "--who", "archivaris.a")
+    assert res.exit_code == 0, res.output
+    public = tmp_path / "openbaar"
+    res = _cli(ran, "access", "publish", batch, "--to", str(public))
+    assert res.exit_code == 0, res.output
+    assert "1 geanonimiseerd (lekcontrole geslaagd)" in res.output
+    listing = json.loads((public / "openbaar.json").read_text())
+    [entry] = listing["documents"]
+    pdf = public / entry["files"][0]
+    text = pdf_text(pdf)
+    assert "Morsweg" in text  # what is not personal stays
+    for secret in ("123456782", "kp.vandorp@home.nl", "5077725", "Dorp"):
+        assert secret not in text
+        assert all(secret not in s for f in entry["files"][1:] for s in strings((public / f).read_bytes()))
+    original = pdf_text(ran["out"] / doc["output"]["path"])
+    assert "123456782" in original  # the archival original keeps everything
+    res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "restricted", "--ground", "beveiliging",
+               "--until", "2090", "--reason", "celfunctie bevestigd")
+    assert res.exit_code == 0, res.output
+    closed = tmp_path / "dicht"
+    assert "1 beperkt openbaar" in _cli(ran, "access", "publish", batch, "--to", str(closed)).output
+    assert not list(closed.rglob("*.pdf")) and not list(closed.rglob("*.xml"))
