@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from digitalisering import __version__
+from digitalisering.errors import StateError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
@@ -330,15 +331,50 @@ def bag_status(obj: Context) -> None:
               help="Folder to create for the package (a BagIt bag).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
+@click.option("--public", is_flag=True,
+              help="A package for the public: restricted documents left out, redacted copies instead of originals.")
+@click.option("--access-config", "access_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Access settings (TOML) for documents nobody decided on [default: access_defaults.toml].")
 @operator_option
+@click.pass_obj
 @handle_errors
-def package(out_dir: Path, target: Path, config_file: Path | None, operator: str | None) -> None:
-    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR."""
-    from digitalisering.metadata.config import load_archive_config
-    from digitalisering.metadata.package import build_package
+def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None, public: bool,
+            access_file: Path | None, operator: str | None) -> None:
+    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR; each document's
+    beperkingGebruik comes from its access decision when the batch is in the workspace."""
+    import shutil
+    import tempfile
 
-    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator))
-    click.echo(f"package {report.path}: {report.dossiers} dossiers, {report.documents} documents, "
+    from digitalisering.access.policy import load_settings
+    from digitalisering.access.publish import package_terms
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import _begrip, build_package
+    from digitalisering.resultsfile import read_results
+
+    config = load_archive_config(config_file)
+    settings = load_settings(access_file)
+    results = read_results(out_dir)
+    work = Path(tempfile.mkdtemp(prefix=".public-", dir=Path(target).resolve().parent)) if public else None
+    try:
+        access = None
+        # the decisions are in the workspace's state (or --db); a package made where the batch was
+        # not run carries the archive's default beperkingGebruik, and cannot be public
+        if obj.db or public or obj.workspace.database.exists():
+            with obj.store() as store:
+                batch = store.find_batch(name=results["batch"]["name"])
+                if batch is None and public:
+                    raise StateError(f"batch {results['batch']['name']} is not in this workspace: a public "
+                                     "package needs its access decisions")
+                access = package_terms(store, obj.workspace, batch, results, settings,
+                                       _begrip(config, "beperking_gebruik"), public=public,
+                                       work_dir=work or Path(out_dir)) if batch else None
+        report = build_package(out_dir, target, config, operator=operator_name(operator), access=access,
+                               public=public)
+    finally:
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+    click.echo(f"package {report.path}{' (public)' if public else ''}: {report.dossiers} dossiers, "
+               f"{report.documents} documents, "
                f"{report.files} PDF/A files ({report.bytes:,} bytes), {report.records} MDTO records "
                "(each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 manifest, validated")
 

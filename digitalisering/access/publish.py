@@ -110,3 +110,51 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
     write_text_atomic(target / PUBLIC_INDEX, json.dumps({"batch": batch.name, "documents": listing},
                                                         ensure_ascii=False, indent=1))
     return report
+
+
+# --- the delivery package ------------------------------------------------------------------
+
+BEPERKING_LIJST = "Archiefwet 2021, artikel 7.2"
+
+
+def beperkingen(decision: AccessDecision, settings: dict[str, Any], public_copy: bool,
+                default: Any, today: date | None = None) -> list:
+    """The MDTO beperkingGebruik of a document under ``decision``: the archive's default (open),
+    a restriction with its ground and end date, or (for a redacted copy) open with a description."""
+    from digitalisering.metadata.mdto import Begrip, Beperking
+    state = decision.in_force(today)
+    if state == "open":
+        return [Beperking(default)]
+    until = decision.until.isoformat() if decision.until else None
+    if state == "redacted" and public_copy:
+        return [Beperking(Begrip("openbaar, geanonimiseerde kopie", BEPERKING_LIJST, "geanonimiseerd"),
+                          f"Openbare kopie: persoonsgegevens onleesbaar gemaakt ({len(decision.regions)} gebieden); "
+                          f"{decision.reason}", until)]
+    label = settings["grounds"].get(decision.ground or "", decision.ground or "beperkt openbaar")
+    what = "beperkt openbaar" if state == "restricted" else "beperkt openbaar; openbare kopie geanonimiseerd"
+    return [Beperking(Begrip(f"{what}: {label}", BEPERKING_LIJST, decision.ground), decision.reason, until)]
+
+
+def package_terms(store, workspace, batch, results: dict[str, Any], settings: dict[str, Any], default_beperking,
+                  *, public: bool, work_dir: Path, today: date | None = None) -> dict:
+    """Document id -> ``metadata.package.AccessTerms``; for a public package each redacted copy is
+    made (and leak-checked) in ``work_dir``."""
+    from digitalisering.metadata.fixity import sha256_file
+    from digitalisering.metadata.package import AccessTerms
+    docs = {d["id"]: d for d in results["documents"]}
+    terms = {}
+    for row in batch_access(store, batch, results, settings, today):
+        doc, decision = docs[row.document], row.current
+        state = decision.in_force(today)
+        output = None
+        if public and state == "redacted" and doc.get("output"):
+            dest = ensure_inside(work_dir, work_dir / doc["output"]["path"])
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            copy = public_copy(store, workspace, batch, doc, decision, dest, work_dir / ".work")
+            output = {**doc["output"], "sha256": sha256_file(copy.pdf), "bytes": copy.pdf.stat().st_size,
+                      "alto": [{"page": n, "seq": a["seq"], "path": str(p.relative_to(work_dir)),
+                                "sha256": sha256_file(p), "bytes": p.stat().st_size}
+                               for n, (a, p) in enumerate(zip(doc["output"]["alto"], copy.alto), 1)]}
+        terms[doc["id"]] = AccessTerms(state, beperkingen(decision, settings, public, default_beperking, today),
+                                       output, work_dir if output else None)
+    return terms

@@ -173,3 +173,47 @@ def test_publish_gives_the_public_a_redacted_copy_that_does_not_leak(ran, tmp_pa
     closed = tmp_path / "dicht"
     assert "1 beperkt openbaar" in _cli(ran, "access", "publish", batch, "--to", str(closed)).output
     assert not list(closed.rglob("*.pdf")) and not list(closed.rglob("*.xml"))
+
+
+@pytest.mark.slow
+def test_package_carries_beperking_gebruik_and_a_public_package_leaves_restricted_out(ran, tmp_path):
+    from lxml import etree
+
+    from digitalisering.metadata.mdto import NS, validation_errors
+    from digitalisering.metadata.package import verify_package
+
+    batch = "levering"
+    [doc] = read_results(ran["out"])["documents"]
+    assert _cli(ran, "access", "decide", batch, doc["id"], "--state", "restricted", "--ground", "beveiliging",
+                "--until", "2090", "--reason", "celfunctie bevestigd").exit_code == 0
+    full = tmp_path / "pakket"
+    res = _cli(ran, "package", str(ran["out"]), "--to", str(full))
+    assert res.exit_code == 0, res.output
+    [record] = [p for p in full.rglob("*-01.MDTO.xml")]
+    data = record.read_bytes()
+    assert validation_errors(data) == []
+    root = etree.fromstring(data)
+    ns = {"m": NS}
+    assert root.findtext(".//m:beperkingGebruik/m:beperkingGebruikType/m:begripCode", namespaces=ns) == "beveiliging"
+    assert root.findtext(".//m:beperkingGebruik/m:beperkingGebruikTermijn/m:termijnEinddatum",
+                         namespaces=ns) == "2090-12-31"
+    assert "celfunctie bevestigd" in root.findtext(".//m:beperkingGebruikNadereBeschrijving", namespaces=ns)
+    assert verify_package(full).ok
+    public = tmp_path / "openbaar-pakket"
+    res = _cli(ran, "package", str(ran["out"]), "--to", str(public), "--public")
+    assert res.exit_code == 0, res.output
+    assert "0 documents" in res.output and not list(public.rglob("*.pdf"))
+    # redacted: the public package holds the redacted copy, described as such
+    assert _cli(ran, "access", "decide", batch, doc["id"], "--state", "redacted", "--proposals",
+                "--reason", "persoonsgegevens zwart").exit_code == 0
+    public2 = tmp_path / "openbaar-pakket-2"
+    res = _cli(ran, "package", str(ran["out"]), "--to", str(public2), "--public")
+    assert res.exit_code == 0, res.output
+    [pdf] = list(public2.rglob("*.pdf"))
+    from digitalisering.access.redact import pdf_text
+    assert "123456782" not in pdf_text(pdf) and "Morsweg" in pdf_text(pdf)
+    [record] = [p for p in public2.rglob("*-01.MDTO.xml")]
+    root = etree.fromstring(record.read_bytes())
+    assert root.findtext(".//m:beperkingGebruik/m:beperkingGebruikType/m:begripLabel",
+                         namespaces=ns) == "openbaar, geanonimiseerde kopie"
+    assert verify_package(public2).ok
