@@ -79,3 +79,25 @@ def test_a_bad_exclusion_list_is_one_line_with_its_place(tmp_path, text, line, w
     message = str(err.value)
     assert message.startswith(f"{path}:{line}: ") and words in message and "\n" not in message
     assert err.value.exit_code == ExitCode.USAGE
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from opfiles_gen import csv_text, read_or_refuse  # noqa: E402
+
+_cells = st.one_of(st.text(max_size=20), st.sampled_from([PAND, VBO, "2040-12-31", "", "31-12-2040", "Bank"]))
+
+
+@given(data=st.binary(max_size=300))
+def test_any_bytes_give_a_list_or_one_line(tmp_path_factory, data):
+    read_or_refuse(read_exclusions, tmp_path_factory.mktemp("x"), "lijst.csv", data)
+
+
+@given(rows=st.lists(st.lists(_cells, min_size=1, max_size=4), max_size=5), delimiter=st.sampled_from(";,"))
+def test_any_table_gives_a_list_or_one_line(tmp_path_factory, rows, delimiter):
+    text = csv_text([["bag_id", "reden", "einddatum"], *rows], delimiter)
+    found = read_or_refuse(read_exclusions, tmp_path_factory.mktemp("x"), "lijst.csv", text.encode())
+    if found is not None:
+        assert all(len(e.bag_id) == 16 and e.reason for e in found.values())
