@@ -280,3 +280,25 @@ def apply_defaults(store, batch, results: dict[str, Any], settings: dict[str, An
     if count:
         store.log(batch.id, who, "access.defaults", documents=count)
     return count
+
+
+def original_viewer(store, role_of, today: date | None = None):
+    """A ``may_view(batch, dossier_id, document_id) -> bool`` for the IIIF blueprint and the portal:
+    whether the role ``role_of()`` returns (read inside the request: the signed-in user) may see the
+    document's original pages, text, PDF and ALTO. The latest stored decision counts (store the
+    defaults with ``access defaults``); a document without one is not shown to the public. Redacted
+    documents are refused here: their public face is the redacted copy (``access publish``)."""
+    batches: dict[str, Any] = {}
+
+    def may_view(batch_name: str, dossier_id: str | None, document_id: str | None) -> bool:
+        if document_id is None:
+            return may_see(role_of(), AccessDecision("", "restricted"), today).content is Content.ORIGINAL
+        if batch_name not in batches:
+            batches[batch_name] = store.find_batch(name=batch_name)
+        batch = batches[batch_name]
+        if batch is None:
+            return False
+        view = may_see(role_of(), current(store, batch, document_id), today)
+        return view.content is Content.ORIGINAL
+
+    return may_view

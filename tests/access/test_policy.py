@@ -123,3 +123,19 @@ def test_what_each_role_may_see(state, until, role, content, notice):
     assert (view.content, view.notice) == (content, notice)
     assert view.may_decide == (role in ("archivaris", "beheerder"))
     assert view.details == (role in ("medewerker", "archivaris", "beheerder"))
+
+
+def test_the_iiif_hook_shows_originals_by_role_and_decision(store, batch):
+    from digitalisering.access.policy import original_viewer
+    settings = load_settings()
+    decide(store, batch, AccessDecision("D-01", "open", reason="geen persoonsgegevens"), settings)
+    decide(store, batch, AccessDecision("D-02", "restricted", "beveiliging", date(2090, 12, 31), reason="cel"),
+           settings)
+    decide(store, batch, AccessDecision("D-03", "redacted", None, None, (Region(1, 0, 0, 5, 5),), reason="bsn"),
+           settings)
+    role = {"now": "public"}
+    may_view = original_viewer(store, lambda: role["now"], TODAY)
+    assert [may_view("b1", "D", d) for d in ("D-01", "D-02", "D-03", "D-04")] == [True, False, False, False]
+    assert may_view("no-such-batch", "D", "D-01") is False
+    role["now"] = "archivaris"
+    assert [may_view("b1", "D", d) for d in ("D-01", "D-02", "D-03", "D-04")] == [True, True, True, True]
