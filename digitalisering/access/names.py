@@ -45,9 +45,12 @@ NOT_INITIALS = {"tel.", "geb.", "nr.", "no.", "str.", "bl.", "fa.", "kad.", "sec
 """Abbreviations that look like initials but are not part of a name (titles are dropped, not kept)."""
 
 PRIVATE_BEFORE = re.compile(
-    r"(naam|heer|hr\.|dhr\.|mevrouw|mevr\.|mw\.|mej\.|wed\.|weduwe|verzoek van|namens|ondergete+kende|"
+    r"(naam|heer|hr\.|dhr\.|mevrouw|mevr\.|mw\.|mej\.|wed\.|weduwe|verzoek van|namens|"
     r"opdrachtgever|t\.n\.v\.?|ten name van|eigenaar|eigenares|aanvrager|aanvraagster|buurman|buurvrouw|"
     r"bewoner|huurder|echtgeno(o|t)e?|contactpersoon)[\s:,_]*$", re.IGNORECASE)
+WEAK_PRIVATE_BEFORE = re.compile(r"(ondergete+kende)[\s:,_]*$", re.IGNORECASE)
+"""The writer of a letter or report: the applicant, but also an architect or an opzichter writing
+a proces-verbaal ("heb ik, ondergeteekende, H. Jansen,"): what follows the name decides."""
 PRIVATE_AFTER = re.compile(r"^\s*[,.]?\s*(geboren|geb\.|telefoon|tel\.?|wonende|eigenaar|e-?mail)", re.IGNORECASE)
 PROFESSIONAL_AFTER = re.compile(
     r"^\s*[,.]?\s*(architect|bouwkundige?|constructeur|ingenieur|opzichter|burgemeester|secretaris|wethouder|"
@@ -106,9 +109,11 @@ def _judge(line: TextLine, start: int, end: int) -> tuple[str, bool, str]:
         return "private", True, m.group(1)
     if m := PRIVATE_AFTER.search(after):
         return "private", True, m.group(1)
-    near = " ".join((line.text[:start], line.text[end:], line.row[-40:], line.above))
+    near = " ".join((line.text[:start], line.text[end:], line.row[-40:], line.above, line.above2))
     if m := PROFESSIONAL_NEAR.search(near):
         return "professional", False, m.group(1)
+    if m := WEAK_PRIVATE_BEFORE.search(before):
+        return "private", False, m.group(1)
     return "", False, ""
 
 
@@ -131,6 +136,8 @@ def find_names(lines: PageLines, claimed: dict[int, list[tuple[int, int]]] | Non
                 spans.append((m.start(), m.end()))
         for m in _NOT_A_NAME.finditer(line.text):
             taken.append((m.start(), m.end()))
+        names_only = len(spans) >= 2 and not re.sub(r"[\s,.|]+", "", "".join(
+            line.text[b:a] for (_, b), (a, _) in zip([(0, 0)] + sorted(spans), sorted(spans) + [(len(line.text), 0)])))
         for start, end in spans:
             if any(a < end and start < b for a, b in taken):
                 continue
@@ -138,6 +145,8 @@ def find_names(lines: PageLines, claimed: dict[int, list[tuple[int, int]]] | Non
             if surname.casefold() in NOT_SURNAMES or _STREET.search(surname):
                 continue
             role, strong, cue = _judge(line, start, end)
+            if not role and names_only:
+                role, cue = "professional", "ondertekening (namen naast elkaar)"
             out.append(NameCandidate(lines.seq, line, start, end, role, strong, cue))
     return out
 
@@ -157,6 +166,8 @@ def settle(candidates: list[NameCandidate]):
             verdict[key] = ("private", 0.9, f"naam bij '{strong['private']}'")
         elif "professional" in weak:
             verdict[key] = ("professional", 0.0, weak["professional"])
+        elif "private" in weak:
+            verdict[key] = ("private", 0.7, f"naam bij '{weak['private']}'")
         else:
             verdict[key] = ("private", 0.5, "naam zonder aanduiding van een beroep")
     out = []

@@ -53,6 +53,8 @@ class TextLine:
     above: str = ""
     """The nearest line above that overlaps it horizontally (a label over its value, a role over a
     signature)."""
+    above2: str = ""
+    """The one above that (a stamp's OCR noise often stands between a role and its signature)."""
 
     @property
     def right(self) -> int:
@@ -103,5 +105,10 @@ def page_lines(seq: int, text: PageText) -> PageLines:
         over = [o for o in lines if o.bottom <= line.top + 0.3 * height and line.top - o.bottom < 8 * height
                 and min(o.right, line.right) > max(o.left, line.left)]
         if over:
-            line.above = max(over, key=lambda o: o.bottom).text
+            line.above_line = max(over, key=lambda o: o.bottom)
+            line.above = line.above_line.text
+    for line in lines:
+        above = getattr(line, "above_line", None)
+        if above is not None and getattr(above, "above_line", None) is not None:
+            line.above2 = above.above_line.text
     return PageLines(seq, lines)

@@ -76,3 +76,15 @@ def test_digit_slips_are_undone_only_in_numbers():
 def test_proposal_json_round_trip():
     for p in _proposals():
         assert Proposal.from_json(p.to_json()) == p
+
+
+def test_a_signature_row_under_stamp_noise_is_professional_and_a_report_writer_too():
+    found = detect_page(0, page(["Burgemeester en Wethouders voornoemd,", "De Secretaris, De Burgemeester,",
+                                 "ANN e ANNE", "J. Peters W. van den Heuvel"]))
+    assert [p for p in found if p.kind == "person_name"] == []
+    report = page(["PROCES-VERBAAL", "Heden, donderdag 31 Juli 1919, heb ik, ondergeteekende, H. Jansen,",
+                   "De opzichter,", "H. Jansen"])
+    assert [p for p in detect_page(0, report) if p.kind == "person_name"] == []
+    applicant = page(["GEREEDMELDING", "Ondergeteekende, M. de Haan, bericht hierbij,", "M. de Haan"])
+    names = [p for p in detect_page(0, applicant) if p.kind == "person_name"]
+    assert [p.value for p in names] == ["M. de Haan", "M. de Haan"] and names[0].confidence == 0.7
