@@ -360,7 +360,9 @@ def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None,
         access = None
         # the decisions are in the workspace's state (or --db); a package made where the batch was
         # not run carries the archive's default beperkingGebruik, and cannot be public
-        if obj.db or public or obj.workspace.database.exists():
+        from digitalisering.workspace import Workspace, default_workspace
+        root = obj._workspace_path or default_workspace()  # (not created when it is not there)
+        if obj.db or public or (Path(root) / Workspace(Path(root)).database.name).exists():
             with obj.store() as store:
                 batch = store.find_batch(name=results["batch"]["name"])
                 if batch is None and public:

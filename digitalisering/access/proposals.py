@@ -13,7 +13,7 @@ from pathlib import Path
 
 from digitalisering.access.detect import Proposal, detect_document
 from digitalisering.access.vulnerable import Exclusion, ObjectProposal, object_proposals
-from digitalisering.bag.link import BagAddresses, BagIndex
+from digitalisering.bag.link import BagAddresses, read_gebruiksdoelen
 from digitalisering.documents.model import BatchPlan
 from digitalisering.ocr.model import PageText
 
@@ -48,11 +48,7 @@ def bag_gebruiksdoelen(index_path: Path, addresses: BagAddresses | None) -> dict
     if addresses is None or not Path(index_path).exists():
         return None
     vbos = sorted({v for found in addresses.documents.values() for a in found for v in a.verblijfsobject_ids})
-    index = BagIndex(index_path)
-    try:
-        return index.gebruiksdoelen(vbos)
-    finally:
-        index.close()
+    return read_gebruiksdoelen(Path(index_path), vbos)
 
 
 def propose(plan: BatchPlan, texts: dict[int, PageText | None], addresses: BagAddresses | None = None,
