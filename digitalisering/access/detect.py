@@ -22,7 +22,7 @@ import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 
-from digitalisering.access.ocrtext import LETTER_SLIPS, DIGIT_SLIPS, PageLines, TextLine, page_lines
+from digitalisering.access.ocrtext import DIGIT_SLIPS, LETTER_SLIPS, TextLine, page_lines
 from digitalisering.metadata.dates import MONTHS
 from digitalisering.ocr.model import Box, PageText, Word
 
