@@ -199,3 +199,17 @@ def leak_check(copy: PublicCopy) -> list[str]:
                 if cut.size == 0 or not (cut == cut.reshape(-1, *cut.shape[2:])[0]).all():
                     problems.append(f"page {n}: region {b.left},{b.top},{b.width},{b.height} is not uniform")
     return problems
+
+
+def visible_text(text: PageText, seq: int, decision, role: str = "public", today=None) -> PageText | None:
+    """The words of page ``seq`` that ``role`` may see under ``decision`` (for the search index and
+    its snippets): all of them, those outside the redacted regions, or None (nothing)."""
+    from digitalisering.access.policy import Content, may_see
+    view = may_see(role, decision, today)
+    if view.content is Content.ORIGINAL:
+        return text
+    if view.content is Content.NONE:
+        return None
+    with_margin = [Box(max(0, r.left - MARGIN), max(0, r.top - MARGIN), r.width + 2 * MARGIN, r.height + 2 * MARGIN)
+                   for r in decision.regions if r.seq == seq]
+    return redacted_text(text, with_margin)[0]

@@ -95,3 +95,20 @@ def test_the_leak_check_finds_a_black_box_drawn_over_text_that_stays(tmp_path):
     from digitalisering.ocr.model import Box
     unburned.regions[1] = [Box(shifted[0].left - 40, shifted[0].top, 80, shifted[0].height)]
     assert any("not uniform" in p for p in leak_check(unburned))
+
+
+def test_the_index_gets_only_the_words_a_role_may_see(tmp_path):
+    from datetime import date
+
+    from digitalisering.access.policy import AccessDecision
+    from digitalisering.access.redact import visible_text
+
+    text = _page(tmp_path / "p.png")
+    regions = tuple(_regions(text, 4, "123456782"))
+    redacted = AccessDecision("D-01", "redacted", None, None, regions, reason="bsn")
+    words = [w.text for w in visible_text(text, 4, redacted).words]
+    assert "123456782" not in words and "Leiden" in words
+    assert visible_text(text, 5, redacted).words == text.words  # another page of the document: no region
+    assert visible_text(text, 4, redacted, role="archivaris") is text
+    closed = AccessDecision("D-01", "restricted", "beveiliging", date(2090, 1, 1), reason="cel")
+    assert visible_text(text, 4, closed) is None
