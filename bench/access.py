@@ -19,7 +19,8 @@ kind; ``invalid proposed`` counts bsn_invalid / iban_invalid items proposed as b
 0) and ``professional proposed`` names in a professional capacity proposed as private persons.
 Precision counts every proposal matching no valid item as wrong (a real private name the truth
 does not list counts against us too). ``--deduce`` also scores the Dutch de-identification library
-``deduce`` (its ``persoon`` annotations as person_name proposals) on the same pages.
+``deduce`` (its ``persoon`` annotations as person_name proposals) on the same pages (``pip install
+deduce`` first; it is not a dependency: see docs/architecture.md).
 """
 
 from __future__ import annotations
