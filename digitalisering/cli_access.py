@@ -11,18 +11,13 @@ import click
 
 from digitalisering.cli_common import Context, handle_errors
 from digitalisering.errors import ConfigError
+from digitalisering.metadata.dates import dutch_date
 from digitalisering.ingest.register import operator_name
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                              help="Access settings (TOML): default states, grounds, terms "
                                   "[default: digitalisering/access/access_defaults.toml].")
 STATE_NL = {"open": "openbaar", "restricted": "beperkt openbaar", "redacted": "openbaar, geanonimiseerd"}
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-             "november", "december")
-
-
-def dutch_date(day: date | None) -> str:
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}" if day else "-"
 
 
 def _load(store, batch_name: str):
@@ -64,6 +59,7 @@ def access_group() -> None:
 @handle_errors
 def access_list(obj: Context, batch: str, config_file: Path | None, show_all: bool) -> None:
     """Every document of BATCH with its proposals and the decision that counts."""
+    from digitalisering.access.detect import KIND_LABELS
     from digitalisering.access.policy import batch_access, load_settings
 
     settings = load_settings(config_file)
@@ -73,7 +69,7 @@ def access_list(obj: Context, batch: str, config_file: Path | None, show_all: bo
             d = row.current
             kinds: dict[str, int] = {}
             for p in row.proposals.personal_data:
-                kinds[p.kind] = kinds.get(p.kind, 0) + 1
+                kinds[KIND_LABELS[p.kind]] = kinds.get(KIND_LABELS[p.kind], 0) + 1
             found = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "geen persoonsgegevens"
             objects = "; ".join(f"{o.kind} {o.bag_id}" for o in row.proposals.objects)
             source = "besluit" if d.source == "archivist" else ("standaard, opgeslagen" if d.at else "standaard")
@@ -83,7 +79,8 @@ def access_list(obj: Context, batch: str, config_file: Path | None, show_all: bo
             click.echo(f"    voorstellen: {found}" + (f"; kwetsbaar object: {objects}" if objects else ""))
             if show_all:
                 for p in row.proposals.personal_data:
-                    click.echo(f"      pagina {p.seq}: {p.kind} {p.text!r} ({p.confidence:.2f}; {p.evidence})")
+                    sure = f"{p.confidence:.2f}".replace(".", ",")
+                    click.echo(f"      pagina {p.seq}: {KIND_LABELS[p.kind]} {p.text!r} (zekerheid {sure}; {p.evidence})")
                 for o in row.proposals.objects:
                     click.echo(f"      {o.kind} {o.bag_id}: {o.reason}")
 

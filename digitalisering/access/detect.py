@@ -28,6 +28,9 @@ from digitalisering.ocr.model import Box, PageText, Word
 
 KINDS = ("bsn", "iban", "phone", "email", "birth_date", "person_name")
 """The kinds of personal data proposed (``vulnerable`` proposes objects, not text)."""
+KIND_LABELS = {"bsn": "BSN", "iban": "IBAN", "phone": "telefoonnummer", "email": "e-mailadres",
+               "birth_date": "geboortedatum", "person_name": "naam"}
+"""What people read for each kind (Dutch)."""
 
 BSN_CUES = re.compile(r"\b(bsn|b\.s\.n|burger\s?service\s?n(umme)?r|sofi\s?-?\s?n(umme)?r|sofinummer|"
                       r"sofi-?nr|persoonsnummer|fiscaal\s?nummer)", re.IGNORECASE)

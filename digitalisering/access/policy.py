@@ -26,8 +26,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from digitalisering.access.detect import KIND_LABELS
 from digitalisering.access.proposals import DocumentProposals
 from digitalisering.errors import ConfigError, StateError
+from digitalisering.metadata.dates import dutch_date
 from digitalisering.operator_files import config_error, load_layered_settings
 
 SETTINGS_SCHEMA = "access-settings.schema.json"
@@ -165,11 +167,11 @@ def default_decision(document: str, proposals: DocumentProposals, document_date:
     if not found or cfg["state"] == "open":
         return AccessDecision(document, "open", reason="geen persoonsgegevens voorgesteld" if not found else
                               "persoonsgegevens voorgesteld; instelling: openbaar")
-    kinds = ", ".join(sorted({p.kind for p in found}))
+    kinds = ", ".join(sorted({KIND_LABELS[p.kind] for p in found}))
     until = _add_years(document_date or today, cfg["years"])
     if until < today:
         return AccessDecision(document, "open", reason=f"persoonsgegevens ({kinds}); termijn van {cfg['years']} "
-                                                      f"jaar verstreken op {until.isoformat()}")
+                                                      f"jaar verstreken op {dutch_date(until)}")
     regions = tuple(Region(p.seq, b.left, b.top, b.width, b.height, p.kind) for p in found for b in p.boxes) \
         if cfg["state"] == "redacted" else ()
     return AccessDecision(document, cfg["state"], cfg["ground"], until, regions,

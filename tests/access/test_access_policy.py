@@ -26,7 +26,7 @@ def test_defaults_restrict_personal_data_for_75_years_after_the_document_date():
     settings = load_settings()
     d = default_decision("D-01", DocumentProposals([BSN]), date(1990, 5, 1), settings, TODAY)
     assert (d.state, d.ground, d.until) == ("restricted", "persoonlijke_levenssfeer", date(2065, 5, 1))
-    assert "bsn" in d.reason
+    assert "BSN" in d.reason
     old = default_decision("D-02", DocumentProposals([BSN]), date(1901, 1, 4), settings, TODAY)
     assert old.state == "open" and "verstreken" in old.reason  # the term has passed
     assert default_decision("D-03", DocumentProposals([WEAK]), date(1990, 1, 1), settings, TODAY).state == "open"
