@@ -25,7 +25,57 @@ from digitalisering.cli_qa import qa_group
 from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal")
+_GLOBAL_FLAGS = ("-v", "--verbose")
+
+
+class _Main(click.Group):
+    """The top-level group: its options (``--workspace``, ``--db``, ``-v``) may also stand after the
+    subcommand (``digitalisering status demo --workspace WS``): they are moved in front before parsing."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options found after the subcommand moved to the front (up to ``--``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i, seen_command = 0, False
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if seen_command and name in _GLOBAL_WITH_VALUE:
+            if "=" in arg or i + 1 == len(args):
+                front.append(arg)
+                i += 1
+            else:
+                front += [arg, args[i + 1]]
+                i += 2
+            continue
+        if seen_command and arg in _GLOBAL_FLAGS:
+            front.append(arg)
+        else:
+            if not arg.startswith("-"):
+                seen_command = True
+            rest.append(arg)
+        i += 1
+    if not front:
+        return args
+    # the options before the command keep their place; the hoisted ones come right after them
+    head = []
+    for j, arg in enumerate(rest):
+        if not arg.startswith("-") and (j == 0 or rest[j - 1].split("=", 1)[0] not in _GLOBAL_WITH_VALUE
+                                        or "=" in rest[j - 1]):
+            break
+        head.append(arg)
+    return head + front + rest[len(head):]
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="digitalisering")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
               help=f"Folder for the state database and work files [env {ENV_VAR}; "
@@ -49,6 +99,10 @@ layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "
                              show_default=True,
                              help="folders: one folder per dossier; stack: one continuous stack.")
 batch_option = click.option("--batch", "batch_name", help="Batch name [default: the delivery folder's name].")
+redelivery_option = click.option(
+    "--accept-redelivery", "redelivered", multiple=True, metavar="FILE",
+    help="FILE (its path in the delivery, e.g. DOSSIER/0002.tif) failed or was missing and the scanner "
+         "delivered it again: take the new version (the old one stays in the history); repeatable.")
 
 
 def _print_ingest(report: IngestReport) -> None:
@@ -64,11 +118,16 @@ def _print_ingest(report: IngestReport) -> None:
     for rel, reason in report.failed_files.items():
         click.secho(f"  failed: {rel}: {reason}", fg="yellow")
     for rel in report.redelivered_files:
-        click.echo(f"  re-delivered after rescan (the earlier version is kept in the history): {rel}")
+        click.echo(f"  re-delivered, the new version is taken (the earlier one is kept in the history): {rel}")
+    for rel, reason in report.redelivery_refused.items():
+        click.secho(f"  not taken as a re-delivery: {rel}: {reason}", fg="red")
     for changed in report.changed_files:
         click.secho(f"  CHANGED since ingest (kept the recorded version): {changed.relpath} "
                     f"recorded sha256 {changed.recorded_sha256[:12]}..., now {changed.current_sha256[:12]}...",
                     fg="red")
+        if changed.redeliverable:
+            click.echo(f"    the recorded version failed or was missing; to take the new one: "
+                       f"--accept-redelivery {changed.relpath}")
     for rel in report.missing_files:
         click.secho(f"  MISSING since ingest: {rel}", fg="red")
     if report.ignored_files:
@@ -89,12 +148,15 @@ def _ingest_exit(report: IngestReport) -> ExitCode:
 @operator_option
 @layout_option
 @batch_option
+@redelivery_option
 @click.pass_obj
 @handle_errors
-def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None) -> None:
+def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None,
+           redelivered: tuple[str, ...]) -> None:
     """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
     with obj.store() as store:
-        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout)
+        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout,
+                                 accept_redelivery=redelivered)
     _print_ingest(report)
     sys.exit(int(_ingest_exit(report)))
 
@@ -131,13 +193,14 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @operator_option
 @layout_option
 @batch_option
+@redelivery_option
 @click.pass_obj
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str, jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
-        layout: str, batch_name: str | None) -> None:
+        layout: str, batch_name: str | None, redelivered: tuple[str, ...]) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     from digitalisering.bag.link import load_gazetteer
     from digitalisering.documents.overrides import load_overrides
@@ -157,7 +220,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
     # the batch stays held from its registration to the end of the run: a second command that
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
-                                          layout=layout) as report:
+                                          layout=layout, accept_redelivery=redelivered) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
@@ -232,6 +295,8 @@ def status(obj: Context, batch: str | None) -> None:
         for e in store.events(b.id):
             if e.action in ("file.changed", "file.missing", "fixity.mismatch"):
                 click.secho(f"  {e.at} {e.action}: {e.detail.get('file')}", fg="red")
+            elif e.action == "file.redelivered":
+                click.echo(f"  {e.at} {e.action} ({e.detail.get('reason')}, by {e.who}): {e.detail.get('file')}")
         last_runs = [e for e in store.events(b.id) if e.action in ("run.start", "run.end")]
         if last_runs:
             e = last_runs[-1]

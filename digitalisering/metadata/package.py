@@ -254,6 +254,8 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
+    # the slip counts the pages a PDF holds: blank pages and separator sheets left out are not in it
+    in_pdf = {p["seq"] for p in results["pages"] if p.get("in_output")}
     slip: list[dict] = []
     try:
         for dossier, docs in dossier_documents(results):
@@ -285,7 +287,9 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                 report.files += 1 + len(alto_names)
                 report.bytes += size
                 slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
-                             "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
+                             "file": f"{batch}/{name_of}/{name}", "bytes": size,
+                             "pages": sum(1 for seq in doc["pages"] if seq in in_pdf),
+                             "pages_scanned": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"], "alto": alto_names})
             report.dossiers += 1
         pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
