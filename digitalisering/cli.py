@@ -225,7 +225,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
     code = _ingest_exit(report)
-    if code == ExitCode.OK and summary.failures:
+    if code == ExitCode.OK and (summary.failures or summary.addresses_unlinked):
         code = ExitCode.PAGES_FAILED
     sys.exit(int(code))
 
@@ -244,6 +244,10 @@ def _print_summary(s: RunSummary) -> None:
                + (f", PDF/A-{'/'.join(flavours)} checked" if flavours else "") + f") in {s.out_dir}")
     for problem in s.problems:
         click.secho(f"  {problem}", fg="yellow")
+    if s.addresses_unlinked:
+        click.secho(f"warning: no BAG index in the workspace: the addresses of {s.dossiers} dossiers were not "
+                    "linked; import one (digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again "
+                    "(exit 1)", fg="red", err=True)
     if s.failures:
         click.secho(f"  {len(s.failures)} pages failed (list in {s.out_dir / FAILURES_FILE}):", fg="yellow")
         for f in s.failures[:20]:

@@ -12,6 +12,7 @@ from digitalisering.cli_common import Context, handle_errors
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest.register import operator_name
+from digitalisering.qa.messages import render
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                              help="QA settings (TOML): AQL, inspection level, seed, thresholds "
@@ -60,6 +61,8 @@ def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool
         counts = insp.checks.counts()
         for name, c in counts.items():
             click.echo(f"  {name:<18} pass {c['pass']:>6}  warn {c['warn']:>6}  fail {c['fail']:>6}")
+        for name, code in insp.checks.not_run.items():
+            click.secho(f"  {name:<18} {render(code, {}, 'en')}", fg="yellow")
         shown = [f for f in insp.checks.problems() if show_all or f.status == "fail"]
         for f in shown:
             where = f"page {f.key}" if f.scope == "page" else f.key

@@ -92,6 +92,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "split_review": {"nl": "te controleren: {what} (soort {type}, zekerheid {confidence})",
                      "en": "to check: {what} (type {type}, confidence {confidence})"},
     "address_none": {"nl": "geen adres gevonden in de tekst", "en": "no address found in the text"},
+    "address_not_run": {"nl": "niet uitgevoerd: de werkruimte had geen BAG-index toen de batch werd verwerkt; "
+                              "importeer er een (digitalisering bag import) en verwerk de batch opnieuw",
+                        "en": "not run: the workspace had no BAG index when the batch was processed; import one "
+                              "(digitalisering bag import) and run the batch again"},
     "manifest_unreadable": {"nl": "manifest onleesbaar: {detail}", "en": "manifest unreadable: {detail}"},
     "manifest_absent_dossier": {"nl": "staat niet in het manifest", "en": "not in the manifest"},
     "page_count": {"nl": "{counted} pagina's gescand, manifest zegt {expected}",

@@ -27,7 +27,7 @@ from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_a
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
-from digitalisering.qa.messages import check_label, ui
+from digitalisering.qa.messages import check_label, render, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 
@@ -124,6 +124,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
         sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
+        not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))

@@ -15,6 +15,8 @@ from digitalisering.cli import main
 
 import pagegen
 
+DEMO_BAG = Path(__file__).parents[2] / "batches" / "demo-bag" / "BAGNLDL-01102026-demo.zip"
+
 
 @pytest.mark.slow
 def test_run_accepts_a_redelivered_failed_file_and_the_slip_counts_pdf_pages(tmp_path: Path):
@@ -34,9 +36,18 @@ def test_run_accepts_a_redelivered_failed_file_and_the_slip_counts_pdf_pages(tmp
     refused = runner.invoke(main, args)
     assert refused.exit_code == 5 and "--accept-redelivery BWT-1950-0001/0003.tif" in refused.output
     again = runner.invoke(main, [*args, "--accept-redelivery", "BWT-1950-0001/0003.tif"])
-    assert again.exit_code == 0, again.output
+    # every page done now, but the workspace has no BAG index: loud, exit 1
+    assert again.exit_code == 1, again.output
+    assert "warning: no BAG index in the workspace: the addresses of 1 dossiers were not linked" in again.output
     status = runner.invoke(main, ["status", "levering", "--workspace", ws])
     assert status.exit_code == 0 and "failed 0" in status.output and "file.redelivered (failed" in status.output
+    check = runner.invoke(main, ["qa", "check", "levering", "--workspace", ws])
+    assert "address            not run: the workspace had no BAG index" in check.output
+    assert runner.invoke(main, ["bag", "import", str(DEMO_BAG), "--gemeente", "0546", "--workspace", ws]).exit_code == 0
+    linked = runner.invoke(main, args)
+    assert linked.exit_code == 0 and "no BAG index" not in linked.output
+    check = runner.invoke(main, ["qa", "check", "levering", "--workspace", ws])
+    assert "not run" not in check.output and "  address " in check.output
 
     results = json.loads((out / "results.json").read_text())
     assert all(p["status"] == "done" for p in results["pages"])
