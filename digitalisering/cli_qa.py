@@ -65,8 +65,7 @@ def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool
             click.secho(f"  {name:<18} {render(code, {}, 'en')}", fg="yellow")
         shown = [f for f in insp.checks.problems() if show_all or f.status == "fail"]
         for f in shown:
-            where = f"page {f.key}" if f.scope == "page" else f.key
-            click.echo(f"  {f.status.upper():<4} {f.check:<18} {where}: {f.message('en')}")
+            click.echo(f"  {f.status.upper():<4} {f.check:<18} {insp.where(f, 'en')}: {f.message('en')}")
         _echo_plan(insp)
     failed = sum(c["fail"] for c in counts.values())
     sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
@@ -165,7 +164,9 @@ def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None) -> None:
             results = None  # dossier names then come from the delivery folders
         rows = rescan_rows(store, b, results)
     for r in rows:
-        click.echo(f"  page {r['volgnummer']}: {r['bestand']} p. {r['pagina']} ({r['dossier']}): {r['reden']} "
+        place = " · ".join(x for x in (r["dossier"], r["document"] and f"document {r['document']}",
+                                       r["blad"] and f"sheet {r['blad']}") if x)
+        click.echo(f"  {place} ({r['bestand']} p. {r['pagina_in_bestand']}): {r['reden']} "
                    f"[{r['beoordelaar']}, {r['tijdstip']}]")
     click.echo(f"{len(rows)} page(s) to rescan")
     if csv_file:

@@ -159,6 +159,8 @@ UI: dict[str, dict[str, str]] = {
     "extra_text": {"nl": "Pagina's met een fout, lege pagina's en eerder herscande pagina's.",
                    "en": "Pages that failed a check, blank pages and pages rescanned before."},
     "page": {"nl": "Pagina", "en": "Page"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "where": {"nl": "Dossier · document · blad", "en": "Dossier · document · sheet"},
     "source": {"nl": "Bronbestand", "en": "Source file"},
     "dossier": {"nl": "Dossier", "en": "Dossier"},
     "document": {"nl": "Document", "en": "Document"},

@@ -58,12 +58,31 @@ def verdict_text(v: Verdict, lang: str) -> tuple[str, dict]:
     return ui(f"verdict_{v.status}", lang, **values), values
 
 
+DEFECT_FIELDS = {
+    "nl": ["status", "controle", "dossier", "document", "blad", "bestand", "pagina_in_bestand", "bevinding",
+           "extra_beoordelen"],
+    "en": ["status", "check", "dossier", "document", "sheet", "file", "page_in_file", "finding",
+           "always_reviewed"],
+}
+
+
 def defects_csv(insp: Inspection, lang: str) -> str:
-    header = {"nl": ["status", "controle", "niveau", "sleutel", "paginas", "bevinding", "extra_beoordelen"],
-              "en": ["status", "check", "scope", "key", "pages", "finding", "always_reviewed"]}[lang]
-    rows = ([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
-             "ja" if f.review and lang == "nl" else ("yes" if f.review else "")] for f in insp.checks.problems())
-    return csv_text(header, rows, ";" if lang == "nl" else ",")
+    """Every warning and failure, one row each, in the reader's language: where it is as archivists
+    count (dossier, document and blad from 1) and as delivered (file, page in the file)."""
+    documents = {d["id"]: d for d in insp.results["documents"]}
+    rows = []
+    for f in insp.checks.problems():
+        place = insp.places.get(f.pages[0]) if f.scope == "page" and f.pages else None
+        doc = documents.get(f.key) if f.scope == "document" else None
+        if place is not None:
+            where = [place.dossier or "", place.document or "", place.blad or "", place.file, place.file_page]
+        elif doc is not None:
+            where = [doc["dossier"], doc["index"], "", "", ""]
+        else:
+            where = [f.key, "", "", "", ""]
+        rows.append([ui(f.status, lang), f.label(lang), *where, f.message(lang),
+                     ui("yes", lang) if f.review else ""])
+    return csv_text(DEFECT_FIELDS[lang], rows, ";" if lang == "nl" else ",")
 
 
 @dataclass
@@ -108,6 +127,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     decisions = insp.current_decisions()
     documents = {d["id"]: d for d in insp.results["documents"]}
     common = {"batch": insp.batch, "pages": insp.pages_by_seq, "decisions": decisions, "lang": lang,
+              "where": lambda s: insp.page_label(s, lang), "where_finding": lambda f: insp.where(f, lang),
               "page_href": lambda s: f"pages/{s}.html", "thumb_href": lambda s: f"img/thumb-{s}.jpg"}
     page_tpl = env.get_template("report_page.html")
     for seq in shown:

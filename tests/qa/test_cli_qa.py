@@ -38,7 +38,8 @@ def test_check_report_and_rescan_list(qa_run, tmp_path):
 
     res = invoke(qa_run, "rescan-list", name, "--csv", str(tmp_path / "herscan.csv"))
     assert res.exit_code == 0 and "0 page(s) to rescan" in res.output
-    assert (tmp_path / "herscan.csv").read_text().startswith("volgnummer;bestand;pagina")
+    assert (tmp_path / "herscan.csv").read_text().startswith(
+        "dossier;document;blad;bestand;pagina_in_bestand;reden")
 
 
 def test_unknown_batch_and_bad_config_are_one_line_errors(qa_run, tmp_path):
