@@ -93,17 +93,31 @@ class Progress:
     """(kind, figures): 'late', 'over_budget', 'thicker_dossiers' (worded by the report)."""
 
     def weekly(self) -> list[tuple[str, Counter]]:
-        return _group(self.daily, lambda d: f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}")
+        """Every ISO week from the project's start (or the first production, if earlier) to ``as_of``,
+        weeks without production included (with zeros): a gap shows as a gap."""
+        return _group(self.daily, _week, self._first_day(), self.as_of)
 
     def monthly(self) -> list[tuple[str, Counter]]:
-        return _group(self.daily, lambda d: f"{d.year}-{d.month:02d}")
+        return _group(self.daily, lambda d: f"{d.year}-{d.month:02d}", self._first_day(), self.as_of)
+
+    def _first_day(self) -> date:
+        return min([self.targets.start, *(d for d in self.daily if d <= self.as_of)])
 
 
-def _group(daily: dict[date, Counter], key) -> list[tuple[str, Counter]]:
+def _week(d: date) -> str:
+    return f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}"
+
+
+def _group(daily: dict[date, Counter], key, first: date, last: date) -> list[tuple[str, Counter]]:
     out: dict[str, Counter] = {}
+    d = first
+    while d <= last:
+        out.setdefault(key(d), Counter())
+        d += timedelta(days=1)
     for d in sorted(daily):
-        out.setdefault(key(d), Counter()).update(daily[d])
-    return list(out.items())
+        if d <= last:
+            out.setdefault(key(d), Counter()).update(daily[d])
+    return sorted(out.items())
 
 
 def cost(t: Targets, pages: float, large: float, dossiers: float) -> float:

@@ -95,8 +95,29 @@ def terminal_table(p: Progress, lang: str = "nl") -> str:
     return "\n".join(lines)
 
 
-def write_csv(p: Progress, stream: io.TextIOBase, period: str = "week") -> None:
-    """One row per week (or month): the counts done in it and cumulative pages and cost."""
+def progress_json(p: Progress) -> dict:
+    """The figures of ``progress --json``: what the table and the page show, as numbers."""
+    t = p.targets
+    return {
+        "project": t.name, "as_of": p.as_of.isoformat(), "start": t.start.isoformat(), "end": t.end.isoformat(),
+        "working_days": {"total": p.total_days, "elapsed": p.elapsed_days, "remaining": p.remaining_days},
+        "done": {k: p.done[k] for k in KINDS},
+        "estimate": {"dossiers": t.dossiers, "pages": t.pages, "large_format": t.large_format_sheets},
+        "percent": p.percent, "rate_per_working_day": p.rate, "required_per_working_day": p.required,
+        "pages_per_dossier": p.pages_per_dossier, "large_format_share": p.large_share,
+        "reestimated": p.reestimated,
+        "forecast_end": p.forecast_end.isoformat() if p.forecast_end else None,
+        "cost_to_date_eur": round(p.cost_to_date, 2),
+        "estimate_at_completion_eur": round(p.estimate_at_completion, 2), "budget_eur": t.budget_eur,
+        "warnings": [{"kind": kind, **{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in f.items()}}
+                     for kind, f in p.warnings],
+        "weeks": [{"week": key, **{k: c[k] for k in KINDS}} for key, c in p.weekly()],
+    }
+
+
+def write_csv(p: Progress, stream: io.TextIOBase, period: str = "week", lang: str = "nl") -> None:
+    """One row per week (or month), weeks without production included: the counts done in it and
+    cumulative pages and cost."""
     rows = p.weekly() if period == "week" else p.monthly()
     total = {"pages": 0, "large_format": 0, "dossiers": 0}
     lines = []

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from digitalisering.csvtext import csv_text
-from digitalisering.errors import InputFileError, StateError
+from digitalisering.errors import InputFileError, StateError, UnknownBatchError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.locks import folder_lock
 from digitalisering.ocr.model import PageText
@@ -260,10 +260,11 @@ def run_out_dir(store: Store, batch: Batch) -> Path:
 
 
 def find_batch(store: Store, name: str) -> Batch:
+    """The batch called ``name``; UnknownBatchError (exit 2, as for every command) when there is none."""
     batch = store.find_batch(name=name)
     if batch is None:
         names = ", ".join(b.name for b in store.batches()) or "none"
-        raise StateError(f"no batch {name!r} in this workspace (batches: {names})")
+        raise UnknownBatchError(f"no batch {name!r} in this workspace (batches: {names})")
     return batch
 
 

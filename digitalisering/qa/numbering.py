@@ -17,6 +17,10 @@ WORDS = {
 }
 
 
+def word(key: str, lang: str = "nl") -> str:
+    return WORDS.get(lang, WORDS["nl"])[key]
+
+
 @dataclass(frozen=True)
 class PagePlace:
     seq: int

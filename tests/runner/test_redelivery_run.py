@@ -33,8 +33,12 @@ def test_run_accepts_a_redelivered_failed_file_and_the_slip_counts_pdf_pages(tmp
     assert first.exit_code == 1, first.output
     pagegen.save(pagegen.page_image(pagegen.DUTCH_LINES, mode="L"), dossier / "0003.tif",
                  compression="tiff_lzw")
+    # the summary says what the batch holds and what this run did, never one for the other
+    assert "batch levering: 3 pages: 2 done, 1 failed" in first.output
+    assert "this run: 2 pages processed (2 done, 0 failed)" in first.output and "1 page failed" in first.output
     refused = runner.invoke(main, args)
     assert refused.exit_code == 5 and "--accept-redelivery BWT-1950-0001/0003.tif" in refused.output
+    assert "this run: no pages to process" in refused.output
     again = runner.invoke(main, [*args, "--accept-redelivery", "BWT-1950-0001/0003.tif"])
     # every page done now, but the workspace has no BAG index: loud, exit 1
     assert again.exit_code == 1, again.output
