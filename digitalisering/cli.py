@@ -23,7 +23,7 @@ from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
-from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, ngettext, number, set_language
+from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, ngettext, number, set_language, timestamp
 
 
 _GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal", "--language")
@@ -298,11 +298,10 @@ def _print_summary(s: RunSummary) -> None:
                             s=number(s.elapsed_s, 1)))
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
     flavours = sorted({o.pdfa for o in s.outputs})
+    checked = (", " + _("PDF/A-{flavours} checked", flavours="/".join(flavours))) if flavours else ""
     click.echo("  " + _("{dossiers} dossiers, {documents} documents; {pdfs} PDFs ({rebuilt} written now{checked}) in "
                         "{out}", dossiers=number(s.dossiers), documents=number(s.documents),
-                        pdfs=number(len(s.outputs)), rebuilt=number(rebuilt),
-                        checked=(", " + _("PDF/A-{flavours} checked", flavours="/".join(flavours))) if flavours
-                        else "", out=s.out_dir))
+                        pdfs=number(len(s.outputs)), rebuilt=number(rebuilt), checked=checked, out=s.out_dir))
     for problem in s.problems:
         click.secho(f"  {problem}", fg="yellow")
     if s.failures:
@@ -373,11 +372,11 @@ def status(obj: Context, batch: str | None, as_json: bool) -> None:
         for b in data["batches"]:
             click.echo(f"{b['name']:<28} {b['layout']:<8} {number(b['files']):>6} {number(b['pages']):>6} "
                        f"{number(b['done']):>6} {number(b['failed']):>6} {number(b['pending']):>7}  "
-                       + _("{at} by {who}", at=b["created_at"], who=b["created_by"]))
+                       + _("{at} by {who}", at=timestamp(b["created_at"]), who=b["created_by"]))
         return
     d = data
     click.echo(_("batch {name} ({layout}) from {delivery}", name=d["name"], layout=d["layout"], delivery=d["delivery"]))
-    click.echo("  " + _("created {at} by {who}", at=d["created_at"], who=d["created_by"]))
+    click.echo("  " + _("created {at} by {who}", at=timestamp(d["created_at"]), who=d["created_by"]))
     click.echo("  " + _("files {files}, pages {pages}: done {done}, failed {failed}, pending {pending}, rescan {rescan}",
                         files=number(d["files"]), pages=number(d["pages"]), done=number(d["done"]),
                         failed=number(d["failed"]), pending=number(d["pending"]), rescan=number(d["rescan"])))
@@ -389,13 +388,14 @@ def status(obj: Context, batch: str | None, as_json: bool) -> None:
             click.secho(f"    {f['file']} p{f['page_in_file']}: {f['reason']}", fg="yellow")
     for e in d["file_events"]:
         if e["action"] == "file.redelivered":
-            click.echo(f"  {e['at']} {e['action']} ({_(e['reason'] or '')}, {_('by')} {e['who']}): {e['file']}")
+            click.echo(f"  {timestamp(e['at'])} {e['action']} ({_(e['reason'] or '')}, {_('by')} {e['who']}): "
+                       f"{e['file']}")
         else:
-            click.secho(f"  {e['at']} {e['action']}: {e['file']}", fg="red")
+            click.secho(f"  {timestamp(e['at'])} {e['action']}: {e['file']}", fg="red")
     if d["last_run"]:
         e = d["last_run"]
         click.echo("  " + _("last {what}: {at} by {who}", what=_("run start") if e["action"] == "run.start"
-                            else _("run end"), at=e["at"], who=e["who"]))
+                            else _("run end"), at=timestamp(e["at"]), who=e["who"]))
     if failed_now:
         sys.exit(int(ExitCode.PAGES_FAILED))
 

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
@@ -85,6 +85,46 @@ def gettext(msgid: str, lang: str | None = None, **values: object) -> str:
 _ = gettext
 
 
+def N_(msgid: str) -> str:
+    """Marks ``msgid`` for the catalogue where it is defined (a table of texts); translated where used."""
+    return msgid
+
+
+class Localised:
+    """A number that formats itself the reader's way inside ``str.format``: ``{x:.2f}`` gives 0,55 in
+    Dutch and 0.55 in English, ``{n}`` 60.000 and 60,000, ``{x:+.1f}`` +1,4; ``{x:g}`` as few
+    decimals as needed."""
+
+    def __init__(self, value: float | int, lang: str):
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        sign = spec.startswith("+")
+        body = spec.lstrip("+").lstrip(",")
+        if body.endswith("%"):
+            digits = int(body[1:-1]) if body.startswith(".") and body[1:-1].isdigit() else 0
+            return percent(self.value, digits, self.lang)
+        if body.startswith(".") and body.endswith("f") and body[1:-1].isdigit():
+            text = number(abs(self.value) if sign else self.value, int(body[1:-1]), self.lang)
+        elif body in ("", "g", "d"):
+            text = number(abs(self.value) if sign else self.value, None, self.lang)
+        else:
+            return format(self.value, spec)
+        if sign:
+            text = ("-" if self.value < 0 else "+") + text
+        return text
+
+    def __str__(self) -> str:
+        return self.__format__("")
+
+
+def localised(value: object, lang: str | None = None) -> object:
+    """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Localised(value, lang or language())
+    return value
+
+
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **values: object) -> str:
     """The singular or plural form for ``n`` (Dutch and English: one form for 1, another for the rest)."""
     forms = catalogue(lang or language()).get(singular)
@@ -141,3 +181,14 @@ def short_date(value: date | datetime | str | None, lang: str | None = None) -> 
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return format_date(value, format="short", locale=locale(lang))
+
+
+def timestamp(value: str | datetime | None, lang: str | None = None) -> str:
+    """7 december 2026 14:05 (nl) / 7 December 2026 14:05 (en), in the machine's time zone."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone()
+    return format_datetime(value, format="d MMMM y HH:mm", locale=locale(lang))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
+from digitalisering.i18n import N_
 from digitalisering.errors import ConfigError, DeliveryError, InputFileError
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
 from digitalisering.naming import fresh_name
@@ -143,7 +144,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
     for rel in sorted(accept & set(report.missing_files)):
-        report.redelivery_refused[rel] = "still missing from the delivery"
+        report.redelivery_refused[rel] = N_("still missing from the delivery")
     report.ignored_files = delivery.ignored
     report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
@@ -169,19 +170,19 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             if record.sha256 == digest:
                 report.unchanged_files += 1
                 if record.relpath in accept:
-                    report.redelivery_refused[record.relpath] = "unchanged since ingest: nothing to accept"
+                    report.redelivery_refused[record.relpath] = N_("unchanged since ingest: nothing to accept")
             elif record.id in rescan:
                 replacement = _redelivery(record, path, report, same_pages=True)
                 if replacement is not None:
-                    redelivered.append((record, size, digest, *replacement, "rescan"))
+                    redelivered.append((record, size, digest, *replacement, N_("rescan")))
             elif record.relpath in accept and broken:
                 replacement = _redelivery(record, path, report, same_pages=False)
                 if replacement is not None:
-                    why = "failed" if record.id in failed else "missing"
+                    why = N_("failed") if record.id in failed else N_("missing")
                     redelivered.append((record, size, digest, *replacement, why))
             else:
                 if record.relpath in accept:
-                    report.redelivery_refused[record.relpath] = (
+                    report.redelivery_refused[record.relpath] = N_(
                         "its recorded pages did not fail and were not rejected in QA: a changed file "
                         "stays a fixity error")
                 report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest, broken))

@@ -27,6 +27,7 @@ from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_a
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
+from digitalisering.i18n import Localised, timestamp
 from digitalisering.qa.messages import check_label, render, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
@@ -36,8 +37,18 @@ def template_env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
-                       lang=lang)
+                       lang=lang, num=number_filter(lang))
     return env
+
+
+def number_filter(lang: str):
+    """``num(value, digits=None, sign=False)`` for the templates: a number the reader's way, '–' for none."""
+    def num(value, digits: int | None = None, sign: bool = False) -> str:
+        if value is None or isinstance(value, str):
+            return "–" if value is None else value
+        spec = ("+" if sign else "") + (f".{digits}f" if digits is not None else "g")
+        return format(Localised(value, lang), spec)
+    return num
 
 
 def plan_values(plan) -> dict:
@@ -141,7 +152,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     summary = insp.results["summary"]
     plan = insp.plan
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
+        generated=timestamp(datetime.now(timezone.utc), lang), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
         sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
         not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},

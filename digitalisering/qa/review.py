@@ -25,7 +25,7 @@ from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
 from digitalisering.store.records import PageStatus
-from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
+from digitalisering.qa.report import extra_reasons, number_filter, plan_values, verdict_text
 from digitalisering.web.security import CrossOrigin, CSRFError, ForeignHost, protect
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
@@ -38,7 +38,7 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
     protect(app, allowed_hosts, session_cookie=f"digitalisering-review-{insp.batch.id}")
     app.jinja_loader = PackageLoader("digitalisering.qa", "templates")
     app.jinja_env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda n: check_label(n, lang),
-                                 lang=lang)
+                                 lang=lang, num=number_filter(lang))
     lock = threading.Lock()
     documents = {d["id"]: d for d in insp.results["documents"]}
 
