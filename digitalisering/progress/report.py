@@ -116,12 +116,19 @@ def _range(p: Progress, point: str, low: str | None, high: str | None, lang: str
     return f"{point} ({low} – {high})"
 
 
+def L_not_in_sight(lang: str) -> str:
+    return _("not in sight", lang)
+
+
 def forecast_end_text(p: Progress, lang: str) -> str:
     if p.forecast_end is None and not p.forecast_range:
         return _("none: no pages done yet", lang) if not p.done["pages"] else _("not in sight", lang)
+    if p.forecast_range and p.forecast_range[0] is None:
+        return L_not_in_sight(lang)
     if p.forecast_range:
         earliest, latest = p.forecast_range
-        return _range(p, long_date(p.forecast_end, lang), long_date(earliest, lang),
+        return _range(p, long_date(p.forecast_end, lang) if p.forecast_end else L_not_in_sight(lang),
+                      long_date(earliest, lang),
                       long_date(latest, lang) if latest else _("not in sight", lang), lang)
     return long_date(p.forecast_end, lang)
 
