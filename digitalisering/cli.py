@@ -482,17 +482,68 @@ def bag_status(obj: Context) -> None:
               help="Folder to create for the package (a BagIt bag).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
+@click.option("--no-events", is_flag=True, help="Leave the event log (PREMIS 3.0) out of the package.")
 @operator_option
+@click.pass_obj
 @handle_errors
-def package(out_dir: Path, target: Path, config_file: Path | None, operator: str | None) -> None:
-    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR."""
+def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None, no_events: bool,
+            operator: str | None) -> None:
+    """Make the e-depot delivery package (MDTO + BagIt, the event log as PREMIS) of the run in OUT_DIR."""
     from digitalisering.metadata.config import load_archive_config
-    from digitalisering.metadata.package import build_package
+    from digitalisering.metadata.package import EVENTS_FILE, build_package
+    from digitalisering.metadata.premis import batch_events_xml
+    from digitalisering.resultsfile import results_batch
 
-    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator))
-    click.echo(f"package {report.path}: {report.dossiers} dossiers, {report.documents} documents, "
-               f"{report.files} PDF/A files ({report.bytes:,} bytes), {report.records} MDTO records "
-               "(each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 manifest, validated")
+    events = None
+    if not no_events:
+        name = results_batch(out_dir)
+        with obj.store() as store:
+            batch = store.find_batch(name=name) if name else None
+            if batch is not None:
+                events = batch_events_xml(store, batch)
+        if events is None:
+            click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
+                          "(give --workspace)", name=name), fg="yellow", err=True)
+    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator),
+                           events_xml=events)
+    click.echo(_("package {path}: {dossiers} dossiers, {documents} documents, {files} files ({bytes} bytes), "
+                 "{records} MDTO records (each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 "
+                 "manifest, validated", path=report.path, dossiers=number(report.dossiers),
+                 documents=number(report.documents), files=number(report.files), bytes=number(report.bytes),
+                 records=number(report.records)))
+    if report.events:
+        click.echo("  " + _("event log: {file} (PREMIS 3.0, validated against the Library of Congress schema)",
+                            file=f"data/{EVENTS_FILE}"))
+
+
+@main.command()
+@click.argument("batch")
+@click.option("--premis", "premis_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the event log as PREMIS 3.0 XML (validated) to this file.")
+@json_option
+@click.pass_obj
+@handle_errors
+def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) -> None:
+    """The event log of BATCH: who registered, ran, re-delivered, checked and judged what, and when."""
+    from digitalisering.fileio import write_bytes_atomic
+    from digitalisering.metadata.premis import batch_events_xml
+    from digitalisering.qa.inspection import find_batch
+
+    with obj.store() as store:
+        b = find_batch(store, batch)
+        log = store.events(b.id)
+        xml = batch_events_xml(store, b) if premis_file else None
+    if premis_file:
+        write_bytes_atomic(premis_file, xml)
+    if as_json:
+        echo_json([{"id": e.id, "at": e.at, "who": e.who, "action": e.action, "detail": e.detail} for e in log])
+        return
+    for e in log:
+        about = e.detail.get("file") or e.detail.get("page") or ""
+        click.echo(f"{timestamp(e.at)}  {e.who:<12} {e.action:<22} {about}")
+    if premis_file:
+        click.echo(_("PREMIS 3.0: {file} ({n} events, validated against the Library of Congress schema)",
+                     file=premis_file, n=number(len(log))))
 
 
 @main.command()

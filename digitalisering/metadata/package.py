@@ -61,6 +61,8 @@ class PackageReport:
     files: int = 0
     bytes: int = 0
     records: int = 0
+    events: bool = False
+    """The batch's event log is in the package as PREMIS 3.0 (``EVENTS_FILE``)."""
 
 
 def check_name(name: str) -> str:
@@ -220,7 +222,12 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
     return out
 
 
-def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
+EVENTS_FILE = "premis-events.xml"
+"""The batch's event log as PREMIS 3.0, beside the packing slip (``metadata.premis``)."""
+
+
+def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
+                  events_xml: bytes | None = None) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
 
     ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
@@ -231,10 +238,10 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
         raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
     with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
                      shared=True):
-        return _build(out_dir, target, config, operator)
+        return _build(out_dir, target, config, operator, events_xml)
 
 
-def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageReport:
+def _build(out_dir: Path, target: Path, config: dict, operator: str, events_xml: bytes | None = None) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
@@ -246,11 +253,11 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageR
         raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     with folder_lock(work, f"{target} is being made by another command"):
         empty_folder(work)  # what a killed package left
-        return _fill(out_dir, target, work, results, batch, config, operator)
+        return _fill(out_dir, target, work, results, batch, config, operator, events_xml)
 
 
 def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
-          operator: str) -> PackageReport:
+          operator: str, events_xml: bytes | None = None) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
@@ -297,6 +304,9 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                   "documents": report.documents, "files": report.files, "bytes": report.bytes,
                   "metadata_records": report.records, "contents": slip}
         write_bytes_atomic(work / "pakbon.json", json.dumps(pakbon, ensure_ascii=False, indent=1).encode("utf-8"))
+        if events_xml is not None:
+            write_bytes_atomic(work / EVENTS_FILE, events_xml)
+            report.events = True
         bag = bagit.make_bag(str(work), {
             "Source-Organization": config["archiefvormer"]["naam"],
             "External-Description": f"Gedigitaliseerde bouwdossiers, batch {batch}",
@@ -381,6 +391,13 @@ def verify_package(path: Path) -> VerifyReport:
                 report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
                 report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+    events = data_dir / EVENTS_FILE
+    if events.exists():
+        from digitalisering.metadata.premis import validation_errors as premis_errors
+
+        errors = premis_errors(events.read_bytes())
+        if errors:
+            report.problems.append(f"invalid PREMIS: {events.relative_to(path)}: {errors[0]}")
     for alto in sorted(data_dir.rglob("*.alto.xml")):
         errors = alto_validation_errors(alto.read_bytes())
         if errors:
