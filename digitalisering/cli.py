@@ -494,18 +494,18 @@ def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None,
     from digitalisering.metadata.premis import batch_events_xml
     from digitalisering.resultsfile import results_batch
 
+    config = load_archive_config(config_file)  # a bad settings file is refused before anything else
     events = None
-    if not no_events:
-        name = results_batch(out_dir)
+    name = results_batch(out_dir)
+    if not no_events and name:
         with obj.store() as store:
-            batch = store.find_batch(name=name) if name else None
+            batch = store.find_batch(name=name)
             if batch is not None:
                 events = batch_events_xml(store, batch)
         if events is None:
             click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
                           "(give --workspace)", name=name), fg="yellow", err=True)
-    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator),
-                           events_xml=events)
+    report = build_package(out_dir, target, config, operator=operator_name(operator), events_xml=events)
     click.echo(_("package {path}: {dossiers} dossiers, {documents} documents, {files} files ({bytes} bytes), "
                  "{records} MDTO records (each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 "
                  "manifest, validated", path=report.path, dossiers=number(report.dossiers),
