@@ -226,6 +226,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
 @click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
+@click.option("--crop", is_flag=True,
+              help="Show each PDF page cropped to its sheet, without the scanner's border (the scan stays whole "
+                   "in the file).")
 @click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @operator_option
@@ -238,7 +241,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
         jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         dossier_pdf: bool,
-        overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
+        overrides_file: Path | None, keep_blank: bool, crop: bool, no_osd: bool, no_progress: bool, operator: str | None,
         layout: str, batch_name: str | None, redelivered: tuple[str, ...]) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     from digitalisering.bag.link import load_gazetteer
@@ -255,7 +258,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
     options = RunOptions(lang=ocr_lang or old_lang or "nld", ocr_engine=ocr_engine, jobs=jobs,
                          jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
-                         keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
+                         keep_blank=keep_blank, crop=crop, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
                          gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
     # operator files are checked before ingest (which can take long); pages named by the overrides after it

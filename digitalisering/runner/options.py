@@ -40,6 +40,8 @@ class RunOptions:
     """Pages larger than this are OCRed at a reduced resolution (drawings must not stall the run)."""
     scheduler: str | None = None
     """Address of a Dask distributed scheduler (tcp://host:8786); None: a local process pool."""
+    crop: bool = False
+    """Show each PDF page cropped to its sheet (a CropBox; the scan stays whole in the file)."""
 
     @property
     def workers(self) -> int:
@@ -50,4 +52,6 @@ class RunOptions:
         data = asdict(self)
         for key in ("jobs", "progress", "ocr_timeout", "scheduler"):
             data.pop(key)
+        if not self.crop:
+            data.pop("crop")  # outputs written before the option existed stay up to date
         return data
