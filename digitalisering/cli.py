@@ -21,6 +21,7 @@ from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
+from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, ngettext, number, set_language, timestamp
@@ -639,3 +640,4 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
 
 
 main.add_command(qa_group)
+main.add_command(iiif_group)
