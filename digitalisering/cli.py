@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from digitalisering import __version__
+from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
@@ -502,13 +503,17 @@ def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None,
     events = None
     name = results_batch(out_dir)
     if not no_events and name:
-        with obj.store() as store:
-            batch = store.find_batch(name=name)
-            if batch is not None:
-                events = batch_events_xml(store, batch)
-        if events is None:
-            click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
-                          "(give --workspace)", name=name), fg="yellow", err=True)
+        try:
+            with obj.store() as store:
+                batch = store.find_batch(name=name)
+                if batch is not None:
+                    events = batch_events_xml(store, batch)
+        except DigitaliseringError as exc:  # the package does not need the workspace: say why, go on
+            click.secho(_("note: the package has no event log: {reason}", reason=exc), fg="yellow", err=True)
+        else:
+            if events is None:
+                click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
+                              "(give --workspace)", name=name), fg="yellow", err=True)
     report = build_package(out_dir, target, config, operator=operator_name(operator), events_xml=events)
     click.echo(_("package {path}: {dossiers} dossiers, {documents} documents, {files} files ({bytes} bytes), "
                  "{records} MDTO records (each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 "
