@@ -25,7 +25,7 @@ from digitalisering.store.backend import DB_ENV_VAR
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
-from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, ngettext, number, set_language, timestamp
+from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
 
 _GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal", "--language")
@@ -424,9 +424,10 @@ def validate(files: tuple[Path, ...], flavour: str | None, preflight: bool | Non
             continue
         label = f"PDF/A-{report.flavour}" if report.flavour else "PDF/A"
         if report.passed:
-            click.echo(f"ok       {path}: valid {label} ({len(report.checks)} checks)")
+            click.echo(_("ok       {path}: valid {label} ({n} checks)", path=path, label=label,
+                         n=number(len(report.checks))))
         else:
-            click.secho(f"INVALID  {path}: not valid {label}", fg="red")
+            click.secho(_("INVALID  {path}: not valid {label}", path=path, label=label), fg="red")
             for check in report.failures:
                 click.echo(f"         {check.name}: {check.detail}")
     if as_json:
@@ -452,13 +453,14 @@ def bag_import(obj: Context, extract: Path, gemeente: str | None, force: bool) -
     target = obj.workspace.root / INDEX_FILE
 
     def progress(kind: str, read: int) -> None:
-        click.echo(f"  {read:,} objects read ({kind})", err=True)
+        click.echo("  " + _("{n} objects read ({kind})", n=number(read), kind=kind), err=True)
 
     report = import_extract(extract, target, gemeente, force=force, progress=progress)
-    counts = ", ".join(f"{k} {v:,}" for k, v in report.counts.items())
-    click.echo(f"BAG index {target}: extract of {report.stand_date or '?'}"
-               + (f", gemeente {gemeente}" if gemeente else "") + f"; {counts} "
-               f"({report.read:,} read in {report.seconds:.1f} s = {report.per_second:,.0f}/s)")
+    counts = ", ".join(f"{k} {number(v)}" for k, v in report.counts.items())
+    where = (", " + _("gemeente {code}", code=gemeente)) if gemeente else ""
+    click.echo(_("BAG index {path}: extract of {date}{where}; {counts} ({n} read in {s} s = {rate}/s)", path=target,
+                 date=long_date(report.stand_date) if report.stand_date else "?", where=where, counts=counts,
+                 n=number(report.read), s=number(report.seconds, 1), rate=number(report.per_second, 0)))
 
 
 @bag.command("status")
@@ -470,15 +472,17 @@ def bag_status(obj: Context) -> None:
 
     target = obj.workspace.root / INDEX_FILE
     for path in remove_leftovers(target):
-        click.echo(f"removed {path.name}, left by an import that was stopped", err=True)
+        click.echo(_("removed {name}, left by an import that was stopped", name=path.name), err=True)
     meta = read_meta(target)
     if not meta:
-        click.echo("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]")
+        click.echo(_("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]"))
         return
-    counts = ", ".join(f"{k[6:]} {int(v):,}" for k, v in meta.items() if k.startswith("count_"))
-    click.echo(f"BAG index: extract of {meta.get('stand_date')} from {meta.get('source')}"
-               + (f", gemeente {meta['gemeente']}" if meta.get("gemeente") else "")
-               + f", imported {meta.get('imported_at')}; {counts}")
+    counts = ", ".join(f"{k[6:]} {number(int(v))}" for k, v in meta.items() if k.startswith("count_"))
+    where = (", " + _("gemeente {code}", code=meta["gemeente"])) if meta.get("gemeente") else ""
+    click.echo(_("BAG index: extract of {date} from {source}{where}, imported {at}; {counts}",
+                 date=long_date(meta["stand_date"]) if meta.get("stand_date") else "?", source=meta.get("source"),
+                 where=where, at=timestamp(meta["imported_at"]) if meta.get("imported_at") else "?",
+                 counts=counts))
 
 
 @main.command()
@@ -564,9 +568,10 @@ def verify(package_dir: Path) -> None:
 
     report = verify_package(package_dir)
     if report.ok:
-        click.echo(f"ok: {package_dir}: every file present and unchanged, every MDTO record valid")
+        click.echo(_("ok: {path}: every file present and unchanged, every MDTO record valid", path=package_dir))
         sys.exit(int(ExitCode.OK))
-    click.secho(f"{package_dir}: {len(report.problems)} problem(s)", fg="red")
+    click.secho(ngettext("{path}: {n} problem", "{path}: {n} problems", len(report.problems), path=package_dir),
+                fg="red")
     for problem in report.problems:
         click.echo(f"  {problem}")
     sys.exit(int(ExitCode.FIXITY if report.fixity_problems else ExitCode.INVALID))
