@@ -292,15 +292,16 @@ def _print_summary(s: RunSummary) -> None:
         if c.get(status):
             state += f", {number(c[status])} {word}"
     click.echo(state)
+    before = ("; " + _("{n} were already done", n=number(s.already_done))) if s.already_done else ""
     if s.pages_processed:
         click.echo("  " + _("this run: {n} pages processed ({done} done, {failed} failed) in {s} s = {rate} pages/min "
                             "(pages {pages_s} s, outputs {out_s} s)", n=number(s.pages_processed),
                             done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
                             rate=number(s.pages_per_minute, 1), pages_s=number(s.pages_s, 1),
-                            out_s=number(s.elapsed_s - s.pages_s, 1)))
+                            out_s=number(s.elapsed_s - s.pages_s, 1)) + before)
     else:
         click.echo("  " + _("this run: no pages to process; outputs brought up to date in {s} s",
-                            s=number(s.elapsed_s, 1)))
+                            s=number(s.elapsed_s, 1)) + before)
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
     flavours = sorted({o.pdfa for o in s.outputs})
     checked = (", " + _("PDF/A-{flavours} checked", flavours="/".join(flavours))) if flavours else ""

@@ -241,8 +241,9 @@ def test_package_and_qa_check_are_refused_while_a_run_writes_the_outputs(tmp_pat
     delivery = tmp_path / "levering"
     _delivery(delivery)
     ws, out = tmp_path / "ws", tmp_path / "out"
-    subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
-                   check=True, capture_output=True, timeout=600)
+    first = subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
+                           capture_output=True, text=True, timeout=600)
+    assert run_code(first.returncode, first.stdout, first.stderr) == 0, first.stderr
     _delivery(delivery / "nalevering", dossiers=3)  # more scans: the next run has pages to do
     (delivery / "nalevering").rename(delivery / "BWT-2001-0009")
     run = subprocess.Popen(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
