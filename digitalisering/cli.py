@@ -167,8 +167,9 @@ def _print_ingest(report: IngestReport) -> None:
     for rel in report.missing_files:
         click.secho("  " + _("MISSING since ingest: {file}", file=rel), fg="red")
     if report.ignored_files:
-        click.echo("  " + _("ignored {n} non-scan files: {names}", n=number(len(report.ignored_files)),
-                            names=", ".join(report.ignored_files[:5]) + (" …" if len(report.ignored_files) > 5 else "")))
+        click.echo("  " + ngettext("ignored {n} non-scan file: {names}", "ignored {n} non-scan files: {names}",
+                                   len(report.ignored_files), names=", ".join(report.ignored_files[:5])
+                                   + (" …" if len(report.ignored_files) > 5 else "")))
     for rel, reason in report.skipped.items():
         click.secho("  " + _("skipped, not read: {file}: {reason}", file=rel, reason=reason), fg="yellow")
 
