@@ -77,7 +77,7 @@ def test_learn_from_corrections_then_run_rewrites_only_what_changed(corrected):
     assert again.pages_processed == 0
     after = json.loads((out / "results.json").read_text())
     validate_results(after)
-    assert after["schema_version"] == "1.4" and after["models"]["document"] == "v0001"
+    assert after["schema_version"] == "1.5" and after["models"]["document"] == "v0001"
     corrected_doc = next(d for d in after["documents"] if d["id"] == target["id"])
     assert corrected_doc["type"] == "brief" and corrected_doc["decided_by"]["type"] == "correction"
     others = [d for d in after["documents"] if d["id"] != target["id"]]
@@ -95,13 +95,13 @@ def test_an_older_results_file_still_reads(processed):
     data = json.loads((processed["out"] / "results.json").read_text())
     for key in ("models",):
         data.pop(key, None)
-    data["schema_version"] = "1.3"
+    data["schema_version"] = "1.4"
     for d in data["documents"]:
         d.pop("decided_by", None)
     for d in data["dossiers"]:
         d.pop("addresses_decided_by", None)
-    validate_results(data)  # the 1.3 shape is still valid
-    assert read_results(processed["out"])["schema_version"] == "1.4"
+    validate_results(data)  # the 1.4 shape (without what 1.5 added) is still valid
+    assert read_results(processed["out"])["schema_version"] == "1.5"
 
 
 def test_address_corrections_train_the_address_model_and_the_next_run_uses_it(workspace, tmp_path):
