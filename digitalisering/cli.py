@@ -383,20 +383,28 @@ def learn(obj: Context, operator: str | None) -> None:
 
     with obj.store() as store:
         r = learn_models(store, obj.workspace, operator_name(operator))
-    click.echo(f"model {r.version}: trained on {r.corrected} corrected and {r.trusted} trusted dossiers "
-               f"({r.documents} documents: " + ", ".join(f"{t} {n}" for t, n in sorted(r.types.items())) + ")")
+    types = ", ".join(f"{t} {number(n)}" for t, n in sorted(r.types.items()))
+    click.echo(_("model {version}: trained on {corrected} corrected and {trusted} trusted dossiers "
+                 "({documents} documents: {types})", version=r.version, corrected=number(r.corrected),
+                 trusted=number(r.trusted), documents=number(r.documents), types=types))
     loo = r.loo
     if loo.types_total:
-        click.echo(f"  leave-one-out over the corrected dossiers: types {loo.types_right}/{loo.types_total} = "
-                   f"{loo.type_accuracy:.3f}" + (f", document boundaries F1 {loo.boundary_f1:.3f}"
-                                                 if loo.boundary_f1 is not None else ""))
+        line = _("leave-one-out over the corrected dossiers: types {right}/{total} = {accuracy}",
+                 right=number(loo.types_right), total=number(loo.types_total), accuracy=number(loo.type_accuracy, 3))
+        if loo.boundary_f1 is not None:
+            line += _(", document boundaries F1 {f1}", f1=number(loo.boundary_f1, 3))
+        click.echo("  " + line)
     else:
-        click.echo("  leave-one-out: too few corrected dossiers to measure")
-    click.echo(f"  the vocabulary's share in each decision: {r.vocabulary_weight:g} (chosen by the leave-one-out score)")
-    click.echo("  address model: " + (f"trained on {r.address_model['candidates']} candidate addresses "
-                                      f"({r.address_model['dossiers_corrected']} dossiers corrected)"
-                                      if r.address_model else "the package's (no address corrections yet)"))
-    click.echo(f"  saved in {r.folder}; run a batch again to apply it")
+        click.echo("  " + _("leave-one-out: too few corrected dossiers to measure"))
+    click.echo("  " + _("the vocabulary's share in each decision: {weight} (chosen by the leave-one-out score)",
+                        weight=number(r.vocabulary_weight, 1)))
+    if r.address_model:
+        click.echo("  " + _("address model: trained on {candidates} candidate addresses ({dossiers} dossiers corrected)",
+                            candidates=number(r.address_model["candidates"]),
+                            dossiers=number(r.address_model["dossiers_corrected"])))
+    else:
+        click.echo("  " + _("address model: the package's (no address corrections yet)"))
+    click.echo("  " + _("saved in {folder}; run a batch again to apply it", folder=r.folder))
 
 
 @main.command()
