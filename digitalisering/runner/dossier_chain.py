@@ -503,7 +503,22 @@ def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses |
                      options: RunOptions) -> dict[str, DocumentProposals]:
     """Personal data and vulnerable objects per document (``access.proposals``), from the words the
     chain reads anyway and the BAG links just made."""
-    texts = {seq: writer.page_text(page) for seq, page in writer.by_seq.items() if page.status == PageStatus.DONE}
+    texts: dict[int, PageText | None] = {}
+    unread: list[int] = []
+    for seq, page in writer.by_seq.items():
+        if page.status != PageStatus.DONE:
+            continue
+        try:
+            texts[seq] = writer.page_text(page)
+        except (OSError, ValueError, KeyError):
+            # the page was read at another station (its work files are in that workspace): say so;
+            # its document has no proposals from it, and a document nobody decided on is not public
+            texts[seq] = None
+            unread.append(seq)
+    if unread:
+        plan.problems.append(f"{len(unread)} page(s) have no words in this workspace (read at another station?): "
+                             f"their personal data could not be looked for (pages {', '.join(map(str, unread[:10]))}"
+                             f"{', ...' if len(unread) > 10 else ''})")
     return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
                    check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 

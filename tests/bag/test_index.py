@@ -17,7 +17,7 @@ from digitalisering.errors import InputFileError, StateError
 from digitalisering.exitcodes import ExitCode
 
 from bagzip import HEAD, TAIL, demo_with, first_part, lie_about_size, zip_bytes
-from conftest import FIXTURE
+FIXTURE = Path(__file__).resolve().parents[2] / "batches/demo-bag/BAGNLDL-01102026-demo.zip"
 
 
 def test_import_keeps_every_voorkomen_and_the_extract_date(bag_db: Path):

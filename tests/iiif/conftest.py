@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
 from digitalisering.catalog import Catalog
-from digitalisering.iiif.web import iiif_blueprint
 from digitalisering.store import Store
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from iiifapp import make_app  # noqa: E402
+
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "iiif"
-
-
-def make_app(catalog: Catalog, cache_dir: Path, may_view=None) -> Flask:
-    app = Flask(__name__)
-    kwargs = {"cache_dir": cache_dir}
-    if may_view is not None:
-        kwargs["may_view"] = may_view
-    app.register_blueprint(iiif_blueprint(lambda: catalog, **kwargs), url_prefix="/iiif")
-    return app
 
 
 @pytest.fixture

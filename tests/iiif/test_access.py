@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_app
+from iiifapp import make_app
 from digitalisering.iiif.search import normalise
 
 

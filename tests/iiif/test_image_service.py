@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import make_app
+from iiifapp import make_app
 
 
 def _first_page(published, mode=None):

@@ -147,7 +147,7 @@ def test_dossier_ids_with_slashes_spaces_and_accents_round_trip(published, tmp_p
     from dataclasses import replace
     from urllib.parse import urlsplit
 
-    from conftest import make_app
+    from iiifapp import make_app
 
     catalog, batch, _ = published
     real = catalog.dossiers(batch)[0]
