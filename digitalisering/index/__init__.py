@@ -1,0 +1,35 @@
+"""The search index: dossiers, documents, pages and BAG links, searched by address and full text.
+
+``open_index(workspace, db)`` gives the backend the workspace uses (SQLite FTS5 in the workspace, or
+PostgreSQL when the state lives there); ``index.build`` fills it per batch from the catalog;
+``index.search.Searcher`` answers ``SearchQuery`` with ``SearchResult`` (``index.model``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digitalisering.index.base import SearchIndex
+from digitalisering.index.model import (
+    AddressHit, AddressQuery, AddressRow, DocumentHit, DocumentRow, DossierHit, DossierRow, FacetValue, Filters,
+    IndexStats, PageHit, PageRow, SearchQuery, SearchResult, SnippetPart, TextQuery,
+)
+
+
+def open_index(workspace_root: Path, db: str | None = None) -> SearchIndex:
+    """The workspace's search index: PostgreSQL when ``db`` is a ``postgresql://`` URL (the shared
+    state database holds it too), else ``search.sqlite`` in the workspace."""
+    if db and str(db).startswith(("postgresql://", "postgres://")):
+        from digitalisering.index.postgres import PostgresIndex
+
+        return PostgresIndex(str(db))
+    from digitalisering.index.sqlite import INDEX_FILE, SqliteIndex
+
+    return SqliteIndex(Path(workspace_root) / INDEX_FILE)
+
+
+__all__ = [
+    "AddressHit", "AddressQuery", "AddressRow", "DocumentHit", "DocumentRow", "DossierHit", "DossierRow", "FacetValue",
+    "Filters", "IndexStats", "PageHit", "PageRow", "SearchIndex", "SearchQuery", "SearchResult", "SnippetPart",
+    "TextQuery", "open_index",
+]
