@@ -28,6 +28,7 @@ from digitalisering.index.text import matched_words, parse_text, snippet, stem
 MAX_PAGES = 2000
 """Pages ranked per text query; total and facets count the dossiers of these (``truncated`` says so)."""
 PAGES_PER_HIT = 3
+FUZZY_WEIGHT = 0.5
 MAX_LIMIT = 500
 MODES = ("auto", "address", "text")
 KIND_RANK = {"adres": 5.0, "bag-id": 5.0, "bereik": 4.5, "postcode": 4.0, "geschiedenis": 3.5, "pand": 1.0}
@@ -108,7 +109,7 @@ class Searcher:
         expanded: dict[str, tuple[str, ...]] = {}
         if tq is not None and not tq.empty and by_dossier:
             clauses, expanded = self._clauses(tq, query.fuzzy)
-            found = self.index.match_text(clauses, tq.excluded, query.filters, sorted(by_dossier), MAX_PAGES)
+            found = self._pages(tq, clauses, expanded, query, sorted(by_dossier))
             for p in found:
                 pages.setdefault(p.dossier_id, []).append(p)
             scores = {d: s + _text_score(pages[d]) for d, s in scores.items() if d in pages}
@@ -133,13 +134,26 @@ class Searcher:
         if tq.empty:
             raise QueryError("nothing to search for: the text holds no words (only -excluded ones or punctuation)")
         clauses, expanded = self._clauses(tq, query.fuzzy)
-        found = self.index.match_text(clauses, tq.excluded, query.filters, None, MAX_PAGES)
+        found = self._pages(tq, clauses, expanded, query, None)
         pages: dict[int, list[PageMatch]] = defaultdict(list)
         for p in found:
             pages[p.dossier_id].append(p)
         scores = {d: _text_score(ps) for d, ps in pages.items()}
         docs = {d: sorted({p.document_id for p in ps}) for d, ps in pages.items()}
         return self._result(query, "text", scores, docs, pages, tq, expanded, len(found) >= MAX_PAGES)
+
+    def _pages(self, tq: TextQuery, clauses: list[TextClause], expanded: dict[str, tuple[str, ...]],
+               query: SearchQuery, dossier_ids: list[int] | None) -> list[PageMatch]:
+        """Pages with the words as typed first; pages found only through look-alikes after them at
+        ``FUZZY_WEIGHT`` of their score (a rare OCR slip must not outrank the word itself)."""
+        exact = [TextClause(words=c.words[:1]) if c.words else c for c in clauses]
+        found = self.index.match_text(exact, tq.excluded, query.filters, dossier_ids, MAX_PAGES)
+        if expanded and len(found) < MAX_PAGES:
+            have = {p.page_id for p in found}
+            more = self.index.match_text(clauses, tq.excluded, query.filters, dossier_ids, MAX_PAGES)
+            found += [PageMatch(p.page_id, p.document_id, p.dossier_id, p.score * FUZZY_WEIGHT)
+                      for p in more if p.page_id not in have][:MAX_PAGES - len(found)]
+        return found
 
     # --- both -----------------------------------------------------------------------------------
     def _result(self, query: SearchQuery, kind: str, scores: dict[int, float], docs: dict[int, list[int]],
