@@ -113,20 +113,21 @@ def snippet(words: Sequence[str], hits: Sequence[int], context: int = SNIPPET_WO
     first = hits[0] if hits else 0
     start, end = max(0, first - context), min(len(words), first + context + 1)
     marked = set(hits)
+    items = ([("…", False)] if start > 0 else []) + [(words[i], i in marked) for i in range(start, end)] + \
+        ([("…", False)] if end < len(words) else [])
     parts: list[SnippetPart] = []
-    plain: list[str] = ["…"] if start > 0 else []
-    for i in range(start, end):
-        if i in marked:
-            if plain:
-                parts.append(SnippetPart(" ".join(plain) + " ", False))
-                plain = []
-            elif parts:
-                parts.append(SnippetPart(" ", False))
-            parts.append(SnippetPart(words[i], True))
+
+    def plain(text: str) -> None:
+        if parts and not parts[-1].hit:
+            parts[-1] = SnippetPart(parts[-1].text + text, False)
+        elif text:
+            parts.append(SnippetPart(text, False))
+
+    for k, (word, hit) in enumerate(items):
+        sep = " " if k else ""
+        if hit:
+            plain(sep)
+            parts.append(SnippetPart(word, True))
         else:
-            plain.append(words[i])
-    if end < len(words):
-        plain.append("…")
-    if plain:
-        parts.append(SnippetPart((" " if parts else "") + " ".join(plain), False))
+            plain(sep + word)
     return tuple(parts)
