@@ -43,6 +43,10 @@ class PageMatch:
     dossier_id: int
     score: float
     """Higher is better."""
+    type: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    batch: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class AddressMatch:
     row: AddressRow
     kind: str
     """adres, bereik, postcode, bag-id, geschiedenis, pand (see ``model.AddressHit``)."""
+    type: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    batch: str = ""
 
 
 @dataclass(frozen=True)

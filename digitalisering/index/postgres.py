@@ -194,14 +194,16 @@ class PostgresIndex:
     def match_text(self, clauses: Sequence[TextClause], excluded: Sequence[str], filters: Filters,
                    dossier_ids: Sequence[int] | None, cap: int) -> list[PageMatch]:
         where, args = filter_sql(filters, dossier_ids)
-        sql = ("WITH q AS (SELECT to_tsquery('dutch', %s) AS q), m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv "
+        sql = ("WITH q AS (SELECT to_tsquery('dutch', %s) AS q), m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv, "
+               "d.type, d.year_from, d.year_to, s.batch "
                "FROM search_pages p JOIN search_documents d ON d.id = p.document_id "
                "JOIN search_dossiers s ON s.id = d.dossier_id, q "
                f"WHERE p.tsv @@ q.q{_pg(where)} LIMIT %s) "
-               "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, q.q) AS score FROM m, q "
+               "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, q.q) AS score, m.type, m.year_from, m.year_to, "
+               "m.batch FROM m, q "
                "ORDER BY score DESC, m.id LIMIT %s")
         rows = self.conn.execute(sql, [tsquery(clauses, excluded), *args, RANK_AT_MOST, cap])
-        return [PageMatch(r[0], r[1], r[2], float(r[3])) for r in rows]
+        return [PageMatch(r[0], r[1], r[2], float(r[3]), *r[4:]) for r in rows]
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
         conds, args = [], []
@@ -224,7 +226,7 @@ class PostgresIndex:
             return []
         where, fargs = filter_sql(filters)
         sql = ("SELECT a.dossier_id, d.id, a.street, a.number, a.letter, a.addition, a.postcode, a.num_id, a.vbo_id, "
-               "a.pand_id, a.written, a.status, a.role, a.in_range FROM search_addresses a "
+               "a.pand_id, a.written, a.status, a.role, a.in_range, d.type, d.year_from, d.year_to, s.batch FROM search_addresses a "
                "JOIN search_dossiers s ON s.id = a.dossier_id JOIN search_documents d ON d.dossier_id = a.dossier_id "
                "AND (a.document_id IS NULL OR a.document_id = d.id) "
                f"WHERE ({' OR '.join(f'({c})' for c in conds)}){_pg(where)}")
@@ -234,7 +236,7 @@ class PostgresIndex:
             kind = address_kind(query, row, bool(r[13]))
             if kind in ("adres", "bereik", "postcode") and not letter_fits(query, row):
                 continue
-            out.append(AddressMatch(r[0], r[1], row, kind))
+            out.append(AddressMatch(r[0], r[1], row, kind, *r[14:]))
         return out
 
     def dossiers(self, ids: Sequence[int]) -> dict[int, DossierInfo]:

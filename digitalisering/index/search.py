@@ -114,7 +114,9 @@ class Searcher:
                 pages.setdefault(p.dossier_id, []).append(p)
             scores = {d: s + _text_score(pages[d]) for d, s in scores.items() if d in pages}
             docs = {d: sorted({p.document_id for p in pages[d]}) for d in scores}
-        result = self._result(query, "address", scores, docs, pages, tq, expanded, False, by_dossier)
+        info = {m.document_id: m for m in matches}
+        info.update({p.document_id: p for ps in pages.values() for p in ps})
+        result = self._result(query, "address", scores, docs, pages, tq, expanded, False, by_dossier, info)
         return SearchResult(**{**result.__dict__, "address": aq})
 
     # --- text -----------------------------------------------------------------------------------
@@ -140,7 +142,8 @@ class Searcher:
             pages[p.dossier_id].append(p)
         scores = {d: _text_score(ps) for d, ps in pages.items()}
         docs = {d: sorted({p.document_id for p in ps}) for d, ps in pages.items()}
-        return self._result(query, "text", scores, docs, pages, tq, expanded, len(found) >= MAX_PAGES)
+        info = {p.document_id: p for p in found}
+        return self._result(query, "text", scores, docs, pages, tq, expanded, len(found) >= MAX_PAGES, None, info)
 
     def _pages(self, tq: TextQuery, clauses: list[TextClause], expanded: dict[str, tuple[str, ...]],
                query: SearchQuery, dossier_ids: list[int] | None) -> list[PageMatch]:
@@ -158,12 +161,15 @@ class Searcher:
     # --- both -----------------------------------------------------------------------------------
     def _result(self, query: SearchQuery, kind: str, scores: dict[int, float], docs: dict[int, list[int]],
                 pages: dict[int, list[PageMatch]], tq: TextQuery | None, expanded: dict[str, tuple[str, ...]],
-                truncated: bool, addresses: dict[int, list[AddressMatch]] | None = None) -> SearchResult:
-        dossiers = self.index.dossiers(list(scores))
-        documents = self.index.documents(sorted({d for ds in docs.values() for d in ds}))
-        order = sorted(scores, key=lambda d: (-scores[d], dossiers[d].batch, dossiers[d].dossier))
-        facets = _facets(order, dossiers, docs, documents)
+                truncated: bool, addresses: dict[int, list[AddressMatch]] | None,
+                info: dict[int, PageMatch | AddressMatch]) -> SearchResult:
+        # facets and order from what the matches carry; details only for the hits shown
+        batch_of = {d: info[docs[d][0]].batch for d in scores}
+        order = sorted(scores, key=lambda d: (-scores[d], batch_of[d], d))
+        facets = _facets(order, batch_of, docs, info)
         chosen = order[query.offset:query.offset + query.limit]
+        dossiers = self.index.dossiers(chosen)
+        documents = self.index.documents(sorted({i for d in chosen for i in docs[d]}))
         hit_pages = {d: sorted(pages.get(d, []), key=lambda p: -p.score)[:PAGES_PER_HIT] for d in chosen}
         page_info = self.index.pages([p.page_id for ps in hit_pages.values() for p in ps])
         terms, phrases = _highlight_terms(tq, expanded)
@@ -226,12 +232,12 @@ def _highlight_terms(tq: TextQuery | None, expanded: dict[str, tuple[str, ...]])
     return terms, [tuple(stem(w) for w in p) for p in tq.phrases]
 
 
-def _facets(order, dossiers, docs, documents) -> dict[str, tuple[FacetValue, ...]]:
+def _facets(order, batch_of, docs, documents) -> dict[str, tuple[FacetValue, ...]]:
     types: dict[str, int] = defaultdict(int)
     decades: dict[str, int] = defaultdict(int)
     batches: dict[str, int] = defaultdict(int)
     for d in order:
-        batches[dossiers[d].batch] += 1
+        batches[batch_of[d]] += 1
         ts, ds = set(), set()
         for i in docs[d]:
             doc = documents[i]

@@ -234,16 +234,19 @@ class SqliteIndex:
                    dossier_ids: Sequence[int] | None, cap: int) -> list[PageMatch]:
         where, args = filter_sql(filters, dossier_ids)
         if not where:  # rank in the full-text table alone, then join the few best
-            sql = ("SELECT p.id, p.document_id, d.dossier_id, m.score FROM (SELECT rowid, bm25(page_terms) AS score "
+            sql = ("SELECT p.id, p.document_id, d.dossier_id, m.score, d.type, d.year_from, d.year_to, s.batch "
+                   "FROM (SELECT rowid, bm25(page_terms) AS score "
                    "FROM page_terms WHERE page_terms MATCH ? ORDER BY score LIMIT ?) m "
-                   "JOIN pages p ON p.id = m.rowid JOIN documents d ON d.id = p.document_id ORDER BY m.score")
+                   "JOIN pages p ON p.id = m.rowid JOIN documents d ON d.id = p.document_id "
+                   "JOIN dossiers s ON s.id = d.dossier_id ORDER BY m.score")
             params = [self._fts(clauses, excluded), cap]
         else:
-            sql = ("SELECT p.id, p.document_id, d.dossier_id, bm25(page_terms) AS score FROM page_terms "
+            sql = ("SELECT p.id, p.document_id, d.dossier_id, bm25(page_terms) AS score, d.type, d.year_from, "
+                   "d.year_to, s.batch FROM page_terms "
                    "JOIN pages p ON p.id = page_terms.rowid JOIN documents d ON d.id = p.document_id "
                    f"JOIN dossiers s ON s.id = d.dossier_id WHERE page_terms MATCH ?{where} ORDER BY score LIMIT ?")
             params = [self._fts(clauses, excluded), *args, cap]
-        return [PageMatch(r[0], r[1], r[2], -r[3]) for r in self.conn.execute(sql, params)]
+        return [PageMatch(r[0], r[1], r[2], -r[3], *r[4:]) for r in self.conn.execute(sql, params)]
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
         conds, args = [], []
@@ -265,7 +268,7 @@ class SqliteIndex:
             return []
         where, fargs = filter_sql(filters)
         sql = ("SELECT a.dossier_id, d.id, a.street, a.number, a.letter, a.addition, a.postcode, a.num_id, a.vbo_id, "
-               "a.pand_id, a.written, a.status, a.role, a.in_range FROM addresses a "
+               "a.pand_id, a.written, a.status, a.role, a.in_range, d.type, d.year_from, d.year_to, s.batch FROM addresses a "
                "JOIN dossiers s ON s.id = a.dossier_id JOIN documents d ON d.dossier_id = a.dossier_id "
                "AND (a.document_id IS NULL OR a.document_id = d.id) "
                f"WHERE ({' OR '.join(f'({c})' for c in conds)}){where}")
@@ -275,7 +278,7 @@ class SqliteIndex:
             kind = address_kind(query, row, bool(r[13]))
             if kind in ("adres", "bereik", "postcode") and not letter_fits(query, row):
                 continue
-            out.append(AddressMatch(r[0], r[1], row, kind))
+            out.append(AddressMatch(r[0], r[1], row, kind, *r[14:]))
         return out
 
     def dossiers(self, ids: Sequence[int]) -> dict[int, DossierInfo]:
