@@ -21,7 +21,7 @@ from digitalisering.index.address import range_numbers
 from digitalisering.index.model import AddressQuery, AddressRow, DossierRow, Filters, IndexStats
 from digitalisering.index.text import fold
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Bumped when the tables or the tokeniser change: an index of another version is rebuilt
 (``digitalisering index``), never read."""
 MIN_FUZZY_LEN = 5

@@ -25,8 +25,10 @@ from digitalisering.index.model import (
 )
 from digitalisering.index.text import matched_words, parse_text, snippet, stem
 
-MAX_PAGES = 2000
-"""Pages ranked per text query; total and facets count the dossiers of these (``truncated`` says so)."""
+MAX_PAGES = 1000
+"""Pages ranked per text query; total and facets count the dossiers of these (``truncated`` says so).
+The cost of a text search grows with it (``bench/portal.py``: 2,000 pages took about 100 ms, half of
+it in Python)."""
 PAGES_PER_HIT = 3
 FUZZY_WEIGHT = 0.5
 MAX_LIMIT = 500

@@ -36,6 +36,7 @@ CREATE TABLE pages (id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL, seq IN
                     number INTEGER NOT NULL, words BLOB);
 CREATE INDEX pages_document ON pages (document_id);
 CREATE VIRTUAL TABLE page_terms USING fts5 (terms, content='', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE page_vocabulary USING fts5vocab (page_terms, row);
 CREATE TABLE addresses (dossier_id INTEGER NOT NULL, document_id INTEGER, street_key TEXT, street TEXT,
                         number INTEGER, letter TEXT, addition TEXT, postcode TEXT, num_id TEXT, vbo_id TEXT,
                         pand_id TEXT, written TEXT, status TEXT, role TEXT, in_range INTEGER NOT NULL);
@@ -48,6 +49,10 @@ CREATE INDEX addresses_dossier ON addresses (dossier_id);
 CREATE TABLE vocabulary (word TEXT PRIMARY KEY, backwards TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX vocabulary_backwards ON vocabulary (backwards);
 """
+RANK_ALL = 5000
+"""A query whose terms are on more pages than this is not ranked over all of them (bm25 reads every
+match): the newest matches are taken in index order, up to the cap, and ranked among themselves
+(``bench/portal.py``: a word on 40,000 of 50,000 pages took 220 ms ranked in full)."""
 CANDIDATES = 2000
 """Vocabulary words compared per probe (first three letters, last three)."""
 
@@ -102,7 +107,7 @@ class SqliteIndex:
             # an index of another version is derived data: dropped and built again by `index`
             for name, kind in self.conn.execute(
                     "SELECT name, type FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-                    "AND name NOT LIKE 'page_terms_%'").fetchall():
+                    "AND name NOT LIKE 'page_terms_%' ORDER BY name = 'page_terms'").fetchall():
                 self.conn.execute(f'DROP TABLE IF EXISTS "{name}"')
             for statement in SCHEMA.split(";"):
                 if statement.strip():
@@ -230,23 +235,38 @@ class SqliteIndex:
             query += f' NOT "{stem(word)}"'
         return query
 
+    def estimate(self, clauses: Sequence[TextClause]) -> int:
+        """At most how many pages the clauses match (the rarest clause's page count)."""
+        counts = []
+        for clause in clauses:
+            words = clause.phrase or clause.words
+            found = [r[0] for r in self._in("SELECT doc FROM page_vocabulary WHERE term IN ({})",
+                                            sorted({stem(w) for w in words}))]
+            counts.append(min(found, default=0) if clause.phrase else sum(found))
+        return min(counts, default=0)
+
     def match_text(self, clauses: Sequence[TextClause], excluded: Sequence[str], filters: Filters,
                    dossier_ids: Sequence[int] | None, cap: int) -> list[PageMatch]:
         where, args = filter_sql(filters, dossier_ids)
-        if not where:  # rank in the full-text table alone, then join the few best
-            sql = ("SELECT p.id, p.document_id, d.dossier_id, m.score, d.type, d.year_from, d.year_to, s.batch "
-                   "FROM (SELECT rowid, bm25(page_terms) AS score "
-                   "FROM page_terms WHERE page_terms MATCH ? ORDER BY score LIMIT ?) m "
-                   "JOIN pages p ON p.id = m.rowid JOIN documents d ON d.id = p.document_id "
-                   "JOIN dossiers s ON s.id = d.dossier_id ORDER BY m.score")
-            params = [self._fts(clauses, excluded), cap]
+        columns = ("p.id, p.document_id, d.dossier_id, {score}, d.type, d.year_from, d.year_to, s.batch")
+        joins = ("JOIN pages p ON p.id = {rowid} JOIN documents d ON d.id = p.document_id "
+                 "JOIN dossiers s ON s.id = d.dossier_id")
+        fts = self._fts(clauses, excluded)
+        if self.estimate(clauses) > RANK_ALL:  # the newest matches, ranked among themselves
+            sql = (f"SELECT {columns.format(score='bm25(page_terms)')} FROM page_terms "
+                   f"{joins.format(rowid='page_terms.rowid')} WHERE page_terms MATCH ?{where} "
+                   "ORDER BY page_terms.rowid DESC LIMIT ?")
+            rows = sorted(self.conn.execute(sql, [fts, *args, cap]), key=lambda r: r[3])
+        elif not where:  # rank in the full-text table alone, then join the best
+            sql = (f"SELECT {columns.format(score='m.score')} FROM (SELECT rowid, bm25(page_terms) AS score "
+                   f"FROM page_terms WHERE page_terms MATCH ? ORDER BY score LIMIT ?) m {joins.format(rowid='m.rowid')} "
+                   "ORDER BY m.score")
+            rows = self.conn.execute(sql, [fts, cap])
         else:
-            sql = ("SELECT p.id, p.document_id, d.dossier_id, bm25(page_terms) AS score, d.type, d.year_from, "
-                   "d.year_to, s.batch FROM page_terms "
-                   "JOIN pages p ON p.id = page_terms.rowid JOIN documents d ON d.id = p.document_id "
-                   f"JOIN dossiers s ON s.id = d.dossier_id WHERE page_terms MATCH ?{where} ORDER BY score LIMIT ?")
-            params = [self._fts(clauses, excluded), *args, cap]
-        return [PageMatch(r[0], r[1], r[2], -r[3], *r[4:]) for r in self.conn.execute(sql, params)]
+            sql = (f"SELECT {columns.format(score='bm25(page_terms) AS score')} FROM page_terms "
+                   f"{joins.format(rowid='page_terms.rowid')} WHERE page_terms MATCH ?{where} ORDER BY score LIMIT ?")
+            rows = self.conn.execute(sql, [fts, *args, cap])
+        return [PageMatch(r[0], r[1], r[2], -r[3], *r[4:]) for r in rows]
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
         conds, args = [], []
