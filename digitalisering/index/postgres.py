@@ -54,9 +54,11 @@ CREATE INDEX search_addresses_dossier ON search_addresses (dossier_id);
 CREATE TABLE search_vocabulary (word TEXT PRIMARY KEY);
 CREATE INDEX search_vocabulary_trgm ON search_vocabulary USING GIN (word gin_trgm_ops)
 """
+CHUNK_PAGES = 500
 SCHEMA_LOCK = zlib.crc32(b"digitalisering:search-schema")
-RANK_AT_MOST = 20000
-"""Matching pages ranked per query at most (ts_rank_cd reads each page's tsvector)."""
+RANK_AT_MOST = 5000
+"""Matching pages ranked per query at most (ts_rank_cd reads each page's tsvector: 8,000 pages took
+about 50 ms in ``bench/portal.py``); a common word's first matches in table order are ranked."""
 
 
 def _pg(sql: str) -> str:
@@ -124,42 +126,65 @@ class PostgresIndex:
         started = time.monotonic()
         counts = [0, 0, 0, 0]
         c = self.conn
-        with c.transaction(), c.cursor() as cur:
+        with c.transaction():
             c.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(f"digitalisering:search:{batch}".encode()),))
             self._delete(batch)
+            # pages go with COPY into a staging table and get their tsvector in one statement at the
+            # end (row-by-row INSERTs made the build wait on the network); rows are sent in chunks
+            # of about CHUNK_PAGES pages, so memory does not grow with the batch
+            c.execute("CREATE TEMP TABLE search_stage (id BIGINT, document_id BIGINT, seq INTEGER, number INTEGER, "
+                      "words BYTEA, tokens TEXT) ON COMMIT DROP")
+            chunk: list[DossierRow] = []
+            pages = 0
             for dossier in dossiers:
-                n = 1 + len(dossier.documents) + sum(len(d.pages) for d in dossier.documents)
-                ids = iter(r[0] for r in c.execute("SELECT nextval('search_ids') FROM generate_series(1, %s)", (n,)))
-                dossier_id = next(ids)
-                c.execute("INSERT INTO search_dossiers VALUES (%s,%s,%s,%s,%s)",
-                          (dossier_id, batch, dossier.id, dossier.folder, "\n".join(dossier.dates)))
-                docs, pages, seen, addresses = [], [], set(), []
-                for a in dossier.addresses:
-                    addresses += _address_rows(dossier_id, None, a)
-                for doc in dossier.documents:
-                    doc_id = next(ids)
-                    y0, y1 = years(doc.dates or dossier.dates)
-                    docs.append((doc_id, dossier_id, doc.id, doc.index, doc.type, y0, y1, "\n".join(doc.dates)))
-                    for a in doc.addresses:
-                        if a.role == "object" and a not in dossier.addresses:
-                            addresses += _address_rows(dossier_id, doc_id, a)
-                    for page in doc.pages:
-                        pages.append((next(ids), doc_id, page.seq, page.number, pack_words(page.words),
-                                      tokens(page.words)))
-                        seen |= vocabulary(page.words)
-                cur.executemany("INSERT INTO search_documents VALUES (%s,%s,%s,%s,%s,%s,%s,%s)", docs)
-                cur.executemany("INSERT INTO search_pages VALUES (%s,%s,%s,%s,%s,to_tsvector('dutch', %s))", pages)
-                cur.executemany("INSERT INTO search_addresses VALUES "
-                                "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", addresses)
-                cur.executemany("INSERT INTO search_vocabulary VALUES (%s) ON CONFLICT DO NOTHING",
-                                [(w,) for w in sorted(seen)])
-                counts[0] += 1
-                counts[1] += len(docs)
-                counts[2] += len(pages)
-                counts[3] += len(addresses)
+                chunk.append(dossier)
+                pages += sum(len(d.pages) for d in dossier.documents)
+                if pages >= CHUNK_PAGES:
+                    self._flush(batch, chunk, counts)
+                    chunk, pages = [], 0
+            self._flush(batch, chunk, counts)
+            c.execute("INSERT INTO search_pages SELECT id, document_id, seq, number, words, "
+                      "to_tsvector('dutch', tokens) FROM search_stage")
             c.execute("INSERT INTO search_batches (name, dossiers, documents, pages) VALUES (%s,%s,%s,%s)",
                       (batch, *counts[:3]))
         return IndexStats(batch, *counts, seconds=time.monotonic() - started)
+
+    def _flush(self, batch: str, chunk: list[DossierRow], counts: list[int]) -> None:
+        if not chunk:
+            return
+        c = self.conn
+        n = sum(1 + len(d.documents) + sum(len(doc.pages) for doc in d.documents) for d in chunk)
+        ids = iter(r[0] for r in c.execute("SELECT nextval('search_ids') FROM generate_series(1, %s)", (n,)))
+        dossier_rows, docs, pages, seen, addresses = [], [], [], set(), []
+        for dossier in chunk:
+            dossier_id = next(ids)
+            dossier_rows.append((dossier_id, batch, dossier.id, dossier.folder, "\n".join(dossier.dates)))
+            for a in dossier.addresses:
+                addresses += _address_rows(dossier_id, None, a)
+            for doc in dossier.documents:
+                doc_id = next(ids)
+                y0, y1 = years(doc.dates or dossier.dates)
+                docs.append((doc_id, dossier_id, doc.id, doc.index, doc.type, y0, y1, "\n".join(doc.dates)))
+                for a in doc.addresses:
+                    if a.role == "object" and a not in dossier.addresses:
+                        addresses += _address_rows(dossier_id, doc_id, a)
+                for page in doc.pages:
+                    pages.append((next(ids), doc_id, page.seq, page.number, pack_words(page.words), tokens(page.words)))
+                    seen |= vocabulary(page.words)
+        with c.cursor() as cur:
+            cur.executemany("INSERT INTO search_dossiers VALUES (%s,%s,%s,%s,%s)", dossier_rows)
+            cur.executemany("INSERT INTO search_documents VALUES (%s,%s,%s,%s,%s,%s,%s,%s)", docs)
+            cur.executemany("INSERT INTO search_addresses VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                            addresses)
+            cur.executemany("INSERT INTO search_vocabulary VALUES (%s) ON CONFLICT DO NOTHING",
+                            [(w,) for w in sorted(seen)])
+            with cur.copy("COPY search_stage FROM STDIN") as copy:
+                for row in pages:
+                    copy.write_row(row)
+        counts[0] += len(dossier_rows)
+        counts[1] += len(docs)
+        counts[2] += len(pages)
+        counts[3] += len(addresses)
 
     def _delete(self, batch: str) -> None:
         c = self.conn
