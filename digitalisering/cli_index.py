@@ -51,10 +51,12 @@ def _n(value: float, lang: str) -> str:
 
 @click.command("index")
 @click.argument("batch", required=False)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes reading the stored OCR.")
 @lang_option
 @click.pass_obj
 @handle_errors
-def index_command(obj: Context, batch: str | None, lang: str) -> None:
+def index_command(obj: Context, batch: str | None, jobs: int, lang: str) -> None:
     """(Re)build the search index for BATCH, or for every published batch."""
     from digitalisering.catalog import Catalog
     from digitalisering.index.build import open_for, rebuild
@@ -64,7 +66,7 @@ def index_command(obj: Context, batch: str | None, lang: str) -> None:
         index = open_for(store, obj.workspace)
         try:
             before = set(index.batches())
-            stats = rebuild(index, Catalog(store, obj.workspace), batch)
+            stats = rebuild(index, Catalog(store, obj.workspace), batch, jobs, obj.db or obj.workspace.database)
             removed = before - set(index.batches()) - {s.batch for s in stats}
         finally:
             index.close()

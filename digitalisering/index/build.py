@@ -8,6 +8,9 @@ a time), so memory does not grow with the batch; the backend swaps them in in on
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterator
 
@@ -42,25 +45,57 @@ def dossier_row(catalog: Catalog, dossier: DossierEntry) -> DossierRow:
                       tuple(r for a in dossier.addresses for r in address_rows(a)))
 
 
-def batch_rows(catalog: Catalog, batch: str) -> Iterator[DossierRow]:
-    for dossier in catalog.dossiers(batch):
-        yield dossier_row(catalog, dossier)
+def batch_rows(catalog: Catalog, batch: str, jobs: int = 1, target: Path | str | None = None) -> Iterator[DossierRow]:
+    """The batch's dossiers as index rows, in order. With ``jobs`` > 1 and the store's ``target``
+    (its SQLite file or PostgreSQL URL), worker processes read the stored OCR (parsing the words
+    is most of the cost of building); at most ``WINDOW`` dossiers per worker are read ahead, so
+    memory stays flat however large the batch."""
+    dossiers = catalog.dossiers(batch)
+    if jobs <= 1 or target is None or len(dossiers) < 2:
+        for dossier in dossiers:
+            yield dossier_row(catalog, dossier)
+        return
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
+                             initargs=(str(target), str(catalog.workspace.root))) as pool:
+        pending: deque = deque()
+        for dossier in dossiers:
+            pending.append(pool.submit(_worker_row, batch, dossier.id))
+            if len(pending) >= WINDOW * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
-def update_batch(index: SearchIndex, catalog: Catalog, batch: str) -> IndexStats:
+WINDOW = 8
+_worker: dict = {}
+
+
+def _start_worker(target: str, root: str) -> None:
+    store = Store(target)
+    _worker["catalog"] = Catalog(store, Workspace(Path(root)))
+
+
+def _worker_row(batch: str, dossier_id: str) -> DossierRow:
+    catalog = _worker["catalog"]
+    return dossier_row(catalog, catalog.dossier(batch, dossier_id))
+
+
+def update_batch(index: SearchIndex, catalog: Catalog, batch: str, jobs: int = 1,
+                 target: Path | str | None = None) -> IndexStats:
     """Replace ``batch``'s rows with what it has published now."""
-    return index.replace_batch(batch, batch_rows(catalog, batch))
+    return index.replace_batch(batch, batch_rows(catalog, batch, jobs, target))
 
 
-def rebuild(index: SearchIndex, catalog: Catalog, batch: str | None = None) -> list[IndexStats]:
+def rebuild(index: SearchIndex, catalog: Catalog, batch: str | None = None, jobs: int = 1,
+            target: Path | str | None = None) -> list[IndexStats]:
     """Index one published batch, or every one (and forget indexed batches that are no longer
     published). CatalogError when ``batch`` was never published."""
     if batch is not None:
-        return [update_batch(index, catalog, catalog.batch(batch).name)]
+        return [update_batch(index, catalog, catalog.batch(batch).name, jobs, target)]
     published = [b.name for b in catalog.batches()]
     for stale in set(index.batches()) - set(published):
         index.remove_batch(stale)
-    return [update_batch(index, catalog, name) for name in published]
+    return [update_batch(index, catalog, name, jobs, target) for name in published]
 
 
 def open_for(store: Store, workspace: Workspace) -> SearchIndex:

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from digitalisering.catalog import Catalog
 from digitalisering.cli import main
-from digitalisering.index.build import address_rows, open_for, rebuild
+from digitalisering.index.build import address_rows, batch_rows, open_for, rebuild
 from digitalisering.catalog import AddressLink
 from digitalisering.index.model import SearchQuery
 from digitalisering.index.search import Searcher
@@ -46,3 +46,14 @@ def test_run_indexes_its_batch_and_index_rebuilds_it(processed):
             index.close()
     r = CliRunner().invoke(main, ["--workspace", str(ws.root), "index", batch.name])
     assert r.exit_code == 0 and f"batch {batch.name}: {counts[0]} dossiers" in r.output
+
+
+@pytest.mark.slow
+def test_worker_processes_read_the_same_rows(processed):
+    ws, batch = processed["workspace"], processed["batch"]
+    with Store(ws.database) as store:
+        catalog = Catalog(store, ws)
+        serial = list(batch_rows(catalog, batch.name))
+        parallel = list(batch_rows(catalog, batch.name, jobs=2, target=ws.database))
+    assert len(serial) >= 2 and parallel == serial
+    assert sum(len(p.words) for d in serial for doc in d.documents for p in doc.pages) > 0
