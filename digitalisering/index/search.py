@@ -23,7 +23,7 @@ from digitalisering.index.base import MIN_FUZZY_LEN, AddressMatch, PageMatch, Se
 from digitalisering.index.model import (
     AddressHit, AddressQuery, DocumentHit, DossierHit, FacetValue, PageHit, SearchQuery, SearchResult, TextQuery,
 )
-from digitalisering.index.text import matched_words, parse_text, snippet, stem
+from digitalisering.index.text import _TOKEN, fold, matched_words, parse_text, snippet, stem
 
 MAX_PAGES = 1000
 """Pages ranked per text query; total and facets count the dossiers of these (``truncated`` says so).
@@ -116,10 +116,29 @@ class Searcher:
                 pages.setdefault(p.dossier_id, []).append(p)
             scores = {d: s + _text_score(pages[d]) for d, s in scores.items() if d in pages}
             docs = {d: sorted({p.document_id for p in pages[d]}) for d in scores}
+        elif aq.street and aq.number is not None and by_dossier:
+            pages, tq = self._address_pages(query, aq, scores), None
         info = {m.document_id: m for m in matches}
         info.update({p.document_id: p for ps in pages.values() for p in ps})
-        result = self._result(query, "address", scores, docs, pages, tq, expanded, False, by_dossier, info)
-        return SearchResult(**{**result.__dict__, "address": aq})
+        shown = tq
+        if tq is None and pages:
+            shown = TextQuery(phrases=(_address_words(aq.street_written or aq.street, aq.number),
+                                       _address_words(aq.street, aq.number)))
+        result = self._result(query, "address", scores, docs, pages, shown, expanded, False, by_dossier, info)
+        return SearchResult(**{**result.__dict__, "address": aq, "text": tq})
+
+    def _address_pages(self, query: SearchQuery, aq: AddressQuery, scores: dict[int, float]):
+        """Where the address is written in the dossiers shown: pages holding the street as typed (or
+        as the BAG names it) followed by the number, for the snippets and the highlights."""
+        shown = sorted(scores, key=lambda d: -scores[d])[:query.offset + query.limit]
+        pages: dict[int, list[PageMatch]] = {}
+        for street in dict.fromkeys((aq.street_written or aq.street, aq.street)):
+            clause = TextClause(phrase=_address_words(street, aq.number))
+            for p in self.index.match_text([clause], (), query.filters, shown, MAX_PAGES):
+                pages.setdefault(p.dossier_id, []).append(p)
+            if pages:
+                break
+        return pages
 
     # --- text -----------------------------------------------------------------------------------
     def _clauses(self, tq: TextQuery, fuzzy: bool) -> tuple[list[TextClause], dict[str, tuple[str, ...]]]:
@@ -225,6 +244,10 @@ def _address_hits(matches: list[AddressMatch]) -> tuple[AddressHit, ...]:
             seen.add(key)
             out.append(AddressHit(label or (r.written or ""), r.written, m.kind, r.num_id, r.vbo_id, r.pand_id))
     return tuple(out)
+
+
+def _address_words(street: str, number: int) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(street))) + (str(number),)
 
 
 def _highlight_terms(tq: TextQuery | None, expanded: dict[str, tuple[str, ...]]):

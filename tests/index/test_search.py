@@ -47,6 +47,14 @@ def test_address_forms(filled, text, expected):
     assert found(filled, text) == expected
 
 
+def test_address_hits_show_the_pages_where_the_address_is_written(filled):
+    result = Searcher(filled).search(SearchQuery("Breestraat 12"))
+    (hit,) = result.hits
+    assert [(p.seq, p.snippet_text) for p in hit.pages if p.seq == 0] == [
+        (0, "Aanvraag om bouwvergunning voor het verbouwen van het pand [Breestraat] [12] te Leiden")]
+    assert {p.seq for p in hit.pages} == {0, 2} and result.text is None
+
+
 def test_range_written_t_m_covers_every_number_of_its_side(index):
     row = AddressRow("Nieuwstraat", 15, None, None, None, None, None, None, "Nieuwstraat 15 t/m 21", "not_in_bag",
                      "object")
