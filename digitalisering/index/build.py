@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterator
 
 from digitalisering.catalog import AddressLink, Catalog, CatalogError, DossierEntry
+from digitalisering.errors import StateError
 from digitalisering.index.base import SearchIndex
 from digitalisering.index.model import AddressRow, DocumentRow, DossierRow, IndexStats, PageRow
 from digitalisering.store import Store
@@ -55,15 +57,19 @@ def batch_rows(catalog: Catalog, batch: str, jobs: int = 1, target: Path | str |
         for dossier in dossiers:
             yield dossier_row(catalog, dossier)
         return
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
-                             initargs=(str(target), str(catalog.workspace.root))) as pool:
-        pending: deque = deque()
-        for dossier in dossiers:
-            pending.append(pool.submit(_worker_row, batch, dossier.id))
-            if len(pending) >= WINDOW * jobs:
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
+                                 initargs=(str(target), str(catalog.workspace.root))) as pool:
+            pending: deque = deque()
+            for dossier in dossiers:
+                pending.append(pool.submit(_worker_row, batch, dossier.id))
+                if len(pending) >= WINDOW * jobs:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise StateError(f"a process reading the stored OCR of batch {batch} stopped ({exc}); "
+                         "the index keeps the batch's previous rows: run `digitalisering index` again") from exc
 
 
 WINDOW = 8
