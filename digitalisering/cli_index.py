@@ -59,14 +59,15 @@ def _n(value: float, lang: str) -> str:
 def index_command(obj: Context, batch: str | None, jobs: int, lang: str) -> None:
     """(Re)build the search index for BATCH, or for every published batch."""
     from digitalisering.catalog import Catalog
-    from digitalisering.index.build import open_for, rebuild
+    from digitalisering.index.build import Readers, open_for, rebuild
 
     t = TEXT[lang]
     with obj.store() as store:
         index = open_for(store, obj.workspace)
         try:
             before = set(index.batches())
-            stats = rebuild(index, Catalog(store, obj.workspace), batch, jobs, obj.db or obj.workspace.database)
+            with Readers(jobs, obj.db or obj.workspace.database, obj.workspace.root) as readers:
+                stats = rebuild(index, Catalog(store, obj.workspace), batch, readers)
             removed = before - set(index.batches()) - {s.batch for s in stats}
         finally:
             index.close()

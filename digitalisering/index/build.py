@@ -15,7 +15,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Iterator
 
-from digitalisering.catalog import AddressLink, Catalog, CatalogError, DossierEntry
+from digitalisering.catalog import AddressLink, Catalog, CatalogError, DossierEntry, PageEntry
 from digitalisering.errors import StateError
 from digitalisering.index.base import SearchIndex
 from digitalisering.index.model import AddressRow, DocumentRow, DossierRow, IndexStats, PageRow
@@ -36,10 +36,12 @@ def address_rows(link: AddressLink) -> list[AddressRow]:
     return rows
 
 
-def dossier_row(catalog: Catalog, dossier: DossierEntry) -> DossierRow:
+def dossier_row(catalog: Catalog, dossier: DossierEntry, words: list[tuple[str, ...]] | None = None) -> DossierRow:
+    """A dossier as index rows; ``words``: its pages' words in page order when already read."""
+    texts = iter(words) if words is not None else None
     documents = []
     for doc in dossier.documents:
-        pages = tuple(PageRow(p.seq, p.number, tuple(w.text for w in catalog.text_of(dossier.batch, p).words))
+        pages = tuple(PageRow(p.seq, p.number, next(texts) if texts is not None else _words(catalog, dossier.batch, p))
                       for p in doc.pages)
         documents.append(DocumentRow(doc.id, doc.index, doc.type, tuple(doc.dates), pages,
                                      tuple(r for a in doc.addresses for r in address_rows(a))))
@@ -47,27 +49,61 @@ def dossier_row(catalog: Catalog, dossier: DossierEntry) -> DossierRow:
                       tuple(r for a in dossier.addresses for r in address_rows(a)))
 
 
-def batch_rows(catalog: Catalog, batch: str, jobs: int = 1, target: Path | str | None = None) -> Iterator[DossierRow]:
-    """The batch's dossiers as index rows, in order. With ``jobs`` > 1 and the store's ``target``
-    (its SQLite file or PostgreSQL URL), worker processes read the stored OCR (parsing the words
-    is most of the cost of building); at most ``WINDOW`` dossiers per worker are read ahead, so
-    memory stays flat however large the batch."""
+def _words(catalog: Catalog, batch: str, page: PageEntry) -> tuple[str, ...]:
+    return tuple(w.text for w in catalog.text_of(batch, page).words)
+
+
+class Readers:
+    """Worker processes that read pages' stored OCR for ``batch_rows`` (parsing the words is most of
+    the cost of building an index); started on first use and kept for every batch of a rebuild."""
+
+    MIN_PAGES = 500
+    """Smaller batches are read in this process (starting the workers costs more)."""
+
+    def __init__(self, jobs: int, target: Path | str, workspace_root: Path):
+        self.jobs, self.target, self.root = jobs, str(target), str(workspace_root)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("spawn"), initializer=_start_worker,
+                                             initargs=(self.target, self.root))
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "Readers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def batch_rows(catalog: Catalog, batch: str, readers: Readers | None = None) -> Iterator[DossierRow]:
+    """The batch's dossiers as index rows, in order; with ``readers``, a large batch's pages are
+    read by worker processes (the dossiers come from this process's catalog), at most ``WINDOW``
+    dossiers per worker ahead, so memory stays flat however large the batch."""
     dossiers = catalog.dossiers(batch)
-    if jobs <= 1 or target is None or len(dossiers) < 2:
+    if readers is None or readers.jobs <= 1 or sum(len(d.pages) for d in dossiers) < readers.MIN_PAGES:
         for dossier in dossiers:
             yield dossier_row(catalog, dossier)
         return
     try:
-        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker,
-                                 initargs=(str(target), str(catalog.workspace.root))) as pool:
-            pending: deque = deque()
-            for dossier in dossiers:
-                pending.append(pool.submit(_worker_row, batch, dossier.id))
-                if len(pending) >= WINDOW * jobs:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        pool = readers.pool()
+        pending: deque = deque()
+        for dossier in dossiers:
+            pending.append((dossier, pool.submit(_worker_words, batch, dossier.pages)))
+            if len(pending) >= WINDOW * readers.jobs:
+                done, future = pending.popleft()
+                yield dossier_row(catalog, done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield dossier_row(catalog, done, future.result())
     except BrokenProcessPool as exc:
+        readers.close()
         raise StateError(f"a process reading the stored OCR of batch {batch} stopped ({exc}); "
                          "the index keeps the batch's previous rows: run `digitalisering index` again") from exc
 
@@ -77,31 +113,29 @@ _worker: dict = {}
 
 
 def _start_worker(target: str, root: str) -> None:
-    store = Store(target)
-    _worker["catalog"] = Catalog(store, Workspace(Path(root)))
+    _worker["catalog"] = Catalog(Store(target), Workspace(Path(root)))
 
 
-def _worker_row(batch: str, dossier_id: str) -> DossierRow:
+def _worker_words(batch: str, pages: tuple[PageEntry, ...]) -> list[tuple[str, ...]]:
     catalog = _worker["catalog"]
-    return dossier_row(catalog, catalog.dossier(batch, dossier_id))
+    return [_words(catalog, batch, p) for p in pages]
 
 
-def update_batch(index: SearchIndex, catalog: Catalog, batch: str, jobs: int = 1,
-                 target: Path | str | None = None) -> IndexStats:
+def update_batch(index: SearchIndex, catalog: Catalog, batch: str, readers: Readers | None = None) -> IndexStats:
     """Replace ``batch``'s rows with what it has published now."""
-    return index.replace_batch(batch, batch_rows(catalog, batch, jobs, target))
+    return index.replace_batch(batch, batch_rows(catalog, batch, readers))
 
 
-def rebuild(index: SearchIndex, catalog: Catalog, batch: str | None = None, jobs: int = 1,
-            target: Path | str | None = None) -> list[IndexStats]:
+def rebuild(index: SearchIndex, catalog: Catalog, batch: str | None = None,
+            readers: Readers | None = None) -> list[IndexStats]:
     """Index one published batch, or every one (and forget indexed batches that are no longer
     published). CatalogError when ``batch`` was never published."""
     if batch is not None:
-        return [update_batch(index, catalog, catalog.batch(batch).name, jobs, target)]
+        return [update_batch(index, catalog, catalog.batch(batch).name, readers)]
     published = [b.name for b in catalog.batches()]
     for stale in set(index.batches()) - set(published):
         index.remove_batch(stale)
-    return [update_batch(index, catalog, name, jobs, target) for name in published]
+    return [update_batch(index, catalog, name, readers) for name in published]
 
 
 def open_for(store: Store, workspace: Workspace) -> SearchIndex:
@@ -125,5 +159,5 @@ def index_after_run(store: Store, workspace: Workspace, batch: str) -> IndexStat
         index.close()
 
 
-__all__ = ["CatalogError", "address_rows", "batch_rows", "dossier_row", "index_after_run", "open_for", "rebuild",
+__all__ = ["CatalogError", "Readers", "address_rows", "batch_rows", "dossier_row", "index_after_run", "open_for", "rebuild",
            "update_batch"]

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from digitalisering.catalog import Catalog
 from digitalisering.cli import main
-from digitalisering.index.build import address_rows, batch_rows, open_for, rebuild
+from digitalisering.index.build import Readers, address_rows, batch_rows, open_for, rebuild
 from digitalisering.catalog import AddressLink
 from digitalisering.index.model import SearchQuery
 from digitalisering.index.search import Searcher
@@ -54,6 +54,8 @@ def test_worker_processes_read_the_same_rows(processed):
     with Store(ws.database) as store:
         catalog = Catalog(store, ws)
         serial = list(batch_rows(catalog, batch.name))
-        parallel = list(batch_rows(catalog, batch.name, jobs=2, target=ws.database))
+        with Readers(2, ws.database, ws.root) as readers:
+            readers.MIN_PAGES = 0
+            parallel = list(batch_rows(catalog, batch.name, readers))
     assert len(serial) >= 2 and parallel == serial
     assert sum(len(p.words) for d in serial for doc in d.documents for p in doc.pages) > 0
