@@ -24,15 +24,17 @@ MAX_RANGE = 40
 
 def range_numbers(written: str | None) -> list[int]:
     """The house numbers a written range covers: ``15-17`` and ``15/17`` are 15 and 17 (the two
-    addresses of one building), ``15 t/m 21`` is 15, 17, 19 and 21 (one side of the street)."""
+    addresses of one building), ``65-66`` is 65 and 66 (a corner building), ``15 t/m 21`` is 15,
+    17, 19 and 21 (one side of the street)."""
     if not written:
         return []
     out: list[int] = []
     for m in _RANGE.finditer(written):
         first, second = int(m.group(1)), int(m.group(3))
-        if second <= first or second - first > MAX_RANGE or (second - first) % 2:
+        if second <= first or second - first > MAX_RANGE or (second - first) % 2 and second - first > 1:
             continue
-        step = 2 if m.group("sep").lower() in ("t/m", "tot en met") else second - first
+        step = 2 if m.group("sep").lower() in ("t/m", "tot en met") and (second - first) % 2 == 0 \
+            else second - first
         out.extend(n for n in range(first, second + 1, step) if n not in out)
     return out
 

@@ -178,7 +178,8 @@ class AddressHit:
     written: str | None
     match: str
     """How it matched: adres (street and number), bereik (a number inside a written range),
-    postcode, bag-id, geschiedenis (an older numbering of the same object), pand (the same building)."""
+    postcode, bag-id, geschiedenis (an older numbering of the same object), pand (the same building),
+    tekst (not linked to this address, but a page writes it: the street and number in a row)."""
     num_id: str | None
     vbo_id: str | None
     pand_id: str | None

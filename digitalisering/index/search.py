@@ -20,8 +20,9 @@ from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.index.address import StreetResolver, bag_relations, bag_streets, parse_address
 from digitalisering.index.base import MIN_FUZZY_LEN, AddressMatch, PageMatch, SearchIndex, TextClause
+from digitalisering.bag.addresses import normalise_street
 from digitalisering.index.model import (
-    AddressHit, AddressQuery, DocumentHit, DossierHit, FacetValue, PageHit, SearchQuery, SearchResult, TextQuery,
+    AddressHit, AddressQuery, AddressRow, DocumentHit, DossierHit, FacetValue, PageHit, SearchQuery, SearchResult, TextQuery,
 )
 from digitalisering.index.text import _TOKEN, fold, matched_words, parse_text, snippet, stem
 
@@ -33,7 +34,9 @@ PAGES_PER_HIT = 3
 FUZZY_WEIGHT = 0.5
 MAX_LIMIT = 500
 MODES = ("auto", "address", "text")
-KIND_RANK = {"adres": 5.0, "bag-id": 5.0, "bereik": 4.5, "postcode": 4.0, "geschiedenis": 3.5, "pand": 1.0}
+KIND_RANK = {"adres": 5.0, "bag-id": 5.0, "bereik": 4.5, "postcode": 4.0, "geschiedenis": 3.5, "tekst": 2.0,
+             "pand": 1.0}
+MAX_FORMS = 6
 
 
 class QueryError(DigitaliseringError):
@@ -104,40 +107,56 @@ class Searcher:
         by_dossier: dict[int, list[AddressMatch]] = defaultdict(list)
         for m in matches:
             by_dossier[m.dossier_id].append(m)
+        # where the address is written: snippets for the dossiers found, and the dossiers whose
+        # link to the BAG missed it (another street chosen, an OCR slip in the number) found anyway
+        phrases: tuple[tuple[str, ...], ...] = ()
+        pages: dict[int, list[PageMatch]] = {}
+        if aq.street and aq.number is not None:
+            phrases = self._written_forms(aq)
+            pages = self._written_pages(query, phrases)
+            row = AddressRow(aq.street, aq.number, aq.letter, aq.addition, written=aq.street_written)
+            for d, ps in pages.items():
+                if d not in by_dossier:
+                    by_dossier[d] = [AddressMatch(d, p.document_id, row, "tekst", p.type, p.year_from, p.year_to,
+                                                  p.batch) for p in ps]
+        matches = [m for ms in by_dossier.values() for m in ms]
         scores = {d: max(_address_score(aq, m) for m in ms) for d, ms in by_dossier.items()}
         docs = {d: sorted({m.document_id for m in ms}) for d, ms in by_dossier.items()}
-        pages: dict[int, list[PageMatch]] = {}
         tq = parse_text(rest) if rest.strip() else None
         expanded: dict[str, tuple[str, ...]] = {}
         if tq is not None and not tq.empty and by_dossier:
             clauses, expanded = self._clauses(tq, query.fuzzy)
-            found = self._pages(tq, clauses, expanded, query, sorted(by_dossier))
-            for p in found:
+            pages = {}
+            for p in self._pages(tq, clauses, expanded, query, sorted(by_dossier)):
                 pages.setdefault(p.dossier_id, []).append(p)
             scores = {d: s + _text_score(pages[d]) for d, s in scores.items() if d in pages}
             docs = {d: sorted({p.document_id for p in pages[d]}) for d in scores}
-        elif aq.street and aq.number is not None and by_dossier:
-            pages, tq = self._address_pages(query, aq, scores), None
         info = {m.document_id: m for m in matches}
         info.update({p.document_id: p for ps in pages.values() for p in ps})
-        shown = tq
-        if tq is None and pages:
-            shown = TextQuery(phrases=(_address_words(aq.street_written or aq.street, aq.number),
-                                       _address_words(aq.street, aq.number)))
+        shown = tq if tq is not None and not tq.empty else (TextQuery(phrases=phrases) if pages else None)
         result = self._result(query, "address", scores, docs, pages, shown, expanded, False, by_dossier, info)
         return SearchResult(**{**result.__dict__, "address": aq, "text": tq})
 
-    def _address_pages(self, query: SearchQuery, aq: AddressQuery, scores: dict[int, float]):
-        """Where the address is written in the dossiers shown: pages holding the street as typed (or
-        as the BAG names it) followed by the number, for the snippets and the highlights."""
-        shown = sorted(scores, key=lambda d: -scores[d])[:query.offset + query.limit]
+    def _written_forms(self, aq: AddressQuery) -> tuple[tuple[str, ...], ...]:
+        """The address as pages may write it: the street as typed, as the BAG names it, and its
+        historic variants in the gazetteer, each followed by the number (and letter)."""
+        names = [aq.street_written or aq.street, aq.street]
+        key = normalise_street(aq.street)
+        for variant, group in (self.gazetteer or {}).items():
+            if any(normalise_street(m) == key for m in group.split("\x00")):
+                names.append(variant)
+        number = f"{aq.number}{aq.letter or ''}".lower()
+        forms = {tuple(_TOKEN.findall(fold(n))) + (number,) for n in names if n}
+        return tuple(sorted(f for f in forms if len(f) > 1))[:MAX_FORMS]
+
+    def _written_pages(self, query: SearchQuery, phrases) -> dict[int, list[PageMatch]]:
         pages: dict[int, list[PageMatch]] = {}
-        for street in dict.fromkeys((aq.street_written or aq.street, aq.street)):
-            clause = TextClause(phrase=_address_words(street, aq.number))
-            for p in self.index.match_text([clause], (), query.filters, shown, MAX_PAGES):
-                pages.setdefault(p.dossier_id, []).append(p)
-            if pages:
-                break
+        seen: set[int] = set()
+        for phrase in phrases:
+            for p in self.index.match_text([TextClause(phrase=phrase)], (), query.filters, None, MAX_PAGES):
+                if p.page_id not in seen:
+                    seen.add(p.page_id)
+                    pages.setdefault(p.dossier_id, []).append(p)
         return pages
 
     # --- text -----------------------------------------------------------------------------------
@@ -246,10 +265,6 @@ def _address_hits(matches: list[AddressMatch]) -> tuple[AddressHit, ...]:
     return tuple(out)
 
 
-def _address_words(street: str, number: int) -> tuple[str, ...]:
-    return tuple(_TOKEN.findall(fold(street))) + (str(number),)
-
-
 def _highlight_terms(tq: TextQuery | None, expanded: dict[str, tuple[str, ...]]):
     if tq is None:
         return set(), []
@@ -268,8 +283,8 @@ def _facets(order, batch_of, docs, documents) -> dict[str, tuple[FacetValue, ...
             doc = documents[i]
             if doc.type:
                 ts.add(doc.type)
-            if doc.year_from is not None:
-                ds.update(range(doc.year_from // 10 * 10, doc.year_to // 10 * 10 + 1, 10))
+            if doc.year_to is not None:  # its latest date (earlier ones are often quoted: a birth date)
+                ds.add(doc.year_to // 10 * 10)
         for t in ts:
             types[t] += 1
         for dec in ds:

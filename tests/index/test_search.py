@@ -68,6 +68,35 @@ def test_range_written_t_m_covers_every_number_of_its_side(index):
     assert found(index, "Nieuwstraat 23") == [] and found(index, "Nieuwstraat 16") == []
 
 
+def test_adjacent_numbers_of_a_corner_building(index):
+    row = AddressRow("Herenstraat", 65, None, None, None, "0546200000349263", None, None, "Herenstraat 65-66", "exact",
+                     "object")
+    index.replace_batch("b", [DossierRow("D2", None, ("1940-01-01",), (
+        DocumentRow("D2-01", 1, "aanvraag", ("1940-01-01",), (page(0, 1, "perceel Herenstraat 65-66"),)),), (row,))])
+    assert found(index, "Herenstraat 66") == ["D2"] and found(index, "Herenstraat 67") == []
+
+
+def test_an_address_the_link_missed_is_found_where_it_is_written(index):
+    """The linker chose Rijndijk 26 for "Hoge Rijndijk 26": the page still says where the object is."""
+    wrong = AddressRow("Rijndijk", 26, None, None, None, "0546200000400132", None, None, "rijndijk 26", "exact",
+                       "object")
+    other = AddressRow("Hoge Rijndijk", 10, None, None, None, None, None, None, "Hoge Rijndijk 10", "exact", "object")
+    index.replace_batch("b", [
+        DossierRow("D3", None, ("1924-06-01",), (DocumentRow("D3-01", 1, "tekening", ("1924-06-01",), (
+            page(0, 1, "WERK het bouwen van een woonhuis PERCEEL Hoge Rijndijk 26 OPDRACHTGEVER"),)),), (wrong,)),
+        DossierRow("D4", None, ("1950-01-01",), (DocumentRow("D4-01", 1, "brief", ("1950-01-01",), (
+            page(1, 1, "Hoge Rijndijk 10"),)),), (other,)),
+    ])
+    result = Searcher(index).search(SearchQuery("Hoge Rijndijk 26"))
+    assert [h.dossier for h in result.hits] == ["D3"]
+    assert [a.match for a in result.hits[0].addresses] == ["tekst"]
+    assert result.hits[0].pages[0].matched == ("Hoge", "Rijndijk", "26")
+    assert found(index, "Hoge Rijndijk 27") == []
+    # a linked dossier ranks above one that only writes the address
+    both = Searcher(index).search(SearchQuery("Rijndijk 26"))
+    assert [h.dossier for h in both.hits] == ["D3"] and both.hits[0].addresses[0].match == "adres"
+
+
 def test_historic_street_name_via_gazetteer(filled):
     gazetteer = {"Breedestraat": "Breedestraat\x00Breestraat", "Breestraat": "Breedestraat\x00Breestraat"}
     assert found(filled, "Breedestraat 12", searcher={"gazetteer": gazetteer}) == ["BWT-1962-0422"]
