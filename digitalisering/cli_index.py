@@ -101,19 +101,15 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
                    batches: tuple[str, ...], mode: str, exact: bool, limit: int, offset: int, gazetteer: Path | None,
                    as_json: bool, lang: str) -> None:
     """Find dossiers by address ("Breestraat 12", "2311 CS", a BAG id) or words ("dakkapel", "a phrase")."""
-    from digitalisering.bag.index import INDEX_FILE as BAG_FILE
-    from digitalisering.bag.link import load_gazetteer
-    from digitalisering.index.build import open_for
-    from digitalisering.index.search import Searcher
+    from digitalisering.index import open_searcher
 
-    variants = load_gazetteer(gazetteer) if gazetteer else None
     q = SearchQuery(query, Filters(tuple(types), from_year, to_year, tuple(batches)), mode, not exact, limit, offset)
     with obj.store() as store:
-        index = open_for(store, obj.workspace)
+        searcher = open_searcher(store, obj.workspace, gazetteer)
         try:
-            result = Searcher(index, obj.workspace.root / BAG_FILE, variants).search(q)
+            result = searcher.search(q)
         finally:
-            index.close()
+            searcher.index.close()
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:

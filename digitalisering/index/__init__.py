@@ -28,8 +28,21 @@ def open_index(workspace_root: Path, db: str | None = None) -> SearchIndex:
     return SqliteIndex(Path(workspace_root) / INDEX_FILE)
 
 
+def open_searcher(store, workspace, gazetteer: Path | None = None):
+    """A ``Searcher`` over the workspace's index (the one that goes with ``store``), using the
+    workspace's BAG index for the address history and ``gazetteer`` (the CSV of historic street
+    names) when given. Not to be shared between threads: a portal opens one per worker thread."""
+    from digitalisering.bag.index import INDEX_FILE as BAG_FILE
+    from digitalisering.bag.link import load_gazetteer
+    from digitalisering.index.build import open_for
+    from digitalisering.index.search import Searcher
+
+    variants = load_gazetteer(gazetteer) if gazetteer else None
+    return Searcher(open_for(store, workspace), Path(workspace.root) / BAG_FILE, variants)
+
+
 __all__ = [
     "AddressHit", "AddressQuery", "AddressRow", "DocumentHit", "DocumentRow", "DossierHit", "DossierRow", "FacetValue",
     "Filters", "IndexStats", "PageHit", "PageRow", "SearchIndex", "SearchQuery", "SearchResult", "SnippetPart",
-    "TextQuery", "open_index",
+    "TextQuery", "open_index", "open_searcher",
 ]

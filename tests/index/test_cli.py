@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from click.testing import CliRunner
 from rows import breestraat_batch
 
 from digitalisering.cli import main
+from digitalisering.index.postgres import PostgresIndex
 from digitalisering.index.sqlite import INDEX_FILE, SqliteIndex
 from digitalisering.workspace import Workspace
 
@@ -77,3 +80,16 @@ def test_unreadable_index_is_one_line_exit_6(tmp_path):
     (ws.root / INDEX_FILE).write_bytes(b"this is not a database" * 100)
     r = run(ws, "search", "dakkapel")
     assert r.exit_code == 6 and "search index" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.slow
+def test_search_on_the_shared_postgresql_index(tmp_path, pg_url):
+    ix = PostgresIndex(pg_url)
+    ix.replace_batch("b1", breestraat_batch())
+    ix.close()
+    ws = Workspace.open(tmp_path / "ws")
+    r = CliRunner().invoke(main, ["--workspace", str(ws.root), "--db", pg_url, "search", "Hooigracht 17", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert [h["dossier"] for h in data["hits"]] == ["BWT-1923-0085"]
+    assert not (ws.root / INDEX_FILE).exists()  # nothing in the workspace: the index is the shared one
