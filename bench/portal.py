@@ -28,6 +28,7 @@ import os
 import json
 import random
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -231,6 +232,7 @@ def main() -> None:
     finally:
         if pg is not None:
             pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     recall(args.workspace, truth)
 
 
