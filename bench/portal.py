@@ -154,22 +154,21 @@ def main() -> None:
         streets = [("Breestraat", None)]
 
     wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
-    backends = [("sqlite", None)] if "sqlite" in wanted else []
+    backends = [name for name in ("sqlite", "postgresql") if name in wanted]
     pg = None
-    if "postgresql" in wanted:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from pgserver import PgServer
-        pg = PgServer()
-        backends.append(("postgresql", pg.new_database()))
     tmp = Path(tempfile.mkdtemp(prefix="bench-portal-"))
     try:
         report = {}
-        for name, url in backends:
+        for name in backends:
             if name == "sqlite":
                 index = SqliteIndex(tmp / "search.sqlite")
-            else:
+            else:  # a private server from Debian's package, started when its turn comes
+                sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+                from pgserver import PgServer
+
                 from digitalisering.index.postgres import PostgresIndex
-                index = PostgresIndex(url)
+                pg = PgServer()
+                index = PostgresIndex(pg.new_database())
             rng_b = random.Random(args.seed)
             samples, build_s, built, mem = [], 0.0, 0, []
             checkpoints = {int(args.pages * k / 10) for k in range(1, 11)}
