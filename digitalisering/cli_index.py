@@ -18,6 +18,7 @@ TEXT = {
     "nl": {"indexed": "batch {batch}: {dossiers} dossiers, {documents} documenten, {pages} pagina's in de index "
                       "({rate} pagina's/min)",
            "none": "geen gepubliceerde batches om te indexeren (eerst: digitalisering run)",
+           "empty": "de zoekindex is leeg: digitalisering index (of eerst digitalisering run)",
            "removed": "{n} batch(es) niet meer gepubliceerd: uit de index gehaald",
            "found": "{total} dossier(s) gevonden voor {query!r} ({kind}, {ms} ms)",
            "address": "adres", "text": "tekst", "nothing": "niets gevonden",
@@ -30,6 +31,7 @@ TEXT = {
     "en": {"indexed": "batch {batch}: {dossiers} dossiers, {documents} documents, {pages} pages indexed "
                       "({rate} pages/min)",
            "none": "no published batches to index (first: digitalisering run)",
+           "empty": "the search index is empty: digitalisering index (or first digitalisering run)",
            "removed": "{n} batch(es) no longer published: removed from the index",
            "found": "{total} dossier(s) found for {query!r} ({kind}, {ms} ms)",
            "address": "address", "text": "text", "nothing": "nothing found",
@@ -108,8 +110,11 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
         searcher = open_searcher(store, obj.workspace, gazetteer)
         try:
             result = searcher.search(q)
+            empty = not searcher.index.batches()
         finally:
             searcher.index.close()
+    if empty:
+        click.echo(TEXT[lang]["empty"], err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:

@@ -112,9 +112,12 @@ def parse_address(text: str, streets: StreetResolver) -> ParsedAddress | None:
 
 
 def _number_parts(m: re.Match) -> tuple[int, str | None, str | None]:
+    number = int(m.group(1))
     letter = m.group(2).upper() if m.group(2) else None
     addition = m.group(3).upper() if m.group(3) else None
-    return int(m.group(1)), letter, addition
+    if addition and addition.isdigit() and number < int(addition) <= number + MAX_RANGE:
+        addition = None  # "15-17" typed: a range, searched from its first number (which every range holds)
+    return number, letter, addition
 
 
 def _cut(text: str, span: tuple[int, int]) -> str:

@@ -71,7 +71,10 @@ def test_bad_queries_one_line_exit_2(tmp_path):
 def test_index_of_an_unknown_batch_is_one_line_exit_6(tmp_path):
     r = run(_workspace(tmp_path), "index", "nosuchbatch")
     assert r.exit_code == 6 and "nosuchbatch" in r.output and "Traceback" not in r.output
-    r = run(_workspace(tmp_path / "other"), "index")
+    other = Workspace.open(tmp_path / "other")
+    r = run(other, "search", "dakkapel")
+    assert r.exit_code == 0 and "de zoekindex is leeg" in r.output
+    r = run(other, "index")
     assert r.exit_code == 0 and "geen gepubliceerde batches" in r.output
 
 

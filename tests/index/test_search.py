@@ -42,6 +42,7 @@ def filled(index):
     ("0546010000000004", ["BWT-1974-0401"]),     # verblijfsobject
     ("0546100000000015", ["BWT-1923-0085"]),     # pand
     ("Hooigracht", ["BWT-1923-0085"]),           # a street alone
+    ("Hooigracht 15-17", ["BWT-1923-0085"]),     # a range typed
 ])
 def test_address_forms(filled, text, expected):
     assert found(filled, text) == expected
@@ -233,3 +234,17 @@ def test_bad_queries_are_one_clear_error(filled, query, message):
 def test_odd_text_is_searched_not_crashed(filled):
     for text in ['"unclosed phrase', "NOT AND OR", "a*b (c) {d}", "né", "\"\"", "12-"]:
         Searcher(filled).search(SearchQuery(text, mode="text")) if text.strip('"') else None
+
+
+def test_an_index_of_another_schema_version_starts_again_empty(tmp_path):
+    from digitalisering.index.sqlite import SqliteIndex
+
+    ix = SqliteIndex(tmp_path / "search.sqlite")
+    ix.replace_batch("b1", breestraat_batch())
+    ix.conn.execute("UPDATE meta SET value='0' WHERE key='schema'")
+    ix.close()
+    again = SqliteIndex(tmp_path / "search.sqlite")
+    assert again.batches() == {} and found(again, "dakkapel") == []
+    again.replace_batch("b1", breestraat_batch())
+    assert found(again, "winkelpui") == ["BWT-1923-0085"]
+    again.close()
