@@ -3,6 +3,18 @@
 ``open_index(workspace, db)`` gives the backend the workspace uses (SQLite FTS5 in the workspace, or
 PostgreSQL when the state lives there); ``index.build`` fills it per batch from the catalog;
 ``index.search.Searcher`` answers ``SearchQuery`` with ``SearchResult`` (``index.model``).
+
+For the portal::
+
+    from digitalisering.index import Filters, SearchQuery, open_searcher
+    from digitalisering.index.search import QueryError   # a query that cannot be searched: str(err)
+
+    searcher = open_searcher(store, workspace)           # one per worker thread
+    result = searcher.search(SearchQuery("Breestraat 12", Filters(types=("vergunning",)), limit=20))
+    result.total, result.facets["type"], result.address  # how the address was read
+    for hit in result.hits:                              # DossierHit: batch, dossier, documents, addresses
+        for page in hit.pages:                           # PageHit: seq, number, document, snippet
+            boxes = [catalog.page_text(hit.batch, page.seq).words[i] for i in page.words]
 """
 
 from __future__ import annotations
