@@ -129,6 +129,60 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+def measure(name: str, index, samples: list[tuple[AddressRow, str]], source: list[DossierRow], queries: int,
+            seed: int) -> tuple[float, float, float, float]:
+    """Search p95 and median (seconds), address and text, the same queries on every backend."""
+    rng = random.Random(seed + 1)
+    searcher = Searcher(index)
+    addr_t, text_t, misses = [], [], 0
+    addr_cpu, text_cpu = [], []
+    for k in range(queries):
+        row, did = rng.choice(samples)
+        number = row.number + (2 if k % 2 and "-" in (row.written or "") else 0)
+        t, c = time.monotonic(), time.process_time()
+        searcher.search(SearchQuery(f"{row.street} {number}", limit=10))
+        addr_t.append(time.monotonic() - t)
+        addr_cpu.append(time.process_time() - c)
+        misses += did not in {h.dossier for h in searcher.search(SearchQuery(f"{row.street} {number}",
+                                                                            limit=500)).hits}
+    words = [w for d in source for doc in d.documents for p in doc.pages for w in p.words
+             if len(w) >= 6 and w.isalpha()]
+    for k in range(queries):
+        if k % 4 == 3:
+            d = rng.choice(source)
+            ws = [w for doc in d.documents for p in doc.pages for w in p.words]
+            i = rng.randrange(max(1, len(ws) - 2))
+            q = '"' + " ".join(ws[i:i + 2]) + '"'
+        else:
+            q = rng.choice(words)
+        t, c = time.monotonic(), time.process_time()
+        searcher.search(SearchQuery(q, mode="text", limit=10))
+        text_t.append(time.monotonic() - t)
+        text_cpu.append(time.process_time() - c)
+    result = (p95(addr_t), statistics.median(addr_t), p95(text_t), statistics.median(text_t))
+    print(f"[{name}] load average now {os.getloadavg()[0]:.1f}; this process's CPU time per search, p95: "
+          f"address {p95(addr_cpu) * 1000:.1f} ms, text {p95(text_cpu) * 1000:.1f} ms"
+          + (" (the database server's CPU is not in it)" if name == "postgresql" else ""))
+    print(f"[{name}] address search: p95 {result[0] * 1000:.1f} ms, median {result[1] * 1000:.1f} ms "
+          f"({queries} queries; the synthetic dossier missed {misses} times)")
+    print(f"[{name}] full-text search: p95 {result[2] * 1000:.1f} ms, median {result[3] * 1000:.1f} ms "
+          f"({queries} queries, a quarter phrases; target <= 100 ms)")
+    return result
+
+
+def searched_only(path: Path, source: list[DossierRow], args) -> None:
+    """``--index``: the searches again on an index a previous run built (kept with ``--keep``)."""
+    index = SqliteIndex(path)
+    pages = sum(r[2] for r in index.batches().values())
+    rows = index.conn.execute(
+        "SELECT a.street, a.number, a.written, s.dossier FROM addresses a JOIN dossiers s ON s.id = a.dossier_id "
+        "WHERE a.in_range = 0 AND a.street IS NOT NULL ORDER BY a.rowid DESC LIMIT 400").fetchall()
+    samples = [(AddressRow(r[0], r[1], written=r[2]), r[3]) for r in rows]
+    print(f"\n[sqlite] searching the index in {path}: {pages:,} pages")
+    measure("sqlite", index, samples, source, args.queries, args.seed)
+    index.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workspace", type=Path, required=True, help="a copy of the dev workspace (read only here)")
@@ -137,6 +191,8 @@ def main() -> None:
     ap.add_argument("--truth-dir", type=Path, default=Path("/work/shared/data/dossiers"))
     ap.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     ap.add_argument("--jobs", type=int, default=2, help="processes reading the stored OCR")
+    ap.add_argument("--index", type=Path, help="only search this SQLite index (built by an earlier run)")
+    ap.add_argument("--keep", type=Path, help="keep the SQLite index built here (for --index)")
     ap.add_argument("--seed", type=int, default=19)
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -153,6 +209,9 @@ def main() -> None:
     if not streets:
         streets = [("Breestraat", None)]
 
+    if args.index:
+        searched_only(args.index, source, args)
+        return
     wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
     backends = [name for name in ("sqlite", "postgresql") if name in wanted]
     pg = None
@@ -188,41 +247,10 @@ def main() -> None:
             print(f"\n[{name}] built {built:,} pages in {build_s:.1f} s = {rate:,.0f} pages/min into the index; "
                   f"from stored OCR (catalog read by workers overlapping the index writes) {combined:,.0f} pages/min (target >= 20,000)")
             print(f"[{name}] resident memory at each tenth of the build (MB): {mem}")
-            searcher = Searcher(index)
-            addr_t, text_t, misses = [], [], 0
-            addr_cpu, text_cpu = [], []
-            for k in range(args.queries):
-                row, did = rng.choice(samples)
-                number = row.number + (2 if k % 2 and "-" in (row.written or "") else 0)
-                t, c = time.monotonic(), time.process_time()
-                searcher.search(SearchQuery(f"{row.street} {number}", limit=10))
-                addr_t.append(time.monotonic() - t)
-                addr_cpu.append(time.process_time() - c)
-                misses += did not in {h.dossier for h in searcher.search(SearchQuery(f"{row.street} {number}",
-                                                                                    limit=500)).hits}
-            words = [w for d in source for doc in d.documents for p in doc.pages for w in p.words
-                     if len(w) >= 6 and w.isalpha()]
-            for k in range(args.queries):
-                if k % 4 == 3:
-                    d = rng.choice(source)
-                    ws = [w for doc in d.documents for p in doc.pages for w in p.words]
-                    i = rng.randrange(max(1, len(ws) - 2))
-                    q = '"' + " ".join(ws[i:i + 2]) + '"'
-                else:
-                    q = rng.choice(words)
-                t, c = time.monotonic(), time.process_time()
-                searcher.search(SearchQuery(q, mode="text", limit=10))
-                text_t.append(time.monotonic() - t)
-                text_cpu.append(time.process_time() - c)
-            report[name] = (p95(addr_t), statistics.median(addr_t), p95(text_t), statistics.median(text_t))
-            print(f"[{name}] load average now {os.getloadavg()[0]:.1f}; this process's CPU time per search, p95: "
-                  f"address {p95(addr_cpu) * 1000:.1f} ms, text {p95(text_cpu) * 1000:.1f} ms"
-                  + (" (the database server's CPU is not in it)" if name == "postgresql" else ""))
-            print(f"[{name}] address search: p95 {report[name][0] * 1000:.1f} ms, median "
-                  f"{report[name][1] * 1000:.1f} ms ({args.queries} queries; the synthetic dossier missed "
-                  f"{misses} times)")
-            print(f"[{name}] full-text search: p95 {report[name][2] * 1000:.1f} ms, median "
-                  f"{report[name][3] * 1000:.1f} ms ({args.queries} queries, a quarter phrases; target <= 100 ms)")
+            report[name] = measure(name, index, samples, source, args.queries, args.seed)
+            if name == "sqlite" and args.keep:
+                index.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                shutil.copyfile(tmp / "search.sqlite", args.keep)
             index.close()
         if len(report) == 2:
             s, p = report["sqlite"], report["postgresql"]

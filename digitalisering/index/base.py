@@ -11,6 +11,7 @@ Two backends: ``SqliteIndex`` (FTS5, a file of its own in the workspace) and ``P
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Iterable, Protocol, Sequence
 
@@ -155,6 +156,7 @@ def address_rows(row: AddressRow) -> list[tuple[AddressRow, bool]]:
     return out
 
 
+@lru_cache(maxsize=65_536)
 def street_key(street: str | None) -> str | None:
     return normalise_street(street) if street else None
 
