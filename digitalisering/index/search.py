@@ -195,6 +195,9 @@ class Searcher:
         found = self.index.match_text(exact, tq.excluded, query.filters, dossier_ids, MAX_PAGES)
         if expanded and len(found) < MAX_PAGES:
             have = {p.page_id for p in found}
+            widened = [c for c in clauses if len(c.words) > 1]
+            if len(widened) == 1:  # one word has look-alikes: ask for them alone (rare words: cheap)
+                clauses = [TextClause(words=c.words[1:]) if c is widened[0] else e for c, e in zip(clauses, exact)]
             more = self.index.match_text(clauses, tq.excluded, query.filters, dossier_ids, MAX_PAGES)
             found += [PageMatch(p.page_id, p.document_id, p.dossier_id, p.score * FUZZY_WEIGHT)
                       for p in more if p.page_id not in have][:MAX_PAGES - len(found)]
