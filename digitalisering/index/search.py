@@ -68,6 +68,7 @@ class Searcher:
         self.bag_db = Path(bag_db) if bag_db else None
         self.gazetteer = gazetteer
         self._streets: StreetResolver | None = None
+        self._variants: dict[str, list[str]] | None = None
 
     def streets(self) -> StreetResolver:
         if self._streets is None:
@@ -142,11 +143,12 @@ class Searcher:
     def _written_forms(self, aq: AddressQuery) -> tuple[tuple[str, ...], ...]:
         """The address as pages may write it: the street as typed, as the BAG names it, and its
         historic variants in the gazetteer, each followed by the number (and letter)."""
-        names = [aq.street_written or aq.street, aq.street]
-        key = normalise_street(aq.street)
-        for variant, group in (self.gazetteer or {}).items():
-            if any(normalise_street(m) == key for m in group.split("\x00")):
-                names.append(variant)
+        if self._variants is None:
+            self._variants = defaultdict(list)
+            for variant, group in (self.gazetteer or {}).items():
+                for key in {normalise_street(m) for m in group.split("\x00")}:
+                    self._variants[key].append(variant)
+        names = [aq.street_written or aq.street, aq.street, *self._variants.get(normalise_street(aq.street), ())]
         number = f"{aq.number}{aq.letter or ''}".lower()
         forms = {tuple(_TOKEN.findall(fold(n))) + (number,) for n in names if n}
         return tuple(sorted(f for f in forms if len(f) > 1))[:MAX_FORMS]

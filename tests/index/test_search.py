@@ -248,3 +248,13 @@ def test_an_index_of_another_schema_version_starts_again_empty(tmp_path):
     again.replace_batch("b1", breestraat_batch())
     assert found(again, "winkelpui") == ["BWT-1923-0085"]
     again.close()
+
+
+def test_an_unlinked_dossier_is_found_by_the_historic_spelling_on_its_page(filled):
+    filled.replace_batch("b3", [DossierRow("OUD-1905", None, ("1905-01-01",), (DocumentRow(
+        "OUD-1905-01", 1, "aanvraag", ("1905-01-01",), (page(0, 1, "Teekening voor het perceel Breedestraat 7"),)),))])
+    gazetteer = {"Breedestraat": "Breedestraat\x00Breestraat", "Breestraat": "Breedestraat\x00Breestraat"}
+    assert found(filled, "Breestraat 7") == []
+    result = Searcher(filled, gazetteer=gazetteer).search(SearchQuery("Breestraat 7"))
+    assert [h.dossier for h in result.hits] == ["OUD-1905"]
+    assert result.hits[0].pages[0].matched == ("Breedestraat", "7")
