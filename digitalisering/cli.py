@@ -34,8 +34,8 @@ _GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal", "--language")
 _GLOBAL_FLAGS = ("-v", "--verbose")
 
 
-COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "iiif", "validate", "progress",
-                 "events")
+COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "index", "search", "iiif",
+                 "validate", "progress", "events")
 """The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
 
 EXAMPLES = """\b

@@ -2,68 +2,31 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
-from babel.dates import format_date
-from babel.numbers import format_decimal
 
-from digitalisering.cli_common import Context, handle_errors
+from digitalisering.cli_common import Context, echo_json, handle_errors, json_option
 from digitalisering.exitcodes import ExitCode
+from digitalisering.i18n import N_, _, long_date, number
 from digitalisering.index.model import Filters, SearchQuery, SearchResult
 
-TEXT = {
-    "nl": {"indexed": "batch {batch}: {dossiers} dossiers, {documents} documenten, {pages} pagina's in de index "
-                      "({rate} pagina's/min)",
-           "none": "geen gepubliceerde batches om te indexeren (eerst: digitalisering run)",
-           "empty": "de zoekindex is leeg: digitalisering index (of eerst digitalisering run)",
-           "removed": "{n} batch(es) niet meer gepubliceerd: uit de index gehaald",
-           "found": "{total} dossier(s) gevonden voor {query!r} ({kind}, {ms} ms)",
-           "address": "adres", "text": "tekst", "nothing": "niets gevonden",
-           "read_as": "gelezen als: {what}", "fuzzy": "ook gezocht: {what}", "truncated":
-               "(aantallen over de {n} best passende pagina's)",
-           "page": "blad", "facets": "per {name}: {values}",
-           "facet_names": {"type": "type", "decade": "decennium", "batch": "batch"},
-           "more": "... en {n} meer (--limit, --offset)", "via": {"exact": "", "gazetteer": " (historische naam)",
-                                                                    "fuzzy": " (gelijkende naam)"}},
-    "en": {"indexed": "batch {batch}: {dossiers} dossiers, {documents} documents, {pages} pages indexed "
-                      "({rate} pages/min)",
-           "none": "no published batches to index (first: digitalisering run)",
-           "empty": "the search index is empty: digitalisering index (or first digitalisering run)",
-           "removed": "{n} batch(es) no longer published: removed from the index",
-           "found": "{total} dossier(s) found for {query!r} ({kind}, {ms} ms)",
-           "address": "address", "text": "text", "nothing": "nothing found",
-           "read_as": "read as: {what}", "fuzzy": "also searched: {what}", "truncated":
-               "(counts over the {n} best matching pages)",
-           "page": "page", "facets": "by {name}: {values}",
-           "facet_names": {"type": "type", "decade": "decade", "batch": "batch"},
-           "more": "... and {n} more (--limit, --offset)", "via": {"exact": "", "gazetteer": " (historic name)",
-                                                                     "fuzzy": " (similar name)"}},
-}
-LOCALES = {"nl": "nl_NL", "en": "en_GB"}
-lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
-                           help="Language of the output.")
-
-
-def _n(value: float, lang: str) -> str:
-    return format_decimal(value, locale=LOCALES[lang])
-
+KINDS = {"address": N_("address"), "text": N_("text")}
+FACETS = {"type": N_("type"), "decade": N_("decade"), "batch": N_("batch")}
+VIA = {"gazetteer": N_(" (historic name)"), "fuzzy": N_(" (similar name)")}
 
 @click.command("index")
 @click.argument("batch", required=False)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes reading the stored OCR.")
-@lang_option
 @click.pass_obj
 @handle_errors
-def index_command(obj: Context, batch: str | None, jobs: int, lang: str) -> None:
+def index_command(obj: Context, batch: str | None, jobs: int) -> None:
     """(Re)build the search index for BATCH, or for every published batch."""
     from digitalisering.catalog import Catalog
     from digitalisering.index.build import Readers, open_for, rebuild
 
-    t = TEXT[lang]
     with obj.store() as store:
         index = open_for(store, obj.workspace)
         try:
@@ -74,12 +37,13 @@ def index_command(obj: Context, batch: str | None, jobs: int, lang: str) -> None
         finally:
             index.close()
     if not stats:
-        click.echo(t["none"])
+        click.echo(_("no published batches to index (first: digitalisering run)"))
     for s in stats:
-        click.echo(t["indexed"].format(batch=s.batch, dossiers=_n(s.dossiers, lang), documents=_n(s.documents, lang),
-                                       pages=_n(s.pages, lang), rate=_n(round(s.pages_per_minute), lang)))
+        click.echo(_("batch {batch}: {dossiers} dossiers, {documents} documents, {pages} pages indexed "
+                     "({rate} pages/min)", batch=s.batch, dossiers=number(s.dossiers), documents=number(s.documents),
+                     pages=number(s.pages), rate=number(round(s.pages_per_minute))))
     if removed and batch is None:
-        click.echo(t["removed"].format(n=len(removed)))
+        click.echo(_("{n} batch(es) no longer published: removed from the index", n=number(len(removed))))
 
 
 @click.command("search")
@@ -95,13 +59,12 @@ def index_command(obj: Context, batch: str | None, jobs: int, lang: str) -> None
 @click.option("--offset", type=click.IntRange(min=0), default=0)
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of historic street-name variants (as for run).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable result.")
-@lang_option
+@json_option
 @click.pass_obj
 @handle_errors
 def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: int | None, to_year: int | None,
                    batches: tuple[str, ...], mode: str, exact: bool, limit: int, offset: int, gazetteer: Path | None,
-                   as_json: bool, lang: str) -> None:
+                   as_json: bool) -> None:
     """Find dossiers by address ("Breestraat 12", "2311 CS", a BAG id) or words ("dakkapel", "a phrase")."""
     from digitalisering.index import open_searcher
 
@@ -114,53 +77,45 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
         finally:
             searcher.index.close()
     if empty:
-        click.echo(TEXT[lang]["empty"], err=True)
+        click.echo(_("the search index is empty: digitalisering index (or first digitalisering run)"), err=True)
     if as_json:
-        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        echo_json(result.to_json())
     else:
-        _print(result, lang)
+        _print(result)
     sys.exit(int(ExitCode.OK))
 
 
-def _date(iso: str, lang: str) -> str:
-    from datetime import date
-
-    try:
-        return format_date(date.fromisoformat(iso), "long", locale=LOCALES[lang])
-    except ValueError:
-        return iso
-
-
-def _print(r: SearchResult, lang: str) -> None:
-    t = TEXT[lang]
-    click.echo(t["found"].format(total=_n(r.total, lang), query=r.query.text, kind=t[r.kind],
-                                 ms=_n(round(r.seconds * 1000), lang)))
+def _print(r: SearchResult) -> None:
+    click.echo(_("{total} dossier(s) found for {query!r} ({kind}, {ms} ms)", total=number(r.total),
+                 query=r.query.text, kind=_(KINDS[r.kind]), ms=number(round(r.seconds * 1000))))
     if r.address is not None:
         a = r.address
+        via = _(VIA[a.via]) if a.via in VIA else ""
         what = a.bag_id or " ".join(x for x in (
-            (a.street or "") + t["via"].get(a.via or "", ""), f"{a.number}" if a.number is not None else "",
+            (a.street or "") + via, f"{a.number}" if a.number is not None else "",
             a.letter or "", f"-{a.addition}" if a.addition else "", a.postcode or "") if x)
-        click.echo(t["read_as"].format(what=what))
+        click.echo(_("read as: {what}", what=what))
     if r.expanded:
-        click.echo(t["fuzzy"].format(what="; ".join(f"{k}: {', '.join(v)}" for k, v in r.expanded.items())))
+        click.echo(_("also searched: {what}", what="; ".join(f"{k}: {', '.join(v)}" for k, v in r.expanded.items())))
     if not r.hits:
-        click.echo(t["nothing"])
+        click.echo(_("nothing found"))
     for hit in r.hits:
-        dates = [_date(d, lang) for d in (hit.dates[:1] + hit.dates[-1:] if len(hit.dates) > 1 else hit.dates)]
+        dates = [long_date(d) for d in (hit.dates[:1] + hit.dates[-1:] if len(hit.dates) > 1 else hit.dates)]
         click.echo(f"\n{hit.dossier}  [{hit.batch}]  {' - '.join(dates)}")
         for a in hit.addresses[:4]:
             click.echo(f"  {a.label} ({a.match})")
         click.echo("  " + ", ".join(f"{d.index}. {d.type or '?'}" for d in hit.documents))
         for p in hit.pages:
-            click.echo(f"  {p.document} {t['page']} {p.number}: {p.snippet_text}")
+            click.echo("  " + _("{document} page {number}: {snippet}", document=p.document, number=p.number,
+                                snippet=p.snippet_text))
     shown = r.query.offset + len(r.hits)
     if r.total > shown:
-        click.echo("\n" + t["more"].format(n=_n(r.total - shown, lang)))
+        click.echo("\n" + _("... and {n} more (--limit, --offset)", n=number(r.total - shown)))
     for name, values in r.facets.items():
         if values:
-            click.echo(t["facets"].format(name=t["facet_names"][name],
-                                          values=", ".join(f"{v.value} {_n(v.count, lang)}" for v in values)))
+            click.echo(_("by {name}: {values}", name=_(FACETS[name]),
+                         values=", ".join(f"{v.value} {number(v.count)}" for v in values)))
     if r.truncated:
         from digitalisering.index.search import MAX_PAGES
 
-        click.echo(t["truncated"].format(n=_n(MAX_PAGES, lang)))
+        click.echo(_("(counts over the {n} best matching pages)", n=number(MAX_PAGES)))

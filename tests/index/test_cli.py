@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rows import breestraat_batch
 
+from digitalisering import i18n
 from digitalisering.cli import main
 from digitalisering.index.postgres import PostgresIndex
 from digitalisering.index.sqlite import INDEX_FILE, SqliteIndex
@@ -27,14 +28,15 @@ def run(ws, *args):
     return CliRunner().invoke(main, ["--workspace", str(ws.root), *args])
 
 
-def test_search_prints_dutch_by_default_and_english_on_request(tmp_path):
+def test_search_prints_dutch_by_default_and_english_on_request(tmp_path, monkeypatch):
     ws = _workspace(tmp_path)
+    monkeypatch.delenv(i18n.ENV_VAR)  # the tests' default is English
     r = run(ws, "search", "Breestraat 12")
     assert r.exit_code == 0, r.output
     assert "1 dossier(s) gevonden voor 'Breestraat 12' (adres" in r.output
     assert "BWT-1962-0422" in r.output and "6 februari 1962 - 20 mei 1962" in r.output
     assert "per type: aanvraag 1, vergunning 1" in r.output
-    r = run(ws, "search", "dakkapel", "--lang", "en")
+    r = run(ws, "--taal", "en", "search", "dakkapel")
     assert r.exit_code == 0 and "2 dossier(s) found for 'dakkapel' (text" in r.output
     assert "[dakkapel]" in r.output
 
@@ -55,7 +57,7 @@ def test_search_json_is_the_typed_result(tmp_path):
 
 def test_nothing_found_is_not_an_error(tmp_path):
     r = run(_workspace(tmp_path), "search", "Breestraat 99")
-    assert r.exit_code == 0 and "niets gevonden" in r.output
+    assert r.exit_code == 0 and "nothing found" in r.output
 
 
 def test_bad_queries_one_line_exit_2(tmp_path):
@@ -73,9 +75,9 @@ def test_index_of_an_unknown_batch_is_one_line_exit_6(tmp_path):
     assert r.exit_code == 6 and "nosuchbatch" in r.output and "Traceback" not in r.output
     other = Workspace.open(tmp_path / "other")
     r = run(other, "search", "dakkapel")
-    assert r.exit_code == 0 and "de zoekindex is leeg" in r.output
+    assert r.exit_code == 0 and "the search index is empty" in r.output
     r = run(other, "index")
-    assert r.exit_code == 0 and "geen gepubliceerde batches" in r.output
+    assert r.exit_code == 0 and "no published batches to index" in r.output
 
 
 def test_unreadable_index_is_one_line_exit_6(tmp_path):
