@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from rows import breestraat_batch, page, second_batch
+from index_rows import breestraat_batch, page, second_batch
 
 from digitalisering.bag.index import SCHEMA as BAG_SCHEMA
 from digitalisering.index.model import AddressRow, DocumentRow, DossierRow, Filters, SearchQuery

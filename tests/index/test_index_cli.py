@@ -7,7 +7,7 @@ import json
 import pytest
 
 from click.testing import CliRunner
-from rows import breestraat_batch
+from index_rows import breestraat_batch
 
 from digitalisering import i18n
 from digitalisering.cli import main
