@@ -9,7 +9,7 @@ For the portal::
     from digitalisering.index import Filters, SearchQuery, open_searcher
     from digitalisering.index.search import QueryError   # a query that cannot be searched: str(err)
 
-    searcher = open_searcher(store, workspace)           # one per worker thread
+    searcher = open_searcher(store, workspace, may_view=original_viewer(store, role_of))  # one per thread
     result = searcher.search(SearchQuery("Breestraat 12", Filters(types=("vergunning",)), limit=20))
     result.total, result.facets["type"], result.address  # how the address was read
     for hit in result.hits:                              # DossierHit: batch, dossier, documents, addresses
@@ -40,17 +40,19 @@ def open_index(workspace_root: Path, db: str | None = None) -> SearchIndex:
     return SqliteIndex(Path(workspace_root) / INDEX_FILE)
 
 
-def open_searcher(store, workspace, gazetteer: Path | None = None):
+def open_searcher(store, workspace, gazetteer: Path | None = None, may_view=None):
     """A ``Searcher`` over the workspace's index (the one that goes with ``store``), using the
     workspace's BAG index for the address history and ``gazetteer`` (the CSV of historic street
-    names) when given. Not to be shared between threads: a portal opens one per worker thread."""
+    names) when given; ``may_view(batch, dossier, document)`` leaves out what the reader may not see
+    (pass ``access.policy.original_viewer(store, role_of)`` for a public portal). Not to be shared
+    between threads: a portal opens one per worker thread."""
     from digitalisering.bag.index import INDEX_FILE as BAG_FILE
     from digitalisering.bag.link import load_gazetteer
     from digitalisering.index.build import open_for
     from digitalisering.index.search import Searcher
 
     variants = load_gazetteer(gazetteer) if gazetteer else None
-    return Searcher(open_for(store, workspace), Path(workspace.root) / BAG_FILE, variants)
+    return Searcher(open_for(store, workspace), Path(workspace.root) / BAG_FILE, variants, may_view)
 
 
 __all__ = [

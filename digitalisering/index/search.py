@@ -15,6 +15,7 @@ import math
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
@@ -63,8 +64,13 @@ class Searcher:
     """Searches one index; keeps what it learnt about the index's streets (the gazetteer, the
     BAG) between queries, so a portal process makes one and asks it many times."""
 
-    def __init__(self, index: SearchIndex, bag_db: Path | None = None, gazetteer: dict[str, str] | None = None):
+    def __init__(self, index: SearchIndex, bag_db: Path | None = None, gazetteer: dict[str, str] | None = None,
+                 may_view: Callable[[str, str | None, str | None], bool] | None = None):
+        """``may_view(batch, dossier, document)``: whether the reader may see a document (the access
+        decisions: ``access.policy.original_viewer``, as the IIIF blueprint gets it); documents it
+        refuses are left out of every count, facet, hit and snippet. None: the reader sees all."""
         self.index = index
+        self.may_view = may_view
         self.bag_db = Path(bag_db) if bag_db else None
         self.gazetteer = gazetteer
         self._streets: StreetResolver | None = None
@@ -210,6 +216,8 @@ class Searcher:
                 pages: dict[int, list[PageMatch]], tq: TextQuery | None, expanded: dict[str, tuple[str, ...]],
                 truncated: bool, addresses: dict[int, list[AddressMatch]] | None,
                 info: dict[int, PageMatch | AddressMatch]) -> SearchResult:
+        if self.may_view is not None:
+            scores, docs, pages = self._visible(scores, docs, pages)
         # facets and order from what the matches carry; details only for the hits shown
         batch_of = {d: info[docs[d][0]].batch for d in scores}
         order = sorted(scores, key=lambda d: (-scores[d], batch_of[d], d))
@@ -234,6 +242,18 @@ class Searcher:
             hits.append(DossierHit(info.batch, info.dossier, info.folder, round(scores[d], 4), info.dates, doc_hits,
                                    tuple(page_hits), _address_hits(addresses[d]) if addresses else ()))
         return SearchResult(query, kind, len(order), tuple(hits), facets, None, tq, expanded, truncated)
+
+
+    def _visible(self, scores: dict[int, float], docs: dict[int, list[int]], pages: dict[int, list[PageMatch]]):
+        """Only the documents the reader may see; dossiers left without one are dropped."""
+        dossiers = self.index.dossiers(list(scores))
+        documents = self.index.documents(sorted({i for ds in docs.values() for i in ds}))
+        allowed = {i for i, doc in documents.items()
+                   if self.may_view(dossiers[doc.dossier_id].batch, dossiers[doc.dossier_id].dossier, doc.document)}
+        docs = {d: [i for i in ds if i in allowed] for d, ds in docs.items()}
+        docs = {d: ds for d, ds in docs.items() if ds}
+        pages = {d: [p for p in ps if p.document_id in allowed] for d, ps in pages.items() if d in docs}
+        return {d: s for d, s in scores.items() if d in docs}, docs, pages
 
 
 def search(index: SearchIndex, query: SearchQuery, bag_db: Path | None = None,

@@ -258,3 +258,20 @@ def test_an_unlinked_dossier_is_found_by_the_historic_spelling_on_its_page(fille
     result = Searcher(filled, gazetteer=gazetteer).search(SearchQuery("Breestraat 7"))
     assert [h.dossier for h in result.hits] == ["OUD-1905"]
     assert result.hits[0].pages[0].matched == ("Breedestraat", "7")
+
+
+def test_what_the_reader_may_not_see_is_left_out_everywhere(filled):
+    """A restricted document (the access decisions' may_view) is in no count, facet, hit or snippet."""
+    def may_view(batch, dossier, document):
+        return document != "BWT-1962-0422-01"  # the aanvraag with "nieuwe dakkapel" is restricted
+
+    s = Searcher(filled, may_view=may_view)
+    assert found(filled, '"nieuwe dakkapel"') == ["BWT-1962-0422"]
+    hidden = s.search(SearchQuery('"nieuwe dakkapel"'))
+    assert hidden.total == 0 and hidden.hits == () and hidden.facets["type"] == ()
+    result = s.search(SearchQuery("Breestraat 12"))
+    (hit,) = result.hits
+    assert [d.id for d in hit.documents] == ["BWT-1962-0422-02"]
+    assert {p.document for p in hit.pages} == {"BWT-1962-0422-02"}
+    assert {v.value for v in result.facets["type"]} == {"vergunning"}
+    assert Searcher(filled, may_view=lambda *a: False).search(SearchQuery("dakkapel")).total == 0
