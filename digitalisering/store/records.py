@@ -157,3 +157,20 @@ class AccessDecisionRecord:
     at: str
     source: str
     """'default' (from the batch's access settings) or 'archivist'."""
+
+
+@dataclass(frozen=True)
+class CorrectionRecord:
+    """One correction by a person (digitalisering/corrections.py says what the fields mean)."""
+
+    id: int
+    batch_id: int
+    page_seq: int | None
+    dossier: str | None
+    document: str | None
+    kind: str
+    target: str
+    value: str
+    source: str
+    who: str
+    at: str
