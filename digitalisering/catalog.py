@@ -269,7 +269,13 @@ class Catalog:
     def page_text(self, batch: str, seq: int) -> PageText:
         """The page's words with their boxes in the pixels of the page as the PDF shows it
         (an empty text when the page has no words)."""
-        _, _, record, page_dir = self._record(batch, seq)
+        return self.text_of(batch, self.page(batch, seq))
+
+    def text_of(self, batch: str, entry: PageEntry) -> PageText:
+        """``page_text`` for a page entry in hand (no look-up by seq: the index reads every page)."""
+        seq = entry.seq
+        record = PageResult.from_json(self.store.page_by_id(entry.page_id).result)
+        page_dir = self.workspace.page_dir(batch, entry.page_id)
         path = record.artifact_path(page_dir, "words")
         if path is None:
             return PageText(lang=record.ocr.lang if record.ocr else "")

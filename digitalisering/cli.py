@@ -25,6 +25,7 @@ from digitalisering.store.backend import DB_ENV_VAR
 from digitalisering.cli_access import access_group
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
+from digitalisering.cli_index import index_command, search_command
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
@@ -33,8 +34,8 @@ _GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal", "--language")
 _GLOBAL_FLAGS = ("-v", "--verbose")
 
 
-COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "iiif", "validate", "progress",
-                 "events")
+COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "index", "search", "iiif",
+                 "validate", "progress", "events")
 """The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
 
 EXAMPLES = """\b
@@ -745,5 +746,7 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
 
 
 main.add_command(qa_group)
+main.add_command(index_command)
+main.add_command(search_command)
 main.add_command(access_group)
 main.add_command(iiif_group)

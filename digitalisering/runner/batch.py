@@ -16,7 +16,7 @@ from digitalisering.ocr.engines import get_engine
 from digitalisering.ingest.register import check_workspace_apart
 from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
-from digitalisering.errors import MissingDependencyError, StateError
+from digitalisering.errors import DigitaliseringError, MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
@@ -126,6 +126,7 @@ def run_batch(
                                                remove_stale=False)
         results_path = write_results(store, batch, out_dir, options, chain, workspace.root)
         remove_stale_outputs(chain)  # only now: until results.json was replaced, it named them
+        problems = list(chain.plan.problems) + _update_search_index(store, workspace, batch, operator)
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),
@@ -138,9 +139,24 @@ def run_batch(
             failures_csv.unlink(missing_ok=True)
     already_done = store.page_counts(batch.id)[PageStatus.DONE] - done
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
-                      failures, chain.outputs, results_path, chain.plan.problems,
+                      failures, chain.outputs, results_path, problems,
                       documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers),
                       pages_s=pages_s, counts=store.page_counts(batch.id), addresses_unlinked=chain.addresses is None and bool(chain.plan.dossiers))
+
+
+def _update_search_index(store: Store, workspace: Workspace, batch: Batch, operator: str) -> list[str]:
+    """The batch's rows in the search index, replaced as a whole. A failure leaves the outputs as
+    they are and the index with the batch's previous rows; it is reported and `index` repairs it."""
+    from digitalisering.index.build import index_after_run
+
+    try:
+        stats = index_after_run(store, workspace, batch.name)
+    except DigitaliseringError as exc:
+        store.log(batch.id, operator, "index.failed", reason=str(exc))
+        return [f"search index not updated ({exc}); run: digitalisering index {batch.name}"]
+    store.log(batch.id, operator, "index.updated", dossiers=stats.dossiers, pages=stats.pages,
+              seconds=round(stats.seconds, 2))
+    return []
 
 
 def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:

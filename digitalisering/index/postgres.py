@@ -1,0 +1,296 @@
+"""The shared search index: PostgreSQL full-text search beside the shared state database.
+
+Several portal processes and stations read one index. Pages carry a ``tsvector`` made by the
+``dutch`` text search configuration (Snowball Dutch stems, Dutch stop words) from the page's folded
+tokens (``index.text``: the same tokens the SQLite backend stems, so both find the same pages), with
+a GIN index, ranked by ``ts_rank_cd``. The vocabulary of words seen has a ``pg_trgm`` GIN index:
+fuzzy matching asks it for look-alikes (``word % typed``) and keeps those one or two edits away,
+as the SQLite backend does. A batch is replaced in one transaction under an advisory lock on its
+name (two stations indexing the same batch take turns). Tables are named ``search_*``; an index of
+another schema version is dropped and built again by ``digitalisering index``.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from typing import Iterable, Sequence
+
+from digitalisering.errors import MissingDependencyError, StateError, first_line
+from digitalisering.index.base import (
+    MAX_ALTERNATIVES, SCHEMA_VERSION, AddressMatch, DocumentInfo, DossierInfo, PageInfo, PageMatch, TextClause,
+    address_kind, address_rows, close_enough, letter_fits, pack_words, street_key, unpack_words, vocabulary, years,
+)
+from digitalisering.index.model import AddressQuery, AddressRow, DossierRow, Filters, IndexStats
+from digitalisering.index.sqlite import filter_sql
+from digitalisering.index.text import _TOKEN, fold
+
+TABLES = ("search_meta", "search_batches", "search_dossiers", "search_documents", "search_pages", "search_addresses",
+          "search_vocabulary")
+SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE SEQUENCE search_ids;
+CREATE TABLE search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE search_batches (name TEXT PRIMARY KEY, indexed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                             dossiers INTEGER, documents INTEGER, pages INTEGER);
+CREATE TABLE search_dossiers (id BIGINT PRIMARY KEY, batch TEXT NOT NULL, dossier TEXT NOT NULL, folder TEXT,
+                              dates TEXT NOT NULL, UNIQUE (batch, dossier));
+CREATE TABLE search_documents (id BIGINT PRIMARY KEY, dossier_id BIGINT NOT NULL, document TEXT NOT NULL,
+                               idx INTEGER NOT NULL, type TEXT, year_from INTEGER, year_to INTEGER, dates TEXT NOT NULL);
+CREATE INDEX search_documents_dossier ON search_documents (dossier_id);
+CREATE TABLE search_pages (id BIGINT PRIMARY KEY, document_id BIGINT NOT NULL, seq INTEGER NOT NULL,
+                           number INTEGER NOT NULL, words BYTEA, tsv TSVECTOR NOT NULL);
+CREATE INDEX search_pages_document ON search_pages (document_id);
+CREATE INDEX search_pages_tsv ON search_pages USING GIN (tsv);
+CREATE TABLE search_addresses (dossier_id BIGINT NOT NULL, document_id BIGINT, street_key TEXT, street TEXT,
+                               number INTEGER, letter TEXT, addition TEXT, postcode TEXT, num_id TEXT, vbo_id TEXT,
+                               pand_id TEXT, written TEXT, status TEXT, role TEXT, in_range INTEGER NOT NULL);
+CREATE INDEX search_addresses_street ON search_addresses (street_key, number);
+CREATE INDEX search_addresses_postcode ON search_addresses (postcode, number);
+CREATE INDEX search_addresses_num ON search_addresses (num_id);
+CREATE INDEX search_addresses_vbo ON search_addresses (vbo_id);
+CREATE INDEX search_addresses_pand ON search_addresses (pand_id);
+CREATE INDEX search_addresses_dossier ON search_addresses (dossier_id);
+CREATE TABLE search_vocabulary (word TEXT PRIMARY KEY);
+CREATE INDEX search_vocabulary_trgm ON search_vocabulary USING GIN (word gin_trgm_ops)
+"""
+CHUNK_PAGES = 500
+SCHEMA_LOCK = zlib.crc32(b"digitalisering:search-schema")
+RANK_AT_MOST = 1000
+"""Matching pages ranked per query at most (ts_rank_cd reads each page's tsvector): a common word's
+first 1,000 matches in table order are ranked, as SQLite ranks a common word's newest 1,000
+(``bench/portal.py`` at 1,000,000 pages: ranking 5,000 made the text p95 249 ms)."""
+
+
+def _pg(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+def tokens(words: Sequence[str]) -> str:
+    """The page as ``to_tsvector('dutch', ...)`` reads it: folded letter-and-digit tokens."""
+    return " ".join(t for w in words for t in _TOKEN.findall(fold(w)) if len(t) <= 40)
+
+
+def tsquery(clauses: Sequence[TextClause], excluded: Sequence[str]) -> str:
+    parts = []
+    for clause in clauses:
+        if clause.phrase:
+            parts.append("(" + " <-> ".join(clause.phrase) + ")")
+        else:
+            parts.append("(" + " | ".join(dict.fromkeys(clause.words)) + ")")
+    parts += [f"!{w}" for w in excluded]
+    return " & ".join(parts)
+
+
+class PostgresIndex:
+    name = "postgresql"
+
+    def __init__(self, url: str | None = None, *, conn=None, location: str | None = None):
+        """Connect to ``url``, or use ``conn`` (an autocommit psycopg connection: the store's)."""
+        try:
+            import psycopg
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "PostgreSQL needs the psycopg package: .venv/bin/pip install 'psycopg[binary]'") from exc
+        from digitalisering.store.backend import _hide_password
+
+        self.location = location or _hide_password(url or "")
+        self._own = conn is None
+        try:
+            self.conn = conn if conn is not None else psycopg.connect(url, autocommit=True, connect_timeout=15)
+            self._schema()
+        except psycopg.Error as exc:
+            raise StateError(f"search index in {self.location}: {first_line(exc)}") from exc
+
+    def _schema(self) -> None:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+            have = self.conn.execute("SELECT to_regclass('search_meta')").fetchone()[0]
+            if have:
+                row = self.conn.execute("SELECT value FROM search_meta WHERE key='schema'").fetchone()
+                if row and row[0] == SCHEMA_VERSION:
+                    return
+            for table in TABLES:
+                self.conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self.conn.execute("DROP SEQUENCE IF EXISTS search_ids")
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.execute("INSERT INTO search_meta VALUES ('schema', %s)", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        if self._own:
+            self.conn.close()
+
+    # --- writing -----------------------------------------------------------------------------------
+    def replace_batch(self, batch: str, dossiers: Iterable[DossierRow]) -> IndexStats:
+        started = time.monotonic()
+        counts = [0, 0, 0, 0]
+        c = self.conn
+        with c.transaction():
+            c.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(f"digitalisering:search:{batch}".encode()),))
+            self._delete(batch)
+            # pages go with COPY into a staging table and get their tsvector in one statement at the
+            # end (row-by-row INSERTs made the build wait on the network); rows are sent in chunks
+            # of about CHUNK_PAGES pages, so memory does not grow with the batch
+            c.execute("CREATE TEMP TABLE search_stage (id BIGINT, document_id BIGINT, seq INTEGER, number INTEGER, "
+                      "words BYTEA, tokens TEXT) ON COMMIT DROP")
+            chunk: list[DossierRow] = []
+            pages = 0
+            for dossier in dossiers:
+                chunk.append(dossier)
+                pages += sum(len(d.pages) for d in dossier.documents)
+                if pages >= CHUNK_PAGES:
+                    self._flush(batch, chunk, counts)
+                    chunk, pages = [], 0
+            self._flush(batch, chunk, counts)
+            c.execute("INSERT INTO search_pages SELECT id, document_id, seq, number, words, "
+                      "to_tsvector('dutch', tokens) FROM search_stage")
+            c.execute("INSERT INTO search_batches (name, dossiers, documents, pages) VALUES (%s,%s,%s,%s)",
+                      (batch, *counts[:3]))
+        return IndexStats(batch, *counts, seconds=time.monotonic() - started)
+
+    def _flush(self, batch: str, chunk: list[DossierRow], counts: list[int]) -> None:
+        if not chunk:
+            return
+        c = self.conn
+        n = sum(1 + len(d.documents) + sum(len(doc.pages) for doc in d.documents) for d in chunk)
+        ids = iter(r[0] for r in c.execute("SELECT nextval('search_ids') FROM generate_series(1, %s)", (n,)))
+        dossier_rows, docs, pages, seen, addresses = [], [], [], set(), []
+        for dossier in chunk:
+            dossier_id = next(ids)
+            dossier_rows.append((dossier_id, batch, dossier.id, dossier.folder, "\n".join(dossier.dates)))
+            for a in dossier.addresses:
+                addresses += _address_rows(dossier_id, None, a)
+            for doc in dossier.documents:
+                doc_id = next(ids)
+                y0, y1 = years(doc.dates or dossier.dates)
+                docs.append((doc_id, dossier_id, doc.id, doc.index, doc.type, y0, y1, "\n".join(doc.dates)))
+                for a in doc.addresses:
+                    if a.role == "object" and a not in dossier.addresses:
+                        addresses += _address_rows(dossier_id, doc_id, a)
+                for page in doc.pages:
+                    pages.append((next(ids), doc_id, page.seq, page.number, pack_words(page.words), tokens(page.words)))
+                    seen |= vocabulary(page.words)
+        with c.cursor() as cur:
+            cur.executemany("INSERT INTO search_dossiers VALUES (%s,%s,%s,%s,%s)", dossier_rows)
+            cur.executemany("INSERT INTO search_documents VALUES (%s,%s,%s,%s,%s,%s,%s,%s)", docs)
+            cur.executemany("INSERT INTO search_addresses VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
+                            addresses)
+            cur.executemany("INSERT INTO search_vocabulary VALUES (%s) ON CONFLICT DO NOTHING",
+                            [(w,) for w in sorted(seen)])
+            with cur.copy("COPY search_stage FROM STDIN") as copy:
+                for row in pages:
+                    copy.write_row(row)
+        counts[0] += len(dossier_rows)
+        counts[1] += len(docs)
+        counts[2] += len(pages)
+        counts[3] += len(addresses)
+
+    def _delete(self, batch: str) -> None:
+        c = self.conn
+        sub = "SELECT id FROM search_dossiers WHERE batch=%s"
+        c.execute(f"DELETE FROM search_pages WHERE document_id IN (SELECT id FROM search_documents WHERE dossier_id "
+                  f"IN ({sub}))", (batch,))
+        c.execute(f"DELETE FROM search_documents WHERE dossier_id IN ({sub})", (batch,))
+        c.execute(f"DELETE FROM search_addresses WHERE dossier_id IN ({sub})", (batch,))
+        c.execute("DELETE FROM search_dossiers WHERE batch=%s", (batch,))
+        c.execute("DELETE FROM search_batches WHERE name=%s", (batch,))
+
+    def remove_batch(self, batch: str) -> bool:
+        with self.conn.transaction():
+            known = self.conn.execute("SELECT 1 FROM search_batches WHERE name=%s", (batch,)).fetchone() is not None
+            self._delete(batch)
+        return known
+
+    # --- reading -----------------------------------------------------------------------------------
+    def batches(self) -> dict[str, tuple[int, int, int]]:
+        return {r[0]: (r[1], r[2], r[3]) for r in self.conn.execute(
+            "SELECT name, dossiers, documents, pages FROM search_batches ORDER BY name")}
+
+    def streets(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT street FROM search_addresses WHERE street IS NOT NULL")]
+
+    def similar_words(self, word: str, limit: int = MAX_ALTERNATIVES) -> list[str]:
+        rows = self.conn.execute("SELECT word FROM search_vocabulary WHERE word %% %s ORDER BY word <-> %s LIMIT 100",
+                                 (word, word))
+        return [r[0] for r in rows if close_enough(word, r[0])][:limit]
+
+    def match_text(self, clauses: Sequence[TextClause], excluded: Sequence[str], filters: Filters,
+                   dossier_ids: Sequence[int] | None, cap: int) -> list[PageMatch]:
+        where, args = filter_sql(filters, dossier_ids)
+        sql = ("WITH q AS (SELECT to_tsquery('dutch', %s) AS q), m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv, "
+               "d.type, d.year_from, d.year_to, s.batch "
+               "FROM search_pages p JOIN search_documents d ON d.id = p.document_id "
+               "JOIN search_dossiers s ON s.id = d.dossier_id, q "
+               f"WHERE p.tsv @@ q.q{_pg(where)} LIMIT %s) "
+               "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, q.q) AS score, m.type, m.year_from, m.year_to, "
+               "m.batch FROM m, q "
+               "ORDER BY score DESC, m.id LIMIT %s")
+        rows = self.conn.execute(sql, [tsquery(clauses, excluded), *args, RANK_AT_MOST, cap])
+        return [PageMatch(r[0], r[1], r[2], float(r[3]), *r[4:]) for r in rows]
+
+    def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
+        conds, args = [], []
+        if query.bag_id:
+            conds.append("a.num_id = %s OR a.vbo_id = %s OR a.pand_id = %s")
+            args += [query.bag_id] * 3
+        number = " AND a.number = %s" if query.number is not None else ""
+        if query.street:
+            conds.append("a.street_key = %s" + number)
+            args += [street_key(query.street)] + ([query.number] if number else [])
+        if query.postcode:
+            conds.append("a.postcode = %s" + number)
+            args += [query.postcode] + ([query.number] if number else [])
+        for column, values in (("num_id", query.related_num_ids), ("vbo_id", query.vbo_ids),
+                               ("pand_id", query.pand_ids)):
+            if values:
+                conds.append(f"a.{column} = ANY(%s)")
+                args.append(list(values))
+        if not conds:
+            return []
+        where, fargs = filter_sql(filters)
+        sql = ("SELECT a.dossier_id, d.id, a.street, a.number, a.letter, a.addition, a.postcode, a.num_id, a.vbo_id, "
+               "a.pand_id, a.written, a.status, a.role, a.in_range, d.type, d.year_from, d.year_to, s.batch FROM search_addresses a "
+               "JOIN search_dossiers s ON s.id = a.dossier_id JOIN search_documents d ON d.dossier_id = a.dossier_id "
+               "AND (a.document_id IS NULL OR a.document_id = d.id) "
+               f"WHERE ({' OR '.join(f'({c})' for c in conds)}){_pg(where)}")
+        out = []
+        for r in self.conn.execute(sql, args + fargs):
+            row = AddressRow(*r[2:13])
+            kind = address_kind(query, row, bool(r[13]))
+            if kind in ("adres", "bereik", "postcode") and not letter_fits(query, row):
+                continue
+            out.append(AddressMatch(r[0], r[1], row, kind, *r[14:]))
+        return out
+
+    def dossiers(self, ids: Sequence[int]) -> dict[int, DossierInfo]:
+        rows = self.conn.execute("SELECT id, batch, dossier, folder, dates FROM search_dossiers WHERE id = ANY(%s)",
+                                 (list(ids),))
+        return {r[0]: DossierInfo(r[1], r[2], r[3], tuple(d for d in r[4].split("\n") if d)) for r in rows}
+
+    def documents(self, ids: Sequence[int]) -> dict[int, DocumentInfo]:
+        rows = self.conn.execute("SELECT id, dossier_id, document, idx, type, year_from, year_to, dates "
+                                 "FROM search_documents WHERE id = ANY(%s)", (list(ids),))
+        return {r[0]: DocumentInfo(r[1], r[2], r[3], r[4], r[5], r[6], tuple(d for d in r[7].split("\n") if d))
+                for r in rows}
+
+    def documents_of(self, dossier_ids: Sequence[int]) -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for doc_id, dossier_id in self.conn.execute(
+                "SELECT id, dossier_id FROM search_documents WHERE dossier_id = ANY(%s) ORDER BY idx",
+                (list(dossier_ids),)):
+            out.setdefault(dossier_id, []).append(doc_id)
+        return out
+
+    def pages(self, ids: Sequence[int]) -> dict[int, PageInfo]:
+        rows = self.conn.execute("SELECT id, document_id, seq, number, words FROM search_pages WHERE id = ANY(%s)",
+                                 (list(ids),))
+        return {r[0]: PageInfo(r[1], r[2], r[3], unpack_words(r[4])) for r in rows}
+
+
+def _address_rows(dossier_id: int, document_id: int | None, a: AddressRow) -> list[tuple]:
+    return [(dossier_id, document_id, street_key(r.street), r.street, r.number, r.letter, r.addition, r.postcode,
+             r.num_id, r.vbo_id, r.pand_id, r.written, r.status, r.role, int(in_range))
+            for r, in_range in address_rows(a)]
