@@ -12,7 +12,7 @@ from digitalisering.errors import StateError
 from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
-    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord,
+    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord, UserRecord,
 )
 
 
@@ -234,6 +234,37 @@ class Store:
     def decisions(self, batch_id: int) -> list[Decision]:
         rows = self.db.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Decision(*r) for r in rows]
+
+    # -- users of the web application ---------------------------------------------------------
+    def add_user(self, name: str, role: str, password_hash: str, who: str) -> UserRecord:
+        now = utcnow()
+        new_id = self.db.insert(
+            "INSERT INTO users (name, role, password_hash, active, session_version, created_at, created_by,"
+            " changed_at) VALUES (?,?,?,1,1,?,?,?)", (name, role, password_hash, now, who, now))
+        return self.user_by_id(new_id)
+
+    def user_by_id(self, user_id: int) -> UserRecord | None:
+        row = self.db.execute("SELECT * FROM users WHERE id=?", (user_id,)).fetchone()
+        return UserRecord(*row) if row else None
+
+    def user_by_name(self, name: str) -> UserRecord | None:
+        row = self.db.execute("SELECT * FROM users WHERE name=?", (name,)).fetchone()
+        return UserRecord(*row) if row else None
+
+    def users(self) -> list[UserRecord]:
+        return [UserRecord(*r) for r in self.db.execute("SELECT * FROM users ORDER BY name")]
+
+    def update_user(self, user_id: int, *, role: str | None = None, password_hash: str | None = None,
+                    active: bool | None = None) -> UserRecord:
+        """Change what is given; every change ends the user's current sessions (session_version)."""
+        sets, params = [], []
+        for column, value in (("role", role), ("password_hash", password_hash), ("active", active)):
+            if value is not None:
+                sets.append(f"{column}=?")
+                params.append(int(value) if isinstance(value, bool) else value)
+        sets += ["session_version=session_version+1", "changed_at=?"]
+        self.db.execute(f"UPDATE users SET {', '.join(sets)} WHERE id=?", (*params, utcnow(), user_id))
+        return self.user_by_id(user_id)
 
     # -- events ---------------------------------------------------------------------------------
     def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:
