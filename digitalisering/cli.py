@@ -22,6 +22,7 @@ from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
 from digitalisering.cli_qa import qa_group
+from digitalisering.cli_web import portal, user_group
 from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
 
 
@@ -389,3 +390,5 @@ def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, per
 
 
 main.add_command(qa_group)
+main.add_command(user_group)
+main.add_command(portal)

@@ -190,6 +190,8 @@ UI: dict[str, dict[str, str]] = {
     "in_sample": {"nl": "in de steekproef", "en": "in the sample"},
     "why_extra": {"nl": "extra, want", "en": "extra, because"},
     "redelivered": {"nl": "opnieuw geleverd na herscan", "en": "re-delivered after a rescan"},
+    "read_only": {"nl": "Alleen een archivaris of beheerder kan pagina's goed- of afkeuren.",
+                  "en": "Only an archivist or administrator can approve or reject pages."},
     "error_reason": {"nl": "Geef een reden op bij afkeuren.", "en": "Give a reason when rejecting."},
     "error_title": {"nl": "Geweigerd", "en": "Refused"},
     "error_host": {"nl": "Onbekend adres: open de beoordelingspagina via het adres dat "

@@ -1,0 +1,126 @@
+"""The portal's pages for everyone: search, a dossier with its documents, the viewer, downloads.
+
+URLs are permanent links: a dossier is ``/dossier/<batch>/<folder>`` (its folder name: the id made
+safe for paths, unique within its batch, the same on every run), a document
+``/dossier/<batch>/<folder>/<n>`` (its number in the dossier), its PDF/A ``.../<n>/pdf`` and the ALTO
+file of its blad ``.../<n>/alto/<blad>``. Everything shown comes from the catalog
+(``digitalisering.catalog``) and the search index (``digitalisering.index``); every document shown
+or downloaded is first asked about (``may_view``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from digitalisering.catalog import CatalogError, DocumentEntry, DossierEntry
+from digitalisering.web.resources import catalog
+
+bp = Blueprint("portal", __name__)
+
+CATALOG_ERRORS = (CatalogError,)
+
+DOCUMENT_TYPES = ("aanvraag", "vergunning", "brief", "tekening", "berekening", "gereedmelding", "overig")
+
+
+def type_label(kind: str) -> str:
+    labels = {"aanvraag": _("application"), "vergunning": _("permit"), "brief": _("letter"),
+              "tekening": _("drawing"), "berekening": _("calculation"), "gereedmelding": _("completion notice"),
+              "overig": _("other")}
+    return labels.get(kind, kind)
+
+
+def may_view(document: DocumentEntry) -> bool:
+    return current_app.extensions["digitalisering.may_view"](document)
+
+
+def find_dossier(batch: str, folder: str) -> DossierEntry:
+    for dossier in catalog().dossiers(batch):
+        if dossier.folder == folder:
+            return dossier
+    abort(404)
+
+
+def visible_documents(dossier: DossierEntry) -> list[DocumentEntry]:
+    return [d for d in dossier.documents if may_view(d)]
+
+
+def find_document(dossier: DossierEntry, number: int) -> DocumentEntry:
+    for doc in dossier.documents:
+        if doc.index == number:
+            if not may_view(doc):
+                abort(403)
+            return doc
+    abort(404)
+
+
+def dossier_url(dossier: DossierEntry, **kw) -> str:
+    return url_for("portal.dossier", batch=dossier.batch, folder=dossier.folder, **kw)
+
+
+@bp.app_context_processor
+def helpers():
+    return {"type_label": type_label, "dossier_url": dossier_url, "DOCUMENT_TYPES": DOCUMENT_TYPES}
+
+
+@bp.get("/dossier/<batch>/<folder>")
+def dossier(batch: str, folder: str):
+    entry = find_dossier(batch, folder)
+    documents = visible_documents(entry)
+    if not documents:
+        abort(403 if entry.documents else 404)
+    return render_template("dossier.html", dossier=entry, documents=documents, selected=None)
+
+
+@bp.get("/dossier/<batch>/<folder>/<int:number>")
+def document(batch: str, folder: str, number: int):
+    entry = find_dossier(batch, folder)
+    doc = find_document(entry, number)
+    return render_template("dossier.html", dossier=entry, documents=visible_documents(entry), selected=doc)
+
+
+@bp.get("/dossier/<batch>/<folder>/<int:number>/pdf")
+def document_pdf(batch: str, folder: str, number: int):
+    doc = find_document(find_dossier(batch, folder), number)
+    if doc.pdf is None or not doc.pdf.is_file():
+        abort(404)
+    return send_file(doc.pdf, mimetype="application/pdf", as_attachment=True, download_name=doc.pdf.name,
+                     max_age=3600)
+
+
+@bp.get("/dossier/<batch>/<folder>/<int:number>/alto/<int:blad>")
+def document_alto(batch: str, folder: str, number: int, blad: int):
+    doc = find_document(find_dossier(batch, folder), number)
+    for page in doc.pages:
+        if page.number == blad and page.alto is not None and page.alto.is_file():
+            return send_file(page.alto, mimetype="application/xml", as_attachment=True,
+                             download_name=page.alto.name, max_age=3600)
+    abort(404)
+
+
+@bp.get("/dossier/<batch>/<folder>/viewer")
+def viewer(batch: str, folder: str):
+    entry = find_dossier(batch, folder)
+    documents = visible_documents(entry)
+    if not documents:
+        abort(403 if entry.documents else 404)
+    pages = [p for d in documents for p in d.pages]
+    try:
+        start = max(0, min(len(pages) - 1, int(request.args.get("pagina", "1")) - 1))
+    except ValueError:
+        start = 0
+    return render_template("viewer.html", dossier=entry, documents=documents, pages=pages, start=start,
+                           query=request.args.get("q", "")[:200])
+
+
+@bp.get("/")
+def search():
+    from digitalisering.web.search import run_search
+
+    outcome = run_search(request.args)
+    return render_template("search.html", outcome=outcome)
+
+
+@bp.get("/zoeken")
+def search_alias():
+    return redirect(url_for("portal.search", **request.args))
