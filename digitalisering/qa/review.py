@@ -136,7 +136,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
         r = reviewing(batch)
         with r.lock:
             ctx = common(r)
-            card = bp_env().get_template("_card.html").make_module(ctx).card
+            card = bp_env().get_template("_card.html").make_module({**ctx, **texts()}).card
             return render_template("review.html", sample_seqs=r.insp.sample_seqs,
                                    extra=extra_reasons(r.insp, current_lang()), card=card,
                                    rescan_count=len(r.insp.rescan_rows()), **ctx)
