@@ -97,12 +97,12 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     def openseadragon(name: str):
         return send_from_directory(OPENSEADRAGON, name, max_age=86400)
 
-    def refused(message: str, status: int):
-        return render_template("error.html", message=message, status=status), status
+    def refused(message: str, status: int, bare: bool = False):
+        return render_template("error.html", message=message, status=status, bare=bare), status
 
     @app.errorhandler(ForeignHost)
-    def foreign_host(exc):
-        return refused(_("Unknown address: open this site at the address its server was started on."), 400)
+    def foreign_host(exc):  # nothing of the site (names, links, who is signed in) for a foreign name
+        return refused(_("Unknown address: open this site at the address its server was started on."), 400, True)
 
     @app.errorhandler(CrossOrigin)
     def cross_origin(exc):
