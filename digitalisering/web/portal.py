@@ -63,20 +63,32 @@ def helpers():
     return {"type_label": type_label, "dossier_url": dossier_url, "DOCUMENT_TYPES": DOCUMENT_TYPES}
 
 
+def _page_links(documents: list[DocumentEntry]) -> dict:
+    """Each page's position in the viewer (1-based, over the documents shown) and its thumbnail."""
+    from digitalisering.web.iiiflinks import thumbnail_url
+
+    numbers = {p.seq: i for i, p in enumerate((p for d in documents for p in d.pages), start=1)}
+    from digitalisering.web.iiiflinks import available
+
+    return {"page_numbers": numbers, "iiif_thumb": thumbnail_url if available() else None}
+
+
 @bp.get("/dossier/<batch>/<folder>")
 def dossier(batch: str, folder: str):
     entry = find_dossier(batch, folder)
     documents = visible_documents(entry)
     if not documents:
         abort(403 if entry.documents else 404)
-    return render_template("dossier.html", dossier=entry, documents=documents, selected=None)
+    return render_template("dossier.html", dossier=entry, documents=documents, selected=None,
+                           **_page_links(documents))
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>")
 def document(batch: str, folder: str, number: int):
     entry = find_dossier(batch, folder)
     doc = find_document(entry, number)
-    return render_template("dossier.html", dossier=entry, documents=visible_documents(entry), selected=doc)
+    documents = visible_documents(entry)
+    return render_template("dossier.html", dossier=entry, documents=documents, selected=doc, **_page_links(documents))
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>/pdf")
