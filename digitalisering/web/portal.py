@@ -121,8 +121,10 @@ def viewer(batch: str, folder: str):
         start = max(0, min(len(pages) - 1, int(request.args.get("pagina", "1")) - 1))
     except ValueError:
         start = 0
+    from digitalisering.web.iiiflinks import manifest_url
+
     return render_template("viewer.html", dossier=entry, documents=documents, pages=pages, start=start,
-                           query=request.args.get("q", "")[:200])
+                           query=request.args.get("q", "")[:200], manifest=manifest_url(entry))
 
 
 @bp.get("/")
