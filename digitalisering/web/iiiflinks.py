@@ -15,11 +15,11 @@ def available() -> bool:
 def manifest_url(dossier) -> str | None:
     if not available():
         return None
-    return url_for("iiif.manifest", batch=dossier.batch, dossier=dossier.id)
+    return url_for("iiif.manifest", batch=dossier.batch, dossier_id=dossier.id)
 
 
 def thumbnail_url(dossier, page, height: int = 200) -> str | None:
     if not available():
         return None
     return url_for("iiif.image", batch=dossier.batch, seq=page.seq, region="full", size=f",{height}",
-                   rotation="0", quality="default", fmt="jpg")
+                   rotation="0", quality_format="default.jpg")

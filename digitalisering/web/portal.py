@@ -30,8 +30,8 @@ def type_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
-def may_view(document: DocumentEntry) -> bool:
-    return current_app.extensions["digitalisering.may_view"](document)
+def may_view(document: DocumentEntry, batch: str) -> bool:
+    return current_app.extensions["digitalisering.may_view"](batch, document.dossier, document.id)
 
 
 def find_dossier(batch: str, folder: str) -> DossierEntry:
@@ -42,13 +42,13 @@ def find_dossier(batch: str, folder: str) -> DossierEntry:
 
 
 def visible_documents(dossier: DossierEntry) -> list[DocumentEntry]:
-    return [d for d in dossier.documents if may_view(d)]
+    return [d for d in dossier.documents if may_view(d, dossier.batch)]
 
 
 def find_document(dossier: DossierEntry, number: int) -> DocumentEntry:
     for doc in dossier.documents:
         if doc.index == number:
-            if not may_view(doc):
+            if not may_view(doc, dossier.batch):
                 abort(403)
             return doc
     abort(404)
