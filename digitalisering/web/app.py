@@ -43,6 +43,8 @@ class WebSettings:
     """Signs the session cookie; the same in every worker (``web.secret.secret_key``)."""
     qa_config_file: Path | None = None
     archive_config_file: Path | None = None
+    gazetteer_file: Path | None = None
+    """Historic street names for address search (as for ``run --gazetteer``)."""
     cookie_name: str = "digitalisering"
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only (behind a TLS proxy)."""
@@ -83,7 +85,13 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     app.config.update(SECRET_KEY=settings.secret_key, SESSION_COOKIE_SECURE=settings.secure_cookies,
                       MAX_CONTENT_LENGTH=1 << 20, SEND_FILE_MAX_AGE_DEFAULT=3600)
     protect(app, settings.allowed_hosts, session_cookie=settings.cookie_name)
-    app.extensions["digitalisering.resources"] = Resources(Sources(settings.store_target, settings.workspace))
+    gazetteer = None
+    if settings.gazetteer_file:
+        from digitalisering.bag.link import load_gazetteer
+
+        gazetteer = load_gazetteer(settings.gazetteer_file)
+    app.extensions["digitalisering.resources"] = Resources(Sources(settings.store_target, settings.workspace,
+                                                                   gazetteer))
     app.extensions["digitalisering.settings"] = settings
     app.extensions["digitalisering.may_view"] = may_view or access.may_view
     i18n.install(app)

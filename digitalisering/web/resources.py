@@ -25,6 +25,8 @@ class Sources:
     store_target: str | Path
     """The SQLite file or a ``postgresql://`` URL."""
     workspace: Workspace
+    gazetteer: dict[str, str] | None = None
+    """Historic street names for address search (``bag.link.load_gazetteer``)."""
 
 
 class Resources:
@@ -39,6 +41,28 @@ class Resources:
         if store is None:
             store = self._local.store = Store(self.sources.store_target)
         return store
+
+    def searcher(self) -> Any:
+        """The thread's searcher on the workspace's search index (``digitalisering.index``), None
+        when no batch has been indexed yet. It learns the index's streets once and again when the
+        indexed batches change (a run or ``digitalisering index`` added one)."""
+        from digitalisering.bag.index import INDEX_FILE as BAG_FILE
+        from digitalisering.index.build import open_for
+        from digitalisering.index.search import Searcher
+
+        engine = getattr(self._local, "searcher", None)
+        if engine is None:
+            index = open_for(self.store(), self.sources.workspace)
+            engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
+                                                     self.sources.gazetteer)
+            self._local.indexed = None
+        indexed = engine.index.batches()
+        if not indexed:
+            return None
+        if indexed != self._local.indexed:
+            engine.refresh()
+            self._local.indexed = indexed
+        return engine
 
     def catalog(self) -> Any:
         catalog = getattr(self._local, "catalog", None)
@@ -56,6 +80,11 @@ def resources() -> Resources:
 def store() -> Store:
     """The calling thread's connection to the state database."""
     return resources().store()
+
+
+def searcher():
+    """The calling thread's searcher (``digitalisering.index.search.Searcher``), None without an index."""
+    return resources().searcher()
 
 
 def catalog():
