@@ -63,6 +63,16 @@ def helpers():
     return {"type_label": type_label, "dossier_url": dossier_url, "DOCUMENT_TYPES": DOCUMENT_TYPES}
 
 
+def dossier_addresses(dossier: DossierEntry, documents: list[DocumentEntry]) -> list:
+    """The addresses a dossier is about: its object addresses; else what its documents name as their
+    object; else every address they name (the BAG may not be imported, or not link them)."""
+    found = list(dossier.object_addresses or dossier.addresses)
+    if not found:
+        named = [a for d in documents for a in d.addresses]
+        found = [a for a in named if a.role == "object"] or named
+    return list({a.label: a for a in found}.values())
+
+
 def _page_links(documents: list[DocumentEntry]) -> dict:
     """Each page's position in the viewer (1-based, over the documents shown) and its thumbnail."""
     from digitalisering.web.iiiflinks import thumbnail_url
@@ -73,22 +83,25 @@ def _page_links(documents: list[DocumentEntry]) -> dict:
     return {"page_numbers": numbers, "iiif_thumb": thumbnail_url if available() else None}
 
 
+def _dossier_page(entry: DossierEntry, documents: list[DocumentEntry], selected: DocumentEntry | None):
+    return render_template("dossier.html", dossier=entry, documents=documents, selected=selected,
+                           addresses=dossier_addresses(entry, documents), **_page_links(documents))
+
+
 @bp.get("/dossier/<batch>/<folder>")
 def dossier(batch: str, folder: str):
     entry = find_dossier(batch, folder)
     documents = visible_documents(entry)
     if not documents:
         abort(403 if entry.documents else 404)
-    return render_template("dossier.html", dossier=entry, documents=documents, selected=None,
-                           **_page_links(documents))
+    return _dossier_page(entry, documents, None)
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>")
 def document(batch: str, folder: str, number: int):
     entry = find_dossier(batch, folder)
     doc = find_document(entry, number)
-    documents = visible_documents(entry)
-    return render_template("dossier.html", dossier=entry, documents=documents, selected=doc, **_page_links(documents))
+    return _dossier_page(entry, visible_documents(entry), doc)
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>/pdf")

@@ -141,6 +141,7 @@
         sequenceMode: true, initialPage: current, showNavigationControl: false, showSequenceControl: false,
         showNavigator: false, crossOriginPolicy: false, ajaxWithCredentials: true, preserveViewport: false
       });
+      root.osd = viewer;  /* for the browser tests */
       viewer.addHandler("open", function () { drawHits(); root.setAttribute("data-ready", "page-" + current); });
       viewer.addHandler("page", function (e) { current = e.page; showStatus(); });
       document.getElementById("prev-page").addEventListener("click", function () { go(current - 1); });
