@@ -117,7 +117,8 @@
           li.appendChild(b);
           hitsList.appendChild(li);
         });
-        hitsStatus.textContent = hits.length ? t("hits", { n: hits.length, q: query }) : t("nohits", { q: query });
+        hitsStatus.textContent = hits.length === 1 ? t("hits1", { q: query })
+          : hits.length ? t("hits", { n: hits.length, q: query }) : t("nohits", { q: query });
         if (hits.length && hits[0].canvas !== idOf(canvases[current])) { go(index[hits[0].canvas]); } else { drawHits(); }
       })
       .catch(function () { hitsStatus.textContent = t("error"); });
