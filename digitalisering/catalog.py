@@ -203,10 +203,8 @@ class Catalog:
 
     # -- batches and dossiers ------------------------------------------------------------------
     def _out_dir(self, batch: Batch) -> Path | None:
-        for event in reversed(self.store.events(batch.id)):
-            if event.action == "run.start" and event.detail.get("out"):
-                return Path(event.detail["out"])
-        return None
+        event = self.store.last_event(batch.id, "run.start")
+        return Path(event.detail["out"]) if event is not None and event.detail.get("out") else None
 
     def _entry(self, batch: Batch) -> BatchEntry | None:
         out_dir = self._out_dir(batch)

@@ -21,6 +21,7 @@ from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
+from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_web import portal, user_group
 from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
@@ -392,3 +393,4 @@ def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, per
 main.add_command(qa_group)
 main.add_command(user_group)
 main.add_command(portal)
+main.add_command(iiif_group)

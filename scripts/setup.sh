@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   postgresql
   python3-venv
   nodejs npm
+  libvips42
 )
 
 missing=()

@@ -277,6 +277,13 @@ class Store:
         rows = self.db.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def last_event(self, batch_id: int, action: str) -> Event | None:
+        """The batch's latest event of one kind (a reader that needs only the last run's start need
+        not read and parse the batch's whole log: the catalog asks on every portal request)."""
+        row = self.db.execute("SELECT * FROM events WHERE batch_id=? AND action=? ORDER BY id DESC LIMIT 1",
+                              (batch_id, action)).fetchone()
+        return Event(row[0], row[1], row[2], row[3], row[4], json.loads(row[5])) if row else None
+
     # -- outputs --------------------------------------------------------------------------------
     def output(self, batch_id: int, kind: str, key: str) -> OutputRecord | None:
         row = self.db.execute(
