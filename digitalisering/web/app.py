@@ -99,7 +99,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     app.register_blueprint(portal.bp)
     review_bp = review_blueprint(review if review is not None else _review_batches(settings))
     app.register_blueprint(review_bp, url_prefix="/qa")
-    _install_iiif(app)
+    _install_iiif(app, settings)
 
     @app.get("/vendor/openseadragon/<path:name>")
     def openseadragon(name: str):
@@ -144,17 +144,16 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     return app
 
 
-def _install_iiif(app: Flask) -> None:
-    """The IIIF Image, Presentation and Content Search services (``digitalisering.iiif``) at ``/iiif``."""
-    try:
-        from digitalisering.iiif.web import iiif_blueprint
-    except ImportError:  # pragma: no cover - the IIIF package is part of the project once merged
-        app.extensions["digitalisering.iiif"] = False
-        return
+def _install_iiif(app: Flask, settings: WebSettings) -> None:
+    """The IIIF Image, Presentation and Content Search services (``digitalisering.iiif``) at ``/iiif``,
+    reading the same catalog and asking the same ``may_view`` as the portal's pages."""
+    from digitalisering.iiif.web import iiif_blueprint
+    from digitalisering.metadata.config import load_archive_config
     from digitalisering.web.resources import catalog
 
     may_view = app.extensions["digitalisering.may_view"]
-    app.register_blueprint(iiif_blueprint(catalog, may_view), url_prefix="/iiif")
+    archive = load_archive_config(settings.archive_config_file)
+    app.register_blueprint(iiif_blueprint(catalog, may_view, archive=archive), url_prefix="/iiif")
     app.extensions["digitalisering.iiif"] = True
 
 
