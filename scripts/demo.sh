@@ -13,7 +13,7 @@ status=0
 rm -rf out/demo-package
 .venv/bin/digitalisering package out/demo --to out/demo-package || status=$?
 .venv/bin/digitalisering verify out/demo-package || status=$?
-# the archivist's QA report (checks, ISO 2859-1 sample); `qa review demo` opens the review page
+# the archivist's QA report (checks, ISO 2859-1 sample); the review pages are in the portal (/qa/demo/)
 .venv/bin/digitalisering qa report demo || status=$?
 # the portal (search, dossiers, viewer, QA review) in the background: log and pid file in out/
 portal_log=out/portal.log
