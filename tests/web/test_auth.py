@@ -86,3 +86,17 @@ def test_a_foreign_host_gets_nothing(client):
     for path in ["/", "/aanmelden", "/qa/"]:
         res = client.get(path, headers={"Host": "evil.example"})
         assert res.status_code == 400 and "csrf_token" not in res.get_data(as_text=True)
+
+
+def test_sign_in_with_the_state_in_postgresql(pg_url, workspace):
+    """Several portal machines share one PostgreSQL state database: the accounts live there too."""
+    from digitalisering.web.app import WebSettings, create_app
+    from digitalisering.web.security import allowed_hosts
+
+    with Store(pg_url) as store:
+        users.add_user(store, "anna", users.ARCHIVARIS, "anna-wachtwoord-2", "test")
+    app = create_app(WebSettings(pg_url, workspace, tuple(allowed_hosts("127.0.0.1", 8080)), "k" * 64))
+    client = app.test_client()
+    assert sign_in(client, "anna", "niet-het-wachtwoord").status_code == 401
+    assert sign_in(client, "anna").status_code == 302
+    assert "(archivaris)" in home(client)
