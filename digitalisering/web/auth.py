@@ -107,6 +107,14 @@ def sign_out():
     return redirect(url_for("portal.search"))
 
 
+@bp.get("/beheer/gebruikers")
+@require(users.BEHEERDER)
+def accounts():
+    """The accounts that can sign in (beheerder only); they are managed with `digitalisering user`."""
+    return render_template("accounts.html", accounts=users.list_users(store()))
+
+
+
 def role_label(role: str) -> str:
     labels = {users.PUBLIC: _("public"), users.MEDEWERKER: _("staff member"),
               users.ARCHIVARIS: _("archivist"), users.BEHEERDER: _("administrator")}

@@ -79,3 +79,14 @@ def test_a_decision_from_another_site_is_refused_even_when_signed_in(reviewed):
     res = client.post(f"/qa/{batch}/page/{seq}", data=form, headers=OWN)
     assert res.status_code == 400 and 'class="decide"' in res.get_data(as_text=True)  # the form again, fresh token
     assert insp.store.decisions(insp.batch.id) == []
+
+
+def test_only_a_beheerder_sees_the_accounts(web_app):
+    assert web_app.test_client().get("/beheer/gebruikers", headers={"Host": HOST}).status_code == 302  # sign in
+    for name, status in [("mia", 403), ("anna", 403), ("bert", 200)]:
+        client = web_app.test_client()
+        sign_in(client, name)
+        res = client.get("/beheer/gebruikers", headers={"Host": HOST})
+        assert res.status_code == status, name
+    page = res.get_data(as_text=True)
+    assert all(f"<td>{n}</td>" in page for n in ("mia", "anna", "bert")) and "wachtwoord" not in page
