@@ -277,6 +277,11 @@ class Store:
         rows = self.db.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
 
+    def count_events(self, who: str, action: str, since: str) -> int:
+        """How many ``action`` events ``who`` caused at or after ``since`` (ISO time, UTC)."""
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE who=? AND action=? AND at>=?",
+                               (who, action, since)).fetchone()[0]
+
     def last_event(self, batch_id: int, action: str) -> Event | None:
         """The batch's latest event of one kind (a reader that needs only the last run's start need
         not read and parse the batch's whole log: the catalog asks on every portal request)."""

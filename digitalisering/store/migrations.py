@@ -122,5 +122,6 @@ MIGRATIONS: list[str] = [
         created_by      TEXT NOT NULL,
         changed_at      TEXT NOT NULL
     );
+    CREATE INDEX events_who_action ON events (who, action, at);
     """,
 ]

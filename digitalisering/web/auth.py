@@ -77,9 +77,12 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/aanmelden", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
-    failed = False
+    failed = locked = False
     if form.validate_on_submit():
-        user = users.authenticate(store(), form.name.data.strip(), form.password.data)
+        try:
+            user = users.authenticate(store(), form.name.data.strip(), form.password.data)
+        except users.TooManyAttempts:
+            return render_template("sign_in.html", form=form, failed=False, locked=True), 429
         if user is not None:
             lang = session.get("lang")
             session.clear()  # a fresh session: nothing from before signing in carries over
@@ -91,7 +94,7 @@ def sign_in():
             return redirect(_safe_next(request.args.get("next")))
         failed = True
     status = 401 if failed else 200
-    return render_template("sign_in.html", form=form, failed=failed), status
+    return render_template("sign_in.html", form=form, failed=failed, locked=locked), status
 
 
 @bp.post("/afmelden")

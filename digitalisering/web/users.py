@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -127,13 +128,34 @@ def list_users(store: Store) -> list[UserRecord]:
     return [u for u in store.users() if u.active]
 
 
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
+"""At most 10 wrong passwords per name in 15 minutes, counted in the state database (so across
+every worker and machine): guessing a password online takes years; the cost, that someone can keep
+an account from signing in for a quarter of an hour, is the usual one (NIST SP 800-63B 5.2.2)."""
+
+
+class TooManyAttempts(Exception):
+    """The name has had MAX_FAILURES wrong passwords within FAILURE_WINDOW."""
+
+
 def authenticate(store: Store, name: str, password: str) -> UserRecord | None:
-    """The account when ``password`` is its password, else None (unknown, removed or wrong)."""
-    user = store.user_by_name(name) if _NAME.fullmatch(name or "") else None
+    """The account when ``password`` is its password, else None (unknown, removed or wrong; the
+    failure is logged under the name tried). TooManyAttempts while the name is locked."""
+    valid = bool(_NAME.fullmatch(name or ""))
+    who = name if valid else "?"
+    since = (datetime.now(timezone.utc) - FAILURE_WINDOW).isoformat(timespec="seconds")
+    if store.count_events(who, "web.sign_in_failed", since) >= MAX_FAILURES:
+        raise TooManyAttempts(who)
+    user = store.user_by_name(name) if valid else None
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+        ok = None
+    else:
+        ok = user if check_password_hash(user.password_hash, password or "") else None
+    if ok is None:
+        store.log(None, who, "web.sign_in_failed")
+    return ok
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,16 @@ def test_sign_in_with_the_state_in_postgresql(pg_url, workspace):
     assert sign_in(client, "anna", "niet-het-wachtwoord").status_code == 401
     assert sign_in(client, "anna").status_code == 302
     assert "(archivaris)" in home(client)
+
+
+def test_ten_wrong_passwords_lock_the_name_for_a_while(client, accounts):
+    for _ in range(users.MAX_FAILURES):
+        assert sign_in(client, "anna", "fout-wachtwoord-x").status_code == 401
+    res = sign_in(client, "anna")  # even the right password, for now
+    assert res.status_code == 429 and "probeer het over een kwartier opnieuw" in res.get_data(as_text=True)
+    assert sign_in(client, "bert").status_code == 302  # other names are not affected
+    with Store(accounts.database) as store:
+        assert store.count_events("anna", "web.sign_in_failed", "2000-01-01") == users.MAX_FAILURES
+        store.db.execute("UPDATE events SET at='2000-01-01T00:00:00+00:00' WHERE action='web.sign_in_failed'")
+    client.post("/afmelden", headers=OWN, data={"csrf_token": csrf(home(client))})
+    assert sign_in(client, "anna").status_code == 302  # the window has passed
