@@ -85,6 +85,8 @@ class Outcome:
     facets: dict[str, list[FacetLink]] = field(default_factory=dict)
     error: str | None = None
     kind: str = ""
+    read_as: str = ""
+    """How an address query was read ('Zeemanlaan 71'), to show the reader."""
 
     @property
     def pages(self) -> int:
@@ -183,4 +185,12 @@ def run_search(args: Mapping[str, str]) -> Outcome:
         return Outcome(asked, error=str(exc))
     cat = catalog()
     hits = [h for h in (_hit(asked, found, cat) for found in result.hits) if h is not None]
-    return Outcome(asked, total=result.total, hits=hits, facets=_facets(asked, result.facets), kind=result.kind)
+    read_as = ""
+    aq = result.address
+    if result.kind == "address" and aq is not None:
+        if aq.street and aq.number is not None:
+            read_as = f"{aq.street} {aq.number}{aq.letter or ''}" + (f"-{aq.addition}" if aq.addition else "")
+        else:
+            read_as = aq.postcode or aq.bag_id or ""
+    return Outcome(asked, total=result.total, hits=hits, facets=_facets(asked, result.facets), kind=result.kind,
+                   read_as=read_as)

@@ -114,6 +114,7 @@ def test_address_to_dossier_to_viewer_with_the_word_highlighted(portal, browser)
     page.keyboard.press("Enter")
     page.wait_for_selector("ol.results")
     assert page.locator("ol.results > li").count() == 1  # the dossier of that address, not the other one
+    assert page.locator("#read-as").inner_text() == "Gezocht als het adres Morsweg 138"
     first = page.locator("ol.results > li h3 a").first
     assert first.inner_text() == "Dossier BWT-1974-0475 — Morsweg 138"
     assert serious_violations(page) == []
