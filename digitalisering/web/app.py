@@ -11,13 +11,13 @@ Served by gunicorn (``digitalisering portal``, ``web.serve``) or, for ``qa revie
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from flask import Flask, render_template, request, send_from_directory
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import HTTPException
 
 from digitalisering.errors import DigitaliseringError
 from digitalisering.web import auth, i18n
@@ -55,7 +55,6 @@ class WebSettings:
     cookie_name: str = "digitalisering"
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only (behind a TLS proxy)."""
-    extra: dict = field(default_factory=dict)
 
 
 def _review_batches(settings: WebSettings):
@@ -170,4 +169,4 @@ def _install_iiif(app: Flask, settings: WebSettings) -> None:
     app.extensions["digitalisering.iiif"] = True
 
 
-__all__ = ["NotFound", "WebSettings", "create_app"]
+__all__ = ["WebSettings", "create_app"]
