@@ -23,18 +23,24 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 TIMEZONE = "Europe/Amsterdam"
 
 
+LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+"""English as written in Europe: 7 December 2026, 24-hour times."""
+
+
 def select_lang() -> str:
     """``?lang=`` (remembered for the session), else the session's choice, else Dutch."""
     asked = request.args.get("lang")
     if asked in LANGS:
         session["lang"] = asked
-        return asked
+        return LOCALES[asked]
     chosen = session.get("lang")
-    return chosen if chosen in LANGS else DEFAULT_LANG
+    return LOCALES[chosen if chosen in LANGS else DEFAULT_LANG]
 
 
 def current_lang() -> str:
-    return str(get_locale() or DEFAULT_LANG)
+    """The reader's language as a two-letter code (the ``lang`` attribute, the QA texts)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANG
 
 
 def nice_date(value: str | date | None) -> str:
