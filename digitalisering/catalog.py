@@ -134,6 +134,13 @@ class BatchEntry:
     out_dir: Path
     delivery: str
     dossiers: tuple[DossierEntry, ...] = field(default=(), repr=False)
+    _by_id: dict[str, DossierEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_seq: dict[int, PageEntry] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # lookups by dossier id and page seq in constant time (a portal asks per tile and per word)
+        self._by_id.update((d.id, d) for d in self.dossiers)
+        self._by_seq.update((p.seq, p) for d in self.dossiers for p in d.pages)
 
 
 def _address(data: dict[str, Any]) -> AddressLink:
@@ -241,17 +248,16 @@ class Catalog:
         return list(self.batch(batch).dossiers)
 
     def dossier(self, batch: str, dossier_id: str) -> DossierEntry:
-        for dossier in self.batch(batch).dossiers:
-            if dossier.id == dossier_id:
-                return dossier
-        raise CatalogError(f"batch {batch} has no dossier {dossier_id!r}")
+        dossier = self.batch(batch)._by_id.get(dossier_id)
+        if dossier is None:
+            raise CatalogError(f"batch {batch} has no dossier {dossier_id!r}")
+        return dossier
 
     def page(self, batch: str, seq: int) -> PageEntry:
-        for dossier in self.batch(batch).dossiers:
-            for page in dossier.pages:
-                if page.seq == seq:
-                    return page
-        raise CatalogError(f"batch {batch} has no published page {seq}")
+        page = self.batch(batch)._by_seq.get(seq)
+        if page is None:
+            raise CatalogError(f"batch {batch} has no published page {seq}")
+        return page
 
     # -- a page's words and image --------------------------------------------------------------
     def _record(self, batch: str, seq: int):

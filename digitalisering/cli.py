@@ -14,7 +14,7 @@ from digitalisering import __version__
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
-from digitalisering.ingest.register import operator_name, registered
+from digitalisering.ingest.register import check_workspace_apart, operator_name, registered
 from digitalisering.ocr.engines import DEFAULT_ENGINE, ENGINES
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
@@ -95,8 +95,10 @@ def _ingest_exit(report: IngestReport) -> ExitCode:
 @handle_errors
 def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None) -> None:
     """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
+    check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
     with obj.store() as store:
-        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout)
+        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout,
+                                 workspace_root=obj.workspace.root)
     _print_ingest(report)
     sys.exit(int(_ingest_exit(report)))
 
@@ -145,6 +147,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
     from digitalisering.documents.overrides import load_overrides
     from digitalisering.documents.vocabulary import default_vocabulary
 
+    check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
     who = operator_name(operator)
     options = RunOptions(lang=lang, ocr_engine=ocr_engine, jobs=jobs, jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
@@ -159,7 +162,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
     # the batch stays held from its registration to the end of the run: a second command that
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
-                                          layout=layout) as report:
+                                          layout=layout, workspace_root=obj.workspace.root) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)

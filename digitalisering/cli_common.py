@@ -15,7 +15,7 @@ import click
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.store import Store
-from digitalisering.workspace import Workspace
+from digitalisering.workspace import Workspace, default_workspace
 
 operator_option = click.option("--operator", help="Who does this (for the event log) [default: login name].")
 
@@ -73,6 +73,11 @@ class Context:
     @functools.cached_property
     def workspace(self) -> Workspace:
         return Workspace.open(self._workspace_path)
+
+    @property
+    def workspace_path(self) -> Path:
+        """Where the workspace is (or will be), without creating it."""
+        return Path(self._workspace_path) if self._workspace_path is not None else default_workspace()
 
     def store(self) -> Store:
         return Store(self.db or self.workspace.database)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from digitalisering.errors import DeliveryError, InputFileError
+from digitalisering.errors import DeliveryError, InputFileError, StateError
+from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
 from digitalisering.naming import fresh_name
 from digitalisering.ingest.formats import inspect_file
@@ -63,10 +64,11 @@ def ingest_delivery(
     batch_name: str | None = None,
     layout: str = "auto",
     wait_s: float = Store.REGISTRATION_WAIT_S,
+    workspace_root: Path | None = None,
 ) -> IngestReport:
     """Register (or re-check) the delivery at ``delivery_path`` and return what changed."""
     with registered(store, delivery_path, operator=operator, batch_name=batch_name, layout=layout,
-                    wait_s=wait_s) as report:
+                    wait_s=wait_s, workspace_root=workspace_root) as report:
         return report
 
 
@@ -79,6 +81,7 @@ def registered(
     batch_name: str | None = None,
     layout: str = "auto",
     wait_s: float = Store.REGISTRATION_WAIT_S,
+    workspace_root: Path | None = None,
 ) -> Iterator[IngestReport]:
     """Register (or re-check) the delivery and hold its batch while the block runs (``run`` processes
     it there): no other command registers, changes or runs it meanwhile.
@@ -86,9 +89,14 @@ def registered(
     Two commands registering the same delivery are serialised: the second waits (at most ``wait_s``
     seconds) and then finds the batch registered; a batch that another command holds (a run) is
     refused with StateError. A new batch appears with all its files at once or not at all.
+
+    ``workspace_root``: refused when it lies inside the delivery (the next ingest took the page
+    work images of the workspace for scans of a dossier named after its folder).
     """
     who = operator_name(operator)
     root = Path(delivery_path)
+    if workspace_root is not None:
+        check_workspace_apart(root, workspace_root)
     delivery = discover(root, layout)
     with ExitStack() as hold:
         with store.registration(str(delivery.root), wait_s):
@@ -190,6 +198,14 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
                   failed=len(report.failed_files), ignored=len(report.ignored_files),
                   skipped=report.skipped)
     return report
+
+
+def check_workspace_apart(delivery: Path, workspace_root: Path) -> None:
+    """StateError when the workspace is the delivery or lies inside it."""
+    if is_within(workspace_root, delivery):
+        raise StateError(f"the workspace {Path(workspace_root).resolve()} is inside the delivery "
+                         f"{Path(delivery).resolve()}; its work files would be read as scans: use a workspace "
+                         "outside the delivery (--workspace)")
 
 
 def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:

@@ -32,7 +32,7 @@ from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
-from digitalisering.fileio import empty_folder, write_bytes_atomic
+from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.text.alto import validation_errors as alto_validation_errors
@@ -220,6 +220,20 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
     return out
 
 
+BAG_DECLARATION = "bagit.txt"
+
+
+def enclosing_bag(path: Path) -> Path | None:
+    """The BagIt bag that ``path`` is, or lies inside (None when none): a package, finished and
+    validated, that nothing may write into afterwards (a run with ``--out`` a package put its
+    dossier folders and results.json beside the payload, and ``verify`` still said ok)."""
+    path = Path(path).resolve()
+    for folder in (path, *path.parents):
+        if (folder / BAG_DECLARATION).is_file():
+            return folder
+    return None
+
+
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
 
@@ -238,8 +252,17 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageR
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
+    # not inside the output folder (the next run of the batch writes there) nor inside the
+    # delivery (the next ingest took the package's PDFs for new scans)
+    for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
+            raise StateError(f"the package folder {target} is inside the {what} {folder}; "
+                             "choose a package folder outside it")
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
+    if work.is_symlink():  # emptied below: it must be our own work folder, not a link to another one
+        raise StateError(f"{work} is a symbolic link; remove it or choose another package folder")
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -13,6 +13,7 @@ The folder is written beside the target and renamed into place, so a report is w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,7 +25,8 @@ from markupsafe import Markup
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
@@ -77,10 +79,43 @@ class ReportSummary:
     image_failures: list[str]
 
 
+def is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds a QA report and nothing else (what ``_write`` puts there: index.html,
+    the findings CSV, img/*.jpg, pages/*.html), so that replacing it loses nothing. Anything else
+    (the output folder, a delivery, a folder of one's own, a note added to a report) is not."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    allowed = {"index.html": "file", "img": "dir", "pages": "dir", **{n: "file" for n in DEFECTS_FILE.values()}}
+    for child in folder.iterdir():
+        kind = allowed.get(child.name)
+        if child.is_symlink() or kind is None or (kind == "dir") != child.is_dir():
+            return False
+        if kind == "dir":
+            pattern = re.compile(r"^(thumb|page)-\d+\.jpg$" if child.name == "img" else r"^\d+\.html$")
+            if not all(pattern.match(f.name) and f.is_file() and not f.is_symlink() for f in child.iterdir()):
+                return False
+    return True
+
+
 def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") -> ReportSummary:
-    """Write the report folder for ``insp`` at ``target`` (replacing an earlier report there)."""
+    """Write the report folder for ``insp`` at ``target``, replacing an earlier report there (and
+    only a report: ``--to`` an existing folder of anything else is refused; it used to be removed
+    whole, also when it was the run's output folder or the delivery)."""
     target = Path(target)
     work = target.with_name(f".{target.name}.part")
+    old = target.with_name(f".{target.name}.old")
+    if (target.exists() or target.is_symlink()) and not is_report(target):
+        raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+    # never inside the delivery (the next ingest took the report's page pictures for scans) or a package
+    for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
+            raise StateError(f"the report folder {target} is inside the {what} {folder}; "
+                             "choose a report folder outside it")
+    if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
+        raise StateError(f"{work if work.is_symlink() else old} is not a work folder of a QA report; "
+                         "remove it or choose another report folder")
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -131,8 +166,10 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
     if target.exists():
+        if not is_report(target):  # (made meanwhile by someone else)
+            raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
         old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)  # a report (checked above), left by a killed command
         os.replace(target, old)
         os.replace(work, target)
         shutil.rmtree(old, ignore_errors=True)

@@ -13,19 +13,21 @@ from typing import Callable
 from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
+from digitalisering.ingest.register import check_workspace_apart
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
-from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
+from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
 from digitalisering.runner.executors import DaskExecutor, LocalExecutor
 from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
 from digitalisering.runner.worker import PageOutcome, init_worker, process_page
 from digitalisering.qa.failures import FAILURES_FILE, Failure, list_failures, write_failures_csv
+from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -81,7 +83,8 @@ def run_batch(
     """
     get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir, batch)
+    check_workspace_apart(Path(batch.delivery), workspace.root)
+    check_out_dir(out_dir, batch, workspace.root)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
     try:
@@ -91,7 +94,7 @@ def run_batch(
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch), \
             folder_lock(out_dir, f"{out_dir} is in use by another command (a run, package or qa); "
                                  "run again when it is done"):
-        check_out_dir(out_dir, batch)  # (another batch's run may have finished there meanwhile)
+        check_out_dir(out_dir, batch, workspace.root)  # (another batch's run may have finished there meanwhile)
         if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
             overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
         started = time.monotonic()
@@ -111,8 +114,10 @@ def run_batch(
         done, failed = _process_pages(store, batch, jobs, options, operator, page_fn)
         pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
-        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
+        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides,
+                                               remove_stale=False)
         results_path = write_results(store, batch, out_dir, options, chain, workspace.root)
+        remove_stale_outputs(chain)  # only now: until results.json was replaced, it named them
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),
@@ -132,8 +137,11 @@ def run_batch(
 
 def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:
     """Unfinished files of a killed run (temporary files of atomic writes) in the page work folders
-    and the output folder: nobody else writes there now (the batch and the output folder are held)."""
-    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(out_dir)
+    and of results.json and failures.csv: nobody else writes them now (the batch and the output
+    folder are held). Those in the dossier folders go when the dossier chain knows its folders; the
+    output folder is not searched further down (it may hold another batch's output folder)."""
+    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(
+        out_dir, recursive=False, targets=lambda name: name in (RESULTS_FILE, FAILURES_FILE))
     if removed:
         store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
 
