@@ -25,7 +25,8 @@ if [ -f "$portal_pid" ] && kill -0 "$(cat "$portal_pid")" 2>/dev/null \
 fi
 start_portal() {
   : > "$portal_log"
-  setsid nohup .venv/bin/digitalisering portal --port "$1" --workers 2 >>"$portal_log" 2>&1 < /dev/null &
+  setsid nohup .venv/bin/digitalisering portal --port "$1" --workers 2 \
+    --gazetteer batches/demo-bag/straatnamen-varianten.csv >>"$portal_log" 2>&1 < /dev/null &
   echo $! > "$portal_pid"
   for _ in $(seq 100); do
     portal_url=$(sed -n 's/^portal: \(http[^ ]*\).*/\1/p' "$portal_log")
