@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from digitalisering import __version__
+from digitalisering.errors import StateError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
@@ -21,6 +22,7 @@ from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
+from digitalisering.cli_access import access_group
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_web import portal, user_group
@@ -126,6 +128,9 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of historic street-name variants (namevariant,<street key>) for address matching.")
+@click.option("--exclusions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The municipality's exclusion list (CSV bag_id;reden;einddatum): documents about these "
+                   "buildings are proposed for restriction.")
 @click.option("--dossier-pdf", is_flag=True, help="Also write one PDF per dossier, a bookmark per document.")
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
@@ -139,7 +144,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @handle_errors
 def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str, jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
-        dossier_pdf: bool,
+        exclusions: Path | None, dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
         layout: str, batch_name: str | None) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
@@ -153,12 +158,16 @@ def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
                          keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
-                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
+                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler,
+                         exclusions=str(exclusions.resolve()) if exclusions else None)
     # operator files are checked before ingest (which can take long); pages named by the overrides after it
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
     if gazetteer:
         load_gazetteer(gazetteer)
+    if exclusions:
+        from digitalisering.access.vulnerable import read_exclusions
+        read_exclusions(exclusions)
     # the batch stays held from its registration to the end of the run: a second command that
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
@@ -327,15 +336,52 @@ def bag_status(obj: Context) -> None:
               help="Folder to create for the package (a BagIt bag).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
+@click.option("--public", is_flag=True,
+              help="A package for the public: restricted documents left out, redacted copies instead of originals.")
+@click.option("--access-config", "access_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Access settings (TOML) for documents nobody decided on [default: access_defaults.toml].")
 @operator_option
+@click.pass_obj
 @handle_errors
-def package(out_dir: Path, target: Path, config_file: Path | None, operator: str | None) -> None:
-    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR."""
-    from digitalisering.metadata.config import load_archive_config
-    from digitalisering.metadata.package import build_package
+def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None, public: bool,
+            access_file: Path | None, operator: str | None) -> None:
+    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR; each document's
+    beperkingGebruik comes from its access decision when the batch is in the workspace."""
+    import shutil
+    import tempfile
 
-    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator))
-    click.echo(f"package {report.path}: {report.dossiers} dossiers, {report.documents} documents, "
+    from digitalisering.access.policy import load_settings
+    from digitalisering.access.publish import package_terms
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import _begrip, build_package
+    from digitalisering.resultsfile import read_results
+
+    config = load_archive_config(config_file)
+    settings = load_settings(access_file)
+    results = read_results(out_dir)
+    work = Path(tempfile.mkdtemp(prefix=".public-", dir=Path(target).resolve().parent)) if public else None
+    try:
+        access = None
+        # the decisions are in the workspace's state (or --db); a package made where the batch was
+        # not run carries the archive's default beperkingGebruik, and cannot be public
+        from digitalisering.workspace import Workspace, default_workspace
+        root = obj._workspace_path or default_workspace()  # (not created when it is not there)
+        if obj.db or public or (Path(root) / Workspace(Path(root)).database.name).exists():
+            with obj.store() as store:
+                batch = store.find_batch(name=results["batch"]["name"])
+                if batch is None and public:
+                    raise StateError(f"batch {results['batch']['name']} is not in this workspace: a public "
+                                     "package needs its access decisions")
+                access = package_terms(store, obj.workspace, batch, results, settings,
+                                       _begrip(config, "beperking_gebruik"), public=public,
+                                       work_dir=work or Path(out_dir)) if batch else None
+        report = build_package(out_dir, target, config, operator=operator_name(operator), access=access,
+                               public=public)
+    finally:
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+    click.echo(f"package {report.path}{' (public)' if public else ''}: {report.dossiers} dossiers, "
+               f"{report.documents} documents, "
                f"{report.files} PDF/A files ({report.bytes:,} bytes), {report.records} MDTO records "
                "(each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 manifest, validated")
 
@@ -394,6 +440,7 @@ def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, per
 
 
 main.add_command(qa_group)
+main.add_command(access_group)
 main.add_command(user_group)
 main.add_command(portal)
 main.add_command(iiif_group)

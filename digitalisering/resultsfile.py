@@ -18,7 +18,9 @@ from digitalisering.resources import load_json_schema
 
 RESULTS_FILE = "results.json"
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
+"""1.4: ``access`` and each document's ``access_proposals`` (personal data, vulnerable objects).
+Older files still read: the new fields are optional, readers use ``.get``."""
 
 
 def validate_results(data: dict[str, Any]) -> None:

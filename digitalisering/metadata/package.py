@@ -39,6 +39,7 @@ from digitalisering.text.alto import validation_errors as alto_validation_errors
 from digitalisering.metadata.mdto import (
     NS,
     Begrip,
+    Beperking,
     Bestand,
     Informatieobject,
     Verwijzing,
@@ -234,8 +235,26 @@ def enclosing_bag(path: Path) -> Path | None:
     return None
 
 
-def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
+@dataclass
+class AccessTerms:
+    """A document's access decision as the package needs it (made by ``access.publish.package_terms``)."""
+
+    state: str
+    """'open', 'restricted' or 'redacted' (in force today)."""
+    beperkingen: list[Beperking]
+    public_output: dict | None = None
+    """For a public package: the redacted copy's ``output`` entry (as in results.json, paths
+    relative to ``public_dir``)."""
+    public_dir: Path | None = None
+
+
+def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
+                  access: dict[str, AccessTerms] | None = None, public: bool = False) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
+
+    ``access``: document id -> its access terms: each document record carries its beperkingGebruik.
+    ``public``: a package for the public: restricted documents are left out (no file, no record,
+    not listed in their dossier), redacted ones are the redacted copy.
 
     ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
     writing it refuses the package), and the package folder is made by one command at a time.
@@ -245,10 +264,11 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
         raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
     with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
                      shared=True):
-        return _build(out_dir, target, config, operator)
+        return _build(out_dir, target, config, operator, access, public)
 
 
-def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageReport:
+def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dict[str, AccessTerms] | None = None,
+           public: bool = False) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
@@ -269,17 +289,41 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageR
         raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     with folder_lock(work, f"{target} is being made by another command"):
         empty_folder(work)  # what a killed package left
-        return _fill(out_dir, target, work, results, batch, config, operator)
+        return _fill(out_dir, target, work, results, batch, config, operator, access, public)
+
+
+def _public_documents(results: dict, access: dict[str, AccessTerms] | None, public: bool) -> list[tuple[dict, list[dict]]]:
+    """The dossiers and documents the package holds: all, or for the public no restricted ones and
+    the redacted copies in place of the originals."""
+    if not public:
+        return dossier_documents(results)
+    if access is None:
+        raise StateError("a public package needs the access decisions of the batch (its workspace)")
+    out = []
+    for dossier, docs in dossier_documents(results):
+        shown = []
+        for doc in docs:
+            terms = access.get(doc["id"])
+            if terms is None or terms.state == "restricted":
+                continue  # never public without a decision that allows it
+            if terms.state == "redacted":
+                if terms.public_output is None:
+                    continue
+                doc = {**doc, "output": terms.public_output}
+            shown.append(doc)
+        if shown:
+            out.append((dossier, shown))
+    return out
 
 
 def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
-          operator: str) -> PackageReport:
+          operator: str, access: dict[str, AccessTerms] | None = None, public: bool = False) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
     slip: list[dict] = []
     try:
-        for dossier, docs in dossier_documents(results):
+        for dossier, docs in _public_documents(results, access, public):
             name_of = dossier_folder(dossier)
             folder = root / check_name(name_of)
             folder.mkdir(parents=True)
@@ -287,9 +331,13 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                                informatieobject_xml(dossier_record(dossier, docs, ctx)))
             report.records += 1
             for doc in docs:
+                terms = access.get(doc["id"]) if access else None
+                source = terms.public_dir if public and terms and terms.state == "redacted" else out_dir
                 name = check_name(Path(doc["output"]["path"]).name)
-                _copy_checked(out_dir / doc["output"]["path"], doc["output"]["sha256"], folder / name)
+                _copy_checked(source / doc["output"]["path"], doc["output"]["sha256"], folder / name)
                 doc_record = document_record(doc, dossier["id"], name, ctx)
+                if terms:
+                    doc_record.beperkingen = list(terms.beperkingen)
                 write_bytes_atomic(folder / check_name(f"{name_of}-{doc['index']:02d}.MDTO.xml"),
                                    informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
@@ -298,7 +346,7 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                 alto_names = []
                 for alto in doc["output"].get("alto", []):
                     alto_name = check_name(Path(alto["path"]).name)
-                    _copy_checked(out_dir / alto["path"], alto["sha256"], folder / alto_name)
+                    _copy_checked(source / alto["path"], alto["sha256"], folder / alto_name)
                     write_bytes_atomic(folder / check_name(f"{alto_name}.bestand.MDTO.xml"),
                                        bestand_xml(alto_bestand_record(doc, doc_record, alto, alto_name, ctx)))
                     alto_names.append(f"{batch}/{name_of}/{alto_name}")
@@ -311,7 +359,7 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                              "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"], "alto": alto_names})
             report.dossiers += 1
-        pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
+        pakbon = {"batch": batch, "public": public, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
                   "generator": f"digitalisering {__version__}", "dossiers": report.dossiers,
                   "documents": report.documents, "files": report.files, "bytes": report.bytes,
                   "metadata_records": report.records, "contents": slip}

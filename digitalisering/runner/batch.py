@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
 from digitalisering.ingest.register import check_workspace_apart
+from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
@@ -87,6 +88,8 @@ def run_batch(
     check_out_dir(out_dir, batch, workspace.root)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
+    if options.exclusions:
+        check_exclusions_file(Path(options.exclusions))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -21,6 +21,8 @@ import pikepdf
 from lxml import etree
 
 from digitalisering import __version__
+from digitalisering.access.proposals import DocumentProposals, bag_gebruiksdoelen, propose
+from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.index import INDEX_FILE
 from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
@@ -99,6 +101,8 @@ class ChainResult:
     folders: dict[str, str] = field(default_factory=dict)
     """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
     _writer: "_Writer | None" = field(default=None, repr=False, compare=False)
+    access: dict[str, DocumentProposals] = field(default_factory=dict)
+    """Document id -> its access proposals (personal data, vulnerable objects)."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
@@ -436,6 +440,7 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
                     for dossier in plan.dossiers for doc in dossier.documents}
     found = result.addresses.documents if result.addresses else {}
+    result.access = access_proposals(writer, plan, result.addresses, options)
     for dossier in plan.dossiers:
         for doc in dossier.documents:
             created = _created(writer, doc.pages)
@@ -464,6 +469,15 @@ def remove_stale_outputs(result: ChainResult) -> None:
         return
     writer.remove_stale({(o.kind, o.key) for o in result.outputs}
                         | {(DOCUMENT_ALTO, f"{o.key}/{a.page}") for o in result.outputs for a in o.alto})
+
+
+def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses | None,
+                     options: RunOptions) -> dict[str, DocumentProposals]:
+    """Personal data and vulnerable objects per document (``access.proposals``), from the words the
+    chain reads anyway and the BAG links just made."""
+    texts = {seq: writer.page_text(page) for seq, page in writer.by_seq.items() if page.status == PageStatus.DONE}
+    return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
+                   check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 
 
 def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, result: ChainResult) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from digitalisering import __version__
 from digitalisering._exec import tesseract
+from digitalisering.access.proposals import DETECTOR_VERSION
 from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
 from digitalisering.fileio import is_within, write_text_atomic
@@ -111,6 +112,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                 "output": _output_json(out),
                 "addresses": [a.to_json() for a in linked.documents.get(doc.id, [])] if linked else [],
                 "dates": [x.isoformat() for x in chain.dates.get(doc.id, [])],
+                "access_proposals": chain.access[doc.id].to_json() if doc.id in chain.access else None,
             })
     outputs = chain.outputs
     bag_meta = None
@@ -148,6 +150,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                                      ["no BAG index in the workspace: addresses are not linked "
                                       "(digitalisering bag import EXTRACT.zip)"]),
         "bag": bag_meta,
+        "access": {"detector_version": DETECTOR_VERSION, "exclusions": options.exclusions},
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
         "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),

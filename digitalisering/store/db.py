@@ -12,7 +12,8 @@ from digitalisering.errors import StateError
 from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
-    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord, UserRecord,
+    AccessDecisionRecord, Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion,
+    SampleRecord, UserRecord,
 )
 
 
@@ -234,6 +235,28 @@ class Store:
     def decisions(self, batch_id: int) -> list[Decision]:
         rows = self.db.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Decision(*r) for r in rows]
+
+    # -- access decisions -----------------------------------------------------------------------
+    def add_access_decision(self, batch_id: int, document: str, state: str, ground: str | None,
+                            until: str | None, regions: list[dict[str, Any]], reason: str, who: str,
+                            source: str) -> AccessDecisionRecord:
+        new_id = self.db.insert(
+            "INSERT INTO access_decisions (batch_id, document, state, ground, until, regions, reason, who, at, source)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (batch_id, document, state, ground, until, json.dumps(regions, sort_keys=True), reason, who, utcnow(),
+             source),
+        )
+        row = self.db.execute("SELECT * FROM access_decisions WHERE id=?", (new_id,)).fetchone()
+        return AccessDecisionRecord(*row)
+
+    def access_decisions(self, batch_id: int, document: str | None = None) -> list[AccessDecisionRecord]:
+        """Every decision of the batch (or of one document), oldest first."""
+        if document is None:
+            rows = self.db.execute("SELECT * FROM access_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
+        else:
+            rows = self.db.execute("SELECT * FROM access_decisions WHERE batch_id=? AND document=? ORDER BY id",
+                                   (batch_id, document))
+        return [AccessDecisionRecord(*r) for r in rows]
 
     # -- users of the web application ---------------------------------------------------------
     def add_user(self, name: str, role: str, password_hash: str, who: str) -> UserRecord:

@@ -107,6 +107,24 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX outputs_path ON outputs (path);
     """,
+    # access decisions per document (openbaarheid): open, restricted (ground, end date) or a
+    #    redacted public copy (the confirmed regions); every decision kept, the latest counts
+    """
+    CREATE TABLE access_decisions (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        document    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('open', 'restricted', 'redacted')),
+        ground      TEXT,
+        until       TEXT,
+        regions     TEXT NOT NULL DEFAULT '[]',
+        reason      TEXT NOT NULL,
+        who         TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        source      TEXT NOT NULL CHECK (source IN ('default', 'archivist'))
+    );
+    CREATE INDEX access_decisions_document ON access_decisions (batch_id, document, id);
+    """,
     # web: the people who sign in to the portal and the review page, with their role; a password
     #    is stored only as a salted hash (werkzeug.security); session_version changes with the
     #    password or the role, which ends the sessions signed in before

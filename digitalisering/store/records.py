@@ -139,6 +139,27 @@ class PageVersion:
 
 
 @dataclass(frozen=True)
+class AccessDecisionRecord:
+    """A stored access decision on one document (every one kept; the latest counts)."""
+
+    id: int
+    batch_id: int
+    document: str
+    state: str
+    """'open', 'restricted' or 'redacted'."""
+    ground: str | None
+    until: str | None
+    """ISO date: the last day of the restriction."""
+    regions: str
+    """JSON list of the regions to redact: {seq, box: [left, top, width, height], kind, text}."""
+    reason: str
+    who: str
+    at: str
+    source: str
+    """'default' (from the batch's access settings) or 'archivist'."""
+
+
+@dataclass(frozen=True)
 class UserRecord:
     """Someone who signs in to the web application (the portal and the review page)."""
 
