@@ -15,6 +15,8 @@ rm -rf out/demo-package
 .venv/bin/digitalisering verify out/demo-package || status=$?
 # the archivist's QA report (checks, ISO 2859-1 sample); the review pages are in the portal (/qa/demo/)
 .venv/bin/digitalisering qa report demo || status=$?
+# openbaarheid: the settings' default decision for every document (the portal shows the public what is open)
+.venv/bin/digitalisering access defaults demo || status=$?
 # the portal (search, dossiers, viewer, QA review) in the background: log and pid file in out/
 portal_log=out/portal.log
 portal_pid=out/portal.pid

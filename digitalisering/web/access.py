@@ -1,17 +1,38 @@
-"""Who may see which published document: the one place the portal, its downloads and the IIIF
-services ask (``may_view(batch, dossier_id, document_id)``, the signature the IIIF blueprint takes).
-Every page and download of a document goes through it.
+"""Who may see which published document: the one question the portal's pages, its downloads and the
+IIIF services ask (``may_view(batch, dossier_id, document_id)``, the signature the IIIF blueprint
+takes), answered by the access decisions (``digitalisering.access.policy``: the latest stored
+decision counts; a document nobody decided on is not public) for the role of whoever makes the
+request (``web.auth.role_of_current``: public, medewerker, archivaris, beheerder).
 
-Which documents are restricted is the access decisions' work (the next issue: stored beside the
-QA decisions, with who, when and why); until a document carries such a decision it is public, as
-bouwdossiers are by default (Archiefwet: openbaar unless restricted). The reader's role is at hand
-for that decision (``web.auth.role_of_current``).
+Only the original is served here; a document whose public face is a redacted copy is refused to
+the public like a restricted one, and its notice says why (``notices``).
 """
 
 from __future__ import annotations
 
+from datetime import date
+
+from digitalisering.access.policy import AccessDecision, current, may_see, original_viewer
+from digitalisering.web.auth import role_of_current
+from digitalisering.web.resources import store
+
 
 def may_view(batch: str, dossier_id: str, document_id: str) -> bool:
-    """Whether the current reader may see the document (every published document, until access
-    decisions restrict some)."""
-    return True
+    """Whether the current reader may see the document's pages, text, PDF and ALTO."""
+    return original_viewer(store(), role_of_current)(batch, dossier_id, document_id)
+
+
+def notices(batch: str, documents) -> dict[str, AccessDecision]:
+    """The documents (catalog ``DocumentEntry``) the current reader may not see but may know of, with
+    the decision that closes them (its ground and end date are shown)."""
+    found = store().find_batch(name=batch)
+    if found is None:
+        return {}
+    role = role_of_current()
+    out = {}
+    for doc in documents:
+        decision = current(store(), found, doc.id)
+        view = may_see(role, decision, date.today())
+        if not view.sees_content and view.notice:
+            out[doc.id] = decision
+    return out

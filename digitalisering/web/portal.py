@@ -84,17 +84,19 @@ def _page_links(documents: list[DocumentEntry]) -> dict:
 
 
 def _dossier_page(entry: DossierEntry, documents: list[DocumentEntry], selected: DocumentEntry | None):
+    from digitalisering.web.access import notices
+
+    shown = {d.id for d in documents}
+    closed = notices(entry.batch, [d for d in entry.documents if d.id not in shown])
     return render_template("dossier.html", dossier=entry, documents=documents, selected=selected,
-                           addresses=dossier_addresses(entry, documents), **_page_links(documents))
+                           addresses=dossier_addresses(entry, documents), **_page_links(documents),
+                           closed=[(d, closed[d.id]) for d in entry.documents if d.id in closed])
 
 
 @bp.get("/dossier/<batch>/<folder>")
 def dossier(batch: str, folder: str):
     entry = find_dossier(batch, folder)
-    documents = visible_documents(entry)
-    if not documents:
-        abort(403 if entry.documents else 404)
-    return _dossier_page(entry, documents, None)
+    return _dossier_page(entry, visible_documents(entry), None)
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>")

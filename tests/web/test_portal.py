@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from webhelpers import HOST
+from webhelpers import HOST, open_all, sign_in
 
 from digitalisering.catalog import Catalog
 from digitalisering.store import Store
@@ -17,12 +17,23 @@ from digitalisering.workspace import Workspace
 
 
 @pytest.fixture
-def site(processed, tmp_path):
-    ws = Workspace.open(shutil.copytree(processed["workspace"].root, tmp_path / "ws"))
+def published(processed, tmp_path):
+    """A copy of the processed workspace (the tests store decisions and accounts in it)."""
+    return Workspace.open(shutil.copytree(processed["workspace"].root, tmp_path / "ws")), processed["batch"].name
+
+
+def make_site(ws):
     app = create_app(WebSettings(ws.database, ws, tuple(allowed_hosts("127.0.0.1", 8080)), "k" * 64))
+    return app.test_client()
+
+
+@pytest.fixture
+def site(published):
+    ws, batch = published
     with Store(ws.database) as store:
-        dossiers = Catalog(store, ws).dossiers(processed["batch"].name)
-    return app.test_client(), dossiers
+        open_all(store, ws, batch)
+        dossiers = Catalog(store, ws).dossiers(batch)
+    return make_site(ws), dossiers
 
 
 def get(client, path: str):
@@ -71,3 +82,29 @@ def test_dutch_by_default_english_on_request(site):
     assert '<html lang="nl">' in nl and "PDF/A downloaden" in nl and "Vaste link" in nl
     en = get(client, url + "?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in en and "Download PDF/A" in en and "Permanent link" in en
+
+
+def test_a_document_nobody_opened_is_not_shown_to_the_public_but_to_an_archivist(published):
+    from digitalisering.web import users
+
+    ws, batch = published
+    with Store(ws.database) as store:
+        dossiers = Catalog(store, ws).dossiers(batch)
+        dossier = next(d for d in dossiers if len(d.documents) > 1)
+        closed = dossier.documents[-1]
+        open_all(store, ws, batch, except_ids=(closed.id,))
+        users.add_user(store, "anna", users.ARCHIVARIS, "anna-wachtwoord-2", "test")
+    client = make_site(ws)
+    url = f"/dossier/{dossier.batch}/{dossier.folder}"
+    html = get(client, url).get_data(as_text=True)
+    assert f'id="document-{closed.index}"' not in html and 'id="closed-documents"' in html
+    assert "niet openbaar" in html
+    for path in [f"{url}/{closed.index}", f"{url}/{closed.index}/pdf", f"{url}/{closed.index}/alto/1"]:
+        assert get(client, path).status_code == 403, path
+    page = closed.pages[0]
+    assert get(client, f"/iiif/image/{dossier.batch}/{page.seq}/info.json").status_code == 403
+    sign_in(client, "anna")
+    html = get(client, url).get_data(as_text=True)
+    assert f'id="document-{closed.index}"' in html and 'id="closed-documents"' not in html
+    assert get(client, f"{url}/{closed.index}/pdf").data == closed.pdf.read_bytes()
+    assert get(client, f"/iiif/image/{dossier.batch}/{page.seq}/info.json").status_code == 200

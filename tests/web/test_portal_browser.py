@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from webhelpers import open_all
+
 from digitalisering.catalog import Catalog
 from digitalisering.index.build import open_for, rebuild
 from digitalisering.store import Store
@@ -53,6 +55,7 @@ def published(tmp_path_factory):
     with Store(ws.database) as store:
         batch = ingest_delivery(store, delivery).batch
         run_batch(store, ws, batch, base / "out", RunOptions(jobs=1, progress=False), "t")
+        open_all(store, ws, batch.name)
         index = open_for(store, ws)
         try:
             rebuild(index, Catalog(store, ws), None)

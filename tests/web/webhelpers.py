@@ -20,3 +20,18 @@ def sign_in(client, name: str, password: str | None = None):
     html = client.get("/aanmelden", headers={"Host": HOST}).get_data(as_text=True)
     return client.post("/aanmelden", headers=OWN,
                        data={"csrf_token": csrf(html), "name": name, "password": password or PASSWORDS[name]})
+
+
+def open_all(store, workspace, batch_name: str, except_ids: tuple[str, ...] = ()) -> None:
+    """An archivist's decision 'open' on every published document of the batch (but ``except_ids``):
+    without a decision nothing is public."""
+    from digitalisering.access.policy import AccessDecision, decide, load_settings
+    from digitalisering.catalog import Catalog
+
+    batch = store.find_batch(name=batch_name)
+    settings = load_settings()
+    for dossier in Catalog(store, workspace).dossiers(batch_name):
+        for doc in dossier.documents:
+            if doc.id not in except_ids:
+                decide(store, batch, AccessDecision(doc.id, "open", reason="openbaar na beoordeling", who="anna",
+                                                    source="archivist"), settings)
