@@ -62,6 +62,8 @@ class PackageReport:
     files: int = 0
     bytes: int = 0
     records: int = 0
+    events: bool = False
+    """The batch's event log is in the package as PREMIS 3.0 (``EVENTS_FILE``)."""
 
 
 def check_name(name: str) -> str:
@@ -221,6 +223,10 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
     return out
 
 
+EVENTS_FILE = "premis-events.xml"
+"""The batch's event log as PREMIS 3.0, beside the packing slip (``metadata.premis``)."""
+
+
 BAG_DECLARATION = "bagit.txt"
 
 
@@ -249,7 +255,8 @@ class AccessTerms:
 
 
 def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
-                  access: dict[str, AccessTerms] | None = None, public: bool = False) -> PackageReport:
+                  access: dict[str, AccessTerms] | None = None, public: bool = False,
+                  events_xml: bytes | None = None) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
 
     ``access``: document id -> its access terms: each document record carries its beperkingGebruik.
@@ -264,11 +271,11 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
         raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
     with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
                      shared=True):
-        return _build(out_dir, target, config, operator, access, public)
+        return _build(out_dir, target, config, operator, access, public, events_xml)
 
 
 def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dict[str, AccessTerms] | None = None,
-           public: bool = False) -> PackageReport:
+           public: bool = False, events_xml: bytes | None = None) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
@@ -289,7 +296,7 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dic
         raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     with folder_lock(work, f"{target} is being made by another command"):
         empty_folder(work)  # what a killed package left
-        return _fill(out_dir, target, work, results, batch, config, operator, access, public)
+        return _fill(out_dir, target, work, results, batch, config, operator, access, public, events_xml)
 
 
 def _public_documents(results: dict, access: dict[str, AccessTerms] | None, public: bool) -> list[tuple[dict, list[dict]]]:
@@ -317,10 +324,13 @@ def _public_documents(results: dict, access: dict[str, AccessTerms] | None, publ
 
 
 def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
-          operator: str, access: dict[str, AccessTerms] | None = None, public: bool = False) -> PackageReport:
+          operator: str, access: dict[str, AccessTerms] | None = None, public: bool = False,
+          events_xml: bytes | None = None) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
+    # the slip counts the pages a PDF holds: blank pages and separator sheets left out are not in it
+    in_pdf = {p["seq"] for p in results["pages"] if p.get("in_output")}
     slip: list[dict] = []
     try:
         for dossier, docs in _public_documents(results, access, public):
@@ -356,7 +366,9 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                 report.files += 1 + len(alto_names)
                 report.bytes += size
                 slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
-                             "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
+                             "file": f"{batch}/{name_of}/{name}", "bytes": size,
+                             "pages": sum(1 for seq in doc["pages"] if seq in in_pdf),
+                             "pages_scanned": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"], "alto": alto_names})
             report.dossiers += 1
         pakbon = {"batch": batch, "public": public, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
@@ -364,6 +376,9 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                   "documents": report.documents, "files": report.files, "bytes": report.bytes,
                   "metadata_records": report.records, "contents": slip}
         write_bytes_atomic(work / "pakbon.json", json.dumps(pakbon, ensure_ascii=False, indent=1).encode("utf-8"))
+        if events_xml is not None:
+            write_bytes_atomic(work / EVENTS_FILE, events_xml)
+            report.events = True
         bag = bagit.make_bag(str(work), {
             "Source-Organization": config["archiefvormer"]["naam"],
             "External-Description": f"Gedigitaliseerde bouwdossiers, batch {batch}",
@@ -448,6 +463,13 @@ def verify_package(path: Path) -> VerifyReport:
                 report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
                 report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+    events = data_dir / EVENTS_FILE
+    if events.exists():
+        from digitalisering.metadata.premis import validation_errors as premis_errors
+
+        errors = premis_errors(events.read_bytes())
+        if errors:
+            report.problems.append(f"invalid PREMIS: {events.relative_to(path)}: {errors[0]}")
     for alto in sorted(data_dir.rglob("*.alto.xml")):
         errors = alto_validation_errors(alto.read_bytes())
         if errors:

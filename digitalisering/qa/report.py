@@ -30,7 +30,8 @@ from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
-from digitalisering.qa.messages import check_label, ui
+from digitalisering.i18n import Localised, timestamp
+from digitalisering.qa.messages import check_label, render, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "portal.css"
@@ -41,8 +42,18 @@ def template_env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
-                       lang=lang, stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))
+                       lang=lang, num=number_filter(lang), stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))
     return env
+
+
+def number_filter(lang: str):
+    """``num(value, digits=None, sign=False)`` for the templates: a number the reader's way, '–' for none."""
+    def num(value, digits: int | None = None, sign: bool = False) -> str:
+        if value is None or isinstance(value, str):
+            return "–" if value is None else value
+        spec = ("+" if sign else "") + (f".{digits}f" if digits is not None else "g")
+        return format(Localised(value, lang), spec)
+    return num
 
 
 def plan_values(plan) -> dict:
@@ -63,12 +74,31 @@ def verdict_text(v: Verdict, lang: str) -> tuple[str, dict]:
     return ui(f"verdict_{v.status}", lang, **values), values
 
 
+DEFECT_FIELDS = {
+    "nl": ["status", "controle", "dossier", "document", "blad", "bestand", "pagina_in_bestand", "bevinding",
+           "extra_beoordelen"],
+    "en": ["status", "check", "dossier", "document", "sheet", "file", "page_in_file", "finding",
+           "always_reviewed"],
+}
+
+
 def defects_csv(insp: Inspection, lang: str) -> str:
-    header = {"nl": ["status", "controle", "niveau", "sleutel", "paginas", "bevinding", "extra_beoordelen"],
-              "en": ["status", "check", "scope", "key", "pages", "finding", "always_reviewed"]}[lang]
-    rows = ([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
-             "ja" if f.review and lang == "nl" else ("yes" if f.review else "")] for f in insp.checks.problems())
-    return csv_text(header, rows, ";" if lang == "nl" else ",")
+    """Every warning and failure, one row each, in the reader's language: where it is as archivists
+    count (dossier, document and blad from 1) and as delivered (file, page in the file)."""
+    documents = {d["id"]: d for d in insp.results["documents"]}
+    rows = []
+    for f in insp.checks.problems():
+        place = insp.places.get(f.pages[0]) if f.scope == "page" and f.pages else None
+        doc = documents.get(f.key) if f.scope == "document" else None
+        if place is not None:
+            where = [place.dossier or "", place.document or "", place.blad or "", place.file, place.file_page]
+        elif doc is not None:
+            where = [doc["dossier"], doc["index"], "", "", ""]
+        else:
+            where = [f.key, "", "", "", ""]
+        rows.append([ui(f.status, lang), f.label(lang), *where, f.message(lang),
+                     ui("yes", lang) if f.review else ""])
+    return csv_text(DEFECT_FIELDS[lang], rows, ";" if lang == "nl" else ",")
 
 
 @dataclass
@@ -146,6 +176,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     decisions = insp.current_decisions()
     documents = {d["id"]: d for d in insp.results["documents"]}
     common = {"batch": insp.batch, "pages": insp.pages_by_seq, "decisions": decisions, "lang": lang,
+              "where": lambda s: insp.page_label(s, lang), "where_finding": lambda f: insp.where(f, lang),
               "page_href": lambda s: f"pages/{s}.html", "thumb_href": lambda s: f"img/thumb-{s}.jpg"}
     page_tpl = env.get_template("report_page.html")
     for seq in shown:
@@ -159,9 +190,10 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     summary = insp.results["summary"]
     plan = insp.plan
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
+        generated=timestamp(datetime.now(timezone.utc), lang), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
         sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
+        not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))

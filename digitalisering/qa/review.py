@@ -28,8 +28,9 @@ from digitalisering.errors import DigitaliseringError
 from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
-from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
+from digitalisering.qa.report import extra_reasons, number_filter, plan_values, verdict_text
 from digitalisering.resultsfile import RESULTS_FILE
+from digitalisering.store.records import PageStatus
 from digitalisering.web.auth import may, require
 from digitalisering.web.i18n import current_lang
 from digitalisering.web.users import ARCHIVARIS, MEDEWERKER
@@ -107,7 +108,8 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
 
     @bp.context_processor
     def texts():
-        return {"t": t, "label": lambda n: check_label(n, current_lang()), "lang": current_lang()}
+        lang = current_lang()
+        return {"t": t, "label": lambda n: check_label(n, lang), "lang": lang, "num": number_filter(lang)}
 
     def reviewing(batch: str) -> Reviewing:
         return batches.get(batch, current_user.name)
@@ -122,6 +124,8 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
         return {"batch": insp.batch, "pages": insp.pages_by_seq,
                 "decisions": decisions, "verdict": verdict, "verdict_text": text,
                 "plan_values": plan_values(insp.plan), "may_decide": may(ARCHIVARIS),
+                "where": lambda s: insp.page_label(s, current_lang()),
+                "where_finding": lambda f: insp.where(f, current_lang()),
                 "page_href": lambda s: url_for("review.page", batch=name, seq=s),
                 "thumb_href": lambda s: url_for("review.image", batch=name, seq=s, size="thumb")}
 
@@ -224,7 +228,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
             return {"verdict": v.__dict__, "sample": insp.sample_seqs, "extra": list(insp.extra_pages()),
                     "decisions": {str(s): {"decision": d.decision, "reason": d.reason, "who": d.who, "at": d.at}
                                   for s, d in decided.items()},
-                    "rescan": [int(r_["volgnummer"]) for r_ in insp.rescan_rows()]}
+                    "rescan": [p.seq for p in insp.store.pages(insp.batch.id, [PageStatus.RESCAN])]}
 
     def refused_decision(batch: str, seq: int):
         """The page again after a refused form (expired token), with a fresh token: one more click

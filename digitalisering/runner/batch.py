@@ -59,6 +59,10 @@ class RunSummary:
     dossiers: int = 0
     pages_s: float = 0.0
     """Wall time of the page stages; the rest of ``elapsed_s`` went to splitting and writing outputs."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """The batch's pages by status after the run (pending, done, failed, rescan)."""
+    addresses_unlinked: bool = False
+    """The workspace has no BAG index: no address of any dossier was linked (the run exits 1)."""
 
     @property
     def pages_per_minute(self) -> float:
@@ -135,7 +139,7 @@ def run_batch(
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
                       failures, chain.outputs, results_path, chain.plan.problems,
                       documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers),
-                      pages_s=pages_s)
+                      pages_s=pages_s, counts=store.page_counts(batch.id), addresses_unlinked=chain.addresses is None and bool(chain.plan.dossiers))
 
 
 def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:

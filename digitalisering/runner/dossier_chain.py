@@ -238,8 +238,9 @@ class _Writer:
         page_dir = self.workspace.page_dir(self.batch.name, page.id)
         encode = record.encode
         assert encode is not None and record.artifacts.image is not None  # in_output() said so
+        crop = tuple(encode.sheet_box) if self.options.crop and encode.sheet_box else None
         return PdfPage(image_path=page_dir / record.artifacts.image, text=self.page_text(page), dpi=encode.dpi,
-                       deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
+                       deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour), crop_px=crop)
 
     def _check_owner(self, target: Path, kind: str, key: str, previous,
                      written_for: Callable[[Path], bool] | None = None) -> None:

@@ -42,6 +42,8 @@ class RunOptions:
     """The municipality's exclusion list (CSV bag_id;reden;einddatum): access proposals only."""
     scheduler: str | None = None
     """Address of a Dask distributed scheduler (tcp://host:8786); None: a local process pool."""
+    crop: bool = False
+    """Show each PDF page cropped to its sheet (a CropBox; the scan stays whole in the file)."""
 
     @property
     def workers(self) -> int:
@@ -52,4 +54,6 @@ class RunOptions:
         data = asdict(self)
         for key in ("jobs", "progress", "ocr_timeout", "scheduler", "exclusions"):
             data.pop(key)
+        if not self.crop:
+            data.pop("crop")  # outputs written before the option existed stay up to date
         return data

@@ -183,7 +183,9 @@ class Store:
     def replace_file(self, file_id: int, size: int, sha256: str, fmt: str | None, page_count: int,
                      who: str) -> None:
         """A re-delivered file replaces the recorded one: its pages start again as pending; what they
-        were is kept in the page history."""
+        were is kept in the page history. When the new file has more pages than rows were recorded
+        (a failed file recorded one placeholder page), the extra pages get the sequence numbers right
+        after the file's last page and the batch's later pages move up: the order stays the delivery's."""
         old = self.file_by_id(file_id)
         now = utcnow()
         self.db.execute(
@@ -191,6 +193,20 @@ class Store:
             " SELECT id, ?, status, result, finished_at, ?, ? FROM pages WHERE file_id=?",
             (old.sha256, now, who, file_id),
         )
+        rows = self.db.execute("SELECT page_index, seq, batch_id, folder FROM pages WHERE file_id=? ORDER BY page_index",
+                               (file_id,)).fetchall()
+        extra = page_count - len(rows)
+        if extra > 0 and rows:
+            last_index, last_seq, batch_id, folder = rows[-1]
+            # two steps (negate, then restore): UNIQUE (batch_id, seq) is checked per row in PostgreSQL
+            self.db.execute("UPDATE pages SET seq = -(seq + ?) WHERE batch_id=? AND seq > ?",
+                            (extra, batch_id, last_seq))
+            self.db.execute("UPDATE pages SET seq = -seq WHERE batch_id=? AND seq < 0", (batch_id,))
+            self.db.executemany(
+                "INSERT INTO pages (batch_id, file_id, page_index, seq, folder, status, error)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(batch_id, file_id, last_index + i, last_seq + i, folder, PageStatus.PENDING, None)
+                 for i in range(1, extra + 1)])
         self.db.execute(
             "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=? WHERE id=?",
             (size, sha256, fmt, page_count, now, file_id),

@@ -25,9 +25,17 @@ def test_report_folder(inspection, tmp_path):
         page = (root / "pages" / f"{seq}.html").read_text(encoding="utf-8")
         assert "Herkende tekst (OCR)" in page and inspection.pages_by_seq[seq]["source"] in page
     rows = list(csv.reader(io.StringIO((root / "bevindingen.csv").read_text(encoding="utf-8")), delimiter=";"))
-    assert rows[0][:2] == ["status", "controle"]
+    assert rows[0] == ["status", "controle", "dossier", "document", "blad", "bestand", "pagina_in_bestand",
+                       "bevinding", "extra_beoordelen"]
     assert len(rows) - 1 == len(inspection.checks.problems())
-    assert any(r[0] == "fail" and r[1] == "processing" for r in rows[1:])  # the broken files of the delivery
+    # the broken files of the delivery, in Dutch, with the dossier and the file they are in
+    broken = [r for r in rows[1:] if r[0] == "fout" and r[1] == "Verwerking"]
+    assert broken and all(r[2] == "BWT-1980-0003" and r[5].startswith("BWT-1980-0003/") and r[6] == "1"
+                          for r in broken)
+    assert all(r[0] in ("fout", "waarschuwing") and r[8] in ("", "ja") for r in rows[1:])
+    assert not any("not_accepted" in c or c in ("fail", "warn") for r in rows[1:] for c in r)
+    # people read dossier, document and blad, not the batch's sequence numbers
+    assert "Pagina 0" not in html and re.search(r"BWT-\d{4}-\d{4} · document \d+ · blad \d+", html)
     assert not summary.image_failures or all("page" in f for f in summary.image_failures)
 
 

@@ -105,8 +105,9 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
         assert "/aanmelden?next=" in resp.url
     download = page.request.get(server + "/rescan.csv")
     rows = list(csv.DictReader(io.StringIO(download.text()), delimiter=";"))
-    assert [(int(r["volgnummer"]), r["reden"], r["beoordelaar"]) for r in rows] == [
-        (sample[1], "vlekken over de tekst", REVIEWER)]
+    place = inspection.places[sample[1]]
+    assert [(r["dossier"], r["document"], r["blad"], r["reden"], r["beoordelaar"]) for r in rows] == [
+        (place.dossier, str(place.document or ""), str(place.blad or ""), "vlekken over de tekst", REVIEWER)]
     assert inspection.rescan_path.read_text(encoding="utf-8") == inspection.rescan_csv()
 
 
