@@ -17,6 +17,8 @@ rm -rf out/demo-package
 .venv/bin/digitalisering qa report demo || status=$?
 # openbaarheid: the settings' default decision for every document (the portal shows the public what is open)
 .venv/bin/digitalisering access defaults demo || status=$?
+# the search index of what the portal shows (run keeps it up to date; this rebuilds it whole)
+.venv/bin/digitalisering index || status=$?
 # the portal (search, dossiers, viewer, QA review) in the background: log and pid file in out/
 portal_log=out/portal.log
 portal_pid=out/portal.pid
