@@ -592,8 +592,12 @@ def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) ->
     from digitalisering.metadata.premis import batch_events_xml
     from digitalisering.qa.inspection import find_batch
 
+    from digitalisering.reportfiles import check_report_target
+
     with obj.store() as store:
         b = find_batch(store, batch)
+        if premis_file:
+            check_report_target(store, premis_file)  # never over a run's or a delivery's file
         log = store.events(b.id)
         xml = batch_events_xml(store, b) if premis_file else None
     if premis_file:
@@ -679,9 +683,14 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
     from digitalisering.progress.report import html_page, progress_json, terminal_table, write_csv
     from digitalisering.progress.targets import load_targets
 
+    from digitalisering.reportfiles import check_report_target
+
     lang = lang or language()
     targets = load_targets(_targets_path(obj, targets_file))
     with obj.store() as store:
+        for target in (csv_file, html_file):
+            if target:
+                check_report_target(store, target)  # never over a run's or a delivery's file
         p = project_progress(store, targets, as_of.date() if as_of else None)
     if as_json:
         echo_json(progress_json(p))

@@ -214,8 +214,12 @@ def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None, as_json: boo
     from digitalisering.qa.inspection import find_batch, rescan_csv_text, rescan_rows, run_out_dir
     from digitalisering.resultsfile import read_results
 
+    from digitalisering.reportfiles import check_report_target
+
     with obj.store() as store:
         b = find_batch(store, batch)
+        if csv_file:
+            check_report_target(store, csv_file)  # never over a run's or a delivery's file
         try:
             results = read_results(run_out_dir(store, b))
         except DigitaliseringError:

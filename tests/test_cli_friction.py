@@ -30,7 +30,7 @@ def test_help_lists_the_commands_in_the_order_of_the_work_uncut_with_examples():
     out = CliRunner().invoke(main, ["--help"], terminal_width=200).output
     commands = out.split("Commands:")[1].split("Examples")[0]
     names = [line.split()[0] for line in commands.splitlines() if line.startswith("  ") and line.split()]
-    assert names[:6] == ["bag", "ingest", "run", "status", "qa", "package"]
+    assert names[:7] == ["bag", "ingest", "run", "status", "qa", "access", "package"]
     assert "..." not in commands
     assert "digitalisering run batches/demo --out out/demo" in out
     assert "--accept-redelivery" in out

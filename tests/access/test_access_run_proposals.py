@@ -109,7 +109,7 @@ def test_results_of_the_previous_version_still_read(ran, tmp_path):
 def test_access_commands_list_decide_and_keep_the_history(ran):
     [doc] = read_results(ran["out"])["documents"]
     res = _cli(ran, "access", "list", "BWT-1962-0001")
-    assert res.exit_code == 6 and "no batch" in res.stderr  # batches are named after their delivery
+    assert res.exit_code == 2 and "no batch" in res.stderr  # batches are named after their delivery
     batch = "levering"
     res = _cli(ran, "access", "list", batch, "--all")
     assert res.exit_code == 0, res.output

@@ -1,0 +1,53 @@
+"""Files an operator names for a report (``progress --csv/--html``, ``qa rescan-list --csv``,
+``events --premis``) never replace an archival file.
+
+These commands write wherever they are told. Before this guard, ``progress --csv out/demo/results.json``
+replaced a run's results, and a CSV named after a document's PDF replaced the PDF. A report target
+is refused (StateError, exit 6, one line) when it is:
+
+- a file some batch's run wrote (its path is recorded as an output in the store: a PDF, an ALTO
+  file, results.json, failures.csv);
+- ``results.json`` or ``failures.csv`` in a folder that holds a run's results;
+- inside a delivery of a batch in the workspace (the next ingest would list or read it);
+- inside a delivery package (a BagIt bag: its manifest no longer holds);
+- a folder, or a symbolic link (written through, it could land anywhere).
+
+Anything else is written atomically (``fileio.write_*_atomic``), replacing an earlier report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from digitalisering.errors import StateError
+from digitalisering.fileio import is_within
+from digitalisering.resultsfile import RESULTS_FILE
+from digitalisering.store import Store
+
+RUN_FILES = (RESULTS_FILE, "failures.csv")
+
+
+def check_report_target(store: Store, target: Path) -> Path:
+    """``target`` as an absolute path when a report may be written there; StateError when not."""
+    from digitalisering.metadata.package import enclosing_bag  # metadata sits above this module
+
+    target = Path(target)
+    if target.is_symlink():
+        raise StateError(f"{target} is a symbolic link; name the file itself")
+    if target.is_dir():
+        raise StateError(f"{target} is a folder; name a file")
+    path = target.resolve()
+    owners = store.outputs_at(str(path))
+    if owners:
+        batch = store.batch_by_id(owners[0].batch_id)
+        raise StateError(f"{target} is an output of batch {batch.name}; write the report elsewhere")
+    if path.name in RUN_FILES and (path.parent / RESULTS_FILE).exists():
+        raise StateError(f"{target} belongs to the run whose results are in {path.parent}; "
+                         "write the report elsewhere")
+    for batch in store.batches():
+        if is_within(path, Path(batch.delivery)):
+            raise StateError(f"{target} is inside the delivery of batch {batch.name}; write the report elsewhere")
+    bag = enclosing_bag(path.parent)
+    if bag is not None:
+        raise StateError(f"{target} is inside the delivery package {bag}; write the report elsewhere")
+    return path
