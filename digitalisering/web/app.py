@@ -84,7 +84,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     every batch of the workspace, opened when first asked for). ``may_view``: who may see which
     document (default ``web.access.may_view``)."""
     from digitalisering.qa.review import review_blueprint
-    from digitalisering.web import access, portal
+    from digitalisering.web import access, corrections, portal
 
     app = Flask("digitalisering.web", template_folder=str(WEB_DIR / "templates"),
                 static_folder=str(WEB_DIR / "static"), static_url_path="/static")
@@ -103,6 +103,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     i18n.install(app)
     auth.install(app)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(corrections.bp)
     review_bp = review_blueprint(review if review is not None else _review_batches(settings))
     app.register_blueprint(review_bp, url_prefix="/qa")
     _install_iiif(app, settings)
