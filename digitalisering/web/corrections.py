@@ -19,8 +19,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import HiddenField, IntegerField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from digitalisering.catalog import DocumentEntry, DossierEntry
 from digitalisering.corrections import ACTIONS, current, record_correction
@@ -37,7 +37,7 @@ bp = Blueprint("corrections", __name__)
 class CorrectionForm(FlaskForm):
     """One correction; each small form on the page fills the fields its action needs."""
 
-    action = SelectField(choices=[(a, a) for a in ACTIONS], validators=[DataRequired()])
+    action = StringField(validators=[DataRequired(), AnyOf(ACTIONS)])
     page = IntegerField(validators=[Optional()])
     value = StringField(validators=[Optional(), Length(max=64)])
     document = HiddenField(validators=[Optional(), Length(max=200)])

@@ -30,8 +30,8 @@ DOSSIER = "BWT-1974-0475"
 
 
 def make_delivery(root: Path) -> Path:
-    """One dossier of three pages that the model makes into one document (checked in the tests):
-    an application, its annex, and a letter about another matter that should be a document of its own."""
+    """One dossier of three pages: an application and its annex, and a letter, which the model makes
+    into two documents (checked in the tests)."""
     import pagegen
 
     for n, lines in enumerate((APPLICATION, ANNEX, LETTER), start=1):
@@ -112,40 +112,41 @@ def test_a_post_without_token_or_from_another_site_stores_nothing(site):
 
 
 def test_corrections_are_stored_with_who_and_when_and_the_next_run_applies_them(site):
-    assert documents(site) == [([0, 1, 2], documents(site)[0][1])]  # the model made one document
+    assert documents(site) == [([0, 1], "aanvraag"), ([2], "brief")]  # what the model made
     url = site["url"]
     anna, bert = site["app"].test_client(), site["app"].test_client()
     sign_in(anna, "anna")
     sign_in(bert, "bert")
-    token = csrf(anna.get(url, headers={"Host": HOST}).get_data(as_text=True))
-    res = anna.post(url, headers=OWN, data={"csrf_token": token, "action": "type", "page": 0, "value": "aanvraag",
+    html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    assert "nee: het model besliste" in html and "zekerheid " in html and "Nog geen correcties." in html
+    token = csrf(html)
+    res = anna.post(url, headers=OWN, data={"csrf_token": token, "action": "type", "page": 0, "value": "tekening",
                                             "document": f"{DOSSIER}-01"})
     assert res.status_code == 302
     token = csrf(bert.get(url, headers={"Host": HOST}).get_data(as_text=True))
-    assert bert.post(url, headers=OWN, data={"csrf_token": token, "action": "split", "page": 2}).status_code == 302
+    assert bert.post(url, headers=OWN, data={"csrf_token": token, "action": "merge", "page": 2}).status_code == 302
     history = stored(site)
     assert [(c.kind, c.page_seq, c.value, c.who, c.source) for c in history] == [
-        ("type", 0, "aanvraag", "anna", "review"), ("boundary", 2, "split", "bert", "review")]
+        ("type", 0, "tekening", "anna", "review"), ("boundary", 2, "merge", "bert", "review")]
     assert all(c.at for c in history) and history[0].document == f"{DOSSIER}-01"
     html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
-    assert "ja: type aanvraag door anna op " in html and "telt vanaf de volgende verwerking" in html
-    assert "splitsing: hier begint een nieuw document" in html and "type: aanvraag" in html
+    assert "ja: type tekening door anna op " in html and "telt vanaf de volgende verwerking" in html
+    assert "samenvoegen: deze pagina hoort bij het vorige document" in html and "type: tekening" in html
     assert html.index(">bert<") < html.index(">anna<")  # the history, newest first
 
     with Store(site["target"]) as store:
         batch = store.find_batch(name=site["batch"])
         again = run_batch(store, site["ws"], batch, site["out"], RunOptions(jobs=1, progress=False), "operator")
     assert again.pages_processed == 0  # nothing read again
-    after = documents(site)
-    assert [pages for pages, _ in after] == [[0, 1], [2]] and after[0][1] == "aanvraag"
+    assert documents(site) == [([0, 1, 2], "tekening")]
     html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
-    assert 'id="correct-2"' in html and "telt vanaf de volgende verwerking" not in html
-    assert "ja: type aanvraag door anna" in html
-    # back to the model: kept in the history, the split counts no more at the next run
+    assert 'id="correct-2"' not in html and "telt vanaf de volgende verwerking" not in html
+    assert "ja: type tekening door anna" in html
+    # back to the model: kept in the history, the merge counts no more at the next run
     token = csrf(html)
     assert anna.post(url, headers=OWN, data={"csrf_token": token, "action": "clear_boundary", "page": 2}).status_code == 302
-    assert [c.value for c in stored(site)] == ["aanvraag", "split", "auto"]
+    assert [c.value for c in stored(site)] == ["tekening", "merge", "auto"]
     with Store(site["target"]) as store:
         run_batch(store, site["ws"], store.find_batch(name=site["batch"]), site["out"],
                   RunOptions(jobs=1, progress=False), "operator")
-    assert [pages for pages, _ in documents(site)] == [[0, 1, 2]]
+    assert documents(site) == [([0, 1], "tekening"), ([2], "brief")]
