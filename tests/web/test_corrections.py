@@ -109,6 +109,14 @@ def test_a_post_without_token_or_from_another_site_stores_nothing(site):
     res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "type", "page": 0, "value": "roman"})
     assert res.status_code == 400 and "Niet opgeslagen" in res.get_data(as_text=True)
     assert stored(site) == []
+    # an address link: the dossier's object is this nummeraanduiding
+    res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "address_add", "value": "0546200000385399"})
+    assert res.status_code == 302
+    [c] = stored(site)
+    assert (c.kind, c.dossier, c.target, c.value, c.who) == ("address", DOSSIER, "0546200000385399", "object", "anna")
+    html = client.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    assert "adres 0546200000385399 is het object van het dossier" in html
+    assert "Adres 0546200000385399: terug naar het model" in html
 
 
 def test_corrections_are_stored_with_who_and_when_and_the_next_run_applies_them(site):
