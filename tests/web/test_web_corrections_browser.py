@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_corrections import DOSSIER, make_delivery
+from test_web_corrections import DOSSIER, make_delivery
 from webhelpers import PASSWORDS, ROLES
 
 from digitalisering.corrections import corrections_for
