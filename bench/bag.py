@@ -5,8 +5,11 @@
 - Import: time, objects/s, peak memory (RSS of a child process doing only the import), and the
   projected time for a national extract of ~30 million objects at the same rate.
 - Linking: dossier-level precision and recall of nummeraanduiding ids against the truth of
-  dev-stack and dev-folders (run through ``bench/split.py``'s workspace when given, else run here).
+  dev-stack, dev-folders and dev-planted (a workspace where they were run when given, else run here),
+  on all data (tuned-on) and per leave-one-template-out fold (``bench/bag_loto.py``).
 - Cost: extraction + linking per page against the OCR time of the pages.
+
+    .venv/bin/python bench/bag.py --workspace COPY --links-only [--errors]   # links only, no import
 """
 
 from __future__ import annotations
@@ -23,16 +26,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from digitalisering.bag.link import BagIndex, link_plan  # noqa: E402
-from digitalisering.documents.overrides import Overrides  # noqa: E402
-from digitalisering.documents.pages import page_view  # noqa: E402
-from digitalisering.runner.dossier_chain import plan_documents  # noqa: E402
+sys.path.insert(0, str(REPO / "bench"))
+
+from bag_loto import Learned, Rules, all_data, load_samples, report  # noqa: E402
+
+from digitalisering.bag.link import BagIndex  # noqa: E402
+from digitalisering.bag.roles import DEFAULT_MODEL  # noqa: E402
 from digitalisering.store import Store  # noqa: E402
 from digitalisering.workspace import Workspace  # noqa: E402
 
 ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(REPO)}
 CLI = [sys.executable, "-c", "from digitalisering.cli import main; main()"]
 NATIONAL_OBJECTS = 30_000_000
+DELIVERIES = ["dev-stack", "dev-folders", "dev-planted"]
 
 
 def import_in_child(extract: Path, ws: Path) -> dict:
@@ -50,7 +56,19 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--workspace", type=Path, help="a workspace where the dev deliveries were run (bench/split.py)")
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--save-default", action="store_true",
+                    help="with --links-only: train the address model on every dev dossier and save it as the "
+                         "package's default (digitalisering/bag/address_model.json)")
+    ap.add_argument("--links-only", action="store_true",
+                    help="no import timing: link the deliveries already in --workspace (with its BAG index)")
     args = ap.parse_args()
+    if args.links_only:
+        if not args.workspace:
+            sys.exit("--links-only needs --workspace (a workspace holding the dev deliveries and a BAG index)")
+        links(args.workspace, args.shared, BagIndex(args.workspace / "bag.sqlite",
+                                                     args.shared / "data/streets/straatnaamvarianten-leiden.csv"),
+              args.errors, args.save_default)
+        return
     extract = args.shared / "data/bag/leiden/BAGNLDL-01102026-leiden.zip"
     with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
         ws = args.workspace or Path(tmp) / "ws"
@@ -62,46 +80,55 @@ def main() -> None:
               f"~{NATIONAL_OBJECTS / (r['read'] / r['seconds']) / 60:.0f} min at this rate")
         print(f"memory against extract size: {small['read']} objects -> peak RSS {small['rss_mb']:.0f} MB; "
               f"{r['read']} objects ({r['read'] / small['read']:.1f}x) -> {r['rss_mb']:.0f} MB")
-        totals = {"tp": 0, "fp": 0, "fn": 0}
         index = BagIndex(ws / "bag.sqlite", args.shared / "data/streets/straatnaamvarianten-leiden.csv")
-        workspace = Workspace.open(ws)
-        for name in ("dev-stack", "dev-folders"):
-            if args.workspace is None:
+        if args.workspace is None:
+            for name in DELIVERIES:
                 subprocess.run([*CLI, "--workspace", str(ws), "run", str(args.shared / "data/dossiers" / name),
                                 "--out", str(Path(tmp) / name), "--no-progress"], env=ENV, capture_output=True)
-            truth = json.loads((args.shared / "data/dossiers" / f"{name}.truth.json").read_text())
-            with Store(workspace.database) as store:
-                batch = next(b for b in store.batches() if b.name == name)
-                pages = store.pages(batch.id)
-                plan = plan_documents(store, workspace, batch, Overrides())
-                t0 = time.perf_counter()
-                texts = {p.seq: page_view(p, workspace.page_dir(batch.name, p.id)).text for p in pages}
-                linked = link_plan(index, plan, texts)
-                cost = time.perf_counter() - t0
-            ocr_s = sum((p.result.get("ocr") or {}).get("seconds", 0) for p in pages)
-            tp = fp = fn = 0
-            for d in truth["dossiers"]:
-                want = set(d["num_ids"])
-                got = {n for a in linked.dossiers.get(d["id"], []) for n in a.nummeraanduiding_ids}
-                tp, fp, fn = tp + len(want & got), fp + len(got - want), fn + len(want - got)
-                if args.errors and want != got:
-                    print(f"  {name} {d['id']}: missed {sorted(want - got)} false {sorted(got - want)}")
-                    for a in linked.dossiers.get(d["id"], []):
-                        if set(a.nummeraanduiding_ids) - want:
-                            print(f"      false: {a.text!r} {a.status} {a.role}")
-                    for a in d["addresses"]:
-                        if set(a["num_ids"]) - got:
-                            print(f"      truth: {a['written']!r} forms {a['forms']}")
-            totals["tp"] += tp
-            totals["fp"] += fp
-            totals["fn"] += fn
-            print(f"{name}: precision {tp / max(1, tp + fp):.3f} recall {tp / max(1, tp + fn):.3f} "
-                  f"({tp} right, {fp} false, {fn} missed); cost {1000 * cost / len(pages):.1f} ms/page = "
-                  f"{cost / max(ocr_s, 1e-9):.4f} of OCR time")
-        tp, fp, fn = totals["tp"], totals["fp"], totals["fn"]
-        print(f"all: dossier-level nummeraanduiding precision {tp / max(1, tp + fp):.3f} (target >= 0.95), "
-              f"recall {tp / max(1, tp + fn):.3f} (target >= 0.90)")
+        links(ws, args.shared, index, args.errors)
 
+
+def links(ws: Path, shared: Path, index: BagIndex, show_errors: bool, save_default: bool = False) -> None:
+    """All-data figures per delivery, the cost, then the leave-one-template-out folds."""
+    loaded = load_samples(ws, shared, [n for n in DELIVERIES if _has_batch(ws, n)], index)
+    if save_default:
+        learned = Learned()
+        learned.fit(loaded.dossiers)
+        assert learned.model is not None
+        learned.model.summary["trained_on"] = sorted({d.delivery for d in loaded.dossiers})
+        learned.model.summary["dossiers"] = len(loaded.dossiers)
+        learned.model.save(DEFAULT_MODEL)
+        print(f"saved {DEFAULT_MODEL} ({learned.model.summary})")
+    methods = [Rules(), Learned()]
+    print("\nAll data (what run decides; the role cues were written looking at every dev template, so these are "
+          "TUNED-ON figures):")
+    for m in methods:
+        scores = all_data(loaded.dossiers, m)
+        for key in [*sorted(k for k in scores if k != "all"), "all"]:
+            print(f"  {m.name:8s} {key:12s} {scores[key].cell()}  ({scores[key].dossiers} dossiers)")
+    if show_errors:
+        for d in loaded.dossiers:
+            got = Rules().decide(d)
+            if got != d.truth:
+                print(f"  {d.delivery} {d.id}: missed {sorted(d.truth - got)} false {sorted(got - d.truth)}")
+                for doc in d.documents:
+                    for a in doc.addresses:
+                        if set(a.nummeraanduiding_ids) - d.truth or a.status == "corner" or \
+                                set(a.nummeraanduiding_ids) & (d.truth - got):
+                            w = a.where
+                            print(f"      {doc.template:26s} {a.text!r} {a.status} {a.role} {a.nummeraanduiding_ids} "
+                                  f"top={w.top if w else None} town={w.town if w else ''} ctx={w.context[-30:] if w else ''!r}")
+                for t in d.truth_addresses:
+                    if set(t["num_ids"]) & (d.truth - got):
+                        print(f"      truth: {t['written']!r} forms {t['forms']} mentions {t['mentions'][:4]}")
+    print(f"cost: extraction + linking {1000 * loaded.link_s / max(loaded.pages, 1):.1f} ms/page = "
+          f"{loaded.link_s / max(loaded.ocr_s, 1e-9):.4f} of OCR time ({loaded.pages} pages)")
+    report(loaded.dossiers, methods, show_errors)
+
+
+def _has_batch(ws: Path, name: str) -> bool:
+    with Store(Workspace.open(ws).database) as store:
+        return any(b.name == name for b in store.batches())
 
 if __name__ == "__main__":
     main()

@@ -35,7 +35,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from loto import load_truth, report as loto_report  # noqa: E402
 
+from digitalisering.bag.index import INDEX_FILE  # noqa: E402
+from digitalisering.bag.link import BagIndex, link_plan  # noqa: E402
 from digitalisering.documents.overrides import Overrides  # noqa: E402
+from digitalisering.documents.pages import page_view  # noqa: E402
 from digitalisering.documents.vocabulary import default_vocabulary  # noqa: E402
 from digitalisering.runner.dossier_chain import plan_documents  # noqa: E402
 from digitalisering.store import Store  # noqa: E402
@@ -64,9 +67,17 @@ def evaluate(name: str, shared: Path, ws: Path, out: Path, jobs: int, show_error
         batch = next(b for b in store.batches() if b.name == name)
         files = {f.id: f.relpath for f in store.files(batch.id)}
         pages = store.pages(batch.id)
+        views = [page_view(p, workspace.page_dir(name, p.id)) for p in pages]
         t0 = time.perf_counter()
-        plan = plan_documents(store, workspace, batch, Overrides())
+        plan = plan_documents(store, workspace, batch, Overrides(), views)
         plan_s = time.perf_counter() - t0
+        link_s = None
+        if (ws / INDEX_FILE).exists():  # the address decisions too (bench/bag.py scores them)
+            index = BagIndex(ws / INDEX_FILE)
+            t0 = time.perf_counter()
+            link_plan(index, plan, {v.seq: v for v in views})
+            link_s = time.perf_counter() - t0
+            index.close()
     ocr_s = sum((p.result.get("ocr") or {}).get("seconds", 0) for p in pages)
     key_of = {p.seq: (files[p.file_id], p.page_index) for p in pages}
     tpages = {(p["file"], p["page_index"]): p for p in truth["pages"]}
@@ -92,7 +103,7 @@ def evaluate(name: str, shared: Path, ws: Path, out: Path, jobs: int, show_error
     o_dossier_starts = {key_of[min(dos.pages)] for dos in plan.dossiers if dos.pages}
     doc_of = {key_of[s]: d for dos in plan.dossiers for d in dos.documents for s in d.pages}
 
-    res = {"name": name, "pages": len(pages), "plan_s": plan_s, "ocr_s": ocr_s}
+    res = {"name": name, "pages": len(pages), "plan_s": plan_s, "ocr_s": ocr_s, "link_s": link_s}
     res["documents"] = f1(o_doc_starts, t_doc_starts)
     if truth["pages"] and any(p["is_separator"] for p in truth["pages"]):
         res["dossiers"] = f1(o_dossier_starts, t_dossier_starts)
@@ -155,6 +166,10 @@ def main() -> None:
         print(f"  type accuracy {right}/{total} = {right / total:.3f}")
         print(f"  cost: split+classify {1000 * r['plan_s']:.0f} ms for the batch = "
               f"{1000 * r['plan_s'] / r['pages']:.1f} ms/page; ratio to OCR time {r['plan_s'] / max(r['ocr_s'], 1e-9):.4f}")
+        if r["link_s"] is not None:
+            decide = r["plan_s"] + r["link_s"]
+            print(f"  cost with the address decisions: {1000 * decide / r['pages']:.1f} ms/page; ratio to OCR time "
+                  f"{decide / max(r['ocr_s'], 1e-9):.4f} (target <= 0.05)")
         confusion.update(r["confusion"])
     types = sorted({t for t, _ in confusion} | {o for _, o in confusion})
     right = sum(n for (t, o), n in confusion.items() if t == o)

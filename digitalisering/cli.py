@@ -372,6 +372,45 @@ def status_data(store, batch_name: str | None) -> dict:
 
 
 @main.command()
+@operator_option
+@click.pass_obj
+@handle_errors
+def learn(obj: Context, operator: str | None) -> None:
+    """Train the document model (and the address model) from the archivists' corrections.
+
+    Learns from every corrected dossier of every batch and from the decisions that can be trusted,
+    saves a new version in the workspace (model/vNNNN) and makes it the one `run` uses. Run the
+    batch again afterwards: the dossiers nobody corrected are decided again, without reading a page.
+    """
+    from digitalisering.learning.learn import learn as learn_models
+
+    with obj.store() as store:
+        r = learn_models(store, obj.workspace, operator_name(operator))
+    types = ", ".join(f"{t} {number(n)}" for t, n in sorted(r.types.items()))
+    click.echo(_("model {version}: trained on {corrected} corrected and {trusted} trusted dossiers "
+                 "({documents} documents: {types})", version=r.version, corrected=number(r.corrected),
+                 trusted=number(r.trusted), documents=number(r.documents), types=types))
+    loo = r.loo
+    if loo.types_total:
+        line = _("leave-one-out over the corrected dossiers: types {right}/{total} = {accuracy}",
+                 right=number(loo.types_right), total=number(loo.types_total), accuracy=number(loo.type_accuracy, 3))
+        if loo.boundary_f1 is not None:
+            line += _(", document boundaries F1 {f1}", f1=number(loo.boundary_f1, 3))
+        click.echo("  " + line)
+    else:
+        click.echo("  " + _("leave-one-out: too few corrected dossiers to measure"))
+    click.echo("  " + _("the vocabulary's share in each decision: {weight} (chosen by the leave-one-out score)",
+                        weight=number(r.vocabulary_weight, 1)))
+    if r.address_model:
+        click.echo("  " + _("address model: trained on {candidates} candidate addresses ({dossiers} dossiers corrected)",
+                            candidates=number(r.address_model["candidates"]),
+                            dossiers=number(r.address_model["dossiers_corrected"])))
+    else:
+        click.echo("  " + _("address model: the package's (no address corrections yet)"))
+    click.echo("  " + _("saved in {folder}; run a batch again to apply it", folder=r.folder))
+
+
+@main.command()
 @click.argument("batch", required=False)
 @json_option
 @click.pass_obj

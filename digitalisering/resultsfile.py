@@ -18,8 +18,10 @@ from digitalisering.resources import load_json_schema
 
 RESULTS_FILE = "results.json"
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 """1.4: ``access`` and each document's ``access_proposals`` (personal data, vulnerable objects).
+1.5: ``models``, each document's ``decided_by``, each dossier's ``addresses_decided_by`` and
+``addresses_to_review``, an address's ``page``, ``object_confidence`` and ``corrected``.
 Older files still read: the new fields are optional, readers use ``.get``."""
 
 

@@ -24,14 +24,15 @@ _ABBREV = [(re.compile(p), r) for p, r in ABBREVIATIONS]
 MIN_SCORE = 86.0
 """Fuzzy street match threshold (rapidfuzz ratio on the normalised names, 0..100)."""
 MAX_STREET_WORDS = 5
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "|": "1"}
+"""Roman toevoegingen ("80 I"), and "|": how OCR reads a capital I set apart."""
 
 _NUMBER = re.compile(
     r"(?P<prefix>\b(?:no|nr|n°|n o|nummer)\s*[.:]?\s*°?\.?\s*)?"
     r"(?P<num>\d{1,4})(?!\d|[.,]\d|\s?(?:m|cm|mm|kg|x)\b|/(?:19|20)\d\d)"
     r"(?:(?:\s?-\s?|\s)?(?P<letter>[a-z])(?![a-z0-9/]))?"
     r"(?P<range>\s*(?P<sep>-|/|t/m|tot en met|en)\s*(?P<num2>\d{1,4})(?![\d/]))?"
-    r"(?:\s*[- ]\s*(?P<toev>bis|rd|hs|iii|ii|i|[1-4])(?![a-z0-9]))?",
+    r"(?:\s*[- ]\s*(?P<toev>bis|rd|hs|iii|ii|i|[1-4]|\|)(?![a-z0-9]))?",
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"\b([1-9]\d{3})\s?([a-z]{2})\b", re.IGNORECASE)
@@ -100,10 +101,26 @@ class Mention:
     context: str = ""
     """The words before the address on its line (for telling the object from a sender)."""
     line: int = 0
+    start: int = 0
+    """Offset of the mention in the text it was found in (line breaks count as one character)."""
+    end: int = 0
+    bar: bool = False
+    """The toevoeging was read from a "|" (OCR's I, or a stray rule): linking may drop it."""
+    after: str = ""
+    """The text just after the address (a town: "..., Katwijk", "te Oegstgeest")."""
+
+
+WORDS_WINDOW = 160
+"""Characters before a number searched for its street (MAX_STREET_WORDS words fit easily): not the
+whole text before it, which made a long document quadratic (bench/bag.py cost)."""
+_WORD = re.compile(r"[^\s,;:()]+")
 
 
 def _words_before(line: str, end: int) -> list[tuple[int, str]]:
-    return [(m.start(), m.group(0)) for m in re.finditer(r"[^\s,;:()]+", line[:end])]
+    start = max(0, end - WORDS_WINDOW)
+    words = [(m.start(), m.group(0)) for m in _WORD.finditer(line, start, end)]
+    cut = start > 0 and words and words[0][0] == start and _WORD.match(line, start - 1) is not None
+    return words[1:] if cut else words  # not the tail of a word the window cut
 
 
 def _toevoeging(value: str | None) -> str | None:
@@ -114,6 +131,7 @@ def _toevoeging(value: str | None) -> str | None:
 
 
 CONTEXT_CHARS = 80
+AFTER_CHARS = 40
 _DATE = re.compile(r"\d{1,2}\s?[-/.]\s?\d{1,2}\s?[-/.]\s?\d{2,4}")
 
 
@@ -129,7 +147,8 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
             if a and b and not re.search(r"\d", m.group("b")):
                 found.append(Mention(m.group(0).strip(), a.name, [], corner_with=b.name, score=min(a.score, b.score),
                                      exact_street=a.exact and b.exact,
-                                     context=line[max(0, m.start() - CONTEXT_CHARS):m.start()], line=number))
+                                     context=line[max(0, m.start() - CONTEXT_CHARS):m.start()], line=number,
+                                     start=m.start(), end=m.end(), after=line[m.end():m.end() + AFTER_CHARS]))
                 taken.append(m.span())
         for m in _NUMBER.finditer(line):
             if any(s <= m.start() < e for s, e in taken):
@@ -149,7 +168,8 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
                     continue  # a street name holds no digits (but "2e Binnenvestgracht") and no comma
                 street = streets.match(candidate)
                 if street and (best is None or street.score > best[0].score
-                               or (street.score == best[0].score and street.exact and not best[0].exact)):
+                               or (street.score == best[0].score and street.exact and
+                                   (not best[0].exact or len(street.name) > len(best[0].name)))):
                     best = (street, start)
             if best is None:
                 continue
@@ -163,8 +183,12 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
                 if second > first and second - first <= 40 and (second - first) % 2 == 0:
                     step = 2 if sep in ("t/m", "tot en met") else second - first
                     numbers = list(range(first, second + 1, step))
+                elif second == first + 1 and sep in ("-", "/", "en"):
+                    numbers = [first, second]  # "65-66": both numbers (a building on two plots)
                 elif sep == "-" and second < first and second <= 4 and toev is None:
                     toev = str(second)  # "41-1": toevoeging 1
+                elif sep == "/":
+                    continue  # "2/7" is no address form (an OCR slip in "27", a fraction): no guess
             postcode = next((pc for pos, pc in postcodes if m.end() <= pos <= m.end() + 25), None)
             letter = m.group("letter")
             found.append(Mention(
@@ -172,6 +196,7 @@ def find_addresses(text: str, streets: StreetMatcher) -> list[Mention]:
                 huisletter=letter.upper() if letter and len(numbers) == 1 else None, toevoeging=toev,
                 postcode=postcode, score=street.score, exact_street=street.exact,
                 context=line[max(0, start - CONTEXT_CHARS):start], line=number,
+                start=start, end=m.end(), after=line[m.end():m.end() + AFTER_CHARS], bar=m.group("toev") == "|",
             ))
             taken.append((start, m.end()))
     return found

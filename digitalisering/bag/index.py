@@ -48,6 +48,7 @@ CREATE INDEX num_street ON nummeraanduiding (openbare_ruimte_id, huisnummer);
 CREATE INDEX num_postcode ON nummeraanduiding (postcode, huisnummer);
 CREATE INDEX num_id ON nummeraanduiding (id);
 CREATE INDEX ao_num ON adresseerbaar (num_id);
+CREATE INDEX ao_id ON adresseerbaar (id);
 CREATE INDEX vbo_pand_vbo ON vbo_pand (vbo_id);
 CREATE INDEX pand_id ON pand (id);
 CREATE INDEX vbo_doel ON vbo_gebruiksdoel (vbo_id);

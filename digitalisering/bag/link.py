@@ -16,12 +16,22 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import asdict, dataclass, field
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digitalisering.bag.addresses import Mention, StreetMatcher, find_addresses, normalise_street
+from digitalisering.documents.vocabulary import normalise as normalise_text
+
+REVIEW_BELOW = 0.6
+"""An address whose object-or-not decision is less sure than this is listed for review (as the
+documents' boundaries and types: documents.split.REVIEW_BELOW)."""
 from digitalisering.errors import InputFileError
 from digitalisering.operator_files import check, config_error, read_csv, read_text
+
+if TYPE_CHECKING:
+    from digitalisering.bag.roles import AddressModel
 
 WITHDRAWN = "Naamgeving ingetrokken"
 END_STATUSES = {"Naamgeving ingetrokken", "Pand gesloopt", "Verblijfsobject ingetrokken", "Niet gerealiseerd pand",
@@ -41,6 +51,27 @@ def address_label(street: str, huisnummer: int | None, huisletter: str | None, t
 
 
 @dataclass
+class Where:
+    """Where a mention stands (evidence for its role; not written to results.json)."""
+
+    seq: int | None = None
+    """The page (its seq) the address is written on."""
+    top: float | None = None
+    """Top of its line as a fraction of the page height (None: no word boxes)."""
+    left: float | None = None
+    large_format: bool = False
+    line: str = ""
+    """The whole line it stands on."""
+    next_line: str = ""
+    context: str = ""
+    """The text just before it."""
+    rest: str = ""
+    """The rest of its line after it."""
+    town: str = ""
+    """'own' (a woonplaats of the BAG index), 'other' or '' (none written after it)."""
+
+
+@dataclass
 class LinkedAddress:
     text: str
     street: str
@@ -55,9 +86,18 @@ class LinkedAddress:
     nummeraanduiding_ids: list[str] = field(default_factory=list)
     verblijfsobject_ids: list[str] = field(default_factory=list)
     pand_ids: list[str] = field(default_factory=list)
+    page: int | None = None
+    """The page (seq) it is written on (the first, at dossier level)."""
+    object_confidence: float | None = None
+    """At dossier level: how sure the address model is that this is the dossier's object."""
+    corrected: bool = False
+    """At dossier level: an archivist said this is (or added it as) the dossier's object."""
+    where: Where | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        del data["where"]
+        return data
 
     @property
     def label(self) -> str:
@@ -133,6 +173,9 @@ class BagIndex:
                 if name:
                     variants[variant] = name
         self.streets = StreetMatcher(list(self.opr_by_name), variants)
+        self._objects: dict[tuple, tuple[list[str], list[str]]] = {}
+        self.woonplaatsen = {" ".join(normalise_text(naam).split())
+                             for (naam,) in self.conn.execute("SELECT DISTINCT naam FROM woonplaats") if naam}
 
     def close(self) -> None:
         self.conn.close()
@@ -155,7 +198,15 @@ class BagIndex:
 
     def objects_of(self, num_ids: list[str]) -> tuple[list[str], list[str]]:
         """(verblijfsobject ids, pand ids) of these nummeraanduidingen (the objects whose latest
-        voorkomen carries them; any voorkomen when none does)."""
+        voorkomen carries them; any voorkomen when none does). Remembered per index: a dossier names
+        its address in every document (bench/bag.py: the lookups were most of the linking time)."""
+        key = tuple(num_ids)
+        if key not in self._objects:
+            self._objects[key] = self._objects_of(num_ids)
+        vbos, panden = self._objects[key]
+        return list(vbos), list(panden)
+
+    def _objects_of(self, num_ids: list[str]) -> tuple[list[str], list[str]]:
         vbos: list[str] = []
         for num in num_ids:
             rows = list(self.conn.execute(
@@ -172,11 +223,26 @@ class BagIndex:
                     panden.append(pand)
         return vbos, panden
 
+    def address(self, num_id: str) -> "LinkedAddress | None":
+        """The address of a nummeraanduiding id as the BAG has it (its latest voorkomen), linked."""
+        row = self.conn.execute(
+            "SELECT o.naam, n.huisnummer, n.huisletter, n.toevoeging, n.postcode, n.status FROM nummeraanduiding n "
+            "JOIN openbare_ruimte o ON o.id = n.openbare_ruimte_id WHERE n.id=? "
+            "ORDER BY n.voorkomen DESC, o.voorkomen DESC LIMIT 1", (num_id,)).fetchone()
+        if row is None:
+            return None
+        street, number, letter, toev, postcode, status = row
+        vbos, panden = self.objects_of([num_id])
+        return LinkedAddress(text=address_label(street, number, letter, toev), street=street, huisnummer=number,
+                             huisletter=letter or None, toevoeging=toev or None, postcode=postcode,
+                             status="withdrawn" if status == WITHDRAWN else "exact", score=100.0, role="object",
+                             nummeraanduiding_ids=[num_id], verblijfsobject_ids=vbos, pand_ids=panden)
+
     # --- linking ---------------------------------------------------------------------------
 
-    def link(self, mention: Mention, role: str) -> list[LinkedAddress]:
+    def link(self, mention: Mention, role: str, where: Where | None = None) -> list[LinkedAddress]:
         base = dict(text=mention.text, street=mention.street, postcode=mention.postcode, score=mention.score,
-                    role=role)
+                    role=role, where=where, page=where.seq if where else None)
         if mention.corner_with:
             # "hoek X/Y" names a corner, not an address: both streets are known, no number is
             # guessed (the nearest address by the objects' points is often not the one meant)
@@ -206,6 +272,9 @@ class BagIndex:
             return True
 
         chosen = {num: v for num, v in rows.items() if fits(v)}
+        if not chosen and mention.bar and toev == "1" and not letter:  # "80 |": a stray bar, not 80-1
+            toev = None
+            chosen = {num: v for num, v in rows.items() if fits(v)}
         if not chosen and not letter and not toev and rows:
             chosen = rows  # "Breestraat 12" where the BAG has only 12a and 12b
         if len(chosen) > 1 and mention.postcode:
@@ -241,32 +310,75 @@ def mention_role(mention: Mention) -> str:
     return "object" if max(obj, default=-1) > max(other, default=-1) else "other"
 
 
-def document_addresses(index: BagIndex, text: str) -> list[LinkedAddress]:
-    """Every address in a document's text, linked, with its role."""
+def _where(mention: Mention, text: str, pages: list | None, starts: list[int]) -> Where:
+    """Where ``mention`` (found in ``text``, the pages' texts joined by line breaks) stands."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    line_end = text.find("\n", mention.start)
+    line_end = len(text) if line_end < 0 else line_end
+    next_end = text.find("\n", line_end + 1)
+    where = Where(line=text[line_start:line_end], next_line=text[line_end + 1:next_end if next_end >= 0 else None],
+                  context=mention.context, rest=text[mention.end:line_end] if mention.end <= line_end else "")
+    if pages:
+        i = bisect_right(starts, mention.start) - 1
+        page = pages[i]
+        where.seq, where.large_format = page.seq, page.large_format
+        n = text.count("\n", starts[i], mention.start)
+        if n < len(page.lines):
+            where.top, where.left = page.lines[n].top, page.lines[n].left
+    return where
+
+
+def document_addresses(index: BagIndex, text: str, pages: list | None = None) -> list[LinkedAddress]:
+    """Every address in a document's text, linked, with the role its own words give it and where it
+    stands. ``pages``: the document's PageViews, whose texts joined by line breaks are ``text``."""
+    starts, offset = [], 0
+    for page in pages or []:
+        starts.append(offset)
+        offset += len(page.text) + 1
+    from digitalisering.bag.roles import town_of
+
     out: list[LinkedAddress] = []
     for mention in find_addresses(text, index.streets):
-        out.extend(index.link(mention, mention_role(mention)))
+        where = _where(mention, text, pages, starts)
+        where.town = town_of(where, index.woonplaatsen)
+        out.extend(index.link(mention, mention_role(mention), where))
     return out
 
 
-def dossier_addresses(documents: list[list[LinkedAddress]]) -> list[LinkedAddress]:
-    """The dossier's object addresses: those a mention calls the object, or that two or more
-    documents repeat without ever calling them someone else's. One entry per nummeraanduiding set."""
-    by_key: dict[tuple, list[tuple[int, LinkedAddress]]] = {}
-    for i, doc in enumerate(documents):
-        for a in doc:
-            if a.nummeraanduiding_ids:
-                by_key.setdefault(tuple(a.nummeraanduiding_ids), []).append((i, a))
-            elif a.status == "corner":  # a corner names no address but is the dossier's place
-                by_key.setdefault(("corner", a.street, a.text.split("(")[-1]), []).append((i, a))
-    chosen = []
-    for mentions in by_key.values():
-        roles = [a.role for _, a in mentions]
-        docs = {i for i, _ in mentions}
-        if "object" in roles or (len(docs) >= 2 and roles.count("other") < len(roles) / 2):
-            best = max((a for _, a in mentions), key=lambda a: (a.role == "object", a.score))
-            chosen.append(best)
-    return chosen
+def dossier_addresses(documents: list[list[LinkedAddress]], types: list[str] | None = None,
+                      model: "AddressModel | None" = None) -> list[LinkedAddress]:
+    """The dossier's object addresses, one entry per nummeraanduiding set (or corner), each with its
+    ``object_confidence``. ``types``: the documents' types; ``model``: the address model
+    (``bag.roles``; default: the one shipped with the package)."""
+    from digitalisering.bag.roles import candidates, default_model, rule_decision
+
+    return [a for a in weighed(documents, types, model) if a.role == "object"]
+
+
+def weighed(documents: list[list[LinkedAddress]], types: list[str] | None = None,
+            model: "AddressModel | None" = None) -> list[LinkedAddress]:
+    """Every candidate address of the dossier (one entry per nummeraanduiding set or corner) with its
+    ``object_confidence``; role 'object' when the model (or, for corners, the rule) chose it."""
+    from digitalisering.bag.roles import candidates, default_model, rule_decision
+
+    model = model or default_model()
+    out = []
+    for cand in candidates(documents, types or [""] * len(documents)):
+        if model is None or cand.key[0] == "corner":  # a corner names no nummeraanduiding: never trained on
+            p = 1.0 if rule_decision(cand) else 0.0
+        else:
+            p = model.probability(cand.features)
+        best = max(cand.mentions, key=lambda a: (a.role == "object", a.score))
+        pages = [a.page for a in cand.mentions if a.page is not None]
+        out.append(replace(best, role="object" if p >= (model.threshold if model else 0.5) else "other",
+                           object_confidence=round(p, 3), page=min(pages) if pages else None))
+    return out
+
+
+def unsure(weighed_addresses: list[LinkedAddress], review_below: float) -> list[LinkedAddress]:
+    """The candidates whose decision (object or not) is less sure than ``review_below``: for a person."""
+    return [a for a in weighed_addresses if a.object_confidence is not None
+            and max(a.object_confidence, 1 - a.object_confidence) < review_below]
 
 
 @dataclass
@@ -275,17 +387,56 @@ class BagAddresses:
     """Document id -> its addresses (every mention, linked, with its role)."""
     dossiers: dict[str, list[LinkedAddress]] = field(default_factory=dict)
     """Dossier id -> its object addresses."""
+    review: dict[str, list[LinkedAddress]] = field(default_factory=dict)
+    """Dossier id -> the candidate addresses the model is unsure of (object or not): for review."""
 
 
-def link_plan(index: BagIndex, plan, texts: dict[int, str]) -> BagAddresses:
-    """Addresses of every document and dossier of a split batch (``texts``: page seq -> OCR text)."""
+def apply_corrections(index: BagIndex, found: BagAddresses, corrections: dict[str, dict[str, bool]]) -> None:
+    """Archivists' address corrections (dossier -> nummeraanduiding id -> is the object) over the
+    model's choice: a ``False`` takes the id out of the dossier's addresses, a ``True`` puts it in
+    (from the document's mention when there is one, else from the BAG)."""
+    for dossier, ids in corrections.items():
+        chosen = found.dossiers.setdefault(dossier, [])
+        kept = []
+        for a in chosen:
+            rest = [n for n in a.nummeraanduiding_ids if ids.get(n, True)]
+            if rest == a.nummeraanduiding_ids:
+                kept.append(a)
+            elif rest:  # part of a range taken out
+                vbos, panden = index.objects_of(rest)
+                kept.append(replace(a, nummeraanduiding_ids=rest, verblijfsobject_ids=vbos, pand_ids=panden,
+                                    corrected=True))
+        have = {n for a in kept for n in a.nummeraanduiding_ids}
+        for num_id, is_object in ids.items():
+            if not is_object:
+                continue
+            if num_id in have:
+                kept = [replace(a, corrected=True, object_confidence=1.0) if num_id in a.nummeraanduiding_ids else a
+                        for a in kept]
+                continue
+            added = index.address(num_id)
+            if added is not None:
+                kept.append(replace(added, corrected=True, object_confidence=1.0))
+        found.dossiers[dossier] = kept
+        found.review[dossier] = [a for a in found.review.get(dossier, []) if not set(a.nummeraanduiding_ids) & set(ids)]
+
+
+def link_plan(index: BagIndex, plan, pages: dict, model: "AddressModel | None" = None) -> BagAddresses:
+    """Addresses of every document and dossier of a split batch (``pages``: page seq -> its
+    PageView, or only its OCR text)."""
     result = BagAddresses()
     for dossier in plan.dossiers:
         per_doc = []
         for doc in dossier.documents:
-            text = "\n".join(texts.get(seq, "") for seq in doc.pages)
-            found = document_addresses(index, text)
+            views = [pages[seq] for seq in doc.pages if seq in pages]
+            if views and isinstance(views[0], str):
+                text, views = "\n".join(views), None
+            else:
+                text = "\n".join(v.text for v in views)
+            found = document_addresses(index, text, views)
             result.documents[doc.id] = found
             per_doc.append(found)
-        result.dossiers[dossier.id] = dossier_addresses(per_doc)
+        every = weighed(per_doc, [d.type for d in dossier.documents], model)
+        result.dossiers[dossier.id] = [a for a in every if a.role == "object"]
+        result.review[dossier.id] = unsure(every, REVIEW_BELOW)
     return result

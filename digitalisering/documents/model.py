@@ -8,6 +8,16 @@ from digitalisering.imaging.separators import Separator
 
 
 @dataclass(frozen=True)
+class LineBox:
+    """Where a text line stands on its page, as fractions of the page's width and height (0 = left/top)."""
+
+    top: float
+    left: float
+    bottom: float
+    right: float
+
+
+@dataclass(frozen=True)
 class PageView:
     """What the split and the classifier know of one page (built from the page's stored result)."""
 
@@ -23,6 +33,8 @@ class PageView:
     """The imaging stage's separator sheet (kind 'dossier' with dossier_id, or 'document')."""
     large_format: bool = False
     size_class: str | None = None
+    lines: tuple[LineBox, ...] = ()
+    """The box of each line of ``text`` (same order and count; empty when unknown)."""
 
     @property
     def content(self) -> bool:
@@ -46,6 +58,9 @@ class DocumentPlan:
     page and 1 - P(start) at its other pages. None when rules decided (separators, vocabulary)."""
     needs_review: list[str] = field(default_factory=list)
     """What a person should look at ("boundary", "type"): decisions below the review threshold."""
+    decided_by: dict[str, str] = field(default_factory=dict)
+    """Who decided the boundary and the type: "correction", "model", "vocabulary", "separator" or
+    "dossier start" (results.json names the model's version)."""
 
     @property
     def id(self) -> str:

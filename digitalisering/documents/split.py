@@ -125,8 +125,18 @@ def split_documents(dossier_id: str, pages: list[PageView], vocab: Vocabulary, o
                 _lower(docs[-1], 1.0 - learned)
         else:
             reason = _start_reason(page, previous, current, vocab, cache)
+        if not reason and forced is False and docs:
+            docs[-1].decided_by["boundary"] = "correction"  # a merge: its extent is a person's
         if reason:
-            docs.append(DocumentPlan(dossier_id, len(docs) + 1, boundary=reason))
+            if forced:
+                by = "correction"
+            elif not docs:
+                by = "separator" if (starts or {}).get(page.seq) else "dossier start"
+            elif starts is not None:
+                by = "separator"
+            else:
+                by = "model" if learned is not None else "vocabulary"
+            docs.append(DocumentPlan(dossier_id, len(docs) + 1, boundary=reason, decided_by={"boundary": by}))
             if learned is not None:
                 _lower(docs[-1], learned)
             current = []
@@ -140,7 +150,8 @@ def split_documents(dossier_id: str, pages: list[PageView], vocab: Vocabulary, o
     if held and docs:
         docs[-1].pages.extend(held)
     elif held:  # nothing but blank or failed pages
-        docs.append(DocumentPlan(dossier_id, 1, pages=held, boundary="first page"))
+        docs.append(DocumentPlan(dossier_id, 1, pages=held, boundary="first page",
+                                 decided_by={"boundary": "dossier start"}))
     return docs
 
 
@@ -161,17 +172,22 @@ def classify_documents(docs: list[DocumentPlan], by_seq: dict[int, PageView], vo
         forced = overrides.type_for(doc.pages)
         if forced:
             doc.type, doc.type_confidence, doc.evidence = forced, 1.0, ["override"]
+            doc.decided_by["type"] = "correction"
         else:
             pages = [by_seq[s] for s in doc.pages]
             result = score_pages(pages, vocab)
             doc.type, doc.type_confidence, doc.evidence = result.type, result.confidence, result.evidence
+            doc.decided_by["type"] = "vocabulary"
             learned = model.type_probabilities(pages, vocab) if model is not None else {}
             if learned:
                 shares = _vocabulary_shares(result, vocab)
-                w = model.vocabulary_weight
+                # too little evidence for any type is no evidence for 'overig': the vocabulary
+                # abstains and the model decides (forms the vocabulary does not know)
+                w = model.vocabulary_weight if result.type != OTHER else 0.0
                 proba = {t: (1 - w) * learned.get(t, 0.0) + w * shares.get(t, 0.0)
                          for t in set(learned) | set(shares)}
                 best = max(proba, key=proba.get)
+                doc.decided_by["type"] = "model"
                 doc.type, doc.type_confidence = best, round(proba[best], 3)
                 doc.evidence = [f"model: P({best}) {proba[best]:.2f} (learned {learned.get(best, 0.0):.2f}, "
                                 f"vocabulary {shares.get(best, 0.0):.2f})"] + [

@@ -315,7 +315,13 @@ def address_findings(results: dict) -> Iterator[Finding]:
         first = tuple(dossier["pages"][:1])
         found = dossier.get("addresses", [])
         linked = [a for a in found if a.get("status") in LINKED]
-        if linked:
+        unsure = dossier.get("addresses_to_review") or []  # results.json 1.4
+        if unsure:
+            pages = tuple(sorted({a["page"] for a in unsure if a.get("page") is not None})) or first
+            names = ", ".join(sorted({a.get("text") or a.get("street", "") for a in unsure})[:3])
+            yield Finding("address", "dossier", dossier["id"], WARN, "address_review",
+                          {"n": len(unsure), "names": names}, pages, review=True)
+        elif linked:
             names = ", ".join(sorted({f"{a['street']} {a['huisnummer']}" for a in linked})[:3])
             yield _dossier("address", dossier, PASS, "address_linked", first, n=len(linked), names=names)
         elif found:

@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "split_sure": N_("boundary and type {type} sure enough"),
     "split_review": N_("to check: {what} (type {type}, confidence {confidence})"),
     "address_none": N_("no address found in the text"),
+    "address_review": N_("to check: is {names} the dossier's object? ({n} unsure)"),
     "address_not_run": N_("not run: the workspace had no BAG index when the batch was processed; import one (digitalisering bag import) and run the batch again"),
     "manifest_unreadable": N_("manifest unreadable: {detail}"),
     "manifest_absent_dossier": N_("not in the manifest"),

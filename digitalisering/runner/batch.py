@@ -20,7 +20,8 @@ from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
-from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
+from digitalisering.corrections import as_overrides, corrections_for, record_overrides
+from digitalisering.documents.overrides import Overrides, load_saved_overrides
 from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
 from digitalisering.runner.executors import DaskExecutor, LocalExecutor
 from digitalisering.runner.lock import batch_lock
@@ -155,12 +156,17 @@ def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir:
 
 def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,
                operator: str) -> Overrides:
-    path = workspace.batch_dir(batch.name) / "overrides.json"
-    if given is None:
-        return load_saved_overrides(path)
-    save_overrides(given, path)
-    store.log(batch.id, operator, "overrides.set", items=given.to_json())
-    return given
+    """The split and type corrections that count now: those of the state database, after the
+    lines of ``given`` (an ``--overrides`` file) were stored there. Overrides an older version kept
+    in ``overrides.json`` are stored once, when the database has none of this batch."""
+    legacy = workspace.batch_dir(batch.name) / "overrides.json"
+    if legacy.exists() and not corrections_for(store, batch):
+        record_overrides(store, batch, load_saved_overrides(legacy), operator)
+    if given is not None:
+        recorded = record_overrides(store, batch, given, operator)
+        store.log(batch.id, operator, "overrides.set", items=given.to_json(), stored=recorded.added,
+                  withdrawn=recorded.withdrawn)
+    return as_overrides(corrections_for(store, batch))
 
 
 def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], files: dict,

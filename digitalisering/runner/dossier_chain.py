@@ -24,7 +24,8 @@ from digitalisering import __version__
 from digitalisering.access.proposals import DocumentProposals, bag_gebruiksdoelen, propose
 from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.index import INDEX_FILE
-from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
+from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, apply_corrections, link_plan
+from digitalisering.corrections import address_corrections
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.pages import page_view
@@ -33,6 +34,7 @@ from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
 from digitalisering.fileio import ensure_inside, ensure_outside, remove_temporaries, write_bytes_atomic
 from digitalisering.imaging.transform import straight_size
+from digitalisering.learning import versions
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
@@ -64,8 +66,8 @@ class AltoFile:
     sha256: str
     bytes: int
 
-MODEL_DIR = "model"
-"""Where ``digitalisering learn`` (to come) saves the document model in the workspace."""
+MODEL_DIR = versions.MODEL_DIR
+"""Where ``digitalisering learn`` saves the models in the workspace (versioned)."""
 
 
 @dataclass
@@ -100,6 +102,8 @@ class ChainResult:
     """Document id -> the dates written in it."""
     folders: dict[str, str] = field(default_factory=dict)
     """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
+    models: dict = field(default_factory=dict)
+    """Which model version decided ("document": version or None, "address": version or "package")."""
     _writer: "_Writer | None" = field(default=None, repr=False, compare=False)
     access: dict[str, DocumentProposals] = field(default_factory=dict)
     """Document id -> its access proposals (personal data, vulnerable objects)."""
@@ -143,23 +147,45 @@ def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: 
 
 
 def document_model(workspace: Workspace):
-    """The learned document model saved in the workspace (``<workspace>/model``), or None: the
-    vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
-    folder = workspace.root / MODEL_DIR
-    if not (folder / "document-model.joblib").exists():
+    """The learned document model of the workspace's current version (``learning.versions``), or
+    None: the vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
+    if versions.current(workspace.root) is None:
         return None
-    from digitalisering.learning.model import load
-    return load(folder)
+    from digitalisering.learning.learn import load_models
+    return load_models(workspace.root)[0]
 
 
-def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions) -> BagAddresses | None:
-    """The documents' addresses linked to the BAG index of the workspace (None without an index)."""
+def address_model(workspace: Workspace):
+    """The address model ``digitalisering learn`` saved in the current version, or None (the package's)."""
+    version = versions.current(workspace.root)
+    if version is None or version.address_model_path is None:
+        return None
+    from digitalisering.bag.roles import AddressModel
+    return AddressModel.load(version.address_model_path)
+
+
+def models_used(workspace: Workspace) -> dict:
+    """Which models decide this run (for results.json): the current version or none."""
+    version = versions.current(workspace.root)
+    document = version.name if version is not None and version.has_document_model else None
+    address = (version.name if version is not None and version.address_model_path is not None
+               else "package")
+    return {"document": document, "address": address}
+
+
+def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions,
+                   corrections: dict[str, dict[str, bool]] | None = None) -> BagAddresses | None:
+    """The documents' addresses linked to the BAG index of the workspace (None without an index);
+    ``corrections``: archivists' address corrections per dossier (``corrections.address_corrections``)."""
     db = workspace.root / INDEX_FILE
     if not db.exists():
         return None
     index = BagIndex(db, Path(options.gazetteer) if options.gazetteer else None)
     try:
-        return link_plan(index, plan, {v.seq: v.text for v in views})
+        found = link_plan(index, plan, {v.seq: v for v in views}, address_model(workspace))
+        if corrections:
+            apply_corrections(index, found, corrections)
+        return found
     finally:
         index.close()
 
@@ -434,8 +460,9 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
-    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options),
-                         folders=dossier_names(plan))
+    result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options,
+                                                        address_corrections(store.corrections(batch.id))),
+                         folders=dossier_names(plan), models=models_used(workspace))
     writer.remove_leftovers(result.folders)
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))

@@ -100,6 +100,8 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                          "status": status,
                          "period": {"from": dates[0].isoformat(), "to": dates[-1].isoformat()} if dates else None,
                          "addresses": [a.to_json() for a in linked.dossiers.get(d.id, [])] if linked else [],
+                         "addresses_decided_by": f"model {chain.models.get('address', 'package')}" if linked else None,
+                         "addresses_to_review": [a.to_json() for a in linked.review.get(d.id, [])] if linked else [],
                          "output": _output_json(chain.output(DOSSIER_PDF, d.id))})
         for doc in d.documents:
             out = chain.output(DOCUMENT_PDF, doc.id)
@@ -107,6 +109,8 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                 "id": doc.id, "dossier": d.id, "index": doc.index, "type": doc.type,
                 "type_confidence": doc.type_confidence, "type_evidence": doc.evidence, "boundary": doc.boundary,
                 "boundary_confidence": doc.boundary_confidence, "needs_review": doc.needs_review,
+                "decided_by": {k: (f"model {chain.models.get('document')}" if v == "model" else v)
+                               for k, v in doc.decided_by.items()},
                 "pages": doc.pages,
                 "missing_pages": [s for s in doc.pages if by_seq[s].status != PageStatus.DONE],
                 "output": _output_json(out),
@@ -151,6 +155,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                                       "(digitalisering bag import EXTRACT.zip)"]),
         "bag": bag_meta,
         "access": {"detector_version": DETECTOR_VERSION, "exclusions": options.exclusions},
+        "models": {"document": chain.models.get("document"), "address": chain.models.get("address", "package")},
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
         "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),

@@ -12,8 +12,8 @@ from digitalisering.errors import StateError
 from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
-    AccessDecisionRecord, Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion,
-    SampleRecord, UserRecord,
+    AccessDecisionRecord, Batch, CorrectionRecord, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus,
+    PageVersion, SampleRecord, UserRecord,
 )
 
 
@@ -273,6 +273,24 @@ class Store:
             rows = self.db.execute("SELECT * FROM access_decisions WHERE batch_id=? AND document=? ORDER BY id",
                                    (batch_id, document))
         return [AccessDecisionRecord(*r) for r in rows]
+
+    # -- corrections ----------------------------------------------------------------------------
+    def add_correction(self, batch_id: int, page_seq: int | None, dossier: str | None, document: str | None,
+                       kind: str, target: str, value: str, source: str, who: str) -> CorrectionRecord:
+        new_id = self.db.insert(
+            "INSERT INTO corrections (batch_id, page_seq, dossier, document, kind, target, value, source, who, at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (batch_id, page_seq, dossier, document, kind, target, value, source, who, utcnow()),
+        )
+        return CorrectionRecord(*self.db.execute("SELECT * FROM corrections WHERE id=?", (new_id,)).fetchone())
+
+    def corrections(self, batch_id: int | None = None) -> list[CorrectionRecord]:
+        """Every correction of ``batch_id`` (None: of every batch), oldest first."""
+        if batch_id is None:
+            rows = self.db.execute("SELECT * FROM corrections ORDER BY id")
+        else:
+            rows = self.db.execute("SELECT * FROM corrections WHERE batch_id=? ORDER BY id", (batch_id,))
+        return [CorrectionRecord(*r) for r in rows]
 
     # -- users of the web application ---------------------------------------------------------
     def add_user(self, name: str, role: str, password_hash: str, who: str) -> UserRecord:

@@ -125,6 +125,24 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX access_decisions_document ON access_decisions (batch_id, document, id);
     """,
+    # (understanding) archivists' corrections of the split, the types and the address links, each
+    #    with who and when; every one is kept, the latest per subject counts (digitalisering/corrections.py)
+    """
+    CREATE TABLE corrections (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        page_seq    INTEGER,
+        dossier     TEXT,
+        document    TEXT,
+        kind        TEXT NOT NULL CHECK (kind IN ('boundary', 'type', 'address')),
+        target      TEXT NOT NULL DEFAULT '',
+        value       TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        who         TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE INDEX corrections_batch ON corrections (batch_id, id);
+    """,
     # web: the people who sign in to the portal and the review page, with their role; a password
     #    is stored only as a salted hash (werkzeug.security); session_version changes with the
     #    password or the role, which ends the sessions signed in before

@@ -160,6 +160,23 @@ class AccessDecisionRecord:
 
 
 @dataclass(frozen=True)
+class CorrectionRecord:
+    """One correction by a person (digitalisering/corrections.py says what the fields mean)."""
+
+    id: int
+    batch_id: int
+    page_seq: int | None
+    dossier: str | None
+    document: str | None
+    kind: str
+    target: str
+    value: str
+    source: str
+    who: str
+    at: str
+
+
+@dataclass(frozen=True)
 class UserRecord:
     """Someone who signs in to the web application (the portal and the review page)."""
 

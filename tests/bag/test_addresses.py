@@ -6,7 +6,7 @@ from digitalisering.bag.addresses import StreetMatcher, find_addresses, normalis
 
 STREETS = StreetMatcher(["Haarlemmerstraat", "Oude Vest", "Hooigracht", "2e Binnenvestgracht", "Seringenstraat",
                          "Breestraat", "Maarsmansteeg", "Melchior Treublaan", "Hoge Morsweg", "Sterrenwacht",
-                         "Van der Werfstraat"], {"Hoogemorschweg": "Hoge Morsweg"})
+                         "Van der Werfstraat", "Herenstraat", "Morsweg"], {"Hoogemorschweg": "Hoge Morsweg"})
 
 
 def one(text: str):
@@ -19,6 +19,9 @@ def one(text: str):
     ("perceel O. Vest 107/109", [("Oude Vest", [107, 109], None, None, None)]),
     ("Hooigracht 15-17", [("Hooigracht", [15, 17], None, None, None)]),
     ("Hooigracht 15 t/m 21", [("Hooigracht", [15, 17, 19, 21], None, None, None)]),
+    ("Herenstraat 65-66", [("Herenstraat", [65, 66], None, None, None)]),
+    ("perceel Hoge Morsweg 382", [("Hoge Morsweg", [382], None, None, None)]),  # not Morsweg 382
+    ("PERCEEL SERINGENSTRAAT 80 |", [("Seringenstraat", [80], None, "1", None)]),  # OCR's "I"
     ("2e Binnenvestgracht 41-1", [("2e Binnenvestgracht", [41], None, "1", None)]),
     ("Seringstraat 80 1", [("Seringenstraat", [80], None, "1", None)]),  # a typo and a toevoeging
     ("Sterrenwacht 6 bis", [("Sterrenwacht", [6], None, "bis", None)]),
@@ -39,7 +42,7 @@ def test_corner_without_number():
 
 @pytest.mark.parametrize("text", [
     "eigen gewicht vloer 420 kg/m2", "Leiden, 20 mei 1962", "onder no. 344/1937 vergunning",
-    "d.d. 7-12-1974 Breestraat", "balk B7 l = 4,80 m", "Breestraat {9",
+    "d.d. 7-12-1974 Breestraat", "balk B7 l = 4,80 m", "Breestraat {9", "Breestraat 2/7",
 ])
 def test_what_is_not_an_address(text):
     assert one(text) == []
@@ -48,3 +51,10 @@ def test_what_is_not_an_address(text):
 def test_normalised_street_names():
     assert normalise_street("Haarl. str.") == normalise_street("Haarlemmerstraat")
     assert normalise_street("Melchior-Treublaan") == normalise_street("Melchior Treub laan")
+
+
+def test_an_address_deep_in_a_long_text_is_found_like_one_at_the_start():
+    filler = "de aanvrager verzoekt vergunning voor het bouwen van een schuur met berging. " * 8
+    found = one(filler + "perceel Breestraat 12-a te Leiden")
+    assert found == [("Breestraat", [12], "A", None, None)]
+    assert one("x" * 170 + " Breestraat 25") == [("Breestraat", [25], None, None, None)]

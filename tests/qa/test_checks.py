@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digitalisering.metadata.config import load_archive_config
-from digitalisering.qa.checks import FAIL, PASS, WARN, page_findings, read_manifest, run_checks, split_findings
+from digitalisering.qa.checks import (FAIL, PASS, WARN, address_findings, page_findings, read_manifest, run_checks,
+                                     split_findings)
 from digitalisering.qa.config import load_qa_config
 from digitalisering.errors import ConfigError
 from opfiles_gen import assert_one_line_error, csv_text
@@ -245,3 +246,17 @@ def test_unsure_boundaries_and_types_are_put_up_for_review():
     findings = list(split_findings(docs))
     assert [(f.key, f.status, f.review) for f in findings] == [("D-01", WARN, True), ("D-02", PASS, False)]
     assert findings[0].pages == (3, 4) and "type" in findings[0].message("en")
+
+
+def test_addresses_the_model_is_unsure_of_are_put_up_for_review():
+    sure = {"text": "Morsweg 138", "street": "Morsweg", "huisnummer": 138, "status": "exact", "role": "object",
+            "nummeraanduiding_ids": ["0546200000385399"], "verblijfsobject_ids": [], "pand_ids": []}
+    unsure = {**sure, "text": "Morsweg 12", "huisnummer": 12, "role": "other", "page": 7, "object_confidence": 0.45}
+    results = {"bag": {"stand_date": "2026-10-01"}, "dossiers": [
+        {"id": "A", "pages": [1, 2], "addresses": [sure], "addresses_to_review": [unsure]},
+        {"id": "B", "pages": [3], "addresses": [sure], "addresses_to_review": []},
+        {"id": "C", "pages": [4], "addresses": [sure]}]}  # results.json 1.3: not recorded
+    findings = list(address_findings(results))
+    assert [(f.key, f.status, f.review, f.code) for f in findings] == [
+        ("A", WARN, True, "address_review"), ("B", PASS, False, "address_linked"), ("C", PASS, False, "address_linked")]
+    assert findings[0].pages == (7,) and "Morsweg 12" in findings[0].message("nl")

@@ -18,6 +18,7 @@ import pikepdf
 import pytest
 
 import pagegen
+from runcodes import run_code
 from digitalisering.exitcodes import ExitCode
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.pdfa.xmp import NAMESPACE
@@ -26,7 +27,7 @@ DOSSIERS = ["X 1", "X_1", "BWT-Café", "BWT-Cafe"]
 
 
 def _cli(ws: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(ws), *args],
+    return subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(ws), "--taal", "en", *args],
                           capture_output=True, text=True, umask=0o022)
 
 
@@ -54,7 +55,8 @@ def _doc_outputs(out: Path) -> list[dict]:
 
 
 def test_each_dossier_gets_its_own_file(colliding_run):
-    assert colliding_run["first"].returncode == ExitCode.OK, colliding_run["first"].stderr
+    first = colliding_run["first"]
+    assert run_code(first.returncode, first.stdout, first.stderr) == ExitCode.OK, first.stderr
     out = colliding_run["out"]
     docs = _doc_outputs(out)
     assert sorted(d["dossier"] for d in docs) == sorted(DOSSIERS)
@@ -76,7 +78,7 @@ def test_a_rerun_rewrites_nothing_and_keeps_the_names(colliding_run):
     before = {d["id"]: (d["output"]["path"], d["output"]["sha256"]) for d in _doc_outputs(out)}
     mtimes = {p: (out / p).stat().st_mtime_ns for p, _ in before.values()}
     again = _cli(colliding_run["ws"], "run", str(colliding_run["root"]), "--out", str(out))
-    assert again.returncode == ExitCode.OK, again.stderr
+    assert run_code(again.returncode, again.stdout, again.stderr) == ExitCode.OK, again.stderr
     assert {d["id"]: (d["output"]["path"], d["output"]["sha256"]) for d in _doc_outputs(out)} == before
     assert {p: (out / p).stat().st_mtime_ns for p in mtimes} == mtimes
 

@@ -182,6 +182,17 @@ def test_operator_overrides_rewrite_the_outputs_without_reading_pages_again(deli
         run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
         kept = json.loads((out / "results.json").read_text())
         assert [d["pages"] for d in kept["documents"] if d["dossier"] == dossier] == [pages]
+        # ... in the state database, with who and where they came from
+        from digitalisering.corrections import corrections_for, record_correction
+        stored = corrections_for(store, batch)
+        assert len(stored) == len(rows) - 1 and {(c.source, c.who) for c in stored} == {("overrides", "t")}
+        # a correction made in the review page counts at the next run, again without reading a page
+        record_correction(store, batch, "type", who="archivaris", page=pages[0], value="brief")
+        third = run_batch(store, workspace, batch, out, RunOptions(jobs=2, progress=False), "t")
+        assert third.pages_processed == 0
+        retyped = [d for d in json.loads((out / "results.json").read_text())["documents"] if d["dossier"] == dossier]
+        assert [(d["pages"], d["type"]) for d in retyped] == [(pages, "brief")]
+        assert sorted(p.name for p in (out / dossier).glob("*.pdf")) == [f"{dossier}-01-brief.pdf"]
 
 
 def test_dossier_pdf_has_a_bookmark_per_document(processed, workspace, tmp_path):
@@ -228,6 +239,19 @@ def test_addresses_are_linked_to_the_bag_and_written_into_the_pdf_metadata(works
     with pikepdf.open(out / doc["output"]["path"]) as pdf:
         props = xmp.read_properties(pdf.Root.Metadata.read_bytes())
     assert props["addresses"] == ["Morsweg 138"] and "0546200000385399" in props["bagIds"]
+    # an archivist says the dossier is about Breestraat 163 instead: the next run follows, no page read
+    from digitalisering.corrections import record_correction
+    with Store(workspace.database) as store:
+        record_correction(store, batch, "address_remove", who="archivaris", dossier="BWT-1974-0475",
+                          value="0546200000385399")
+        record_correction(store, batch, "address_add", who="archivaris", dossier="BWT-1974-0475",
+                          value="0546200000318960")
+        again = run_batch(store, workspace, batch, out, RunOptions(jobs=1, progress=False), "t")
+    assert again.pages_processed == 0
+    data = json.loads((out / "results.json").read_text())
+    validate_results(data)
+    [dossier_address] = data["dossiers"][0]["addresses"]
+    assert dossier_address["nummeraanduiding_ids"] == ["0546200000318960"] and dossier_address["corrected"]
 
 
 def test_overrides_of_pages_the_batch_lacks_are_refused_before_any_page_is_touched(delivery, tmp_path):
