@@ -1,7 +1,8 @@
 """The correction form: an archivist corrects a dossier's split (split here, merge with the previous
 document), its documents' types and its address links in the web application.
 
-One page per dossier, ``/correcties/<batch>/<folder>``, for archivaris and beheerder only (the
+One page per dossier, ``/correcties/<batch>/<folder>`` (linked from the dossier page and from the
+decision form of the QA review page), for archivaris and beheerder only (the
 public is sent to sign in; a medewerker gets 403; a POST by anyone below archivaris is refused 403).
 Every POST passes the app's guards first (same origin, CSRF token: ``web.security``). A correction is
 stored through ``digitalisering.corrections.record_correction`` with the signed-in user as who (the
@@ -29,7 +30,7 @@ from digitalisering.store.records import CorrectionRecord
 from digitalisering.web import users
 from digitalisering.web.auth import may
 from digitalisering.web.portal import find_dossier
-from digitalisering.web.resources import store
+from digitalisering.web.resources import catalog, store
 
 bp = Blueprint("corrections", __name__)
 
@@ -126,6 +127,17 @@ def _page(entry: DossierEntry, form: CorrectionForm, status: int = 200):
 def dossier(batch: str, folder: str):
     _guard()
     return _page(find_dossier(batch, folder), CorrectionForm())
+
+
+@bp.get("/correcties/<batch>/id/<path:dossier_id>")
+def by_id(batch: str, dossier_id: str):
+    """The correction page of a dossier named by its id (the QA review page knows the id, not the
+    folder); the anchor of the page reviewed is kept by the browser."""
+    _guard()
+    for entry in catalog().dossiers(batch):
+        if entry.id == dossier_id:
+            return redirect(url_for("corrections.dossier", batch=batch, folder=entry.folder))
+    abort(404)
 
 
 @bp.post("/correcties/<batch>/<folder>")

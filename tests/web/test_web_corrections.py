@@ -95,6 +95,21 @@ def test_only_archivists_get_the_form_others_are_refused(site):
         assert 'id="type-1"' in html and "Hier splitsen" in html
 
 
+def test_the_qa_review_page_links_archivists_to_the_correction_page(site):
+    review = f"/qa/{site['batch']}/page/1"
+    mia, anna = site["app"].test_client(), site["app"].test_client()
+    sign_in(mia, "mia")
+    assert 'id="correct-dossier"' not in mia.get(review, headers={"Host": HOST}).get_data(as_text=True)
+    sign_in(anna, "anna")
+    html = anna.get(review, headers={"Host": HOST}).get_data(as_text=True)
+    link = f'href="/correcties/{site["batch"]}/id/{DOSSIER}#page-1"'
+    assert link in html and "Splitsing, typen en adressen corrigeren" in html
+    res = anna.get(f"/correcties/{site['batch']}/id/{DOSSIER}", headers={"Host": HOST})
+    assert res.status_code == 302 and res.headers["Location"].endswith(site["url"])
+    assert anna.get(f"/correcties/{site['batch']}/id/GEEN-DOSSIER", headers={"Host": HOST}).status_code == 404
+    assert mia.get(f"/correcties/{site['batch']}/id/{DOSSIER}", headers={"Host": HOST}).status_code == 403
+
+
 def test_a_post_without_token_or_from_another_site_stores_nothing(site):
     url, client = site["url"], site["app"].test_client()
     sign_in(client, "anna")
