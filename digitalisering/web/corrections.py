@@ -25,6 +25,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from digitalisering.catalog import DocumentEntry, DossierEntry
 from digitalisering.corrections import ACTIONS, current, record_correction
+from digitalisering.documents.vocabulary import default_vocabulary
 from digitalisering.errors import ConfigError
 from digitalisering.store.records import CorrectionRecord
 from digitalisering.web import users
@@ -65,6 +66,14 @@ class DocumentState:
     @property
     def corrected(self) -> bool:
         return self.type_correction is not None or bool(self.boundaries)
+
+    def boundary_waiting(self, seq: int) -> bool:
+        """A split or merge at this page that the last run has not applied yet."""
+        c = self.boundaries.get(seq)
+        if c is None:
+            return False
+        first = seq == self.doc.pages[0].seq
+        return (c.value == "split") != first
 
     @property
     def waiting(self) -> bool:
@@ -111,7 +120,6 @@ def _describe(c: CorrectionRecord, pages: dict[int, tuple[int, int]]) -> str:
 
 
 def _page(entry: DossierEntry, form: CorrectionForm, status: int = 200):
-    from digitalisering.documents.vocabulary import default_vocabulary
     from digitalisering.web.iiiflinks import thumbnail_url
 
     history = _dossier_corrections(entry)
@@ -153,9 +161,17 @@ def correct(batch: str, folder: str):
         if page not in {p.seq for p in entry.pages}:
             flash(_("Not stored: that page is not a page of this dossier."))
             return _page(entry, form, 400)
+    value = (form.value.data or "").strip()
+    if action == "type" and value not in default_vocabulary().type_names:
+        flash(_("Not stored: %(value)s is not a document type.", value=value))
+        return _page(entry, form, 400)
+    if action in ("address_add", "address_remove", "clear_address"):
+        if not (value.isdigit() and len(value) == 16):
+            flash(_("Not stored: a nummeraanduiding id has 16 digits."))
+            return _page(entry, form, 400)
     try:
         record_correction(store(), entry.batch, action, who=current_user.name, page=page,
-                          value=(form.value.data or "").strip(), dossier=entry.id,
+                          value=value, dossier=entry.id,
                           document=form.document.data or None)
     except ConfigError as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))

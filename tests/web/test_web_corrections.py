@@ -93,6 +93,8 @@ def test_only_archivists_get_the_form_others_are_refused(site):
         html = other.get(url, headers={"Host": HOST}).get_data(as_text=True)
         assert f"<h1>Dossier {DOSSIER} corrigeren</h1>" in html and 'name="csrf_token"' in html
         assert 'id="type-1"' in html and "Hier splitsen" in html
+    english = other.get(url + "?lang=en", headers={"Host": HOST}).get_data(as_text=True)
+    assert f"<h1>Correct dossier {DOSSIER}</h1>" in english and "Split here" in english
 
 
 def test_the_qa_review_page_links_archivists_to_the_correction_page(site):
@@ -122,7 +124,11 @@ def test_a_post_without_token_or_from_another_site_stores_nothing(site):
     res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "split", "page": 99})
     assert res.status_code == 400 and "geen pagina van dit dossier" in res.get_data(as_text=True)
     res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "type", "page": 0, "value": "roman"})
-    assert res.status_code == 400 and "Niet opgeslagen" in res.get_data(as_text=True)
+    assert res.status_code == 400 and "Niet opgeslagen: roman is geen documenttype." in res.get_data(as_text=True)
+    res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "address_add", "value": "Morsweg 138"})
+    assert res.status_code == 400 and "een nummeraanduiding-id heeft 16 cijfers" in res.get_data(as_text=True)
+    res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "rename", "page": 0})
+    assert res.status_code == 400 and "de correctie was onvolledig" in res.get_data(as_text=True)
     assert stored(site) == []
     # an address link: the dossier's object is this nummeraanduiding
     res = client.post(url, headers=OWN, data={"csrf_token": token, "action": "address_add", "value": "0546200000385399"})

@@ -1,6 +1,6 @@
 """The correction form in a real browser (Playwright with Debian's chromium): an archivist signs in,
-opens a dossier's correction page from the dossier page, corrects a document's type and splits a
-document, and sees both in the page's history; they are stored in the state database with her
+opens a dossier's correction page from the dossier page, corrects a document's type, splits a
+document and names the dossier's address, and sees them in the page's history; they are stored in the state database with her
 name, and the page has no serious or critical accessibility violation (WCAG 2.1 AA)."""
 
 from __future__ import annotations
@@ -94,12 +94,17 @@ def test_an_archivist_corrects_a_type_and_a_split_in_the_page(served, browser, t
 
     page.click("#correct-1 button.split")  # the annex (blad 2) is a document of its own
     page.wait_for_selector("#correct-1 .badge.pass")
-    assert page.locator("#page-1 .badge").inner_text() == "hier gesplitst"
+    assert page.locator("#page-1 .badge").all_inner_texts() == ["hier gesplitst", "telt vanaf de volgende verwerking"]
+
+    page.fill("#add-address", "0546200000385399")  # the dossier is about this address
+    page.click("#address-add button[type=submit]")
+    page.wait_for_selector("text=Adres 0546200000385399: terug naar het model")
     rows = page.locator("#history-table tbody tr")
-    assert rows.count() == 2
-    assert "splitsing: hier begint een nieuw document (document 1, blad 2)" in rows.nth(0).inner_text()
-    assert "type: vergunning (document 2, blad 1)" in rows.nth(1).inner_text()
-    assert "anna" in rows.nth(0).inner_text()
+    assert rows.count() == 3
+    assert "adres 0546200000385399 is het object van het dossier" in rows.nth(0).inner_text()
+    assert "splitsing: hier begint een nieuw document (document 1, blad 2)" in rows.nth(1).inner_text()
+    assert "type: vergunning (document 2, blad 1)" in rows.nth(2).inner_text()
+    assert all("anna" in text for text in rows.all_inner_texts())
     assert serious_violations(page) == []
     folder = Path(SHOTS) if SHOTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,4 +113,6 @@ def test_an_archivist_corrects_a_type_and_a_split_in_the_page(served, browser, t
     with Store(served["ws"].database) as store:
         stored = corrections_for(store, batch)
     assert [(c.kind, c.page_seq, c.value, c.who, c.source) for c in stored] == [
-        ("type", 2, "vergunning", "anna", "review"), ("boundary", 1, "split", "anna", "review")]
+        ("type", 2, "vergunning", "anna", "review"), ("boundary", 1, "split", "anna", "review"),
+        ("address", None, "object", "anna", "review")]
+    assert stored[2].dossier == DOSSIER and stored[2].target == "0546200000385399"
