@@ -27,6 +27,7 @@ LETTER = ["Gemeente Leiden, dienst Bouw- en Woningtoezicht", "Aan de heer J. Vis
           "Onderwerp: bouwvergunning", "Geachte heer Visser,", "vergunning voor het vernieuwen van de kap",
           "op het perceel Morsweg 138 te Leiden.", "Hoogachtend,"]
 DOSSIER = "BWT-1974-0475"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def make_delivery(root: Path) -> Path:
@@ -42,10 +43,14 @@ def make_delivery(root: Path) -> Path:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def site(request, tmp_path):
-    """The delivery run once on the given state database, accounts of every role, and the app on it."""
+    """The delivery run once on the given state database with the demo BAG extract (its addresses
+    linked), accounts of every role, and the app on it."""
     from digitalisering.ingest import ingest_delivery
 
+    from digitalisering.bag.index import INDEX_FILE, import_extract
+
     ws = Workspace.open(tmp_path / "ws")
+    import_extract(REPO / "batches/demo-bag/BAGNLDL-01102026-demo.zip", ws.root / INDEX_FILE, "0546")
     target = ws.database if request.param == "sqlite" else request.getfixturevalue("pg_url")
     out = tmp_path / "out"
     with Store(target) as store:
@@ -179,3 +184,31 @@ def test_corrections_are_stored_with_who_and_when_and_the_next_run_applies_them(
         run_batch(store, site["ws"], store.find_batch(name=site["batch"]), site["out"],
                   RunOptions(jobs=1, progress=False), "operator")
     assert documents(site) == [([0, 1], "tekening"), ([2], "brief")]
+
+
+def test_an_address_link_corrected_in_the_form_is_applied_by_the_next_run(site):
+    def dossier_addresses() -> list[tuple[list[str], bool]]:
+        data = json.loads((site["out"] / "results.json").read_text())
+        return [(a["nummeraanduiding_ids"], bool(a.get("corrected"))) for a in data["dossiers"][0]["addresses"]]
+
+    before = dossier_addresses()
+    assert (["0546200000385399"], False) in before  # Morsweg 138, from the letter
+    url, anna = site["url"], site["app"].test_client()
+    sign_in(anna, "anna")
+    html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    assert "Morsweg 138" in html and "Niet het object van het dossier" in html
+    token = csrf(html)
+    for action, num_id in (("address_remove", "0546200000385399"), ("address_add", "0546200000318960")):
+        res = anna.post(url, headers=OWN, data={"csrf_token": token, "action": action, "value": num_id})
+        assert res.status_code == 302
+    assert [(c.target, c.value, c.who) for c in stored(site)] == [
+        ("0546200000385399", "not_object", "anna"), ("0546200000318960", "object", "anna")]
+    with Store(site["target"]) as store:
+        again = run_batch(store, site["ws"], store.find_batch(name=site["batch"]), site["out"],
+                          RunOptions(jobs=1, progress=False), "operator")
+    assert again.pages_processed == 0
+    after = dossier_addresses()  # Breestraat 163 instead of Morsweg 138, as the archivist said
+    assert (["0546200000318960"], True) in after and ["0546200000385399"] not in [ids for ids, _ in after]
+    assert [a for a in after if a[0] != ["0546200000318960"]] == [a for a in before if a[0] != ["0546200000385399"]]
+    html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    assert "Breestraat 163" in html and "gecorrigeerd" in html
