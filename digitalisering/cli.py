@@ -26,6 +26,7 @@ from digitalisering.cli_access import access_group
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_index import index_command, search_command
+from digitalisering.cli_web import portal, user_group
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
@@ -35,6 +36,7 @@ _GLOBAL_FLAGS = ("-v", "--verbose")
 
 
 COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "index", "search", "iiif",
+                 "portal", "user",
                  "validate", "progress", "events")
 """The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
 
@@ -49,6 +51,8 @@ Examples (the order of the work):
   digitalisering qa review demo
   digitalisering package out/demo --to out/demo-package
   digitalisering verify out/demo-package
+  digitalisering user add anna --role archivaris
+  digitalisering portal --port 8080
   digitalisering progress --targets targets.toml --html voortgang.html
 \b
 Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
@@ -749,4 +753,6 @@ main.add_command(qa_group)
 main.add_command(index_command)
 main.add_command(search_command)
 main.add_command(access_group)
+main.add_command(user_group)
+main.add_command(portal)
 main.add_command(iiif_group)

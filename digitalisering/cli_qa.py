@@ -23,8 +23,7 @@ archive_option = click.option("--archive-config", "archive_file",
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="Archive values for the MDTO check (as for `package --config`).")
 lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
-                           help="Language of the report or review page [default: --taal, else Dutch].")
-who_option = click.option("--reviewer", "who", help="Who reviews (stored with each decision) [default: login name].")
+                           help="Language of the report [default: --taal, else Dutch].")
 
 
 def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, redraw: bool = False):
@@ -159,32 +158,39 @@ def qa_report(obj: Context, batch: str, target: Path | None, config_file, archiv
 @click.option("--allowed-host", "extra_hosts", multiple=True, metavar="NAME[:PORT]",
               help="A further name the page may be opened by (e.g. the machine's name on the network with "
                    "--host 0.0.0.0); repeatable. The address listened on and its loopback names always are.")
-@who_option
 @config_option
 @archive_option
-@lang_option
 @click.pass_obj
 @handle_errors
-def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple[str, ...], who: str | None,
-              config_file, archive_file, lang: str) -> None:
-    """Open the review page of BATCH in a local web server (stop it with Ctrl-C)."""
-    from digitalisering.qa.review import create_app
+def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple[str, ...],
+              config_file, archive_file) -> None:
+    """Open the review page of BATCH in a local web server (stop it with Ctrl-C). Decisions are made
+    by the archivist signed in on the page (`digitalisering user add NAME --role archivaris`)."""
+    from urllib.parse import quote
+
+    from digitalisering.cli_web import web_settings
+    from digitalisering.qa.review import ReviewBatches
+    from digitalisering.web.app import create_app
     from digitalisering.web.security import WILDCARD_HOSTS, allowed_hosts, format_host
     from digitalisering.web.server import WebServer, listen
+    from digitalisering.web.users import ARCHIVARIS, at_least, list_users
 
-    lang = lang or language()
-    reviewer = operator_name(who)
     allowed_hosts(host, port, extra_hosts)  # a bad --allowed-host is a usage error before anything else
     sock = listen(host, port)  # a port in use is known at once, before the checks run
     try:
         port = sock.getsockname()[1]  # --port 0: a free port
         hosts = allowed_hosts(host, port, extra_hosts)
         with obj.store() as store:
-            insp = _open(obj, store, batch, config_file, archive_file, reviewer)
+            insp = _open(obj, store, batch, config_file, archive_file, operator_name())
             _echo_plan(insp)
-            server = WebServer(create_app(insp, reviewer, lang, allowed_hosts=hosts), sock)
+            deciders = [u.name for u in list_users(store) if at_least(u.role, ARCHIVARIS)]
+            settings = web_settings(obj, hosts, qa_config=config_file, archive_config=archive_file)
+            app = create_app(settings, review=ReviewBatches.fixed(insp))
+            server = WebServer(app, sock)
             shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
-            click.echo(f"review page: http://{shown}/  (reviewer {reviewer}; Ctrl-C to stop)")
+            if not deciders:
+                click.echo("  no account may decide yet: digitalisering user add NAME --role archivaris")
+            click.echo(f"review page: http://{shown}/qa/{quote(insp.batch.name)}/  (sign in; Ctrl-C to stop)")
             if host in WILDCARD_HOSTS or extra_hosts:
                 click.echo(f"  opened as: {', '.join(hosts)}")
             try:

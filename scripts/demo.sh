@@ -13,11 +13,42 @@ status=0
 rm -rf out/demo-package
 .venv/bin/digitalisering package out/demo --to out/demo-package || status=$?
 .venv/bin/digitalisering verify out/demo-package || status=$?
-# the archivist's QA report (checks, ISO 2859-1 sample); `qa review demo` opens the review page
+# the archivist's QA report (checks, ISO 2859-1 sample); the review pages are in the portal (/qa/demo/)
 .venv/bin/digitalisering qa report demo || status=$?
+# openbaarheid: the settings' default decision for every document (the portal shows the public what is open)
+.venv/bin/digitalisering access defaults demo || status=$?
+# the search index of what the portal shows (run keeps it up to date; this rebuilds it whole)
+.venv/bin/digitalisering index || status=$?
+# the portal (search, dossiers, viewer, QA review) in the background: log and pid file in out/
+portal_log=out/portal.log
+portal_pid=out/portal.pid
+if [ -f "$portal_pid" ] && kill -0 "$(cat "$portal_pid")" 2>/dev/null \
+   && grep -q digitalisering "/proc/$(cat "$portal_pid")/cmdline" 2>/dev/null; then
+  kill "$(cat "$portal_pid")"  # the portal an earlier demo started
+  for _ in $(seq 50); do kill -0 "$(cat "$portal_pid")" 2>/dev/null || break; sleep 0.2; done
+fi
+start_portal() {
+  : > "$portal_log"
+  setsid nohup .venv/bin/digitalisering portal --port "$1" --workers 2 \
+    --gazetteer batches/demo-bag/straatnamen-varianten.csv >>"$portal_log" 2>&1 < /dev/null &
+  echo $! > "$portal_pid"
+  for _ in $(seq 100); do
+    portal_url=$(sed -n 's/^portal: \(http[^ ]*\).*/\1/p' "$portal_log")
+    if [ -n "$portal_url" ] && .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+         "$portal_url" 2>/dev/null; then return 0; fi
+    kill -0 "$(cat "$portal_pid")" 2>/dev/null || return 1
+    sleep 0.2
+  done
+  return 1
+}
+# port 8080, or any free port when 8080 is taken
+start_portal "${PORTAL_PORT:-8080}" || start_portal 0 || { cat "$portal_log" >&2; status=6; portal_url=""; }
 echo
 echo "Package: $PWD/out/demo-package (BagIt; MDTO records beside each dossier, document and PDF)"
-echo "QA:      $PWD/out/demo/qa-rapport/index.html (review: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE qa review demo)"
+echo "QA:      $PWD/out/demo/qa-rapport/index.html (review in the portal: add an archivist with"
+echo "         .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE user add NAME --role archivaris)"
 echo "Results: $PWD/out/demo (one PDF/A per document, per dossier folder; results.json describes every page)"
 echo "State:   $DIGITALISERING_WORKSPACE (see: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"
+echo "Portal:  search, dossiers, viewer and QA review; log $PWD/$portal_log, stop: kill \$(cat $PWD/$portal_pid)"
+echo "${portal_url:-portal not started (see $PWD/$portal_log)}"
 exit $status

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Debian packages: OCR engine and Dutch model, poppler (pdftotext/pdftoppm for checks and tests),
 # Java with Apache PDFBox Preflight (independent PDF/A-1b validator; Java 17 also needs the
 # activation and JAXB API jars), Debian's chromium (headless, for the report and review-page tests),
-# PostgreSQL (the shared state database; the tests start a private server of their own).
+# PostgreSQL (the shared state database; the tests start a private server of their own),
+# Node.js and npm (the portal's viewer library, OpenSeadragon, is installed from npm and served by the portal).
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
   poppler-utils
@@ -15,6 +16,7 @@ DEBIAN_PACKAGES=(
   chromium fonts-dejavu-core
   postgresql
   python3-venv
+  nodejs npm
   libvips42
 )
 
@@ -52,6 +54,20 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -
   if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: pip install failed (log above, also in $log)" >&2
+    exit 1
+  fi
+  echo "$want" > "$stamp"
+fi
+# The portal's browser libraries (digitalisering/web/static/package.json), from npm, exactly as locked.
+assets=digitalisering/web/static
+stamp=$assets/node_modules/.digitalisering-setup
+want=$(sha256sum "$assets/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the portal's browser libraries (npm ci)"
+  log=.venv/setup-npm.log
+  if ! (cd "$assets" && npm ci --no-audit --no-fund --omit=dev) >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: npm ci failed (log above, also in $log)" >&2
     exit 1
   fi
   echo "$want" > "$stamp"

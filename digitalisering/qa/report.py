@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
@@ -33,13 +34,15 @@ from digitalisering.i18n import Localised, timestamp
 from digitalisering.qa.messages import check_label, render, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
+STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "portal.css"
+"""The web application's one stylesheet, put inside the report (a self-contained folder): one look."""
 
 
 def template_env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
-                       lang=lang, num=number_filter(lang))
+                       lang=lang, num=number_filter(lang), stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))
     return env
 
 

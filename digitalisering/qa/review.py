@@ -1,136 +1,228 @@
-"""``digitalisering qa review BATCH``: a local web page (Flask) where the archivist judges the sampled
-pages and the always-reviewed pages one by one: the page beside its OCR text, metadata and findings,
-approve or reject with a reason. Every decision is stored with who and when; the lot's verdict follows
-from the plan's acceptance number; rejected pages go into state 'rescan' and onto the rescan list.
+"""The review pages of the web application (a Flask blueprint, mounted at ``/qa``): the archivist
+judges the sampled pages and the always-reviewed pages one by one: the page beside its OCR text,
+metadata and findings, approve or reject with a reason. Every decision is stored with who (the
+signed-in archivist) and when; the lot's verdict follows from the plan's acceptance number;
+rejected pages go into state 'rescan' and onto the rescan list.
 
-The app serves one reviewer on one machine. It is guarded against other web sites by
-``digitalisering.web.security``: it answers only to the hosts it is served on (``allowed_hosts``),
-and a decision must come from its own form (same origin, CSRF token). The server
-(``digitalisering.web.server``) handles requests in worker threads; the store's one connection is
-used by one request at a time (a lock around each request's reads and writes), so the embedded
-database sees a single writer; page pictures are made outside the lock.
+Staff (``medewerker``) and up may look; only ``archivaris`` and ``beheerder`` may decide; the public
+is sent to the sign-in page. The guards against other web sites (Host allow-list, same origin, CSRF
+token) are the app's (``digitalisering.web.security``).
+
+A batch under review is opened once per process (``ReviewBatches``: its checks are run then) and
+again when its run's results change. Its store connection is its own and is used by one request at
+a time (a lock around each request's reads and writes), so the embedded database sees one writer
+per process; page pictures are made outside the lock.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
-from jinja2 import PackageLoader
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from digitalisering.errors import DigitaliseringError
 from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
-from digitalisering.store.records import PageStatus
 from digitalisering.qa.report import extra_reasons, number_filter, plan_values, verdict_text
-from digitalisering.web.security import CrossOrigin, CSRFError, ForeignHost, protect
+from digitalisering.resultsfile import RESULTS_FILE
+from digitalisering.store.records import PageStatus
+from digitalisering.web.auth import may, require
+from digitalisering.web.i18n import current_lang
+from digitalisering.web.users import ARCHIVARIS, MEDEWERKER
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
 
 
-def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hosts: Iterable[str]) -> Flask:
-    """The review app of ``insp``; ``allowed_hosts``: the ``host:port`` values it answers to
-    (``digitalisering.web.security.allowed_hosts`` of the address it is served on)."""
-    app = Flask("digitalisering.qa.review")
-    protect(app, allowed_hosts, session_cookie=f"digitalisering-review-{insp.batch.id}")
-    app.jinja_loader = PackageLoader("digitalisering.qa", "templates")
-    app.jinja_env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda n: check_label(n, lang),
-                                 lang=lang, num=number_filter(lang))
-    lock = threading.Lock()
-    documents = {d["id"]: d for d in insp.results["documents"]}
+@dataclass
+class Reviewing:
+    """One batch under review in this process."""
 
-    @lru_cache(maxsize=256)
-    def jpeg(seq: int, size: str, sha: str) -> bytes:
-        with lock:
-            source = insp.jpeg_source(seq)
+    insp: Inspection
+    stamp: tuple[int, int] | None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    documents: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.documents = {d["id"]: d for d in self.insp.results["documents"]}
+        self.jpeg = lru_cache(maxsize=256)(self._jpeg)
+
+    def _jpeg(self, seq: int, size: str, sha: str) -> bytes:
+        with self.lock:
+            source = self.insp.jpeg_source(seq)
         return page_jpeg(*source, SIZES[size])  # decoding a large scan holds up no other request
 
-    def review_list() -> list[int]:
-        return insp.review_list()
 
-    def common() -> dict:
+def _stamp(insp: Inspection) -> tuple[int, int] | None:
+    try:
+        st = (insp.out_dir / RESULTS_FILE).stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+class ReviewBatches:
+    """The batches this process reviews, each opened on first use by ``opener(batch name, who)``
+    (``open_inspection`` on a store of its own) and opened again when its results.json changed."""
+
+    def __init__(self, opener: Callable[[str, str], Inspection], names: Callable[[], list[str]]):
+        self._opener = opener
+        self._names = names
+        self._open: dict[str, Reviewing] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def fixed(cls, insp: Inspection) -> "ReviewBatches":
+        """Only ``insp``, already open (``qa review BATCH`` and the tests)."""
+        batches = cls(lambda name, who: insp, lambda: [insp.batch.name])
+        batches._open[insp.batch.name] = Reviewing(insp, _stamp(insp))
+        return batches
+
+    def names(self) -> list[str]:
+        return self._names()
+
+    def get(self, name: str, who: str) -> Reviewing:
+        with self._lock:
+            current = self._open.get(name)
+            if current is not None and current.stamp == _stamp(current.insp):
+                return current
+            if current is None and name not in self._names():
+                abort(404)
+            insp = self._opener(name, who)
+            if current is not None and insp is current.insp:
+                current.stamp = _stamp(insp)
+                return current
+            current = self._open[name] = Reviewing(insp, _stamp(insp))
+            return current
+
+
+def review_blueprint(batches: ReviewBatches) -> Blueprint:
+    bp = Blueprint("review", __name__, template_folder="templates")
+
+    def t(key: str, **kw) -> str:
+        return ui(key, current_lang(), **kw)
+
+    @bp.context_processor
+    def texts():
+        lang = current_lang()
+        return {"t": t, "label": lambda n: check_label(n, lang), "lang": lang, "num": number_filter(lang)}
+
+    def reviewing(batch: str) -> Reviewing:
+        return batches.get(batch, current_user.name)
+
+    def common(r: Reviewing) -> dict:
         """What every page shows; the decisions are read once per request."""
+        insp = r.insp
         decisions = insp.current_decisions()
         verdict = insp.verdict(decisions)
-        text, _ = verdict_text(verdict, lang)
-        return {"batch": insp.batch, "reviewer": reviewer, "pages": insp.pages_by_seq,
+        text, _ = verdict_text(verdict, current_lang())
+        name = insp.batch.name
+        return {"batch": insp.batch, "pages": insp.pages_by_seq,
                 "decisions": decisions, "verdict": verdict, "verdict_text": text,
-                "plan_values": plan_values(insp.plan),
-                "where": lambda s: insp.page_label(s, lang), "where_finding": lambda f: insp.where(f, lang),
-                "page_href": lambda s: url_for("page", seq=s),
-                "thumb_href": lambda s: url_for("image", seq=s, size="thumb")}
+                "plan_values": plan_values(insp.plan), "may_decide": may(ARCHIVARIS),
+                "where": lambda s: insp.page_label(s, current_lang()),
+                "where_finding": lambda f: insp.where(f, current_lang()),
+                "page_href": lambda s: url_for("review.page", batch=name, seq=s),
+                "thumb_href": lambda s: url_for("review.image", batch=name, seq=s, size="thumb")}
 
-    @app.get("/")
-    def overview():
-        with lock:
-            ctx = common()
-            card = app.jinja_env.get_template("_card.html").make_module(ctx).card
-            return render_template("review.html", sample_seqs=insp.sample_seqs, extra=extra_reasons(insp, lang),
-                                   card=card,
-                                   rescan_count=len(insp.rescan_rows()), **ctx)
+    @bp.get("/")
+    @require(MEDEWERKER)
+    def batches_list():
+        return render_template("review_batches.html", names=batches.names())
 
-    def render_page(seq: int, error: str | None = None, status: int = 200):
+    @bp.get("/<batch>/")
+    @require(MEDEWERKER)
+    def overview(batch: str):
+        r = reviewing(batch)
+        with r.lock:
+            ctx = common(r)
+            card = bp_env().get_template("_card.html").make_module({**ctx, **texts()}).card
+            return render_template("review.html", sample_seqs=r.insp.sample_seqs,
+                                   extra=extra_reasons(r.insp, current_lang()), card=card,
+                                   rescan_count=len(r.insp.rescan_rows()), **ctx)
+
+    def render_page(r: Reviewing, seq: int, error: str | None = None, status: int = 200):
+        insp = r.insp
         if seq not in insp.pages_by_seq:
             abort(404)
-        ctx = common()
-        order = review_list()
+        ctx = common(r)
+        order = insp.review_list()
         pos = order.index(seq) if seq in order else None
         pid = insp.page_ids[seq]
         history = [d for d in insp.store.decisions(insp.batch.id) if d.page_id == pid]
         p = insp.pages_by_seq[seq]
         html = render_template(
-            "review_page.html", p=p, doc=documents.get(p.get("document")), findings=insp.findings_for(seq),
+            "review_page.html", p=p, doc=r.documents.get(p.get("document")), findings=insp.findings_for(seq),
             text=insp.ocr_text(seq), review=True, current=ctx["decisions"].get(seq), history=history[::-1],
-            in_sample=seq in insp.sample_seqs, error=error,
+            in_sample=seq in insp.sample_seqs, error=error, reviewer=current_user.name,
             prev_seq=order[pos - 1] if pos else None,
             next_seq=order[pos + 1] if pos is not None and pos + 1 < len(order) else None, **ctx)
         return html, status
 
-    @app.get("/page/<int:seq>")
-    def page(seq: int):
-        with lock:
-            return render_page(seq)
+    def bp_env():
+        from flask import current_app
 
-    @app.post("/page/<int:seq>")
-    def decide(seq: int):
-        with lock:
+        return current_app.jinja_env
+
+    @bp.get("/<batch>/page/<int:seq>")
+    @require(MEDEWERKER)
+    def page(batch: str, seq: int):
+        r = reviewing(batch)
+        with r.lock:
+            return render_page(r, seq)
+
+    @bp.post("/<batch>/page/<int:seq>")
+    @require(ARCHIVARIS)
+    def decide(batch: str, seq: int):
+        r = reviewing(batch)
+        insp = r.insp
+        with r.lock:
             if seq not in insp.pages_by_seq:
                 abort(404)
             try:
-                insp.decide(seq, request.form.get("decision", ""), request.form.get("reason"), reviewer)
+                insp.decide(seq, request.form.get("decision", ""), request.form.get("reason"), current_user.name)
             except ReviewError as exc:
-                message = ui("error_reason", lang) if "reason" in str(exc) else str(exc)
-                return render_page(seq, message, 400)
+                message = t("error_reason") if "reason" in str(exc) else str(exc)
+                return render_page(r, seq, message, 400)
             decided = insp.current_decisions()
-            order = review_list()
+            order = insp.review_list()
             later = [s for s in order if s > seq and s not in decided] or [s for s in order if s not in decided]
-            return redirect(url_for("page", seq=later[0]) if later else url_for("overview"))
+            return redirect(url_for("review.page", batch=batch, seq=later[0]) if later
+                            else url_for("review.overview", batch=batch))
 
-    @app.get("/img/<int:seq>/<size>.jpg")
-    def image(seq: int, size: str):
-        if seq not in insp.pages_by_seq or size not in SIZES:
+    @bp.get("/<batch>/img/<int:seq>/<size>.jpg")
+    @require(MEDEWERKER)
+    def image(batch: str, seq: int, size: str):
+        r = reviewing(batch)
+        if seq not in r.insp.pages_by_seq or size not in SIZES:
             abort(404)
         try:
-            with lock:
-                sha = insp.current_sha(seq)
-            data = jpeg(seq, size, sha)
+            with r.lock:
+                sha = r.insp.current_sha(seq)
+            data = r.jpeg(seq, size, sha)
         except (DigitaliseringError, OSError, ValueError):
             abort(404)
-        return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "max-age=300"})
+        return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
 
-    @app.get("/rescan.csv")
-    def rescan_csv():
-        with lock:
-            body = insp.rescan_csv()
+    @bp.get("/<batch>/rescan.csv")
+    @require(MEDEWERKER)
+    def rescan_csv(batch: str):
+        r = reviewing(batch)
+        with r.lock:
+            body = r.insp.rescan_csv()
         return Response(body, mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=herscan-{insp.batch.name}.csv"})
+                        headers={"Content-Disposition": f"attachment; filename=herscan-{r.insp.batch.name}.csv"})
 
-    @app.get("/api/state")
-    def state():
-        with lock:
+    @bp.get("/<batch>/api/state")
+    @require(MEDEWERKER)
+    def state(batch: str):
+        r = reviewing(batch)
+        insp = r.insp
+        with r.lock:
             decided = insp.current_decisions()
             v = insp.verdict(decided)
             return {"verdict": v.__dict__, "sample": insp.sample_seqs, "extra": list(insp.extra_pages()),
@@ -138,23 +230,14 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
                                   for s, d in decided.items()},
                     "rescan": [p.seq for p in insp.store.pages(insp.batch.id, [PageStatus.RESCAN])]}
 
-    def refused(key: str, status: int):
-        return render_template("error.html", message=ui(key, lang)), status
+    def refused_decision(batch: str, seq: int):
+        """The page again after a refused form (expired token), with a fresh token: one more click
+        stores the decision."""
+        r = reviewing(batch)
+        if seq not in r.insp.pages_by_seq:
+            return None
+        with r.lock:
+            return render_page(r, seq, t("error_csrf"), 400)
 
-    @app.errorhandler(ForeignHost)
-    def foreign_host(exc):
-        return refused("error_host", 400)
-
-    @app.errorhandler(CrossOrigin)
-    def cross_origin(exc):
-        return refused("error_origin", 403)
-
-    @app.errorhandler(CSRFError)
-    def no_token(exc):
-        seq = (request.view_args or {}).get("seq")
-        if request.endpoint == "decide" and seq in insp.pages_by_seq:
-            with lock:  # the page again, with a fresh token in its form: one more click stores it
-                return render_page(seq, ui("error_csrf", lang), 400)
-        return refused("error_csrf", 400)
-
-    return app
+    bp.refused_decision = refused_decision  # used by the app's CSRF error handler
+    return bp

@@ -2,8 +2,8 @@
 
 from digitalisering.store.db import Store
 from digitalisering.store.records import (
-    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageVersion, SampleRecord,
+    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageVersion, SampleRecord, UserRecord,
 )
 
 __all__ = ["Store", "Batch", "Decision", "FileRecord", "PageRecord", "PageVersion", "Event", "OutputRecord",
-           "SampleRecord"]
+           "SampleRecord", "UserRecord"]

@@ -13,7 +13,7 @@ from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
     AccessDecisionRecord, Batch, CorrectionRecord, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus,
-    PageVersion, SampleRecord,
+    PageVersion, SampleRecord, UserRecord,
 )
 
 
@@ -292,6 +292,37 @@ class Store:
             rows = self.db.execute("SELECT * FROM corrections WHERE batch_id=? ORDER BY id", (batch_id,))
         return [CorrectionRecord(*r) for r in rows]
 
+    # -- users of the web application ---------------------------------------------------------
+    def add_user(self, name: str, role: str, password_hash: str, who: str) -> UserRecord:
+        now = utcnow()
+        new_id = self.db.insert(
+            "INSERT INTO users (name, role, password_hash, active, session_version, created_at, created_by,"
+            " changed_at) VALUES (?,?,?,1,1,?,?,?)", (name, role, password_hash, now, who, now))
+        return self.user_by_id(new_id)
+
+    def user_by_id(self, user_id: int) -> UserRecord | None:
+        row = self.db.execute("SELECT * FROM users WHERE id=?", (user_id,)).fetchone()
+        return UserRecord(*row) if row else None
+
+    def user_by_name(self, name: str) -> UserRecord | None:
+        row = self.db.execute("SELECT * FROM users WHERE name=?", (name,)).fetchone()
+        return UserRecord(*row) if row else None
+
+    def users(self) -> list[UserRecord]:
+        return [UserRecord(*r) for r in self.db.execute("SELECT * FROM users ORDER BY name")]
+
+    def update_user(self, user_id: int, *, role: str | None = None, password_hash: str | None = None,
+                    active: bool | None = None) -> UserRecord:
+        """Change what is given; every change ends the user's current sessions (session_version)."""
+        sets, params = [], []
+        for column, value in (("role", role), ("password_hash", password_hash), ("active", active)):
+            if value is not None:
+                sets.append(f"{column}=?")
+                params.append(int(value) if isinstance(value, bool) else value)
+        sets += ["session_version=session_version+1", "changed_at=?"]
+        self.db.execute(f"UPDATE users SET {', '.join(sets)} WHERE id=?", (*params, utcnow(), user_id))
+        return self.user_by_id(user_id)
+
     # -- events ---------------------------------------------------------------------------------
     def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:
         self.db.execute(
@@ -302,6 +333,11 @@ class Store:
     def events(self, batch_id: int) -> list[Event]:
         rows = self.db.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def count_events(self, who: str, action: str, since: str) -> int:
+        """How many ``action`` events ``who`` caused at or after ``since`` (ISO time, UTC)."""
+        return self.db.execute("SELECT COUNT(*) FROM events WHERE who=? AND action=? AND at>=?",
+                               (who, action, since)).fetchone()[0]
 
     def last_event(self, batch_id: int, action: str) -> Event | None:
         """The batch's latest event of one kind (a reader that needs only the last run's start need

@@ -143,4 +143,21 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX corrections_batch ON corrections (batch_id, id);
     """,
+    # web: the people who sign in to the portal and the review page, with their role; a password
+    #    is stored only as a salted hash (werkzeug.security); session_version changes with the
+    #    password or the role, which ends the sessions signed in before
+    """
+    CREATE TABLE users (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        role            TEXT NOT NULL CHECK (role IN ('medewerker', 'archivaris', 'beheerder')),
+        password_hash   TEXT NOT NULL,
+        active          INTEGER NOT NULL DEFAULT 1,
+        session_version INTEGER NOT NULL DEFAULT 1,
+        created_at      TEXT NOT NULL,
+        created_by      TEXT NOT NULL,
+        changed_at      TEXT NOT NULL
+    );
+    CREATE INDEX events_who_action ON events (who, action, at);
+    """,
 ]

@@ -174,3 +174,20 @@ class CorrectionRecord:
     source: str
     who: str
     at: str
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """Someone who signs in to the web application (the portal and the review page)."""
+
+    id: int
+    name: str
+    role: str
+    """'medewerker', 'archivaris' or 'beheerder' (the public needs no account)."""
+    password_hash: str
+    active: int
+    session_version: int
+    """Changes with the password, the role and removal: sessions signed in before end."""
+    created_at: str
+    created_by: str
+    changed_at: str

@@ -100,14 +100,17 @@ def test_review_server_answers_while_a_connection_hangs_half_open(qa_run):
             lines.append(line)
             if line.startswith("review page:"):
                 break
-        assert f"http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
+        assert f"http://127.0.0.1:{port}/qa/{qa_run['batch'].name}/" in lines[-1], "".join(lines)
+        assert any("no account may decide yet" in line for line in lines)
         stalled = socket.create_connection(("127.0.0.1", port))
-        stalled.sendall(b"GET /api/st")  # half a request line, kept open
+        stalled.sendall(b"GET /qa/st")  # half a request line, kept open
         started = time.monotonic()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=5) as resp:
-            state = json.load(resp)
-        assert time.monotonic() - started < 5 and state["verdict"]["status"] == "open"
-        foreign = urllib.request.Request(f"http://127.0.0.1:{port}/api/state", headers={"Host": "evil.example"})
+        # the review pages want a signed-in archivist: the public is sent to the sign-in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/qa/{qa_run['batch'].name}/api/state", timeout=5) as resp:
+            page = resp.read().decode()
+        assert time.monotonic() - started < 5 and resp.url.startswith(f"http://127.0.0.1:{port}/aanmelden?next=")
+        assert 'name="password"' in page
+        foreign = urllib.request.Request(f"http://127.0.0.1:{port}/aanmelden", headers={"Host": "evil.example"})
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(foreign, timeout=5)
         assert refused.value.code == 400

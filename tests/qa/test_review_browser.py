@@ -11,10 +11,10 @@ import urllib.request
 
 import pytest
 
+from test_review import PASSWORD, REVIEWER, review_app
+
 from digitalisering.qa.inspection import NOT_ACCEPTED
-from digitalisering.qa.review import create_app
 from digitalisering.store.records import PageStatus
-from digitalisering.web.security import allowed_hosts
 from digitalisering.web.server import WebServer, listen
 
 CHROMIUM = "/usr/bin/chromium"
@@ -22,11 +22,10 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.fixture
 def server(inspection):
-    """The review page served as the CLI serves it (waitress, the host allow-list of its address)."""
+    """The review pages served as `qa review` serves them (waitress, the host allow-list of its address)."""
     sock = listen("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    app = create_app(inspection, reviewer="A. Archivaris", allowed_hosts=allowed_hosts("127.0.0.1", port))
-    srv = WebServer(app, sock)
+    srv = WebServer(review_app(inspection, port), sock)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
@@ -46,8 +45,19 @@ def browser():
         b.close()
 
 
+def sign_in(page, server: str) -> None:
+    page.goto(server + "/aanmelden")
+    page.fill("#name", REVIEWER)
+    page.fill("#password", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state()
+    assert REVIEWER in page.locator("header").inner_text()
+
+
 def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, server)
+    server = f"{server}/qa/{inspection.batch.name}"
     page.goto(server + "/")
     assert "Beoordeling" in page.title()
     assert page.locator("#verdict").get_attribute("data-status") == "open"
@@ -79,7 +89,7 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
 
     decisions = inspection.store.decisions(inspection.batch.id)
     assert [(d.decision, d.who, d.reason) for d in decisions] == [
-        ("approved", "A. Archivaris", None), ("rejected", "A. Archivaris", "vlekken over de tekst")]
+        ("approved", REVIEWER, None), ("rejected", REVIEWER, "vlekken over de tekst")]
     assert all(d.at and d.sample_id == inspection.sample.id for d in decisions)
     assert inspection.verdict().status == NOT_ACCEPTED  # Ac 0, Re 1
     rejected_page = inspection.store.page_by_id(inspection.page_ids[sample[1]])
@@ -91,16 +101,20 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
     assert page.locator(f"#sample .card[data-seq='{sample[1]}'] .badge").inner_text() == "afgekeurd"
     page.screenshot(path=str(tmp_path / "review-verdict.png"), full_page=True)
 
-    with urllib.request.urlopen(server + "/rescan.csv") as resp:
-        rows = list(csv.DictReader(io.StringIO(resp.read().decode("utf-8")), delimiter=";"))
+    with urllib.request.urlopen(server + "/rescan.csv") as resp:  # the public is sent to the sign-in page
+        assert "/aanmelden?next=" in resp.url
+    download = page.request.get(server + "/rescan.csv")
+    rows = list(csv.DictReader(io.StringIO(download.text()), delimiter=";"))
     place = inspection.places[sample[1]]
     assert [(r["dossier"], r["document"], r["blad"], r["reden"], r["beoordelaar"]) for r in rows] == [
-        (place.dossier, str(place.document or ""), str(place.blad or ""), "vlekken over de tekst", "A. Archivaris")]
+        (place.dossier, str(place.document or ""), str(place.blad or ""), "vlekken over de tekst", REVIEWER)]
     assert inspection.rescan_path.read_text(encoding="utf-8") == inspection.rescan_csv()
 
 
 def test_changing_a_decision_keeps_the_earlier_one(inspection, server, browser):
     page = browser.new_page()
+    sign_in(page, server)
+    server = f"{server}/qa/{inspection.batch.name}"
     seq = inspection.sample_seqs[0]
     page.goto(f"{server}/page/{seq}")
     page.fill("#reason", "te donker")
@@ -119,6 +133,8 @@ def test_a_form_on_another_web_site_cannot_decide(inspection, server, browser):
     nothing stored, the page not in rescan, even while the reviewer has the review page open."""
     context = browser.new_context()
     page = context.new_page()
+    sign_in(page, server)
+    server = f"{server}/qa/{inspection.batch.name}"
     seq = inspection.sample_seqs[0]
     page.goto(f"{server}/page/{seq}")  # the reviewer's session exists
     evil = (f'<form id="f" method="post" action="{server}/page/{seq}">'

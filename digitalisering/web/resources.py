@@ -1,0 +1,92 @@
+"""What a request reads from: the state database and the catalog of published dossiers.
+
+The app is served by several processes (gunicorn workers), each with a few threads. Every thread
+gets its own connection to the state database (a SQLite connection or a PostgreSQL session is used
+by one request at a time) and its own catalog on it, opened on first use and kept for the next
+request of that thread; nothing is shared between processes, so workers are started after the
+fork and never inherit a connection.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from digitalisering.store import Store
+from digitalisering.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Sources:
+    store_target: str | Path
+    """The SQLite file or a ``postgresql://`` URL."""
+    workspace: Workspace
+    gazetteer: dict[str, str] | None = None
+    """Historic street names for address search (``bag.link.load_gazetteer``)."""
+
+
+class Resources:
+    """Per-thread store and catalog of one app."""
+
+    def __init__(self, sources: Sources):
+        self.sources = sources
+        self._local = threading.local()
+
+    def store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.sources.store_target)
+        return store
+
+    def searcher(self) -> Any:
+        """The thread's searcher on the workspace's search index (``digitalisering.index``), None
+        when no batch has been indexed yet. It learns the index's streets once and again when the
+        indexed batches change (a run or ``digitalisering index`` added one)."""
+        from digitalisering.bag.index import INDEX_FILE as BAG_FILE
+        from digitalisering.index.build import open_for
+        from digitalisering.index.search import Searcher
+
+        engine = getattr(self._local, "searcher", None)
+        if engine is None:
+            index = open_for(self.store(), self.sources.workspace)
+            engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
+                                                     self.sources.gazetteer)
+            self._local.indexed = None
+        indexed = engine.index.batches()
+        if not indexed:
+            return None
+        if indexed != self._local.indexed:
+            engine.refresh()
+            self._local.indexed = indexed
+        return engine
+
+    def catalog(self) -> Any:
+        catalog = getattr(self._local, "catalog", None)
+        if catalog is None:
+            from digitalisering.catalog import Catalog
+
+            catalog = self._local.catalog = Catalog(self.store(), self.sources.workspace)
+        return catalog
+
+
+def resources() -> Resources:
+    return current_app.extensions["digitalisering.resources"]
+
+
+def store() -> Store:
+    """The calling thread's connection to the state database."""
+    return resources().store()
+
+
+def searcher():
+    """The calling thread's searcher (``digitalisering.index.search.Searcher``), None without an index."""
+    return resources().searcher()
+
+
+def catalog():
+    """The calling thread's catalog (``digitalisering.catalog.Catalog``)."""
+    return resources().catalog()
