@@ -39,18 +39,19 @@ def words(text: str) -> list[str]:
 
 def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     from digitalisering.imaging.load import load_page
-    from digitalisering.imaging.stage import analyse_page
+    from digitalisering.imaging.stage import ImagingOptions, analyse_page
     from digitalisering.imaging.transform import straight_grey
     from digitalisering.ingest.formats import inspect_file
     from digitalisering.ocr.cleanup import clean_for_ocr
     from digitalisering.ocr.engine import ocr_page, plan_ocr
-    from digitalisering.ocr.engines import get_engine
+    from digitalisering.ocr.engines import get_engine, orientation_detector
 
     path, fmt_hint, index, lines = args
     fmt = inspect_file(Path(path)).format
     loaded = load_page(Path(path), index, fmt, 250_000_000)
     stated = loaded.info.stated_dpi[0] if loaded.info.stated_dpi else None
-    image, res = analyse_page(loaded.image, stated, loaded.info.bits_per_sample)
+    image, res = analyse_page(loaded.image, stated, loaded.info.bits_per_sample,
+                              ImagingOptions(osd=orientation_detector(get_engine("tesseract"))))
     dpi = res.technical.dpi
     straight = straight_grey(image, res.deskew_deg, tuple(res.paper_colour))
     t0 = time.perf_counter()

@@ -126,7 +126,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
 @click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
-@click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
+@click.option("--no-osd", is_flag=True, help="Never ask the OCR engine's orientation detection (OSD) which way up a page is.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @operator_option
 @layout_option

@@ -89,11 +89,11 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> st
             return fh.read()
 
 
-def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float]:
+def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float] | None:
     """tesseract's orientation and script detection (OSD) on an image file.
 
-    Returns (clockwise degrees that make the page upright, confidence); (0, 0.0) when tesseract
-    finds too little text to say.
+    Returns (clockwise degrees that make the page upright, confidence); None when tesseract finds
+    too little text to say or takes longer than ``timeout``.
     """
     try:
         out = pytesseract.image_to_osd(
@@ -103,5 +103,5 @@ def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tup
     except pytesseract.TesseractNotFoundError as exc:
         raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
     except (pytesseract.TesseractError, RuntimeError):
-        return 0, 0.0  # too few characters, or took too long: no opinion
+        return None  # too few characters, or took too long: no opinion
     return int(out.get("rotate", 0)) % 360, float(out.get("orientation_conf", 0.0))

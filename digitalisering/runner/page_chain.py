@@ -28,7 +28,7 @@ from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
-from digitalisering.ocr.engines import get_engine
+from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -86,8 +86,9 @@ def stage_imaging(ctx: PageContext) -> ImagingResult:
     info = ctx.loaded.info
     stated = info.stated_dpi[0] if info.stated_dpi else None
     opts = ctx.job.options
+    osd = orientation_detector(get_engine(opts.ocr_engine)) if opts.use_osd else None
     ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
-                                     ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
+                                     ImagingOptions(deskew_min_deg=opts.deskew_min_deg, osd=osd))
     ctx.dpi = result.technical.dpi
     ctx.deskew_deg, ctx.paper_colour = result.deskew_deg, tuple(result.paper_colour)
     # blank pages keep their image (whether they go into the PDF is decided per run: --keep-blank)

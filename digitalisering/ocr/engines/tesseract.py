@@ -1,4 +1,5 @@
-"""tesseract as an ``OcrEngine``: the page as an uncompressed PNM file, words from its TSV output."""
+"""tesseract as an ``OcrEngine`` (the page as an uncompressed PNM file, words from its TSV output)
+and an ``OrientationDetector`` (its OSD, ``--psm 0``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from PIL import Image
 
 from digitalisering._exec import tesseract
+from digitalisering.ocr.engines import OrientationGuess
 from digitalisering.ocr.model import PageText, Word, group_words
 
 
@@ -49,3 +51,12 @@ class TesseractEngine:
             tsv = tesseract.recognise(path, lang, dpi, timeout)
         return PageText(lang=lang, blocks=group_words(parse_tsv(tsv)), engine=self.name,
                         engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
+
+    def detect_orientation(self, image: Image.Image, dpi: float, timeout: float = 60) -> OrientationGuess | None:
+        if image.mode not in ("1", "L"):
+            image = image.convert("L")
+        with tempfile.TemporaryDirectory(prefix="digitalisering-osd-") as tmp:
+            path = Path(tmp) / "osd.pnm"
+            image.save(path)
+            found = tesseract.detect_orientation(path, dpi, timeout)
+        return None if found is None else OrientationGuess(*found)
