@@ -69,9 +69,10 @@ def require(lang: str) -> None:
         )
 
 
-def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> str:
-    """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers)."""
-    config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1"
+def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None) -> str:
+    """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers).
+    ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text)."""
+    config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1" + (f" --psm {psm}" if psm is not None else "")
     with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
         base = os.path.join(tmp, "page")
         try:

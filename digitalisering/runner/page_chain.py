@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,6 +29,8 @@ from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
 from digitalisering.ocr.engines import get_engine, orientation_detector
+from digitalisering.ocr.model import PageText
+from digitalisering.ocr.reread import reread
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -135,6 +137,10 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
+    facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
+    text, facts.reread_words = read_again(engine, straight, ctx.dpi, text, facts.completeness, opts, started)
+    if facts.reread_words:
+        facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
     facts.seconds = round(time.perf_counter() - started, 3)
@@ -143,8 +149,22 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     all_words = text.words
     facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
     facts.chars = sum(len(w.text) for w in all_words)
-    facts.completeness = measure_completeness(straight, ctx.dpi, all_words)
     return facts
+
+
+def read_again(engine, straight, dpi: float, text: PageText, missing, opts, started: float) -> tuple[PageText, int]:
+    """The page's text with what a second reading of its unread regions found (``ocr.reread``),
+    and how many words that added; the first reading alone when the time limit runs out."""
+    left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
+    if opts.ocr_timeout and left <= 1:
+        return text, 0
+    try:
+        blocks = reread(engine, straight, dpi, text, missing, opts.lang, left)
+    except OcrTimeoutError:
+        return text, 0
+    if not blocks:
+        return text, 0
+    return replace(text, blocks=text.blocks + blocks), sum(len(b.words) for b in blocks)
 
 
 StageFn = Callable[[PageContext], Any]

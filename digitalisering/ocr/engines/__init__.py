@@ -34,8 +34,11 @@ class OcrEngine(Protocol):
         """Check that the engine and every language of ``lang`` ('nld', 'nld+eng') can be used;
         raises MissingDependencyError naming what to install."""
 
-    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0) -> PageText:
+    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
+                  sparse: bool = False) -> PageText:
         """Read ``image`` (bitonal or grey, ``dpi`` pixels per inch) in ``lang``; boxes in its pixels.
+        ``sparse``: the image holds scattered pieces of text (labels, stamps, a montage of regions
+        the page reading missed), not columns and paragraphs: find every piece, in any order.
         Raises OcrTimeoutError after ``timeout`` seconds (0: no limit), InputFileError when the
         engine fails on the page."""
 

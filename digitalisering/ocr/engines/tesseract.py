@@ -33,6 +33,10 @@ def parse_tsv(tsv: str) -> list[tuple[Word, tuple[int, int], tuple[int, int, int
     return rows
 
 
+SPARSE_PSM = 11
+"""tesseract's 'sparse text': as much text as possible, in no particular order."""
+
+
 class TesseractEngine:
     name = "tesseract"
 
@@ -42,13 +46,14 @@ class TesseractEngine:
     def require(self, lang: str) -> None:
         tesseract.require(lang)
 
-    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0) -> PageText:
+    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
+                  sparse: bool = False) -> PageText:
         if image.mode not in ("1", "L"):
             image = image.convert("L")
         with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
             path = Path(tmp) / "page.pnm"  # PBM or PGM: no decoding work for tesseract
             image.save(path)
-            tsv = tesseract.recognise(path, lang, dpi, timeout)
+            tsv = tesseract.recognise(path, lang, dpi, timeout, psm=SPARSE_PSM if sparse else None)
         return PageText(lang=lang, blocks=group_words(parse_tsv(tsv)), engine=self.name,
                         engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
 
