@@ -168,37 +168,49 @@ def leader_mask(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, Cleanup]:
     touching = ids[((w >= long) | (h >= long)) & ~rule & inside & sparse]
     for i in touching.tolist():  # rules joined to letters (tables, title blocks, boxed forms)
         x, y, bw, bh = (int(v) for v in stats[i, :4])
-        own = (labels[y:y + bh, x:x + bw] == i).astype(np.uint8)
-        mask[y:y + bh, x:x + bw] |= long_runs(own, long)
+        own = (labels[y:y + bh, x:x + bw] == i).view(np.uint8)  # 0/1, no copy
+        mask[y:y + bh, x:x + bw] |= long_runs(own, long, int(round(RULE_MAX_THICK_MM * mm)))
     leaders = _count_runs(chained, centroids, mm)
     return mask, Cleanup(leaders=leaders, rules=int(rule.sum()) + len(touching), pixels=int(mask.sum()))
 
 
-def long_runs(own: np.ndarray, long: int) -> np.ndarray:
-    """Pixels of ``own`` (0/1) in horizontal or vertical runs at least ``long`` pixels long (a
-    morphological opening with a line). A scanned rule is ragged (a bitonal one steps from row
-    to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and
-    the pixels of ``own`` in those runs and beside them are returned. An opening along rows
-    leaves every row to itself, so only the rows (columns) with ``long`` ink pixels at all are
-    looked at: a page-sized frame costs its few rule rows, not the page."""
-    out = np.zeros(own.shape, np.uint8)
+def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
+    """Pixels of ``own`` (0/1) in horizontal or vertical runs at least ``long`` pixels long and at
+    most ``thick`` pixels thick (a rule, not a shaded bar with letters in it: a bar's rows are all
+    long runs, and its letters with them).
+
+    A morphological opening with a line. A scanned rule is ragged (a bitonal one steps from row
+    to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and the
+    pixels of ``own`` in them are returned. An opening along rows leaves every row to itself, so
+    only the rows (columns) that can hold ``long`` ink pixels are looked at: a page-sized frame
+    costs its few rule rows, not the page."""
+    out = np.zeros(own.shape, bool)
     for axis in (1, 0):
         if own.shape[axis] < long:
             continue
-        across = np.ones((3, 1) if axis == 1 else (1, 3), np.uint8)
-        band = cv2.dilate(own, across)
-        lines = np.flatnonzero(band.sum(axis=axis, dtype=np.int64) >= long)
+        view = own if axis == 1 else own.T  # rows of ``view`` run along the rule
+        sums = view.sum(axis=1, dtype=np.int64)
+        near = sums + np.r_[0, sums[:-1]] + np.r_[sums[1:], 0]  # the row and its two neighbours
+        lines = np.flatnonzero(near >= long)
         if not len(lines):
             continue
-        runs = np.zeros_like(own)
+        band = view[lines] | view[np.maximum(lines - 1, 0)] | view[np.minimum(lines + 1, len(sums) - 1)]
+        runs = cv2.morphologyEx(np.ascontiguousarray(band), cv2.MORPH_OPEN, np.ones((1, long), np.uint8)) > 0
+        has = runs.any(axis=1)
+        # consecutive rows with long runs make one rule; more than thick (+2 for the thickening)
+        # of them make a bar, which stays
+        found = lines[has]
+        for group in np.split(found, np.flatnonzero(np.diff(found) > 1) + 1):
+            if len(group) > thick + 2:
+                runs[np.isin(lines, group)] = False
+        keep = runs.any(axis=1)
+        rows = lines[keep]
+        hit = runs[keep] & (view[rows] > 0)
         if axis == 1:
-            runs[lines, :] = cv2.morphologyEx(np.ascontiguousarray(band[lines, :]), cv2.MORPH_OPEN,
-                                              np.ones((1, long), np.uint8))
+            out[rows] |= hit
         else:
-            runs[:, lines] = cv2.morphologyEx(np.ascontiguousarray(band[:, lines]), cv2.MORPH_OPEN,
-                                              np.ones((long, 1), np.uint8))
-        out |= runs
-    return (out & own).astype(bool)
+            out[:, rows] |= hit.T
+    return out
 
 
 def _components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:

@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from digitalisering.ocr.cleanup import long_runs
+from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
 from digitalisering.ocr.completeness import Completeness
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
@@ -125,7 +125,8 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     m[1, 2] += nh / 2.0 - h / 2.0
     out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
                          borderValue=int(paper))
-    frame = long_runs(_ink(out, paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)))
+    frame = long_runs(_ink(out, paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                      int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
     back = cv2.invertAffineTransform(m)
     back[:, 2] += (x0, y0)

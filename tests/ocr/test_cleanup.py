@@ -92,3 +92,16 @@ def test_a_dark_background_is_not_taken_for_rules():
     page[300:304, 300:2500] = 230  # a light line on it
     mask, found = leader_mask(page, 300)
     assert not mask.any()
+
+
+def test_a_shaded_bar_keeps_its_heading():
+    """A form's section heading on a grey bar: every row of the bar is a long run, but the bar is
+    far thicker than a rule, so neither it nor its letters are painted over."""
+    page = pagegen.page_image([], dpi=300)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((200, 600, 2300, 650), fill=200)  # a 4 mm grey bar
+    from PIL import ImageFont
+
+    draw.text((220, 605), "2 Bouwwerk", fill=10, font=ImageFont.load_default(size=40))
+    mask, found = leader_mask(np.asarray(page), 300)
+    assert not mask[600:651].any()
