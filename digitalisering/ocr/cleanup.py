@@ -181,7 +181,7 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
 
     A morphological opening with a line. A scanned rule is ragged (a bitonal one steps from row
     to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and the
-    pixels of ``own`` in them are returned. An opening along rows leaves every row to itself, so
+    pixels of ``own`` in them are returned, except where a letter's stroke crosses the rule. An opening along rows leaves every row to itself, so
     only the rows (columns) that can hold ``long`` ink pixels are looked at: a page-sized frame
     costs its few rule rows, not the page."""
     out = np.zeros(own.shape, bool)
@@ -201,8 +201,17 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
         # of them make a bar, which stays
         found = lines[has]
         for group in np.split(found, np.flatnonzero(np.diff(found) > 1) + 1):
+            if not len(group):
+                continue
+            rows = np.isin(lines, group)
             if len(group) > thick + 2:
-                runs[np.isin(lines, group)] = False
+                runs[rows] = False
+                continue
+            # a letter that crosses the rule (a descender, the stem of a letter standing on it) has
+            # ink on both sides of it: those columns keep their pixels, so the letter stays whole
+            before, after = view[max(0, group[0] - 2)], view[min(len(sums) - 1, group[-1] + 2)]
+            crossing = cv2.dilate((before & after).reshape(1, -1), np.ones((1, 3), np.uint8)).ravel() > 0
+            runs[np.ix_(rows, crossing)] = False
         keep = runs.any(axis=1)
         rows = lines[keep]
         hit = runs[keep] & (view[rows] > 0)
