@@ -11,22 +11,104 @@ from pathlib import Path
 import click
 
 from digitalisering import __version__
+from digitalisering.errors import DigitaliseringError, StateError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
-from digitalisering.ingest.register import operator_name, registered
+from digitalisering.ingest.register import check_workspace_apart, operator_name, registered
 from digitalisering.ocr.engines import DEFAULT_ENGINE, ENGINES
 from digitalisering.qa.failures import FAILURES_FILE, count_by_reason, list_failures
 from digitalisering.runner import RunOptions, RunSummary, run_batch
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import ENV_VAR
 from digitalisering.store.backend import DB_ENV_VAR
+from digitalisering.cli_access import access_group
+from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
-from digitalisering.cli_common import Context, _fail, handle_errors, operator_option
+from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
+from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_GLOBAL_WITH_VALUE = ("--workspace", "--db", "--taal", "--language")
+_GLOBAL_FLAGS = ("-v", "--verbose")
+
+
+COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "iiif", "validate", "progress",
+                 "events")
+"""The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
+
+EXAMPLES = """\b
+Examples (the order of the work):
+  digitalisering bag import BAGNLDL-01102026.zip --gemeente 0546
+  digitalisering run batches/demo --out out/demo
+  digitalisering run batches/demo --out out/demo --accept-redelivery BWT-1962-0422/0002.tif
+  digitalisering status demo
+  digitalisering qa check demo
+  digitalisering qa report demo
+  digitalisering qa review demo
+  digitalisering package out/demo --to out/demo-package
+  digitalisering verify out/demo-package
+  digitalisering progress --targets targets.toml --html voortgang.html
+\b
+Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
+command: digitalisering status demo --workspace ws
+"""
+
+
+class _Main(OrderedGroup):
+    """The top-level group: its options (``--workspace``, ``--db``, ``--taal``, ``-v``) may also stand
+    after the subcommand (``digitalisering status demo --workspace WS``): they are moved in front before
+    parsing. Commands are listed in the order of the work, each with its whole first sentence."""
+
+    order = COMMAND_ORDER
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``args`` with the global options found after the subcommand moved to the front (up to ``--``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i, seen_command = 0, False
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if seen_command and name in _GLOBAL_WITH_VALUE:
+            if "=" in arg or i + 1 == len(args):
+                front.append(arg)
+                i += 1
+            else:
+                front += [arg, args[i + 1]]
+                i += 2
+            continue
+        if seen_command and arg in _GLOBAL_FLAGS:
+            front.append(arg)
+        else:
+            if not arg.startswith("-"):
+                seen_command = True
+            rest.append(arg)
+        i += 1
+    if not front:
+        return args
+    # the options before the command keep their place; the hoisted ones come right after them
+    head = []
+    for j, arg in enumerate(rest):
+        if not arg.startswith("-") and (j == 0 or rest[j - 1].split("=", 1)[0] not in _GLOBAL_WITH_VALUE
+                                        or "=" in rest[j - 1]):
+            break
+        head.append(arg)
+    return head + front + rest[len(head):]
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+             epilog=EXAMPLES)
 @click.version_option(__version__, prog_name="digitalisering")
+@click.option("--taal", "--language", "taal", type=click.Choice(LANGS), envvar=LANG_ENV,
+              help=f"Language of everything printed and written for people: nl (default) or en [env {LANG_ENV}].")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
               help=f"Folder for the state database and work files [env {ENV_VAR}; "
                    "default ~/.local/share/digitalisering].")
@@ -35,8 +117,9 @@ from digitalisering.cli_common import Context, _fail, handle_errors, operator_op
                    "default: SQLite in the workspace].")
 @click.option("-v", "--verbose", is_flag=True, help="Log details (failed page tracebacks).")
 @click.pass_context
-def main(ctx: click.Context, workspace: Path | None, db: str | None, verbose: bool) -> None:
+def main(ctx: click.Context, taal: str | None, workspace: Path | None, db: str | None, verbose: bool) -> None:
     """Scanned building dossiers (bouwdossiers) into a trustworthy digital archive."""
+    set_language(taal)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s")
     # Pillow warns about odd metadata (corrupt EXIF); the page record keeps what matters.
     warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
@@ -49,33 +132,48 @@ layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "
                              show_default=True,
                              help="folders: one folder per dossier; stack: one continuous stack.")
 batch_option = click.option("--batch", "batch_name", help="Batch name [default: the delivery folder's name].")
+redelivery_option = click.option(
+    "--accept-redelivery", "redelivered", multiple=True, metavar="FILE",
+    help="FILE (its path in the delivery, e.g. DOSSIER/0002.tif) failed or was missing and the scanner "
+         "delivered it again: take the new version (the old one stays in the history); repeatable.")
 
 
 def _print_ingest(report: IngestReport) -> None:
     b = report.batch
     if report.created:
-        click.echo(f"batch {b.name}: new ({b.layout} layout) from {b.delivery}")
+        click.echo(_("batch {name}: new ({layout} layout) from {delivery}", name=b.name, layout=b.layout,
+                     delivery=b.delivery))
     elif report.is_noop:
-        click.echo(f"batch {b.name}: already ingested, nothing new ({report.unchanged_files} files unchanged)")
+        click.echo(_("batch {name}: already ingested, nothing new ({n} files unchanged)", name=b.name,
+                     n=number(report.unchanged_files)))
     else:
-        click.echo(f"batch {b.name}: already ingested; {report.unchanged_files} files unchanged")
+        click.echo(_("batch {name}: already ingested; {n} files unchanged", name=b.name,
+                     n=number(report.unchanged_files)))
     if report.added_files:
-        click.echo(f"  added {len(report.added_files)} files, {report.added_pages} pages")
+        click.echo("  " + _("added {files} files, {pages} pages", files=number(len(report.added_files)),
+                            pages=number(report.added_pages)))
     for rel, reason in report.failed_files.items():
-        click.secho(f"  failed: {rel}: {reason}", fg="yellow")
+        click.secho("  " + _("failed: {file}: {reason}", file=rel, reason=reason), fg="yellow")
     for rel in report.redelivered_files:
-        click.echo(f"  re-delivered after rescan (the earlier version is kept in the history): {rel}")
+        click.echo("  " + _("re-delivered, the new version is taken (the earlier one is kept in the history): {file}",
+                            file=rel))
+    for rel, reason in report.redelivery_refused.items():
+        click.secho("  " + _("not taken as a re-delivery: {file}: {reason}", file=rel, reason=_(reason)), fg="red")
     for changed in report.changed_files:
-        click.secho(f"  CHANGED since ingest (kept the recorded version): {changed.relpath} "
-                    f"recorded sha256 {changed.recorded_sha256[:12]}..., now {changed.current_sha256[:12]}...",
-                    fg="red")
+        click.secho("  " + _("CHANGED since ingest (kept the recorded version): {file} recorded sha256 {old}..., "
+                             "now {new}...", file=changed.relpath, old=changed.recorded_sha256[:12],
+                             new=changed.current_sha256[:12]), fg="red")
+        if changed.redeliverable:
+            click.echo("    " + _("the recorded version failed or was missing; to take the new one: "
+                                  "--accept-redelivery {file}", file=changed.relpath))
     for rel in report.missing_files:
-        click.secho(f"  MISSING since ingest: {rel}", fg="red")
+        click.secho("  " + _("MISSING since ingest: {file}", file=rel), fg="red")
     if report.ignored_files:
-        click.echo(f"  ignored {len(report.ignored_files)} non-scan files: "
-                   + ", ".join(report.ignored_files[:5]) + (" ..." if len(report.ignored_files) > 5 else ""))
+        click.echo("  " + ngettext("ignored {n} non-scan file: {names}", "ignored {n} non-scan files: {names}",
+                                   len(report.ignored_files), names=", ".join(report.ignored_files[:5])
+                                   + (" …" if len(report.ignored_files) > 5 else "")))
     for rel, reason in report.skipped.items():
-        click.secho(f"  skipped, not read: {rel}: {reason}", fg="yellow")
+        click.secho("  " + _("skipped, not read: {file}: {reason}", file=rel, reason=reason), fg="yellow")
 
 
 def _ingest_exit(report: IngestReport) -> ExitCode:
@@ -89,12 +187,16 @@ def _ingest_exit(report: IngestReport) -> ExitCode:
 @operator_option
 @layout_option
 @batch_option
+@redelivery_option
 @click.pass_obj
 @handle_errors
-def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None) -> None:
+def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None,
+           redelivered: tuple[str, ...]) -> None:
     """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
+    check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
     with obj.store() as store:
-        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout)
+        report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout,
+                                 workspace_root=obj.workspace.root, accept_redelivery=redelivered)
     _print_ingest(report)
     sys.exit(int(_ingest_exit(report)))
 
@@ -103,7 +205,11 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @delivery_argument
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (PDFs and results.json).")
-@click.option("--lang", default="nld", show_default=True, help="OCR language(s), e.g. nld or nld+eng.")
+@click.option("--ocr-lang", default=None, metavar="LANGS",
+              help="Language(s) of the text on the pages, for OCR: tesseract's codes, e.g. nld or nld+eng "
+                   "[default: nld]. (The language you read is --taal.)")
+@click.option("--lang", "old_lang", default=None, hidden=True,
+              help="Old name of --ocr-lang (still accepted, with a note).")
 @click.option("--ocr-engine", type=click.Choice(sorted(ENGINES)), default=DEFAULT_ENGINE, show_default=True,
               help="OCR engine that reads the pages.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
@@ -122,122 +228,195 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
               help="Larger pages (drawings) are OCRed at a reduced resolution; 0 = never reduce.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of historic street-name variants (namevariant,<street key>) for address matching.")
+@click.option("--exclusions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The municipality's exclusion list (CSV bag_id;reden;einddatum): documents about these "
+                   "buildings are proposed for restriction.")
 @click.option("--dossier-pdf", is_flag=True, help="Also write one PDF per dossier, a bookmark per document.")
 @click.option("--overrides", "overrides_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Corrections of the split and types (CSV page;action;value); kept for later runs.")
 @click.option("--keep-blank", is_flag=True, help="Keep blank pages in the PDFs (always kept in the record).")
+@click.option("--crop", is_flag=True,
+              help="Show each PDF page cropped to its sheet, without the scanner's border (the scan stays whole "
+                   "in the file).")
 @click.option("--no-osd", is_flag=True, help="Never ask the OCR engine's orientation detection (OSD) which way up a page is.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @operator_option
 @layout_option
 @batch_option
+@redelivery_option
 @click.pass_obj
 @handle_errors
-def run(obj: Context, delivery: Path, out_dir: Path, lang: str, ocr_engine: str, jobs: int, scheduler: str | None, jpeg_quality: int,
+def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_lang: str | None, ocr_engine: str,
+        jobs: int, scheduler: str | None, jpeg_quality: int,
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
-        dossier_pdf: bool,
-        overrides_file: Path | None, keep_blank: bool, no_osd: bool, no_progress: bool, operator: str | None,
-        layout: str, batch_name: str | None) -> None:
+        exclusions: Path | None, dossier_pdf: bool,
+        overrides_file: Path | None, keep_blank: bool, crop: bool, no_osd: bool, no_progress: bool, operator: str | None,
+        layout: str, batch_name: str | None, redelivered: tuple[str, ...]) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     from digitalisering.bag.link import load_gazetteer
     from digitalisering.documents.overrides import load_overrides
     from digitalisering.documents.vocabulary import default_vocabulary
 
+    check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
+    if old_lang is not None:
+        click.secho(_("note: --lang of run is now called --ocr-lang (the language of the pages' text, for OCR); "
+                      "--lang will go away. The language you read is --taal."), fg="yellow", err=True)
+        if ocr_lang is not None and ocr_lang != old_lang:
+            _fail(_("--lang {old} and --ocr-lang {new} disagree; give only --ocr-lang", old=old_lang, new=ocr_lang),
+                  ExitCode.USAGE)
     who = operator_name(operator)
-    options = RunOptions(lang=lang, ocr_engine=ocr_engine, jobs=jobs, jpeg_quality=jpeg_quality,
+    options = RunOptions(lang=ocr_lang or old_lang or "nld", ocr_engine=ocr_engine, jobs=jobs,
+                         jpeg_quality=jpeg_quality,
                          max_pixels=max_megapixels * 1_000_000, progress=not no_progress,
-                         keep_blank=keep_blank, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
+                         keep_blank=keep_blank, crop=crop, use_osd=not no_osd, pdfa=pdfa, lossless=lossless,
                          ocr_max_megapixels=ocr_max_megapixels, dossier_pdf=dossier_pdf,
-                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler)
+                         gazetteer=str(gazetteer.resolve()) if gazetteer else None, scheduler=scheduler,
+                         exclusions=str(exclusions.resolve()) if exclusions else None)
     # operator files are checked before ingest (which can take long); pages named by the overrides after it
     overrides = load_overrides(overrides_file, default_vocabulary().type_names) if overrides_file else None
     set_pixel_limit(options.max_pixels)  # Pillow's and pikepdf's guards, for ingest too
     if gazetteer:
         load_gazetteer(gazetteer)
+    if exclusions:
+        from digitalisering.access.vulnerable import read_exclusions
+        read_exclusions(exclusions)
     # the batch stays held from its registration to the end of the run: a second command that
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
-                                          layout=layout) as report:
+                                          layout=layout, workspace_root=obj.workspace.root,
+                                          accept_redelivery=redelivered) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
     code = _ingest_exit(report)
-    if code == ExitCode.OK and summary.failures:
+    if code == ExitCode.OK and (summary.failures or summary.addresses_unlinked):
         code = ExitCode.PAGES_FAILED
     sys.exit(int(code))
 
 
 def _print_summary(s: RunSummary) -> None:
-    click.echo(
-        f"batch {s.batch.name}: {s.pages_total} pages; processed {s.pages_processed} now "
-        f"({s.pages_done} done, {s.pages_failed} failed) in {s.elapsed_s:.1f} s"
-        + (f" = {s.pages_per_minute:.1f} pages/min" if s.pages_processed else "")
-        + f" (pages {s.pages_s:.1f} s, outputs {s.elapsed_s - s.pages_s:.1f} s)"
-        + (f"; {s.already_done} were already done" if s.already_done else "")
-    )
+    """What the batch holds now, then what this run did: never a count of this run beside a count of
+    the batch without saying which is which."""
+    c = s.counts or {}
+    failed_now = c.get(PageStatus.FAILED, 0)
+    state = _("batch {name}: {total} pages: {done} done, {failed} failed", name=s.batch.name,
+              total=number(s.pages_total), done=number(c.get(PageStatus.DONE, 0)), failed=number(failed_now))
+    for status, word in ((PageStatus.PENDING, _("pending")), (PageStatus.RESCAN, _("waiting for a rescan"))):
+        if c.get(status):
+            state += f", {number(c[status])} {word}"
+    click.echo(state)
+    before = ("; " + _("{n} were already done", n=number(s.already_done))) if s.already_done else ""
+    if s.pages_processed:
+        click.echo("  " + _("this run: {n} pages processed ({done} done, {failed} failed) in {s} s = {rate} pages/min "
+                            "(pages {pages_s} s, outputs {out_s} s)", n=number(s.pages_processed),
+                            done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
+                            rate=number(s.pages_per_minute, 1), pages_s=number(s.pages_s, 1),
+                            out_s=number(s.elapsed_s - s.pages_s, 1)) + before)
+    else:
+        click.echo("  " + _("this run: no pages to process; outputs brought up to date in {s} s",
+                            s=number(s.elapsed_s, 1)) + before)
     rebuilt = sum(1 for o in s.outputs if o.rebuilt)
     flavours = sorted({o.pdfa for o in s.outputs})
-    click.echo(f"  {s.dossiers} dossiers, {s.documents} documents; {len(s.outputs)} PDFs ({rebuilt} written now"
-               + (f", PDF/A-{'/'.join(flavours)} checked" if flavours else "") + f") in {s.out_dir}")
+    checked = (", " + _("PDF/A-{flavours} checked", flavours="/".join(flavours))) if flavours else ""
+    click.echo("  " + _("{dossiers} dossiers, {documents} documents; {pdfs} PDFs ({rebuilt} written now{checked}) in "
+                        "{out}", dossiers=number(s.dossiers), documents=number(s.documents),
+                        pdfs=number(len(s.outputs)), rebuilt=number(rebuilt), checked=checked, out=s.out_dir))
     for problem in s.problems:
         click.secho(f"  {problem}", fg="yellow")
     if s.failures:
-        click.secho(f"  {len(s.failures)} pages failed (list in {s.out_dir / FAILURES_FILE}):", fg="yellow")
+        click.secho("  " + ngettext("{n} page failed (list in {csv}):", "{n} pages failed (list in {csv}):",
+                                    len(s.failures), csv=s.out_dir / FAILURES_FILE), fg="yellow")
         for f in s.failures[:20]:
             click.secho(f"    {f.source} p{f.page}: {f.reason}", fg="yellow")
         if len(s.failures) > 20:
-            click.echo(f"    ... and {len(s.failures) - 20} more; by reason:")
+            click.echo("    " + _("... and {n} more; by reason:", n=number(len(s.failures) - 20)))
             for kind, n in count_by_reason(s.failures).most_common():
                 click.echo(f"    {n:>6} x {kind}")
-    click.echo(f"  results: {s.results_path}")
+    click.echo("  " + _("results: {path}", path=s.results_path))
+    if s.addresses_unlinked:
+        click.secho(_("warning: no BAG index in the workspace: the addresses of {n} dossiers were not linked; "
+                      "import one (digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)",
+                      n=number(s.dossiers)), fg="red", err=True)
+
+
+def status_data(store, batch_name: str | None) -> dict:
+    """What ``status`` shows, as data (``--json``): every batch with its page counts, or one batch in
+    detail with its failed pages and fixity and re-delivery events."""
+    from digitalisering.qa.inspection import find_batch
+
+    def counts(b):
+        c = store.page_counts(b.id)
+        return {"files": len(store.files(b.id)), "pages": sum(c.values()), **{k: c[k] for k in PageStatus.ALL}}
+
+    if batch_name is None:
+        return {"batches": [{"name": b.name, "layout": b.layout, "delivery": b.delivery, "created_at": b.created_at,
+                             "created_by": b.created_by, **counts(b)} for b in store.batches()]}
+    b = find_batch(store, batch_name)
+    outputs = store.outputs(b.id)
+    events = store.events(b.id)
+    runs = [e for e in events if e.action in ("run.start", "run.end")]
+    return {
+        "name": b.name, "layout": b.layout, "delivery": b.delivery, "created_at": b.created_at,
+        "created_by": b.created_by, **counts(b),
+        "outputs": len(outputs), "outputs_bytes": sum(o.size for o in outputs),
+        "failed_pages": [{"file": f.source, "page_in_file": f.page, "reason": f.reason}
+                         for f in list_failures(store, b)],
+        "file_events": [{"at": e.at, "action": e.action, "who": e.who, "file": e.detail.get("file"),
+                         "reason": e.detail.get("reason")} for e in events
+                        if e.action in ("file.changed", "file.missing", "fixity.mismatch", "file.redelivered")],
+        "last_run": {"action": runs[-1].action, "at": runs[-1].at, "who": runs[-1].who} if runs else None,
+    }
 
 
 @main.command()
 @click.argument("batch", required=False)
+@json_option
 @click.pass_obj
 @handle_errors
-def status(obj: Context, batch: str | None) -> None:
-    """Show all batches, or one BATCH in detail with its failures."""
+def status(obj: Context, batch: str | None, as_json: bool) -> None:
+    """Show all batches, or one BATCH in detail: exit 1 while pages of it are failed, 2 for an unknown BATCH."""
     with obj.store() as store:
-        if batch is None:
-            batches = store.batches()
-            if not batches:
-                click.echo(f"no batches in workspace {obj.workspace.root}")
-                return
-            click.echo(f"{'batch':<28} {'layout':<8} {'files':>6} {'pages':>6} {'done':>6} "
-                       f"{'failed':>6} {'pending':>7}  created")
-            for b in batches:
-                c = store.page_counts(b.id)
-                click.echo(f"{b.name:<28} {b.layout:<8} {len(store.files(b.id)):>6} {sum(c.values()):>6} "
-                           f"{c[PageStatus.DONE]:>6} {c[PageStatus.FAILED]:>6} {c[PageStatus.PENDING]:>7}  "
-                           f"{b.created_at} by {b.created_by}")
+        data = status_data(store, batch)
+    failed_now = batch is not None and data[PageStatus.FAILED] > 0
+    if as_json:
+        echo_json(data)
+        sys.exit(int(ExitCode.PAGES_FAILED if failed_now else ExitCode.OK))
+    if batch is None:
+        if not data["batches"]:
+            click.echo(_("no batches in workspace {path}", path=obj.workspace.root))
             return
-        b = store.find_batch(name=batch)
-        if b is None:
-            names = ", ".join(x.name for x in store.batches()) or "none"
-            _fail(f"no batch named {batch!r} (batches: {names})", ExitCode.USAGE)
-        c = store.page_counts(b.id)
-        click.echo(f"batch {b.name} ({b.layout}) from {b.delivery}")
-        click.echo(f"  created {b.created_at} by {b.created_by}")
-        click.echo(f"  files {len(store.files(b.id))}, pages {sum(c.values())}: done {c[PageStatus.DONE]}, "
-                   f"failed {c[PageStatus.FAILED]}, pending {c[PageStatus.PENDING]}, rescan {c[PageStatus.RESCAN]}")
-        outputs = store.outputs(b.id)
-        if outputs:
-            click.echo(f"  outputs {len(outputs)}, {sum(o.size for o in outputs) / 1e6:.1f} MB")
-        failed = list_failures(store, b)
-        if failed:
-            click.secho("  failed pages:", fg="yellow")
-            for f in failed:
-                click.secho(f"    {f.source} p{f.page}: {f.reason}", fg="yellow")
-        for e in store.events(b.id):
-            if e.action in ("file.changed", "file.missing", "fixity.mismatch"):
-                click.secho(f"  {e.at} {e.action}: {e.detail.get('file')}", fg="red")
-        last_runs = [e for e in store.events(b.id) if e.action in ("run.start", "run.end")]
-        if last_runs:
-            e = last_runs[-1]
-            click.echo(f"  last {e.action.replace('run.', 'run ')}: {e.at} by {e.who}")
-        if failed:
-            sys.exit(int(ExitCode.PAGES_FAILED))
+        head = (_("batch"), _("layout"), _("files"), _("pages"), _("done"), _("failed"), _("pending"))
+        click.echo(f"{head[0]:<28} {head[1]:<8} {head[2]:>6} {head[3]:>6} {head[4]:>6} {head[5]:>6} {head[6]:>7}  "
+                   + _("created"))
+        for b in data["batches"]:
+            click.echo(f"{b['name']:<28} {b['layout']:<8} {number(b['files']):>6} {number(b['pages']):>6} "
+                       f"{number(b['done']):>6} {number(b['failed']):>6} {number(b['pending']):>7}  "
+                       + _("{at} by {who}", at=timestamp(b["created_at"]), who=b["created_by"]))
+        return
+    d = data
+    click.echo(_("batch {name} ({layout}) from {delivery}", name=d["name"], layout=d["layout"], delivery=d["delivery"]))
+    click.echo("  " + _("created {at} by {who}", at=timestamp(d["created_at"]), who=d["created_by"]))
+    click.echo("  " + _("files {files}, pages {pages}: done {done}, failed {failed}, pending {pending}, rescan {rescan}",
+                        files=number(d["files"]), pages=number(d["pages"]), done=number(d["done"]),
+                        failed=number(d["failed"]), pending=number(d["pending"]), rescan=number(d["rescan"])))
+    if d["outputs"]:
+        click.echo("  " + _("outputs {n}, {mb} MB", n=number(d["outputs"]), mb=number(d["outputs_bytes"] / 1e6, 1)))
+    if d["failed_pages"]:
+        click.secho("  " + _("failed pages:"), fg="yellow")
+        for f in d["failed_pages"]:
+            click.secho(f"    {f['file']} p{f['page_in_file']}: {f['reason']}", fg="yellow")
+    for e in d["file_events"]:
+        if e["action"] == "file.redelivered":
+            click.echo(f"  {timestamp(e['at'])} {e['action']} ({_(e['reason'] or '')}, {_('by')} {e['who']}): "
+                       f"{e['file']}")
+        else:
+            click.secho(f"  {timestamp(e['at'])} {e['action']}: {e['file']}", fg="red")
+    if d["last_run"]:
+        e = d["last_run"]
+        click.echo("  " + _("last {what}: {at} by {who}", what=_("run start") if e["action"] == "run.start"
+                            else _("run end"), at=timestamp(e["at"]), who=e["who"]))
+    if failed_now:
+        sys.exit(int(ExitCode.PAGES_FAILED))
 
 
 @main.command()
@@ -259,9 +438,10 @@ def validate(files: tuple[Path, ...], flavour: str | None, preflight: bool | Non
             continue
         label = f"PDF/A-{report.flavour}" if report.flavour else "PDF/A"
         if report.passed:
-            click.echo(f"ok       {path}: valid {label} ({len(report.checks)} checks)")
+            click.echo(_("ok       {path}: valid {label} ({n} checks)", path=path, label=label,
+                         n=number(len(report.checks))))
         else:
-            click.secho(f"INVALID  {path}: not valid {label}", fg="red")
+            click.secho(_("INVALID  {path}: not valid {label}", path=path, label=label), fg="red")
             for check in report.failures:
                 click.echo(f"         {check.name}: {check.detail}")
     if as_json:
@@ -287,13 +467,14 @@ def bag_import(obj: Context, extract: Path, gemeente: str | None, force: bool) -
     target = obj.workspace.root / INDEX_FILE
 
     def progress(kind: str, read: int) -> None:
-        click.echo(f"  {read:,} objects read ({kind})", err=True)
+        click.echo("  " + _("{n} objects read ({kind})", n=number(read), kind=kind), err=True)
 
     report = import_extract(extract, target, gemeente, force=force, progress=progress)
-    counts = ", ".join(f"{k} {v:,}" for k, v in report.counts.items())
-    click.echo(f"BAG index {target}: extract of {report.stand_date or '?'}"
-               + (f", gemeente {gemeente}" if gemeente else "") + f"; {counts} "
-               f"({report.read:,} read in {report.seconds:.1f} s = {report.per_second:,.0f}/s)")
+    counts = ", ".join(f"{k} {number(v)}" for k, v in report.counts.items())
+    where = (", " + _("gemeente {code}", code=gemeente)) if gemeente else ""
+    click.echo(_("BAG index {path}: extract of {date}{where}; {counts} ({n} read in {s} s = {rate}/s)", path=target,
+                 date=long_date(report.stand_date) if report.stand_date else "?", where=where, counts=counts,
+                 n=number(report.read), s=number(report.seconds, 1), rate=number(report.per_second, 0)))
 
 
 @bag.command("status")
@@ -305,15 +486,17 @@ def bag_status(obj: Context) -> None:
 
     target = obj.workspace.root / INDEX_FILE
     for path in remove_leftovers(target):
-        click.echo(f"removed {path.name}, left by an import that was stopped", err=True)
+        click.echo(_("removed {name}, left by an import that was stopped", name=path.name), err=True)
     meta = read_meta(target)
     if not meta:
-        click.echo("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]")
+        click.echo(_("no BAG index: digitalisering bag import EXTRACT.zip [--gemeente 0546]"))
         return
-    counts = ", ".join(f"{k[6:]} {int(v):,}" for k, v in meta.items() if k.startswith("count_"))
-    click.echo(f"BAG index: extract of {meta.get('stand_date')} from {meta.get('source')}"
-               + (f", gemeente {meta['gemeente']}" if meta.get("gemeente") else "")
-               + f", imported {meta.get('imported_at')}; {counts}")
+    counts = ", ".join(f"{k[6:]} {number(int(v))}" for k, v in meta.items() if k.startswith("count_"))
+    where = (", " + _("gemeente {code}", code=meta["gemeente"])) if meta.get("gemeente") else ""
+    click.echo(_("BAG index: extract of {date} from {source}{where}, imported {at}; {counts}",
+                 date=long_date(meta["stand_date"]) if meta.get("stand_date") else "?", source=meta.get("source"),
+                 where=where, at=timestamp(meta["imported_at"]) if meta.get("imported_at") else "?",
+                 counts=counts))
 
 
 @main.command()
@@ -322,17 +505,105 @@ def bag_status(obj: Context) -> None:
               help="Folder to create for the package (a BagIt bag).")
 @click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
+@click.option("--public", is_flag=True,
+              help="A package for the public: restricted documents left out, redacted copies instead of originals.")
+@click.option("--access-config", "access_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Access settings (TOML) for documents nobody decided on [default: access_defaults.toml].")
+@click.option("--no-events", is_flag=True, help="Leave the event log (PREMIS 3.0) out of the package.")
 @operator_option
+@click.pass_obj
 @handle_errors
-def package(out_dir: Path, target: Path, config_file: Path | None, operator: str | None) -> None:
-    """Make the e-depot delivery package (MDTO + BagIt) of the run in OUT_DIR."""
-    from digitalisering.metadata.config import load_archive_config
-    from digitalisering.metadata.package import build_package
+def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None, public: bool,
+            access_file: Path | None, no_events: bool, operator: str | None) -> None:
+    """Make the e-depot delivery package (MDTO + BagIt, the event log as PREMIS) of the run in OUT_DIR;
+    each document's beperkingGebruik comes from its access decision when the batch is in the workspace."""
+    import shutil
+    import tempfile
 
-    report = build_package(out_dir, target, load_archive_config(config_file), operator=operator_name(operator))
-    click.echo(f"package {report.path}: {report.dossiers} dossiers, {report.documents} documents, "
-               f"{report.files} PDF/A files ({report.bytes:,} bytes), {report.records} MDTO records "
-               "(each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 manifest, validated")
+    from digitalisering.access.policy import load_settings
+    from digitalisering.access.publish import package_terms
+    from digitalisering.metadata.config import load_archive_config
+    from digitalisering.metadata.package import EVENTS_FILE, _begrip, build_package
+    from digitalisering.metadata.premis import batch_events_xml
+    from digitalisering.resultsfile import read_results
+    from digitalisering.workspace import Workspace, default_workspace
+
+    config = load_archive_config(config_file)  # a bad settings file is refused before anything else
+    settings = load_settings(access_file)
+    results = read_results(out_dir)
+    name = results["batch"]["name"]
+    work = Path(tempfile.mkdtemp(prefix=".public-", dir=Path(target).resolve().parent)) if public else None
+    try:
+        access = None
+        events = None
+        # the decisions and the event log are in the workspace's state (or --db); a package made where
+        # the batch was not run carries the archive's default beperkingGebruik and no event log, and
+        # cannot be public
+        root = obj._workspace_path or default_workspace()  # (not created when it is not there)
+        if obj.db or public or (Path(root) / Workspace(Path(root)).database.name).exists():
+            try:
+                with obj.store() as store:
+                    batch = store.find_batch(name=name)
+                    if batch is None and public:
+                        raise StateError(f"batch {name} is not in this workspace: a public "
+                                         "package needs its access decisions")
+                    if batch is not None:
+                        access = package_terms(store, obj.workspace, batch, results, settings,
+                                               _begrip(config, "beperking_gebruik"), public=public,
+                                               work_dir=work or Path(out_dir))
+                        if not no_events:
+                            events = batch_events_xml(store, batch)
+            except DigitaliseringError as exc:
+                if public:
+                    raise
+                # the package does not need the workspace: say why, go on
+                click.secho(_("note: the package has no event log: {reason}", reason=exc), fg="yellow", err=True)
+        if events is None and not no_events:
+            click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
+                          "(give --workspace)", name=name), fg="yellow", err=True)
+        report = build_package(out_dir, target, config, operator=operator_name(operator), access=access,
+                               public=public, events_xml=events)
+    finally:
+        if work:
+            shutil.rmtree(work, ignore_errors=True)
+    click.echo(_("package {path}: {dossiers} dossiers, {documents} documents, {files} files ({bytes} bytes), "
+                 "{records} MDTO records (each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 "
+                 "manifest, validated", path=report.path, dossiers=number(report.dossiers),
+                 documents=number(report.documents), files=number(report.files), bytes=number(report.bytes),
+                 records=number(report.records)) + (" " + _("(public)") if public else ""))
+    if report.events:
+        click.echo("  " + _("event log: {file} (PREMIS 3.0, validated against the Library of Congress schema)",
+                            file=f"data/{EVENTS_FILE}"))
+
+
+@main.command()
+@click.argument("batch")
+@click.option("--premis", "premis_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the event log as PREMIS 3.0 XML (validated) to this file.")
+@json_option
+@click.pass_obj
+@handle_errors
+def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) -> None:
+    """The event log of BATCH: who registered, ran, re-delivered, checked and judged what, and when."""
+    from digitalisering.fileio import write_bytes_atomic
+    from digitalisering.metadata.premis import batch_events_xml
+    from digitalisering.qa.inspection import find_batch
+
+    with obj.store() as store:
+        b = find_batch(store, batch)
+        log = store.events(b.id)
+        xml = batch_events_xml(store, b) if premis_file else None
+    if premis_file:
+        write_bytes_atomic(premis_file, xml)
+    if as_json:
+        echo_json([{"id": e.id, "at": e.at, "who": e.who, "action": e.action, "detail": e.detail} for e in log])
+        return
+    for e in log:
+        about = e.detail.get("file") or e.detail.get("page") or ""
+        click.echo(f"{timestamp(e.at)}  {e.who:<12} {e.action:<22} {about}")
+    if premis_file:
+        click.echo(_("PREMIS 3.0: {file} ({n} events, validated against the Library of Congress schema)",
+                     file=premis_file, n=number(len(log))))
 
 
 @main.command()
@@ -344,48 +615,87 @@ def verify(package_dir: Path) -> None:
 
     report = verify_package(package_dir)
     if report.ok:
-        click.echo(f"ok: {package_dir}: every file present and unchanged, every MDTO record valid")
+        click.echo(_("ok: {path}: every file present and unchanged, every MDTO record valid", path=package_dir))
         sys.exit(int(ExitCode.OK))
-    click.secho(f"{package_dir}: {len(report.problems)} problem(s)", fg="red")
+    click.secho(ngettext("{path}: {n} problem", "{path}: {n} problems", len(report.problems), path=package_dir),
+                fg="red")
     for problem in report.problems:
         click.echo(f"  {problem}")
     sys.exit(int(ExitCode.FIXITY if report.fixity_problems else ExitCode.INVALID))
 
 
+TARGETS_ENV = "DIGITALISERING_TARGETS"
+TARGETS_IN_WORKSPACE = "targets.toml"
+
+
+def _targets_path(obj: Context, given: Path | None) -> Path:
+    """The targets file: ``--targets``, else ``$DIGITALISERING_TARGETS``, else ``targets.toml`` in the
+    workspace; never a path relative to wherever the command happens to be started."""
+    import os
+
+    from digitalisering.errors import ConfigError
+
+    if given is not None:
+        return given
+    if os.environ.get(TARGETS_ENV):
+        path = Path(os.environ[TARGETS_ENV])
+        if not path.is_file():
+            raise ConfigError(_("{path} (from {env}) does not exist; give --targets FILE", path=path, env=TARGETS_ENV))
+        return path
+    path = obj.workspace.root / TARGETS_IN_WORKSPACE
+    if path.is_file():
+        return path
+    raise ConfigError(_("no targets file: give --targets FILE (an example: batches/targets.example.toml), set {env}, "
+                        "or put it at {path}", env=TARGETS_ENV, path=path))
+
+
 @main.command()
 @click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default="batches/targets.example.toml", show_default=True, help="The project's targets (TOML).")
+              help=f"The project's targets (TOML) [default: ${TARGETS_ENV}, else {TARGETS_IN_WORKSPACE} in the "
+                   "workspace].")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Report as of this day [default: today].")
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the weekly figures.")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the figures per week (or month), weeks without production included.")
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
               help="Rows of the CSV.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the HTML page with the burn-up and cost charts.")
-@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None,
+              help="Language of the report [default: --taal].")
+@json_option
 @click.pass_obj
 @handle_errors
-def progress(obj: Context, targets_file: Path, as_of, csv_file: Path | None, period: str, html_file: Path | None,
-             lang: str) -> None:
-    """Progress of all batches against the targets: volumes, rates, forecast, budget."""
+def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | None, period: str,
+             html_file: Path | None, lang: str | None, as_json: bool) -> None:
+    """Progress of all batches against the targets: volumes, rates, forecast with its basis, budget."""
     import io as _io
 
     from digitalisering.fileio import write_text_atomic
+    from digitalisering.i18n import language
     from digitalisering.progress.compute import project_progress
-    from digitalisering.progress.report import html_page, terminal_table, write_csv
+    from digitalisering.progress.report import html_page, progress_json, terminal_table, write_csv
     from digitalisering.progress.targets import load_targets
 
-    targets = load_targets(targets_file)
+    lang = lang or language()
+    targets = load_targets(_targets_path(obj, targets_file))
     with obj.store() as store:
         p = project_progress(store, targets, as_of.date() if as_of else None)
-    click.echo(terminal_table(p, lang))
+    if as_json:
+        echo_json(progress_json(p))
+    else:
+        click.echo(terminal_table(p, lang))
     if csv_file:
         buf = _io.StringIO()
-        write_csv(p, buf, period)
+        write_csv(p, buf, period, lang)
         write_text_atomic(csv_file, buf.getvalue())
-        click.echo(f"CSV: {csv_file}")
+        if not as_json:
+            click.echo(f"CSV: {csv_file}")
     if html_file:
         write_text_atomic(html_file, html_page(p, lang))
-        click.echo(f"HTML: {html_file}")
+        if not as_json:
+            click.echo(f"HTML: {html_file}")
 
 
 main.add_command(qa_group)
+main.add_command(access_group)
+main.add_command(iiif_group)

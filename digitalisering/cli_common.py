@@ -15,9 +15,39 @@ import click
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.store import Store
-from digitalisering.workspace import Workspace
+from digitalisering.workspace import Workspace, default_workspace
 
 operator_option = click.option("--operator", help="Who does this (for the event log) [default: login name].")
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts) instead of text.")
+
+
+class OrderedGroup(click.Group):
+    """A command group that lists its commands in ``order`` (the order of the work) with their whole
+    first sentence, not cut off with "..."."""
+
+    order: tuple[str, ...] = ()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        return [n for n in self.order if n in names] + [n for n in names if n not in self.order]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            rows.append((name, cmd.short_help or (cmd.help or "").strip().split("\n")[0]))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def echo_json(data: Any) -> None:
+    """``data`` as indented JSON on stdout (dates and paths as text)."""
+    import json
+
+    click.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
 def _fail(message: str, code: ExitCode) -> None:
@@ -73,6 +103,11 @@ class Context:
     @functools.cached_property
     def workspace(self) -> Workspace:
         return Workspace.open(self._workspace_path)
+
+    @property
+    def workspace_path(self) -> Path:
+        """Where the workspace is (or will be), without creating it."""
+        return Path(self._workspace_path) if self._workspace_path is not None else default_workspace()
 
     def store(self) -> Store:
         return Store(self.db or self.workspace.database)

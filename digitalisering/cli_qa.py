@@ -8,10 +8,13 @@ from pathlib import Path
 
 import click
 
-from digitalisering.cli_common import Context, handle_errors
+from digitalisering.cli_common import Context, OrderedGroup, echo_json, handle_errors, json_option
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest.register import operator_name
+from digitalisering.i18n import _, language, ngettext, number
+from digitalisering.qa.numbering import word as numbering_word
+from digitalisering.qa.messages import check_label, render, ui
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                              help="QA settings (TOML): AQL, inspection level, seed, thresholds "
@@ -19,8 +22,8 @@ config_option = click.option("--config", "config_file", type=click.Path(exists=T
 archive_option = click.option("--archive-config", "archive_file",
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="Archive values for the MDTO check (as for `package --config`).")
-lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
-                           help="Language of the report or review page.")
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+                           help="Language of the report or review page [default: --taal, else Dutch].")
 who_option = click.option("--reviewer", "who", help="Who reviews (stored with each decision) [default: login name].")
 
 
@@ -33,15 +36,42 @@ def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, 
                            who=who, redraw=redraw)
 
 
-def _echo_plan(insp) -> None:
+def _plan_text(insp) -> str:
     p = insp.plan
     letter = p.code_letter if p.plan_letter == p.code_letter else f"{p.code_letter} -> {p.plan_letter}"
-    click.echo(f"ISO 2859-1 single sampling, normal inspection, level {p.level}, AQL {p.aql}: lot {p.lot_size} "
-               f"pages, code letter {letter}, sample {p.sample_size}, Ac {p.acceptance}, Re {p.rejection}"
-               f" (seed {insp.sample.seed})")
+    return _("ISO 2859-1 single sampling, normal inspection, level {level}, AQL {aql}: lot {lot} pages, code letter "
+             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=p.aql,
+             lot=number(p.lot_size), letter=letter, n=number(p.sample_size), ac=p.acceptance, re=p.rejection,
+             seed=insp.sample.seed)
 
 
-@click.group("qa")
+def _echo_plan(insp) -> None:
+    click.echo(_plan_text(insp))
+
+
+def _plan_json(insp) -> dict:
+    p = insp.plan
+    return {"level": p.level, "aql": p.aql, "lot": p.lot_size, "code_letter": p.code_letter,
+            "plan_letter": p.plan_letter, "sample": p.sample_size, "acceptance": p.acceptance,
+            "rejection": p.rejection, "seed": insp.sample.seed}
+
+
+def finding_json(insp, f, lang: str) -> dict:
+    """One finding as ``qa check --json`` gives it: where it is as people count (dossier, document,
+    blad, file) and as the program keys it (scope, key, seq)."""
+    place = insp.places.get(f.pages[0]) if f.scope == "page" and f.pages else None
+    return {"status": f.status, "check": f.check, "scope": f.scope, "key": f.key, "where": insp.where(f, lang),
+            "dossier": place.dossier if place else None, "document": place.document if place else None,
+            "blad": place.blad if place else None, "file": place.file if place else None,
+            "page_in_file": place.file_page if place else None, "message": f.message(lang),
+            "always_reviewed": f.review}
+
+
+class _QaGroup(OrderedGroup):
+    order = ("check", "report", "review", "rescan-list")
+
+
+@click.group("qa", cls=_QaGroup)
 def qa_group() -> None:
     """Quality assurance for archivists: checks, ISO 2859-1 sample, report, review page, rescan list."""
 
@@ -51,21 +81,33 @@ def qa_group() -> None:
 @config_option
 @archive_option
 @click.option("--all", "show_all", is_flag=True, help="List warnings too (default: failures only).")
+@json_option
 @click.pass_obj
 @handle_errors
-def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool) -> None:
+def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool, as_json: bool) -> None:
     """Run the automated checks on BATCH and list what failed (exit 8 when something failed)."""
+    lang = language()
     with obj.store() as store:
         insp = _open(obj, store, batch, config_file, archive_file, operator_name())
         counts = insp.checks.counts()
-        for name, c in counts.items():
-            click.echo(f"  {name:<18} pass {c['pass']:>6}  warn {c['warn']:>6}  fail {c['fail']:>6}")
         shown = [f for f in insp.checks.problems() if show_all or f.status == "fail"]
+        failed = sum(c["fail"] for c in counts.values())
+        if as_json:
+            echo_json({"batch": insp.batch.name, "counts": counts,
+                       "not_run": {name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
+                       "findings": [finding_json(insp, f, lang) for f in shown], "plan": _plan_json(insp),
+                       "failed": failed})
+            sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
+        width = max([len(check_label(n, lang)) for n in [*counts, *insp.checks.not_run]] + [10])
+        for name, c in counts.items():
+            click.echo(f"  {check_label(name, lang):<{width}}  {_('pass')} {number(c['pass']):>6}  "
+                       f"{_('warn')} {number(c['warn']):>6}  {_('fail')} {number(c['fail']):>6}")
+        for name, code in insp.checks.not_run.items():
+            click.secho(f"  {check_label(name, lang):<{width}}  {render(code, {}, lang)}", fg="yellow")
         for f in shown:
-            where = f"page {f.key}" if f.scope == "page" else f.key
-            click.echo(f"  {f.status.upper():<4} {f.check:<18} {where}: {f.message('en')}")
+            click.echo(f"  {ui(f.status, lang).upper():<12} {check_label(f.check, lang)}: {insp.where(f, lang)}: "
+                       f"{f.message(lang)}")
         _echo_plan(insp)
-    failed = sum(c["fail"] for c in counts.values())
     sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
 
 
@@ -77,27 +119,37 @@ def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool
 @archive_option
 @lang_option
 @click.option("--redraw", is_flag=True, help="Draw a new sample (the earlier one and its decisions stay recorded).")
+@json_option
 @click.pass_obj
 @handle_errors
-def qa_report(obj: Context, batch: str, target: Path | None, config_file, archive_file, lang: str,
-              redraw: bool) -> None:
+def qa_report(obj: Context, batch: str, target: Path | None, config_file, archive_file, lang: str | None,
+              redraw: bool, as_json: bool) -> None:
     """Write the QA report of BATCH: a static HTML folder and a CSV of the findings."""
-    from digitalisering.qa.report import DEFECTS_FILE, write_report
+    from digitalisering.qa.report import DEFECTS_FILE, verdict_text, write_report
 
+    lang = lang or language()
     who = operator_name()
     with obj.store() as store:
         insp = _open(obj, store, batch, config_file, archive_file, who, redraw)
         target = target or insp.out_dir / ("qa-rapport" if lang == "nl" else "qa-report")
         summary = write_report(insp, target, who=who, lang=lang)
         verdict = insp.verdict()
+    code = ExitCode.QA_FAILED if verdict.status == "not_accepted" else ExitCode.OK
+    text, _values = verdict_text(verdict, lang)
+    if as_json:
+        echo_json({"batch": insp.batch.name, "report": str(summary.path / "index.html"),
+                   "csv": str(summary.path / DEFECTS_FILE[lang]), "findings": summary.problems,
+                   "pages_pictured": summary.pages_with_images, "no_picture": summary.image_failures,
+                   "plan": _plan_json(insp), "verdict": {**verdict.__dict__, "text": text}})
+        sys.exit(int(code))
     _echo_plan(insp)
-    click.echo(f"report: {summary.path / 'index.html'} ({summary.problems} findings to look at, "
-               f"{summary.pages_with_images} pages pictured; CSV {summary.path / DEFECTS_FILE[lang]})")
+    click.echo(_("report: {path} ({n} findings to look at, {pictured} pages pictured; CSV {csv})",
+                 path=summary.path / "index.html", n=number(summary.problems),
+                 pictured=number(summary.pages_with_images), csv=summary.path / DEFECTS_FILE[lang]))
     for failure in summary.image_failures:
-        click.secho(f"  no picture: {failure}", fg="yellow")
-    click.echo(f"verdict: {verdict.status} ({verdict.reviewed}/{verdict.sample_size} sample pages reviewed, "
-               f"{verdict.rejected} rejected)")
-    sys.exit(int(ExitCode.QA_FAILED if verdict.status == "not_accepted" else ExitCode.OK))
+        click.secho("  " + _("no picture: {what}", what=failure), fg="yellow")
+    click.echo(f"{ui('verdict', lang)}: {text}")
+    sys.exit(int(code))
 
 
 @qa_group.command("review")
@@ -120,6 +172,7 @@ def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple
     from digitalisering.web.security import WILDCARD_HOSTS, allowed_hosts, format_host
     from digitalisering.web.server import WebServer, listen
 
+    lang = lang or language()
     reviewer = operator_name(who)
     allowed_hosts(host, port, extra_hosts)  # a bad --allowed-host is a usage error before anything else
     sock = listen(host, port)  # a port in use is known at once, before the checks run
@@ -146,9 +199,10 @@ def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple
 @click.argument("batch")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the list here as well [it is always kept in the workspace].")
+@json_option
 @click.pass_obj
 @handle_errors
-def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None) -> None:
+def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None, as_json: bool) -> None:
     """The pages of BATCH rejected in review and waiting for a rescan."""
     from digitalisering.fileio import write_text_atomic
     from digitalisering.qa.inspection import find_batch, rescan_csv_text, rescan_rows, run_out_dir
@@ -161,10 +215,17 @@ def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None) -> None:
         except DigitaliseringError:
             results = None  # dossier names then come from the delivery folders
         rows = rescan_rows(store, b, results)
-    for r in rows:
-        click.echo(f"  page {r['volgnummer']}: {r['bestand']} p. {r['pagina']} ({r['dossier']}): {r['reden']} "
+    lang = language()
+    if as_json:
+        echo_json({"batch": b.name, "pages": rows, "csv": str(csv_file) if csv_file else None})
+    for r in rows if not as_json else []:
+        place = " · ".join(x for x in (r["dossier"], r["document"] and f"document {r['document']}",
+                                       r["blad"] and f"{numbering_word('blad', lang)} {r['blad']}") if x)
+        click.echo(f"  {place} ({r['bestand']} p. {r['pagina_in_bestand']}): {r['reden']} "
                    f"[{r['beoordelaar']}, {r['tijdstip']}]")
-    click.echo(f"{len(rows)} page(s) to rescan")
+    if not as_json:
+        click.echo(ngettext("{n} page to rescan", "{n} pages to rescan", len(rows)))
     if csv_file:
         write_text_atomic(csv_file, rescan_csv_text(rows))
-        click.echo(f"CSV: {csv_file}")
+        if not as_json:
+            click.echo(f"CSV: {csv_file}")

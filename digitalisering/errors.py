@@ -52,6 +52,13 @@ class FixityError(DigitaliseringError):
     exit_code = ExitCode.FIXITY
 
 
+class UnknownBatchError(DigitaliseringError):
+    """A batch name the workspace does not have: a wrong command line (exit 2), the same for every
+    command that takes a BATCH (``status``, ``qa ...``, ``events``)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class StateError(DigitaliseringError):
     """The workspace, database or output folder cannot be used."""
 

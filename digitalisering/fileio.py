@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from digitalisering.errors import StateError
 
@@ -59,19 +59,33 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise
 
 
-_TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.part$")
+_TEMPORARY = re.compile(r"^\.(.+)\.[a-z0-9_]{8}\.part$")
 """The names ``atomic_path`` gives its temporary files (``mkstemp``: '.<name>.<8 random>.part')."""
 
 
-def remove_temporaries(folder: Path) -> list[Path]:
+def temporary_target(name: str) -> str | None:
+    """The name of the file that the temporary file ``name`` of ``atomic_path`` was to become
+    (None when ``name`` is not such a temporary file)."""
+    match = _TEMPORARY.match(name)
+    return match.group(1) if match else None
+
+
+def remove_temporaries(folder: Path, *, recursive: bool = True,
+                       targets: Callable[[str], bool] | None = None) -> list[Path]:
     """Remove the temporary files of atomic writes that never finished (the writer was killed) in
-    ``folder`` and below; return them. Only for a folder that no live process writes in (the caller
-    holds its lock)."""
+    ``folder`` (and below when ``recursive``); return them. Only for files no live process writes
+    (the caller holds their folder's lock): ``targets`` says, from the name of the file a temporary
+    was to become, which are the caller's. An output folder can hold another batch's output folder or
+    a delivery, with a live run of their own; their temporaries are not ours to remove."""
     removed = []
     if not Path(folder).is_dir():
         return removed
-    for path in Path(folder).rglob(".*.part"):
-        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink():
+    found = Path(folder).rglob(".*.part") if recursive else Path(folder).glob(".*.part")
+    for path in found:
+        target = temporary_target(path.name)
+        if target is None or (targets is not None and not targets(target)):
+            continue
+        if path.is_file() and not path.is_symlink():
             try:
                 path.unlink()
             except FileNotFoundError:
@@ -106,4 +120,22 @@ def ensure_inside(base: Path, candidate: Path) -> Path:
     cand_r = Path(candidate).resolve()
     if cand_r != base_r and base_r not in cand_r.parents:
         raise StateError(f"refusing to write outside {base_r}: {candidate}")
+    return cand_r
+
+
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies below it, both resolved (symbolic links followed)."""
+    path_r, folder_r = Path(path).resolve(), Path(folder).resolve()
+    return path_r == folder_r or folder_r in path_r.parents
+
+
+def ensure_outside(candidate: Path, protected: dict[str, Path]) -> Path:
+    """Return ``candidate`` resolved, or raise when it is in one of the ``protected`` folders (name ->
+    folder): a run never writes into the scanner's delivery or the workspace, even when the output
+    folder contains them (``--out /data`` with the delivery in ``/data/levering``)."""
+    cand_r = Path(candidate).resolve()
+    for what, folder in protected.items():
+        if is_within(cand_r, folder):
+            raise StateError(f"refusing to write {cand_r}: it is inside the {what} {Path(folder).resolve()}; "
+                             "choose an output folder outside it")
     return cand_r

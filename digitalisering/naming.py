@@ -55,12 +55,15 @@ def _with_hash(stem: str, text: str) -> str:
     return f"{stem[:MAX_STEM].rstrip('._-')}-{id_hash(text)}"
 
 
-def allocate(ids: Iterable[str], fallback: str = "item") -> dict[str, str]:
-    """One file-name stem per distinct id, no two equal when compared case-insensitively.
+def allocate(ids: Iterable[str], fallback: str = "item", reserved: Iterable[str] = ()) -> dict[str, str]:
+    """One file-name stem per distinct id, no two equal when compared case-insensitively, none
+    equal to a ``reserved`` name (names the folder holds itself: a dossier ``results.json`` made
+    the folder where results.json was to be written, and every run of the batch failed).
 
     Deterministic: the names depend only on the set of ids (not on their order), so a re-run of
     the same batch gives every dossier the same folder again.
     """
+    taken = {r.casefold() for r in reserved}
     unique = sorted(set(ids))
     stems = {i: safe_stem(i, fallback) for i in unique}
     groups: dict[str, list[str]] = defaultdict(list)
@@ -72,6 +75,8 @@ def allocate(ids: Iterable[str], fallback: str = "item") -> dict[str, str]:
         keeper = exact[0] if len(exact) == 1 else None
         if len(members) == 1:
             keeper = members[0]
+        if stems[members[0]].casefold() in taken:
+            keeper = None
         for i in members:
             stem = stems[i]
             names[i] = stem if i == keeper and len(stem) <= MAX_STEM else _with_hash(stem, i)

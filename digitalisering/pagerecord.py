@@ -43,6 +43,9 @@ class EncodedImage:
     """The rotation the PDF applies when it draws the image (counter-clockwise skew undone)."""
     paper_colour: list[int] = field(default_factory=list)
     """Fills the corners uncovered by that rotation, in the image's mode."""
+    sheet_box: list[int] | None = None
+    """(x0, y0, x1, y1) of the sheet in pixels of the straightened page, inside the scanner's
+    border (``imaging.sheet``); None: the sheet fills the image. ``run --crop`` crops the PDF to it."""
 
 
 @dataclass

@@ -8,8 +8,16 @@ from importlib import resources
 from pathlib import Path
 
 
+CHECKOUT_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+"""The repository's schemas/ folder, when the code runs from a checkout (a work tree whose
+``digitalisering.schemas`` is installed from another checkout may hold schemas it does not yet have)."""
+
+
 def schema_path(name: str) -> Path:
-    return Path(str(resources.files("digitalisering.schemas").joinpath(name)))
+    installed = Path(str(resources.files("digitalisering.schemas").joinpath(name)))
+    if not installed.exists() and (CHECKOUT_SCHEMAS / name).exists():
+        return CHECKOUT_SCHEMAS / name
+    return installed
 
 
 @lru_cache(maxsize=None)

@@ -18,7 +18,9 @@ from digitalisering.resources import load_json_schema
 
 RESULTS_FILE = "results.json"
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
+"""1.4: ``access`` and each document's ``access_proposals`` (personal data, vulnerable objects).
+Older files still read: the new fields are optional, readers use ``.get``."""
 
 
 def validate_results(data: dict[str, Any]) -> None:
@@ -43,10 +45,12 @@ def read_results(out_dir: Path) -> dict[str, Any]:
     return data
 
 
-def results_batch(out_dir: Path) -> str | None:
-    """The batch whose results are in ``out_dir``, read leniently (None when there are none)."""
+def results_batch(out_dir: Path) -> dict[str, Any] | None:
+    """The ``batch`` block (name, delivery, created_at, ...) of the results in ``out_dir``, read
+    leniently (None when there are none)."""
     try:
         data = json.loads((Path(out_dir) / RESULTS_FILE).read_text(encoding="utf-8"))
-        return data.get("batch", {}).get("name") or None
+        batch = data.get("batch")
+        return batch if isinstance(batch, dict) and batch.get("name") else None
     except (OSError, ValueError, AttributeError):
         return None

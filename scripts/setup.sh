@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   chromium fonts-dejavu-core
   postgresql
   python3-venv
+  libvips42
 )
 
 missing=()

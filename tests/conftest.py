@@ -17,6 +17,18 @@ from digitalisering.store import Store  # noqa: E402
 from digitalisering.workspace import Workspace  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def english_texts(monkeypatch):
+    """Tests read the command line's English texts (the language tests choose Dutch themselves):
+    DIGITALISERING_LANG=en, for commands run in-process and in subprocesses alike."""
+    from digitalisering import i18n
+
+    monkeypatch.setenv(i18n.ENV_VAR, "en")
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
     return Workspace.open(tmp_path / "ws")

@@ -68,3 +68,13 @@ def test_allocate_is_one_to_one_for_any_ids(ids: list[str]):
     assert len({n.casefold() for n in names.values()}) == len(names)
     for n in names.values():
         assert n and "/" not in n and not n.startswith(".") and n == safe_stem(n)
+
+
+def test_reserved_names_are_never_handed_out():
+    """A dossier folder ``results.json`` (or ``Results.JSON``) would be the folder where the run's
+    results.json goes; it gets a hashed name, the others keep theirs."""
+    names = allocate(["results.json", "Results.JSON", "qa-rapport", "A"], reserved=("results.json", "qa-rapport"))
+    assert names["A"] == "A"
+    for i in ("results.json", "Results.JSON", "qa-rapport"):
+        assert names[i].casefold() not in {"results.json", "qa-rapport"} and names[i].startswith(safe_stem(i))
+    assert len({n.casefold() for n in names.values()}) == 4

@@ -89,6 +89,8 @@ class BagRecord:
     bouwjaar: int | None = None
     point: tuple[float, float] | None = None
     """VBO: its point (RD New, metres)."""
+    gebruiksdoelen: list[str] = field(default_factory=list)
+    """VBO: its gebruiksdoelen (woonfunctie, celfunctie, ...): openbaarheid asks for celfunctie."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,7 @@ _LIGT_IN, _LIGT_AAN = _q(OBJ, "ligtIn"), _q(OBJ, "ligtAan")
 _PARENT_REF = {_LIGT_IN: _q(REF, "WoonplaatsRef"), _LIGT_AAN: _q(REF, "OpenbareRuimteRef")}
 _HOOFD, _NEVEN, _DEEL = _q(OBJ, "heeftAlsHoofdadres"), _q(OBJ, "heeftAlsNevenadres"), _q(OBJ, "maaktDeelUitVan")
 _NUM_REF, _PAND_REF = _q(REF, "NummeraanduidingRef"), _q(REF, "PandRef")
+_GEBRUIKSDOEL = _q(OBJ, "gebruiksdoel")
 _GEOMETRIE, _PUNT, _POS = _q(OBJ, "geometrie"), _q(OBJ, "punt"), "{http://www.opengis.net/gml/3.2}pos"
 
 
@@ -194,6 +197,10 @@ def _record(obj: etree._Element) -> BagRecord:
                 punt = child.find(_PUNT)
                 pos = punt.find(f".//{_POS}") if punt is not None else None
                 fields["pos"] = pos.text if pos is not None and pos.text else None
+        elif tag == _GEBRUIKSDOEL:
+            doel = _stripped(child)
+            if doel and doel not in rec.gebruiksdoelen:
+                rec.gebruiksdoelen.append(doel)
         elif tag == _BOUWJAAR:
             if "bouwjaar" not in fields:
                 fields["bouwjaar"] = _stripped(child)
@@ -214,6 +221,8 @@ def _record(obj: etree._Element) -> BagRecord:
     else:
         rec.nevenadressen = rec.nevenadressen if kind in ("VBO", "LIG", "STA") else []
         rec.hoofdadres = rec.hoofdadres if kind in ("VBO", "LIG", "STA") else None
+    if kind != "VBO":
+        rec.gebruiksdoelen = []
     if kind == "VBO":
         pos = fields.get("pos")
         if pos:

@@ -38,6 +38,7 @@ CREATE TABLE nummeraanduiding (id TEXT, voorkomen INTEGER, openbare_ruimte_id TE
 CREATE TABLE adresseerbaar (type TEXT, id TEXT, voorkomen INTEGER, num_id TEXT, rol TEXT, status TEXT,
                             begin TEXT, eind TEXT, x REAL, y REAL);
 CREATE TABLE vbo_pand (vbo_id TEXT, voorkomen INTEGER, pand_id TEXT);
+CREATE TABLE vbo_gebruiksdoel (vbo_id TEXT, voorkomen INTEGER, doel TEXT);
 CREATE TABLE pand (id TEXT, voorkomen INTEGER, status TEXT, bouwjaar INTEGER, begin TEXT, eind TEXT);
 """
 INDEXES = """
@@ -49,6 +50,7 @@ CREATE INDEX num_id ON nummeraanduiding (id);
 CREATE INDEX ao_num ON adresseerbaar (num_id);
 CREATE INDEX vbo_pand_vbo ON vbo_pand (vbo_id);
 CREATE INDEX pand_id ON pand (id);
+CREATE INDEX vbo_doel ON vbo_gebruiksdoel (vbo_id);
 """
 BATCH = 5000
 
@@ -161,6 +163,8 @@ def _write(writer: _Writer, rec: BagRecord) -> None:
                                          x, y))
         for pand in rec.panden:
             writer.add("vbo_pand", (rec.id, v.number, pand))
+        for doel in rec.gebruiksdoelen:
+            writer.add("vbo_gebruiksdoel", (rec.id, v.number, doel))
     elif rec.type == "PND":
         writer.add("pand", (rec.id, v.number, rec.status, rec.bouwjaar, v.begin, v.end))
 

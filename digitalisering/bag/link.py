@@ -70,6 +70,30 @@ class LinkedAddress:
 GAZETTEER_SCHEMA = "gazetteer.schema.json"
 
 
+def _gebruiksdoelen(conn: sqlite3.Connection, vbo_ids: list[str]) -> dict[str, list[str]] | None:
+    try:
+        out: dict[str, list[str]] = {}
+        for vbo in vbo_ids:
+            rows = conn.execute(
+                "SELECT doel FROM vbo_gebruiksdoel WHERE vbo_id = ? AND voorkomen = "
+                "(SELECT MAX(voorkomen) FROM vbo_gebruiksdoel WHERE vbo_id = ?) ORDER BY doel", (vbo, vbo))
+            out[vbo] = [r[0] for r in rows]
+        return out
+    except sqlite3.OperationalError:
+        return None
+
+
+def read_gebruiksdoelen(db_path: Path, vbo_ids: list[str]) -> dict[str, list[str]] | None:
+    """Each verblijfsobject's gebruiksdoelen (woonfunctie, celfunctie, ...) in its latest voorkomen,
+    straight from the index (no street tables loaded); None: an index imported before gebruiksdoel
+    was kept (import the extract again)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return _gebruiksdoelen(conn, vbo_ids)
+    finally:
+        conn.close()
+
+
 def load_gazetteer(path: Path) -> dict[str, str]:
     """Historic street-name variants (CSV ``namevariant,<key>``, or ``;`` separated): variants sharing
     a key are one street. Returns variant -> every other variant of its street (resolved against the
@@ -112,6 +136,10 @@ class BagIndex:
 
     def close(self) -> None:
         self.conn.close()
+
+    def gebruiksdoelen(self, vbo_ids: list[str]) -> dict[str, list[str]] | None:
+        """Each verblijfsobject's gebruiksdoelen in its latest voorkomen (see ``read_gebruiksdoelen``)."""
+        return _gebruiksdoelen(self.conn, vbo_ids)
 
     # --- lookups ---------------------------------------------------------------------------
 

@@ -6,10 +6,12 @@ import getpass
 import os
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Iterator
 
-from digitalisering.errors import DeliveryError, InputFileError
+from digitalisering.i18n import N_
+from digitalisering.errors import ConfigError, DeliveryError, InputFileError, StateError
+from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
 from digitalisering.naming import fresh_name
 from digitalisering.ingest.formats import inspect_file
@@ -23,6 +25,8 @@ class ChangedFile:
     relpath: str
     recorded_sha256: str
     current_sha256: str
+    redeliverable: bool = False
+    """The recorded version failed (or went missing): ``--accept-redelivery`` would take the new one."""
 
 
 @dataclass
@@ -39,11 +43,15 @@ class IngestReport:
     skipped: dict[str, str] = field(default_factory=dict)
     """Entries not read at all (links, hidden, FIFOs, unreadable folders) with the reason."""
     redelivered_files: list[str] = field(default_factory=list)
-    """Files whose pages were rejected for rescan and that came back changed: they replace the old ones."""
+    """Files that came back changed and replace the recorded version (pages rejected for rescan, or a
+    failed or missing file accepted with ``accept_redelivery``)."""
+    redelivery_refused: dict[str, str] = field(default_factory=dict)
+    """Files named for re-delivery that were not taken, with the reason."""
 
     @property
     def is_noop(self) -> bool:
-        return not (self.created or self.added_files or self.changed_files or self.missing_files)
+        return not (self.created or self.added_files or self.changed_files or self.missing_files
+                    or self.redelivered_files)
 
 
 def operator_name(explicit: str | None = None) -> str:
@@ -63,10 +71,12 @@ def ingest_delivery(
     batch_name: str | None = None,
     layout: str = "auto",
     wait_s: float = Store.REGISTRATION_WAIT_S,
+    workspace_root: Path | None = None,
+    accept_redelivery: Iterable[str | Path] = (),
 ) -> IngestReport:
     """Register (or re-check) the delivery at ``delivery_path`` and return what changed."""
     with registered(store, delivery_path, operator=operator, batch_name=batch_name, layout=layout,
-                    wait_s=wait_s) as report:
+                    wait_s=wait_s, workspace_root=workspace_root, accept_redelivery=accept_redelivery) as report:
         return report
 
 
@@ -79,6 +89,8 @@ def registered(
     batch_name: str | None = None,
     layout: str = "auto",
     wait_s: float = Store.REGISTRATION_WAIT_S,
+    workspace_root: Path | None = None,
+    accept_redelivery: Iterable[str | Path] = (),
 ) -> Iterator[IngestReport]:
     """Register (or re-check) the delivery and hold its batch while the block runs (``run`` processes
     it there): no other command registers, changes or runs it meanwhile.
@@ -86,23 +98,34 @@ def registered(
     Two commands registering the same delivery are serialised: the second waits (at most ``wait_s``
     seconds) and then finds the batch registered; a batch that another command holds (a run) is
     refused with StateError. A new batch appears with all its files at once or not at all.
+
+    ``workspace_root``: refused when it lies inside the delivery (the next ingest took the page
+    work images of the workspace for scans of a dossier named after its folder).
+
+    ``accept_redelivery`` names files (relative to the delivery, or paths inside it) whose recorded
+    version failed or went missing and that the scanner delivered again: the new version replaces
+    the recorded one (kept in the page history and the event log) and is processed again. A named
+    file whose recorded pages were fine stays a fixity error.
     """
     who = operator_name(operator)
     root = Path(delivery_path)
+    if workspace_root is not None:
+        check_workspace_apart(root, workspace_root)
     delivery = discover(root, layout)
     with ExitStack() as hold:
         with store.registration(str(delivery.root), wait_s):
             existing = store.find_batch(delivery=str(delivery.root))
             if existing is not None:
                 hold.enter_context(store.batch_claim(existing))
-            report = _register(store, delivery, root, existing, who, batch_name, layout)
+            accept = _redelivery_names(delivery.root, accept_redelivery)
+            report = _register(store, delivery, root, existing, who, batch_name, layout, accept)
             if existing is None:
                 hold.enter_context(store.batch_claim(report.batch))
         yield report
 
 
 def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | None, who: str,
-              batch_name: str | None, layout: str) -> IngestReport:
+              batch_name: str | None, layout: str, accept: set[str] = frozenset()) -> IngestReport:
     """Read every file (checksums, formats), then record what is new in one transaction."""
     if existing and layout != "auto" and existing.layout != delivery.layout:
         raise DeliveryError(
@@ -120,8 +143,16 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             delivery = discover(root, existing.layout)
 
     known = {f.relpath: f for f in store.files(existing.id)} if existing else {}
+    unknown = sorted(accept - set(known))
+    if unknown:
+        raise ConfigError(
+            f"--accept-redelivery {unknown[0]}: not a file of "
+            + (f"batch {existing.name}" if existing else "this delivery (it was never ingested)")
+            + "; name a file by its path in the delivery, e.g. DOSSIER/0002.tif")
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
+    for rel in sorted(accept & set(report.missing_files)):
+        report.redelivery_refused[rel] = N_("still missing from the delivery")
     report.ignored_files = delivery.ignored
     report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
@@ -129,8 +160,10 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
         for rel in delivery.misplaced
     ]
     new: list[tuple[DeliveryFile, int, str, str | None, int, str | None]] = []
-    redelivered: list[tuple[FileRecord, int, str, str | None, int]] = []
+    redelivered: list[tuple[FileRecord, int, str, str | None, int, str]] = []
     rescan = _awaiting_rescan(store, existing.id) if existing else set()
+    failed = _failed_files(store, existing.id) if existing else set()
+    went_missing = _went_missing(store, existing.id) if existing else set()
     for dfile, placement_error in candidates:
         path = delivery.root / dfile.relpath
         try:
@@ -141,14 +174,26 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             continue
         record = known.get(dfile.relpath)
         if record is not None:
+            broken = record.id in failed or record.relpath in went_missing
             if record.sha256 == digest:
                 report.unchanged_files += 1
+                if record.relpath in accept:
+                    report.redelivery_refused[record.relpath] = N_("unchanged since ingest: nothing to accept")
             elif record.id in rescan:
-                replacement = _redelivery(record, path, report)
+                replacement = _redelivery(record, path, report, same_pages=True)
                 if replacement is not None:
-                    redelivered.append((record, size, digest, *replacement))
+                    redelivered.append((record, size, digest, *replacement, N_("rescan")))
+            elif record.relpath in accept and broken:
+                replacement = _redelivery(record, path, report, same_pages=False)
+                if replacement is not None:
+                    why = N_("failed") if record.id in failed else N_("missing")
+                    redelivered.append((record, size, digest, *replacement, why))
             else:
-                report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest))
+                if record.relpath in accept:
+                    report.redelivery_refused[record.relpath] = N_(
+                        "its recorded pages did not fail and were not rejected in QA: a changed file "
+                        "stays a fixity error")
+                report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest, broken))
             continue
         try:
             info = inspect_file(path)
@@ -171,11 +216,15 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
         for changed in report.changed_files:
             store.log(batch.id, who, "file.changed", file=changed.relpath,
                       recorded_sha256=changed.recorded_sha256, current_sha256=changed.current_sha256)
-        for record, size, digest, fmt, count in redelivered:
+        for record, size, digest, fmt, count, why in redelivered:
             store.replace_file(record.id, size, digest, fmt, count, who)
             store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
-                      sha256=digest, size=size)
+                      previous_size=record.size, previous_pages=record.page_count,
+                      previous_error=record.error, sha256=digest, size=size, pages=count, reason=why,
+                      accepted="automatic (rejected in QA)" if why == "rescan" else "--accept-redelivery")
             report.redelivered_files.append(record.relpath)
+        for rel, reason in report.redelivery_refused.items():
+            store.log(batch.id, who, "file.redelivery_refused", file=rel, reason=reason)
         seq = store.next_seq(batch.id)
         for dfile, size, digest, fmt, count, error in new:
             store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error, seq)
@@ -192,19 +241,60 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     return report
 
 
+def check_workspace_apart(delivery: Path, workspace_root: Path) -> None:
+    """StateError when the workspace is the delivery or lies inside it."""
+    if is_within(workspace_root, delivery):
+        raise StateError(f"the workspace {Path(workspace_root).resolve()} is inside the delivery "
+                         f"{Path(delivery).resolve()}; its work files would be read as scans: use a workspace "
+                         "outside the delivery (--workspace)")
+
+
 def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:
     """The ids of the batch's files that have pages rejected for rescan."""
     return {p.file_id for p in store.pages(batch_id, [PageStatus.RESCAN])}
 
 
-def _redelivery(record: FileRecord, path: Path, report: IngestReport) -> tuple[str | None, int] | None:
-    """A rescanned file replaces the recorded one when it has the same pages (format, page count);
-    the old version is kept in the page history and the event log."""
+def _failed_files(store: Store, batch_id: int) -> set[int]:
+    """The ids of the batch's files that failed at ingest or have pages that failed in a run."""
+    return {p.file_id for p in store.pages(batch_id, [PageStatus.FAILED])}
+
+
+def _went_missing(store: Store, batch_id: int) -> set[str]:
+    """The files an earlier ingest found missing from the delivery."""
+    return {e.detail.get("file") for e in store.events(batch_id) if e.action == "file.missing"}
+
+
+def _redelivery_names(root: Path, names: Iterable[str | Path]) -> set[str]:
+    """The delivery-relative names of the files given to ``--accept-redelivery``: as written relative
+    to the delivery, or a path (absolute or from the current folder) that lies inside it."""
+    out: set[str] = set()
+    for name in names:
+        path = Path(name)
+        try:
+            out.add((path if path.is_absolute() else Path.cwd() / path).resolve()
+                    .relative_to(root.resolve()).as_posix())
+        except ValueError:  # not a path inside the delivery: a name relative to it
+            out.add(PurePosixPath(str(name).replace("\\", "/")).as_posix())
+    return out
+
+
+def _redelivery(record: FileRecord, path: Path, report: IngestReport, *,
+                same_pages: bool) -> tuple[str | None, int] | None:
+    """A re-delivered file replaces the recorded one; the old version is kept in the page history and
+    the event log. A rescan must bring the same pages (format, page count); a file that failed or
+    went missing may bring more pages than were recorded (a 0-byte file recorded none), not fewer."""
     try:
         info = inspect_file(path)
     except InputFileError as exc:
         report.failed_files[record.relpath] = f"re-delivered file cannot be used: {exc}"
         return None
+    if not same_pages:
+        if info.page_count < record.page_count:
+            report.failed_files[record.relpath] = (
+                f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
+                "deliver at least the same pages again")
+            return None
+        return info.format, info.page_count
     if info.page_count != record.page_count:
         report.failed_files[record.relpath] = (
             f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "

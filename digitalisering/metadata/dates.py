@@ -32,3 +32,12 @@ def _add(found: set[date], year: int, month: int, day: int, latest: date) -> Non
         return
     if EARLIEST <= d.year and d <= latest:
         found.add(d)
+
+
+MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+               "november", "december")
+
+
+def dutch_date(day: date | None) -> str:
+    """A date as people read it in Dutch: 7 december 2026 ('-' for none)."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}" if day else "-"

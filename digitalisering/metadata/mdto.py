@@ -86,6 +86,23 @@ class Verwijzing:
             _el(ident, "identificatieBron", self.bron)
 
 
+@dataclass(frozen=True)
+class Beperking:
+    """One beperkingGebruik: its type, a description and the end of its term (ISO date or year)."""
+
+    type: Begrip
+    beschrijving: str | None = None
+    einddatum: str | None = None
+
+    def add(self, parent: etree._Element) -> None:
+        el = _el(parent, "beperkingGebruik")
+        self.type.add(el, "beperkingGebruikType")
+        if self.beschrijving:
+            _el(el, "beperkingGebruikNadereBeschrijving", self.beschrijving)
+        if self.einddatum:
+            _el(_el(el, "beperkingGebruikTermijn"), "termijnEinddatum", self.einddatum)
+
+
 @dataclass
 class Informatieobject:
     kenmerk: str
@@ -109,6 +126,8 @@ class Informatieobject:
     is_onderdeel_van: list[Verwijzing] = field(default_factory=list)
     bevat_onderdeel: list[Verwijzing] = field(default_factory=list)
     heeft_representatie: list[Verwijzing] = field(default_factory=list)
+    beperkingen: list[Beperking] = field(default_factory=list)
+    """The access decisions' beperkingGebruik; empty: ``beperking`` (the archive's default) alone."""
 
 
 @dataclass
@@ -184,8 +203,11 @@ def informatieobject_xml(io: Informatieobject) -> bytes:
     for v in io.heeft_representatie:
         v.add(el, "heeftRepresentatie")
     io.archiefvormer.add(el, "archiefvormer")
-    beperking = _el(el, "beperkingGebruik")
-    io.beperking.add(beperking, "beperkingGebruikType")
+    if io.beperkingen:
+        for b in io.beperkingen:
+            b.add(el)
+    else:
+        io.beperking.add(_el(el, "beperkingGebruik"), "beperkingGebruikType")
     return _finish(root)
 
 

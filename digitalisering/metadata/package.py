@@ -32,13 +32,14 @@ from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
-from digitalisering.fileio import empty_folder, write_bytes_atomic
+from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.text.alto import validation_errors as alto_validation_errors
 from digitalisering.metadata.mdto import (
     NS,
     Begrip,
+    Beperking,
     Bestand,
     Informatieobject,
     Verwijzing,
@@ -61,6 +62,8 @@ class PackageReport:
     files: int = 0
     bytes: int = 0
     records: int = 0
+    events: bool = False
+    """The batch's event log is in the package as PREMIS 3.0 (``EVENTS_FILE``)."""
 
 
 def check_name(name: str) -> str:
@@ -220,8 +223,45 @@ def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
     return out
 
 
-def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -> PackageReport:
+EVENTS_FILE = "premis-events.xml"
+"""The batch's event log as PREMIS 3.0, beside the packing slip (``metadata.premis``)."""
+
+
+BAG_DECLARATION = "bagit.txt"
+
+
+def enclosing_bag(path: Path) -> Path | None:
+    """The BagIt bag that ``path`` is, or lies inside (None when none): a package, finished and
+    validated, that nothing may write into afterwards (a run with ``--out`` a package put its
+    dossier folders and results.json beside the payload, and ``verify`` still said ok)."""
+    path = Path(path).resolve()
+    for folder in (path, *path.parents):
+        if (folder / BAG_DECLARATION).is_file():
+            return folder
+    return None
+
+
+@dataclass
+class AccessTerms:
+    """A document's access decision as the package needs it (made by ``access.publish.package_terms``)."""
+
+    state: str
+    """'open', 'restricted' or 'redacted' (in force today)."""
+    beperkingen: list[Beperking]
+    public_output: dict | None = None
+    """For a public package: the redacted copy's ``output`` entry (as in results.json, paths
+    relative to ``public_dir``)."""
+    public_dir: Path | None = None
+
+
+def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
+                  access: dict[str, AccessTerms] | None = None, public: bool = False,
+                  events_xml: bytes | None = None) -> PackageReport:
     """Build the bag for the run in ``out_dir`` (its results.json and PDFs) at ``target``.
+
+    ``access``: document id -> its access terms: each document record carries its beperkingGebruik.
+    ``public``: a package for the public: restricted documents are left out (no file, no record,
+    not listed in their dossier), redacted ones are the redacted copy.
 
     ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
     writing it refuses the package), and the package folder is made by one command at a time.
@@ -231,32 +271,69 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str) -
         raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
     with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
                      shared=True):
-        return _build(out_dir, target, config, operator)
+        return _build(out_dir, target, config, operator, access, public, events_xml)
 
 
-def _build(out_dir: Path, target: Path, config: dict, operator: str) -> PackageReport:
+def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dict[str, AccessTerms] | None = None,
+           public: bool = False, events_xml: bytes | None = None) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
         raise StateError(f"{target} exists already; choose a new package folder")
+    # not inside the output folder (the next run of the batch writes there) nor inside the
+    # delivery (the next ingest took the package's PDFs for new scans)
+    for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
+            raise StateError(f"the package folder {target} is inside the {what} {folder}; "
+                             "choose a package folder outside it")
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
+    if work.is_symlink():  # emptied below: it must be our own work folder, not a link to another one
+        raise StateError(f"{work} is a symbolic link; remove it or choose another package folder")
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
     with folder_lock(work, f"{target} is being made by another command"):
         empty_folder(work)  # what a killed package left
-        return _fill(out_dir, target, work, results, batch, config, operator)
+        return _fill(out_dir, target, work, results, batch, config, operator, access, public, events_xml)
+
+
+def _public_documents(results: dict, access: dict[str, AccessTerms] | None, public: bool) -> list[tuple[dict, list[dict]]]:
+    """The dossiers and documents the package holds: all, or for the public no restricted ones and
+    the redacted copies in place of the originals."""
+    if not public:
+        return dossier_documents(results)
+    if access is None:
+        raise StateError("a public package needs the access decisions of the batch (its workspace)")
+    out = []
+    for dossier, docs in dossier_documents(results):
+        shown = []
+        for doc in docs:
+            terms = access.get(doc["id"])
+            if terms is None or terms.state == "restricted":
+                continue  # never public without a decision that allows it
+            if terms.state == "redacted":
+                if terms.public_output is None:
+                    continue
+                doc = {**doc, "output": terms.public_output}
+            shown.append(doc)
+        if shown:
+            out.append((dossier, shown))
+    return out
 
 
 def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, config: dict,
-          operator: str) -> PackageReport:
+          operator: str, access: dict[str, AccessTerms] | None = None, public: bool = False,
+          events_xml: bytes | None = None) -> PackageReport:
     root = work / check_name(batch)
     report = PackageReport(target)
     ctx = RecordContext.from_results(results, config, operator)
+    # the slip counts the pages a PDF holds: blank pages and separator sheets left out are not in it
+    in_pdf = {p["seq"] for p in results["pages"] if p.get("in_output")}
     slip: list[dict] = []
     try:
-        for dossier, docs in dossier_documents(results):
+        for dossier, docs in _public_documents(results, access, public):
             name_of = dossier_folder(dossier)
             folder = root / check_name(name_of)
             folder.mkdir(parents=True)
@@ -264,9 +341,13 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                                informatieobject_xml(dossier_record(dossier, docs, ctx)))
             report.records += 1
             for doc in docs:
+                terms = access.get(doc["id"]) if access else None
+                source = terms.public_dir if public and terms and terms.state == "redacted" else out_dir
                 name = check_name(Path(doc["output"]["path"]).name)
-                _copy_checked(out_dir / doc["output"]["path"], doc["output"]["sha256"], folder / name)
+                _copy_checked(source / doc["output"]["path"], doc["output"]["sha256"], folder / name)
                 doc_record = document_record(doc, dossier["id"], name, ctx)
+                if terms:
+                    doc_record.beperkingen = list(terms.beperkingen)
                 write_bytes_atomic(folder / check_name(f"{name_of}-{doc['index']:02d}.MDTO.xml"),
                                    informatieobject_xml(doc_record))
                 size = (folder / name).stat().st_size
@@ -275,7 +356,7 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                 alto_names = []
                 for alto in doc["output"].get("alto", []):
                     alto_name = check_name(Path(alto["path"]).name)
-                    _copy_checked(out_dir / alto["path"], alto["sha256"], folder / alto_name)
+                    _copy_checked(source / alto["path"], alto["sha256"], folder / alto_name)
                     write_bytes_atomic(folder / check_name(f"{alto_name}.bestand.MDTO.xml"),
                                        bestand_xml(alto_bestand_record(doc, doc_record, alto, alto_name, ctx)))
                     alto_names.append(f"{batch}/{name_of}/{alto_name}")
@@ -285,14 +366,19 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
                 report.files += 1 + len(alto_names)
                 report.bytes += size
                 slip.append({"dossier": dossier["id"], "document": doc["id"], "type": doc["type"],
-                             "file": f"{batch}/{name_of}/{name}", "bytes": size, "pages": len(doc["pages"]),
+                             "file": f"{batch}/{name_of}/{name}", "bytes": size,
+                             "pages": sum(1 for seq in doc["pages"] if seq in in_pdf),
+                             "pages_scanned": len(doc["pages"]),
                              "sha256": doc["output"]["sha256"], "alto": alto_names})
             report.dossiers += 1
-        pakbon = {"batch": batch, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
+        pakbon = {"batch": batch, "public": public, "created": ctx.now.isoformat(timespec="seconds"), "created_by": operator,
                   "generator": f"digitalisering {__version__}", "dossiers": report.dossiers,
                   "documents": report.documents, "files": report.files, "bytes": report.bytes,
                   "metadata_records": report.records, "contents": slip}
         write_bytes_atomic(work / "pakbon.json", json.dumps(pakbon, ensure_ascii=False, indent=1).encode("utf-8"))
+        if events_xml is not None:
+            write_bytes_atomic(work / EVENTS_FILE, events_xml)
+            report.events = True
         bag = bagit.make_bag(str(work), {
             "Source-Organization": config["archiefvormer"]["naam"],
             "External-Description": f"Gedigitaliseerde bouwdossiers, batch {batch}",
@@ -377,6 +463,13 @@ def verify_package(path: Path) -> VerifyReport:
                 report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
                 report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+    events = data_dir / EVENTS_FILE
+    if events.exists():
+        from digitalisering.metadata.premis import validation_errors as premis_errors
+
+        errors = premis_errors(events.read_bytes())
+        if errors:
+            report.problems.append(f"invalid PREMIS: {events.relative_to(path)}: {errors[0]}")
     for alto in sorted(data_dir.rglob("*.alto.xml")):
         errors = alto_validation_errors(alto.read_bytes())
         if errors:

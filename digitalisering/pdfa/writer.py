@@ -42,6 +42,9 @@ class PdfPage:
     """Counter-clockwise skew of the image, undone by drawing it rotated clockwise."""
     fill: tuple[int, ...] = ()
     """Paper colour (0-255, grey or RGB) under a rotated image; white when empty."""
+    crop_px: tuple[int, int, int, int] | None = None
+    """(x0, y0, x1, y1) in pixels of the straightened page: shown as the page's CropBox (viewers and
+    printers show only that part; the image and the text layer stay whole)."""
 
 
 DEFAULT_FLAVOUR = "2b"
@@ -104,6 +107,14 @@ def _straighten_page(pdf: pikepdf.Pdf, target: pikepdf.Page, page: PdfPage) -> N
     target.obj.MediaBox = pikepdf.Array([0, 0, round(nw, 4), round(nh, 4)])
 
 
+def _crop_page(target: pikepdf.Page, page: PdfPage) -> None:
+    """The CropBox of the sheet: pixels of the straightened page (top-left origin) to points."""
+    _x0, _y0, _x1, top = (float(v) for v in target.mediabox)
+    x0, y0, x1, y1 = (v * 72 / page.dpi for v in page.crop_px)
+    target.obj.CropBox = pikepdf.Array([round(x0, 4), round(max(0.0, top - y1), 4), round(x1, 4),
+                                        round(min(top, top - y0), 4)])
+
+
 def _write_metadata(pdf: pikepdf.Pdf, info: PdfInfo, flavour: str) -> None:
     created = info.created.isoformat()
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
@@ -154,6 +165,8 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             target = pdf.pages[-1]
             if page.deskew_deg:
                 _straighten_page(pdf, target, page)
+            if page.crop_px:
+                _crop_page(target, page)
             if page.text is not None and page.text.words:
                 font = font or add_font(pdf)
                 draw_text_layer(pdf, target, page.text, font)

@@ -64,6 +64,8 @@ class Finding:
 @dataclass
 class CheckReport:
     findings: list[Finding] = field(default_factory=list)
+    not_run: dict[str, str] = field(default_factory=dict)
+    """check -> message code of why it could not be run (e.g. no BAG index when the batch ran)."""
 
     def extend(self, items: Iterable[Finding]) -> None:
         self.findings.extend(items)
@@ -308,7 +310,7 @@ def split_findings(documents: list[dict]) -> Iterator[Finding]:
 def address_findings(results: dict) -> Iterator[Finding]:
     """Every dossier should name at least one address that is linked to the BAG."""
     if not results.get("bag"):
-        return
+        return  # run_checks records the check as not run
     for dossier in results["dossiers"]:
         first = tuple(dossier["pages"][:1])
         found = dossier.get("addresses", [])
@@ -396,6 +398,8 @@ def run_checks(results: dict, out_dir: Path, qa_config: dict, archive_config: di
     report.extend(mdto_findings(results, archive_config, operator))
     report.extend(split_findings(results["documents"]))
     report.extend(address_findings(results))
+    if not results.get("bag") and results["dossiers"]:
+        report.not_run["address"] = "address_not_run"
     if delivery is not None:
         try:
             expected = read_manifest(delivery, qa_config["manifest"])

@@ -11,10 +11,11 @@ replaces it (the old version stays in the page history) and the page is reviewed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from digitalisering.csvtext import csv_text
-from digitalisering.errors import InputFileError, StateError
+from digitalisering.errors import InputFileError, StateError, UnknownBatchError
 from digitalisering.fileio import write_text_atomic
 from digitalisering.locks import folder_lock
 from digitalisering.ocr.model import PageText
@@ -22,6 +23,7 @@ from digitalisering.pagerecord import PageResult
 from digitalisering.qa.checks import CheckReport, Finding, run_checks
 from digitalisering.qa.images import page_jpeg
 from digitalisering.qa.iso2859 import SamplingPlan
+from digitalisering.qa.numbering import PagePlace, document_label, page_places
 from digitalisering.qa.sampling import batch_seed, draw, lot_pages, plan_for, plan_json
 from digitalisering.resultsfile import read_results
 from digitalisering.store import Batch, Decision, SampleRecord, Store
@@ -61,6 +63,24 @@ class Inspection:
     pages_by_seq: dict[int, dict] = field(default_factory=dict)
     page_ids: dict[int, int] = field(default_factory=dict)
     """seq -> page id in the store."""
+
+    # -- where a page is, as people read it -------------------------------------------------------
+    @cached_property
+    def places(self) -> dict[int, PagePlace]:
+        """seq -> dossier, document and blad (from 1) and the delivered file (``qa.numbering``)."""
+        return page_places(self.results)
+
+    def page_label(self, seq: int, lang: str = "nl") -> str:
+        place = self.places.get(seq)
+        return place.label(lang) if place else str(seq)
+
+    def where(self, finding: Finding, lang: str = "nl") -> str:
+        """What a finding is about, as people read it: a page's place, a document, a dossier."""
+        if finding.scope == "page" and finding.pages:
+            return self.page_label(finding.pages[0], lang)
+        if finding.scope == "document":
+            return document_label(self.results, finding.key, lang)
+        return finding.key
 
     # -- who is reviewed ------------------------------------------------------------------------
     @property
@@ -199,23 +219,27 @@ class Inspection:
         return [f for f in self.checks.findings if seq in f.pages]
 
 
-RESCAN_FIELDS = ["volgnummer", "bestand", "pagina", "dossier", "document", "reden", "beoordelaar", "tijdstip",
+RESCAN_FIELDS = ["dossier", "document", "blad", "bestand", "pagina_in_bestand", "reden", "beoordelaar", "tijdstip",
                  "sha256"]
+"""The rescan list's columns: the page's place as archivists count (dossier, document number and blad
+from 1) and as the scanner delivered it (file, page in the file from 1)."""
 
 
 def rescan_rows(store: Store, batch: Batch, results: dict | None = None) -> list[dict[str, str]]:
     """The pages in state 'rescan' with the reason, reviewer and time of their rejection."""
-    entries = {p["seq"]: p for p in (results or {}).get("pages", [])}
+    places = page_places(results or {})
     files = {f.id: f for f in store.files(batch.id)}
     latest: dict[int, Decision] = {}
     for d in store.decisions(batch.id):
         latest[d.page_id] = d
     rows = []
     for page in store.pages(batch.id, [PageStatus.RESCAN]):
-        entry, f, d = entries.get(page.seq, {}), files[page.file_id], latest.get(page.id)
+        place, f, d = places.get(page.seq), files[page.file_id], latest.get(page.id)
         rows.append({
-            "volgnummer": str(page.seq), "bestand": f.relpath, "pagina": str(page.page_index + 1),
-            "dossier": entry.get("dossier") or page.folder or "", "document": entry.get("document") or "",
+            "dossier": (place.dossier if place else None) or page.folder or "",
+            "document": str(place.document) if place and place.document else "",
+            "blad": str(place.blad) if place and place.blad else "",
+            "bestand": f.relpath, "pagina_in_bestand": str(page.page_index + 1),
             "reden": (d.reason or "") if d else "", "beoordelaar": d.who if d else "", "tijdstip": d.at if d else "",
             "sha256": f.sha256,
         })
@@ -236,10 +260,11 @@ def run_out_dir(store: Store, batch: Batch) -> Path:
 
 
 def find_batch(store: Store, name: str) -> Batch:
+    """The batch called ``name``; UnknownBatchError (exit 2, as for every command) when there is none."""
     batch = store.find_batch(name=name)
     if batch is None:
         names = ", ".join(b.name for b in store.batches()) or "none"
-        raise StateError(f"no batch {name!r} in this workspace (batches: {names})")
+        raise UnknownBatchError(f"no batch {name!r} in this workspace (batches: {names})")
     return batch
 
 

@@ -13,6 +13,7 @@ The folder is written beside the target and renamed into place, so a report is w
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,11 +24,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import empty_folder, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
-from digitalisering.qa.messages import check_label, ui
+from digitalisering.i18n import Localised, timestamp
+from digitalisering.qa.messages import check_label, render, ui
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 
@@ -36,8 +39,18 @@ def template_env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
-                       lang=lang)
+                       lang=lang, num=number_filter(lang))
     return env
+
+
+def number_filter(lang: str):
+    """``num(value, digits=None, sign=False)`` for the templates: a number the reader's way, '–' for none."""
+    def num(value, digits: int | None = None, sign: bool = False) -> str:
+        if value is None or isinstance(value, str):
+            return "–" if value is None else value
+        spec = ("+" if sign else "") + (f".{digits}f" if digits is not None else "g")
+        return format(Localised(value, lang), spec)
+    return num
 
 
 def plan_values(plan) -> dict:
@@ -58,12 +71,31 @@ def verdict_text(v: Verdict, lang: str) -> tuple[str, dict]:
     return ui(f"verdict_{v.status}", lang, **values), values
 
 
+DEFECT_FIELDS = {
+    "nl": ["status", "controle", "dossier", "document", "blad", "bestand", "pagina_in_bestand", "bevinding",
+           "extra_beoordelen"],
+    "en": ["status", "check", "dossier", "document", "sheet", "file", "page_in_file", "finding",
+           "always_reviewed"],
+}
+
+
 def defects_csv(insp: Inspection, lang: str) -> str:
-    header = {"nl": ["status", "controle", "niveau", "sleutel", "paginas", "bevinding", "extra_beoordelen"],
-              "en": ["status", "check", "scope", "key", "pages", "finding", "always_reviewed"]}[lang]
-    rows = ([f.status, f.check, f.scope, f.key, " ".join(str(s) for s in f.pages), f.message(lang),
-             "ja" if f.review and lang == "nl" else ("yes" if f.review else "")] for f in insp.checks.problems())
-    return csv_text(header, rows, ";" if lang == "nl" else ",")
+    """Every warning and failure, one row each, in the reader's language: where it is as archivists
+    count (dossier, document and blad from 1) and as delivered (file, page in the file)."""
+    documents = {d["id"]: d for d in insp.results["documents"]}
+    rows = []
+    for f in insp.checks.problems():
+        place = insp.places.get(f.pages[0]) if f.scope == "page" and f.pages else None
+        doc = documents.get(f.key) if f.scope == "document" else None
+        if place is not None:
+            where = [place.dossier or "", place.document or "", place.blad or "", place.file, place.file_page]
+        elif doc is not None:
+            where = [doc["dossier"], doc["index"], "", "", ""]
+        else:
+            where = [f.key, "", "", "", ""]
+        rows.append([ui(f.status, lang), f.label(lang), *where, f.message(lang),
+                     ui("yes", lang) if f.review else ""])
+    return csv_text(DEFECT_FIELDS[lang], rows, ";" if lang == "nl" else ",")
 
 
 @dataclass
@@ -74,10 +106,43 @@ class ReportSummary:
     image_failures: list[str]
 
 
+def is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds a QA report and nothing else (what ``_write`` puts there: index.html,
+    the findings CSV, img/*.jpg, pages/*.html), so that replacing it loses nothing. Anything else
+    (the output folder, a delivery, a folder of one's own, a note added to a report) is not."""
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    allowed = {"index.html": "file", "img": "dir", "pages": "dir", **{n: "file" for n in DEFECTS_FILE.values()}}
+    for child in folder.iterdir():
+        kind = allowed.get(child.name)
+        if child.is_symlink() or kind is None or (kind == "dir") != child.is_dir():
+            return False
+        if kind == "dir":
+            pattern = re.compile(r"^(thumb|page)-\d+\.jpg$" if child.name == "img" else r"^\d+\.html$")
+            if not all(pattern.match(f.name) and f.is_file() and not f.is_symlink() for f in child.iterdir()):
+                return False
+    return True
+
+
 def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") -> ReportSummary:
-    """Write the report folder for ``insp`` at ``target`` (replacing an earlier report there)."""
+    """Write the report folder for ``insp`` at ``target``, replacing an earlier report there (and
+    only a report: ``--to`` an existing folder of anything else is refused; it used to be removed
+    whole, also when it was the run's output folder or the delivery)."""
     target = Path(target)
     work = target.with_name(f".{target.name}.part")
+    old = target.with_name(f".{target.name}.old")
+    if (target.exists() or target.is_symlink()) and not is_report(target):
+        raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+    # never inside the delivery (the next ingest took the report's page pictures for scans) or a package
+    for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
+                         ("package", enclosing_bag(target.parent))):
+        if folder is not None and is_within(target, folder):
+            raise StateError(f"the report folder {target} is inside the {what} {folder}; "
+                             "choose a report folder outside it")
+    if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
+        raise StateError(f"{work if work.is_symlink() else old} is not a work folder of a QA report; "
+                         "remove it or choose another report folder")
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -108,6 +173,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     decisions = insp.current_decisions()
     documents = {d["id"]: d for d in insp.results["documents"]}
     common = {"batch": insp.batch, "pages": insp.pages_by_seq, "decisions": decisions, "lang": lang,
+              "where": lambda s: insp.page_label(s, lang), "where_finding": lambda f: insp.where(f, lang),
               "page_href": lambda s: f"pages/{s}.html", "thumb_href": lambda s: f"img/thumb-{s}.jpg"}
     page_tpl = env.get_template("report_page.html")
     for seq in shown:
@@ -121,15 +187,18 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     summary = insp.results["summary"]
     plan = insp.plan
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), who=who, version=__version__,
+        generated=timestamp(datetime.now(timezone.utc), lang), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
         sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
+        not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
     if target.exists():
+        if not is_report(target):  # (made meanwhile by someone else)
+            raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
         old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)  # a report (checked above), left by a killed command
         os.replace(target, old)
         os.replace(work, target)
         shutil.rmtree(old, ignore_errors=True)

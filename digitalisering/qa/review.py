@@ -24,7 +24,8 @@ from digitalisering.errors import DigitaliseringError
 from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
 from digitalisering.qa.messages import check_label, ui
-from digitalisering.qa.report import extra_reasons, plan_values, verdict_text
+from digitalisering.store.records import PageStatus
+from digitalisering.qa.report import extra_reasons, number_filter, plan_values, verdict_text
 from digitalisering.web.security import CrossOrigin, CSRFError, ForeignHost, protect
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
@@ -37,7 +38,7 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
     protect(app, allowed_hosts, session_cookie=f"digitalisering-review-{insp.batch.id}")
     app.jinja_loader = PackageLoader("digitalisering.qa", "templates")
     app.jinja_env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda n: check_label(n, lang),
-                                 lang=lang)
+                                 lang=lang, num=number_filter(lang))
     lock = threading.Lock()
     documents = {d["id"]: d for d in insp.results["documents"]}
 
@@ -58,6 +59,7 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
         return {"batch": insp.batch, "reviewer": reviewer, "pages": insp.pages_by_seq,
                 "decisions": decisions, "verdict": verdict, "verdict_text": text,
                 "plan_values": plan_values(insp.plan),
+                "where": lambda s: insp.page_label(s, lang), "where_finding": lambda f: insp.where(f, lang),
                 "page_href": lambda s: url_for("page", seq=s),
                 "thumb_href": lambda s: url_for("image", seq=s, size="thumb")}
 
@@ -134,7 +136,7 @@ def create_app(insp: Inspection, reviewer: str, lang: str = "nl", *, allowed_hos
             return {"verdict": v.__dict__, "sample": insp.sample_seqs, "extra": list(insp.extra_pages()),
                     "decisions": {str(s): {"decision": d.decision, "reason": d.reason, "who": d.who, "at": d.at}
                                   for s, d in decided.items()},
-                    "rescan": [int(r["volgnummer"]) for r in insp.rescan_rows()]}
+                    "rescan": [p.seq for p in insp.store.pages(insp.batch.id, [PageStatus.RESCAN])]}
 
     def refused(key: str, status: int):
         return render_template("error.html", message=ui(key, lang)), status

@@ -13,19 +13,22 @@ from typing import Callable
 from tqdm import tqdm
 
 from digitalisering.ocr.engines import get_engine
+from digitalisering.ingest.register import check_workspace_apart
+from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
 from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.documents.overrides import Overrides, load_saved_overrides, save_overrides
-from digitalisering.runner.dossier_chain import ChainResult, Output, run_dossier_chain
+from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
 from digitalisering.runner.executors import DaskExecutor, LocalExecutor
 from digitalisering.runner.lock import batch_lock
 from digitalisering.runner.options import RunOptions
 from digitalisering.runner.page_chain import PageJob
 from digitalisering.runner.worker import PageOutcome, init_worker, process_page
 from digitalisering.qa.failures import FAILURES_FILE, Failure, list_failures, write_failures_csv
+from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
@@ -56,6 +59,10 @@ class RunSummary:
     dossiers: int = 0
     pages_s: float = 0.0
     """Wall time of the page stages; the rest of ``elapsed_s`` went to splitting and writing outputs."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """The batch's pages by status after the run (pending, done, failed, rescan)."""
+    addresses_unlinked: bool = False
+    """The workspace has no BAG index: no address of any dossier was linked (the run exits 1)."""
 
     @property
     def pages_per_minute(self) -> float:
@@ -81,9 +88,12 @@ def run_batch(
     """
     get_engine(options.ocr_engine).require(options.lang)
     out_dir = Path(out_dir).resolve()
-    check_out_dir(out_dir, batch)
+    check_workspace_apart(Path(batch.delivery), workspace.root)
+    check_out_dir(out_dir, batch, workspace.root)
     if options.gazetteer:
         load_gazetteer(Path(options.gazetteer))  # a ConfigError now, not after the pages
+    if options.exclusions:
+        check_exclusions_file(Path(options.exclusions))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -91,7 +101,7 @@ def run_batch(
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch), \
             folder_lock(out_dir, f"{out_dir} is in use by another command (a run, package or qa); "
                                  "run again when it is done"):
-        check_out_dir(out_dir, batch)  # (another batch's run may have finished there meanwhile)
+        check_out_dir(out_dir, batch, workspace.root)  # (another batch's run may have finished there meanwhile)
         if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
             overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
         started = time.monotonic()
@@ -111,8 +121,10 @@ def run_batch(
         done, failed = _process_pages(store, batch, jobs, options, operator, page_fn)
         pages_s = time.monotonic() - started
         overrides = _overrides(store, workspace, batch, overrides, operator)
-        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides)
+        chain: ChainResult = run_dossier_chain(store, workspace, batch, out_dir, options, operator, overrides,
+                                               remove_stale=False)
         results_path = write_results(store, batch, out_dir, options, chain, workspace.root)
+        remove_stale_outputs(chain)  # only now: until results.json was replaced, it named them
         elapsed = time.monotonic() - started
         store.log(batch.id, operator, "run.end", processed=len(jobs), done=done, failed=failed,
                   seconds=round(elapsed, 1), pages_seconds=round(pages_s, 1),
@@ -127,13 +139,16 @@ def run_batch(
     return RunSummary(batch, out_dir, total, len(jobs), done, failed, already_done, elapsed,
                       failures, chain.outputs, results_path, chain.plan.problems,
                       documents=sum(len(d.documents) for d in chain.plan.dossiers), dossiers=len(chain.plan.dossiers),
-                      pages_s=pages_s)
+                      pages_s=pages_s, counts=store.page_counts(batch.id), addresses_unlinked=chain.addresses is None and bool(chain.plan.dossiers))
 
 
 def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, operator: str) -> None:
     """Unfinished files of a killed run (temporary files of atomic writes) in the page work folders
-    and the output folder: nobody else writes there now (the batch and the output folder are held)."""
-    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(out_dir)
+    and of results.json and failures.csv: nobody else writes them now (the batch and the output
+    folder are held). Those in the dossier folders go when the dossier chain knows its folders; the
+    output folder is not searched further down (it may hold another batch's output folder)."""
+    removed = remove_temporaries(workspace.batch_dir(batch.name) / "pages") + remove_temporaries(
+        out_dir, recursive=False, targets=lambda name: name in (RESULTS_FILE, FAILURES_FILE))
     if removed:
         store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
 

@@ -21,6 +21,8 @@ import pikepdf
 from lxml import etree
 
 from digitalisering import __version__
+from digitalisering.access.proposals import DocumentProposals, bag_gebruiksdoelen, propose
+from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.index import INDEX_FILE
 from digitalisering.bag.link import BagAddresses, BagIndex, LinkedAddress, link_plan
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan
@@ -29,12 +31,14 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import plan_batch
 from digitalisering.documents.vocabulary import default_vocabulary, type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, write_bytes_atomic
+from digitalisering.fileio import ensure_inside, ensure_outside, remove_temporaries, write_bytes_atomic
 from digitalisering.imaging.transform import straight_size
 from digitalisering.metadata.dates import find_dates
 from digitalisering.metadata.fixity import sha256_bytes, sha256_file
 from digitalisering.naming import allocate, safe_stem
 from digitalisering.pagerecord import PageResult
+from digitalisering.qa.failures import FAILURES_FILE
+from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.pdfa.xmp import NAMESPACE as XMP_NAMESPACE
 from digitalisering.ocr.model import PageText
 from digitalisering.pdfa.writer import Bookmark, PdfInfo, PdfPage, build_pdf
@@ -96,14 +100,23 @@ class ChainResult:
     """Document id -> the dates written in it."""
     folders: dict[str, str] = field(default_factory=dict)
     """Dossier id -> its folder in the output (and in the package): ``dossier_names``."""
+    _writer: "_Writer | None" = field(default=None, repr=False, compare=False)
+    access: dict[str, DocumentProposals] = field(default_factory=dict)
+    """Document id -> its access proposals (personal data, vulnerable objects)."""
 
     def output(self, kind: str, key: str) -> Output | None:
         return next((o for o in self.outputs if o.kind == kind and o.key == key), None)
 
 
+RESERVED_NAMES = (RESULTS_FILE, FAILURES_FILE, "qa-rapport", "qa-report")
+"""What the output folder holds besides the dossier folders (results.json, failures.csv, the QA
+report's default folders): no dossier folder gets one of these names."""
+
+
 def dossier_names(plan: BatchPlan) -> dict[str, str]:
-    """Folder name per dossier id: one-to-one, also case-insensitively (``naming.allocate``)."""
-    return allocate((d.id for d in plan.dossiers), "dossier")
+    """Folder name per dossier id: one-to-one, also case-insensitively, and none of the
+    ``RESERVED_NAMES`` (``naming.allocate``)."""
+    return allocate((d.id for d in plan.dossiers), "dossier", RESERVED_NAMES)
 
 
 def document_relpath(doc: DocumentPlan, folder: str) -> str:
@@ -169,6 +182,16 @@ class _Writer:
         # its ALTO files, the dossier PDF)
         self.records = {seq: PageResult.from_json(p.result) for seq, p in self.by_seq.items()}
         self._texts: dict[int, PageText | None] = {}
+        # an output folder that holds the delivery or the workspace (``--out /data`` with the
+        # delivery in /data/levering) must not put a dossier folder named like it inside them
+        self.protected = {"delivery": Path(batch.delivery), "workspace": workspace.root}
+        self.claimed: dict[str, tuple[str, str]] = {}
+        """Path -> the (kind, key) this run writes there."""
+
+    def target(self, rel: str) -> Path:
+        """The absolute path of the output ``rel``: inside the output folder, outside the delivery
+        and the workspace."""
+        return ensure_outside(ensure_inside(self.out_dir, self.out_dir / rel), self.protected)
 
     def output_pages(self, seqs: list[int]) -> tuple[list[PageRecord], list[int]]:
         pages = [self.by_seq[s] for s in seqs]
@@ -185,7 +208,7 @@ class _Writer:
             return None
         index = {p.seq: i for i, p in enumerate(done)}
         bookmarks = [Bookmark(title, index[seq]) for title, seq in marks or [] if seq in index]
-        target = ensure_inside(self.out_dir, self.out_dir / rel)
+        target = self.target(rel)
         fingerprint = _fingerprint(done, self.records, self.options, info, bookmarks)
         previous = self.store.output(self.batch.id, kind, key)
         if (previous and previous.fingerprint == fingerprint and previous.path == str(target)
@@ -194,14 +217,15 @@ class _Writer:
                           rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks),
                           alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
         self._check_owner(target, kind, key, previous)
-        if previous and previous.path != str(target):
-            self._remove(previous.kind, previous.key, Path(previous.path), "renamed")
         pdf_pages = [self._pdf_page(p) for p in done]
         validation = build_pdf(pdf_pages, target, info, flavour=self.options.pdfa, bookmarks=bookmarks)
         checks = tuple(c.name for c in validation.checks)
         digest, size = sha256_file(target), target.stat().st_size
         self.store.record_output(self.batch.id, kind, key, str(target), digest, size, fingerprint,
                                  checks=list(checks))
+        self.release(target, kind, key)
+        if previous and previous.path != str(target):  # only now: a failed write leaves the old one
+            self._discard(kind, key, Path(previous.path), "renamed")
         self.store.log(self.batch.id, self.operator, "output.written", kind=kind, key=key, dossier=dossier_id,
                        path=str(target), sha256=digest, pages=len(done), missing_pages=missing,
                        pdfa=self.options.pdfa, checks_passed=list(checks))
@@ -214,23 +238,43 @@ class _Writer:
         page_dir = self.workspace.page_dir(self.batch.name, page.id)
         encode = record.encode
         assert encode is not None and record.artifacts.image is not None  # in_output() said so
+        crop = tuple(encode.sheet_box) if self.options.crop and encode.sheet_box else None
         return PdfPage(image_path=page_dir / record.artifacts.image, text=self.page_text(page), dpi=encode.dpi,
-                       deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour))
+                       deskew_deg=encode.deskew_deg, fill=tuple(encode.paper_colour), crop_px=crop)
 
     def _check_owner(self, target: Path, kind: str, key: str, previous,
                      written_for: Callable[[Path], bool] | None = None) -> None:
         """Never write over a file that belongs to something else: another output of this or another
         batch recorded at that path, or a file in the output folder that this run did not write
         (``written_for``: whether an unrecorded file is ours; default: a PDF's XMP says so)."""
+        claimed = self.claimed.setdefault(str(target), (kind, key))
+        if claimed != (kind, key):  # never: names are one-to-one (naming.allocate); checked all the same
+            raise StateError(f"{target} would be written for both {claimed[1]} and {key}")
+        moving = False
         for owner in self.store.outputs_at(str(target)):
+            if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
+                # this batch's own output, whose dossier's folder name changed (a dossier found
+                # later took the plain name): this run's names are one-to-one, so it moves away
+                # (its record is dropped once the path is written: ``release``)
+                moving = True
+                continue
             if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
                 other = self.store.batch_by_id(owner.batch_id).name
                 raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
                                  f"{key} would overwrite it: choose another --out")
         ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
-        if target.exists() and not (previous and previous.path == str(target)) and not ours(target):
+        if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
+
+    def release(self, target: Path, kind: str, key: str) -> None:
+        """After ``target`` was written for (kind, key): forget the other outputs of this batch
+        recorded at that path (moved away; they are written at their new place)."""
+        for owner in self.store.outputs_at(str(target)):
+            if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
+                self.store.delete_output(self.batch.id, owner.kind, owner.key)
+                self.store.log(self.batch.id, self.operator, "output.moved", kind=owner.kind, key=owner.key,
+                               path=str(target), taken_by=key)
 
     def page_text(self, page: PageRecord) -> PageText | None:
         """The page's words (None when it has none: blank, OCR timed out)."""
@@ -245,7 +289,7 @@ class _Writer:
         written = 0
         for n, page in enumerate(pages, 1):
             rel = alto_relpath(pdf_rel, n)
-            target = ensure_inside(self.out_dir, self.out_dir / rel)
+            target = self.target(rel)
             key = f"{doc_id}/{n}"
             fingerprint = sha256_bytes(f"{pdf_fingerprint}/{n}".encode())
             previous = self.store.output(self.batch.id, DOCUMENT_ALTO, key)
@@ -255,13 +299,14 @@ class _Writer:
                 continue
             self._check_owner(target, DOCUMENT_ALTO, key, previous,
                               lambda path: _alto_written_for(path, Path(pdf_rel).name, n))
-            if previous and previous.path != str(target):
-                self._remove(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
             data = page_alto(page, self.records[page.seq], self.page_text(page), Path(pdf_rel).name, n)
             write_bytes_atomic(target, data)
             digest = sha256_bytes(data)
             self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
                                      checks=["alto-4.4-xsd"])
+            self.release(target, DOCUMENT_ALTO, key)
+            if previous and previous.path != str(target):
+                self._discard(DOCUMENT_ALTO, key, Path(previous.path), "renamed")
             files.append(AltoFile(n, page.seq, rel, digest, len(data)))
             written += 1
         if written:
@@ -269,15 +314,42 @@ class _Writer:
                            path=str(self.out_dir / alto_relpath(pdf_rel, 1)), files=written, pages=len(pages))
         return files
 
-    def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
+    def written_here(self, path: Path) -> bool:
+        """Whether the recorded output ``path`` belongs to this output folder: it is
+        ``<out>/<folder>/<file>``, where every output of a run lies. An output recorded by a run
+        with another ``--out`` is not (also when that folder is inside this one: ``--out /p/o``
+        then ``--out /p`` removed the PDFs and ALTO files of the results in /p/o)."""
         try:
-            inside = ensure_inside(self.out_dir, path)
-        except Exception:  # noqa: BLE001 - an output recorded elsewhere (another --out) is left alone
-            inside = None
-        if inside is not None:
-            inside.unlink(missing_ok=True)
+            rel = Path(path).relative_to(self.out_dir)
+        except ValueError:
+            return False
+        return len(rel.parts) == 2 and ".." not in rel.parts
+
+    def _discard(self, kind: str, key: str, path: Path, why: str) -> None:
+        """Remove the file of an output that was replaced or is no longer made, when it lies in this
+        output folder; one written for another output folder is that folder's result and stays."""
+        here = self.written_here(path)
+        if here:
+            path.unlink(missing_ok=True)
+        self.store.log(self.batch.id, self.operator, "output.removed" if here else "output.left",
+                       kind=kind, key=key, path=str(path), why=why if here else f"{why}; in another output folder")
+
+    def _remove(self, kind: str, key: str, path: Path, why: str) -> None:
+        self._discard(kind, key, path, why)
         self.store.delete_output(self.batch.id, kind, key)
-        self.store.log(self.batch.id, self.operator, "output.removed", kind=kind, key=key, path=str(path), why=why)
+
+    def remove_leftovers(self, folders: dict[str, str]) -> None:
+        """Temporary files a killed run left in the dossier folders: only those of this batch's
+        outputs (``<folder>.pdf``, ``<folder>-...``), never searching further down."""
+        removed: list[Path] = []
+        for folder in folders.values():
+            if (self.out_dir / folder).is_symlink():  # never ours: outputs are not written through links
+                continue
+            removed += remove_temporaries(
+                self.out_dir / folder, recursive=False,
+                targets=lambda name, f=folder: name == f"{f}.pdf" or name.startswith(f"{f}-"))
+        if removed:
+            self.store.log(self.batch.id, self.operator, "run.leftovers_removed", files=[str(p) for p in removed])
 
     def remove_stale(self, keep: set[tuple[str, str]]) -> None:
         for rec in self.store.outputs(self.batch.id):
@@ -356,16 +428,20 @@ def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
 
 
 def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir: Path, options: RunOptions,
-                      operator: str, overrides: Overrides | None = None) -> ChainResult:
+                      operator: str, overrides: Overrides | None = None, *, remove_stale: bool = True) -> ChainResult:
+    """Split, link and write the outputs; ``remove_stale=False`` leaves the outputs of an earlier
+    split for ``remove_stale_outputs`` (after results.json is written)."""
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
     plan = plan_documents(store, workspace, batch, overrides, views)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
     result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options),
                          folders=dossier_names(plan))
+    writer.remove_leftovers(result.folders)
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
                     for dossier in plan.dossiers for doc in dossier.documents}
     found = result.addresses.documents if result.addresses else {}
+    result.access = access_proposals(writer, plan, result.addresses, options)
     for dossier in plan.dossiers:
         for doc in dossier.documents:
             created = _created(writer, doc.pages)
@@ -378,9 +454,31 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
                 result.outputs.append(out)
         if options.dossier_pdf:
             _write_dossier_pdf(writer, batch, dossier, result)
+    result._writer = writer
+    if remove_stale:
+        remove_stale_outputs(result)
+    return result
+
+
+def remove_stale_outputs(result: ChainResult) -> None:
+    """Remove the outputs of an earlier split that this one no longer makes. The runner calls it
+    after results.json names the new outputs: until then the old results.json names the old ones,
+    and they must still be there (a run that stopped in between left a results.json that named
+    removed files)."""
+    writer = result._writer
+    if writer is None:
+        return
     writer.remove_stale({(o.kind, o.key) for o in result.outputs}
                         | {(DOCUMENT_ALTO, f"{o.key}/{a.page}") for o in result.outputs for a in o.alto})
-    return result
+
+
+def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses | None,
+                     options: RunOptions) -> dict[str, DocumentProposals]:
+    """Personal data and vulnerable objects per document (``access.proposals``), from the words the
+    chain reads anyway and the BAG links just made."""
+    texts = {seq: writer.page_text(page) for seq, page in writer.by_seq.items() if page.status == PageStatus.DONE}
+    return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
+                   check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 
 
 def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, result: ChainResult) -> None:

@@ -40,8 +40,12 @@ class RunOptions:
     """Grey and colour pages losslessly (Flate) instead of JPEG."""
     ocr_max_megapixels: float = 40.0
     """Pages larger than this are OCRed at a reduced resolution (drawings must not stall the run)."""
+    exclusions: str | None = None
+    """The municipality's exclusion list (CSV bag_id;reden;einddatum): access proposals only."""
     scheduler: str | None = None
     """Address of a Dask distributed scheduler (tcp://host:8786); None: a local process pool."""
+    crop: bool = False
+    """Show each PDF page cropped to its sheet (a CropBox; the scan stays whole in the file)."""
 
     @property
     def workers(self) -> int:
@@ -50,6 +54,8 @@ class RunOptions:
     def output_affecting(self) -> dict:
         """The options that change the content of outputs (part of every output's fingerprint)."""
         data = asdict(self)
-        for key in ("jobs", "progress", "ocr_timeout", "scheduler"):
+        for key in ("jobs", "progress", "ocr_timeout", "scheduler", "exclusions"):
             data.pop(key)
+        if not self.crop:
+            data.pop("crop")  # outputs written before the option existed stay up to date
         return data

@@ -31,6 +31,7 @@ from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageR
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
 from digitalisering.ocr.reread import reread
+from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
 
@@ -114,7 +115,8 @@ def stage_encode(ctx: PageContext) -> EncodedImage | None:
     ctx.image_path = ctx.artifact("image", "page" + encoded.suffix, encoded.data)
     return EncodedImage(encoding=encoded.encoding, bytes=len(encoded.data), width_px=ctx.image.width,
                         height_px=ctx.image.height, dpi=ctx.dpi, deskew_deg=ctx.deskew_deg,
-                        paper_colour=list(ctx.paper_colour))
+                        paper_colour=list(ctx.paper_colour),
+                        sheet_box=sheet_box(ctx.image, ctx.deskew_deg, ctx.dpi))
 
 
 def stage_ocr(ctx: PageContext) -> OcrFacts | None:

@@ -13,10 +13,12 @@ from typing import Any
 
 from digitalisering import __version__
 from digitalisering._exec import tesseract
+from digitalisering.access.proposals import DETECTOR_VERSION
 from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
-from digitalisering.fileio import write_text_atomic
+from digitalisering.fileio import is_within, write_text_atomic
 from digitalisering.pagerecord import PageResult
+from digitalisering.qa.failures import FAILURES_FILE
 from digitalisering.resultsfile import RESULTS_FILE, SCHEMA_VERSION, results_batch, validate_results
 from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, ChainResult, Output
 from digitalisering.runner.options import RunOptions
@@ -110,6 +112,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                 "output": _output_json(out),
                 "addresses": [a.to_json() for a in linked.documents.get(doc.id, [])] if linked else [],
                 "dates": [x.isoformat() for x in chain.dates.get(doc.id, [])],
+                "access_proposals": chain.access[doc.id].to_json() if doc.id in chain.access else None,
             })
     outputs = chain.outputs
     bag_meta = None
@@ -147,6 +150,7 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
                                      ["no BAG index in the workspace: addresses are not linked "
                                       "(digitalisering bag import EXTRACT.zip)"]),
         "bag": bag_meta,
+        "access": {"detector_version": DETECTOR_VERSION, "exclusions": options.exclusions},
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
                    "pages": f.page_count, "error": f.error} for f in files.values()],
         "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),
@@ -157,17 +161,49 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
     }
 
 
-def check_out_dir(out_dir: Path, batch: Batch) -> None:
-    """An output folder belongs to one batch: refuse one that holds another batch's results."""
+def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = None) -> None:
+    """An output folder belongs to one batch and lies outside the delivery and the workspace.
+
+    Refused: a folder that holds another batch's results. A batch is known by its name, delivery
+    and registration time together, not by its name alone: two workspaces (two operators, or a
+    fresh workspace for a re-delivery) both name a batch after its delivery folder ``levering``, and
+    the second run overwrote the first one's results.json and PDFs. Also refused: the delivery
+    itself or a folder inside it (the run's PDFs were ingested as scans by the next run) and the
+    workspace or a folder inside it (its page work files are not outputs), a delivery package (a
+    BagIt bag) or a folder inside one; and a folder where a results.json or failures.csv that no
+    run wrote would be overwritten (or, failures.csv, removed).
+    """
+    results = Path(out_dir) / RESULTS_FILE
     other = results_batch(out_dir)
-    if other and other != batch.name:
-        raise StateError(f"{out_dir} holds the results of batch {other}; choose another --out")
+    if other is None and (results.exists() or results.is_symlink()):
+        raise StateError(f"{results} exists and is not the results of a batch; move it away or choose another --out")
+    if other is None and ((Path(out_dir) / FAILURES_FILE).exists() or (Path(out_dir) / FAILURES_FILE).is_symlink()):
+        # written only after results.json: without ours, it is someone else's file
+        raise StateError(f"{Path(out_dir) / FAILURES_FILE} exists and was not written by a run here; "
+                         "move it away or choose another --out")
+    if other and (other.get("name"), other.get("delivery"), other.get("created_at")) != \
+            (batch.name, batch.delivery, batch.created_at):
+        same_name = other.get("name") == batch.name
+        raise StateError(f"{out_dir} holds the results of {'another ' if same_name else ''}batch "
+                         f"{other.get('name')} (delivery {other.get('delivery')}, registered "
+                         f"{other.get('created_at')}); choose another --out")
+    from digitalisering.metadata.package import enclosing_bag
+
+    places = {"delivery": Path(batch.delivery), "package": enclosing_bag(out_dir)}
+    if workspace_root is not None:
+        places["workspace"] = Path(workspace_root)
+    for what, folder in places.items():
+        if folder is None:
+            continue
+        if is_within(out_dir, folder):
+            raise StateError(f"the output folder {Path(out_dir).resolve()} is inside the {what} "
+                             f"{folder.resolve()}; choose an output folder outside it")
 
 
 def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult,
                   workspace_root: Path | None = None) -> Path:
     target = Path(out_dir) / RESULTS_FILE
-    check_out_dir(out_dir, batch)
+    check_out_dir(out_dir, batch, workspace_root)
     data = build_results(store, batch, options, chain, workspace_root)
     validate_results(data)
     write_text_atomic(target, json.dumps(data, ensure_ascii=False, indent=1))

@@ -12,7 +12,7 @@ from digitalisering.errors import StateError
 from digitalisering.store.backend import Backend, open_backend
 from digitalisering.store.migrations import MIGRATIONS
 from digitalisering.store.records import (
-    Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord,
+    AccessDecisionRecord, Batch, Decision, Event, FileRecord, OutputRecord, PageRecord, PageStatus, PageVersion, SampleRecord,
 )
 
 
@@ -182,7 +182,9 @@ class Store:
     def replace_file(self, file_id: int, size: int, sha256: str, fmt: str | None, page_count: int,
                      who: str) -> None:
         """A re-delivered file replaces the recorded one: its pages start again as pending; what they
-        were is kept in the page history."""
+        were is kept in the page history. When the new file has more pages than rows were recorded
+        (a failed file recorded one placeholder page), the extra pages get the sequence numbers right
+        after the file's last page and the batch's later pages move up: the order stays the delivery's."""
         old = self.file_by_id(file_id)
         now = utcnow()
         self.db.execute(
@@ -190,6 +192,20 @@ class Store:
             " SELECT id, ?, status, result, finished_at, ?, ? FROM pages WHERE file_id=?",
             (old.sha256, now, who, file_id),
         )
+        rows = self.db.execute("SELECT page_index, seq, batch_id, folder FROM pages WHERE file_id=? ORDER BY page_index",
+                               (file_id,)).fetchall()
+        extra = page_count - len(rows)
+        if extra > 0 and rows:
+            last_index, last_seq, batch_id, folder = rows[-1]
+            # two steps (negate, then restore): UNIQUE (batch_id, seq) is checked per row in PostgreSQL
+            self.db.execute("UPDATE pages SET seq = -(seq + ?) WHERE batch_id=? AND seq > ?",
+                            (extra, batch_id, last_seq))
+            self.db.execute("UPDATE pages SET seq = -seq WHERE batch_id=? AND seq < 0", (batch_id,))
+            self.db.executemany(
+                "INSERT INTO pages (batch_id, file_id, page_index, seq, folder, status, error)"
+                " VALUES (?,?,?,?,?,?,?)",
+                [(batch_id, file_id, last_index + i, last_seq + i, folder, PageStatus.PENDING, None)
+                 for i in range(1, extra + 1)])
         self.db.execute(
             "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=? WHERE id=?",
             (size, sha256, fmt, page_count, now, file_id),
@@ -235,6 +251,28 @@ class Store:
         rows = self.db.execute("SELECT * FROM qa_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Decision(*r) for r in rows]
 
+    # -- access decisions -----------------------------------------------------------------------
+    def add_access_decision(self, batch_id: int, document: str, state: str, ground: str | None,
+                            until: str | None, regions: list[dict[str, Any]], reason: str, who: str,
+                            source: str) -> AccessDecisionRecord:
+        new_id = self.db.insert(
+            "INSERT INTO access_decisions (batch_id, document, state, ground, until, regions, reason, who, at, source)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (batch_id, document, state, ground, until, json.dumps(regions, sort_keys=True), reason, who, utcnow(),
+             source),
+        )
+        row = self.db.execute("SELECT * FROM access_decisions WHERE id=?", (new_id,)).fetchone()
+        return AccessDecisionRecord(*row)
+
+    def access_decisions(self, batch_id: int, document: str | None = None) -> list[AccessDecisionRecord]:
+        """Every decision of the batch (or of one document), oldest first."""
+        if document is None:
+            rows = self.db.execute("SELECT * FROM access_decisions WHERE batch_id=? ORDER BY id", (batch_id,))
+        else:
+            rows = self.db.execute("SELECT * FROM access_decisions WHERE batch_id=? AND document=? ORDER BY id",
+                                   (batch_id, document))
+        return [AccessDecisionRecord(*r) for r in rows]
+
     # -- events ---------------------------------------------------------------------------------
     def log(self, batch_id: int | None, who: str, action: str, **detail: Any) -> None:
         self.db.execute(
@@ -245,6 +283,13 @@ class Store:
     def events(self, batch_id: int) -> list[Event]:
         rows = self.db.execute("SELECT * FROM events WHERE batch_id=? ORDER BY id", (batch_id,))
         return [Event(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+    def last_event(self, batch_id: int, action: str) -> Event | None:
+        """The batch's latest event of one kind (a reader that needs only the last run's start need
+        not read and parse the batch's whole log: the catalog asks on every portal request)."""
+        row = self.db.execute("SELECT * FROM events WHERE batch_id=? AND action=? ORDER BY id DESC LIMIT 1",
+                              (batch_id, action)).fetchone()
+        return Event(row[0], row[1], row[2], row[3], row[4], json.loads(row[5])) if row else None
 
     # -- outputs --------------------------------------------------------------------------------
     def output(self, batch_id: int, kind: str, key: str) -> OutputRecord | None:

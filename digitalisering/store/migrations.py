@@ -107,4 +107,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX outputs_path ON outputs (path);
     """,
+    # access decisions per document (openbaarheid): open, restricted (ground, end date) or a
+    #    redacted public copy (the confirmed regions); every decision kept, the latest counts
+    """
+    CREATE TABLE access_decisions (
+        id          INTEGER PRIMARY KEY,
+        batch_id    INTEGER NOT NULL REFERENCES batches(id),
+        document    TEXT NOT NULL,
+        state       TEXT NOT NULL CHECK (state IN ('open', 'restricted', 'redacted')),
+        ground      TEXT,
+        until       TEXT,
+        regions     TEXT NOT NULL DEFAULT '[]',
+        reason      TEXT NOT NULL,
+        who         TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        source      TEXT NOT NULL CHECK (source IN ('default', 'archivist'))
+    );
+    CREATE INDEX access_decisions_document ON access_decisions (batch_id, document, id);
+    """,
 ]

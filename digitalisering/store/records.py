@@ -136,3 +136,24 @@ class PageVersion:
     finished_at: str | None
     replaced_at: str
     replaced_by: str
+
+
+@dataclass(frozen=True)
+class AccessDecisionRecord:
+    """A stored access decision on one document (every one kept; the latest counts)."""
+
+    id: int
+    batch_id: int
+    document: str
+    state: str
+    """'open', 'restricted' or 'redacted'."""
+    ground: str | None
+    until: str | None
+    """ISO date: the last day of the restriction."""
+    regions: str
+    """JSON list of the regions to redact: {seq, box: [left, top, width, height], kind, text}."""
+    reason: str
+    who: str
+    at: str
+    source: str
+    """'default' (from the batch's access settings) or 'archivist'."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pagegen
 import pytest
 
-from digitalisering.progress.compute import compute_progress, daily_counts
+from digitalisering.progress.compute import compute_progress, daily_counts, observe
 from digitalisering.progress.report import html_page, terminal_table, write_csv
 from digitalisering.progress.targets import parse_targets
 from digitalisering.progress.workdays import add_working_days, working_days
@@ -61,7 +61,7 @@ def test_working_day_arithmetic_with_holidays():
 
 def test_figures_match_the_hand_computation(db: Store):
     t = parse_targets(TARGETS)
-    p = compute_progress(t, daily_counts(db), date(2026, 1, 16))
+    p = compute_progress(t, observe(db), date(2026, 1, 16))
     assert p.done["pages"] == 22 and p.done["large_format"] == 3 and p.done["blank"] == 1
     assert p.done["dossiers"] == 3 and p.done["rejected"] == 1  # D4 is not complete
     assert p.elapsed_days == 10 and p.remaining_days == 49
@@ -73,7 +73,12 @@ def test_figures_match_the_hand_computation(db: Store):
     assert p.forecast_end == date(2027, 4, 16)  # ceil(711 / 2.2) = 324 working days after 16 January
     assert p.cost_to_date == pytest.approx(1000 + 10 * 19 + 20 * 3 + 5 * 3)
     assert p.estimate_at_completion == pytest.approx(1000 + 10 * 633 + 20 * 100 + 5 * 100)
-    assert [kind for kind, _ in p.warnings] == ["late"]
+    # three dossiers (5, 5, 10 pages) and ten working days are a small basis: ranges, not points
+    assert (p.basis_dossiers, p.basis_days, p.small_basis) == (3, 10, True)
+    half = 2.919986 * 2.886751 / 3 ** 0.5  # Student's t (90 %, 2 df) x sd / sqrt(n)
+    assert p.pages_per_dossier_range.low == pytest.approx(22 / 3 - 2 / 3 - half, abs=1e-3)
+    assert (p.pages_range.low, p.pages_range.high) == (180, 1153)
+    assert [kind for kind, _ in p.warnings] == ["may_be_late"]  # the point says late, the range is not sure
     weeks = dict(p.weekly())
     assert weeks["2026-W02"]["pages"] == 10 and weeks["2026-W02"]["dossiers"] == 2
     assert weeks["2026-W03"]["pages"] == 12 and weeks["2026-W03"]["rejected"] == 1
@@ -84,11 +89,13 @@ def test_overrun_scenario_warns_about_cost_and_thick_dossiers(db: Store):
     data = {**TARGETS, "budget": {**TARGETS["budget"], "total_eur": 9000},
             "estimate": {"dossiers": 100, "pages": 500, "large_format_sheets": 100}}
     t = parse_targets(data)
-    p = compute_progress(t, daily_counts(db), date(2026, 1, 16))
+    p = compute_progress(t, observe(db), date(2026, 1, 16))
     kinds = [kind for kind, _ in p.warnings]
-    assert "over_budget" in kinds and "thicker_dossiers" in kinds  # 7.3 pages per dossier against 5.0
+    assert "may_exceed_budget" in kinds and "thicker_dossiers" in kinds  # 7.3 pages per dossier against 5.0
     table = terminal_table(p, "nl")
-    assert "budget" in table and "Budgetoverschrijding" in table and "EUR 830" in table
+    assert "Mogelijk budgetoverschrijding" in table and "€ 14.600 (budget € 9.000)" in table
+    assert "Prognose op basis van 3 afgeronde dossiers en 10 werkdagen" in table
+    assert "verwachte kosten bij voltooiing: tussen € 3.550 en € 14.600" in table and "EUR" not in table
 
 
 def test_csv_and_html_in_dutch_render_in_headless_chromium(db: Store, tmp_path: Path):

@@ -57,7 +57,7 @@ def test_residual_skew_thresholds():
     assert by_check(page_findings(page(skew_deg=2.0, deskew_deg=1.6), T))["skew"].status == WARN
     # not corrected at all
     f = by_check(page_findings(page(skew_deg=2.0, deskew_deg=0.0), T))["skew"]
-    assert f.status == FAIL and f.review and "2.00° over" in f.message()
+    assert f.status == FAIL and f.review and "2,00° over" in f.message() and "2.00° left" in f.message("en")
     assert by_check(page_findings(page(skew_confidence=0.2), T))["skew"].status == WARN
 
 

@@ -26,24 +26,37 @@ def test_check_report_and_rescan_list(qa_run, tmp_path):
     name = qa_run["batch"].name
     res = invoke(qa_run, "check", name, "--config", str(qa_run["config"]))
     assert res.exit_code == ExitCode.QA_FAILED, res.output  # the delivery holds broken files
-    assert "FAIL processing" in res.output and "sample 3, Ac 0, Re 1" in res.output
+    assert "FAIL         Processing: BWT-1980-0003 · " in res.output and "sample 3, Ac 0, Re 1" in res.output
 
     res = invoke(qa_run, "report", name, "--config", str(qa_run["config"]), "--to", str(tmp_path / "r"))
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "r" / "index.html").is_file() and "verdict: open" in res.output
+    assert (tmp_path / "r" / "index.html").is_file() and "Verdict on the lot: Not decided yet" in res.output
 
-    res = invoke(qa_run, "report", name)  # default folder in the run's output folder
+    res = invoke(qa_run, "report", name, "--taal", "nl")  # default folder in the run's output folder
     assert res.exit_code == 0, res.output
     assert (qa_run["out"] / "qa-rapport" / "bevindingen.csv").is_file()
 
+    res = invoke(qa_run, "check", name, "--config", str(qa_run["config"]), "--json")
+    data = json.loads(res.output)
+    assert res.exit_code == ExitCode.QA_FAILED and data["counts"]["processing"]["fail"] == 3
+    assert data["failed"] == sum(c["fail"] for c in data["counts"].values())
+    broken = [f for f in data["findings"] if f["check"] == "processing"]
+    assert broken and all(f["dossier"] == "BWT-1980-0003" and f["page_in_file"] == 1 for f in broken)
+    assert data["not_run"] == {"address": data["not_run"]["address"]} and "BAG" in data["not_run"]["address"]
+    res = invoke(qa_run, "report", name, "--config", str(qa_run["config"]), "--to", str(tmp_path / "r"), "--json")
+    data = json.loads(res.output)
+    assert res.exit_code == 0 and data["verdict"]["status"] == "open" and data["plan"]["sample"] == 3
+    assert data["report"] == str(tmp_path / "r" / "index.html")
+
     res = invoke(qa_run, "rescan-list", name, "--csv", str(tmp_path / "herscan.csv"))
-    assert res.exit_code == 0 and "0 page(s) to rescan" in res.output
-    assert (tmp_path / "herscan.csv").read_text().startswith("volgnummer;bestand;pagina")
+    assert res.exit_code == 0 and "0 pages to rescan" in res.output
+    assert (tmp_path / "herscan.csv").read_text().startswith(
+        "dossier;document;blad;bestand;pagina_in_bestand;reden")
 
 
 def test_unknown_batch_and_bad_config_are_one_line_errors(qa_run, tmp_path):
     res = invoke(qa_run, "check", "geen-batch")
-    assert res.exit_code == ExitCode.STATE and "no batch 'geen-batch'" in res.output
+    assert res.exit_code == ExitCode.USAGE and "no batch 'geen-batch'" in res.output
     bad = tmp_path / "qa.toml"
     bad.write_text("[sampling]\nlevel = 'IV'\n")
     res = invoke(qa_run, "report", qa_run["batch"].name, "--config", str(bad))

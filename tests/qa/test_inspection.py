@@ -117,8 +117,11 @@ def test_rescan_cycle_keeps_the_history(inspection, qa_run):
     page = store.page_by_id(inspection.page_ids[seq])
     assert page.status == PageStatus.RESCAN
     rows = list(csv.DictReader(io.StringIO(inspection.rescan_path.read_text(encoding="utf-8")), delimiter=";"))
-    assert [(r["volgnummer"], r["bestand"], r["reden"], r["beoordelaar"]) for r in rows] == [
-        (str(seq), done[0]["source"], "pagina scheef en onscherp", "archivaris")]
+    place = inspection.places[seq]
+    assert [(r["dossier"], r["document"], r["blad"], r["bestand"], r["pagina_in_bestand"], r["reden"],
+             r["beoordelaar"]) for r in rows] == [
+        (done[0]["dossier"], str(place.document), str(place.blad), done[0]["source"], "1",
+         "pagina scheef en onscherp", "archivaris")]
     old_result = page.result_json
 
     # the scanner re-delivers the file: it replaces the rejected one, the old version is kept

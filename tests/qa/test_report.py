@@ -25,18 +25,69 @@ def test_report_folder(inspection, tmp_path):
         page = (root / "pages" / f"{seq}.html").read_text(encoding="utf-8")
         assert "Herkende tekst (OCR)" in page and inspection.pages_by_seq[seq]["source"] in page
     rows = list(csv.reader(io.StringIO((root / "bevindingen.csv").read_text(encoding="utf-8")), delimiter=";"))
-    assert rows[0][:2] == ["status", "controle"]
+    assert rows[0] == ["status", "controle", "dossier", "document", "blad", "bestand", "pagina_in_bestand",
+                       "bevinding", "extra_beoordelen"]
     assert len(rows) - 1 == len(inspection.checks.problems())
-    assert any(r[0] == "fail" and r[1] == "processing" for r in rows[1:])  # the broken files of the delivery
+    # the broken files of the delivery, in Dutch, with the dossier and the file they are in
+    broken = [r for r in rows[1:] if r[0] == "fout" and r[1] == "Verwerking"]
+    assert broken and all(r[2] == "BWT-1980-0003" and r[5].startswith("BWT-1980-0003/") and r[6] == "1"
+                          for r in broken)
+    assert all(r[0] in ("fout", "waarschuwing") and r[8] in ("", "ja") for r in rows[1:])
+    assert not any("not_accepted" in c or c in ("fail", "warn") for r in rows[1:] for c in r)
+    # people read dossier, document and blad, not the batch's sequence numbers
+    assert "Pagina 0" not in html and re.search(r"BWT-\d{4}-\d{4} · document \d+ · blad \d+", html)
     assert not summary.image_failures or all("page" in f for f in summary.image_failures)
 
 
 def test_report_in_english_replaces_the_old_one(inspection, tmp_path):
     target = tmp_path / "report"
     write_report(inspection, target, who="a")
-    (target / "stale.txt").write_text("from an earlier report")
+    (target / "pages" / "99999.html").write_text("a page of an earlier sample")
     write_report(inspection, target, who="a", lang="en")
     html = (target / "index.html").read_text(encoding="utf-8")
     assert "Quality report" in html and "Not decided yet" in html
-    assert (target / "findings.csv").is_file() and not (target / "stale.txt").exists()
+    assert (target / "findings.csv").is_file() and not (target / "pages" / "99999.html").exists()
     assert not list(tmp_path.glob(".report.*"))
+
+
+def _tree(folder):
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_never_replaces_a_folder_that_is_not_a_report(inspection, tmp_path):
+    """``--to`` an existing folder used to be removed whole and replaced by the report: a folder of
+    one's own, the run's output folder (the archival result), a report someone added a note to."""
+    import pytest
+
+    from digitalisering.errors import StateError
+
+    own = tmp_path / "mijn-map"
+    own.mkdir()
+    (own / "aantekeningen.txt").write_text("niet weggooien")
+    noted = tmp_path / "rapport"
+    write_report(inspection, noted, who="a")
+    (noted / "opmerking.txt").write_text("gezien, akkoord")
+    linked = tmp_path / "link"
+    linked.symlink_to(own, target_is_directory=True)
+    for target in (own, inspection.out_dir, noted, linked):
+        before = _tree(target)
+        with pytest.raises(StateError, match="is not a QA report"):
+            write_report(inspection, target, who="a")
+        assert _tree(target) == before and before
+    assert (linked.is_symlink() and not list(tmp_path.glob(".*.part")) + list(tmp_path.glob(".*.old")))
+
+
+def test_report_is_never_made_inside_the_delivery(inspection):
+    """``qa report --to DELIVERY/rapport`` was made, and the next ingest took its page pictures
+    (img/*.jpg) for new scans."""
+    from pathlib import Path
+
+    import pytest
+
+    from digitalisering.errors import StateError
+
+    delivery = Path(inspection.results["batch"]["delivery"])
+    before = sorted(p for p in delivery.rglob("*"))
+    with pytest.raises(StateError, match="inside the delivery"):
+        write_report(inspection, delivery / "rapport", who="a")
+    assert sorted(p for p in delivery.rglob("*")) == before

@@ -93,8 +93,9 @@ def test_approve_reject_verdict_and_rescan_list(inspection, server, browser, tmp
 
     with urllib.request.urlopen(server + "/rescan.csv") as resp:
         rows = list(csv.DictReader(io.StringIO(resp.read().decode("utf-8")), delimiter=";"))
-    assert [(int(r["volgnummer"]), r["reden"], r["beoordelaar"]) for r in rows] == [
-        (sample[1], "vlekken over de tekst", "A. Archivaris")]
+    place = inspection.places[sample[1]]
+    assert [(r["dossier"], r["document"], r["blad"], r["reden"], r["beoordelaar"]) for r in rows] == [
+        (place.dossier, str(place.document or ""), str(place.blad or ""), "vlekken over de tekst", "A. Archivaris")]
     assert inspection.rescan_path.read_text(encoding="utf-8") == inspection.rescan_csv()
 
 

@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 import pagegen
+from runcodes import run_code  # noqa: E402
 
 
 def _delivery(root: Path, dossiers: int = 2, pages: int = 2, dpi: int = 150) -> list[str]:
@@ -60,7 +61,7 @@ def _waiting_on_fifo(pid: int) -> bool:
 
 
 def _one_completes_the_other_waits_or_is_refused(results: list[subprocess.CompletedProcess]) -> None:
-    codes = sorted(r.returncode for r in results)
+    codes = sorted(run_code(r.returncode, r.stdout, r.stderr) for r in results)
     assert 15 not in codes, [r.stderr for r in results]
     assert codes in ([0, 0], [0, 6]), [(r.returncode, r.stderr) for r in results]
     for r in results:
@@ -199,7 +200,7 @@ def test_runner_killed_leaves_no_process_and_the_next_run_no_unfinished_file(tmp
 
     resumed = subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress"),
                              capture_output=True, text=True, timeout=600)
-    assert resumed.returncode == 0, resumed.stderr
+    assert run_code(resumed.returncode, resumed.stdout, resumed.stderr) == 0, resumed.stderr
     assert _done(ws / "state.sqlite") == len(files)
     leftovers = [p for p in [*ws.rglob("*.part"), *out.rglob("*.part")] if p != kept]
     assert leftovers == []
@@ -213,7 +214,7 @@ def test_two_new_deliveries_run_into_one_output_folder_at_once(tmp_path):
     ws, out = _workspace(tmp_path, new=False), tmp_path / "out"
     results = _together([_cli(ws, "run", str(x), "--out", str(out), "--no-progress", "-j", "1") for x in (a, b)],
                         tmp_path)
-    codes = sorted(r.returncode for r in results)
+    codes = sorted(run_code(r.returncode, r.stdout, r.stderr) for r in results)
     assert codes == [0, 6], [(r.returncode, r.stderr) for r in results]
     refused = next(r for r in results if r.returncode == 6).stderr.strip().splitlines()
     assert len(refused) == 1 and ("is in use by another command" in refused[0]
@@ -240,8 +241,9 @@ def test_package_and_qa_check_are_refused_while_a_run_writes_the_outputs(tmp_pat
     delivery = tmp_path / "levering"
     _delivery(delivery)
     ws, out = tmp_path / "ws", tmp_path / "out"
-    subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
-                   check=True, capture_output=True, timeout=600)
+    first = subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
+                           capture_output=True, text=True, timeout=600)
+    assert run_code(first.returncode, first.stdout, first.stderr) == 0, first.stderr
     _delivery(delivery / "nalevering", dossiers=3)  # more scans: the next run has pages to do
     (delivery / "nalevering").rename(delivery / "BWT-2001-0009")
     run = subprocess.Popen(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "1"),
@@ -258,7 +260,7 @@ def test_package_and_qa_check_are_refused_while_a_run_writes_the_outputs(tmp_pat
     finally:
         run_out, run_err = run.communicate(timeout=600)
     assert still_running, "the run ended before the others could meet it"
-    assert run.returncode == 0, run_err
+    assert run_code(run.returncode, run_out, run_err) == 0, run_err
     for refused, what in ((package, "make the package"), (check, "check batch levering")):
         lines = refused.stderr.strip().splitlines()
         assert refused.returncode == 6 and len(lines) == 1, refused.stderr

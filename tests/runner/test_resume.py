@@ -13,6 +13,7 @@ import pikepdf
 
 import pagegen
 from digitalisering.resultsfile import validate_results
+from runcodes import run_code  # noqa: E402
 
 
 WORDS = ["een", "twee", "drie", "vier"]
@@ -68,7 +69,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path):
 
     resumed = subprocess.run(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress"),
                              capture_output=True, text=True)
-    assert resumed.returncode == 0, resumed.stderr
+    assert run_code(resumed.returncode, resumed.stdout, resumed.stderr) == 0, resumed.stderr
     assert f"{len(before)} were already done" in resumed.stdout
 
     after = _done_pages(ws / "state.sqlite")
@@ -101,7 +102,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path):
     ws2 = tmp_path / "ws2"
     clean = subprocess.run(_cli(ws2, "run", str(delivery), "--out", str(tmp_path / "out2"), "--no-progress"),
                            capture_output=True, text=True)
-    assert clean.returncode == 0, clean.stderr
+    assert run_code(clean.returncode, clean.stdout, clean.stderr) == 0, clean.stderr
     clean_artifacts = _artifacts(ws2)
     assert clean_artifacts.keys() == artifacts_after.keys()
     for name, data in clean_artifacts.items():

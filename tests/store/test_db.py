@@ -87,3 +87,17 @@ def test_a_batch_claim_refuses_another_command_and_nests_in_its_own(store):
             pass
     finally:
         other.close()
+
+
+def test_last_event_of_a_kind(store):
+    """The catalog asks for the last run's start on every portal request: one row, not the log."""
+    batch = store.create_batch("b", "/d", "stack", "ann")
+    other = store.create_batch("c", "/e", "stack", "ann")
+    assert store.last_event(batch.id, "run.start") is None
+    store.log(batch.id, "ann", "run.start", out="/out/1")
+    store.log(batch.id, "ann", "run.end", done=1)
+    store.log(batch.id, "bob", "run.start", out="/out/2")
+    store.log(other.id, "bob", "run.start", out="/out/other")
+    store.log(batch.id, "bob", "run.end", done=2)
+    event = store.last_event(batch.id, "run.start")
+    assert (event.who, event.detail) == ("bob", {"out": "/out/2"})

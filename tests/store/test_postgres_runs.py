@@ -12,6 +12,7 @@ from pathlib import Path
 import psycopg
 
 import pagegen
+from runcodes import run_code  # noqa: E402
 
 
 def _delivery(root: Path, dossiers: int = 2, pages: int = 3) -> int:
@@ -40,7 +41,7 @@ def test_two_stations_run_different_batches_at_once(pg_url, tmp_path):
              for x in (a, b)]
     for proc in procs:
         out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+        assert run_code(proc.returncode, out, err) == 0, err
     assert _done(pg_url, "levering-a") == na and _done(pg_url, "levering-b") == nb
     for x, n in ((a, na), (b, nb)):
         results = json.loads((tmp_path / f"out-{x.name}" / "results.json").read_text())
@@ -77,7 +78,7 @@ def test_a_second_run_of_the_same_batch_is_refused_and_a_killed_run_resumes(pg_u
     assert 1 <= done_before < total
     resumed = subprocess.run(_cli(ws1, pg_url, "run", str(delivery), "--out", str(out), "--no-progress"),
                              capture_output=True, text=True, timeout=300)
-    assert resumed.returncode == 0, resumed.stderr
+    assert run_code(resumed.returncode, resumed.stdout, resumed.stderr) == 0, resumed.stderr
     assert f"{done_before} were already done" in resumed.stdout
     with psycopg.connect(pg_url) as conn:
         attempts = conn.execute("SELECT MAX(attempts) FROM pages").fetchone()[0]

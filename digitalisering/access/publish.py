@@ -1,0 +1,160 @@
+"""The public face of a batch: per document what the public may receive under its decision.
+
+``publish_batch`` writes a folder with, per document, the original PDF and ALTO files when it is
+open, a redacted copy (``redact``) when its decision says so, and nothing when it is restricted;
+every redacted copy passes ``leak_check`` before it is listed, else the command fails (a leak is
+never an output). ``public_copy`` makes one redacted copy; ``package --public`` uses it too.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from digitalisering.access.policy import AccessDecision, batch_access
+from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, write_public_copy
+from digitalisering.documents.vocabulary import type_label
+from digitalisering.errors import StateError
+from digitalisering.fileio import ensure_inside, write_text_atomic
+from digitalisering.ocr.model import PageText
+from digitalisering.pagerecord import PageResult
+from digitalisering.pdfa.writer import PdfInfo
+
+PUBLIC_INDEX = "openbaar.json"
+
+
+def source_pages(store, workspace, batch, seqs: list[int]) -> list[SourcePage]:
+    """The pages ``seqs`` as the document PDF shows them (image, words, resolution, skew)."""
+    by_seq = {p.seq: p for p in store.pages(batch.id)}
+    out = []
+    for seq in seqs:
+        page = by_seq[seq]
+        record = PageResult.from_json(page.result)
+        page_dir = workspace.page_dir(batch.name, page.id)
+        encode = record.encode
+        if encode is None or record.artifacts.image is None:
+            raise StateError(f"page {seq} of batch {batch.name} has no page image (run the batch first)")
+        words = record.artifact_path(page_dir, "words")
+        text = PageText.read(words) if words and words.exists() else None
+        out.append(SourcePage(seq, page_dir / record.artifacts.image, text, encode.dpi, encode.deskew_deg,
+                              tuple(encode.paper_colour)))
+    return out
+
+
+def public_copy(store, workspace, batch, doc: dict[str, Any], decision: AccessDecision, pdf_path: Path,
+                work_dir: Path) -> PublicCopy:
+    """The redacted copy of document ``doc`` (its results.json entry) at ``pdf_path``, its ALTO files
+    beside it, leak-checked (StateError naming what leaks: the files are removed)."""
+    seqs = [a["seq"] for a in doc["output"]["alto"]]
+    created = datetime.fromisoformat(decision.at) if decision.at else datetime.now(timezone.utc)
+    info = PdfInfo(title=f"Bouwdossier {doc['dossier']}, document {doc['index']}: {type_label(doc['type'])} "
+                         f"(openbare kopie, geanonimiseerd)", created=created,
+                   subject=f"Openbare kopie; besluit: {decision.reason}", dossier_id=doc["dossier"],
+                   document_id=doc["id"], document_type=doc["type"], batch=batch.name)
+    stem = pdf_path.name[:-4] if pdf_path.name.lower().endswith(".pdf") else pdf_path.name
+    copy = write_public_copy(source_pages(store, workspace, batch, seqs), list(decision.regions), pdf_path, info,
+                             lambda n: pdf_path.with_name(f"{stem}-{n:03d}.alto.xml"), work_dir)
+    problems = leak_check(copy)
+    if problems:
+        for path in [copy.pdf, *copy.alto]:
+            path.unlink(missing_ok=True)
+        raise StateError(f"the redacted copy of {doc['id']} leaks: {'; '.join(problems)}")
+    return copy
+
+
+@dataclass
+class PublishReport:
+    target: Path
+    open: list[str] = field(default_factory=list)
+    redacted: list[str] = field(default_factory=list)
+    restricted: list[str] = field(default_factory=list)
+
+
+def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Path, target: Path,
+                  settings: dict[str, Any], today: date | None = None) -> PublishReport:
+    """Write what the public may receive of every document into ``target`` (see the module)."""
+    target = Path(target)
+    report = PublishReport(target)
+    listing = []
+    docs = {d["id"]: d for d in results["documents"]}
+    for row in batch_access(store, batch, results, settings, today):
+        doc = docs[row.document]
+        state = row.current.in_force(today)
+        entry = {"document": doc["id"], "dossier": doc["dossier"], "state": state, "ground": row.current.ground,
+                 "until": row.current.until.isoformat() if row.current.until else None, "files": []}
+        if not doc.get("output") or state == "restricted":
+            report.restricted.append(doc["id"]) if state == "restricted" else None
+            listing.append(entry)
+            continue
+        rel = doc["output"]["path"]
+        dest = ensure_inside(target, target / rel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if state == "open":
+            shutil.copyfile(Path(out_dir) / rel, dest)
+            files = [rel]
+            for alto in doc["output"].get("alto", []):
+                shutil.copyfile(Path(out_dir) / alto["path"], ensure_inside(target, target / alto["path"]))
+                files.append(alto["path"])
+            report.open.append(doc["id"])
+        else:
+            copy = public_copy(store, workspace, batch, doc, row.current, dest, target / ".work")
+            files = [str(p.relative_to(target)) for p in [copy.pdf, *copy.alto]]
+            report.redacted.append(doc["id"])
+        entry["files"] = files
+        listing.append(entry)
+    shutil.rmtree(target / ".work", ignore_errors=True)
+    write_text_atomic(target / PUBLIC_INDEX, json.dumps({"batch": batch.name, "documents": listing},
+                                                        ensure_ascii=False, indent=1))
+    return report
+
+
+# --- the delivery package ------------------------------------------------------------------
+
+BEPERKING_LIJST = "Archiefwet 2021, artikel 7.2"
+
+
+def beperkingen(decision: AccessDecision, settings: dict[str, Any], public_copy: bool,
+                default: Any, today: date | None = None) -> list:
+    """The MDTO beperkingGebruik of a document under ``decision``: the archive's default (open),
+    a restriction with its ground and end date, or (for a redacted copy) open with a description."""
+    from digitalisering.metadata.mdto import Begrip, Beperking
+    state = decision.in_force(today)
+    if state == "open":
+        return [Beperking(default)]
+    until = decision.until.isoformat() if decision.until else None
+    if state == "redacted" and public_copy:
+        return [Beperking(Begrip("openbaar, geanonimiseerde kopie", BEPERKING_LIJST, "geanonimiseerd"),
+                          f"Openbare kopie: persoonsgegevens onleesbaar gemaakt ({len(decision.regions)} gebieden); "
+                          f"{decision.reason}", until)]
+    label = settings["grounds"].get(decision.ground or "", decision.ground or "beperkt openbaar")
+    what = "beperkt openbaar" if state == "restricted" else "beperkt openbaar; openbare kopie geanonimiseerd"
+    return [Beperking(Begrip(f"{what}: {label}", BEPERKING_LIJST, decision.ground), decision.reason, until)]
+
+
+def package_terms(store, workspace, batch, results: dict[str, Any], settings: dict[str, Any], default_beperking,
+                  *, public: bool, work_dir: Path, today: date | None = None) -> dict:
+    """Document id -> ``metadata.package.AccessTerms``; for a public package each redacted copy is
+    made (and leak-checked) in ``work_dir``."""
+    from digitalisering.metadata.fixity import sha256_file
+    from digitalisering.metadata.package import AccessTerms
+    docs = {d["id"]: d for d in results["documents"]}
+    terms = {}
+    for row in batch_access(store, batch, results, settings, today):
+        doc, decision = docs[row.document], row.current
+        state = decision.in_force(today)
+        output = None
+        if public and state == "redacted" and doc.get("output"):
+            dest = ensure_inside(work_dir, work_dir / doc["output"]["path"])
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            copy = public_copy(store, workspace, batch, doc, decision, dest, work_dir / ".work")
+            output = {**doc["output"], "sha256": sha256_file(copy.pdf), "bytes": copy.pdf.stat().st_size,
+                      "alto": [{"page": n, "seq": a["seq"], "path": str(p.relative_to(work_dir)),
+                                "sha256": sha256_file(p), "bytes": p.stat().st_size}
+                               for n, (a, p) in enumerate(zip(doc["output"]["alto"], copy.alto), 1)]}
+        terms[doc["id"]] = AccessTerms(state, beperkingen(decision, settings, public, default_beperking, today),
+                                       output, work_dir if output else None)
+    return terms

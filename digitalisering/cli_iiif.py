@@ -1,0 +1,33 @@
+"""``digitalisering iiif ...``: the IIIF services' work that can be done before anyone looks
+(see digitalisering.iiif; the services themselves are part of the portal)."""
+
+from __future__ import annotations
+
+import click
+
+from digitalisering.cli_common import Context, handle_errors
+
+
+@click.group("iiif")
+def iiif_group() -> None:
+    """IIIF image service: tile pyramids of the published pages."""
+
+
+@iiif_group.command("prepare")
+@click.argument("batch")
+@click.pass_obj
+@handle_errors
+def iiif_prepare(obj: Context, batch: str) -> None:
+    """Make the tile pyramids of BATCH's published pages (only those missing or out of date)."""
+    from digitalisering.catalog import Catalog
+    from digitalisering.iiif.prepare import prepare_batch
+
+    with obj.store() as store:
+        with click.progressbar(length=0, label="pyramids", show_pos=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(1)
+
+            report = prepare_batch(Catalog(store, obj.workspace), batch, progress=progress)
+    click.echo(f"batch {batch}: {report.built} pyramids made, {report.current} already current "
+               f"(in {obj.workspace.root / 'iiif'})")
