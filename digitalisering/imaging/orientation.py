@@ -45,6 +45,9 @@ ORIENTATION_REVIEW_BELOW = 0.5
 """A page whose orientation confidence is below this is flagged ``orientation_uncertain`` and
 reviewed in QA whatever the sample (bench/imaging.py: see the README for the confidence of the
 wrong decisions against this line)."""
+SECOND_OPINION = True
+"""A text page decided by its own cues with a confidence below ORIENTATION_REVIEW_BELOW asks the
+OCR engine's OSD too: agreeing, the page is not flagged; disagreeing, it is (confidence 0.1)."""
 
 
 @dataclass(frozen=True)
@@ -335,5 +338,13 @@ def estimate_orientation(ink: Ink, large_format: bool = False,
 
     orientation = (90 if turned else 0) + (180 if flipped else 0)
     confidence = round(min(dir_conf, ud_conf), 3) if (orientation or text_page) else 0.0
+    if text_page and not ask and osd is not None and confidence < ORIENTATION_REVIEW_BELOW and SECOND_OPINION:
+        # the page's cues decided, weakly: a second, independent opinion settles it when it agrees
+        # (OSD reads the letters, the cues count pixels), and leaves the page to a person when not
+        osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight, osd)
+        if osd_flip is not None and osd_flip == flipped:
+            confidence, method = round(max(confidence, min(1.0, osd_conf / 5.0)), 3), "text, osd agrees"
+        elif osd_flip is not None:
+            confidence, method = round(min(confidence, 0.1), 3), "text, osd disagrees"
     return OrientationEstimate(orientation, confidence, fine.angle, skew_conf, n, lines, up, down,
                                round(margin, 3), round(ratio, 3), text_page, method)

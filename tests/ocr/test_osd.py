@@ -71,3 +71,23 @@ def test_a_clear_page_never_asks_the_detector():
     asked = Says(OrientationGuess(0, 9.0))
     _, res = analyse_page(pagegen.letter_page(dpi=200).rotate(180, expand=True), 200, 8, ImagingOptions(osd=asked))
     assert res.orientation == 180 and asked.seen == []
+
+
+def test_a_weak_decision_of_the_pages_own_cues_gets_a_second_opinion(monkeypatch):
+    from digitalisering.imaging import orientation
+    from digitalisering.imaging.ink import find_ink, working_image
+
+    monkeypatch.setattr(orientation, "ORIENTATION_REVIEW_BELOW", 1.01)  # every decision counts as weak
+    ink = find_ink(working_image(pagegen.letter_page(dpi=200), 200))
+    agrees = Says(OrientationGuess(0, 9.0))
+    est = orientation.estimate_orientation(ink, osd=agrees)
+    assert len(agrees.seen) == 1 and est.orientation == 0
+    assert est.method == "text, osd agrees" and est.confidence == 1.0
+
+    disagrees = Says(OrientationGuess(180, 9.0))  # the cues keep their answer, but a person looks
+    est = orientation.estimate_orientation(ink, osd=disagrees)
+    assert est.orientation == 0 and est.method == "text, osd disagrees" and est.confidence <= 0.1
+
+    silent = Says(None)
+    est = orientation.estimate_orientation(ink, osd=silent)
+    assert len(silent.seen) == 1 and est.method == "text" and est.confidence < 1.01
