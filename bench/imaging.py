@@ -38,6 +38,9 @@ from PIL import Image  # noqa: E402
 
 from digitalisering.imaging.load import load_page  # noqa: E402
 from digitalisering.imaging.stage import ImagingOptions, analyse_page  # noqa: E402
+from digitalisering.ocr.engines import get_engine, orientation_detector  # noqa: E402
+
+OSD = orientation_detector(get_engine("tesseract"))  # as in a run (``--no-osd`` not given)
 from digitalisering.imaging.transform import straight_grey  # noqa: E402
 
 FORMATS = {".tif": "TIFF", ".tiff": "TIFF", ".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".pdf": "PDF"}
@@ -75,7 +78,7 @@ def run_case(case: dict) -> dict:
                              fillcolor=255 if image.mode in ("1", "L") else (255, 255, 255))
     stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
     t0 = time.perf_counter()
-    upright, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions())
+    upright, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions(osd=OSD))
     if not (res.is_blank or res.is_separator):  # the straight grey copy OCR reads is imaging work too
         straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0

@@ -243,7 +243,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @click.option("--crop", is_flag=True,
               help="Show each PDF page cropped to its sheet, without the scanner's border (the scan stays whole "
                    "in the file).")
-@click.option("--no-osd", is_flag=True, help="Never ask tesseract's OSD about page orientation.")
+@click.option("--no-osd", is_flag=True, help="Never ask the OCR engine's orientation detection (OSD) which way up a page is.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @operator_option
 @layout_option

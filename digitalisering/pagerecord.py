@@ -70,7 +70,9 @@ class OcrFacts:
     cleanup: Cleanup | None = None
     """Leaders and rules removed from the copy OCR read (``ocr.cleanup``)."""
     completeness: Completeness | None = None
-    """How much text-like ink no word covers (``ocr.completeness``)."""
+    """How much text-like ink no word covers (``ocr.completeness``), after the second reading."""
+    reread_words: int = 0
+    """Words found by the second, sparse reading of the regions the first one left (``ocr.reread``)."""
 
 
 @dataclass

@@ -69,9 +69,10 @@ def require(lang: str) -> None:
         )
 
 
-def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> str:
-    """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers)."""
-    config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1"
+def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None) -> str:
+    """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers).
+    ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text)."""
+    config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1" + (f" --psm {psm}" if psm is not None else "")
     with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
         base = os.path.join(tmp, "page")
         try:
@@ -89,11 +90,11 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0) -> st
             return fh.read()
 
 
-def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float]:
+def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tuple[int, float] | None:
     """tesseract's orientation and script detection (OSD) on an image file.
 
-    Returns (clockwise degrees that make the page upright, confidence); (0, 0.0) when tesseract
-    finds too little text to say.
+    Returns (clockwise degrees that make the page upright, confidence); None when tesseract finds
+    too little text to say or takes longer than ``timeout``.
     """
     try:
         out = pytesseract.image_to_osd(
@@ -103,5 +104,5 @@ def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tup
     except pytesseract.TesseractNotFoundError as exc:
         raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
     except (pytesseract.TesseractError, RuntimeError):
-        return 0, 0.0  # too few characters, or took too long: no opinion
+        return None  # too few characters, or took too long: no opinion
     return int(out.get("rotate", 0)) % 360, float(out.get("orientation_conf", 0.0))

@@ -13,17 +13,19 @@ i.e. the clockwise rotation that makes it upright.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
+from PIL import Image
 
-from digitalisering._exec import tesseract
 from digitalisering.imaging.ink import H, Ink, W, X, Y, find_ink
 from digitalisering.imaging.skew import profile_sharpness, search_skew
 from digitalisering.imaging.transform import rotation_matrix
+
+if TYPE_CHECKING:  # imaging needs only the capability, not the OCR package
+    from digitalisering.ocr.engines import OrientationDetector
 
 MIN_COMPONENTS = 40
 """Fewer text-like components than this: no orientation or skew decision from text."""
@@ -43,6 +45,9 @@ ORIENTATION_REVIEW_BELOW = 0.5
 """A page whose orientation confidence is below this is flagged ``orientation_uncertain`` and
 reviewed in QA whatever the sample (bench/imaging.py: see the README for the confidence of the
 wrong decisions against this line)."""
+SECOND_OPINION = True
+"""A text page decided by its own cues with a confidence below ORIENTATION_REVIEW_BELOW asks the
+OCR engine's OSD too: agreeing, the page is not flagged; disagreeing, it is (confidence 0.1)."""
 
 
 @dataclass(frozen=True)
@@ -240,8 +245,10 @@ def _rotate_grey(grey: np.ndarray, turned: bool, frame: StraightFrame, paper: in
         grey = np.ascontiguousarray(np.rot90(grey, k=-1))
     return frame.apply(grey, cv2.INTER_LINEAR, int(paper))
 
-def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink) -> tuple[bool | None, float]:
-    """Ask tesseract's OSD whether the straightened text is upside down, on a crop of its text.
+def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink,
+                     osd: OrientationDetector) -> tuple[bool | None, float]:
+    """Ask the OCR engine's orientation detection (``osd``) whether the straightened text is
+    upside down, on a crop of its text.
 
     Returns (upside down?, confidence), or (None, 0) when OSD has no clear opinion.
     """
@@ -261,20 +268,21 @@ def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
     crop = grey[max(0, y0 - pad): y1 + pad, max(0, x0 - pad): x1 + pad]
     if crop.size == 0:
         return None, 0.0
-    with tempfile.TemporaryDirectory(prefix="digitalisering-osd-") as tmp:
-        path = Path(tmp) / "osd.png"
-        cv2.imwrite(str(path), crop)
-        rotate, conf = tesseract.detect_orientation(path, ink.work.dpi)
-    if conf < OSD_MIN_CONFIDENCE or rotate not in (0, 180):
-        return None, conf
-    return rotate == 180, conf
+    guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi)
+    if guess is None:
+        return None, 0.0
+    if guess.confidence < OSD_MIN_CONFIDENCE or guess.rotate not in (0, 180):
+        return None, guess.confidence
+    return guess.rotate == 180, guess.confidence
 
 
-def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = True) -> OrientationEstimate:
+def estimate_orientation(ink: Ink, large_format: bool = False,
+                         osd: OrientationDetector | None = None) -> OrientationEstimate:
     """Orientation and skew of the page whose ink is ``ink``.
 
     Text pages are decided from the line direction and two up/down cues: the ascender balance
-    and the flush-left margin. When both are weak, tesseract's OSD breaks the tie. Large-format
+    and the flush-left margin. When both are weak, the OCR engine's orientation detection
+    (``osd``, optional: see ``ocr.engines.OrientationDetector``) breaks the tie. Large-format
     pages with little running text (drawings) keep their orientation unless OSD confirms a turn.
     """
     stats = ink.stats
@@ -317,8 +325,8 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
         ask = abs(score) < UNCERTAIN_SCORE
     else:
         ask = short_text or turned or flipped
-    if ask and use_osd:
-        osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight)
+    if ask and osd is not None:
+        osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight, osd)
         if osd_flip is not None:
             flipped, ud_conf, method = osd_flip, min(1.0, osd_conf / 5.0), "text+osd"
         elif not text_page and not (short_text and abs(score) >= 1.0):
@@ -330,5 +338,13 @@ def estimate_orientation(ink: Ink, large_format: bool = False, use_osd: bool = T
 
     orientation = (90 if turned else 0) + (180 if flipped else 0)
     confidence = round(min(dir_conf, ud_conf), 3) if (orientation or text_page) else 0.0
+    if text_page and not ask and osd is not None and confidence < ORIENTATION_REVIEW_BELOW and SECOND_OPINION:
+        # the page's cues decided, weakly: a second, independent opinion settles it when it agrees
+        # (OSD reads the letters, the cues count pixels), and leaves the page to a person when not
+        osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight, osd)
+        if osd_flip is not None and osd_flip == flipped:
+            confidence, method = round(max(confidence, min(1.0, osd_conf / 5.0)), 3), "text, osd agrees"
+        elif osd_flip is not None:
+            confidence, method = round(min(confidence, 0.1), 3), "text, osd disagrees"
     return OrientationEstimate(orientation, confidence, fine.angle, skew_conf, n, lines, up, down,
                                round(margin, 3), round(ratio, 3), text_page, method)

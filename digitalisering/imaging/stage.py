@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -21,6 +22,9 @@ from digitalisering.imaging.orientation import ORIENTATION_REVIEW_BELOW, estimat
 from digitalisering.imaging.raster import colour_sample
 from digitalisering.imaging.separators import Barcode, Separator, read_barcodes, separator_from
 from digitalisering.imaging.transform import deskew, paper_colour, turn_upright
+
+if TYPE_CHECKING:
+    from digitalisering.ocr.engines import OrientationDetector
 
 BLANK_INK_FRACTION = 0.0015
 """A page with less significant ink than this share (after borders, punch holes and specks) is blank."""
@@ -36,8 +40,9 @@ when they are at least this clear; otherwise it stays as scanned (skew 0, confid
 class ImagingOptions:
     deskew_min_deg: float = 0.05
     """Smaller skew is recorded but not corrected."""
-    use_osd: bool = True
-    """Ask tesseract's OSD when the page's own cues leave up and down in doubt."""
+    osd: OrientationDetector | None = None
+    """Asked when the page's own cues leave up and down in doubt: the OCR engine's orientation
+    detection (``ocr.engines.orientation_detector``); None: the cues alone decide."""
 
 
 @dataclass
@@ -108,7 +113,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
     if blank or separator is not None:
         return image, result
-    est = estimate_orientation(ink, large_format=large, use_osd=options.use_osd)
+    est = estimate_orientation(ink, large_format=large, osd=options.osd)
     t3 = time.perf_counter()
     result.timings_ms["orientation"] = round(1000 * (t3 - t2), 1)
     result.orientation = est.orientation

@@ -11,7 +11,11 @@ lighter than the one for text so that faint printed dots are found too):
 - chains of at least ``MIN_CHAIN`` small components (dots, short dashes) on one row, each within
   ``MAX_GAP_MM`` of the next: a leader line. A full stop or a colon in the text never makes
   a chain of eight;
-- long thin components (rules, underlines, the edges of form boxes), horizontal or vertical.
+- long thin components (rules, underlines, the edges of form boxes), horizontal or vertical;
+- the straight runs of ink at least ``RULE_MIN_MM`` long inside larger components: a table's or a
+  title block's rule that touches the letters of a cell (one component of letters and rule) loses
+  its rule, the letters stay (only the rows of the rule itself are painted over). On dev-folders
+  tables and title blocks this was the main cause of missed words (``bench/ocr_lines.py``).
 Dots that touch a letter are part of the letter's component and stay: the letter is not cut.
 """
 
@@ -36,13 +40,18 @@ ROW_MM = 0.5
 """Dots of one leader have their centres within this height of each other."""
 MIN_CHAIN = 8
 """Fewest dots or dashes that make a leader."""
-LEADER_MAX_HEIGHT_MM = 0.6
+LEADER_MAX_HEIGHT_MM = 0.8
 """Every dot and dash of a leader is lower than the x-height of even small type (about 1 mm at
-7 pt): letters are never part of a leader."""
+7 pt): letters are never part of a leader. (0.6 mm left the bold, slightly blurred dots of
+dev-folders forms at 300 ppi, 7-8 pixels high, in place: their values were not read.)"""
 MAX_GAP_SPREAD = 0.2
 ABOVE_MM = 1.5
 """A leader has at least MIN_CHAIN dots in a row with nothing written in the 1.5 mm above them."""
 """Leader dots are evenly spaced: the spread (coefficient of variation) of their distances stays below this."""
+MAX_MEAN_THICK_MM = 2.5
+"""A long component whose ink, spread over its box's perimeter, is thicker than this is a dark area
+(the background of a negative print, a solid bar), not rules with letters on them (a dev-folders
+table with its letters: 1.7 mm; a drawing's frame: 0.9 mm): its long runs are left alone."""
 RULE_MIN_MM = 15.0
 RULE_MAX_THICK_MM = 0.8
 """A rule: at least this long, at most this thick (horizontal or vertical)."""
@@ -151,8 +160,66 @@ def leader_mask(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, Cleanup]:
     for i in sorted(set(chained) | set(ids[rule].tolist())):  # hundreds of small boxes, not a page-sized lookup
         x, y, bw, bh = (int(v) for v in stats[i, :4])
         mask[y:y + bh, x:x + bw] |= labels[y:y + bh, x:x + bw] == i
+    long = int(round(RULE_MIN_MM * mm))
+    x0, y0 = stats[1:, 0], stats[1:, 1]
+    inside = (x0 > 0) & (y0 > 0) & (x0 + w < grey.shape[1]) & (y0 + h < grey.shape[0])  # not a scanner border
+    # lines with letters on them, not a dark area: the ink over the box's perimeter is its mean thickness
+    sparse = stats[1:, 4] <= MAX_MEAN_THICK_MM * mm * 2 * (w.astype(np.int64) + h)
+    touching = ids[((w >= long) | (h >= long)) & ~rule & inside & sparse]
+    for i in touching.tolist():  # rules joined to letters (tables, title blocks, boxed forms)
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        own = (labels[y:y + bh, x:x + bw] == i).view(np.uint8)  # 0/1, no copy
+        mask[y:y + bh, x:x + bw] |= long_runs(own, long, int(round(RULE_MAX_THICK_MM * mm)))
     leaders = _count_runs(chained, centroids, mm)
-    return mask, Cleanup(leaders=leaders, rules=int(rule.sum()), pixels=int(mask.sum()))
+    return mask, Cleanup(leaders=leaders, rules=int(rule.sum()) + len(touching), pixels=int(mask.sum()))
+
+
+def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
+    """Pixels of ``own`` (0/1) in horizontal or vertical runs at least ``long`` pixels long and at
+    most ``thick`` pixels thick (a rule, not a shaded bar with letters in it: a bar's rows are all
+    long runs, and its letters with them).
+
+    A morphological opening with a line. A scanned rule is ragged (a bitonal one steps from row
+    to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and the
+    pixels of ``own`` in them are returned, except where a letter's stroke crosses the rule. An opening along rows leaves every row to itself, so
+    only the rows (columns) that can hold ``long`` ink pixels are looked at: a page-sized frame
+    costs its few rule rows, not the page."""
+    out = np.zeros(own.shape, bool)
+    for axis in (1, 0):
+        if own.shape[axis] < long:
+            continue
+        view = own if axis == 1 else own.T  # rows of ``view`` run along the rule
+        sums = view.sum(axis=1, dtype=np.int64)
+        near = sums + np.r_[0, sums[:-1]] + np.r_[sums[1:], 0]  # the row and its two neighbours
+        lines = np.flatnonzero(near >= long)
+        if not len(lines):
+            continue
+        band = view[lines] | view[np.maximum(lines - 1, 0)] | view[np.minimum(lines + 1, len(sums) - 1)]
+        runs = cv2.morphologyEx(np.ascontiguousarray(band), cv2.MORPH_OPEN, np.ones((1, long), np.uint8)) > 0
+        has = runs.any(axis=1)
+        # consecutive rows with long runs make one rule; more than thick (+2 for the thickening)
+        # of them make a bar, which stays
+        found = lines[has]
+        for group in np.split(found, np.flatnonzero(np.diff(found) > 1) + 1):
+            if not len(group):
+                continue
+            rows = np.isin(lines, group)
+            if len(group) > thick + 2:
+                runs[rows] = False
+                continue
+            # a letter that crosses the rule (a descender, the stem of a letter standing on it) has
+            # ink on both sides of it: those columns keep their pixels, so the letter stays whole
+            before, after = view[max(0, group[0] - 2)], view[min(len(sums) - 1, group[-1] + 2)]
+            crossing = cv2.dilate((before & after).reshape(1, -1), np.ones((1, 3), np.uint8)).ravel() > 0
+            runs[np.ix_(rows, crossing)] = False
+        keep = runs.any(axis=1)
+        rows = lines[keep]
+        hit = runs[keep] & (view[rows] > 0)
+        if axis == 1:
+            out[rows] |= hit
+        else:
+            out[:, rows] |= hit.T
+    return out
 
 
 def _components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:

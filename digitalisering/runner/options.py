@@ -27,6 +27,8 @@ class RunOptions:
     keep_blank: bool = False
     """Keep blank pages in the PDFs (they are always kept in the record and the counts)."""
     use_osd: bool = True
+    """Ask the OCR engine's orientation detection when a page's own cues leave up and down in doubt
+    (engines without it: the cues alone decide)."""
     deskew_min_deg: float = 0.05
     pdfa: str = "2b"
     """PDF/A flavour of the outputs: '2b' (default) or '1b'."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,7 +28,9 @@ from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
-from digitalisering.ocr.engines import get_engine
+from digitalisering.ocr.engines import get_engine, orientation_detector
+from digitalisering.ocr.model import PageText
+from digitalisering.ocr.reread import reread
 from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
@@ -87,8 +89,9 @@ def stage_imaging(ctx: PageContext) -> ImagingResult:
     info = ctx.loaded.info
     stated = info.stated_dpi[0] if info.stated_dpi else None
     opts = ctx.job.options
+    osd = orientation_detector(get_engine(opts.ocr_engine)) if opts.use_osd else None
     ctx.image, result = analyse_page(ctx.image, stated, info.bits_per_sample,
-                                     ImagingOptions(deskew_min_deg=opts.deskew_min_deg, use_osd=opts.use_osd))
+                                     ImagingOptions(deskew_min_deg=opts.deskew_min_deg, osd=osd))
     ctx.dpi = result.technical.dpi
     ctx.deskew_deg, ctx.paper_colour = result.deskew_deg, tuple(result.paper_colour)
     # blank pages keep their image (whether they go into the PDF is decided per run: --keep-blank)
@@ -136,6 +139,10 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
+    facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
+    text, facts.reread_words = read_again(engine, straight, ctx.dpi, text, facts.completeness, opts, started)
+    if facts.reread_words:
+        facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
     facts.seconds = round(time.perf_counter() - started, 3)
@@ -144,8 +151,22 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     all_words = text.words
     facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
     facts.chars = sum(len(w.text) for w in all_words)
-    facts.completeness = measure_completeness(straight, ctx.dpi, all_words)
     return facts
+
+
+def read_again(engine, straight, dpi: float, text: PageText, missing, opts, started: float) -> tuple[PageText, int]:
+    """The page's text with what a second reading of its unread regions found (``ocr.reread``),
+    and how many words that added; the first reading alone when the time limit runs out."""
+    left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
+    if opts.ocr_timeout and left <= 1:
+        return text, 0
+    try:
+        blocks = reread(engine, straight, dpi, text, missing, opts.lang, left)
+    except OcrTimeoutError:
+        return text, 0
+    if not blocks:
+        return text, 0
+    return replace(text, blocks=text.blocks + blocks), sum(len(b.words) for b in blocks)
 
 
 StageFn = Callable[[PageContext], Any]

@@ -17,7 +17,7 @@ SCRIPT = textwrap.dedent("""
         draw.rectangle([800, 900 + 400 * i, 800 + 3000 + 90 * i, 960 + 400 * i], fill=0)
     im = im.rotate(1.0, expand=False, fillcolor=1)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    out, res = analyse_page(im, 300, 1, ImagingOptions(use_osd=False))
+    out, res = analyse_page(im, 300, 1, ImagingOptions())
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"mode": out.mode, "size": out.size, "class": res.technical.size_class,
                       "large": res.large_format, "extra_mb": (after - before) / 1024}))

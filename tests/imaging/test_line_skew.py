@@ -37,7 +37,7 @@ def test_drawing_turned_a_few_degrees_is_measured_from_its_lines(angle: float):
 
 def test_drawing_is_straightened_and_keeps_its_orientation():
     turned = drawing().rotate(2.5, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=245)
-    out, res = analyse_page(turned, 100, 8, ImagingOptions(use_osd=False))
+    out, res = analyse_page(turned, 100, 8, ImagingOptions())
     assert res.large_format and res.orientation == 0 and out.size == turned.size
     assert res.skew_method == "lines"
     assert res.deskew_deg == pytest.approx(2.5, abs=0.3)

@@ -9,7 +9,7 @@ from digitalisering.imaging.orientation import estimate_orientation
 
 
 def analyse(im: Image.Image, dpi: int = 150):
-    return estimate_orientation(find_ink(working_image(im, dpi)), use_osd=False)
+    return estimate_orientation(find_ink(working_image(im, dpi)))
 
 
 @pytest.mark.parametrize("angle", [-12.0, -3.3, -0.8, 0.0, 0.45, 2.0, 7.5, 14.0])
@@ -44,7 +44,7 @@ def test_page_without_text_keeps_its_orientation():
 def test_drawing_with_capital_labels_keeps_its_orientation():
     labels = ["PLATTEGROND 1:100", "KEUKEN", "WOONKAMER", "SLAAPK.", "8400", "3600", "DOORSNEDE A-A"]
     page = pagegen.page_image(labels * 3, dpi=75, size_mm=(594, 420), font_pt=20)
-    est = estimate_orientation(find_ink(working_image(page, 75)), large_format=True, use_osd=False)
+    est = estimate_orientation(find_ink(working_image(page, 75)), large_format=True)
     assert est.orientation == 0
 
 
@@ -71,7 +71,7 @@ def test_page_with_ambiguous_up_and_down_is_flagged_not_silently_turned(turn: in
     from digitalisering.imaging.stage import ImagingOptions, analyse_page
 
     page = ambiguous_page().rotate(turn, expand=True)
-    _, res = analyse_page(page, 150, 8, ImagingOptions(use_osd=False))
+    _, res = analyse_page(page, 150, 8, ImagingOptions())
     assert res.orientation in (0, 180)
     assert res.orientation == turn or res.orientation_uncertain
     assert res.orientation_uncertain  # the page's own cues are weak either way: a person looks
@@ -80,5 +80,5 @@ def test_page_with_ambiguous_up_and_down_is_flagged_not_silently_turned(turn: in
 def test_clear_letter_is_not_flagged():
     from digitalisering.imaging.stage import ImagingOptions, analyse_page
 
-    _, res = analyse_page(pagegen.letter_page(dpi=200).rotate(180, expand=True), 200, 8, ImagingOptions(use_osd=False))
+    _, res = analyse_page(pagegen.letter_page(dpi=200).rotate(180, expand=True), 200, 8, ImagingOptions())
     assert res.orientation == 180 and not res.orientation_uncertain

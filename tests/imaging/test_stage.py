@@ -10,7 +10,7 @@ from digitalisering.imaging.separators import Barcode
 from digitalisering.imaging.stage import ImagingOptions, analyse_page, straighten
 from digitalisering.imaging.transform import straight_grey
 
-NO_OSD = ImagingOptions(use_osd=False)
+NO_OSD = ImagingOptions()
 
 
 def test_upside_down_skewed_page_comes_out_upright_and_straight():

@@ -64,3 +64,44 @@ def test_a_bitonal_copy_stays_bitonal():
     form = pagegen.form_page(FIELDS).point(lambda v: 255 if v > 128 else 0).convert("1")
     cleaned, found = clean_for_ocr(form, 300)
     assert cleaned.mode == "1" and found.leaders == len(FIELDS)
+
+
+def test_a_table_rule_that_touches_the_letters_goes_and_the_letters_stay():
+    page = pagegen.page_image(["eigen gewicht vloer 420 kg/m2", "nuttige belasting 400 kg/m2"], dpi=300, font_pt=11)
+    grey = np.asarray(page).copy()
+    rows = np.flatnonzero((grey < 128).any(axis=1))
+    first_line_bottom = rows[np.flatnonzero(np.diff(rows) > 1)[0]]
+    y = int(first_line_bottom) - 2  # the rule runs through the feet of the first line's letters
+    grey[y:y + 4, 150:2300] = 20
+    grey[rows.min() - 40:rows.max() + 40, 150:154] = 20  # and a column rule joins them into one component
+    ruled = Image.fromarray(grey)
+    cleaned, found = clean_for_ocr(ruled, 300)
+    arr = np.asarray(cleaned)
+    assert found.rules >= 1 and arr[y:y + 4, 2000:2300].min() > 200  # the rule is gone past the text
+    above = slice(int(rows.min()), y - 1)
+    assert (arr[above] == np.asarray(page)[above]).all()  # the letters above the rule are untouched
+    text = _read(cleaned)
+    assert "gewicht" in text and "belasting" in text
+
+
+def test_a_dark_background_is_not_taken_for_rules():
+    """A negative print (light lines on a dark sheet inside a light margin): its dark areas are not
+    rules; nothing of them is painted over."""
+    page = np.full((2000, 2800), 240, np.uint8)
+    page[100:1900, 100:2700] = 60  # the dark sheet
+    page[300:304, 300:2500] = 230  # a light line on it
+    mask, found = leader_mask(page, 300)
+    assert not mask.any()
+
+
+def test_a_shaded_bar_keeps_its_heading():
+    """A form's section heading on a grey bar: every row of the bar is a long run, but the bar is
+    far thicker than a rule, so neither it nor its letters are painted over."""
+    page = pagegen.page_image([], dpi=300)
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((200, 600, 2300, 650), fill=200)  # a 4 mm grey bar
+    from PIL import ImageFont
+
+    draw.text((220, 605), "2 Bouwwerk", fill=10, font=ImageFont.load_default(size=40))
+    mask, found = leader_mask(np.asarray(page), 300)
+    assert not mask[600:651].any()

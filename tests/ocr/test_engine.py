@@ -41,3 +41,13 @@ def test_missing_language_pack_names_the_debian_package():
     with pytest.raises(MissingDependencyError, match="apt-get install tesseract-ocr-xyz"):
         get_engine("tesseract").require("nld+xyz")
     tesseract.require("nld")
+
+
+def test_the_one_letter_ij_is_written_as_two_letters():
+    from digitalisering.ocr.engines.tesseract import parse_tsv
+
+    tsv = ("level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+           "5\t1\t1\t1\t1\t1\t10\t10\t40\t20\t91.5\tBEHOORT\n"
+           "5\t1\t1\t1\t1\t2\t60\t10\t30\t20\t90.1\tB\u0132\n"
+           "5\t1\t1\t1\t1\t3\t100\t10\t30\t20\t90.1\tz\u0133n\n")
+    assert [w.text for w, _, _ in parse_tsv(tsv)] == ["BEHOORT", "BIJ", "zijn"]

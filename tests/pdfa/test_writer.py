@@ -107,7 +107,7 @@ def test_skewed_scan_is_drawn_straight_with_its_own_pixels(tmp_path: Path):
     scanned = page.rotate(3.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=245)
     jpg = tmp_path / "scan.jpg"
     scanned.save(jpg, quality=90, dpi=(150, 150))
-    _, res = analyse_page(scanned, 150, 8, ImagingOptions(use_osd=False))
+    _, res = analyse_page(scanned, 150, 8, ImagingOptions())
     out = tmp_path / "s.pdf"
     build_pdf([PdfPage(jpg, None, 150, deskew_deg=res.deskew_deg, fill=tuple(res.paper_colour))], out, INFO)
     with pikepdf.open(out) as pdf:
@@ -118,6 +118,6 @@ def test_skewed_scan_is_drawn_straight_with_its_own_pixels(tmp_path: Path):
         assert float(pdf.pages[0].mediabox[3]) == pytest.approx(h * 72 / 150, abs=0.01)
     subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", str(out), str(tmp_path / "r")], check=True)
     rendered = Image.open(next(tmp_path.glob("r*.png"))).convert("L")
-    _, again = analyse_page(rendered, 150, 8, ImagingOptions(use_osd=False))
+    _, again = analyse_page(rendered, 150, 8, ImagingOptions())
     assert abs(again.skew_deg) < 0.1  # what the reader sees is straight
     assert rendered.getpixel((2, 2)) > 235  # corners in the paper colour, not black

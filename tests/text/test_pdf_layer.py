@@ -39,7 +39,7 @@ def _skewed_page(tmp_path: Path):
     scanned = page.rotate(2.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=245)
     jpg = tmp_path / "scan.jpg"
     scanned.save(jpg, quality=90, dpi=(150, 150))
-    image, res = analyse_page(scanned, 150, 8, ImagingOptions(use_osd=False))
+    image, res = analyse_page(scanned, 150, 8, ImagingOptions())
     assert res.deskew_deg != 0
     straight = straight_grey(image, res.deskew_deg, tuple(res.paper_colour))
     text = ocr_page(get_engine("tesseract"), straight, "nld", 150, OcrPlan(1.0, 150))

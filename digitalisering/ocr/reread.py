@@ -1,0 +1,264 @@
+"""A second reading of what the first one left: the regions of text-like ink no word covers.
+
+The page reading (``ocr.engine``) finds columns, paragraphs and lines; what does not fit that
+picture is lost, silently: stamps set at an angle over the text, labels and title blocks of
+drawings in small type between the lines of the plan, table cells. ``ocr.completeness`` finds
+that ink (components of text size no word box covers). Each of its regions is cut out of the
+copy OCR read, turned straight by its own angle (a stamp is set 5-20 degrees askew; the page's
+skew was taken out already), enlarged when its type is small, and all of them are put one under
+the other on one sheet that the engine reads once as sparse text (one more engine call per page
+that has such regions; a page without them costs nothing). Words it reads with enough confidence
+are brought back to page pixels (the box around the turned word) and added as blocks of their own.
+
+The numbers were chosen on the dev-folders delivery and are scored on dev-stack and dev-planted
+(``bench/ocr_lines.py``, see its docstring).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
+from digitalisering.ocr.completeness import Completeness
+from digitalisering.ocr.engines import OcrEngine
+from digitalisering.ocr.model import Block, Line, PageText, Word
+
+WHOLE_LETTERS_MM = 10.0
+"""A component at most this large that a region's edge cuts is a letter: the region takes it whole."""
+PAD_MM = 1.5
+"""Paper kept around a region (its letters' outer pixels fall outside the components' boxes)."""
+MAX_REGION_SHARE = 0.12
+"""A region larger than this share of the page is the plan of a drawing or a photograph, not a
+missed line: it is not read again (a drawing's labels lie in its own smaller regions)."""
+MIN_REGION_MM = 1.5
+"""A region lower than this (both sides) holds no letter to read."""
+MAX_ANGLE = 25.0
+"""Regions are straightened by up to this many degrees (stamps are set askew by hand)."""
+TARGET_HEIGHT_PX = 32
+"""Small type is enlarged until its median component is about this high (tesseract reads capitals
+of 20-40 pixels best), at most MAX_ENLARGE times."""
+MAX_ENLARGE = 3.0
+GAP_PX = 40
+"""White space between the regions on the sheet the engine reads."""
+MAX_SHEET_MEGAPIXELS = 8.0
+"""The sheet holds regions, smallest first, up to this size (a drawing's many regions, enlarged,
+must not cost more than reading the page)."""
+FRAME_MM = 8.0
+"""Straight runs of ink at least this long in a straightened region are a stamp's frame or a
+box's edge (no letter is that long), painted over before reading."""
+MIN_CONF = 80.0
+"""Words read again with less confidence are left out: what the first reading could not place is
+often not text (hatching, a signature), and a wrong word in the text layer is worse than none. On
+dev-folders, 80 kept 131 of 134 right words and dropped 7 of 28 wrong ones (60 kept all of both)."""
+MIN_CHARS = 2
+MIN_UNCOVERED_SHARE = 0.02
+"""A page whose uncovered share (``ocr.completeness``) is below this is not read again: on
+dev-folders no page below 0.023 gained a word, and the extra engine call costs about a third of
+the page's OCR time."""
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One region on the sheet: where it came from and how it was turned and enlarged."""
+    top: int
+    """Its first row on the sheet."""
+    height: int
+    back: np.ndarray
+    """2x3 affine: sheet pixels -> page pixels."""
+    box: tuple[int, int, int, int]
+    """The part of the page it shows (x0, y0, x1, y1)."""
+
+
+def _paper(grey: np.ndarray) -> int:
+    step = max(1, int(math.sqrt(grey.size / 250_000)))  # about 250,000 samples say the paper grey
+    return int(np.percentile(grey[::step, ::step], 90))
+
+
+def _ink(grey: np.ndarray, paper: int | None = None) -> np.ndarray:
+    return grey < (_paper(grey) if paper is None else paper) * 0.6
+
+
+def region_angle(ink: np.ndarray, mm: float) -> float:
+    """The angle (degrees, counter-clockwise) of the text lines in a region: the one whose row
+    profile of ink pixels is sharpest, within MAX_ANGLE, to a quarter degree."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 50:
+        return 0.0
+    if len(xs) > 20000:
+        pick = np.random.default_rng(0).choice(len(xs), 20000, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs - xs.mean()
+    ys = ys - ys.mean()
+    bin_px = max(1.0, 0.25 * mm)
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        rows = np.floor((ys * math.cos(a) + xs * math.sin(a)) / bin_px).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    coarse = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.1, 1.0), key=sharpness)
+    return float(max(np.arange(coarse - 1.0, coarse + 1.01, 0.25), key=sharpness))
+
+
+def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """The region straightened and enlarged, and the affine back to page pixels."""
+    x0, y0, x1, y1 = box
+    crop = grey[y0:y1, x0:x1]
+    ink = _ink(crop)
+    angle = region_angle(ink, mm)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[heights >= 0.8 * mm]
+    median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
+    scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
+    h, w = crop.shape
+    # rotate about the centre by -angle (undo the region's tilt) and scale, on a canvas that holds it all
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    m[0, 2] += nw / 2.0 - w / 2.0
+    m[1, 2] += nh / 2.0 - h / 2.0
+    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=int(paper))
+    frame = long_runs(_ink(out, paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                      int(round(RULE_MAX_THICK_MM * mm * scale)))
+    out[frame] = paper
+    back = cv2.invertAffineTransform(m)
+    back[:, 2] += (x0, y0)
+    return out, back, box
+
+
+def _whole_letters(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int,
+                   pad: int) -> tuple[int, int, int, int]:
+    """``box`` grown to hold every letter-sized component it cuts (a region's edge runs through the
+    word it belongs to; cut, the word is read as a piece: ``oordat`` of ``voordat``), and padded."""
+    x0, y0, x1, y1 = box
+    reach = int(round(WHOLE_LETTERS_MM * mm))
+    wx0, wy0 = max(0, x0 - reach), max(0, y0 - reach)
+    wx1, wy1 = min(grey.shape[1], x1 + reach), min(grey.shape[0], y1 + reach)
+    ink = _ink(grey[wy0:wy1, wx0:wx1], paper).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    cx0, cy0 = stats[1:, 0] + wx0, stats[1:, 1] + wy0
+    cx1, cy1 = cx0 + stats[1:, 2], cy0 + stats[1:, 3]
+    letter = (stats[1:, 2] <= reach) & (stats[1:, 3] <= reach)
+    cut = letter & (cx0 < x1) & (x0 < cx1) & (cy0 < y1) & (y0 < cy1)
+    if cut.any():
+        x0, y0 = min(x0, int(cx0[cut].min())), min(y0, int(cy0[cut].min()))
+        x1, y1 = max(x1, int(cx1[cut].max())), max(y1, int(cy1[cut].max()))
+    return (max(0, x0 - pad), max(0, y0 - pad), min(grey.shape[1], x1 + pad), min(grey.shape[0], y1 + pad))
+
+
+def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """Overlapping boxes joined (the lines of one stamp are regions of their own; cut apart, each
+    would show a slice of the other)."""
+    boxes = list(boxes)
+    merged = True
+    while merged:
+        merged = False
+        out: list[tuple[int, int, int, int]] = []
+        for b in boxes:
+            for k, o in enumerate(out):
+                if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                    out[k] = (min(b[0], o[0]), min(b[1], o[1]), max(b[2], o[2]), max(b[3], o[3]))
+                    merged = True
+                    break
+            else:
+                out.append(b)
+        boxes = out
+    return boxes
+
+
+def sheet(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
+    """The regions worth reading again, straightened and enlarged, one under the other."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    mm = dpi / 25.4
+    page_area = grey.shape[0] * grey.shape[1]
+    pad = int(round(PAD_MM * mm))
+    paper = _paper(grey)
+    tiles: list[tuple[np.ndarray, np.ndarray, tuple]] = []
+    pixels = 0.0
+    boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
+    for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+        w, h = box[2] - box[0], box[3] - box[1]
+        if w * h > MAX_REGION_SHARE * page_area or max(w, h) < MIN_REGION_MM * mm:
+            continue
+        tile = _tile(grey, box, mm, paper)
+        pixels += (tile[0].shape[0] + GAP_PX) * (tile[0].shape[1] + GAP_PX)
+        if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
+            break
+        tiles.append(tile)
+    if not tiles:
+        return None
+    width = max(t.shape[1] for t, _, _ in tiles) + 2 * GAP_PX
+    height = sum(t.shape[0] + GAP_PX for t, _, _ in tiles) + GAP_PX
+    out = np.full((height, width), paper, np.uint8)
+    placed, top = [], GAP_PX
+    for t, back, box in tiles:
+        out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
+        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
+        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
+        placed.append(Tile(top, t.shape[0], shift, box))
+        top += t.shape[0] + GAP_PX
+    return Image.fromarray(out), placed
+
+
+def _back(word: Word, tile: Tile) -> Word:
+    corners = np.array([[word.left, word.top, 1.0], [word.right, word.top, 1.0],
+                        [word.left, word.bottom, 1.0], [word.right, word.bottom, 1.0]])
+    pts = corners @ tile.back.T
+    x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+    return Word(word.text, int(x0), int(y0), int(x1 - x0), int(y1 - y0), word.conf)
+
+
+def _readable(word: Word) -> bool:
+    return word.conf >= MIN_CONF and sum(ch.isalnum() for ch in word.text) >= MIN_CHARS
+
+
+def _covered(word: Word, boxes: np.ndarray) -> bool:
+    """Its centre lies in a word the first reading gave already."""
+    if not len(boxes):
+        return False
+    cx, cy = word.left + word.width / 2, word.top + word.height / 2
+    return bool(((boxes[:, 0] <= cx) & (cx <= boxes[:, 2]) & (boxes[:, 1] <= cy) & (cy <= boxes[:, 3])).any())
+
+
+def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, missing: Completeness,
+           lang: str, timeout: float = 0) -> list[Block]:
+    """Blocks of the words found in the uncovered regions of ``missing`` (pixels of ``image``, the
+    copy the engine read) on a second, sparse reading; boxes in pixels of ``image``. Empty when
+    the page is read well enough or nothing more was read."""
+    if missing.uncovered_share is None or missing.uncovered_share < MIN_UNCOVERED_SHARE:
+        return []
+    made = sheet(image, dpi, missing.regions)
+    if made is None:
+        return []
+    picture, tiles = made
+    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
+    tops = np.array([t.top for t in tiles])
+    have = np.array([[w.left, w.top, w.right, w.bottom] for w in text.words], dtype=np.float64).reshape(-1, 4)
+    blocks: list[Block] = []
+    for block in found.blocks:
+        lines = []
+        for line in block.lines:
+            words = []
+            for w in line.words:
+                if not _readable(w):
+                    continue
+                k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+                if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+                    continue
+                page_word = _back(w, tiles[k])
+                if not _covered(page_word, have):
+                    words.append(page_word)
+            if words:
+                lines.append(Line(words))
+        if lines:
+            blocks.append(Block(lines))
+    return blocks
