@@ -16,9 +16,13 @@ DEBIAN_PACKAGES=(
   chromium fonts-dejavu-core
   postgresql
   python3-venv
-  nodejs npm
   libvips42
 )
+# Node.js and npm: Debian's packages only where no node and npm are installed yet (an image may come
+# with Node.js from elsewhere, whose npm conflicts with Debian's npm package).
+if ! command -v npm >/dev/null 2>&1; then
+  DEBIAN_PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
