@@ -54,7 +54,7 @@ class Resources:
         if engine is None:
             index = open_for(self.store(), self.sources.workspace)
             engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
-                                                     self.sources.gazetteer)
+                                                     self.sources.gazetteer, may_view=_reader_may_view)
             self._local.indexed = None
         indexed = engine.index.batches()
         if not indexed:
@@ -71,6 +71,13 @@ class Resources:
 
             catalog = self._local.catalog = Catalog(self.store(), self.sources.workspace)
         return catalog
+
+
+def _reader_may_view(batch: str, dossier_id: str | None, document_id: str | None) -> bool:
+    """The app's access decision for the reader of the current request: the searcher asks it before
+    it counts, so totals, facets, hits and snippets all come from documents the reader may see (a
+    count of a closed dossier's documents told a public visitor it was there and what it held)."""
+    return current_app.extensions["digitalisering.may_view"](batch, dossier_id, document_id)
 
 
 def resources() -> Resources:
