@@ -31,7 +31,19 @@ def type_label(kind: str) -> str:
 
 
 def may_view(document: DocumentEntry, batch: str) -> bool:
+    """Whether the reader may see the document: its original or its redacted copy."""
+    return sees_original(document, batch) or public_copy(document, batch) is not None
+
+
+def sees_original(document: DocumentEntry, batch: str) -> bool:
     return current_app.extensions["digitalisering.may_view"](batch, document.dossier, document.id)
+
+
+def public_copy(document: DocumentEntry, batch: str):
+    """The redacted copy the reader gets instead of the original (``access.copies``), or None."""
+    if sees_original(document, batch):
+        return None
+    return current_app.extensions["digitalisering.public_copy"](batch, document.dossier, document.id)
 
 
 def find_dossier(batch: str, folder: str) -> DossierEntry:
@@ -111,8 +123,9 @@ def document_pdf(batch: str, folder: str, number: int):
     doc = find_document(find_dossier(batch, folder), number)
     if doc.pdf is None or not doc.pdf.is_file():
         abort(404)
-    return send_file(doc.pdf, mimetype="application/pdf", as_attachment=True, download_name=doc.pdf.name,
-                     max_age=3600)
+    copy = public_copy(doc, batch)
+    return send_file(copy.pdf() if copy is not None else doc.pdf, mimetype="application/pdf", as_attachment=True,
+                     download_name=doc.pdf.name, max_age=3600)
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>/alto/<int:blad>")
@@ -120,8 +133,9 @@ def document_alto(batch: str, folder: str, number: int, blad: int):
     doc = find_document(find_dossier(batch, folder), number)
     for page in doc.pages:
         if page.number == blad and page.alto is not None and page.alto.is_file():
-            return send_file(page.alto, mimetype="application/xml", as_attachment=True,
-                             download_name=page.alto.name, max_age=3600)
+            copy = public_copy(doc, batch)
+            return send_file(copy.alto(page.seq) if copy is not None else page.alto, mimetype="application/xml",
+                             as_attachment=True, download_name=page.alto.name, max_age=3600)
     abort(404)
 
 

@@ -54,7 +54,7 @@ class Resources:
         if engine is None:
             index = open_for(self.store(), self.sources.workspace)
             engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
-                                                     self.sources.gazetteer)
+                                                     self.sources.gazetteer, may_view=_may_view_original)
             self._local.indexed = None
         indexed = engine.index.batches()
         if not indexed:
@@ -71,6 +71,15 @@ class Resources:
 
             catalog = self._local.catalog = Catalog(self.store(), self.sources.workspace)
         return catalog
+
+
+def _may_view_original(batch: str, dossier: str | None, document: str | None) -> bool:
+    """The search index holds the originals' words: it counts, finds and quotes only documents whose
+    original the reader (of the request being served) may see, so neither a restricted document
+    nor a redacted word is found, counted in a facet or shown in a snippet."""
+    if document is None:
+        return False
+    return current_app.extensions["digitalisering.may_view"](batch, dossier, document)
 
 
 def resources() -> Resources:
