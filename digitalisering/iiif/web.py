@@ -17,8 +17,11 @@ page images, redacted words, public PDF and ALTO), or None. Such a document's pa
 search and files are then served from that copy only, never from the original.
 
 Every response carries ``Access-Control-Allow-Origin: *`` (viewers on other sites may show public
-pages) and ``Cache-Control: private`` (what one user may see, a shared cache must not hand to the
-next; refusals and errors ``no-store``, so signing in is not undone by a cached 403). Errors are
+pages) and ``Cache-Control: private, no-cache`` (what one user may see, a shared cache must not hand
+to the next; and the same URL gives the original to an archivist and the redacted copy to the
+public, so a browser asks again each time: tiles carry an ETag per variant, so asking again costs a
+304 while the reader stays the same; browsers do not honour ``Vary: Cookie`` reliably). Refusals
+and errors are ``no-store``, so signing in is not undone by a cached 403. Errors are
 one line of text with the status the Image API asks for (400, 403, 404, 501); nothing else
 reaches the client.
 
@@ -39,6 +42,7 @@ Routes (relative to the blueprint):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -199,7 +203,8 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
     def _headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
         # a refusal must not outlive a sign-in, nor a page outlive the session in a shared cache
-        response.headers["Cache-Control"] = "private, max-age=3600" if response.status_code == 200 else "no-store"
+        response.headers["Cache-Control"] = "private, no-cache" if response.status_code in (200, 304) else "no-store"
+        response.headers.pop("Expires", None)
         return response
 
     @bp.get("/image/<batch>/<int:seq>")
@@ -232,7 +237,9 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
                                          "black and white")
             data = store.render(path, req)
             tiles.put(key, data)
-        return Response(data, content_type=FORMATS[req.format])
+        response = Response(data, content_type=FORMATS[req.format])
+        response.set_etag(hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+        return response.make_conditional(request)
 
     @bp.get("/presentation/<batch>/<path:dossier_id>/manifest")
     def manifest(batch: str, dossier_id: str):

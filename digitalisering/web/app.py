@@ -121,6 +121,10 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     def content_policy(response):
         """Only this server's own scripts, styles and images (no CDN, nothing injected runs)."""
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.endpoint not in ("static", "openseadragon"):
+            # what a response holds depends on who signs the request (an original or its redacted
+            # copy at the same URL): a browser must not show one reader's cached answer to the next
+            response.vary.add("Cookie")
         return response
 
     def refused(message: str, status: int, bare: bool = False):

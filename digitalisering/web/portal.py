@@ -124,8 +124,17 @@ def document_pdf(batch: str, folder: str, number: int):
     if doc.pdf is None or not doc.pdf.is_file():
         abort(404)
     copy = public_copy(doc, batch)
-    return send_file(copy.pdf() if copy is not None else doc.pdf, mimetype="application/pdf", as_attachment=True,
-                     download_name=doc.pdf.name, max_age=3600)
+    return _private(send_file(copy.pdf() if copy is not None else doc.pdf, mimetype="application/pdf",
+                              as_attachment=True, download_name=doc.pdf.name, max_age=0))
+
+
+def _private(response):
+    """A download for this reader only: no shared cache keeps it, and the browser asks again (the
+    same URL gives an archivist the original and the public the redacted copy; the ETag makes
+    asking again cheap)."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers.pop("Expires", None)
+    return response
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>/alto/<int:blad>")
@@ -134,8 +143,9 @@ def document_alto(batch: str, folder: str, number: int, blad: int):
     for page in doc.pages:
         if page.number == blad and page.alto is not None and page.alto.is_file():
             copy = public_copy(doc, batch)
-            return send_file(copy.alto(page.seq) if copy is not None else page.alto, mimetype="application/xml",
-                             as_attachment=True, download_name=page.alto.name, max_age=3600)
+            return _private(send_file(copy.alto(page.seq) if copy is not None else page.alto,
+                                      mimetype="application/xml", as_attachment=True,
+                                      download_name=page.alto.name, max_age=0))
     abort(404)
 
 

@@ -183,6 +183,7 @@ def _region_pixels(case: Case, res) -> list[np.ndarray]:
 
 def test_image_tile(case: Case):
     res = case.get(f"{case.image}/full/max/0/default.png")
+    assert "Cookie" in res.headers.get("Vary", "")  # the same URL answers each reader differently
     if refused(case, res) or case.state != "redacted":
         return
     cuts = _region_pixels(case, res)
@@ -225,6 +226,7 @@ def test_pdf(case: Case):
         if refused(case, res):
             continue
         assert res.data[:5] == b"%PDF-"
+        assert res.headers["Cache-Control"] == "private, no-cache"  # no shared cache, asked again each time
         text = pdftotext(res.data)
         no_leak(case, text)
         if case.state == "redacted":
