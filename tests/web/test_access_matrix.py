@@ -126,11 +126,21 @@ def test_search_page(case: Case):
         results = html.split('class="results"', 1)[-1] if 'class="results"' in html else ""
         no_leak(case, results.replace(SEARCH_WORD[case.state], ""))
         assert "<mark>" not in html
-    # facet counts: the restricted dossier is not counted for whoever may not see it
+    # a word every page holds: whoever may see the document (original or copy) finds it, quoted
+    # from what they may see; nobody else does, nor is it counted in the total or a facet
     res = case.get("/?q=Leiden")
     html = res.get_data(as_text=True)
-    assert (f"Dossier {case.dossier.id}" in html) == (case.gets == "original")
+    assert (f"Dossier {case.dossier.id}" in html) == (case.gets != "none")
     no_leak(case, html)
+    seen = sum(expected(case.role, s) != "none" for s in STATES)
+    assert f"{seen} dossiers gevonden" in html or f"{seen} dossier gevonden" in html, seen
+    if case.state == "redacted":  # the copy is found by the words it keeps
+        html = case.get(f"/?q={VISIBLE_IN_COPY}").get_data(as_text=True)
+        assert f"Dossier {case.dossier.id}" in html and f"<mark>{VISIBLE_IN_COPY}" in html
+        no_leak(case, html)
+        for secret in SECRETS:  # and not by a word burned out of it, even together with one it keeps
+            html = case.get(f"/?q={secret} {VISIBLE_IN_COPY}").get_data(as_text=True)
+            assert (f"Dossier {case.dossier.id}" in html) == (case.gets == "original"), secret
 
 
 def test_dossier_page(case: Case):
