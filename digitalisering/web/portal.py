@@ -100,9 +100,10 @@ def _dossier_page(entry: DossierEntry, documents: list[DocumentEntry], selected:
 
     shown = {d.id for d in documents}
     closed = notices(entry.batch, [d for d in entry.documents if d.id not in shown])
+    copies = {d.id for d in documents if public_copy(d, entry.batch) is not None}
     return render_template("dossier.html", dossier=entry, documents=documents, selected=selected,
                            addresses=dossier_addresses(entry, documents), **_page_links(documents),
-                           closed=[(d, closed[d.id]) for d in entry.documents if d.id in closed])
+                           closed=[(d, closed[d.id]) for d in entry.documents if d.id in closed], copies=copies)
 
 
 @bp.get("/dossier/<batch>/<folder>")

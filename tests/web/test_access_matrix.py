@@ -149,6 +149,7 @@ def test_dossier_page(case: Case):
     html = res.get_data(as_text=True)
     no_leak(case, html)
     has_notice = 'id="closed-documents"' in html
+    assert ("Openbare kopie: persoonsgegevens zijn onleesbaar gemaakt." in html) == (case.gets == "copy")
     assert has_notice == (case.gets == "none")
     if case.gets == "none":
         assert "31 december 2099" in html  # the notice says until when
