@@ -224,7 +224,7 @@ class Searcher:
                 info: dict[int, PageMatch | AddressMatch]) -> SearchResult:
         visible_words: dict[int, tuple[str, ...]] = {}
         if self.may_view is not None:
-            scores, docs, pages, visible_words = self._visible(scores, docs, pages, tq, expanded)
+            scores, docs, pages, visible_words = self._visible(kind, scores, docs, pages, tq, expanded)
         # facets and order from what the matches carry; details only for the hits shown
         batch_of = {d: info[docs[d][0]].batch for d in scores}
         order = sorted(scores, key=lambda d: (-scores[d], batch_of[d], d))
@@ -252,10 +252,11 @@ class Searcher:
         return SearchResult(query, kind, len(order), tuple(hits), facets, None, tq, expanded, truncated)
 
 
-    def _visible(self, scores: dict[int, float], docs: dict[int, list[int]], pages: dict[int, list[PageMatch]],
-                 tq: TextQuery | None, expanded: dict[str, tuple[str, ...]]):
+    def _visible(self, kind: str, scores: dict[int, float], docs: dict[int, list[int]],
+                 pages: dict[int, list[PageMatch]], tq: TextQuery | None, expanded: dict[str, tuple[str, ...]]):
         """Only the documents the reader may see (dossiers left without one are dropped), and the
-        words of the matching pages of those seen as a redacted copy (page id -> words)."""
+        words of the matching pages of those seen as a redacted copy (page id -> words). A text
+        search ranks each dossier by the pages left (its order must not tell what was left out)."""
         dossiers = self.index.dossiers(list(scores))
         documents = self.index.documents(sorted({i for ds in docs.values() for i in ds}))
         allowed, copies = set(), {}
@@ -275,19 +276,22 @@ class Searcher:
         pages = {d: [p for p in ps if p.document_id in allowed and (p.document_id not in copies or
                                                                     p.page_id in visible_words)]
                  for d, ps in pages.items() if d in docs}
-        return {d: s for d, s in scores.items() if d in docs}, docs, pages, visible_words
+        scores = {d: _text_score(pages[d]) if kind == "text" and pages.get(d) else s
+                  for d, s in scores.items() if d in docs}
+        return scores, docs, pages, visible_words
 
     def _still_matching(self, pages: dict[int, list[PageMatch]], copies: dict[int, object], tq: TextQuery | None,
                         expanded: dict[str, tuple[str, ...]], visible_words: dict[int, tuple[str, ...]]) -> set[int]:
         """The documents seen as a redacted copy that the query still finds in the copy's words: a
         page counts when every query term it matched in the original is still among its visible
-        words (and every phrase still stands). Found by address (no text query): all of them."""
-        if tq is None:
-            return set(copies)
-        terms, phrases = _highlight_terms(tq, expanded)
+        words (and every phrase still stands). A document found without any page (by its address
+        link) stays."""
         mine = [p for ps in pages.values() for p in ps if p.document_id in copies]
+        kept = set(copies) - {p.document_id for p in mine}
+        if tq is None or not mine:
+            return kept
+        terms, phrases = _highlight_terms(tq, expanded)
         info = self.index.pages([p.page_id for p in mine])
-        kept = set()
         for p in mine:
             pi = info[p.page_id]
             shown = tuple(w.text for w in copies[p.document_id].page_text(pi.seq).words)
