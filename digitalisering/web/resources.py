@@ -78,7 +78,8 @@ def _may_view_original(batch: str, dossier: str | None, document: str | None) ->
     """The search index holds the originals' words: it counts, finds and quotes from them only the
     documents whose original the reader (of the request being served) may see; a redacted copy is
     matched against its own words (``_public_copy``), so neither a restricted document nor a
-    redacted word is found, counted in a facet or shown in a snippet."""
+    redacted word is found, counted in a total or a facet, or shown in a snippet (a count of a
+    closed dossier's documents told a public visitor it was there and what it held)."""
     if document is None:
         return False
     return current_app.extensions["digitalisering.may_view"](batch, dossier, document)
