@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from accessfixture import RESTRICTED_WORDS, SECRETS, build
-from test_portal_browser import browser, serious_violations, shot  # noqa: F401  (a fixture)
+from test_portal_browser import serious_violations, shot
 from webhelpers import PASSWORDS, ROLES
 
 from digitalisering.store import Store
