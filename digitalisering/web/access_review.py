@@ -200,9 +200,14 @@ def decide_document(batch: str, folder: str):
             regions += parse_regions(form.regions.data or "", doc)
         until = parse_until(form.until.data.strip()) if state != "open" and (form.until.data or "").strip() else None
         ground = (form.ground.data or None) if state != "open" else None
+        settings = load_settings()
+        if state == "restricted" and (ground not in settings["grounds"] or until is None):
+            raise ConfigError(_("a restriction needs a ground from the list and an end year or date"))
+        if state == "redacted" and not regions:
+            raise ConfigError(_("a redacted copy needs at least one confirmed proposal or region"))
         decision = AccessDecision(doc.id, state, ground, until, tuple(regions), form.reason.data.strip(),
                                   current_user.name, source="archivist")
-        decide(store(), _batch(entry), decision, load_settings(), {d.id for d in entry.documents})
+        decide(store(), _batch(entry), decision, settings, {d.id for d in entry.documents})
     except (ConfigError, StateError) as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)

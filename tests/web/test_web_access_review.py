@@ -162,3 +162,8 @@ def test_page_is_dutch(published, app):
     sign_in(c, "anna")
     html = c.get(url(published, "restricted"), headers={"Host": HOST, "Accept-Language": "nl"}).get_data(as_text=True)
     assert "Openbaarheid van dossier" in html and "Besluit opslaan" in html
+    doc = published.dossiers["restricted"].documents[0]
+    res = c.post(url(published, "restricted"), headers={**OWN, "Accept-Language": "nl"},
+                 data={"csrf_token": csrf(html), "document": doc.id, "state": "redacted", "reason": "x"})
+    assert res.status_code == 400
+    assert "minstens één bevestigd voorstel of gebied" in res.get_data(as_text=True)
