@@ -100,6 +100,8 @@ class DocumentEntry:
     pdf_sha256: str | None
     addresses: tuple[AddressLink, ...]
     needs_review: tuple[str, ...] = ()
+    access_proposals: dict | None = field(default=None, compare=False)
+    """The run's access proposals as results.json holds them (``access.proposals.DocumentProposals.from_json``)."""
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ def _dossiers(batch: Batch, out_dir: Path, results: dict[str, Any], page_ids: di
             type=doc["type"], type_confidence=doc.get("type_confidence"), dates=tuple(doc.get("dates", ())),
             pages=tuple(entries), pdf=out_dir / output["path"], pdf_sha256=output["sha256"],
             addresses=tuple(_address(a) for a in doc.get("addresses", ())),
-            needs_review=tuple(doc.get("needs_review", ()))))
+            needs_review=tuple(doc.get("needs_review", ())), access_proposals=doc.get("access_proposals")))
     dossiers = []
     for dossier in results["dossiers"]:
         docs = tuple(sorted(documents.get(dossier["id"], ()), key=lambda d: d.index))

@@ -87,7 +87,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     reader sees of a document whose original is refused (default ``web.access.public_copy`` with the
     default ``may_view``, none with a ``may_view`` of the caller's)."""
     from digitalisering.qa.review import review_blueprint
-    from digitalisering.web import access, corrections, portal
+    from digitalisering.web import access, access_review, corrections, portal
 
     app = Flask("digitalisering.web", template_folder=str(WEB_DIR / "templates"),
                 static_folder=str(WEB_DIR / "static"), static_url_path="/static")
@@ -109,6 +109,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     auth.install(app)
     app.register_blueprint(portal.bp)
     app.register_blueprint(corrections.bp)
+    app.register_blueprint(access_review.bp)
     review_bp = review_blueprint(review if review is not None else _review_batches(settings))
     app.register_blueprint(review_bp, url_prefix="/qa")
     _install_iiif(app, settings)
