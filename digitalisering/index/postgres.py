@@ -76,6 +76,14 @@ RANK_AT_MOST = 1000
 """Matching pages ranked per query at most (ts_rank_cd reads each page's tsvector): a common word's
 first 1,000 matches in table order are ranked, as SQLite ranks a common word's newest 1,000
 (``bench/portal.py`` at 1,000,000 pages: ranking 5,000 made the text p95 249 ms)."""
+COMMON_SHARE = 0.2
+COMMON_PAGES = 20 * RANK_AT_MOST
+"""A query the statistics put on at least a fifth of the pages, and 20,000 of them, reads the table
+in order: the first 1,000 matches come within about 5,000 rows, while the GIN index lists every
+match first (at 200,000 synthetic pages of ``bench/portal.py``, "leiden" on 172,000 of them: the
+index listed them in 15 ms, the table read found the first 1,000 in 1,160 rows, 3.4 ms; the index
+is the better way below that share, where a table read finds its 1,000 slowly: tsvector matching
+costs the planner far less than it takes, so the planner is not asked to choose)."""
 
 
 def _pg(sql: str) -> str:
@@ -267,20 +275,35 @@ class PostgresIndex:
         else:  # a few dossiers' pages: the planner chooses between their pages and the pairs
             where, args = f"{where} AND p.pairs @@ ?::tsquery", [*args, pairs]
             pages, pargs = "search_pages", []
-        # the query is a constant in the plan (to_tsquery with its configuration is immutable), so
-        # the planner reads the column's statistics: a word on most pages is found by reading the
-        # table in order until RANK_AT_MOST match (a few thousand rows) instead of reading its whole
-        # GIN posting list (860,000 entries for "leiden" at 1,000,000 pages); either way the first
-        # matches in table order, ranked (no parallel or synchronised scans: they change that order)
-        sql = ("WITH m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv, d.type, d.year_from, d.year_to, s.batch "
-               f"FROM {pages} p JOIN search_documents d ON d.id = p.document_id "
-               "JOIN search_dossiers s ON s.id = d.dossier_id "
-               f"WHERE p.tsv @@ to_tsquery('dutch', %s){_pg(where)} LIMIT %s) "
-               "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, to_tsquery('dutch', %s)) AS score, m.type, "
-               "m.year_from, m.year_to, m.batch FROM m ORDER BY score DESC, m.id LIMIT %s")
         text = tsquery(clauses, excluded)
-        rows = self.conn.execute(sql, [*pargs, text, *args, RANK_AT_MOST, text, cap])
+        match = "p.tsv @@ q.q"
+        if pairs is None and not where and self._common(text):
+            # on most pages: read the table in order until RANK_AT_MOST match (a few thousand rows)
+            # instead of the whole GIN posting list (860,000 entries for "leiden" at 1,000,000 pages,
+            # 75 ms); coalesce keeps the planner off the index. Either way the first matches in
+            # table order are ranked (no parallel or synchronised scans: they change that order)
+            match = "coalesce(p.tsv, ''::tsvector) @@ q.q"
+        sql = ("WITH q AS (SELECT to_tsquery('dutch', %s) AS q), m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv, "
+               "d.type, d.year_from, d.year_to, s.batch "
+               f"FROM {pages} p JOIN search_documents d ON d.id = p.document_id "
+               "JOIN search_dossiers s ON s.id = d.dossier_id, q "
+               f"WHERE {match}{_pg(where)} LIMIT %s) "
+               "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, q.q) AS score, m.type, m.year_from, m.year_to, "
+               "m.batch FROM m, q "
+               "ORDER BY score DESC, m.id LIMIT %s")
+        rows = self.conn.execute(sql, [text, *pargs, *args, RANK_AT_MOST, cap])
         return [PageMatch(r[0], r[1], r[2], float(r[3]), *r[4:]) for r in rows]
+
+    def _common(self, text: str) -> bool:
+        """Whether the planner's estimate from the column statistics (ANALYZE's most common
+        lexemes) puts the query on at least COMMON_SHARE of the pages and COMMON_PAGES pages: a
+        table read in order finds RANK_AT_MOST of them sooner than the index lists them all."""
+        plan = self.conn.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_pages WHERE tsv @@ to_tsquery('dutch', %s)",
+                                 (text,)).fetchone()[0]
+        plan = plan[0]["Plan"] if isinstance(plan, list) else plan
+        total = self.conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_pages'::regclass").fetchone()[0]
+        estimate = plan.get("Plan Rows", 0)
+        return total > 0 and estimate >= COMMON_PAGES and estimate >= COMMON_SHARE * total
 
     def _pairs(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
         """The adjacent lexeme pairs every page matching the phrases holds, as a ``tsquery`` for

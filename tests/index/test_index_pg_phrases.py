@@ -59,3 +59,27 @@ def test_phrases_find_the_pages_the_phrase_check_alone_finds(pg_url):
         assert "search_pages_pairs" in plan
     finally:
         index.close()
+
+
+@pytest.mark.slow
+def test_a_word_on_most_pages_read_in_table_order_gives_the_same_matches(pg_url, monkeypatch):
+    import digitalisering.index.postgres as pg
+
+    index = PostgresIndex(pg_url)
+    try:
+        pages = tuple(page(i, i + 1, TEXTS[i % len(TEXTS)] + f" blad{i % 7}") for i in range(300))
+        index.replace_batch("b1", [DossierRow("D1", "D1", (), (DocumentRow("D1-01", 1, "brief", (), pages),), ())])
+        index.conn.execute("ANALYZE search_pages")
+        monkeypatch.setattr(pg, "RANK_AT_MOST", 40)
+        for words in (("gemeente",), ("leiden", "werk"), ("blad3",), ("dakkapel",)):
+            clauses = [TextClause(words=(w,)) for w in words]
+            monkeypatch.setattr(pg, "COMMON_PAGES", 10**9)  # the index alone
+            by_index = index.match_text(clauses, (), Filters(), None, 1000)
+            monkeypatch.setattr(pg, "COMMON_PAGES", 20)
+            common = index._common(pg.tsquery(clauses, ()))
+            in_order = index.match_text(clauses, (), Filters(), None, 1000)
+            assert [(p.page_id, p.score) for p in in_order] == [(p.page_id, p.score) for p in by_index], words
+            assert common == (words == ("gemeente",) or words == ("leiden", "werk")), words
+            assert len(by_index) == min(40, len(by_index)) and by_index
+    finally:
+        index.close()
