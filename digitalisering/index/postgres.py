@@ -12,8 +12,9 @@ Each page therefore also carries ``pairs``, a ``tsvector`` of its adjacent lexem
 PostgreSQL itself from ``tsv`` (``search_pairs``: the same stems and positions the phrase check
 reads), with a GIN index of its own; a phrase query first takes the pages whose pairs hold every
 adjacent pair of the phrase (exact for a two-word phrase) and then checks the phrase on those
-only, so the matches, their order and their ranks are the ones the phrase check alone gives. A batch is replaced in one transaction under an advisory lock on its
-name (two stations indexing the same batch take turns). Tables are named ``search_*``; an index of
+only, so the matches, their order and their ranks are the ones the phrase check alone gives. A
+batch is replaced in one transaction under an advisory lock on its name (two stations indexing the
+same batch take turns). Tables are named ``search_*``; an index of
 another schema version is dropped and built again by ``digitalisering index``.
 """
 
