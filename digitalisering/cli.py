@@ -632,7 +632,6 @@ def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) ->
     from digitalisering.fileio import write_bytes_atomic
     from digitalisering.metadata.premis import batch_events_xml
     from digitalisering.qa.inspection import find_batch
-
     from digitalisering.reportfiles import check_report_target
 
     with obj.store() as store:
@@ -723,7 +722,6 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
     from digitalisering.progress.compute import project_progress
     from digitalisering.progress.report import html_page, progress_json, terminal_table, write_csv
     from digitalisering.progress.targets import load_targets
-
     from digitalisering.reportfiles import check_report_target
 
     lang = lang or language()

@@ -213,7 +213,6 @@ def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None, as_json: boo
     from digitalisering.fileio import write_text_atomic
     from digitalisering.qa.inspection import find_batch, rescan_csv_text, rescan_rows, run_out_dir
     from digitalisering.resultsfile import read_results
-
     from digitalisering.reportfiles import check_report_target
 
     with obj.store() as store:

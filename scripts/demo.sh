@@ -44,11 +44,11 @@ start_portal() {
 # port 8080, or any free port when 8080 is taken
 start_portal "${PORTAL_PORT:-8080}" || start_portal 0 || { cat "$portal_log" >&2; status=6; portal_url=""; }
 echo
-echo "Package: $PWD/out/demo-package (BagIt; MDTO records beside each dossier, document and PDF)"
-echo "QA:      $PWD/out/demo/qa-rapport/index.html (review in the portal: add an archivist with"
-echo "         .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE user add NAME --role archivaris)"
-echo "Results: $PWD/out/demo (one PDF/A per document, per dossier folder; results.json describes every page)"
-echo "State:   $DIGITALISERING_WORKSPACE (see: .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"
-echo "Portal:  search, dossiers, viewer and QA review; log $PWD/$portal_log, stop: kill \$(cat $PWD/$portal_pid)"
-echo "${portal_url:-portal not started (see $PWD/$portal_log)}"
+echo "Pakket:     $PWD/out/demo-package (BagIt; MDTO-records bij elk dossier, document en elke PDF)"
+echo "QA:         $PWD/out/demo/qa-rapport/index.html (beoordelen in het portaal: maak een archivaris aan met"
+echo "            .venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE user add NAAM --role archivaris)"
+echo "Resultaten: $PWD/out/demo (een PDF/A per document, per dossiermap; results.json beschrijft elke pagina)"
+echo "Werkruimte: $DIGITALISERING_WORKSPACE (.venv/bin/digitalisering --workspace $DIGITALISERING_WORKSPACE status demo)"
+echo "Portaal:    zoeken, dossiers, viewer en QA-beoordeling; log $PWD/$portal_log, stoppen: kill \$(cat $PWD/$portal_pid)"
+echo "${portal_url:-portaal niet gestart (zie $PWD/$portal_log)}"
 exit $status

@@ -87,6 +87,22 @@ def processed(tmp_path_factory, delivery_template):
             "batch": report.batch}
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium driven by Playwright, headless, for the tests that look at pages as people do."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
 # Property-based tests: modest example counts so that each runs in seconds on a shared machine
 # (HYPOTHESIS_PROFILE=thorough for a longer search); no example database in the work tree.
 from hypothesis import HealthCheck, settings  # noqa: E402

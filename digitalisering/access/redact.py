@@ -105,10 +105,21 @@ def burned_image(page: SourcePage, boxes: list[Box]) -> Image.Image:
         image = im if im.mode in ("1", "L", "RGB") else im.convert("RGB")
         if page.deskew_deg:
             image = deskew(image, page.deskew_deg, page.fill or (255,))
+    return burn(image, boxes)
+
+
+def burn(image: Image.Image, boxes: list[Box]) -> Image.Image:
+    """A copy of ``image`` with every box filled black in its pixels (bitonal stays bitonal)."""
     arr = np.array(image)
     for b in boxes:
         arr[b.top:b.top + b.height, b.left:b.left + b.width] = 0  # black (False in a bitonal array)
     return Image.fromarray(arr, image.mode) if image.mode != "1" else Image.fromarray(arr.astype(bool))
+
+
+def page_boxes(regions, seq: int, width: int, height: int) -> list[Box]:
+    """The boxes burned on page ``seq`` (``width`` x ``height`` as the PDF shows it): its regions
+    grown by ``MARGIN``, as the public copy burns them."""
+    return [_grown(r, width, height) for r in regions if r.seq == seq]
 
 
 def write_public_copy(pages: list[SourcePage], regions: list[Region], pdf_path: Path, info: PdfInfo,

@@ -11,9 +11,17 @@ response would show:
 - a manifest leaves out the pages and the range of every refused document (403 when it refuses all);
 - a search finds nothing on their pages; their PDF and ALTO files: 403.
 
+``public_copy(batch, dossier_id, document_id)`` (optional) is asked about a document ``may_view``
+refuses: the redacted copy the reader may see instead (``access.copies.RedactedDocument``: burned
+page images, redacted words, public PDF and ALTO), or None. Such a document's pages, images,
+search and files are then served from that copy only, never from the original.
+
 Every response carries ``Access-Control-Allow-Origin: *`` (viewers on other sites may show public
-pages) and ``Cache-Control: private`` (what one user may see, a shared cache must not hand to the
-next; refusals and errors ``no-store``, so signing in is not undone by a cached 403). Errors are
+pages) and ``Cache-Control: private, no-cache`` (what one user may see, a shared cache must not hand
+to the next; and the same URL gives the original to an archivist and the redacted copy to the
+public, so a browser asks again each time: tiles carry an ETag per variant, so asking again costs a
+304 while the reader stays the same; browsers do not honour ``Vary: Cookie`` reliably). Refusals
+and errors are ``no-store``, so signing in is not undone by a cached 403. Errors are
 one line of text with the status the Image API asks for (400, 403, 404, 501); nothing else
 reaches the client.
 
@@ -34,6 +42,7 @@ Routes (relative to the blueprint):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -53,6 +62,12 @@ from digitalisering.iiif.search import SearchRequestError, search_dossier
 from digitalisering.iiif.urls import Urls
 
 MayView = Callable[[str, str, str], bool]
+PublicCopy = Callable[[str, str, str], object | None]
+
+
+def no_copy(batch: str, dossier_id: str, document_id: str) -> None:
+    """The default: no redacted copies are served."""
+    return None
 
 
 def allow_all(batch: str, dossier_id: str, document_id: str) -> bool:
@@ -68,6 +83,8 @@ class PagePlace:
     document: str
     page: object
     """The catalog's PageEntry."""
+    copy: object | None = None
+    """The redacted copy the page is served from (None: the original)."""
 
 
 class PlaceIndex:
@@ -107,7 +124,7 @@ def _json(data: dict, context: str, status: int = 200) -> Response:
 def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = allow_all, *,
                    cache_dir: Path | None = None, limits: Limits = Limits(), rights: str = DEFAULT_RIGHTS,
                    archive: dict | None = None, tile_cache_bytes: int = 64 * 1024 * 1024,
-                   name: str = "iiif") -> Blueprint:
+                   name: str = "iiif", public_copy: PublicCopy = no_copy) -> Blueprint:
     """The IIIF services over the catalog, each route asking ``may_view`` (see the module text).
 
     ``cache_dir``: where the page pyramids are kept (default ``<workspace>/iiif``);
@@ -117,6 +134,7 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
     places = PlaceIndex()
     tiles = TileCache(tile_cache_bytes)
     stores: dict[Path, PyramidStore] = {}
+    copy_stores: dict[Path, PyramidStore] = {}
     if archive is None:
         from digitalisering.metadata.config import load_archive_config
         archive = load_archive_config()
@@ -127,11 +145,15 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
             g._iiif_catalog = catalog_factory()
         return g._iiif_catalog
 
-    def pyramids() -> PyramidStore:
+    def pyramids(copy: bool = False) -> PyramidStore:
+        """The pyramids of the originals, or (``copy``) of the redacted copies, kept apart."""
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir(catalog().workspace)
-        if root not in stores:
-            stores[root] = PyramidStore(root)
-        return stores[root]
+        if copy:
+            root = root.parent / f"{root.name}-openbaar"
+        kept = copy_stores if copy else stores
+        if root not in kept:
+            kept[root] = PyramidStore(root)
+        return kept[root]
 
     def _base_url() -> str:
         """The blueprint's absolute root, wherever the portal mounted it."""
@@ -142,12 +164,16 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         place = places.place(catalog(), batch, seq)
         if place is None:
             abort(404, f"no published page {seq} in batch {batch}")
-        if not may_view(batch, place.dossier, place.document):
+        if may_view(batch, place.dossier, place.document):
+            return place
+        copy = public_copy(batch, place.dossier, place.document)
+        if copy is None:
             abort(403, "this page belongs to a document that may not be shown")
-        return place
+        return PagePlace(place.dossier, place.document, place.page, copy)
 
     def visible_documents(batch: str, dossier) -> list:
-        return [d for d in dossier.documents if may_view(batch, dossier.id, d.id)]
+        return [d for d in dossier.documents
+                if may_view(batch, dossier.id, d.id) or public_copy(batch, dossier.id, d.id) is not None]
 
     def dossier_or_404(batch: str, dossier_id: str):
         return catalog().dossier(batch, dossier_id)
@@ -177,7 +203,8 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
     def _headers(response: Response) -> Response:
         response.headers["Access-Control-Allow-Origin"] = "*"
         # a refusal must not outlive a sign-in, nor a page outlive the session in a shared cache
-        response.headers["Cache-Control"] = "private, max-age=3600" if response.status_code == 200 else "no-store"
+        response.headers["Cache-Control"] = "private, no-cache" if response.status_code in (200, 304) else "no-store"
+        response.headers.pop("Expires", None)
         return response
 
     @bp.get("/image/<batch>/<int:seq>")
@@ -197,18 +224,22 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         place = located(batch, seq)
         page = place.page
         req = parse_request(region, size, rotation, quality_format, page.width_px, page.height_px, None, limits)
-        version = page_version(page)
+        copy = place.copy
+        version = page_version(page) + (f":openbaar:{copy.version}" if copy is not None else "")
         key = f"{batch}/{seq}/{version}/{req.key}"
         data = tiles.get(key)
         if data is None:
-            store = pyramids()
-            path = store.ensure(batch, seq, version, lambda: catalog().page_image(batch, seq))
+            store = pyramids(copy is not None)
+            source = (lambda: copy.page_image(seq)) if copy is not None else (lambda: catalog().page_image(batch, seq))
+            path = store.ensure(batch, seq, version, source)
             if req.quality == "color" and not store.is_colour(path):
                 raise ImageApiError(400, "quality 'color' does not apply to a page scanned in grey or "
                                          "black and white")
             data = store.render(path, req)
             tiles.put(key, data)
-        return Response(data, content_type=FORMATS[req.format])
+        response = Response(data, content_type=FORMATS[req.format])
+        response.set_etag(hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+        return response.make_conditional(request)
 
     @bp.get("/presentation/<batch>/<path:dossier_id>/manifest")
     def manifest(batch: str, dossier_id: str):
@@ -226,27 +257,39 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         if not documents:
             abort(403, "no document of this dossier may be shown")
         seqs = [p.seq for d in documents for p in d.pages]
+        copies = {}
+        for d in documents:
+            if not may_view(batch, dossier.id, d.id):
+                copy = public_copy(batch, dossier.id, d.id)
+                copies.update({p.seq: copy for p in d.pages})
+
+        def text(s: int):
+            return copies[s].page_text(s) if s in copies else catalog().page_text(batch, s)
+
         args = {k: request.args.get(k, "") for k in request.args}
-        result = search_dossier(batch, dossier.id, seqs, lambda s: catalog().page_text(batch, s),
-                                Urls(_base_url()), args, request.url)
+        result = search_dossier(batch, dossier.id, seqs, text, Urls(_base_url()), args, request.url)
         return _json(result, PRESENTATION_CONTEXT)
 
     def document_of(batch: str, dossier, document_id: str):
+        """The document and its redacted copy (None: the original is shown)."""
         for doc in dossier.documents:
             if doc.id == document_id:
-                if not may_view(batch, dossier.id, doc.id):
+                if may_view(batch, dossier.id, doc.id):
+                    return doc, None
+                copy = public_copy(batch, dossier.id, doc.id)
+                if copy is None:
                     abort(403, "this document may not be shown")
-                return doc
+                return doc, copy
         abort(404, f"no document {document_id} in dossier {dossier.id}")
 
     @bp.get("/presentation/<batch>/<path:dossier_id>/document/<document_id>.pdf")
     def document_pdf(batch: str, dossier_id: str, document_id: str):
         dossier = dossier_or_404(batch, dossier_id)
-        doc = document_of(batch, dossier, document_id)
+        doc, copy = document_of(batch, dossier, document_id)
         if doc.pdf is None or not Path(doc.pdf).is_file():
             abort(404, f"document {document_id} has no PDF")
-        return send_file(Path(doc.pdf), mimetype="application/pdf", download_name=Path(doc.pdf).name,
-                         conditional=True)
+        pdf = copy.pdf() if copy is not None else Path(doc.pdf)
+        return send_file(pdf, mimetype="application/pdf", download_name=Path(doc.pdf).name, conditional=True)
 
     @bp.get("/presentation/<batch>/<path:dossier_id>/canvas/<int:seq>/alto.xml")
     def page_alto(batch: str, dossier_id: str, seq: int):
@@ -256,6 +299,7 @@ def iiif_blueprint(catalog_factory: Callable[[], object], may_view: MayView = al
         alto = place.page.alto
         if alto is None or not Path(alto).is_file():
             abort(404, f"page {seq} has no ALTO file")
-        return send_file(Path(alto), mimetype="application/xml", download_name=Path(alto).name, conditional=True)
+        served = place.copy.alto(seq) if place.copy is not None else Path(alto)
+        return send_file(served, mimetype="application/xml", download_name=Path(alto).name, conditional=True)
 
     return bp

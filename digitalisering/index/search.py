@@ -25,7 +25,7 @@ from digitalisering.bag.addresses import normalise_street
 from digitalisering.index.model import (
     AddressHit, AddressQuery, AddressRow, DocumentHit, DossierHit, FacetValue, PageHit, SearchQuery, SearchResult, TextQuery,
 )
-from digitalisering.index.text import _TOKEN, fold, matched_words, parse_text, snippet, stem
+from digitalisering.index.text import _TOKEN, fold, matched_words, parse_text, positions, snippet, stem
 
 MAX_PAGES = 1000
 """Pages ranked per text query; total and facets count the dossiers of these (``truncated`` says so).
@@ -65,12 +65,18 @@ class Searcher:
     BAG) between queries, so a portal process makes one and asks it many times."""
 
     def __init__(self, index: SearchIndex, bag_db: Path | None = None, gazetteer: dict[str, str] | None = None,
-                 may_view: Callable[[str, str | None, str | None], bool] | None = None):
+                 may_view: Callable[[str, str | None, str | None], bool] | None = None,
+                 public_copy: Callable[[str, str, str], object | None] | None = None):
         """``may_view(batch, dossier, document)``: whether the reader may see a document (the access
         decisions: ``access.policy.original_viewer``, as the IIIF blueprint gets it); documents it
-        refuses are left out of every count, facet, hit and snippet. None: the reader sees all."""
+        refuses are left out of every count, facet, hit and snippet. None: the reader sees all.
+        ``public_copy(batch, dossier, document)``: for a document ``may_view`` refuses, the redacted
+        copy the reader sees instead (``access.copies.RedactedDocument``, its ``page_text(seq)``)
+        or None; such a document is found only by the words its copy still holds, and quoted from
+        them (a query with excluded words leaves it out: its absence must not tell a redacted word)."""
         self.index = index
         self.may_view = may_view
+        self.public_copy = public_copy
         self.bag_db = Path(bag_db) if bag_db else None
         self.gazetteer = gazetteer
         self._streets: StreetResolver | None = None
@@ -216,8 +222,9 @@ class Searcher:
                 pages: dict[int, list[PageMatch]], tq: TextQuery | None, expanded: dict[str, tuple[str, ...]],
                 truncated: bool, addresses: dict[int, list[AddressMatch]] | None,
                 info: dict[int, PageMatch | AddressMatch]) -> SearchResult:
+        visible_words: dict[int, tuple[str, ...]] = {}
         if self.may_view is not None:
-            scores, docs, pages = self._visible(scores, docs, pages)
+            scores, docs, pages, visible_words = self._visible(kind, scores, docs, pages, tq, expanded)
         # facets and order from what the matches carry; details only for the hits shown
         batch_of = {d: info[docs[d][0]].batch for d in scores}
         order = sorted(scores, key=lambda d: (-scores[d], batch_of[d], d))
@@ -236,24 +243,64 @@ class Searcher:
             page_hits = []
             for p in hit_pages[d]:
                 pi = page_info[p.page_id]
-                words = matched_words(pi.words, terms, phrases)
+                shown = visible_words.get(p.page_id, pi.words)  # a redacted copy's words, else the page's
+                words = matched_words(shown, terms, phrases)
                 page_hits.append(PageHit(pi.seq, pi.number, documents[p.document_id].document, tuple(words),
-                                         tuple(pi.words[i] for i in words), snippet(pi.words, words)))
+                                         tuple(shown[i] for i in words), snippet(shown, words)))
             hits.append(DossierHit(info.batch, info.dossier, info.folder, round(scores[d], 4), info.dates, doc_hits,
                                    tuple(page_hits), _address_hits(addresses[d]) if addresses else ()))
         return SearchResult(query, kind, len(order), tuple(hits), facets, None, tq, expanded, truncated)
 
 
-    def _visible(self, scores: dict[int, float], docs: dict[int, list[int]], pages: dict[int, list[PageMatch]]):
-        """Only the documents the reader may see; dossiers left without one are dropped."""
+    def _visible(self, kind: str, scores: dict[int, float], docs: dict[int, list[int]],
+                 pages: dict[int, list[PageMatch]], tq: TextQuery | None, expanded: dict[str, tuple[str, ...]]):
+        """Only the documents the reader may see (dossiers left without one are dropped), and the
+        words of the matching pages of those seen as a redacted copy (page id -> words). A text
+        search ranks each dossier by the pages left (its order must not tell what was left out)."""
         dossiers = self.index.dossiers(list(scores))
         documents = self.index.documents(sorted({i for ds in docs.values() for i in ds}))
-        allowed = {i for i, doc in documents.items()
-                   if self.may_view(dossiers[doc.dossier_id].batch, dossiers[doc.dossier_id].dossier, doc.document)}
+        allowed, copies = set(), {}
+        for i, doc in documents.items():
+            where = dossiers[doc.dossier_id]
+            if self.may_view(where.batch, where.dossier, doc.document):
+                allowed.add(i)
+            elif self.public_copy is not None and not (tq is not None and tq.excluded):
+                copy = self.public_copy(where.batch, where.dossier, doc.document)
+                if copy is not None:
+                    copies[i] = copy
+        visible_words: dict[int, tuple[str, ...]] = {}
+        if copies:
+            allowed |= self._still_matching(pages, copies, tq, expanded, visible_words)
         docs = {d: [i for i in ds if i in allowed] for d, ds in docs.items()}
         docs = {d: ds for d, ds in docs.items() if ds}
-        pages = {d: [p for p in ps if p.document_id in allowed] for d, ps in pages.items() if d in docs}
-        return {d: s for d, s in scores.items() if d in docs}, docs, pages
+        pages = {d: [p for p in ps if p.document_id in allowed and (p.document_id not in copies or
+                                                                    p.page_id in visible_words)]
+                 for d, ps in pages.items() if d in docs}
+        scores = {d: _text_score(pages[d]) if kind == "text" and pages.get(d) else s
+                  for d, s in scores.items() if d in docs}
+        return scores, docs, pages, visible_words
+
+    def _still_matching(self, pages: dict[int, list[PageMatch]], copies: dict[int, object], tq: TextQuery | None,
+                        expanded: dict[str, tuple[str, ...]], visible_words: dict[int, tuple[str, ...]]) -> set[int]:
+        """The documents seen as a redacted copy that the query still finds in the copy's words: a
+        page counts when every query term it matched in the original is still among its visible
+        words (and every phrase still stands). A document found without any page (by its address
+        link) stays."""
+        mine = [p for ps in pages.values() for p in ps if p.document_id in copies]
+        kept = set(copies) - {p.document_id for p in mine}
+        if tq is None or not mine:
+            return kept
+        terms, phrases = _highlight_terms(tq, expanded)
+        info = self.index.pages([p.page_id for p in mine])
+        for p in mine:
+            pi = info[p.page_id]
+            shown = tuple(w.text for w in copies[p.document_id].page_text(pi.seq).words)
+            before = {t for t, _ in positions(pi.words)} & terms
+            after = {t for t, _ in positions(shown)} & terms
+            if before <= after and all(matched_words(shown, (), [ph]) for ph in phrases):
+                visible_words[p.page_id] = shown
+                kept.add(p.document_id)
+        return kept
 
 
 def search(index: SearchIndex, query: SearchQuery, bag_db: Path | None = None,

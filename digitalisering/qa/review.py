@@ -4,8 +4,10 @@ metadata and findings, approve or reject with a reason. Every decision is stored
 signed-in archivist) and when; the lot's verdict follows from the plan's acceptance number;
 rejected pages go into state 'rescan' and onto the rescan list.
 
-Staff (``medewerker``) and up may look; only ``archivaris`` and ``beheerder`` may decide; the public
-is sent to the sign-in page. The guards against other web sites (Host allow-list, same origin, CSRF
+Only ``archivaris`` and ``beheerder`` may look and decide: the pages show the originals whatever
+their access decision (``access.policy.may_see``: a medewerker sees a restricted document not at
+all and a redacted one only as its copy), so a ``medewerker`` is refused (403) and the public is sent
+to the sign-in page. The guards against other web sites (Host allow-list, same origin, CSRF
 token) are the app's (``digitalisering.web.security``).
 
 A batch under review is opened once per process (``ReviewBatches``: its checks are run then) and
@@ -33,7 +35,7 @@ from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.store.records import PageStatus
 from digitalisering.web.auth import may, require
 from digitalisering.web.i18n import current_lang
-from digitalisering.web.users import ARCHIVARIS, MEDEWERKER
+from digitalisering.web.users import ARCHIVARIS
 
 SIZES = {"thumb": THUMB_PX, "view": VIEW_PX}
 
@@ -130,12 +132,12 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
                 "thumb_href": lambda s: url_for("review.image", batch=name, seq=s, size="thumb")}
 
     @bp.get("/")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def batches_list():
         return render_template("review_batches.html", names=batches.names())
 
     @bp.get("/<batch>/")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def overview(batch: str):
         r = reviewing(batch)
         with r.lock:
@@ -169,7 +171,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
         return current_app.jinja_env
 
     @bp.get("/<batch>/page/<int:seq>")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def page(batch: str, seq: int):
         r = reviewing(batch)
         with r.lock:
@@ -195,7 +197,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
                             else url_for("review.overview", batch=batch))
 
     @bp.get("/<batch>/img/<int:seq>/<size>.jpg")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def image(batch: str, seq: int, size: str):
         r = reviewing(batch)
         if seq not in r.insp.pages_by_seq or size not in SIZES:
@@ -209,7 +211,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
         return Response(data, mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=300"})
 
     @bp.get("/<batch>/rescan.csv")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def rescan_csv(batch: str):
         r = reviewing(batch)
         with r.lock:
@@ -218,7 +220,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
                         headers={"Content-Disposition": f"attachment; filename=herscan-{r.insp.batch.name}.csv"})
 
     @bp.get("/<batch>/api/state")
-    @require(MEDEWERKER)
+    @require(ARCHIVARIS)
     def state(batch: str):
         r = reviewing(batch)
         insp = r.insp

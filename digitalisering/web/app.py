@@ -79,10 +79,13 @@ def _review_batches(settings: WebSettings):
     return ReviewBatches(opener, names)
 
 
-def create_app(settings: WebSettings, *, review=None, may_view: Callable | None = None) -> Flask:
+def create_app(settings: WebSettings, *, review=None, may_view: Callable | None = None,
+               public_copy: Callable | None = None) -> Flask:
     """The app. ``review``: the batches the review pages serve (``qa.review.ReviewBatches``; default:
     every batch of the workspace, opened when first asked for). ``may_view``: who may see which
-    document (default ``web.access.may_view``)."""
+    document's original (default ``web.access.may_view``); ``public_copy``: the redacted copy a
+    reader sees of a document whose original is refused (default ``web.access.public_copy`` with the
+    default ``may_view``, none with a ``may_view`` of the caller's)."""
     from digitalisering.qa.review import review_blueprint
     from digitalisering.web import access, corrections, portal
 
@@ -100,6 +103,8 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
                                                                    gazetteer))
     app.extensions["digitalisering.settings"] = settings
     app.extensions["digitalisering.may_view"] = may_view or access.may_view
+    app.extensions["digitalisering.public_copy"] = public_copy or (access.public_copy if may_view is None
+                                                                   else lambda batch, dossier, document: None)
     i18n.install(app)
     auth.install(app)
     app.register_blueprint(portal.bp)
@@ -116,6 +121,10 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     def content_policy(response):
         """Only this server's own scripts, styles and images (no CDN, nothing injected runs)."""
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if request.endpoint not in ("static", "openseadragon"):
+            # what a response holds depends on who signs the request (an original or its redacted
+            # copy at the same URL): a browser must not show one reader's cached answer to the next
+            response.vary.add("Cookie")
         return response
 
     def refused(message: str, status: int, bare: bool = False):
@@ -166,7 +175,9 @@ def _install_iiif(app: Flask, settings: WebSettings) -> None:
 
     may_view = app.extensions["digitalisering.may_view"]
     archive = load_archive_config(settings.archive_config_file)
-    app.register_blueprint(iiif_blueprint(catalog, may_view, archive=archive), url_prefix="/iiif")
+    app.register_blueprint(iiif_blueprint(catalog, may_view, archive=archive,
+                                          public_copy=app.extensions["digitalisering.public_copy"]),
+                           url_prefix="/iiif")
     app.extensions["digitalisering.iiif"] = True
 
 

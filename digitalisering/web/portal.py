@@ -31,7 +31,19 @@ def type_label(kind: str) -> str:
 
 
 def may_view(document: DocumentEntry, batch: str) -> bool:
+    """Whether the reader may see the document: its original or its redacted copy."""
+    return sees_original(document, batch) or public_copy(document, batch) is not None
+
+
+def sees_original(document: DocumentEntry, batch: str) -> bool:
     return current_app.extensions["digitalisering.may_view"](batch, document.dossier, document.id)
+
+
+def public_copy(document: DocumentEntry, batch: str):
+    """The redacted copy the reader gets instead of the original (``access.copies``), or None."""
+    if sees_original(document, batch):
+        return None
+    return current_app.extensions["digitalisering.public_copy"](batch, document.dossier, document.id)
 
 
 def find_dossier(batch: str, folder: str) -> DossierEntry:
@@ -88,9 +100,10 @@ def _dossier_page(entry: DossierEntry, documents: list[DocumentEntry], selected:
 
     shown = {d.id for d in documents}
     closed = notices(entry.batch, [d for d in entry.documents if d.id not in shown])
+    copies = {d.id for d in documents if public_copy(d, entry.batch) is not None}
     return render_template("dossier.html", dossier=entry, documents=documents, selected=selected,
                            addresses=dossier_addresses(entry, documents), **_page_links(documents),
-                           closed=[(d, closed[d.id]) for d in entry.documents if d.id in closed])
+                           closed=[(d, closed[d.id]) for d in entry.documents if d.id in closed], copies=copies)
 
 
 @bp.get("/dossier/<batch>/<folder>")
@@ -111,8 +124,18 @@ def document_pdf(batch: str, folder: str, number: int):
     doc = find_document(find_dossier(batch, folder), number)
     if doc.pdf is None or not doc.pdf.is_file():
         abort(404)
-    return send_file(doc.pdf, mimetype="application/pdf", as_attachment=True, download_name=doc.pdf.name,
-                     max_age=3600)
+    copy = public_copy(doc, batch)
+    return _private(send_file(copy.pdf() if copy is not None else doc.pdf, mimetype="application/pdf",
+                              as_attachment=True, download_name=doc.pdf.name, max_age=0))
+
+
+def _private(response):
+    """A download for this reader only: no shared cache keeps it, and the browser asks again (the
+    same URL gives an archivist the original and the public the redacted copy; the ETag makes
+    asking again cheap)."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers.pop("Expires", None)
+    return response
 
 
 @bp.get("/dossier/<batch>/<folder>/<int:number>/alto/<int:blad>")
@@ -120,8 +143,10 @@ def document_alto(batch: str, folder: str, number: int, blad: int):
     doc = find_document(find_dossier(batch, folder), number)
     for page in doc.pages:
         if page.number == blad and page.alto is not None and page.alto.is_file():
-            return send_file(page.alto, mimetype="application/xml", as_attachment=True,
-                             download_name=page.alto.name, max_age=3600)
+            copy = public_copy(doc, batch)
+            return _private(send_file(copy.alto(page.seq) if copy is not None else page.alto,
+                                      mimetype="application/xml", as_attachment=True,
+                                      download_name=page.alto.name, max_age=0))
     abort(404)
 
 

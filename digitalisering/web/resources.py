@@ -54,7 +54,8 @@ class Resources:
         if engine is None:
             index = open_for(self.store(), self.sources.workspace)
             engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
-                                                     self.sources.gazetteer)
+                                                     self.sources.gazetteer, may_view=_may_view_original,
+                                                     public_copy=_public_copy)
             self._local.indexed = None
         indexed = engine.index.batches()
         if not indexed:
@@ -71,6 +72,23 @@ class Resources:
 
             catalog = self._local.catalog = Catalog(self.store(), self.sources.workspace)
         return catalog
+
+
+def _may_view_original(batch: str, dossier: str | None, document: str | None) -> bool:
+    """The search index holds the originals' words: it counts, finds and quotes from them only the
+    documents whose original the reader (of the request being served) may see; a redacted copy is
+    matched against its own words (``_public_copy``), so neither a restricted document nor a
+    redacted word is found, counted in a total or a facet, or shown in a snippet (a count of a
+    closed dossier's documents told a public visitor it was there and what it held)."""
+    if document is None:
+        return False
+    return current_app.extensions["digitalisering.may_view"](batch, dossier, document)
+
+
+def _public_copy(batch: str, dossier: str, document: str):
+    """The redacted copy the reader sees of a document whose original is refused (the search finds
+    and quotes it only by the words the copy keeps), or None."""
+    return current_app.extensions["digitalisering.public_copy"](batch, dossier, document)
 
 
 def resources() -> Resources:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import threading
 import urllib.request
 
@@ -17,7 +16,6 @@ from digitalisering.qa.inspection import NOT_ACCEPTED
 from digitalisering.store.records import PageStatus
 from digitalisering.web.server import WebServer, listen
 
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -31,18 +29,6 @@ def server(inspection):
     yield f"http://127.0.0.1:{port}"
     srv.shutdown()
     thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def sign_in(page, server: str) -> None:

@@ -108,3 +108,30 @@ def test_a_document_nobody_opened_is_not_shown_to_the_public_but_to_an_archivist
     assert f'id="document-{closed.index}"' in html and 'id="closed-documents"' not in html
     assert get(client, f"{url}/{closed.index}/pdf").data == closed.pdf.read_bytes()
     assert get(client, f"/iiif/image/{dossier.batch}/{page.seq}/info.json").status_code == 200
+
+
+def test_a_closed_dossier_is_not_counted_for_the_public_in_search(published):
+    """Totals, facets and hits come from the documents the reader may see: a public visitor searching
+    a word only a closed dossier holds finds nothing at all (not "1 dossier found" with no hit)."""
+    import re
+
+    from digitalisering.web import users
+
+    ws, batch = published
+    with Store(ws.database) as store:
+        catalog = Catalog(store, ws)
+        dossiers = catalog.dossiers(batch)
+        words = {d.id: {w.text.lower() for p in d.pages for w in catalog.page_text(batch, p.seq).words
+                        if re.fullmatch(r"[a-zA-Z]{6,}", w.text)} for d in dossiers}
+        closed = next(d for d in dossiers if words[d.id] - set().union(*(words[o.id] for o in dossiers if o is not d)))
+        word = sorted(words[closed.id] - set().union(*(words[o.id] for o in dossiers if o is not closed)))[0]
+        open_all(store, ws, batch, except_ids=tuple(doc.id for doc in closed.documents))
+        users.add_user(store, "anna", users.ARCHIVARIS, "anna-wachtwoord-2", "test")
+    client = make_site(ws)
+    html = get(client, f"/?q={word}").get_data(as_text=True)
+    assert closed.id not in html
+    assert re.search(r"\b1 dossier", html) is None
+    assert "soort=" not in html  # no facet links (counts of its document types)
+    sign_in(client, "anna")
+    html = get(client, f"/?q={word}").get_data(as_text=True)
+    assert closed.id in html

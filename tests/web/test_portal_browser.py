@@ -6,7 +6,6 @@ accessibility violation (WCAG 2.1 AA) on the search, dossier, viewer and sign-in
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from digitalisering.web.security import allowed_hosts
 from digitalisering.web.server import WebServer, listen
 from digitalisering.workspace import Workspace
 
-CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = os.environ.get("DIGITALISERING_SHOTS")
 """A folder to keep the pages' screenshots in (to look at them); none: not kept."""
@@ -81,18 +79,6 @@ def portal(published):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def serious_violations(page) -> list[tuple[str, str, list]]:

@@ -6,7 +6,6 @@ name, and the page has no serious or critical accessibility violation (WCAG 2.1 
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from digitalisering.web.security import allowed_hosts
 from digitalisering.web.server import WebServer, listen
 from digitalisering.workspace import Workspace
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = os.environ.get("DIGITALISERING_SHOTS")
 """A folder to keep the page's screenshot in (to look at it); none: the test's own folder."""
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -49,18 +47,6 @@ def served(tmp_path):
     yield {"url": f"http://127.0.0.1:{port}", "ws": ws, "batch": batch.name}
     server.shutdown()
     thread.join(10)
-
-
-@pytest.fixture
-def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/setup.sh does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def serious_violations(page) -> list:
