@@ -85,32 +85,25 @@ def row(name: str, values: list[float]) -> str:
     return f"{name:<34} n={len(values):>4}  median {statistics.median(values):7.1f} ms  p95 {pct(values, 0.95):7.1f} ms"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workspace", type=Path, default=Path("/work/devws"))
-    parser.add_argument("--pages", type=int, default=12, help="pages sampled over all batches")
-    parser.add_argument("--tiles", type=int, default=40, help="tiles per page")
-    parser.add_argument("--reference-tiles", type=int, default=4, help="reference reads per page (slow)")
-    parser.add_argument("--largest", type=int, default=2, help="the largest pages (drawings) always in the sample")
-    parser.add_argument("--seed", type=int, default=19)
-    args = parser.parse_args()
-
-    rng = random.Random(args.seed)
+def measure(workspace: Path, pages: int = 12, tiles: int = 40, reference_tiles: int = 4, largest_n: int = 2,
+            seed: int = 19) -> dict | None:
+    """The tile timings (milliseconds per request) on a copy of ``workspace``; None when it has no
+    published pages. bench/portal.py calls this for its tile section."""
+    rng = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="iiif-bench-") as tmp:
         ws_copy = Path(tmp) / "ws"
-        shutil.copytree(args.workspace, ws_copy, symlinks=True,
+        shutil.copytree(workspace, ws_copy, symlinks=True,
                         ignore=shutil.ignore_patterns("*.lock", "*.locks"))
-        workspace = Workspace.open(ws_copy)
-        with Store(workspace.database) as store:
-            catalog = Catalog(store, workspace)
-            pages = [(b.name, p) for b in catalog.batches() for d in b.dossiers for p in d.pages]
-            if not pages:
-                print("no published pages in", args.workspace)
-                return 1
-            by_size = sorted(pages, key=lambda bp: bp[1].width_px * bp[1].height_px)
-            largest = by_size[len(by_size) - args.largest:] if args.largest else []
-            rest = [bp for bp in pages if bp not in largest]
-            sample = largest + rng.sample(rest, max(0, min(args.pages - len(largest), len(rest))))
+        ws = Workspace.open(ws_copy)
+        with Store(ws.database) as store:
+            catalog = Catalog(store, ws)
+            every = [(b.name, p) for b in catalog.batches() for d in b.dossiers for p in d.pages]
+            if not every:
+                return None
+            by_size = sorted(every, key=lambda bp: bp[1].width_px * bp[1].height_px)
+            largest = by_size[len(by_size) - largest_n:] if largest_n else []
+            rest = [bp for bp in every if bp not in largest]
+            sample = largest + rng.sample(rest, max(0, min(pages - len(largest), len(rest))))
             cache = Path(tmp) / "pyramids"
 
             def app() -> Flask:
@@ -122,23 +115,23 @@ def main() -> int:
             first, warm, cached, reference, sizes = [], [], [], [], []
             plan = {}
             for batch, page in sample:
-                plan[(batch, page.seq)] = tiles_of(page.width_px, page.height_px, rng, args.tiles + 1)
+                plan[(batch, page.seq)] = tiles_of(page.width_px, page.height_px, rng, tiles + 1)
                 sizes.append(page.width_px * page.height_px / 1e6)
-            for (batch, seq), tiles in plan.items():
-                x, y, w, h, ow = tiles[0]
+            for (batch, seq), ts in plan.items():
+                x, y, w, h, ow = ts[0]
                 ms, r = timed(lambda: client.get(f"/iiif/image/{batch}/{seq}/{x},{y},{w},{h}/{ow},/0/default.jpg"))
                 assert r.status_code == 200, r.get_data(as_text=True)
                 first.append(ms)
             # a new server process: pyramids on disk, nothing opened, nothing cached
             client = app().test_client()
             cold = []
-            for (batch, seq), tiles in plan.items():
-                x, y, w, h, ow = tiles[1]
+            for (batch, seq), ts in plan.items():
+                x, y, w, h, ow = ts[1]
                 ms, r = timed(lambda: client.get(f"/iiif/image/{batch}/{seq}/{x},{y},{w},{h}/{ow},/0/default.jpg"))
                 assert r.status_code == 200
                 cold.append(ms)
-            for (batch, seq), tiles in plan.items():
-                for x, y, w, h, ow in tiles[2:]:
+            for (batch, seq), ts in plan.items():
+                for x, y, w, h, ow in ts[2:]:
                     url = f"/iiif/image/{batch}/{seq}/{x},{y},{w},{h}/{ow},/0/default.jpg"
                     ms, r = timed(lambda: client.get(url))
                     assert r.status_code == 200
@@ -148,31 +141,53 @@ def main() -> int:
             pyramid_mb = sum(f.stat().st_size for f in cache.rglob("*.tif")) / 1e6
             ours_on_ref = []
             tile_cache = client.application.blueprints["iiif"].tile_cache
-            for (batch, seq), tiles in plan.items():
-                for tile in tiles[2: 2 + args.reference_tiles]:
+            for (batch, seq), ts in plan.items():
+                for tile in ts[2: 2 + reference_tiles]:
                     ms, _ = timed(lambda: reference_tile(catalog, batch, seq, tile))
                     reference.append(ms)
-            for (batch, seq), tiles in plan.items():
-                for x, y, w, h, ow in tiles[2: 2 + args.reference_tiles]:
+            for (batch, seq), ts in plan.items():
+                for x, y, w, h, ow in ts[2: 2 + reference_tiles]:
                     url = f"/iiif/image/{batch}/{seq}/{x},{y},{w},{h}/{ow},/0/default.jpg"
                     tile_cache.clear()
                     ms, _ = timed(lambda: client.get(url))
                     ours_on_ref.append(ms)
+    return {"workspace": workspace, "pages": len(sample), "tiles": tiles, "sizes": sizes, "pyramid_mb": pyramid_mb,
+            "first": first, "cold": cold, "warm": warm, "cached": cached, "reference": reference,
+            "ours_on_ref": ours_on_ref}
 
-    print(f"IIIF tiles on {args.workspace}: {len(sample)} pages "
+
+def report(m: dict) -> None:
+    sizes = m["sizes"]
+    print(f"IIIF tiles on {m['workspace']}: {m['pages']} pages "
           f"({statistics.median(sizes):.1f} MP median, {max(sizes):.1f} MP largest), "
-          f"{args.tiles} tiles each, 256 px at every scale factor")
-    print(row("cold: first tile (builds pyramid)", first))
-    print(f"{'':<34} pyramids {pyramid_mb:.1f} MB for {sum(sizes):.0f} MP "
-          f"({pyramid_mb / sum(sizes) * 1000:.0f} kB per megapixel)")
-    print(row("cold: tile, new process", cold))
-    print(row("warm: tile not cached", warm))
-    print(row("cached: same tile again", cached))
-    print(row("reference: from the page image", reference))
-    print(row("ours on the reference's tiles", ours_on_ref))
+          f"{m['tiles']} tiles each, 256 px at every scale factor")
+    print(row("cold: first tile (builds pyramid)", m["first"]))
+    print(f"{'':<34} pyramids {m['pyramid_mb']:.1f} MB for {sum(sizes):.0f} MP "
+          f"({m['pyramid_mb'] / sum(sizes) * 1000:.0f} kB per megapixel)")
+    print(row("cold: tile, new process", m["cold"]))
+    print(row("warm: tile not cached", m["warm"]))
+    print(row("cached: same tile again", m["cached"]))
+    print(row("reference: from the page image", m["reference"]))
+    print(row("ours on the reference's tiles", m["ours_on_ref"]))
     print(f"ratio reference / ours (median, same tiles): "
-          f"{statistics.median(reference) / statistics.median(ours_on_ref):.1f}x; "
-          f"warm p95 target 50 ms: {'met' if pct(warm, 0.95) <= 50 else 'NOT met'}")
+          f"{statistics.median(m['reference']) / statistics.median(m['ours_on_ref']):.1f}x; "
+          f"warm p95 target 50 ms: {'met' if pct(m['warm'], 0.95) <= 50 else 'NOT met'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workspace", type=Path, default=Path("/work/devws"))
+    parser.add_argument("--pages", type=int, default=12, help="pages sampled over all batches")
+    parser.add_argument("--tiles", type=int, default=40, help="tiles per page")
+    parser.add_argument("--reference-tiles", type=int, default=4, help="reference reads per page (slow)")
+    parser.add_argument("--largest", type=int, default=2, help="the largest pages (drawings) always in the sample")
+    parser.add_argument("--seed", type=int, default=19)
+    args = parser.parse_args()
+    m = measure(args.workspace, args.pages, args.tiles, args.reference_tiles, args.largest, args.seed)
+    if m is None:
+        print("no published pages in", args.workspace)
+        return 1
+    report(m)
     return 0
 
 

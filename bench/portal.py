@@ -15,6 +15,10 @@
 3. Search p95 on each backend side by side: address queries (synthetic addresses, exact and a
    number inside a range) and full-text queries (words of middling frequency, with fuzzy matching
    on, and phrases), timed end to end through ``Searcher.search``.
+5. Tiles (``bench/iiif_tiles.py``'s ``measure``, runnable alone too): IIIF Image API tile times on a
+   copy of the workspace, cold, warm and cached, against reading the region from the page image.
+6. A table at the end: search p95, build rates and tile p95 side by side.
+
 4. Address recall on the dev deliveries (needs a workspace whose runs linked addresses to the BAG):
    for every dossier in the truth files and every address of it written in an exact or range form,
    search the BAG address (street, number, letter, addition of each ``bag`` row) and count the
@@ -194,6 +198,8 @@ def main() -> None:
     ap.add_argument("--index", type=Path, help="only search this SQLite index (built by an earlier run)")
     ap.add_argument("--keep", type=Path, help="keep the SQLite index built here (for --index)")
     ap.add_argument("--seed", type=int, default=19)
+    ap.add_argument("--tile-pages", type=int, default=12, help="pages for the tile section (0: no tiles)")
+    ap.add_argument("--tiles", type=int, default=40, help="tiles per page in the tile section")
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -212,12 +218,12 @@ def main() -> None:
     if args.index:
         searched_only(args.index, source, args)
         return
+    report = {}
     wanted = [b.strip() for b in args.backends.split(",") if b.strip()]
     backends = [name for name in ("sqlite", "postgresql") if name in wanted]
     pg = None
     tmp = Path(tempfile.mkdtemp(prefix="bench-portal-"))
     try:
-        report = {}
         for name in backends:
             if name == "sqlite":
                 index = SqliteIndex(tmp / "search.sqlite")
@@ -247,20 +253,56 @@ def main() -> None:
             print(f"\n[{name}] built {built:,} pages in {build_s:.1f} s = {rate:,.0f} pages/min into the index; "
                   f"from stored OCR (catalog read by workers overlapping the index writes) {combined:,.0f} pages/min (target >= 20,000)")
             print(f"[{name}] resident memory at each tenth of the build (MB): {mem}")
-            report[name] = measure(name, index, samples, source, args.queries, args.seed)
+            report[name] = measure(name, index, samples, source, args.queries, args.seed) + (rate, combined, mem)
             if name == "sqlite" and args.keep:
                 index.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 shutil.copyfile(tmp / "search.sqlite", args.keep)
             index.close()
-        if len(report) == 2:
-            s, p = report["sqlite"], report["postgresql"]
-            print(f"\nside by side (p95 ms): address sqlite {s[0] * 1000:.1f} / postgresql {p[0] * 1000:.1f}; "
-                  f"text sqlite {s[2] * 1000:.1f} / postgresql {p[2] * 1000:.1f}")
     finally:
         if pg is not None:
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     recall(args.workspace, truth)
+    tiles = None
+    if args.tile_pages:
+        import iiif_tiles
+
+        print()
+        tiles = iiif_tiles.measure(args.workspace, args.tile_pages, args.tiles, seed=args.seed)
+        if tiles is None:
+            print(f"tiles: no published pages in {args.workspace}")
+        else:
+            iiif_tiles.report(tiles)
+    table(report, tiles, read_rate, args)
+
+
+def table(report: dict, tiles: dict | None, read_rate: float, args) -> None:
+    """Search, build and tile figures side by side (issue 19's targets in the last column)."""
+    names = list(report)
+    rows = [("search p95, address (ms)", [f"{report[n][0] * 1000:.1f}" for n in names], "<= 100"),
+            ("search median, address (ms)", [f"{report[n][1] * 1000:.1f}" for n in names], ""),
+            ("search p95, full text (ms)", [f"{report[n][2] * 1000:.1f}" for n in names], "<= 100"),
+            ("search median, full text (ms)", [f"{report[n][3] * 1000:.1f}" for n in names], ""),
+            ("index writes (pages/min)", [f"{report[n][4]:,.0f}" for n in names], ""),
+            ("build from stored OCR (pages/min)", [f"{report[n][5]:,.0f}" for n in names], ">= 20,000"),
+            ("memory first/last tenth (MB)", [f"{report[n][6][0]}/{report[n][6][-1]}" if report[n][6] else "-"
+                                              for n in names], "flat")]
+    if tiles is not None:
+        for label, key in (("tile p95, warm (ms)", "warm"), ("tile p95, cold new process (ms)", "cold"),
+                           ("tile p95, cached (ms)", "cached"), ("tile p95, first of a page (ms)", "first")):
+            value = f"{_pct(tiles[key], 0.95):.1f}"
+            rows.append((label, [value] * len(names), "<= 50" if key == "warm" else ""))
+    width = max(len(r[0]) for r in rows)
+    print(f"\nside by side at {args.pages:,} pages ({args.queries} queries each; tiles on {args.tile_pages} pages, "
+          f"the same for both backends)")
+    print(f"{'':<{width}}  " + "  ".join(f"{n:>12}" for n in names) + f"  {'target':>10}")
+    for label, values, target in rows:
+        print(f"{label:<{width}}  " + "  ".join(f"{v:>12}" for v in values) + f"  {target:>10}")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def recall(ws_root: Path, truth: list[dict]) -> None:

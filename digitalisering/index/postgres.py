@@ -5,13 +5,22 @@ Several portal processes and stations read one index. Pages carry a ``tsvector``
 tokens (``index.text``: the same tokens the SQLite backend stems, so both find the same pages), with
 a GIN index, ranked by ``ts_rank_cd``. The vocabulary of words seen has a ``pg_trgm`` GIN index:
 fuzzy matching asks it for look-alikes (``word % typed``) and keeps those one or two edits away,
-as the SQLite backend does. A batch is replaced in one transaction under an advisory lock on its
-name (two stations indexing the same batch take turns). Tables are named ``search_*``; an index of
+as the SQLite backend does. Phrases: PostgreSQL checks word positions only on the table row (GIN
+keeps no positions), so a phrase of common words ("het werk", "adres a") rechecked every page
+holding both words (about 75,000 at 1,000,000 pages: the text p95 127 ms in ``bench/portal.py``).
+Each page therefore also carries ``pairs``, a ``tsvector`` of its adjacent lexeme pairs made by
+PostgreSQL itself from ``tsv`` (``search_pairs``: the same stems and positions the phrase check
+reads), with a GIN index of its own; a phrase query first takes the pages whose pairs hold every
+adjacent pair of the phrase (exact for a two-word phrase) and then checks the phrase on those
+only, so the matches, their order and their ranks are the ones the phrase check alone gives. A
+batch is replaced in one transaction under an advisory lock on its name (two stations indexing the
+same batch take turns). Tables are named ``search_*``; an index of
 another schema version is dropped and built again by ``digitalisering index``.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from typing import Iterable, Sequence
@@ -29,6 +38,10 @@ TABLES = ("search_meta", "search_batches", "search_dossiers", "search_documents"
           "search_vocabulary")
 SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE OR REPLACE FUNCTION search_pairs(t tsvector) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  WITH x AS (SELECT u.lexeme, p FROM unnest(t) u, unnest(u.positions) p)
+  SELECT coalesce(array_to_tsvector(array_agg(DISTINCT a.lexeme || ' ' || b.lexeme)), ''::tsvector)
+  FROM x a JOIN x b ON b.p = a.p + 1 $$;
 CREATE SEQUENCE search_ids;
 CREATE TABLE search_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE search_batches (name TEXT PRIMARY KEY, indexed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -39,9 +52,10 @@ CREATE TABLE search_documents (id BIGINT PRIMARY KEY, dossier_id BIGINT NOT NULL
                                idx INTEGER NOT NULL, type TEXT, year_from INTEGER, year_to INTEGER, dates TEXT NOT NULL);
 CREATE INDEX search_documents_dossier ON search_documents (dossier_id);
 CREATE TABLE search_pages (id BIGINT PRIMARY KEY, document_id BIGINT NOT NULL, seq INTEGER NOT NULL,
-                           number INTEGER NOT NULL, words BYTEA, tsv TSVECTOR NOT NULL);
+                           number INTEGER NOT NULL, words BYTEA, tsv TSVECTOR NOT NULL, pairs TSVECTOR NOT NULL);
 CREATE INDEX search_pages_document ON search_pages (document_id);
 CREATE INDEX search_pages_tsv ON search_pages USING GIN (tsv);
+CREATE INDEX search_pages_pairs ON search_pages USING GIN (pairs);
 CREATE TABLE search_addresses (dossier_id BIGINT NOT NULL, document_id BIGINT, street_key TEXT, street TEXT,
                                number INTEGER, letter TEXT, addition TEXT, postcode TEXT, num_id TEXT, vbo_id TEXT,
                                pand_id TEXT, written TEXT, status TEXT, role TEXT, in_range INTEGER NOT NULL);
@@ -55,11 +69,22 @@ CREATE TABLE search_vocabulary (word TEXT PRIMARY KEY);
 CREATE INDEX search_vocabulary_trgm ON search_vocabulary USING GIN (word gin_trgm_ops)
 """
 CHUNK_PAGES = 500
+PG_SCHEMA_VERSION = f"{SCHEMA_VERSION}+pairs"
+"""The shared schema version and this backend's own change (the ``pairs`` column): an index without
+it is dropped and built again by ``digitalisering index``."""
 SCHEMA_LOCK = zlib.crc32(b"digitalisering:search-schema")
 RANK_AT_MOST = 1000
 """Matching pages ranked per query at most (ts_rank_cd reads each page's tsvector): a common word's
 first 1,000 matches in table order are ranked, as SQLite ranks a common word's newest 1,000
 (``bench/portal.py`` at 1,000,000 pages: ranking 5,000 made the text p95 249 ms)."""
+COMMON_SHARE = 0.2
+COMMON_PAGES = 20 * RANK_AT_MOST
+"""A query the statistics put on at least a fifth of the pages, and 20,000 of them, reads the table
+in order: the first 1,000 matches come within about 5,000 rows, while the GIN index lists every
+match first (at 200,000 synthetic pages of ``bench/portal.py``, "leiden" on 172,000 of them: the
+index listed them in 15 ms, the table read found the first 1,000 in 1,160 rows, 3.4 ms; the index
+is the better way below that share, where a table read finds its 1,000 slowly: tsvector matching
+costs the planner far less than it takes, so the planner is not asked to choose)."""
 
 
 def _pg(sql: str) -> str:
@@ -69,6 +94,24 @@ def _pg(sql: str) -> str:
 def tokens(words: Sequence[str]) -> str:
     """The page as ``to_tsvector('dutch', ...)`` reads it: folded letter-and-digit tokens."""
     return " ".join(t for w in words for t in _TOKEN.findall(fold(w)) if len(t) <= 40)
+
+
+_PHRASE = re.compile(r"'((?:[^']|'')*)'(?:\s+<(-|\d+)>\s+|$)")
+
+
+def adjacent_pairs(normal: str) -> list[str]:
+    """The pairs of lexemes next to each other (``<->``) in a normalised phrase query as PostgreSQL
+    prints it (``'adres' <-> 'a'``, ``'werk' <3> 'gemeent'``), each as a quoted ``tsquery``
+    lexeme; none when the query is not a plain phrase (then no pages are left out by pairs)."""
+    parts = list(_PHRASE.finditer(normal))
+    if not parts or "".join(m.group(0) for m in parts).strip() != normal.strip():
+        return []
+    out = []
+    for left, right in zip(parts, parts[1:]):
+        if left.group(2) == "-":
+            lexeme = f"{left.group(1)} {right.group(1)}"
+            out.append(f"'{lexeme}'")
+    return out
 
 
 def tsquery(clauses: Sequence[TextClause], excluded: Sequence[str]) -> str:
@@ -98,6 +141,11 @@ class PostgresIndex:
         self._own = conn is None
         try:
             self.conn = conn if conn is not None else psycopg.connect(url, autocommit=True, connect_timeout=15)
+            # the first matches in table order are the ones ranked (match_text): a scan joining
+            # another one midway or split over workers would change which (the store's small
+            # queries, when it is the store's connection, lose nothing by it)
+            self.conn.execute("SET synchronize_seqscans = off")
+            self.conn.execute("SET max_parallel_workers_per_gather = 0")
             self._schema()
         except psycopg.Error as exc:
             raise StateError(f"search index in {self.location}: {first_line(exc)}") from exc
@@ -108,7 +156,7 @@ class PostgresIndex:
             have = self.conn.execute("SELECT to_regclass('search_meta')").fetchone()[0]
             if have:
                 row = self.conn.execute("SELECT value FROM search_meta WHERE key='schema'").fetchone()
-                if row and row[0] == SCHEMA_VERSION:
+                if row and row[0] == PG_SCHEMA_VERSION:
                     return
             for table in TABLES:
                 self.conn.execute(f"DROP TABLE IF EXISTS {table}")
@@ -116,7 +164,7 @@ class PostgresIndex:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
-            self.conn.execute("INSERT INTO search_meta VALUES ('schema', %s)", (SCHEMA_VERSION,))
+            self.conn.execute("INSERT INTO search_meta VALUES ('schema', %s)", (PG_SCHEMA_VERSION,))
 
     def close(self) -> None:
         if self._own:
@@ -144,8 +192,8 @@ class PostgresIndex:
                     self._flush(batch, chunk, counts)
                     chunk, pages = [], 0
             self._flush(batch, chunk, counts)
-            c.execute("INSERT INTO search_pages SELECT id, document_id, seq, number, words, "
-                      "to_tsvector('dutch', tokens) FROM search_stage")
+            c.execute("INSERT INTO search_pages SELECT id, document_id, seq, number, words, tsv, search_pairs(tsv) "
+                      "FROM (SELECT *, to_tsvector('dutch', tokens) AS tsv FROM search_stage) staged")
             c.execute("INSERT INTO search_batches (name, dossiers, documents, pages) VALUES (%s,%s,%s,%s)",
                       (batch, *counts[:3]))
         return IndexStats(batch, *counts, seconds=time.monotonic() - started)
@@ -220,16 +268,55 @@ class PostgresIndex:
     def match_text(self, clauses: Sequence[TextClause], excluded: Sequence[str], filters: Filters,
                    dossier_ids: Sequence[int] | None, cap: int) -> list[PageMatch]:
         where, args = filter_sql(filters, dossier_ids)
+        pairs = self._pairs([c.phrase for c in clauses if c.phrase])
+        if pairs is None:
+            pages, pargs = "search_pages", []
+        elif dossier_ids is None:  # the pages holding the phrases' pairs first (a fence: OFFSET 0)
+            pages, pargs = "(SELECT * FROM search_pages WHERE pairs @@ %s::tsquery OFFSET 0)", [pairs]
+        else:  # a few dossiers' pages: the planner chooses between their pages and the pairs
+            where, args = f"{where} AND p.pairs @@ ?::tsquery", [*args, pairs]
+            pages, pargs = "search_pages", []
+        text = tsquery(clauses, excluded)
+        match = "p.tsv @@ q.q"
+        if pairs is None and not where and self._common(text):
+            # on most pages: read the table in order until RANK_AT_MOST match (a few thousand rows)
+            # instead of the whole GIN posting list (860,000 entries for "leiden" at 1,000,000 pages,
+            # 75 ms); coalesce keeps the planner off the index. Either way the first matches in
+            # table order are ranked (no parallel or synchronised scans: they change that order)
+            match = "coalesce(p.tsv, ''::tsvector) @@ q.q"
         sql = ("WITH q AS (SELECT to_tsquery('dutch', %s) AS q), m AS (SELECT p.id, p.document_id, d.dossier_id, p.tsv, "
                "d.type, d.year_from, d.year_to, s.batch "
-               "FROM search_pages p JOIN search_documents d ON d.id = p.document_id "
+               f"FROM {pages} p JOIN search_documents d ON d.id = p.document_id "
                "JOIN search_dossiers s ON s.id = d.dossier_id, q "
-               f"WHERE p.tsv @@ q.q{_pg(where)} LIMIT %s) "
+               f"WHERE {match}{_pg(where)} LIMIT %s) "
                "SELECT m.id, m.document_id, m.dossier_id, ts_rank_cd(m.tsv, q.q) AS score, m.type, m.year_from, m.year_to, "
                "m.batch FROM m, q "
                "ORDER BY score DESC, m.id LIMIT %s")
-        rows = self.conn.execute(sql, [tsquery(clauses, excluded), *args, RANK_AT_MOST, cap])
+        rows = self.conn.execute(sql, [text, *pargs, *args, RANK_AT_MOST, cap])
         return [PageMatch(r[0], r[1], r[2], float(r[3]), *r[4:]) for r in rows]
+
+    def _common(self, text: str) -> bool:
+        """Whether the planner's estimate from the column statistics (ANALYZE's most common
+        lexemes) puts the query on at least COMMON_SHARE of the pages and COMMON_PAGES pages: a
+        table read in order finds RANK_AT_MOST of them sooner than the index lists them all."""
+        plan = self.conn.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM search_pages WHERE tsv @@ to_tsquery('dutch', %s)",
+                                 (text,)).fetchone()[0]
+        plan = plan[0]["Plan"] if isinstance(plan, list) else plan
+        total = self.conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'search_pages'::regclass").fetchone()[0]
+        estimate = plan.get("Plan Rows", 0)
+        return total > 0 and estimate >= COMMON_PAGES and estimate >= COMMON_SHARE * total
+
+    def _pairs(self, phrases: Sequence[tuple[str, ...]]) -> str | None:
+        """The adjacent lexeme pairs every page matching the phrases holds, as a ``tsquery`` for
+        ``pairs`` (None: no phrase has two adjacent lexemes, e.g. "het werk" is 'werk' alone)."""
+        if not phrases:
+            return None
+        found: dict[str, None] = {}
+        for (normal,) in self.conn.execute(
+                "SELECT to_tsquery('dutch', p)::text FROM unnest(%s::text[]) p",
+                (["(" + " <-> ".join(phrase) + ")" for phrase in phrases],)):
+            found.update(dict.fromkeys(adjacent_pairs(normal)))
+        return " & ".join(found) or None
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
         conds, args = [], []
