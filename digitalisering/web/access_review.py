@@ -34,7 +34,7 @@ from digitalisering.access.proposals import DocumentProposals
 from digitalisering.catalog import DocumentEntry, DossierEntry, PageEntry
 from digitalisering.errors import ConfigError, StateError
 from digitalisering.web import users
-from digitalisering.web.auth import may
+from digitalisering.web.auth import demand
 from digitalisering.web.portal import find_dossier
 from digitalisering.web.resources import store
 
@@ -54,15 +54,6 @@ class DecisionForm(FlaskForm):
     until = StringField(validators=[Optional(), Length(max=10)])
     regions = TextAreaField(validators=[Optional(), Length(max=4000)])
     reason = StringField(validators=[DataRequired(), Length(max=500)])
-
-
-def _guard() -> None:
-    """Archivaris and up. The public is sent to sign in (GET); anyone else below is refused."""
-    if may(users.ARCHIVARIS):
-        return
-    if request.method == "GET" and not current_user.is_authenticated:
-        abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
-    abort(403)
 
 
 @dataclass(frozen=True)
@@ -173,13 +164,13 @@ def parse_regions(text: str, doc: DocumentEntry) -> list[Region]:
 
 @bp.get("/openbaarheid/<batch>/<folder>")
 def dossier(batch: str, folder: str):
-    _guard()
+    demand(users.ARCHIVARIS)
     return _page(find_dossier(batch, folder), DecisionForm())
 
 
 @bp.post("/openbaarheid/<batch>/<folder>")
 def decide_document(batch: str, folder: str):
-    _guard()
+    demand(users.ARCHIVARIS)
     entry = find_dossier(batch, folder)
     form = DecisionForm()
     if not form.validate():

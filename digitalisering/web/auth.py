@@ -64,6 +64,17 @@ def require(role: str) -> Callable:
     return wrap
 
 
+def demand(role: str) -> None:
+    """Inside a view: go on only for ``role`` and up. The public is sent to sign in on a GET; anyone
+    else below ``role`` (the public's POST included) is refused with 403 (the archivists' forms:
+    corrections, access decisions)."""
+    if may(role):
+        return
+    if request.method == "GET" and not current_user.is_authenticated:
+        abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
+    abort(403)
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this server (no scheme, no host, no '//'), else the home page."""
     if not target:

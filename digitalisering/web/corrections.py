@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -29,7 +29,7 @@ from digitalisering.documents.vocabulary import default_vocabulary
 from digitalisering.errors import ConfigError
 from digitalisering.store.records import CorrectionRecord
 from digitalisering.web import users
-from digitalisering.web.auth import may
+from digitalisering.web.auth import demand
 from digitalisering.web.portal import find_dossier
 from digitalisering.web.resources import catalog, store
 
@@ -43,15 +43,6 @@ class CorrectionForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
     value = StringField(validators=[Optional(), Length(max=64)])
     document = HiddenField(validators=[Optional(), Length(max=200)])
-
-
-def _guard() -> None:
-    """Archivaris and up. The public is sent to sign in (GET); anyone else below is refused."""
-    if may(users.ARCHIVARIS):
-        return
-    if request.method == "GET" and not current_user.is_authenticated:
-        abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
-    abort(403)
 
 
 @dataclass(frozen=True)
@@ -133,7 +124,7 @@ def _page(entry: DossierEntry, form: CorrectionForm, status: int = 200):
 
 @bp.get("/correcties/<batch>/<folder>")
 def dossier(batch: str, folder: str):
-    _guard()
+    demand(users.ARCHIVARIS)
     return _page(find_dossier(batch, folder), CorrectionForm())
 
 
@@ -141,7 +132,7 @@ def dossier(batch: str, folder: str):
 def by_id(batch: str, dossier_id: str):
     """The correction page of a dossier named by its id (the QA review page knows the id, not the
     folder); the anchor of the page reviewed is kept by the browser."""
-    _guard()
+    demand(users.ARCHIVARIS)
     for entry in catalog().dossiers(batch):
         if entry.id == dossier_id:
             return redirect(url_for("corrections.dossier", batch=batch, folder=entry.folder))
@@ -150,7 +141,7 @@ def by_id(batch: str, dossier_id: str):
 
 @bp.post("/correcties/<batch>/<folder>")
 def correct(batch: str, folder: str):
-    _guard()
+    demand(users.ARCHIVARIS)
     entry = find_dossier(batch, folder)
     form = CorrectionForm()
     if not form.validate():
