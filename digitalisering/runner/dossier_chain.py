@@ -147,12 +147,15 @@ def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: 
 
 
 def document_model(workspace: Workspace):
-    """The learned document model of the workspace's current version (``learning.versions``), or
-    None: the vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
-    if versions.current(workspace.root) is None:
-        return None
+    """The learned document model of the workspace's current version (``learning.versions``), or,
+    while nothing was learned, the base model trained on the generated corpus (``learning.base``,
+    built at first use and cached in ``<workspace>/model``)."""
     from digitalisering.learning.learn import load_models
-    return load_models(workspace.root)[0]
+    model = load_models(workspace.root)[0] if versions.current(workspace.root) is not None else None
+    if model is not None:
+        return model
+    from digitalisering.learning.base import base_model
+    return base_model(default_vocabulary(), versions.model_root(workspace.root))
 
 
 def address_model(workspace: Workspace):
@@ -165,9 +168,13 @@ def address_model(workspace: Workspace):
 
 
 def models_used(workspace: Workspace) -> dict:
-    """Which models decide this run (for results.json): the current version or none."""
+    """Which models decide this run (for results.json): the current version, else the base model."""
     version = versions.current(workspace.root)
-    document = version.name if version is not None and version.has_document_model else None
+    if version is not None and version.has_document_model:
+        document = version.name
+    else:
+        from digitalisering.learning.base import base_name
+        document = base_name(default_vocabulary())
     address = (version.name if version is not None and version.address_model_path is not None
                else "package")
     return {"document": document, "address": address}
