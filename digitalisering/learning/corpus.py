@@ -138,10 +138,11 @@ class _Context:
 
     def address(self) -> str:
         r = self.rng
-        number = str(r.randint(1, 180)) + (r.choice(["", "", "", "a", " A", "-b", "bis"]))
+        n = r.randint(1, 180)
+        number = f"{n}{r.choice(['', '', '', 'a', ' A', '-b', 'bis'])}"
         street = self.pool("straten")
         return r.choice([f"{street} {number}", f"{street} {number}", f"{street} no. {number}",
-                         f"{street} nr. {number}", f"{street} N°. {number}", f"{street} {number}-{int(number.split()[0].rstrip('abis-')) + 2 if number.rstrip('abis- ').isdigit() else 3}"])
+                         f"{street} nr. {number}", f"{street} N°. {number}", f"{street} {n}-{n + 2}"])
 
     def slot(self, name: str) -> str:
         if name in self.fixed:
@@ -307,6 +308,7 @@ def _text_document(t: Template, ctx: _Context, rng: random.Random) -> GeneratedD
             if text:
                 lines.append(text)
         out.append(lines)
+    out = _reflow(out, rng)
     if len(out) > 1 and rng.random() < t.page_numbers:
         style = rng.choice(["dash", "dash", "blad", "pagina", "frac", "vervolg"])
         top = rng.random() < 0.6
@@ -315,6 +317,22 @@ def _text_document(t: Template, ctx: _Context, rng: random.Random) -> GeneratedD
             lines.insert(0, mark) if top else lines.append(mark)
     paper = rng.choice(t.paper)
     return GeneratedDocument(t.name, t.type, t.subtype, out, [paper] * len(out), [paper in LARGE_FORMATS and paper != "A3"] * len(out))
+
+
+REFLOW = 0.5
+"""Share of text documents whose text runs on over the page breaks (a letter or a besluit that
+continues mid-paragraph on its next sheet) instead of breaking where the template's pages do."""
+
+
+def _reflow(pages: list[list[str]], rng: random.Random) -> list[list[str]]:
+    lines = [line for page in pages for line in page]
+    if rng.random() >= REFLOW or len(lines) < 8:
+        return pages
+    n = len(pages) + (1 if rng.random() < 0.4 else 0)
+    if n < 2:
+        return pages
+    cuts = sorted(rng.sample(range(3, len(lines) - 1), min(n - 1, len(lines) - 4)))
+    return [lines[a:b] for a, b in zip([0, *cuts], [*cuts, len(lines)])]
 
 
 def _drawing(t: Template, ctx: _Context, rng: random.Random) -> GeneratedDocument:
@@ -416,7 +434,7 @@ def _views(doc: GeneratedDocument, year: int, rules: CorpusRules, rng: random.Ra
         text = normalise("\n".join(out))
         words = len(text.split())
         if doc.type == "tekening":
-            words += rng.randint(0, 25)  # lone specks and dimension digits OCR returns on a drawing
+            words += rng.randint(0, 15)  # lone specks and dimension digits OCR returns on a drawing
         views.append(PageView(seq=seq, folder=folder, done=True, text=text, words=words,
                               large_format=large, size_class=paper))
         seq += 1
