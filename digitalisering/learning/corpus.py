@@ -444,6 +444,10 @@ def _views(doc: GeneratedDocument, year: int, rules: CorpusRules, rng: random.Ra
     return views, seq
 
 
+ATTACHED = {"aanvraag.bouwbeschrijving"}
+"""Templates that are as often the next sheets of the aanvraag before them as a document of their own."""
+
+
 @dataclass
 class CorpusDocument:
     template: str
@@ -464,11 +468,18 @@ def generate(n_dossiers: int, seed: int = 0, rules: CorpusRules | None = None,
         folder = f"GEN-{year}-{i:04d}"
         ctx = _Context(rules, rng, year, _dossier_values(rules, rng, year))
         docs, meta = [], []
+        previous: GeneratedDocument | None = None
         for template in _dossier_plan(rules, rng, year):
             doc = generate_document(template, ctx, rng)
+            if (previous is not None and previous.type == doc.type == "aanvraag" and doc.template in ATTACHED
+                    and rng.random() < 0.5):  # the description filled in on the form's next sheets
+                views, seq = _views(doc, year, rules, rng, folder, seq)
+                docs[-1].pages.extend(views)
+                continue
             views, seq = _views(doc, year, rules, rng, folder, seq)
             docs.append(LabelledDocument(views, doc.type))
             meta.append(CorpusDocument(doc.template, doc.subtype, year))
+            previous = doc
         out.append(LabelledDossier(docs, source=f"corpus/{folder}"))
         info.append(meta)
     return (out, info) if with_info else out
