@@ -80,10 +80,12 @@ def base_model(vocab: Vocabulary | None = None, cache_root: Path | None = None) 
     vocab = vocab or default_vocabulary()
     key = base_key(vocab)
     with _lock:
-        if key in _memory:
-            return _memory[key]
         folder = cache_root / f"{BASE_DIR_PREFIX}{key}" if cache_root is not None else None
-        model = None
+        model = _memory.get(key)
+        if model is not None:
+            if folder is not None and not folder.exists():
+                _save_atomic(model, folder)  # the workspace keeps its copy (a later process loads it)
+            return model
         if folder is not None:
             try:
                 model = load(folder)
