@@ -191,16 +191,11 @@ def report(dossiers: list[TruthDossier], vocab: Vocabulary, blind: Vocabulary,
     templates = sorted({d.template for dos in dossiers for d in dos.documents})
     corpus = corpus_dossiers(BASE_DOSSIERS) if any(m.startswith("corpus") for m in methods) else []
     folds = [evaluate_fold(dossiers, t, vocab, blind, corpus, methods) for t in templates]
-    global METHODS_SHOWN
-    METHODS_SHOWN = tuple(m for m in METHODS if m in methods)
-    return _print_folds(folds)
+    return _print_folds(folds, tuple(m for m in METHODS if m in methods))
 
 
-METHODS_SHOWN = METHODS
-
-
-def _print_folds(folds: list[FoldScore]) -> list[FoldScore]:
-    METHODS = METHODS_SHOWN  # noqa: N806 (the columns shown)
+def _print_folds(folds: list[FoldScore], shown: tuple[str, ...]) -> list[FoldScore]:
+    METHODS = shown  # noqa: N806 (the columns shown)
     print("\nLeave-one-template-out: per fold the model is trained on every dev document (dev-folders, dev-stack, "
           "dev-planted) of the OTHER templates and scored on the held-out template's documents only.")
     print("'vocabulary' = vocabulary.toml alone, TUNED ON ALL DEV TEMPLATES (not a held-out figure); "
