@@ -637,7 +637,7 @@ def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) ->
     with obj.store() as store:
         b = find_batch(store, batch)
         if premis_file:
-            check_report_target(store, premis_file)  # never over a run's or a delivery's file
+            check_report_target(store, premis_file, obj.workspace.root)  # never over a run's or a delivery's file
         log = store.events(b.id)
         xml = batch_events_xml(store, b) if premis_file else None
     if premis_file:
@@ -729,7 +729,7 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
     with obj.store() as store:
         for target in (csv_file, html_file):
             if target:
-                check_report_target(store, target)  # never over a run's or a delivery's file
+                check_report_target(store, target, obj.workspace.root)  # never over a run's or a delivery's file
         p = project_progress(store, targets, as_of.date() if as_of else None)
     if as_json:
         echo_json(progress_json(p))
