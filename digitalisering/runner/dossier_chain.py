@@ -298,7 +298,7 @@ class _Writer:
                 other = self.store.batch_by_id(owner.batch_id).name
                 raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
                                  f"{key} would overwrite it: choose another --out")
-        ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
+        ours = written_for or (lambda path: _written_for(path, self.batch, key))
         if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
@@ -393,15 +393,24 @@ class _Writer:
                 self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
 
 
-def _written_for(path: Path, batch: str, key: str) -> bool:
+def _written_for(path: Path, batch: Batch, key: str) -> bool:
     """Whether ``path`` is a PDF this product wrote for ``key`` of ``batch`` (its XMP says so): an
-    output whose writing was interrupted after the rename but before it was recorded."""
+    output whose writing was interrupted after the rename but before it was recorded. The batch is
+    known by its name, delivery and registration time (``check_out_dir`` knows results.json so): a
+    same-named batch of another workspace whose first run died before its results.json is not this
+    one. A PDF of a version that wrote the name only is known by its name."""
     try:
         with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
-            return meta.get(f"{{{XMP_NAMESPACE}}}batch") == batch and meta.get(f"{{{XMP_NAMESPACE}}}document") == key
+            found = {name: meta.get(f"{{{XMP_NAMESPACE}}}{name}")
+                     for name in ("batch", "document", "batchDelivery", "batchRegistered")}
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
+    if (found["batch"], found["document"]) != (batch.name, key):
+        return False
+    if found["batchDelivery"] is None and found["batchRegistered"] is None:
+        return True
+    return (found["batchDelivery"], found["batchRegistered"]) == (batch.delivery, batch.created_at)
 
 
 def _alto_written_for(path: Path, pdf_name: str, page_number: int) -> bool:
@@ -455,7 +464,7 @@ def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: li
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
                    document_id=doc.id, document_type=doc.type, batch=batch.name, addresses=addresses,
-                   bag_ids=bag_ids)
+                   bag_ids=bag_ids, batch_delivery=batch.delivery, batch_registered=batch.created_at)
 
 
 def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
@@ -550,7 +559,8 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
                                              if result.addresses else [])
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
-                   document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids)
+                   document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids,
+                   batch_delivery=batch.delivery, batch_registered=batch.created_at)
     out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(result.folders[dossier.id]), seqs,
                        info, marks)
     if out:
