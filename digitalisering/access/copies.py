@@ -6,7 +6,7 @@ PDF/A and ALTO files (``publish.public_copy``: the same copy ``access publish`` 
 Nothing of the original leaves through a ``RedactedDocument``: every image it returns is burned,
 every text redacted, and the PDF and ALTO it points to are the public copy. The PDF and ALTO are
 made on first request and kept under ``<workspace>/openbaar/<batch>/`` in a file named after the
-decision (a new decision makes a new copy; an old one is never served for it).
+document's PDF and the decision (a new decision makes a new copy; an old one is never served for it).
 """
 
 from __future__ import annotations
@@ -83,7 +83,11 @@ class RedactedDocument:
     def pdf(self) -> Path:
         """The public PDF/A (made and leak-checked on first request; StateError when it leaks)."""
         folder = self._folder()
-        target = folder / f"{self.document.id}-{self.version}.pdf"
+        if self.document.pdf is None:
+            raise StateError(f"document {self.document.id} of batch {self.batch} has no published output")
+        # named after the document's own PDF (a safe name, one per document of the batch), never after its
+        # id: a dossier id read from a separator sheet may hold '/' and '..' (DOSSIER:../../x)
+        target = folder / f"{Path(self.document.pdf).stem}-{self.version}.pdf"
         if target.is_file() and all(p.is_file() for p in self._alto_paths(target)):
             return target
         with _thread_lock(str(target)):
