@@ -25,7 +25,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from digitalisering.access.detect import KIND_LABELS, Proposal
@@ -35,6 +35,7 @@ from digitalisering.catalog import DocumentEntry, DossierEntry, PageEntry
 from digitalisering.errors import ConfigError, StateError
 from digitalisering.web import users
 from digitalisering.web.auth import demand
+from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
 from digitalisering.web.resources import store
 
@@ -54,6 +55,9 @@ class DecisionForm(FlaskForm):
     until = StringField(validators=[Optional(), Length(max=10)])
     regions = TextAreaField(validators=[Optional(), Length(max=4000)])
     reason = StringField(validators=[DataRequired(), Length(max=500)])
+    seen = IntegerField(validators=[Optional()])
+    """How many decisions the document had when the page was shown: a decision stored meanwhile
+    (another archivist, or this form sent twice) is not silently replaced."""
 
 
 @dataclass(frozen=True)
@@ -124,9 +128,11 @@ def _picture(entry: DossierEntry, page: PageEntry) -> str | None:
 def _page(entry: DossierEntry, form: DecisionForm, status: int = 200):
     settings = load_settings()
     return render_template("access_review.html", dossier=entry, documents=_documents(entry), form=form,
-                           grounds=settings["grounds"], picture=_picture,
-                           states={"open": _("open"), "restricted": _("restricted"),
-                                   "redacted": _("open as a redacted copy")}), status
+                           grounds=settings["grounds"], picture=_picture, states=_states()), status
+
+
+def _states() -> dict[str, str]:
+    return {"open": _("open"), "restricted": _("restricted"), "redacted": _("open as a redacted copy")}
 
 
 def parse_until(text: str) -> date:
@@ -198,7 +204,17 @@ def decide_document(batch: str, folder: str):
             raise ConfigError(_("a redacted copy needs at least one confirmed proposal or region"))
         decision = AccessDecision(doc.id, state, ground, until, tuple(regions), form.reason.data.strip(),
                                   current_user.name, source="archivist")
-        decide(store(), _batch(entry), decision, settings, {d.id for d in entry.documents})
+        batch_record = _batch(entry)
+        with store().transaction():  # the check and the new decision together: no other decision between
+            store().db.serialise(f"access:{batch_record.id}:{doc.id}")
+            past = history(store(), batch_record, doc.id)
+            if form.seen.data is not None and len(past) != form.seen.data:
+                latest = past[-1]
+                flash(_("Not stored: %(who)s decided on document %(n)s meanwhile (%(when)s: %(state)s). "
+                        "Look at its decision and history and decide again.", who=latest.who, n=doc.index,
+                        when=nice_datetime(latest.at), state=_states().get(latest.state, latest.state)))
+                return _page(entry, DecisionForm(formdata=None), 409)
+            decide(store(), batch_record, decision, settings, {d.id for d in entry.documents})
     except (ConfigError, StateError) as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)

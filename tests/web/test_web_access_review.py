@@ -167,3 +167,29 @@ def test_page_is_dutch(published, app):
                  data={"csrf_token": csrf(html), "document": doc.id, "state": "redacted", "reason": "x"})
     assert res.status_code == 400
     assert "minstens één bevestigd voorstel of gebied" in res.get_data(as_text=True)
+
+
+def test_a_stale_or_repeated_form_does_not_replace_a_decision_made_meanwhile(published, app):
+    """Before: bert's page, shown before anna restricted the document again, opened it: anna's
+    decision was silently replaced by one taken without seeing it (a form sent twice: two decisions)."""
+    doc = published.dossiers["restricted"].documents[0]
+    page = url(published, "restricted")
+    anna, bert = app.test_client(), app.test_client()
+    sign_in(anna, "anna")
+    sign_in(bert, "bert")
+    anna_html = anna.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    bert_html = bert.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="(\d+)"', bert_html).group(1)
+    before = len(decisions(published, doc.id)[1])
+    assert seen == str(before)
+    restrict = {"document": doc.id, "state": "restricted", "ground": "beveiliging", "until": "2099",
+                "reason": "celfunctie bevestigd", "seen": seen}
+    assert anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)}).status_code == 302
+    res = bert.post(page, headers=OWN, data={"csrf_token": csrf(bert_html), "document": doc.id, "state": "open",
+                                            "reason": "niets bijzonders", "seen": seen})
+    assert res.status_code == 409
+    assert "Niet opgeslagen: anna heeft intussen over document 1 besloten" in res.get_data(as_text=True)
+    decision, past = decisions(published, doc.id)
+    assert (decision.state, decision.who, len(past)) == ("restricted", "anna", before + 1)
+    res = anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)})  # sent twice
+    assert res.status_code == 409 and len(decisions(published, doc.id)[1]) == before + 1
