@@ -173,6 +173,9 @@ def _print_ingest(report: IngestReport) -> None:
                                   "--accept-redelivery {file}", file=changed.relpath))
     for rel in report.missing_files:
         click.secho("  " + _("MISSING since ingest: {file}", file=rel), fg="red")
+    for rel, recorded in report.renamed_files.items():
+        click.secho("  " + _("RENAMED since ingest (not taken as a new file): {file} was ingested as {recorded}; "
+                             "copy the delivery again keeping its names", file=rel, recorded=recorded), fg="red")
     if report.ignored_files:
         click.echo("  " + ngettext("ignored {n} non-scan file: {names}", "ignored {n} non-scan files: {names}",
                                    len(report.ignored_files), names=", ".join(report.ignored_files[:5])
