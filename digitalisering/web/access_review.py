@@ -28,6 +28,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from digitalisering.access.copies import remove_superseded
 from digitalisering.access.detect import KIND_LABELS, Proposal
 from digitalisering.access.policy import STATES, AccessDecision, Region, current, decide, history, load_settings
 from digitalisering.access.proposals import DocumentProposals
@@ -36,7 +37,7 @@ from digitalisering.errors import ConfigError, StateError
 from digitalisering.web import users
 from digitalisering.web.auth import demand
 from digitalisering.web.portal import find_dossier
-from digitalisering.web.resources import store
+from digitalisering.web.resources import catalog, store
 
 bp = Blueprint("access_review", __name__)
 
@@ -199,6 +200,7 @@ def decide_document(batch: str, folder: str):
         decision = AccessDecision(doc.id, state, ground, until, tuple(regions), form.reason.data.strip(),
                                   current_user.name, source="archivist")
         decide(store(), _batch(entry), decision, settings, {d.id for d in entry.documents})
+        remove_superseded(store(), catalog().workspace.root, batch, doc.id)
     except (ConfigError, StateError) as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)
