@@ -21,15 +21,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from digitalisering.access.copies import remove_superseded
 from digitalisering.access.detect import KIND_LABELS, Proposal
-from digitalisering.access.policy import STATES, AccessDecision, Region, current, decide, history, load_settings
+from digitalisering.access.policy import STATES, AccessDecision, Region, current, decide, history
 from digitalisering.access.proposals import DocumentProposals
 from digitalisering.catalog import DocumentEntry, DossierEntry, PageEntry
 from digitalisering.errors import ConfigError, StateError
@@ -37,7 +38,7 @@ from digitalisering.web import users
 from digitalisering.web.auth import demand
 from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
-from digitalisering.web.resources import store
+from digitalisering.web.resources import catalog, store
 
 bp = Blueprint("access_review", __name__)
 
@@ -125,8 +126,14 @@ def _picture(entry: DossierEntry, page: PageEntry) -> str | None:
                    rotation="0", quality_format="default.jpg")
 
 
+def access_settings() -> dict:
+    """The access settings the portal was started with (``WebSettings.access_config_file`` over the
+    shipped defaults): the grounds offered, shown and accepted."""
+    return current_app.extensions["digitalisering.access_settings"]
+
+
 def _page(entry: DossierEntry, form: DecisionForm, status: int = 200):
-    settings = load_settings()
+    settings = access_settings()
     return render_template("access_review.html", dossier=entry, documents=_documents(entry), form=form,
                            grounds=settings["grounds"], picture=_picture, states=_states()), status
 
@@ -197,7 +204,7 @@ def decide_document(batch: str, folder: str):
             regions += parse_regions(form.regions.data or "", doc)
         until = parse_until(form.until.data.strip()) if state != "open" and (form.until.data or "").strip() else None
         ground = (form.ground.data or None) if state != "open" else None
-        settings = load_settings()
+        settings = access_settings()
         if state == "restricted" and (ground not in settings["grounds"] or until is None):
             raise ConfigError(_("a restriction needs a ground from the list and an end year or date"))
         if state == "redacted" and not regions:
@@ -215,6 +222,7 @@ def decide_document(batch: str, folder: str):
                         when=nice_datetime(latest.at), state=_states().get(latest.state, latest.state)))
                 return _page(entry, DecisionForm(formdata=None), 409)
             decide(store(), batch_record, decision, settings, {d.id for d in entry.documents})
+        remove_superseded(store(), catalog().workspace.root, batch, doc.id)
     except (ConfigError, StateError) as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)

@@ -2,14 +2,14 @@
 
 Reproduced before the fix (failed on the old code): a dossier id read from a separator sheet
 (``DOSSIER:../../../x``) became part of the copy's file name, and the copy was written outside
-the workspace."""
+the workspace. (Superseded copies are found by the same name: ``copy_key``.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from digitalisering.access.copies import COPIES_DIR, RedactedDocument
+from digitalisering.access.copies import COPIES_DIR, RedactedDocument, copy_key
 from digitalisering.access.policy import AccessDecision
 from digitalisering.fileio import is_within
 
@@ -19,9 +19,15 @@ class _Workspace:
     root: Path
 
 
+class _Store:
+    def find_batch(self, name):
+        return None
+
+
 @dataclass
 class _Catalog:
     workspace: _Workspace
+    store: _Store
 
 
 @dataclass
@@ -40,10 +46,11 @@ def test_a_hostile_document_id_does_not_leave_the_copies_folder(tmp_path, monkey
         target.write_bytes(b"%PDF-1.7")
     monkeypatch.setattr(RedactedDocument, "_make", make)
     doc = _Document("../../../buiten/x-01", tmp_path / "out" / "x_-1a2b3c4d" / "x_-1a2b3c4d-01-brief.pdf")
-    copy = RedactedDocument(_Catalog(_Workspace(tmp_path / "ws")), "lev", doc,
+    copy = RedactedDocument(_Catalog(_Workspace(tmp_path / "ws"), _Store()), "lev", doc,
                             AccessDecision(doc.id, "redacted", reason="test", who="anna", at="2026-12-07T10:00:00+00:00"))
     pdf = copy.pdf()
     assert made == [pdf]
     assert is_within(pdf, tmp_path / "ws" / COPIES_DIR / "lev")
-    assert pdf.name.startswith("x_-1a2b3c4d-01-brief-")
+    assert pdf.name.startswith("buiten_x-01-") and "/" not in pdf.name
+    assert copy_key("BWT-1983-0303-01") == "BWT-1983-0303-01"  # a safe id keeps its name (copies made before)
     assert not (tmp_path / "buiten").exists() and not (tmp_path.parent / "buiten").exists()
