@@ -25,6 +25,7 @@ from digitalisering.cli_access import access_group
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_index import index_command, search_command
+from digitalisering.cli_db import db_group
 from digitalisering.cli_events import events
 from digitalisering.cli_package import package, verify
 from digitalisering.cli_progress import progress
@@ -39,7 +40,7 @@ _GLOBAL_FLAGS = ("-v", "--verbose")
 
 COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "index", "search", "iiif",
                  "portal", "user",
-                 "validate", "progress", "events")
+                 "validate", "progress", "events", "learn", "db")
 """The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
 
 EXAMPLES = """\b
@@ -56,6 +57,7 @@ Examples (the order of the work):
   digitalisering user add anna --role archivaris
   digitalisering portal --port 8080
   digitalisering progress --targets targets.toml --html voortgang.html
+  digitalisering db move --to postgresql://digitalisering@dbhost/archief
 \b
 Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
 command: digitalisering status demo --workspace ws
@@ -559,3 +561,4 @@ main.add_command(package)
 main.add_command(verify)
 main.add_command(events)
 main.add_command(progress)
+main.add_command(db_group)
