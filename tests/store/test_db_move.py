@@ -189,3 +189,40 @@ def test_the_command_speaks_dutch_by_default(workspace, pg_url):
 def test_an_empty_workspace_has_nothing_to_move(tmp_path, pg_url):
     res = CliRunner().invoke(main, ["--workspace", str(tmp_path / "leeg"), "db", "move", "--to", pg_url])
     assert res.exit_code == ExitCode.STATE and "nothing to move" in res.stderr
+
+
+@pytest.mark.slow
+def test_a_move_killed_during_the_copy_leaves_the_target_empty(workspace, pg_url):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    with Store(workspace.database) as store:
+        b = store.create_batch("groot", "/leveringen/groot", "stack", "anna")
+        store.add_file(b.id, "stapel.pdf", None, 1, "0" * 64, "PDF", 1, None, 0)
+    with sqlite3.connect(workspace.database) as conn:  # many pages with their reading: a copy that takes a while
+        text = "woorden " * 1000
+        conn.executemany("INSERT INTO pages (batch_id, file_id, page_index, seq, status, result) "
+                         "VALUES (?, 1, ?, ?, 'done', ?)", [(b.id, i, i, f'{{"text": "{text} {i}"}}')
+                                                            for i in range(1, 10000)])
+    proc = subprocess.Popen([sys.executable, "-m", "digitalisering", "--workspace", str(workspace.root), "db", "move",
+                             "--to", pg_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    deadline = time.monotonic() + 120
+    with psycopg.connect(pg_url, autocommit=True) as watch:
+        while time.monotonic() < deadline and proc.poll() is None:
+            copying = watch.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'COPY \"pages\"%' "
+                                    "AND state = 'active'").fetchone()[0]
+            if copying:
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None, "the move ended before it could be killed"
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 30  # the server notices the dropped connection and rolls back
+        while watch.execute("SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' "
+                            "AND pid <> pg_backend_pid()").fetchone()[0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert _pg_rows(pg_url) == 0
+    assert move_state(workspace.database, pg_url).rows == 1 + 1 + 10000
