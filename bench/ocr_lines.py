@@ -1,6 +1,7 @@
 """Word recall per line kind: as read, with the OCR copy's cleanup, and with the second reading.
 
-    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-folders,dev-planted] [--limit N] [--jobs 1]
+    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--limit N] [--jobs 1]
+                                        [--skip-as-is] [--before GIT-REVISION] [--json FILE]
 
 Each development page with text goes through the product's own code: load, imaging (turn upright,
 measure skew), the straightened grey copy OCR reads, then ``ocr_page`` (tesseract, ``-l nld``) on
@@ -9,6 +10,9 @@ second, sparse reading of the regions no word covers (``ocr.reread``). For every
 the ground truth (kinds: typed, form_label, form_value, titleblock, stamp, dimension, ...), its
 words (3 letters or more, lower case) are looked up in the page's OCR words (as a multiset); the
 recall per kind is printed for both, with the cleanup's cost against the OCR time of the same page.
+``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
+reading, so a change to it is scored before and after on the same pages in the same run, with the
+OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
