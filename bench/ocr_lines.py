@@ -80,6 +80,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules}
     engine = get_engine("tesseract")
     variants = ([] if skip_as_is else [("as_is", straight)]) + [("cleaned", cleaned)] + ([("before", cleaned)] if before else []) + [("reread", cleaned)]
+    first = second = None  # the first reading of the cleaned copy (read before "before" and "reread")
     for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
