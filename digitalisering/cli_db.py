@@ -25,7 +25,8 @@ def move(obj: Context, target: str) -> None:
 
     One transaction: either everything is copied and checked (row counts and a checksum per table)
     or the target stays empty. Refused while a run holds a batch, or when the target already holds
-    state. The SQLite file is only read: it stays as it was, as the fallback.
+    state. Stop `portal` and `qa review` on this workspace first (their corrections and decisions
+    would stay behind in SQLite). The SQLite file is only read: it stays as it was, as the fallback.
     """
     from digitalisering.store.move import is_postgres_url, move_state
     from digitalisering.workspace import Workspace

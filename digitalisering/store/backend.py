@@ -206,6 +206,8 @@ class PostgresBackend(Backend):
             raise MissingDependencyError(
                 "PostgreSQL needs the psycopg package: .venv/bin/pip install 'psycopg[binary]'") from exc
         self._psycopg = psycopg
+        self.errors = psycopg.Error
+        """What the database raises (``db move`` turns it into one line)."""
         self.location = _hide_password(url)
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)

@@ -121,14 +121,18 @@ def move_state(source: Path, target_url: str) -> MoveReport:
         assert isinstance(target, PostgresBackend)
         copied: list[TableCopy] = []
         src.execute("BEGIN")  # one read snapshot of the SQLite file for the whole copy
-        with target.transaction():
-            target.lock_schema()
-            _check_target(target, tables)
-            for table, columns in tables:
-                copied.append(_copy_table(src, target, table, columns))
-            _continue_identities(target, [t for t, _ in tables])
-            for table, columns in tables:
-                _verify(target, table, columns, next(c for c in copied if c.name == table))
+        try:
+            with target.transaction():
+                target.lock_schema()
+                _check_target(target, tables)
+                for table, columns in tables:
+                    copied.append(_copy_table(src, target, table, columns))
+                _continue_identities(target, [t for t, _ in tables])
+                for table, columns in tables:
+                    _verify(target, table, columns, next(c for c in copied if c.name == table))
+        except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise StateError(f"the copy into {target.location} failed: {first}; nothing was moved") from exc
         src.execute("COMMIT")
         return MoveReport(str(source), target.location, level, copied)
 
@@ -174,6 +178,9 @@ def _check_target(target: PostgresBackend, tables: list[tuple[str, list[str]]]) 
         if missing:
             raise StateError(f"the target database {target.location} has no column {table}.{missing[0]}, "
                              "although it is at the same schema level; nothing was moved")
+    # no other station writes into the target until the copy is committed or rolled back
+    target.conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
+        sql.SQL(", ").join(sql.Identifier(t) for t, _ in tables)))
     for table, _ in tables:
         if target.conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone()[0]:
             raise StateError(f"the target database {target.location} already holds state (table {table} has rows); "

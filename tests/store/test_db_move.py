@@ -149,6 +149,17 @@ def test_a_copy_that_does_not_match_is_not_committed(workspace, pg_url, monkeypa
     assert _pg_rows(pg_url) == 0
 
 
+def test_a_value_the_target_refuses_is_one_line_and_the_target_stays_empty(workspace, pg_url):
+    _fill(workspace.database)
+    with sqlite3.connect(workspace.database) as conn:  # SQLite keeps text in a number column; PostgreSQL does not
+        conn.execute("UPDATE files SET size = 'groot' WHERE id = 2")
+    res = _cli(workspace, "db", "move", "--to", pg_url)
+    assert res.exit_code == ExitCode.STATE and res.stderr.count("\n") == 1, res.stderr
+    assert "the copy into" in res.stderr and "failed: " in res.stderr and "nothing was moved" in res.stderr
+    assert "bigint" in res.stderr
+    assert _pg_rows(pg_url) == 0
+
+
 def test_the_checksum_sees_a_changed_value_type():
     a, b, c = move_mod.TableChecksum(), move_mod.TableChecksum(), move_mod.TableChecksum()
     for row in [(1, "x", 0.1), (2, None, 2.5)]:
