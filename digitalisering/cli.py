@@ -27,7 +27,7 @@ from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_index import index_command, search_command
 from digitalisering.cli_web import portal, user_group
-from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
+from digitalisering.cli_common import Context, LocalisedMain, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
 
@@ -54,13 +54,13 @@ Examples (the order of the work):
   digitalisering user add anna --role archivaris
   digitalisering portal --port 8080
   digitalisering progress --targets targets.toml --html voortgang.html
-\b
+
 Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
-command: digitalisering status demo --workspace ws
+command: digitalisering status demo --workspace ws. Everything is in Dutch; --taal en for English.
 """
 
 
-class _Main(OrderedGroup):
+class _Main(LocalisedMain):
     """The top-level group: its options (``--workspace``, ``--db``, ``--taal``, ``-v``) may also stand
     after the subcommand (``digitalisering status demo --workspace WS``): they are moved in front before
     parsing. Commands are listed in the order of the work, each with its whole first sentence."""
@@ -137,6 +137,10 @@ layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "
                              show_default=True,
                              help="folders: one folder per dossier; stack: one continuous stack.")
 batch_option = click.option("--batch", "batch_name", help="Batch name [default: the delivery folder's name].")
+station_option = click.option(
+    "--station", metavar="NAME",
+    help="The scanning station the files come from, for the progress per station "
+         "[env DIGITALISERING_STATION; default: this computer's name].")
 redelivery_option = click.option(
     "--accept-redelivery", "redelivered", multiple=True, metavar="FILE",
     help="FILE (its path in the delivery, e.g. DOSSIER/0002.tif) failed or was missing and the scanner "
@@ -155,8 +159,9 @@ def _print_ingest(report: IngestReport) -> None:
         click.echo(_("batch {name}: already ingested; {n} files unchanged", name=b.name,
                      n=number(report.unchanged_files)))
     if report.added_files:
-        click.echo("  " + _("added {files} files, {pages} pages", files=number(len(report.added_files)),
-                            pages=number(report.added_pages)))
+        click.echo("  " + _("added {files} files, {pages} pages (scanning station {station})",
+                            files=number(len(report.added_files)), pages=number(report.added_pages),
+                            station=report.station or "–"))
     for rel, reason in report.failed_files.items():
         click.secho("  " + _("failed: {file}: {reason}", file=rel, reason=reason), fg="yellow")
     for rel in report.redelivered_files:
@@ -192,16 +197,18 @@ def _ingest_exit(report: IngestReport) -> ExitCode:
 @operator_option
 @layout_option
 @batch_option
+@station_option
 @redelivery_option
 @click.pass_obj
 @handle_errors
 def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None,
-           redelivered: tuple[str, ...]) -> None:
+           station: str | None, redelivered: tuple[str, ...]) -> None:
     """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
     check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout,
-                                 workspace_root=obj.workspace.root, accept_redelivery=redelivered)
+                                 workspace_root=obj.workspace.root, accept_redelivery=redelivered,
+                                 station=station)
     _print_ingest(report)
     sys.exit(int(_ingest_exit(report)))
 
@@ -248,6 +255,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @operator_option
 @layout_option
 @batch_option
+@station_option
 @redelivery_option
 @click.pass_obj
 @handle_errors
@@ -256,7 +264,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         exclusions: Path | None, dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, crop: bool, no_osd: bool, no_progress: bool, operator: str | None,
-        layout: str, batch_name: str | None, redelivered: tuple[str, ...]) -> None:
+        layout: str, batch_name: str | None, station: str | None, redelivered: tuple[str, ...]) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     from digitalisering.bag.link import load_gazetteer
     from digitalisering.documents.overrides import load_overrides
@@ -289,7 +297,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
                                           layout=layout, workspace_root=obj.workspace.root,
-                                          accept_redelivery=redelivered) as report:
+                                          accept_redelivery=redelivered, station=station) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
@@ -707,27 +715,31 @@ def _targets_path(obj: Context, given: Path | None) -> Path:
               help="Rows of the CSV.")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the HTML page with the burn-up and cost charts.")
+@click.option("--stations-csv", "stations_csv", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the table per scanning station (pages, dossiers, pages per hour, failed, rescan).")
 @click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None,
               help="Language of the report [default: --taal].")
 @json_option
 @click.pass_obj
 @handle_errors
 def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | None, period: str,
-             html_file: Path | None, lang: str | None, as_json: bool) -> None:
+             html_file: Path | None, stations_csv: Path | None, lang: str | None, as_json: bool) -> None:
     """Progress of all batches against the targets: volumes, rates, forecast with its basis, budget."""
     import io as _io
 
     from digitalisering.fileio import write_text_atomic
     from digitalisering.i18n import language
     from digitalisering.progress.compute import project_progress
-    from digitalisering.progress.report import html_page, progress_json, terminal_table, write_csv
+    from digitalisering.progress.report import (
+        html_page, progress_json, terminal_table, write_csv, write_station_csv,
+    )
     from digitalisering.progress.targets import load_targets
     from digitalisering.reportfiles import check_report_target
 
     lang = lang or language()
     targets = load_targets(_targets_path(obj, targets_file))
     with obj.store() as store:
-        for target in (csv_file, html_file):
+        for target in (csv_file, html_file, stations_csv):
             if target:
                 check_report_target(store, target)  # never over a run's or a delivery's file
         p = project_progress(store, targets, as_of.date() if as_of else None)
@@ -741,6 +753,12 @@ def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | No
         write_text_atomic(csv_file, buf.getvalue())
         if not as_json:
             click.echo(f"CSV: {csv_file}")
+    if stations_csv:
+        buf = _io.StringIO()
+        write_station_csv(p, buf)
+        write_text_atomic(stations_csv, buf.getvalue())
+        if not as_json:
+            click.echo(f"CSV: {stations_csv}")
     if html_file:
         write_text_atomic(html_file, html_page(p, lang))
         if not as_json:

@@ -8,12 +8,18 @@ Dutch catalogue translates them. The ``.po`` files are read directly (``babel.me
 nothing has to be compiled at install time; ``pybabel extract -F babel.cfg`` and ``pybabel update``
 keep them in step with the code.
 
+Click's own texts ("Usage:", "Show this message and exit.", "No such option ...") go through Python's
+``gettext`` module (click calls ``gettext.gettext``): their Dutch is the catalogue of domain ``click``
+(``locale/nl/LC_MESSAGES/click.po``, compiled to ``click.mo`` by ``scripts/i18n-messages.sh``), made
+the process's text domain by :func:`use_for_click`.
+
 Numbers, amounts and dates are written the reader's way through Babel's CLDR data: Dutch 60.000,
 € 150.052, 7 december 2026; English 60,000, €150,052, 7 December 2026.
 """
 
 from __future__ import annotations
 
+import gettext as _gettext_module
 import os
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,6 +35,7 @@ ENV_VAR = "DIGITALISERING_LANG"
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
+CLICK_DOMAIN = "click"
 
 _chosen: str | None = None
 
@@ -83,6 +90,67 @@ def gettext(msgid: str, lang: str | None = None, **values: object) -> str:
 
 
 _ = gettext
+
+
+def use_for_click(lang: str | None = None) -> None:
+    """Click's own texts in ``lang`` (default: the chosen language) from here on.
+
+    Click looks its texts up with the standard ``gettext.gettext``: the process's text domain, bound
+    to a folder, in the language the environment names (``LANGUAGE`` first). So the domain ``click``
+    is bound to our locale folder and made the text domain, and ``LANGUAGE`` is set to the language
+    chosen (child processes inherit it; they are ours or do not translate their messages)."""
+    _gettext_module.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    _gettext_module.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = lang or language()
+
+
+def click_gettext(msgid: str) -> str:
+    """``msgid`` from click's catalogue (domain ``click``) in the language set by :func:`use_for_click`."""
+    return _gettext_module.dgettext(CLICK_DOMAIN, msgid)
+
+
+def translate_help(text: str, lang: str | None = None) -> str:
+    """A command's or an option's help text (English in the code) in ``lang``: from the ``messages``
+    catalogue (the text cleaned as click shows it, ``inspect.cleandoc``), else click's own catalogue
+    (its standard options). Paragraphs marked ``\\b`` (shown as written) are translated line by
+    line, so that example command lines in them stay as they are."""
+    import inspect
+
+    cat = catalogue(lang or language())
+    text = inspect.cleandoc(text)
+
+    def one(msgid: str) -> str:
+        found = cat.get(msgid)
+        if isinstance(found, tuple):
+            found = found[0]
+        return found or (click_gettext(msgid) if msgid else msgid)
+
+    if "\b" not in text:
+        return one(text)
+    out = []
+    for para in text.split("\n\n"):
+        if para.startswith("\b\n"):
+            out.append("\b\n" + "\n".join(one(line) if line.strip() else line for line in para[2:].split("\n")))
+        else:
+            out.append(one(para))
+    return "\n\n".join(out)
+
+
+def help_msgids(text: str) -> list[str]:
+    """The catalogue entries :func:`translate_help` looks up for ``text`` (for the catalogue script)."""
+    import inspect
+
+    text = inspect.cleandoc(text)
+    if "\b" not in text:
+        return [text]
+    ids = []
+    for para in text.split("\n\n"):
+        if para.startswith("\b\n"):
+            ids += [line for line in para[2:].split("\n")
+                    if line.strip() and line != "\b" and not line.startswith("  ")]
+        else:
+            ids.append(para)
+    return ids
 
 
 def N_(msgid: str) -> str:

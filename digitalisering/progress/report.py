@@ -160,6 +160,51 @@ def summary_rows(p: Progress, lang: str = "nl") -> list[tuple[str, ...]]:
     return rows
 
 
+STATION_COLUMNS = ("station", "pages", "dossiers", "pages_per_hour", "failed", "rescan")
+"""Columns of the per-station CSV (the same in every language: scripts read them)."""
+
+
+def station_table(p: Progress, lang: str = "nl") -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the table per scanning station: pages done, dossiers finished, pages per
+    hour of scanning (from the files' modification times; '–' under a quarter of an hour), pages
+    failed and pages rejected for rescan."""
+    obs = p.observations
+    head = (_("scanning station", lang), kind_label("pages", lang), kind_label("dossiers", lang),
+            _("pages per hour", lang), _("failed", lang), _("rescan", lang))
+    rows = []
+    for name, c in sorted((obs.by_station if obs else {}).items()):
+        rate = obs.pages_per_hour(name)
+        rows.append((name or _("unknown", lang), number(c["pages"], lang=lang), number(c["dossiers"], lang=lang),
+                     number(rate, 0, lang) if rate is not None else "–", number(c["failed"], lang=lang),
+                     number(c["rescan"], lang=lang)))
+    return head, rows
+
+
+def station_json(p: Progress) -> dict:
+    obs = p.observations
+    out = {}
+    for name, c in sorted((obs.by_station if obs else {}).items()):
+        rate = obs.pages_per_hour(name)
+        out[name or "unknown"] = {"pages": c["pages"], "dossiers": c["dossiers"],
+                                  "pages_per_hour": round(rate, 1) if rate is not None else None,
+                                  "scan_hours": round(c["seconds"] / 3600, 2), "failed": c["failed"],
+                                  "rescan": c["rescan"]}
+    return out
+
+
+def write_station_csv(p: Progress, stream: io.TextIOBase) -> None:
+    """One row per scanning station (column names the same in every language)."""
+    stations = station_json(p)
+    stream.write(csv_text(list(STATION_COLUMNS), [
+        [name, c["pages"], c["dossiers"], c["pages_per_hour"] if c["pages_per_hour"] is not None else "",
+         c["failed"], c["rescan"]] for name, c in stations.items()]))
+
+
+def _text_table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+
+
 def _head(lang: str) -> tuple[str, ...]:
     return ("", _("done", lang), _("target", lang), _("% of target", lang), _("rate per working day", lang),
             _("needed per working day", lang), _("re-estimated total", lang))
@@ -187,6 +232,9 @@ def terminal_table(p: Progress, lang: str = "nl") -> str:
     ]
     for w in p.warnings:
         lines.append(f"{L['WARNING']}: {warning_text(w, lang)}")
+    head, rows = station_table(p, lang)
+    if rows:
+        lines += ["", _("Per scanning station", lang), *_text_table([head, *rows])]
     return "\n".join(lines)
 
 
@@ -219,6 +267,7 @@ def progress_json(p: Progress) -> dict:
         "weeks": [{"week": key, **{k: c[k] for k in KINDS}} for key, c in p.weekly()],
         "batches": {name: dict(c) for name, c in (obs.by_batch if obs else {}).items()},
         "operators": {name: dict(c) for name, c in (obs.by_operator if obs else {}).items()},
+        "stations": station_json(p),
     }
 
 
@@ -378,6 +427,12 @@ def html_page(p: Progress, lang: str = "nl") -> str:
         f"<tr><td>{e(name)}</td><td>{number(c['pages'], lang=lang)}</td><td>{number(c['large_format'], lang=lang)}</td>"
         f"<td>{e(', '.join(sorted(obs.operator_batches.get(name, ()))))}</td></tr>"
         for name, c in (sorted(obs.by_operator.items()) if obs else []))
+    s_head, s_rows = station_table(p, lang)
+    station_html = ("<table id='stations'><tr>" + "".join(f"<th>{e(h)}</th>" for h in s_head) + "</tr>"
+                    + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in s_rows)
+                    + "</table>")
+    station_note = _("Pages per hour: from the first to the last file a station wrote on a day (the files' "
+                     "modification times); pages of a failed file count as failed.", lang)
     warnings = "".join(f"<li class='{w[0]}'>{e(warning_text(w, lang))}</li>" for w in p.warnings) or \
         f"<li>{e(L['none'])}</li>"
     status = "warning" if p.warnings else "ok"
@@ -421,6 +476,9 @@ img {{ max-width: 100%; }}
 <h2>{e(L['Per operator'])}</h2>
 <p>{e(L['Pages counted for the operator of the run that processed them.'])}</p>
 <table id="operators"><tr><th>{e(L['operator'])}</th><th>{e(kind_label('pages', lang))}</th><th>{e(kind_label('large_format', lang))}</th><th>{e(L['batches'])}</th></tr>{operator_rows}</table>
+<h2>{e(_('Per scanning station', lang))}</h2>
+<p>{e(station_note)}</p>
+{station_html}
 <h2>{e(L['Per week'])}</h2>
 <p>{e(L['Weeks without production are listed too (greyed).'])}</p>
 {period_table(p.weekly(), L['week'])}
