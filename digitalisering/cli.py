@@ -597,8 +597,7 @@ def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None,
                 with obj.store() as store:
                     batch = store.find_batch(name=name)
                     if batch is None and public:
-                        raise StateError(f"batch {name} is not in this workspace: a public "
-                                         "package needs its access decisions")
+                        raise StateError("batch {name} is not in this workspace: a public package needs its access decisions", name=name)
                     if batch is not None:
                         access = package_terms(store, obj.workspace, batch, results, settings,
                                                _begrip(config, "beperking_gebruik"), public=public,
@@ -695,13 +694,13 @@ def _targets_path(obj: Context, given: Path | None) -> Path:
     if os.environ.get(TARGETS_ENV):
         path = Path(os.environ[TARGETS_ENV])
         if not path.is_file():
-            raise ConfigError(_("{path} (from {env}) does not exist; give --targets FILE", path=path, env=TARGETS_ENV))
+            raise ConfigError("{path} (from {env}) does not exist; give --targets FILE", path=path, env=TARGETS_ENV)
         return path
     path = obj.workspace.root / TARGETS_IN_WORKSPACE
     if path.is_file():
         return path
-    raise ConfigError(_("no targets file: give --targets FILE (an example: batches/targets.example.toml), set {env}, "
-                        "or put it at {path}", env=TARGETS_ENV, path=path))
+    raise ConfigError("no targets file: give --targets FILE (an example: batches/targets.example.toml), set {env}, "
+                      "or put it at {path}", env=TARGETS_ENV, path=path)
 
 
 @main.command()

@@ -35,14 +35,14 @@ def parse_until(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"--until {text}; expected a year (2070) or a date (2070-06-30)") from None
+        raise ConfigError("--until {text}; expected a year (2070) or a date (2070-06-30)", text=text) from None
 
 
 def parse_region(text: str):
     from digitalisering.access.policy import Region
     m = re.fullmatch(r"(\d+):(\d+),(\d+),(\d+),(\d+)", text.replace(" ", ""))
     if not m or int(m.group(4)) == 0 or int(m.group(5)) == 0:
-        raise ConfigError(f"--region {text}; expected SEQ:LEFT,TOP,WIDTH,HEIGHT in pixels (e.g. 14:220,310,400,40)")
+        raise ConfigError("--region {text}; expected SEQ:LEFT,TOP,WIDTH,HEIGHT in pixels (e.g. 14:220,310,400,40)", text=text)
     return Region(*(int(g) for g in m.groups()), kind="manual")
 
 

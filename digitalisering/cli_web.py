@@ -160,8 +160,7 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
 
         load_gazetteer(gazetteer)
     if not (OPENSEADRAGON / "openseadragon.min.js").is_file():
-        raise MissingDependencyError(f"the viewer's OpenSeadragon is not installed in {OPENSEADRAGON.parent.parent.parent}"
-                                     " (scripts/setup.sh installs it with npm; Debian package: npm)")
+        raise MissingDependencyError("the viewer's OpenSeadragon is not installed in {parent} (scripts/setup.sh installs it with npm; Debian package: npm)", parent=OPENSEADRAGON.parent.parent.parent)
     sock = listen(host, port)
     port = sock.getsockname()[1]
     hosts = allowed_hosts(host, port, extra_hosts)

@@ -92,6 +92,21 @@ def gettext(msgid: str, lang: str | None = None, **values: object) -> str:
 _ = gettext
 
 
+def translate(msgid: str, values: dict[str, object] | None = None, lang: str | None = None) -> str:
+    """``msgid`` in the reader's language with its ``{fields}`` filled from ``values`` (numbers the
+    reader's way); a text with fields but no values, or one whose fields do not fit, as it stands."""
+    lang = lang or language()
+    text = catalogue(lang).get(msgid, msgid)
+    if isinstance(text, tuple):
+        text = text[0]
+    if not values:
+        return text  # type: ignore[return-value]
+    try:
+        return text.format(**{k: localised(v, lang) for k, v in values.items()})  # type: ignore[union-attr]
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**values)
+
+
 def use_for_click(lang: str | None = None) -> None:
     """Click's own texts in ``lang`` (default: the chosen language) from here on.
 
@@ -184,6 +199,9 @@ class Localised:
 
     def __str__(self) -> str:
         return self.__format__("")
+
+    def __repr__(self) -> str:
+        return repr(self.value)
 
 
 def localised(value: object, lang: str | None = None) -> object:

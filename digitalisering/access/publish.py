@@ -37,7 +37,7 @@ def source_pages(store, workspace, batch, seqs: list[int]) -> list[SourcePage]:
         page_dir = workspace.page_dir(batch.name, page.id)
         encode = record.encode
         if encode is None or record.artifacts.image is None:
-            raise StateError(f"page {seq} of batch {batch.name} has no page image (run the batch first)")
+            raise StateError("page {seq} of batch {name} has no page image (run the batch first)", seq=seq, name=batch.name)
         words = record.artifact_path(page_dir, "words")
         text = PageText.read(words) if words and words.exists() else None
         out.append(SourcePage(seq, page_dir / record.artifacts.image, text, encode.dpi, encode.deskew_deg,
@@ -62,7 +62,7 @@ def public_copy(store, workspace, batch, doc: dict[str, Any], decision: AccessDe
     if problems:
         for path in [copy.pdf, *copy.alto]:
             path.unlink(missing_ok=True)
-        raise StateError(f"the redacted copy of {doc['id']} leaks: {'; '.join(problems)}")
+        raise StateError("the redacted copy of {id} leaks: {items}", id=doc['id'], items='; '.join(problems))
     return copy
 
 

@@ -164,14 +164,14 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     """Read every file (checksums, formats), then record what is new in one transaction."""
     if existing and layout != "auto" and existing.layout != delivery.layout:
         raise DeliveryError(
-            f"batch {existing.name} was ingested with layout {existing.layout}, not {delivery.layout}"
+            "batch {name} was ingested with layout {layout}, not {layout2}", name=existing.name, layout=existing.layout, layout2=delivery.layout
         )
     if existing is None:
         report = IngestReport(None, created=True)  # type: ignore[arg-type]  # the batch is made below
     else:
         if batch_name and batch_name != existing.name:
             raise DeliveryError(
-                f"this delivery is already batch {existing.name!r}; leave out --batch or use that name"
+                "this delivery is already batch {name!r}; leave out --batch or use that name", name=existing.name
             )
         report = IngestReport(existing, created=False)
         if existing.layout != delivery.layout:
@@ -180,10 +180,11 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     known = {f.relpath: f for f in store.files(existing.id)} if existing else {}
     unknown = sorted(accept - set(known))
     if unknown:
-        raise ConfigError(
-            f"--accept-redelivery {unknown[0]}: not a file of "
-            + (f"batch {existing.name}" if existing else "this delivery (it was never ingested)")
-            + "; name a file by its path in the delivery, e.g. DOSSIER/0002.tif")
+        if existing:
+            raise ConfigError("--accept-redelivery {file}: not a file of batch {name}; name a file by its path "
+                              "in the delivery, e.g. DOSSIER/0002.tif", file=unknown[0], name=existing.name)
+        raise ConfigError("--accept-redelivery {file}: not a file of this delivery (it was never ingested); name a "
+                          "file by its path in the delivery, e.g. DOSSIER/0002.tif", file=unknown[0])
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
     for rel in sorted(accept & set(report.missing_files)):
@@ -283,9 +284,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
 def check_workspace_apart(delivery: Path, workspace_root: Path) -> None:
     """StateError when the workspace is the delivery or lies inside it."""
     if is_within(workspace_root, delivery):
-        raise StateError(f"the workspace {Path(workspace_root).resolve()} is inside the delivery "
-                         f"{Path(delivery).resolve()}; its work files would be read as scans: use a workspace "
-                         "outside the delivery (--workspace)")
+        raise StateError("the workspace {workspace_root} is inside the delivery {delivery}; its work files would be read as scans: use a workspace outside the delivery (--workspace)", workspace_root=Path(workspace_root).resolve(), delivery=Path(delivery).resolve())
 
 
 def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:

@@ -68,8 +68,7 @@ class PackageReport:
 
 def check_name(name: str) -> str:
     if len(name) > MAX_NAME or FORBIDDEN.search(name) or not name.strip("."):
-        raise StateError(f"file name {name!r} breaks the SIP naming rules (at most 255 characters, "
-                         "none of < > : \" / \\ | ? * # & or spaces)")
+        raise StateError('file name {name!r} breaks the SIP naming rules (at most 255 characters, none of < > : " / \\ | ? * # & or spaces)', name=name)
     return name
 
 
@@ -209,7 +208,7 @@ def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
     """Copy ``src`` into the package; the copy is checked, as it is what the package holds."""
     shutil.copyfile(src, dst)
     if sha256_file(dst) != sha256:
-        raise StateError(f"{src} no longer matches its recorded SHA-256; run again first")
+        raise StateError("{src} no longer matches its recorded SHA-256; run again first", src=src)
 
 
 def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
@@ -268,8 +267,8 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
     """
     out_dir, target = Path(out_dir), Path(target)
     if not out_dir.is_dir():
-        raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
-    with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
+        raise InputFileError("{out_dir} has no results.json (run digitalisering run first)", out_dir=out_dir)
+    with folder_lock(out_dir, "{out_dir} is being written by a run; make the package when it is done", out_dir=out_dir,
                      shared=True):
         return _build(out_dir, target, config, operator, access, public, events_xml)
 
@@ -278,23 +277,22 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dic
            public: bool = False, events_xml: bytes | None = None) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
-        raise StateError(f"{target} exists already; choose a new package folder")
+        raise StateError("{target} exists already; choose a new package folder", target=target)
     # not inside the output folder (the next run of the batch writes there) nor inside the
     # delivery (the next ingest took the package's PDFs for new scans)
     for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError(f"the package folder {target} is inside the {what} {folder}; "
-                             "choose a package folder outside it")
+            raise StateError("the package folder {target} is inside the {what} {folder}; choose a package folder outside it", target=target, what=what, folder=folder)
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
     if work.is_symlink():  # emptied below: it must be our own work folder, not a link to another one
-        raise StateError(f"{work} is a symbolic link; remove it or choose another package folder")
+        raise StateError("{work} is a symbolic link; remove it or choose another package folder", work=work)
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
-    with folder_lock(work, f"{target} is being made by another command"):
+        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
+    with folder_lock(work, "{target} is being made by another command", target=target):
         empty_folder(work)  # what a killed package left
         return _fill(out_dir, target, work, results, batch, config, operator, access, public, events_xml)
 
@@ -388,11 +386,11 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
         }, checksums=["sha256"])
         bag.validate()
         if target.exists():
-            raise StateError(f"{target} exists already; choose a new package folder")
+            raise StateError("{target} exists already; choose a new package folder", target=target)
         os.replace(work, target)
     except bagit.BagError as exc:
         shutil.rmtree(work, ignore_errors=True)
-        raise StateError(f"the package did not validate as a BagIt bag: {exc}") from exc
+        raise StateError("the package did not validate as a BagIt bag: {error}", error=exc) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -136,23 +136,21 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     work = target.with_name(f".{target.name}.part")
     old = target.with_name(f".{target.name}.old")
     if (target.exists() or target.is_symlink()) and not is_report(target):
-        raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+        raise StateError("{target} exists and is not a QA report; choose a new report folder", target=target)
     # never inside the delivery (the next ingest took the report's page pictures for scans) or a package
     for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError(f"the report folder {target} is inside the {what} {folder}; "
-                             "choose a report folder outside it")
+            raise StateError("the report folder {target} is inside the {what} {folder}; choose a report folder outside it", target=target, what=what, folder=folder)
     if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
-        raise StateError(f"{work if work.is_symlink() else old} is not a work folder of a QA report; "
-                         "remove it or choose another report folder")
+        raise StateError("{value} is not a work folder of a QA report; remove it or choose another report folder", value=work if work.is_symlink() else old)
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
     # the run's outputs stay as they are meanwhile, and one command at a time writes this report
-    with folder_lock(insp.out_dir, f"{insp.out_dir} is being written by a run; report when it is done",
-                     shared=True), folder_lock(work, f"{target} is being written by another command"):
+    with folder_lock(insp.out_dir, "{out_dir} is being written by a run; report when it is done", out_dir=insp.out_dir,
+                     shared=True), folder_lock(work, "{target} is being written by another command", target=target):
         empty_folder(work)  # what a killed report left
         return _write(insp, target, work, who, lang)
 
@@ -199,7 +197,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
     if target.exists():
         if not is_report(target):  # (made meanwhile by someone else)
-            raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+            raise StateError("{target} exists and is not a QA report; choose a new report folder", target=target)
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)  # a report (checked above), left by a killed command
         os.replace(target, old)

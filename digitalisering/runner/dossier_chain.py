@@ -275,7 +275,7 @@ class _Writer:
         (``written_for``: whether an unrecorded file is ours; default: a PDF's XMP says so)."""
         claimed = self.claimed.setdefault(str(target), (kind, key))
         if claimed != (kind, key):  # never: names are one-to-one (naming.allocate); checked all the same
-            raise StateError(f"{target} would be written for both {claimed[1]} and {key}")
+            raise StateError("{target} would be written for both {claimed} and {key}", target=target, claimed=claimed[1], key=key)
         moving = False
         for owner in self.store.outputs_at(str(target)):
             if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
@@ -286,12 +286,10 @@ class _Writer:
                 continue
             if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
                 other = self.store.batch_by_id(owner.batch_id).name
-                raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
-                                 f"{key} would overwrite it: choose another --out")
+                raise StateError("{target} is already the output of {key} (batch {other}); {key2} would overwrite it: choose another --out", target=target, key=owner.key, other=other, key2=key)
         ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
         if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
-            raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
-                             "move it away or choose another --out")
+            raise StateError("{target} exists and was not written for {key} of batch {name}; move it away or choose another --out", target=target, key=key, name=self.batch.name)
 
     def release(self, target: Path, kind: str, key: str) -> None:
         """After ``target`` was written for (kind, key): forget the other outputs of this batch

@@ -48,7 +48,7 @@ class Store:
         level = self.db.schema_level()
         if level > len(MIGRATIONS):
             raise StateError(
-                f"state database {self.path} was written by a newer digitalisering (schema {level})"
+                "state database {path} was written by a newer digitalisering (schema {level})", path=self.path, level=level
             )
         for number, script in enumerate(MIGRATIONS[level:], start=level + 1):
             with self.transaction():
