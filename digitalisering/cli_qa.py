@@ -189,14 +189,15 @@ def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple
             server = WebServer(app, sock)
             shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
             if not deciders:
-                click.echo("  no account may decide yet: digitalisering user add NAME --role archivaris")
-            click.echo(f"review page: http://{shown}/qa/{quote(insp.batch.name)}/  (sign in; Ctrl-C to stop)")
+                click.echo("  " + _("no account may decide yet: digitalisering user add NAME --role archivaris"))
+            click.echo(_("review page: {url}  (sign in; Ctrl-C to stop)",
+                         url=f"http://{shown}/qa/{quote(insp.batch.name)}/"))
             if host in WILDCARD_HOSTS or extra_hosts:
-                click.echo(f"  opened as: {', '.join(hosts)}")
+                click.echo("  " + _("opened as: {names}", names=", ".join(hosts)))
             try:
                 server.serve_forever()
             except KeyboardInterrupt:
-                click.echo("stopped; the decisions are stored")
+                click.echo(_("stopped; the decisions are stored"))
     finally:
         sock.close()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digitalisering.errors import DeliveryError
 from digitalisering.ingest.formats import SCAN_EXTENSIONS
+from digitalisering.i18n import gettext
 
 LAYOUTS = ("folders", "stack")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -46,16 +47,16 @@ def _skip_reason(path: Path) -> str | None:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return f"cannot read: {exc.strerror or exc}"
+        return gettext("cannot read: {error}", error=exc.strerror or exc)
     if stat.S_ISLNK(mode):
-        return "symbolic link, not followed"
+        return gettext("symbolic link, not followed")
     if path.name.startswith("."):
-        return "hidden (the name starts with a dot)"
+        return gettext("hidden (the name starts with a dot)")
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
         return None
-    kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
-            else "device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else "special file")
-    return f"not a regular file ({kind})"
+    kind = ("FIFO" if stat.S_ISFIFO(mode) else gettext("socket") if stat.S_ISSOCK(mode)
+            else gettext("device") if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else gettext("special file"))
+    return gettext("not a regular file ({kind})", kind=kind)
 
 
 def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
@@ -65,7 +66,7 @@ def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
     except OSError as exc:
         if folder == root:
             raise DeliveryError("cannot read delivery {root}: {error}", root=root, error=exc.strerror or exc) from exc
-        skipped[folder.relative_to(root).as_posix() + "/"] = f"cannot read folder: {exc.strerror or exc}"
+        skipped[folder.relative_to(root).as_posix() + "/"] = gettext("cannot read folder: {error}", error=exc.strerror or exc)
         return []
     out = []
     for child in entries:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
-from digitalisering.i18n import N_
+from digitalisering.i18n import N_, gettext
 from digitalisering.errors import ConfigError, DeliveryError, InputFileError, StateError
 from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
@@ -192,7 +192,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     report.ignored_files = delivery.ignored
     report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
-        (DeliveryFile(rel, None), "scan outside a dossier folder (folders layout)")
+        (DeliveryFile(rel, None), gettext("scan outside a dossier folder (folders layout)"))
         for rel in delivery.misplaced
     ]
     new: list[tuple[DeliveryFile, int, str, str | None, int, str | None]] = []
@@ -209,7 +209,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             written[dfile.relpath] = _mtime(st.st_mtime)
             digest = sha256_file(path)
         except OSError as exc:
-            report.failed_files[dfile.relpath] = f"cannot read file: {exc.strerror or exc}"
+            report.failed_files[dfile.relpath] = gettext("cannot read file: {error}", error=exc.strerror or exc)
             continue
         record = known.get(dfile.relpath)
         if record is not None:
@@ -324,19 +324,19 @@ def _redelivery(record: FileRecord, path: Path, report: IngestReport, *,
     try:
         info = inspect_file(path)
     except InputFileError as exc:
-        report.failed_files[record.relpath] = f"re-delivered file cannot be used: {exc}"
+        report.failed_files[record.relpath] = gettext("re-delivered file cannot be used: {error}", error=exc)
         return None
     if not same_pages:
         if info.page_count < record.page_count:
-            report.failed_files[record.relpath] = (
-                f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
-                "deliver at least the same pages again")
+            report.failed_files[record.relpath] = gettext(
+                "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver at least the same pages "
+                "again", n=info.page_count, recorded=record.page_count)
             return None
         return info.format, info.page_count
     if info.page_count != record.page_count:
-        report.failed_files[record.relpath] = (
-            f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
-            "deliver the same pages again")
+        report.failed_files[record.relpath] = gettext(
+            "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver the same pages again",
+            n=info.page_count, recorded=record.page_count)
         return None
     return info.format, info.page_count
 

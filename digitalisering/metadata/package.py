@@ -49,6 +49,7 @@ from digitalisering.metadata.mdto import (
 )
 from digitalisering.naming import safe_stem
 from digitalisering.resultsfile import read_results
+from digitalisering.i18n import gettext
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
@@ -425,7 +426,7 @@ def verify_package(path: Path) -> VerifyReport:
     try:
         bag = bagit.Bag(str(path))
     except bagit.BagError as exc:
-        report.problems.append(f"not a BagIt bag: {exc}")
+        report.problems.append(gettext("not a BagIt bag: {error}", error=exc))
         report.fixity_problems += 1
         return report
     # every entry of the manifest, every file of the payload: reported one by one (bagit's own
@@ -433,18 +434,18 @@ def verify_package(path: Path) -> VerifyReport:
     entries = {Path(k).as_posix(): v.get("sha256") for k, v in bag.payload_entries().items()}
     on_disk = {p.relative_to(path).as_posix() for p in (path / "data").rglob("*") if p.is_file()}
     for rel in sorted(set(entries) - on_disk):
-        report.problems.append(f"missing: {rel}")
+        report.problems.append(gettext("missing: {file}", file=rel))
     for rel in sorted(on_disk - set(entries)):
-        report.problems.append(f"extra: {rel}")
+        report.problems.append(gettext("extra: {file}", file=rel))
     for rel in sorted(set(entries) & on_disk):
         if entries[rel] and sha256_file(path / rel) != entries[rel]:
-            report.problems.append(f"changed: {rel} (its SHA-256 differs from the manifest)")
+            report.problems.append(gettext("changed: {file} (its SHA-256 differs from the manifest)", file=rel))
     report.fixity_problems += len(report.problems)
     if not report.problems:
         try:
             bag.validate()
         except bagit.BagError as exc:  # tag files, bag-info, oxum
-            report.problems.append(f"bag: {exc}")
+            report.problems.append(gettext("bag: {error}", error=exc))
             report.fixity_problems += 1
     data_dir = path / "data"
     for xml in sorted(data_dir.rglob("*.MDTO.xml")):
@@ -452,27 +453,30 @@ def verify_package(path: Path) -> VerifyReport:
         raw = xml.read_bytes()
         errors = validation_errors(raw)
         if errors:
-            report.problems.append(f"invalid MDTO: {rel}: {errors[0]}")
+            report.problems.append(gettext("invalid MDTO: {file}: {error}", file=rel, error=errors[0]))
             continue
         if xml.name.endswith(".bestand.MDTO.xml"):
             name, digest, size = _bestand_values(raw)
             target = xml.with_name(xml.name[: -len(".bestand.MDTO.xml")])
             if not target.exists():
-                report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
+                report.problems.append(gettext("missing: {file} (described by {record})", file=target.relative_to(path),
+                                                      record=rel))
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
-                report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+                report.problems.append(gettext("changed: {file} does not match {record}", file=target.relative_to(path),
+                                                      record=rel))
     events = data_dir / EVENTS_FILE
     if events.exists():
         from digitalisering.metadata.premis import validation_errors as premis_errors
 
         errors = premis_errors(events.read_bytes())
         if errors:
-            report.problems.append(f"invalid PREMIS: {events.relative_to(path)}: {errors[0]}")
+            report.problems.append(gettext("invalid PREMIS: {file}: {error}", file=events.relative_to(path),
+                                                  error=errors[0]))
     for alto in sorted(data_dir.rglob("*.alto.xml")):
         errors = alto_validation_errors(alto.read_bytes())
         if errors:
-            report.problems.append(f"invalid ALTO: {alto.relative_to(path)}: {errors[0]}")
+            report.problems.append(gettext("invalid ALTO: {file}: {error}", file=alto.relative_to(path), error=errors[0]))
     for described in sorted([*data_dir.rglob("*.pdf"), *data_dir.rglob("*.alto.xml")]):
         if not described.with_name(described.name + ".bestand.MDTO.xml").exists():
-            report.problems.append(f"extra: {described.relative_to(path)} has no bestand record")
+            report.problems.append(gettext("extra: {file} has no bestand record", file=described.relative_to(path)))
     return report

@@ -34,6 +34,7 @@ from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
         stats = index_after_run(store, workspace, batch.name)
     except DigitaliseringError as exc:
         store.log(batch.id, operator, "index.failed", reason=str(exc))
-        return [f"search index not updated ({exc}); run: digitalisering index {batch.name}"]
+        return [gettext("search index not updated ({error}); run: digitalisering index {batch}", error=exc,
+                        batch=batch.name)]
     store.log(batch.id, operator, "index.updated", dossiers=stats.dossiers, pages=stats.pages,
               seconds=round(stats.seconds, 2))
     return []

@@ -50,6 +50,7 @@ from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.text.alto import NS as ALTO_NS
 from digitalisering.text.alto import AltoSource, alto_xml
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 DOCUMENT_PDF = "document-pdf"
 DOSSIER_PDF = "dossier-pdf"
@@ -514,9 +515,9 @@ def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses |
             texts[seq] = None
             unread.append(seq)
     if unread:
-        plan.problems.append(f"{len(unread)} page(s) have no words in this workspace (read at another station?): "
-                             f"their personal data could not be looked for (pages {', '.join(map(str, unread[:10]))}"
-                             f"{', ...' if len(unread) > 10 else ''})")
+        plan.problems.append(gettext("{n} page(s) have no words in this workspace (read at another station?): "
+                                     "their personal data could not be looked for (pages {pages})", n=len(unread),
+                                     pages=", ".join(map(str, unread[:10])) + (", ..." if len(unread) > 10 else "")))
     return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
                    check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 

@@ -75,7 +75,7 @@ def ran(tmp_path_factory):
 
 
 def _cli(ran, *args):
-    return CliRunner().invoke(main, ["--workspace", str(ran["ws"].root), *args])
+    return CliRunner().invoke(main, ["--taal", "nl", "--workspace", str(ran["ws"].root), *args])
 
 
 @pytest.mark.slow
