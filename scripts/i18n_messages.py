@@ -27,7 +27,13 @@ from digitalisering import i18n  # noqa: E402
 from digitalisering.cli import main  # noqa: E402
 from digitalisering.cli_common import english_help_texts  # noqa: E402
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+ERRORS = ("DigitaliseringError", "InputFileError", "ExtractError", "OcrTimeoutError", "ConfigError", "DeliveryError",
+          "MissingDependencyError", "FixityError", "UnknownBatchError", "StateError", "PremisInvalidError",
+          "MetadataInvalidError", "AltoInvalidError", "UserError", "OutputInvalidError", "ReviewError", "CatalogError",
+          "QueryError")
+"""The errors (digitalisering.errors and its subclasses): their first argument is a catalogue entry."""
+KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
+            **{name: None for name in ERRORS}, "folder_lock": (2,)}
 CLICK_EXTRA = ("required",)
 """Texts click translates that its own extraction does not find (``_(extra["required"])``)."""
 

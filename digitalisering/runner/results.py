@@ -188,7 +188,13 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
     if other and (other.get("name"), other.get("delivery"), other.get("created_at")) != \
             (batch.name, batch.delivery, batch.created_at):
         same_name = other.get("name") == batch.name
-        raise StateError("{out_dir} holds the results of {value}batch {name} (delivery {delivery}, registered {created_at}); choose another --out", out_dir=out_dir, value='another ' if same_name else '', name=other.get('name'), delivery=other.get('delivery'), created_at=other.get('created_at'))
+        found = {"out_dir": out_dir, "name": other.get("name"), "delivery": other.get("delivery"),
+                 "created_at": other.get("created_at")}
+        if same_name:
+            raise StateError("{out_dir} holds the results of another batch {name} (delivery {delivery}, registered "
+                             "{created_at}); choose another --out", **found)
+        raise StateError("{out_dir} holds the results of batch {name} (delivery {delivery}, registered {created_at}); "
+                         "choose another --out", **found)
     from digitalisering.metadata.package import enclosing_bag
 
     places = {"delivery": Path(batch.delivery), "package": enclosing_bag(out_dir)}

@@ -27,8 +27,11 @@ DB_ENV_VAR = "DIGITALISERING_DB"
 
 
 def _busy(batch_name: str, holder: str = "") -> StateError:
-    where = f" (pid {holder})" if holder else " (on this or another station)"
-    return StateError("batch {batch_name} is being processed by another run{where}", batch_name=batch_name, where=where)
+    if holder:
+        return StateError("batch {batch_name} is being processed by another run (pid {holder})", batch_name=batch_name,
+                          holder=holder)
+    return StateError("batch {batch_name} is being processed by another run (on this or another station)",
+                      batch_name=batch_name)
 
 
 def _registering(delivery: str, wait_s: float) -> StateError:
