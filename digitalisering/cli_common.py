@@ -14,7 +14,9 @@ import click
 
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
-from digitalisering.i18n import LANGS, _, click_gettext, language, set_language, translate_help, use_for_click
+from digitalisering.i18n import (
+    LANGS, _, click_gettext, language, set_language, translate, translate_help, use_for_click,
+)
 from digitalisering.store import Store
 from digitalisering.workspace import Workspace, default_workspace
 
@@ -38,7 +40,9 @@ class OrderedGroup(click.Group):
             cmd = self.get_command(ctx, name)
             if cmd is None or cmd.hidden:
                 continue
-            rows.append((name, cmd.short_help or (cmd.help or "").strip().split("\n")[0]))
+            # the whole first paragraph (a translation wraps its lines elsewhere than the English)
+            first = (cmd.help or "").strip().split("\n\n")[0]
+            rows.append((name, cmd.short_help or " ".join(first.split())))
         if rows:
             with formatter.section(click_gettext("Commands")):
                 formatter.write_dl(rows)
@@ -78,6 +82,59 @@ def localise_commands(command: click.Command, lang: str) -> None:
             if english:
                 setattr(obj, attr, translate_help(english, lang))
         cmd._help_option = None  # click makes it again, with its help text in the language now set
+        originals = cmd.__dict__.setdefault(_ORIGINAL, {})
+        for attr in ("options_metavar", "subcommand_metavar"):
+            english = originals.setdefault(attr, getattr(cmd, attr, None))
+            if english:
+                setattr(cmd, attr, translate(english, lang=lang))
+        for param in cmd.params:
+            _localise_metavar(param, lang)
+
+
+def _default_metavar(param: click.Parameter) -> str | None:
+    """The placeholder click shows for ``param`` without a metavar of its own, undecorated (``DELIVERY``,
+    ``DIRECTORY``, ``INTEGER RANGE``); None where the type shows its values (``[nl|en]``)."""
+    if isinstance(param.type, (click.Choice, click.DateTime)):
+        return None
+    if isinstance(param, click.Argument):
+        return (param.name or "").upper() or None
+    return param.type.name.upper()
+
+
+def _localise_metavar(param: click.Parameter, lang: str) -> None:
+    """``param``'s placeholder in ``lang`` (``LEVERING`` for ``DELIVERY``, ``MAP`` for ``DIRECTORY``),
+    decorated as click decorates its own (``[BATCH]`` when optional, ``...`` for several values)."""
+    originals = param.__dict__.setdefault(_ORIGINAL, {})
+    english = originals.setdefault("metavar", param.metavar)
+    if english is not None:
+        param.metavar = translate(english, lang=lang)
+        return
+    param.metavar = None
+    base = _default_metavar(param)
+    if base is None:
+        return
+    text = translate(base, lang=lang)
+    if text == base:
+        return
+    if isinstance(param, click.Argument) and not param.required:
+        text = f"[{text}]"
+    if param.nargs != 1:
+        text += "..."
+    param.metavar = text
+
+
+def english_metavars(command: click.Command) -> list[str]:
+    """The English placeholders of ``command`` and its subcommands, for the catalogue script."""
+    found = []
+    for cmd in walk_commands(command):
+        for attr in ("options_metavar", "subcommand_metavar"):
+            english = cmd.__dict__.get(_ORIGINAL, {}).get(attr, getattr(cmd, attr, None))
+            if english:
+                found.append(english)
+        for param in cmd.params:
+            english = param.__dict__.get(_ORIGINAL, {}).get("metavar", param.metavar)
+            found.append(english if english is not None else _default_metavar(param))
+    return sorted({m for m in found if m})
 
 
 def walk_commands(command: click.Command):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from digitalisering.errors import StateError
+from digitalisering.i18n import Word
 
 
 def current_umask() -> int:
@@ -136,5 +137,5 @@ def ensure_outside(candidate: Path, protected: dict[str, Path]) -> Path:
     cand_r = Path(candidate).resolve()
     for what, folder in protected.items():
         if is_within(cand_r, folder):
-            raise StateError("refusing to write {cand_r}: it is inside the {what} {folder}; choose an output folder outside it", cand_r=cand_r, what=what, folder=Path(folder).resolve())
+            raise StateError("refusing to write {cand_r}: it is inside the {what} {folder}; choose an output folder outside it", cand_r=cand_r, what=Word(what), folder=Path(folder).resolve())
     return cand_r

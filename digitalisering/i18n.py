@@ -204,10 +204,22 @@ class Localised:
         return repr(self.value)
 
 
+class Word(str):
+    """A catalogue word inside a message's values ("delivery", "package"): translated when the message
+    is shown. The words are marked for the catalogue with ``N_`` where they are defined."""
+
+
+PLACE_WORDS = (N_("delivery"), N_("package"), N_("workspace"), N_("output folder"))
+"""The folders a message may name by kind ("the output folder is inside the delivery ...")."""
+
+
 def localised(value: object, lang: str | None = None) -> object:
-    """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``."""
+    """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``,
+    ``Word`` values their translation."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Localised(value, lang or language())
+    if isinstance(value, Word):
+        return gettext(str(value), lang)
     return value
 
 

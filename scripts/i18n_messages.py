@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from digitalisering import i18n  # noqa: E402
 from digitalisering.cli import main  # noqa: E402
-from digitalisering.cli_common import english_help_texts  # noqa: E402
+from digitalisering.cli_common import english_help_texts, english_metavars  # noqa: E402
 
 ERRORS = ("DigitaliseringError", "InputFileError", "ExtractError", "OcrTimeoutError", "ConfigError", "DeliveryError",
           "MissingDependencyError", "FixityError", "UnknownBatchError", "StateError", "PremisInvalidError",
@@ -77,6 +77,7 @@ def main_() -> None:
     for text in english_help_texts(main):
         for msgid in i18n.help_msgids(text):
             pairs.append((msgid, ()))
+    pairs += [(metavar, ()) for metavar in english_metavars(main)]
     pot = _template(pairs)
     for lang in i18n.LANGS:
         _update(i18n.LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po", pot, i18n.LOCALES[lang], i18n.DOMAIN)

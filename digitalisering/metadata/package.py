@@ -50,6 +50,7 @@ from digitalisering.metadata.mdto import (
 from digitalisering.naming import safe_stem
 from digitalisering.resultsfile import read_results
 from digitalisering.i18n import gettext
+from digitalisering.i18n import Word
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
@@ -284,7 +285,7 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dic
     for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError("the package folder {target} is inside the {what} {folder}; choose a package folder outside it", target=target, what=what, folder=folder)
+            raise StateError("the package folder {target} is inside the {what} {folder}; choose a package folder outside it", target=target, what=Word(what), folder=folder)
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
     if work.is_symlink():  # emptied below: it must be our own work folder, not a link to another one

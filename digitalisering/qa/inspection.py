@@ -29,6 +29,7 @@ from digitalisering.resultsfile import read_results
 from digitalisering.store import Batch, Decision, SampleRecord, Store
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 APPROVED, REJECTED = "approved", "rejected"
 OPEN, ACCEPTED, NOT_ACCEPTED = "open", "accepted", "not_accepted"
@@ -263,7 +264,7 @@ def find_batch(store: Store, name: str) -> Batch:
     """The batch called ``name``; UnknownBatchError (exit 2, as for every command) when there is none."""
     batch = store.find_batch(name=name)
     if batch is None:
-        names = ", ".join(b.name for b in store.batches()) or "none"
+        names = ", ".join(b.name for b in store.batches()) or gettext("none")
         raise UnknownBatchError("no batch {name!r} in this workspace (batches: {names})", name=name, names=names)
     return batch
 

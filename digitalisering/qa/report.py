@@ -32,6 +32,7 @@ from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.i18n import Localised, timestamp
 from digitalisering.qa.messages import check_label, render, ui
+from digitalisering.i18n import Word
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "portal.css"
@@ -141,7 +142,7 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError("the report folder {target} is inside the {what} {folder}; choose a report folder outside it", target=target, what=what, folder=folder)
+            raise StateError("the report folder {target} is inside the {what} {folder}; choose a report folder outside it", target=target, what=Word(what), folder=folder)
     if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
         raise StateError("{value} is not a work folder of a QA report; remove it or choose another report folder", value=work if work.is_symlink() else old)
     try:

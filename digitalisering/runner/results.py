@@ -24,6 +24,7 @@ from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, Chain
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
+from digitalisering.i18n import Word
 
 
 def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
@@ -204,7 +205,7 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
         if folder is None:
             continue
         if is_within(out_dir, folder):
-            raise StateError("the output folder {out_dir} is inside the {what} {folder}; choose an output folder outside it", out_dir=Path(out_dir).resolve(), what=what, folder=folder.resolve())
+            raise StateError("the output folder {out_dir} is inside the {what} {folder}; choose an output folder outside it", out_dir=Path(out_dir).resolve(), what=Word(what), folder=folder.resolve())
 
 
 def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult,
