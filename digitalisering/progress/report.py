@@ -22,10 +22,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to files
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.dates import AutoDateLocator, num2date  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from digitalisering.csvtext import csv_text  # noqa: E402
-from digitalisering.i18n import _, localised, long_date, money, number  # noqa: E402
+from digitalisering.i18n import _, locale, localised, long_date, money, number  # noqa: E402
 from digitalisering.progress.compute import (  # noqa: E402
     CONFIDENCE, KINDS, MIN_DOSSIERS, SMALL_DAYS, SMALL_DOSSIERS, Progress, cost,
 )
@@ -334,16 +335,47 @@ def _dates_axis(ax, p: Progress, lang: str) -> None:
             color="#b00020", ha="left", va="bottom")
 
 
-def _finish_chart(fig, ax, title: str) -> str:
+DAY_TICKS_UNDER_DAYS = 120
+"""A chart spanning fewer days names its ticks by day and month (7 mrt), a longer one by month and
+year (mrt 2026)."""
+
+
+def date_tick_format(first: date, last: date) -> str:
+    """The CLDR pattern of the date ticks of a chart from ``first`` to ``last``."""
+    return "d MMM" if (last - first).days < DAY_TICKS_UNDER_DAYS else "MMM y"
+
+
+def date_ticks(ax, first: date, last: date, lang: str) -> None:
+    """The x axis's dates in the reader's language (Dutch: jan 2026, mrt 2026; English: Jan 2026),
+    through Babel's CLDR month names rather than the C locale's."""
+    from babel.dates import format_date
+
+    pattern = date_tick_format(first, last)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: format_date(num2date(v).date(), pattern, locale=locale(lang))))
+
+
+def _finish_chart(fig, ax, title: str):
     ax.set_title(title, pad=16)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
-    return _png(fig)
+    return fig
 
 
 def burnup_chart(p: Progress, lang: str = "nl") -> str:
+    """The burn-up chart as a base64 PNG."""
+    return _png(burnup_figure(p, lang))
+
+
+def cost_chart(p: Progress, lang: str = "nl") -> str:
+    """The cost chart as a base64 PNG."""
+    return _png(cost_figure(p, lang))
+
+
+def burnup_figure(p: Progress, lang: str = "nl"):
     t = p.targets
     days, planned, actual_days, actual, _costs = _series(p)
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -370,12 +402,13 @@ def burnup_chart(p: Progress, lang: str = "nl") -> str:
                     linewidth=2, label=_("forecast ({n} pages)", lang, n=number(p.reestimated["pages"], lang=lang)))
     ax.set_xlim(t.start, end + timedelta(days=7))
     ax.set_ylim(bottom=0)
+    date_ticks(ax, t.start, end, lang)
     _dates_axis(ax, p, lang)
     ax.set_ylabel(_("pages", lang))
     return _finish_chart(fig, ax, _("Pages scanned (cumulative)", lang))
 
 
-def cost_chart(p: Progress, lang: str = "nl") -> str:
+def cost_figure(p: Progress, lang: str = "nl"):
     t = p.targets
     _days, _planned, actual_days, _actual, costs = _series(p)
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -399,6 +432,7 @@ def cost_chart(p: Progress, lang: str = "nl") -> str:
     ax.set_xlim(t.start, end + timedelta(days=7))
     top = max([t.budget_eur, *(costs or [0]), *((p.eac_range.high,) if p.eac_range else ())]) * 1.1
     ax.set_ylim(0, top)
+    date_ticks(ax, t.start, end, lang)
     _dates_axis(ax, p, lang)
     return _finish_chart(fig, ax, _("Cost (cumulative)", lang))
 

@@ -4,7 +4,7 @@ dossiers, pages per hour (from the files' modification times), failed pages and 
 import csv
 import io
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pagegen
@@ -21,7 +21,7 @@ from digitalisering.progress.targets import parse_targets
 from digitalisering.store.records import PageStatus
 
 TARGETS = {
-    "project": {"name": "Stations", "start": "2026-01-05", "end": "2026-03-27",
+    "project": {"name": "Stations", "start": date(2026, 1, 5), "end": date(2026, 3, 27),
                 "working_days": ["mon", "tue", "wed", "thu", "fri"]},
     "estimate": {"dossiers": 10, "pages": 100, "large_format_sheets": 0},
     "budget": {"total_eur": 20000, "fixed_eur": 0, "per_a4_page_eur": 1, "per_large_format_sheet_eur": 1,
