@@ -109,7 +109,7 @@ def user_list(obj: Context) -> None:
     for u in accounts:
         click.echo(f"{u.name:<24} {u.role:<11} " + _("since {date} (by {who})", date=short_date(u.created_at[:10]),
                                                         who=u.created_by))
-    click.echo(ngettext("{n} account", "{n} accounts", len(accounts), n=number(len(accounts))))
+    click.echo(ngettext("{n} account", "{n} accounts", len(accounts)))
 
 
 def web_settings(obj: Context, hosts: list[str], *, qa_config: Path | None = None,
