@@ -39,7 +39,7 @@ def _plan_text(insp) -> str:
     p = insp.plan
     letter = p.code_letter if p.plan_letter == p.code_letter else f"{p.code_letter} -> {p.plan_letter}"
     return _("ISO 2859-1 single sampling, normal inspection, level {level}, AQL {aql}: lot {lot} pages, code letter "
-             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=p.aql,
+             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=number(p.aql),
              lot=number(p.lot_size), letter=letter, n=number(p.sample_size), ac=p.acceptance, re=p.rejection,
              seed=insp.sample.seed)
 
@@ -98,9 +98,10 @@ def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool
                        "failed": failed})
             sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
         width = max([len(check_label(n, lang)) for n in [*counts, *insp.checks.not_run]] + [10])
+        words = {"pass": _("pass"), "warn": _("warn"), "fail": _("fail")}
         for name, c in counts.items():
-            click.echo(f"  {check_label(name, lang):<{width}}  {_('pass')} {number(c['pass']):>6}  "
-                       f"{_('warn')} {number(c['warn']):>6}  {_('fail')} {number(c['fail']):>6}")
+            click.echo(f"  {check_label(name, lang):<{width}}  " + "  ".join(
+                f"{words[k]} {number(c[k]):>6}" for k in ("pass", "warn", "fail")))
         for name, code in insp.checks.not_run.items():
             click.secho(f"  {check_label(name, lang):<{width}}  {render(code, {}, lang)}", fg="yellow")
         for f in shown:

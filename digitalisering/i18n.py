@@ -102,9 +102,31 @@ def translate(msgid: str, values: dict[str, object] | None = None, lang: str | N
     if not values:
         return text  # type: ignore[return-value]
     try:
-        return text.format(**{k: localised(v, lang) for k, v in values.items()})  # type: ignore[union-attr]
+        return text.format(**{k: _message_value(v, lang) for k, v in values.items()})  # type: ignore[union-attr]
     except (KeyError, IndexError, ValueError):
         return msgid.format(**values)
+
+
+class _Whole:
+    """A whole number inside a message: as it is (a port, a year, a pid, a page: 8080, 2070), grouped
+    the reader's way only where the message asks for it (``{size:,}``: 1.048.576)."""
+
+    def __init__(self, value: int, lang: str):
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        if "," in spec:
+            return Localised(self.value, self.lang).__format__(spec)
+        return format(self.value, spec)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _message_value(value: object, lang: str) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _Whole(value, lang)
+    return localised(value, lang)
 
 
 def use_for_click(lang: str | None = None) -> None:

@@ -46,10 +46,10 @@ def _template(pairs) -> Catalog:
     return pot
 
 
-def _extracted(folder: Path, skip=lambda name: False):
+def _extracted(folder: Path, skip=lambda name: False, keywords=None):
     method_map = [("**.py", "python")]
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(folder), method_map, keywords=KEYWORDS, strip_comment_tags=True):
+            str(folder), method_map, keywords=keywords or KEYWORDS, strip_comment_tags=True):
         if skip(filename):
             continue
         msgid = message if isinstance(message, str) else tuple(message)
@@ -73,7 +73,9 @@ def _update(po: Path, pot: Catalog, locale: str, domain: str) -> Catalog:
 
 def main_() -> None:
     code = ROOT / "digitalisering"
-    pairs = list(_extracted(code, skip=lambda name: name.startswith("web/")))
+    # the web application's own texts are its domain ``web``; the errors it raises are ours
+    pairs = [*_extracted(code, skip=lambda name: name.startswith("web/")),
+             *_extracted(code / "web", keywords={name: None for name in ERRORS})]
     for text in english_help_texts(main):
         for msgid in i18n.help_msgids(text):
             pairs.append((msgid, ()))

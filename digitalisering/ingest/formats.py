@@ -10,6 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError, first_line
 from digitalisering.imaging import limits  # noqa: F401 (Pillow's bomb guard on, at the product's limit)
+from digitalisering.i18n import N_, Word
 
 SCAN_EXTENSIONS = {".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
 
@@ -52,12 +53,12 @@ def describe_unknown(head: bytes) -> str:
         if head.startswith(magic):
             return name
     if not head:
-        return "empty"
+        return N_("empty")
     try:
         head.decode("utf-8")
-        return "text"
+        return N_("text")
     except UnicodeDecodeError:
-        return "unknown binary data"
+        return N_("unknown binary data")
 
 
 def inspect_file(path: Path) -> FileInfo:
@@ -72,7 +73,7 @@ def inspect_file(path: Path) -> FileInfo:
     fmt = sniff(head)
     if fmt is None:
         raise InputFileError(
-            "not a TIFF, JPEG, PNG or PDF file (content looks like {value})", value=describe_unknown(head)
+            "not a TIFF, JPEG, PNG or PDF file (content looks like {value})", value=Word(describe_unknown(head))
         )
     if fmt == "PDF":
         from digitalisering.ingest.pdfsource import pdf_page_count
