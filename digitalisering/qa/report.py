@@ -60,7 +60,11 @@ def number_filter(lang: str):
 def plan_values(plan) -> dict:
     """The plan's figures for ``plan_text``; the code letter shows the arrow that was followed."""
     letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
-    return {**plan.__dict__, "code_letter": letter}
+    try:  # the table's label ("1.0", "0.65") as a number, written the reader's way (1, 0,65)
+        aql: object = float(plan.aql)
+    except (TypeError, ValueError):
+        aql = plan.aql
+    return {**plan.__dict__, "code_letter": letter, "aql": aql}
 
 
 def extra_reasons(insp: Inspection, lang: str) -> dict[int, str]:
@@ -191,7 +195,7 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
         generated=timestamp(datetime.now(timezone.utc), lang), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
-        sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
+        sample=insp.sample, drawn_at=timestamp(insp.sample.drawn_at, lang), verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
         not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
