@@ -233,7 +233,7 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
     crashes: dict[int, int] = {}
     executor = _executor(options, len(jobs))
     workers = executor.workers
-    bar = tqdm(total=len(jobs), unit="page", desc=batch.name, disable=not options.progress,
+    bar = tqdm(total=len(jobs), unit=" " + gettext("pages"), desc=batch.name, disable=not options.progress,
                dynamic_ncols=True, smoothing=0.1)
     in_flight: dict[Future, PageJob] = {}
 
