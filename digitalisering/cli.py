@@ -320,9 +320,11 @@ def _print_summary(s: RunSummary) -> None:
     click.echo(state)
     before = ("; " + _("{n} were already done", n=number(s.already_done))) if s.already_done else ""
     if s.pages_processed:
-        click.echo("  " + _("this run: {n} pages processed ({done} done, {failed} failed) in {s} s = {rate} pages/min "
-                            "(pages {pages_s} s, outputs {out_s} s)", n=number(s.pages_processed),
-                            done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
+        click.echo("  " + ngettext("this run: {count} page processed ({done} done, {failed} failed) in {s} s = {rate} "
+                                   "pages/min (pages {pages_s} s, outputs {out_s} s)",
+                                   "this run: {count} pages processed ({done} done, {failed} failed) in {s} s = {rate} "
+                                   "pages/min (pages {pages_s} s, outputs {out_s} s)",
+                                   s.pages_processed, count=number(s.pages_processed), done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
                             rate=number(s.pages_per_minute, 1), pages_s=number(s.pages_s, 1),
                             out_s=number(s.elapsed_s - s.pages_s, 1)) + before)
     else:
@@ -716,7 +718,7 @@ def _targets_path(obj: Context, given: Path | None) -> Path:
               help="Write the HTML page with the burn-up and cost charts.")
 @click.option("--stations-csv", "stations_csv", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the table per scanning station (pages, dossiers, pages per hour, failed, rescan).")
-@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None,
+@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None, hidden=True,
               help="Language of the report [default: --taal].")
 @json_option
 @click.pass_obj

@@ -22,8 +22,10 @@ config_option = click.option("--config", "config_file", type=click.Path(exists=T
 archive_option = click.option("--archive-config", "archive_file",
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="Archive values for the MDTO check (as for `package --config`).")
-lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None, hidden=True,
                            help="Language of the report [default: --taal, else Dutch].")
+"""Kept for scripts written before; hidden: the one language option people see is --taal (also after
+the command), and --lang of run was the pages' language for OCR (now --ocr-lang)."""
 
 
 def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, redraw: bool = False):
