@@ -60,6 +60,15 @@ command: digitalisering status demo --workspace ws. Everything is in Dutch; --ta
 """
 
 
+def _show_version(ctx: click.Context) -> None:
+    """click's own ``version_option`` fixes its text when the module is imported (in English): this one
+    says it in the language chosen on the command line."""
+    from digitalisering.i18n import click_gettext
+
+    click.echo(click_gettext("%(prog)s, version %(version)s") % {"prog": "digitalisering", "version": __version__})
+    ctx.exit()
+
+
 class _Main(LocalisedMain):
     """The top-level group: its options (``--workspace``, ``--db``, ``--taal``, ``-v``) may also stand
     after the subcommand (``digitalisering status demo --workspace WS``): they are moved in front before
@@ -111,7 +120,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
              epilog=EXAMPLES)
-@click.version_option(__version__, prog_name="digitalisering")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
+              callback=lambda ctx, _param, value: _show_version(ctx) if value and not ctx.resilient_parsing else None)
 @click.option("--taal", "--language", "taal", type=click.Choice(LANGS), envvar=LANG_ENV,
               help=f"Language of everything printed and written for people: nl (default) or en [env {LANG_ENV}].")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
@@ -709,7 +719,7 @@ def _targets_path(obj: Context, given: Path | None) -> Path:
 @click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help=f"The project's targets (TOML) [default: ${TARGETS_ENV}, else {TARGETS_IN_WORKSPACE} in the "
                    "workspace].")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Report as of this day [default: today].")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD", help="Report as of this day [default: today].")
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the figures per week (or month), weeks without production included.")
 @click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
