@@ -98,12 +98,15 @@ def _default_metavar(param: click.Parameter) -> str | None:
         return None
     if isinstance(param, click.Argument):
         return (param.name or "").upper() or None
-    return param.type.name.upper()
+    return param.type.__dict__.get(_ORIGINAL, {}).get("name", param.type.name).upper()
 
 
 def _localise_metavar(param: click.Parameter, lang: str) -> None:
     """``param``'s placeholder in ``lang`` (``LEVERING`` for ``DELIVERY``, ``MAP`` for ``DIRECTORY``),
     decorated as click decorates its own (``[BATCH]`` when optional, ``...`` for several values)."""
+    if isinstance(param.type, click.Path):  # "Map '/x' bestaat niet.": click names the kind of path
+        kinds = param.type.__dict__.setdefault(_ORIGINAL, {})
+        param.type.name = click_gettext(kinds.setdefault("name", param.type.name))
     originals = param.__dict__.setdefault(_ORIGINAL, {})
     english = originals.setdefault("metavar", param.metavar)
     if english is not None:
@@ -209,6 +212,9 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("\n" + _("interrupted; run the same command again to resume"), err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
+        except BrokenPipeError:  # the reader stopped reading (``| head``): nothing to tell anyone
+            _quiet_stdout()
+            sys.exit(int(ExitCode.OK))
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
         except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
@@ -217,6 +223,16 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
                   ExitCode.INTERNAL)
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Standard output to /dev/null, so that Python's own flush at exit finds no closed pipe."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _write_crash_log() -> Path:

@@ -65,7 +65,7 @@ def test_library_errors_are_shown_in_the_readers_language(dutch, tmp_path: Path)
     assert type(again) is StateError and str(again) == str(err)
     res = CliRunner().invoke(main, ["status", "nosuch", "--workspace", str(tmp_path / "ws")])
     assert res.exit_code == 2
-    assert res.stderr.strip() == "fout: geen batch 'nosuch' in deze werkmap (batches: geen)"
+    assert res.stderr.strip() == "fout: geen batch 'nosuch' in deze werkruimte (batches: geen)"
     res = CliRunner().invoke(main, ["--taal", "en", "status", "nosuch", "--workspace", str(tmp_path / "ws")])
     assert res.stderr.strip() == "error: no batch 'nosuch' in this workspace (batches: none)"
 
