@@ -52,6 +52,9 @@ def test_usage_errors_are_one_dutch_line_with_exit_2(dutch):
     assert res.exit_code == 2 and "fout: Optie '--bogus' bestaat niet." in res.stderr
     res = runner.invoke(main, ["progress", "--period", "jaar"])
     assert res.exit_code == 2 and "'jaar' is niet een van 'week', 'month'." in res.stderr
+    res = runner.invoke(main, ["run", "/nonexistent-delivery", "--out", "x"])
+    assert res.exit_code == 2 and "Ongeldige waarde voor 'LEVERING': Map '/nonexistent-delivery' bestaat niet." \
+        in res.stderr
     res = runner.invoke(main, ["status", "--bogus", "--taal", "en"])
     assert res.exit_code == 2
     assert res.stderr.strip().splitlines() == ["error: No such option '--bogus'. (help: main status -h)"]
