@@ -37,11 +37,21 @@ def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, 
                            who=who, redraw=redraw)
 
 
+def _aql(label: object) -> str:
+    """The AQL as the table writes it, the reader's way: 1.0 -> 1,0 in Dutch."""
+    from digitalisering.i18n import WrittenDecimal, localised
+
+    try:
+        return f"{localised(WrittenDecimal(str(label)))}"
+    except (TypeError, ValueError):
+        return str(label)
+
+
 def _plan_text(insp) -> str:
     p = insp.plan
     letter = p.code_letter if p.plan_letter == p.code_letter else f"{p.code_letter} -> {p.plan_letter}"
     return _("ISO 2859-1 single sampling, normal inspection, level {level}, AQL {aql}: lot {lot} pages, code letter "
-             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=number(p.aql),
+             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=_aql(p.aql),
              lot=number(p.lot_size), letter=letter, n=number(p.sample_size), ac=p.acceptance, re=p.rejection,
              seed=insp.sample.seed)
 

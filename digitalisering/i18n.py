@@ -200,8 +200,8 @@ class Localised:
     Dutch and 0.55 in English, ``{n}`` 60.000 and 60,000, ``{x:+.1f}`` +1,4; ``{x:g}`` as few
     decimals as needed."""
 
-    def __init__(self, value: float | int, lang: str):
-        self.value, self.lang = value, lang
+    def __init__(self, value: float | int, lang: str, digits: int | None = None):
+        self.value, self.lang, self.digits = value, lang, digits
 
     def __format__(self, spec: str) -> str:
         sign = spec.startswith("+")
@@ -212,7 +212,7 @@ class Localised:
         if body.startswith(".") and body.endswith("f") and body[1:-1].isdigit():
             text = number(abs(self.value) if sign else self.value, int(body[1:-1]), self.lang)
         elif body in ("", "g", "d"):
-            text = number(abs(self.value) if sign else self.value, None, self.lang)
+            text = number(abs(self.value) if sign else self.value, self.digits if body == "" else None, self.lang)
         else:
             return format(self.value, spec)
         if sign:
@@ -224,6 +224,16 @@ class Localised:
 
     def __repr__(self) -> str:
         return repr(self.value)
+
+
+class WrittenDecimal(float):
+    """A number that keeps its written decimals ("4.0", "0.65": an AQL from the standard's table) when
+    it is written the reader's way (4,0; 0,65)."""
+
+    def __new__(cls, text: str) -> "WrittenDecimal":
+        value = super().__new__(cls, text)
+        value.digits = len(text.split(".", 1)[1]) if "." in text else 0
+        return value
 
 
 class Word(str):
@@ -238,6 +248,8 @@ PLACE_WORDS = (N_("delivery"), N_("package"), N_("workspace"), N_("output folder
 def localised(value: object, lang: str | None = None) -> object:
     """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``,
     ``Word`` values their translation."""
+    if isinstance(value, WrittenDecimal):
+        return Localised(float(value), lang or language(), value.digits)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Localised(value, lang or language())
     if isinstance(value, Word):

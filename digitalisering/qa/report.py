@@ -32,7 +32,7 @@ from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.i18n import Localised, timestamp
 from digitalisering.qa.messages import check_label, render, ui
-from digitalisering.i18n import Word
+from digitalisering.i18n import WrittenDecimal, Word
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "portal.css"
@@ -60,8 +60,8 @@ def number_filter(lang: str):
 def plan_values(plan) -> dict:
     """The plan's figures for ``plan_text``; the code letter shows the arrow that was followed."""
     letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
-    try:  # the table's label ("1.0", "0.65") as a number, written the reader's way (1, 0,65)
-        aql: object = float(plan.aql)
+    try:  # the table's label ("4.0", "0.65") as a number, written the reader's way (4,0; 0,65)
+        aql: object = WrittenDecimal(str(plan.aql))
     except (TypeError, ValueError):
         aql = plan.aql
     return {**plan.__dict__, "code_letter": letter, "aql": aql}
