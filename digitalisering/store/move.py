@@ -93,20 +93,24 @@ def move_state(source: Path, target_url: str) -> MoveReport:
     ``target_url`` (see the module's docstring). Raises StateError (or ConfigError for a target that
     is not a PostgreSQL URL) with one line; the SQLite file is only read."""
     if not is_postgres_url(target_url):
-        raise ConfigError(f"--to must be a PostgreSQL URL (postgresql://user@host/dbname), not {target_url}")
+        raise ConfigError("--to must be a PostgreSQL URL (postgresql://user@host/dbname), not {target_url}",
+                          target_url=target_url)
     source = Path(source)
     if not source.is_file():
-        raise StateError(f"no state database at {source}: nothing to move")
+        raise StateError("no state database at {source}: nothing to move", source=source)
     with ExitStack() as stack:
         src = _open_read_only(source)
         stack.callback(src.close)
         level = src.execute("PRAGMA user_version").fetchone()[0]
         if level != len(MIGRATIONS):
             newer = level > len(MIGRATIONS)
-            raise StateError(
-                f"state database {source} is at schema level {level}, this digitalisering at {len(MIGRATIONS)}: "
-                + ("it was written by a newer version; move it with that version" if newer else
-                   "run `digitalisering status` on this workspace once to bring it up to date, then move it"))
+            if newer:
+                raise StateError("state database {source} is at schema level {level}, this digitalisering at "
+                                 "{ours}: it was written by a newer version; move it with that version",
+                                 source=source, level=level, ours=len(MIGRATIONS))
+            raise StateError("state database {source} is at schema level {level}, this digitalisering at {ours}: "
+                             "run `digitalisering status` on this workspace once to bring it up to date, then move it",
+                             source=source, level=level, ours=len(MIGRATIONS))
         for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
             lock = SqliteBackend.claim_lock(source, batch_id)
             if not lock.acquire():
@@ -132,7 +136,8 @@ def move_state(source: Path, target_url: str) -> MoveReport:
                     _verify(target, table, columns, next(c for c in copied if c.name == table))
         except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StateError(f"the copy into {target.location} failed: {first}; nothing was moved") from exc
+            raise StateError("the copy into {target} failed: {reason}; nothing was moved",
+                             target=target.location, reason=first) from exc
         src.execute("COMMIT")
         return MoveReport(str(source), target.location, level, copied)
 
@@ -143,7 +148,7 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
                                timeout=SqliteBackend.BUSY_S)
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StateError(f"cannot read state database {path}: {exc}") from exc
+        raise StateError("cannot read state database {path}: {reason}", path=path, reason=exc) from exc
     return conn
 
 
@@ -176,15 +181,17 @@ def _check_target(target: PostgresBackend, tables: list[tuple[str, list[str]]]) 
     for table, columns in tables:
         missing = sorted(set(columns) - have.get(table, set()))
         if missing:
-            raise StateError(f"the target database {target.location} has no column {table}.{missing[0]}, "
-                             "although it is at the same schema level; nothing was moved")
+            raise StateError("the target database {target} has no column {table}.{column}, "
+                             "although it is at the same schema level; nothing was moved",
+                             target=target.location, table=table, column=missing[0])
     # no other station writes into the target until the copy is committed or rolled back
     target.conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
         sql.SQL(", ").join(sql.Identifier(t) for t, _ in tables)))
     for table, _ in tables:
         if target.conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone()[0]:
-            raise StateError(f"the target database {target.location} already holds state (table {table} has rows); "
-                             "db move fills an empty database only: nothing was moved")
+            raise StateError("the target database {target} already holds state (table {table} has rows); "
+                             "db move fills an empty database only: nothing was moved",
+                             target=target.location, table=table)
 
 
 def _copy_table(src: sqlite3.Connection, target: PostgresBackend, table: str, columns: list[str]) -> TableCopy:
@@ -229,6 +236,8 @@ def _verify(target: PostgresBackend, table: str, columns: list[str], copied: Tab
         for row in cur:
             check.add(row)
     if (check.rows, check.hex) != (copied.rows, copied.checksum):
-        what = (f"{copied.rows} rows in SQLite, {check.rows} in PostgreSQL" if check.rows != copied.rows
-                else "the checksums differ")
-        raise StateError(f"the copy of table {table} does not match ({what}); nothing was moved")
+        if check.rows != copied.rows:
+            raise StateError("the copy of table {table} does not match ({ours} rows in SQLite, {theirs} in "
+                             "PostgreSQL); nothing was moved", table=table, ours=copied.rows, theirs=check.rows)
+        raise StateError("the copy of table {table} does not match (the checksums differ); nothing was moved",
+                         table=table)
