@@ -72,8 +72,8 @@ def ours(args: tuple[str, str]) -> tuple[str, float, str]:
     dpi = res.technical.dpi
     straight, _ = clean_for_ocr(straight_grey(image, res.deskew_deg, tuple(res.paper_colour)), dpi)
     text = ocr_page(engine, straight, lang, dpi, plan_ocr(straight.width, straight.height, dpi, 40))
-    extra = reread(engine, straight, dpi, text, measure(straight, dpi, text.words), lang)
-    words = [w.text for w in text.words] + [w.text for b in extra for w in b.words]
+    second = reread(engine, straight, dpi, text, measure(straight, dpi, text.words), lang)
+    words = [w.text for w in (second.text if second else text).words]
     return path, time.perf_counter() - t0, " ".join(words)
 
 

@@ -26,14 +26,16 @@ from digitalisering.locks import POLL_S, FileLock
 DB_ENV_VAR = "DIGITALISERING_DB"
 
 
-def _busy(batch_name: str, holder: str = "") -> StateError:
-    where = f" (pid {holder})" if holder else " (on this or another station)"
-    return StateError(f"batch {batch_name} is being processed by another run{where}")
+def busy(batch_name: str, holder: str = "") -> StateError:
+    if holder:
+        return StateError("batch {batch_name} is being processed by another run (pid {holder})", batch_name=batch_name,
+                          holder=holder)
+    return StateError("batch {batch_name} is being processed by another run (on this or another station)",
+                      batch_name=batch_name)
 
 
 def _registering(delivery: str, wait_s: float) -> StateError:
-    return StateError(f"delivery {delivery} is being registered by another command (waited {wait_s:g} s); "
-                      "run this command again when it is done")
+    return StateError("delivery {delivery} is being registered by another command (waited {wait_s:g} s); run this command again when it is done", delivery=delivery, wait_s=wait_s)
 
 
 class Backend:
@@ -110,7 +112,7 @@ class SqliteBackend(Backend):
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open state database {path}: {exc}") from exc
+            raise StateError("cannot open state database {path}: {error}", path=path, error=exc) from exc
 
     def _wal(self) -> None:
         # Switching a new database to WAL needs it to itself and does not wait for the busy timeout:
@@ -160,13 +162,18 @@ class SqliteBackend(Backend):
         finally:
             lock.release()
 
+    @staticmethod
+    def claim_lock(path: Path, batch_id: int) -> FileLock:
+        """The lock file of a batch claim on the SQLite database at ``path`` (``db move`` takes it too)."""
+        return FileLock(Path(f"{path}.locks") / f"batch-{batch_id}.lock")
+
     @contextmanager
     def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
         held = self._claims.get(batch_id)
         if held is None:
-            lock = FileLock(self._locks / f"batch-{batch_id}.lock")
+            lock = self.claim_lock(Path(self.location), batch_id)
             if not lock.acquire():
-                raise _busy(batch_name, lock.holder())
+                raise busy(batch_name, lock.holder())
             held = self._claims[batch_id] = [lock, 0]
         held[1] += 1
         try:
@@ -201,12 +208,13 @@ class PostgresBackend(Backend):
             raise MissingDependencyError(
                 "PostgreSQL needs the psycopg package: .venv/bin/pip install 'psycopg[binary]'") from exc
         self._psycopg = psycopg
+        self.errors = psycopg.Error
+        """What the database raises (``db move`` turns it into one line)."""
         self.location = _hide_password(url)
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
         except psycopg.Error as exc:
-            raise StateError(f"cannot connect to the state database {self.location}: "
-                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}") from exc
+            raise StateError("cannot connect to the state database {location}: {value}", location=self.location, value=str(exc).strip().splitlines()[0] if str(exc).strip() else exc) from exc
         with self.conn.transaction():  # CREATE TABLE IF NOT EXISTS is not safe against a concurrent one
             self.lock_schema()
             self.conn.execute("CREATE TABLE IF NOT EXISTS digitalisering_schema (level INTEGER NOT NULL)")
@@ -255,7 +263,7 @@ class PostgresBackend(Backend):
         key = zlib.crc32(f"digitalisering:batch:{batch_id}".encode())
         got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
         if not got:
-            raise _busy(batch_name)
+            raise busy(batch_name)
         try:
             yield
         finally:

@@ -34,7 +34,7 @@ def test_user_commands(workspace):
     with Store(workspace.database) as store:
         assert users.authenticate(store, "anna", "een-goed-wachtwoord").role == "archivaris"
     res = run(workspace, "user", "list")
-    assert res.exit_code == 0 and "anna" in res.output and "medewerker" in res.output and "2 account(s)" in res.output
+    assert res.exit_code == 0 and "anna" in res.output and "medewerker" in res.output and "2 accounts" in res.output
     assert run(workspace, "user", "role", "mia", "beheerder").exit_code == 0
     assert run(workspace, "user", "password", "anna", stdin="nog-een-wachtwoord\n").exit_code == 0
     with Store(workspace.database) as store:
@@ -42,7 +42,7 @@ def test_user_commands(workspace):
         assert users.authenticate(store, "anna", "nog-een-wachtwoord") is not None
         assert store.user_by_name("mia").role == "beheerder"
     assert run(workspace, "user", "remove", "mia").exit_code == 0
-    assert "1 account(s)" in run(workspace, "user", "list").output
+    assert "1 account\n" in run(workspace, "user", "list").output
 
 
 @pytest.mark.parametrize("args, stdin, code, message", [
@@ -119,3 +119,16 @@ def test_the_portal_is_served_by_worker_processes_and_stops_on_ctrl_c(workspace)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[grounds]\nraadhuis = "eigen grond"\n[vulnerable]\nground = "geheim"\n', 'ground is "geheim"'),
+    ('[grounds\nraadhuis = "eigen grond"\n', "toegang.toml:1"),
+])
+def test_portal_refuses_a_bad_access_settings_file_in_one_line(workspace, tmp_path, text, message):
+    own = tmp_path / "toegang.toml"
+    own.write_text(text, encoding="utf-8")
+    res = run(workspace, "portal", "--port", "0", "--access-config", str(own))
+    assert res.exit_code == ExitCode.USAGE
+    assert len(res.output.splitlines()) == 1 and res.output.startswith("error: ") and "toegang.toml" in res.output
+    assert message in res.output and "Traceback" not in res.output
