@@ -1,0 +1,99 @@
+"""The copy OCR reads, made easier to read: an even paper and type of a size the engine reads well.
+
+Two causes of missed words on real typewritten scans (``bench/ocr_real.py``, the tapuscorpus pages
+of the tuning half, see there), found on crops of the missed words:
+
+- **Grey or uneven paper next to a dark scanner border.** tesseract binarises the page with one
+  global Otsu threshold; a black border and grey paper pull it so that faint type on the grey
+  paper falls on the paper's side (a bljd poem page: 0.378 of its words read). ``flatten`` divides
+  the page by its own background (the page with the type dilated away: a grey-level closing over
+  ``BACKGROUND_MM``), so paper, stains and the border become white and the type keeps its contrast.
+  Bitonal pages have no grey to flatten and are left as they are.
+- **Small type in few pixels.** Pages whose file claims no or a wrong resolution (a 1,024 pixel
+  wide scan of an A4 letter, inferred as an A6 at 240 ppi) carry type about 13 pixels high; the
+  engine reads that badly. ``text_height`` measures the median height of the letters on the page
+  (connected components of the ink), and ``upscale_factor`` asks the engine to read such a page
+  enlarged until its letters are ``TARGET_LETTER_PX`` high (at most ``MAX_UPSCALE`` times); the
+  word boxes come back in the page's own pixels (``ocr.engine``).
+
+Both only change the copy the engine reads; the PDF keeps the scan as it is.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image
+
+BACKGROUND_MM = 2.0
+"""Window of the background estimate: wider than a typewriter's stroke and letter, narrower than
+a stain. Tuning half of ``bench/ocr_real.py`` (pooled word recall, first reading): 1 mm 0.778,
+2 mm 0.831, 4 mm 0.823, without 0.810."""
+WORK_FACTOR = 4
+"""The background is estimated on a copy reduced this many times (it is smooth; a closing over
+the full page would cost more than the rest of the cleanup)."""
+
+TARGET_LETTER_PX = 28.0
+"""Letter height (``text_height``) the engine should see. Set on the tuning half of
+``bench/ocr_real.py``: enlarging the pages whose confident words tesseract boxes under 40 pixels
+high to 40 pixels (pooled recall 0.843 -> 0.862 with the flattened page and the best model) is on
+those pages the same as bringing this measure to 28 pixels (words are about 1.4 times it)."""
+MAX_UPSCALE = 3.0
+"""Never enlarge more than this (the engine's time grows with the pixels)."""
+MIN_UPSCALE = 1.5
+"""Below this a page is read as it is: ordinary type at 300 ppi (a measure of 20-26 pixels) is
+read well already, and an enlargement would cost every such page time."""
+LETTER_MM = (0.8, 8.0)
+"""Heights of type in mm; components up to twice the upper bound (at the page's stated resolution,
+which may be wrong) count as letters; specks and rules are left out by their shape."""
+INK_LEVEL = 160
+"""Ink on a flattened page (paper 255): darker than this. A fixed level, not Otsu: on a flattened
+page with little type Otsu splits the paper's grain from the paper."""
+MIN_LETTERS = 30
+"""Fewer letter-like components than this: no measure (a blank page, a drawing)."""
+
+
+def flatten(image: Image.Image, dpi: float) -> Image.Image:
+    """The grey page divided by its background (see the module docstring); bitonal returned as is."""
+    if image.mode == "1":
+        return image
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
+    h, w = grey.shape
+    f = WORK_FACTOR if min(h, w) >= 8 * WORK_FACTOR else 1
+    small = cv2.resize(grey, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else grey
+    k = max(3, int(round(BACKGROUND_MM * dpi / 25.4 / f)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    background = cv2.blur(cv2.dilate(small, kernel), (k, k))
+    if f > 1:
+        background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return Image.fromarray(cv2.divide(grey, np.maximum(background, 1), scale=255))
+
+
+def text_height(image: Image.Image, dpi: float) -> float | None:
+    """Height in pixels of the page's letters: the median height of its letter-like components,
+    weighted by their ink (``image``: a flattened or bitonal page, dark type on white); None when
+    there are too few to tell. About the x-height to cap height of the type; tesseract's word
+    boxes are about 1.4 times it."""
+    grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
+    ink = (grey < INK_LEVEL).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return None
+    w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+    mm = dpi / 25.4
+    letter = (h >= 3) & (h <= LETTER_MM[1] * mm * 2) & (w <= 3 * h) & (h <= 4 * w) & (area >= 0.15 * w * h)
+    if int(letter.sum()) < MIN_LETTERS:
+        return None
+    # weighted by ink: a faint letter broken into specks counts for its ink, not once per speck
+    heights, weights = h[letter], area[letter]
+    order = np.argsort(heights, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    return float(heights[order][int(np.searchsorted(cumulative, cumulative[-1] / 2))])
+
+
+def upscale_factor(letter_px: float | None) -> float:
+    """How much to enlarge a page whose letters are ``letter_px`` high (1.0: read as it is)."""
+    if not letter_px:
+        return 1.0
+    factor = min(MAX_UPSCALE, TARGET_LETTER_PX / letter_px)
+    return round(factor, 3) if factor >= MIN_UPSCALE else 1.0
