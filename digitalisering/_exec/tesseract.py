@@ -134,11 +134,11 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: 
             )
         except pytesseract.TesseractNotFoundError as exc:
             raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
-        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped") from exc
-        except pytesseract.TesseractError as exc:
+        except pytesseract.TesseractError as exc:  # before RuntimeError, its base class
             lines = str(exc.message).strip().splitlines()
             raise InputFileError(f"tesseract failed: {lines[-1] if lines else 'unknown error'}") from exc
+        except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
+            raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped") from exc
         with open(base + ".tsv", encoding="utf-8") as fh:
             return fh.read()
 

@@ -63,10 +63,20 @@ def flatten(image: Image.Image, dpi: float) -> Image.Image:
     small = cv2.resize(grey, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) if f > 1 else grey
     k = max(3, int(round(BACKGROUND_MM * dpi / 25.4 / f)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    background = cv2.blur(cv2.dilate(small, kernel), (k, k))
+    background = _background(small, kernel, k)
     if f > 1:
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     return Image.fromarray(cv2.divide(grey, np.maximum(background, 1), scale=255))
+
+
+def _background(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
+    """The paper's level around every pixel: the brightest within the window, smoothed. Where a
+    dark area is wider than the window (the scanner's border) the grey-level closing, which keeps
+    it, is the background instead: otherwise its edge would stay a black band, and one dark band
+    is enough to pull tesseract's global threshold below faint type."""
+    spread = cv2.blur(cv2.dilate(small, kernel), (k, k))
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    return np.where(closed.astype(np.int16) * 2 < spread, closed, spread)
 
 
 def text_height(image: Image.Image, dpi: float) -> float | None:
