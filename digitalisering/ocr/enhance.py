@@ -6,15 +6,17 @@ of the tuning half, see there), found on crops of the missed words:
 - **Grey or uneven paper next to a dark scanner border.** tesseract binarises the page with one
   global Otsu threshold; a black border and grey paper pull it so that faint type on the grey
   paper falls on the paper's side (a bljd poem page: 0.378 of its words read). ``flatten`` divides
-  the page by its own background (the page with the type dilated away: a grey-level closing over
-  ``BACKGROUND_MM``), so paper, stains and the border become white and the type keeps its contrast.
+  the page by its own background (the page with the type dilated away over ``BACKGROUND_MM`` and
+  smoothed; a dark area wider than that keeps its own level), so paper, stains and the border
+  become white and the type keeps its contrast. Only grey paper is flattened (``GREY_PAPER``).
   Bitonal pages have no grey to flatten and are left as they are.
 - **Small type in few pixels.** Pages whose file claims no or a wrong resolution (a 1,024 pixel
   wide scan of an A4 letter, inferred as an A6 at 240 ppi) carry type about 13 pixels high; the
-  engine reads that badly. ``text_height`` measures the median height of the letters on the page
-  (connected components of the ink), and ``upscale_factor`` asks the engine to read such a page
-  enlarged until its letters are ``TARGET_LETTER_PX`` high (at most ``MAX_UPSCALE`` times); the
-  word boxes come back in the page's own pixels (``ocr.engine``).
+  engine reads that badly. ``text_height`` measures the height of the letters on the page
+  (connected components of the ink, weighted by their ink), and ``upscale_factor`` asks the engine to read such a page
+  enlarged until its letters are ``TARGET_LETTER_PX`` high (at most ``MAX_UPSCALE`` times, and
+  only when that is at least ``MIN_UPSCALE``: letters under 16 pixels); the word boxes come back
+  in the page's own pixels (``ocr.engine``).
 
 Both only change the copy the engine reads; the PDF keeps the scan as it is.
 """
@@ -27,8 +29,17 @@ from PIL import Image
 
 BACKGROUND_MM = 2.0
 """Window of the background estimate: wider than a typewriter's stroke and letter, narrower than
-a stain. Tuning half of ``bench/ocr_real.py`` (pooled word recall, first reading): 1 mm 0.778,
-2 mm 0.831, 4 mm 0.823, without 0.810."""
+a stain. Tuning half of ``bench/ocr_real.py`` (pooled word recall of the first reading, Debian's
+fast model): without 0.810, 1 mm 0.778, 2 mm 0.831, 4 mm 0.823. tesseract's own Sauvola
+(``thresholding_method=2``) instead: 0.850 there, but it lost on pages flattening kept; its tiled
+Otsu (``=1``): 0.475."""
+GREY_PAPER = 222
+"""Only a page whose paper (the median background of its middle) is darker than this is flattened.
+Light paper is read as well or better as it is: on the tuning half of ``bench/ocr_real.py`` the
+flattened copy lost words on pages of paper 228-232 (a 600 ppi page 0.899 -> 0.857, a catalogue
+page 0.926 -> 0.822) and gained them from 220 down (the bljd pages, paper 169-177: 0.378 -> 0.716,
+0.057 -> 0.371); the dev deliveries' pages (paper 223-255, many bitonal with black borders) lost
+with it too (``bench/ocr_pdfa.py``, 4 dev-folders dossiers: word recall median 0.925 -> 0.906)."""
 WORK_FACTOR = 4
 """The background is estimated on a copy reduced this many times (it is smooth; a closing over
 the full page would cost more than the rest of the cleanup)."""
@@ -43,8 +54,8 @@ this measure to 28 pixels (words are about 1.4 times it); lowered to 24 so that,
 MAX_UPSCALE = 3.0
 """Never enlarge more than this (the engine's time grows with the pixels)."""
 MIN_UPSCALE = 1.5
-"""Below this a page is read as it is: ordinary type at 300 ppi (a measure of 20-26 pixels) is
-read well already, and an enlargement would cost every such page time."""
+"""Below this a page is read as it is: ordinary type at 200-300 ppi (a measure of 17-26 pixels)
+is read well already, and an enlargement would cost every such page time."""
 LETTER_MM = (0.8, 8.0)
 """Heights of type in mm; components up to twice the upper bound (at the page's stated resolution,
 which may be wrong) count as letters; specks and rules are left out by their shape."""
@@ -56,7 +67,8 @@ MIN_LETTERS = 30
 
 
 def flatten(image: Image.Image, dpi: float) -> Image.Image:
-    """The grey page divided by its background (see the module docstring); bitonal returned as is."""
+    """The grey page divided by its background (see the module docstring); a bitonal page, or one
+    on light paper (``GREY_PAPER``), is returned as it is."""
     if image.mode == "1":
         return image
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
@@ -66,6 +78,9 @@ def flatten(image: Image.Image, dpi: float) -> Image.Image:
     k = max(3, int(round(BACKGROUND_MM * dpi / 25.4 / f)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     background = _background(small, kernel, k)
+    bh, bw = background.shape
+    if np.median(background[bh // 10: bh - bh // 10, bw // 10: bw - bw // 10]) >= GREY_PAPER:
+        return image  # light paper: read as it is
     if f > 1:
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     return Image.fromarray(cv2.divide(grey, np.maximum(background, 1), scale=255))

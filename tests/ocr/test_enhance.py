@@ -52,9 +52,11 @@ def test_a_letter_on_grey_paper_beside_a_black_border_is_read_once_flattened():
     assert flattened >= 0.85 and flattened > as_scanned + 0.2
 
 
-def test_a_bitonal_page_is_not_flattened():
+def test_a_bitonal_page_and_one_on_light_paper_are_not_flattened():
     page = pagegen.letter_page(dpi=150, mode="1")
     assert flatten(page, 150) is page
+    light = pagegen.letter_page(dpi=150)  # paper 250
+    assert flatten(light, 150) is light
 
 
 def test_letter_height_follows_the_type_size_and_only_small_type_is_enlarged():
