@@ -63,6 +63,10 @@ INK_LEVEL = 160
 """Ink on a flattened page (paper 255): darker than this. A fixed level, not Otsu: on a flattened
 page with little type Otsu splits the paper's grain from the paper."""
 MIN_LETTERS = 30
+MEASURE_SIDE = 1200
+"""Letters are measured on a copy reduced by whole factors to about this short side: a page large
+enough to be reduced has letters far above the size that is enlarged (a 1,024 or 1,600 pixel wide
+page is measured at full resolution), and a 400 ppi page's components cost ~0.5 s at full size."""
 """Fewer letter-like components than this: no measure (a blank page, a drawing)."""
 
 
@@ -78,20 +82,23 @@ def flatten(image: Image.Image, dpi: float) -> Image.Image:
     k = max(3, int(round(BACKGROUND_MM * dpi / 25.4 / f)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
     background = _background(small, kernel, k)
-    bh, bw = background.shape
-    if np.median(background[bh // 10: bh - bh // 10, bw // 10: bw - bw // 10]) >= GREY_PAPER:
+    if background is None:
         return image  # light paper: read as it is
     if f > 1:
         background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     return Image.fromarray(cv2.divide(grey, np.maximum(background, 1), scale=255))
 
 
-def _background(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray:
-    """The paper's level around every pixel: the brightest within the window, smoothed. Where a
-    dark area is wider than the window (the scanner's border) the grey-level closing, which keeps
-    it, is the background instead: otherwise its edge would stay a black band, and one dark band
-    is enough to pull tesseract's global threshold below faint type."""
+def _background(small: np.ndarray, kernel: np.ndarray, k: int) -> np.ndarray | None:
+    """The paper's level around every pixel: the brightest within the window, smoothed; None when
+    the paper is light (``GREY_PAPER``: nothing to flatten, and the closing below is not needed).
+    Where a dark area is wider than the window (the scanner's border) the grey-level closing,
+    which keeps it, is the background instead: otherwise its edge would stay a black band, and
+    one dark band is enough to pull tesseract's global threshold below faint type."""
     spread = cv2.blur(cv2.dilate(small, kernel), (k, k))
+    h, w = spread.shape
+    if np.median(spread[h // 10: h - h // 10, w // 10: w - w // 10]) >= GREY_PAPER:
+        return None
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
     return np.where(closed.astype(np.int16) * 2 < spread, closed, spread)
 
@@ -102,17 +109,21 @@ def text_height(image: Image.Image, dpi: float) -> float | None:
     there are too few to tell. About the x-height to cap height of the type; tesseract's word
     boxes are about 1.4 times it."""
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
-    ink = (grey < INK_LEVEL).astype(np.uint8)
+    ink = (grey < INK_LEVEL).astype(np.uint8) * 255
+    r = max(1, min(ink.shape) // MEASURE_SIDE)
+    if r > 1:  # any ink in an r x r cell is ink: letters keep their height to within r pixels
+        ink = (cv2.resize(ink, (ink.shape[1] // r, ink.shape[0] // r), interpolation=cv2.INTER_AREA) > 0)
+        ink = ink.astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1:
         return None
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
     mm = dpi / 25.4
-    letter = (h >= 3) & (h <= LETTER_MM[1] * mm * 2) & (w <= 3 * h) & (h <= 4 * w) & (area >= 0.15 * w * h)
+    letter = (h * r >= 3) & (h * r <= LETTER_MM[1] * mm * 2) & (w <= 3 * h) & (h <= 4 * w) & (area >= 0.15 * w * h)
     if int(letter.sum()) < MIN_LETTERS:
         return None
     # weighted by ink: a faint letter broken into specks counts for its ink, not once per speck
-    heights, weights = h[letter], area[letter]
+    heights, weights = h[letter] * r, area[letter]
     order = np.argsort(heights, kind="stable")
     cumulative = np.cumsum(weights[order])
     return float(heights[order][int(np.searchsorted(cumulative, cumulative[-1] / 2))])
