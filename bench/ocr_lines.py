@@ -1,6 +1,7 @@
 """Word recall per line kind: as read, with the OCR copy's cleanup, and with the second reading.
 
-    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-folders,dev-planted] [--limit N] [--jobs 1]
+    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--limit N] [--jobs 1]
+                                        [--skip-as-is] [--before GIT-REVISION] [--json FILE]
 
 Each development page with text goes through the product's own code: load, imaging (turn upright,
 measure skew), the straightened grey copy OCR reads, then ``ocr_page`` (tesseract, ``-l nld``) on
@@ -9,6 +10,9 @@ second, sparse reading of the regions no word covers (``ocr.reread``). For every
 the ground truth (kinds: typed, form_label, form_value, titleblock, stamp, dimension, ...), its
 words (3 letters or more, lower case) are looked up in the page's OCR words (as a multiset); the
 recall per kind is printed for both, with the cleanup's cost against the OCR time of the same page.
+``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
+reading, so a change to it is scored before and after on the same pages in the same run, with the
+OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
@@ -22,6 +26,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -39,7 +44,18 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
-def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
+def _module(source: str, name: str = "reread_before"):
+    """A module made from ``source`` (the second reading as it was at --before)."""
+    import types
+
+    if name in sys.modules:
+        return sys.modules[name]
+    mod = sys.modules[name] = types.ModuleType(name)  # dataclasses look their module up
+    exec(compile(source, f"<{name}>", "exec"), mod.__dict__)
+    return mod
+
+
+def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.imaging.load import load_page
     from digitalisering.imaging.stage import ImagingOptions, analyse_page
     from digitalisering.imaging.transform import straight_grey
@@ -50,7 +66,7 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
 
-    path, fmt_hint, index, lines = args
+    path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
     loaded = load_page(Path(path), index, fmt, 250_000_000)
     stated = loaded.info.stated_dpi[0] if loaded.info.stated_dpi else None
@@ -63,13 +79,17 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
     clean_s = time.perf_counter() - t0
     out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules}
     engine = get_engine("tesseract")
-    for name, img in (("as_is", straight), ("cleaned", cleaned), ("reread", cleaned)):
+    variants = ([] if skip_as_is else [("as_is", straight)]) + [("cleaned", cleaned)] + ([("before", cleaned)] if before else []) + [("reread", cleaned)]
+    first = second = None  # the first reading of the cleaned copy (read before "before" and "reread")
+    for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
-        if name == "reread":  # the first reading of the cleaned copy again, then the second reading
-            result = first
-            extra = reread(engine, img, dpi, result, measure(img, dpi, result.words), "nld")
-            found = result.words + [w for b in extra for w in b.words]
+        if name == "before":  # the second reading as it was at --before (it returned added blocks)
+            extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
+            found = first.words + [w for b in extra for w in b.words]
+        elif name == "reread":  # the first reading of the cleaned copy again, then the second reading
+            second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
+            found = second.text.words if second else first.words
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
@@ -82,7 +102,7 @@ def one_page(args: tuple[str, str, int, list[dict]]) -> dict:
             per_kind[line["kind"]][0] += hit
             per_kind[line["kind"]][1] += sum(want.values())
         out[name] = dict(per_kind)
-    out["reread_words"] = len(found) - len(first.words)
+    out["reread_words"] = second.added if second else 0
     return out
 
 
@@ -93,7 +113,13 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages per set (0: all)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
+    ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
+    ap.add_argument("--before", help="a git revision: also score the second reading as it was there (same pages, same run)")
     args = ap.parse_args()
+    before = None
+    if args.before:
+        before = subprocess.run(["git", "-C", str(REPO), "show", f"{args.before}:digitalisering/ocr/reread.py"],
+                                capture_output=True, text=True, check=True).stdout
     tasks = []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name
@@ -101,33 +127,39 @@ def main() -> None:
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
         if args.limit:
             pages = pages[: args.limit]
-        tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"]) for p in pages]
+        tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(one_page, tasks))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
-    totals = {v: defaultdict(lambda: [0, 0]) for v in ("as_is", "cleaned", "reread")}
+    names = ([] if args.skip_as_is else ["as_is"]) + ["cleaned"] + (["before"] if before else []) + ["reread"]
+    totals = {v: defaultdict(lambda: [0, 0]) for v in names}
     for r in rows:
         for v in totals:
             for kind, (hit, n) in r[v].items():
                 totals[v][kind][0] += hit
                 totals[v][kind][1] += n
-    print(f"{len(rows)} pages ({args.sets})")
-    print(f"{'kind':<18} {'words':>6} {'as is':>7} {'cleaned':>8} {'reread':>7}")
-    for kind in sorted(totals["as_is"], key=lambda k: -totals["as_is"][k][1]):
-        n = totals["as_is"][kind][1]
-        a, c, r = (totals[v][kind][0] / n if n else 0 for v in ("as_is", "cleaned", "reread"))
-        print(f"{kind:<18} {n:>6} {a:>7.3f} {c:>8.3f} {r:>7.3f}")
+    print(f"{len(rows)} pages ({args.sets})" + (f"; before: the second reading at {args.before}" if before else ""))
+    print(f"{'kind':<18} {'words':>6}" + "".join(f" {v:>8}" for v in names))
+    for kind in sorted(totals["cleaned"], key=lambda k: -totals["cleaned"][k][1]):
+        n = totals["cleaned"][kind][1]
+        print(f"{kind:<18} {n:>6}" + "".join(f" {totals[v][kind][0] / n if n else 0:>8.3f}" for v in names))
     for v in totals:
         hit = sum(h for k, (h, n) in totals[v].items() if k != "handwritten")
         n = sum(n for k, (h, n) in totals[v].items() if k != "handwritten")
         print(f"all but handwritten, {v}: {hit / n:.3f}")
-    ratio = [r["clean_s"] / r["as_is_s"] for r in rows if r["as_is_s"] > 0]
-    print(f"cleanup cost / OCR time per page: median {statistics.median(ratio):.3f}, "
-          f"p95 {sorted(ratio)[int(0.95 * (len(ratio) - 1))]:.3f}; OCR time cleaned/as is: median "
-          f"{statistics.median(r['cleaned_s'] / r['as_is_s'] for r in rows):.3f}; second reading / OCR time: "
-          f"median {statistics.median(r['reread_s'] / r['cleaned_s'] for r in rows):.3f}, pages read again: "
-          f"{sum(1 for r in rows if r['reread_words'])}")
+    if not args.skip_as_is:
+        ratio = [r["clean_s"] / r["as_is_s"] for r in rows if r["as_is_s"] > 0]
+        print(f"cleanup cost / OCR time per page: median {statistics.median(ratio):.3f}, "
+              f"p95 {sorted(ratio)[int(0.95 * (len(ratio) - 1))]:.3f}; OCR time cleaned/as is: median "
+              f"{statistics.median(r['cleaned_s'] / r['as_is_s'] for r in rows):.3f}")
+    print(f"second reading / OCR time: median {statistics.median(r['reread_s'] / r['cleaned_s'] for r in rows):.3f}, "
+          f"pages read again: {sum(1 for r in rows if r['reread_words'])}")
+    ocr = sum(r["cleaned_s"] for r in rows)
+    stage = {v: ocr + sum(r[f"{v}_s"] for r in rows) for v in ("before", "reread") if f"{v}_s" in rows[0]}
+    print("OCR stage time (cleaned copy read + second reading), summed over the pages: "
+          + ", ".join(f"{v} {t:.1f} s" for v, t in stage.items())
+          + (f"; after / before {stage['reread'] / stage['before']:.3f}" if "before" in stage else ""))
     print(f"pages with leaders removed: {sum(1 for r in rows if r['leaders'])}, with rules: "
           f"{sum(1 for r in rows if r['rules'])}")
 

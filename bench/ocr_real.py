@@ -19,8 +19,8 @@ scoring half is the figure to quote, "all" is labelled as containing the tuning 
 - ours: the product's page path as a library (load, imaging with the engine's OSD, the
   straightened grey copy, cleanup, the flattened copy with small type enlarged, OCR with the best
   models where installed, the second reading of unread regions), in ``--langs``. ``--ours`` adds
-  variants in the same run: ``plain`` (no flattening or enlarging, as before December 2026),
-  ``fast`` (Debian's fast models instead of the best ones).
+  variants in the same run: ``plain`` (no flattening or enlarging), ``fast`` (Debian's fast models
+  instead of the best ones), ``today`` (both: the page path as it was before them).
 - OCRmyPDF (its own venv, bench/.venv-ocrmypdf, created on first use like bench/ocr_pdfa.py;
   Ghostscript from Debian): ``ocrmypdf --deskew --rotate-pages -l LANG`` on an image-only PDF of the
   page (img2pdf, lossless); its text by pdftotext.
@@ -92,7 +92,7 @@ def ours(args: tuple[str, str, str]) -> tuple[str, float, str]:
     from digitalisering.ocr.reread import reread
 
     path, lang, variant = args
-    if variant == "fast":
+    if variant in ("fast", "today"):
         os.environ["DIGITALISERING_TESSDATA"] = NO_MODELS
     else:
         os.environ.pop("DIGITALISERING_TESSDATA", None)
@@ -106,12 +106,12 @@ def ours(args: tuple[str, str, str]) -> tuple[str, float, str]:
     dpi = res.technical.dpi
     straight, _ = clean_for_ocr(straight_grey(image, res.deskew_deg, tuple(res.paper_colour)), dpi)
     readable, upscale = straight, 1.0
-    if variant != "plain":  # as runner/page_chain.stage_ocr
+    if variant not in ("plain", "today"):  # as runner/page_chain.stage_ocr
         readable = flatten(straight, dpi)
         upscale = upscale_factor(text_height(readable, dpi))
     text = ocr_page(engine, readable, lang, dpi, plan_ocr(straight.width, straight.height, dpi, 40, upscale))
-    extra = reread(engine, readable, dpi, text, measure(straight, dpi, text.words), lang)
-    words = [w.text for w in text.words] + [w.text for b in extra for w in b.words]
+    second = reread(engine, readable, dpi, text, measure(straight, dpi, text.words), lang)
+    words = [w.text for w in (second.text if second else text).words]
     return path, time.perf_counter() - t0, " ".join(words)
 
 
@@ -156,7 +156,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--no-ocrmypdf", action="store_true")
-    ap.add_argument("--ours", default="new", help="variants of ours: new, plain (before), fast (Debian models)")
+    ap.add_argument("--ours", default="new", help="variants of ours: new, plain (no enhance), fast (Debian models), today (both)")
     args = ap.parse_args()
     files = pages(args.shared)[: args.limit or None]
     truth = {str(f): truth_text(f.with_suffix(".gt.txt").read_text(encoding="utf-8")) for f in files}

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from digitalisering import __version__
-from digitalisering.errors import DigitaliseringError, StateError
 from digitalisering.exitcodes import ExitCode
 from digitalisering.ingest import IngestReport, ingest_delivery
 from digitalisering.imaging.limits import set_pixel_limit
@@ -26,6 +25,10 @@ from digitalisering.cli_access import access_group
 from digitalisering.cli_iiif import iiif_group
 from digitalisering.cli_qa import qa_group
 from digitalisering.cli_index import index_command, search_command
+from digitalisering.cli_db import db_group
+from digitalisering.cli_events import events
+from digitalisering.cli_package import package, verify
+from digitalisering.cli_progress import progress
 from digitalisering.cli_web import portal, user_group
 from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
@@ -37,7 +40,7 @@ _GLOBAL_FLAGS = ("-v", "--verbose")
 
 COMMAND_ORDER = ("bag", "ingest", "run", "status", "qa", "access", "package", "verify", "index", "search", "iiif",
                  "portal", "user",
-                 "validate", "progress", "events")
+                 "validate", "progress", "events", "learn", "db")
 """The commands in the order of the work: the BAG index first, then a delivery from ingest to package."""
 
 EXAMPLES = """\b
@@ -54,6 +57,7 @@ Examples (the order of the work):
   digitalisering user add anna --role archivaris
   digitalisering portal --port 8080
   digitalisering progress --targets targets.toml --html voortgang.html
+  digitalisering db move --to postgresql://digitalisering@dbhost/archief
 \b
 Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
 command: digitalisering status demo --workspace ws
@@ -173,6 +177,9 @@ def _print_ingest(report: IngestReport) -> None:
                                   "--accept-redelivery {file}", file=changed.relpath))
     for rel in report.missing_files:
         click.secho("  " + _("MISSING since ingest: {file}", file=rel), fg="red")
+    for rel, recorded in report.renamed_files.items():
+        click.secho("  " + _("RENAMED since ingest (not taken as a new file): {file} was ingested as {recorded}; "
+                             "copy the delivery again keeping its names", file=rel, recorded=recorded), fg="red")
     if report.ignored_files:
         click.echo("  " + ngettext("ignored {n} non-scan file: {names}", "ignored {n} non-scan files: {names}",
                                    len(report.ignored_files), names=", ".join(report.ignored_files[:5])
@@ -543,210 +550,6 @@ def bag_status(obj: Context) -> None:
                  counts=counts))
 
 
-@main.command()
-@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--to", "target", required=True, type=click.Path(path_type=Path),
-              help="Folder to create for the package (a BagIt bag).")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Archive values (archiefvormer, waardering, openbaarheid) in TOML [default: gemeente Leiden].")
-@click.option("--public", is_flag=True,
-              help="A package for the public: restricted documents left out, redacted copies instead of originals.")
-@click.option("--access-config", "access_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Access settings (TOML) for documents nobody decided on [default: access_defaults.toml].")
-@click.option("--no-events", is_flag=True, help="Leave the event log (PREMIS 3.0) out of the package.")
-@operator_option
-@click.pass_obj
-@handle_errors
-def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None, public: bool,
-            access_file: Path | None, no_events: bool, operator: str | None) -> None:
-    """Make the e-depot delivery package (MDTO + BagIt, the event log as PREMIS) of the run in OUT_DIR;
-    each document's beperkingGebruik comes from its access decision when the batch is in the workspace."""
-    import shutil
-    import tempfile
-
-    from digitalisering.access.policy import load_settings
-    from digitalisering.access.publish import package_terms
-    from digitalisering.metadata.config import load_archive_config
-    from digitalisering.metadata.package import EVENTS_FILE, _begrip, build_package
-    from digitalisering.metadata.premis import batch_events_xml
-    from digitalisering.resultsfile import read_results
-    from digitalisering.workspace import Workspace, default_workspace
-
-    config = load_archive_config(config_file)  # a bad settings file is refused before anything else
-    settings = load_settings(access_file)
-    results = read_results(out_dir)
-    name = results["batch"]["name"]
-    work = Path(tempfile.mkdtemp(prefix=".public-", dir=Path(target).resolve().parent)) if public else None
-    try:
-        access = None
-        events = None
-        # the decisions and the event log are in the workspace's state (or --db); a package made where
-        # the batch was not run carries the archive's default beperkingGebruik and no event log, and
-        # cannot be public
-        root = obj._workspace_path or default_workspace()  # (not created when it is not there)
-        if obj.db or public or (Path(root) / Workspace(Path(root)).database.name).exists():
-            try:
-                with obj.store() as store:
-                    batch = store.find_batch(name=name)
-                    if batch is None and public:
-                        raise StateError(f"batch {name} is not in this workspace: a public "
-                                         "package needs its access decisions")
-                    if batch is not None:
-                        access = package_terms(store, obj.workspace, batch, results, settings,
-                                               _begrip(config, "beperking_gebruik"), public=public,
-                                               work_dir=work or Path(out_dir))
-                        if not no_events:
-                            events = batch_events_xml(store, batch)
-            except DigitaliseringError as exc:
-                if public:
-                    raise
-                # the package does not need the workspace: say why, go on
-                click.secho(_("note: the package has no event log: {reason}", reason=exc), fg="yellow", err=True)
-        if events is None and not no_events:
-            click.secho(_("note: batch {name} is not in this workspace: the package has no event log "
-                          "(give --workspace)", name=name), fg="yellow", err=True)
-        report = build_package(out_dir, target, config, operator=operator_name(operator), access=access,
-                               public=public, events_xml=events)
-    finally:
-        if work:
-            shutil.rmtree(work, ignore_errors=True)
-    click.echo(_("package {path}: {dossiers} dossiers, {documents} documents, {files} files ({bytes} bytes), "
-                 "{records} MDTO records (each validated against the MDTO 1.0.1 XSD); BagIt bag with SHA-256 "
-                 "manifest, validated", path=report.path, dossiers=number(report.dossiers),
-                 documents=number(report.documents), files=number(report.files), bytes=number(report.bytes),
-                 records=number(report.records)) + (" " + _("(public)") if public else ""))
-    if report.events:
-        click.echo("  " + _("event log: {file} (PREMIS 3.0, validated against the Library of Congress schema)",
-                            file=f"data/{EVENTS_FILE}"))
-
-
-@main.command()
-@click.argument("batch")
-@click.option("--premis", "premis_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the event log as PREMIS 3.0 XML (validated) to this file.")
-@json_option
-@click.pass_obj
-@handle_errors
-def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) -> None:
-    """The event log of BATCH: who registered, ran, re-delivered, checked and judged what, and when."""
-    from digitalisering.fileio import write_bytes_atomic
-    from digitalisering.metadata.premis import batch_events_xml
-    from digitalisering.qa.inspection import find_batch
-    from digitalisering.reportfiles import check_report_target
-
-    with obj.store() as store:
-        b = find_batch(store, batch)
-        if premis_file:
-            check_report_target(store, premis_file)  # never over a run's or a delivery's file
-        log = store.events(b.id)
-        xml = batch_events_xml(store, b) if premis_file else None
-    if premis_file:
-        write_bytes_atomic(premis_file, xml)
-    if as_json:
-        echo_json([{"id": e.id, "at": e.at, "who": e.who, "action": e.action, "detail": e.detail} for e in log])
-        return
-    for e in log:
-        about = e.detail.get("file") or e.detail.get("page") or ""
-        click.echo(f"{timestamp(e.at)}  {e.who:<12} {e.action:<22} {about}")
-    if premis_file:
-        click.echo(_("PREMIS 3.0: {file} ({n} events, validated against the Library of Congress schema)",
-                     file=premis_file, n=number(len(log))))
-
-
-@main.command()
-@click.argument("package_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@handle_errors
-def verify(package_dir: Path) -> None:
-    """Re-check a delivery package: fixity, completeness, MDTO records (exit 5 or 7 on problems)."""
-    from digitalisering.metadata.package import verify_package
-
-    report = verify_package(package_dir)
-    if report.ok:
-        click.echo(_("ok: {path}: every file present and unchanged, every MDTO record valid", path=package_dir))
-        sys.exit(int(ExitCode.OK))
-    click.secho(ngettext("{path}: {n} problem", "{path}: {n} problems", len(report.problems), path=package_dir),
-                fg="red")
-    for problem in report.problems:
-        click.echo(f"  {problem}")
-    sys.exit(int(ExitCode.FIXITY if report.fixity_problems else ExitCode.INVALID))
-
-
-TARGETS_ENV = "DIGITALISERING_TARGETS"
-TARGETS_IN_WORKSPACE = "targets.toml"
-
-
-def _targets_path(obj: Context, given: Path | None) -> Path:
-    """The targets file: ``--targets``, else ``$DIGITALISERING_TARGETS``, else ``targets.toml`` in the
-    workspace; never a path relative to wherever the command happens to be started."""
-    import os
-
-    from digitalisering.errors import ConfigError
-
-    if given is not None:
-        return given
-    if os.environ.get(TARGETS_ENV):
-        path = Path(os.environ[TARGETS_ENV])
-        if not path.is_file():
-            raise ConfigError(_("{path} (from {env}) does not exist; give --targets FILE", path=path, env=TARGETS_ENV))
-        return path
-    path = obj.workspace.root / TARGETS_IN_WORKSPACE
-    if path.is_file():
-        return path
-    raise ConfigError(_("no targets file: give --targets FILE (an example: batches/targets.example.toml), set {env}, "
-                        "or put it at {path}", env=TARGETS_ENV, path=path))
-
-
-@main.command()
-@click.option("--targets", "targets_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help=f"The project's targets (TOML) [default: ${TARGETS_ENV}, else {TARGETS_IN_WORKSPACE} in the "
-                   "workspace].")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Report as of this day [default: today].")
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the figures per week (or month), weeks without production included.")
-@click.option("--period", type=click.Choice(["week", "month"]), default="week", show_default=True,
-              help="Rows of the CSV.")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the HTML page with the burn-up and cost charts.")
-@click.option("--lang", "lang", type=click.Choice(["nl", "en"]), default=None,
-              help="Language of the report [default: --taal].")
-@json_option
-@click.pass_obj
-@handle_errors
-def progress(obj: Context, targets_file: Path | None, as_of, csv_file: Path | None, period: str,
-             html_file: Path | None, lang: str | None, as_json: bool) -> None:
-    """Progress of all batches against the targets: volumes, rates, forecast with its basis, budget."""
-    import io as _io
-
-    from digitalisering.fileio import write_text_atomic
-    from digitalisering.i18n import language
-    from digitalisering.progress.compute import project_progress
-    from digitalisering.progress.report import html_page, progress_json, terminal_table, write_csv
-    from digitalisering.progress.targets import load_targets
-    from digitalisering.reportfiles import check_report_target
-
-    lang = lang or language()
-    targets = load_targets(_targets_path(obj, targets_file))
-    with obj.store() as store:
-        for target in (csv_file, html_file):
-            if target:
-                check_report_target(store, target)  # never over a run's or a delivery's file
-        p = project_progress(store, targets, as_of.date() if as_of else None)
-    if as_json:
-        echo_json(progress_json(p))
-    else:
-        click.echo(terminal_table(p, lang))
-    if csv_file:
-        buf = _io.StringIO()
-        write_csv(p, buf, period, lang)
-        write_text_atomic(csv_file, buf.getvalue())
-        if not as_json:
-            click.echo(f"CSV: {csv_file}")
-    if html_file:
-        write_text_atomic(html_file, html_page(p, lang))
-        if not as_json:
-            click.echo(f"HTML: {html_file}")
-
-
 main.add_command(qa_group)
 main.add_command(index_command)
 main.add_command(search_command)
@@ -754,3 +557,8 @@ main.add_command(access_group)
 main.add_command(user_group)
 main.add_command(portal)
 main.add_command(iiif_group)
+main.add_command(package)
+main.add_command(verify)
+main.add_command(events)
+main.add_command(progress)
+main.add_command(db_group)

@@ -119,6 +119,7 @@ def access_decide(obj: Context, batch: str, document: str, state: str, ground: s
                   regions: tuple[str, ...], from_proposals: bool, reason: str, who: str | None,
                   config_file: Path | None) -> None:
     """Record an archivist's decision on DOCUMENT of BATCH (earlier decisions are kept)."""
+    from digitalisering.access.copies import remove_superseded
     from digitalisering.access.policy import AccessDecision, Region, decide, load_settings
     from digitalisering.access.proposals import DocumentProposals
 
@@ -134,6 +135,7 @@ def access_decide(obj: Context, batch: str, document: str, state: str, ground: s
         decision = AccessDecision(document, state, ground, parse_until(until) if until else None, tuple(found),
                                   reason, operator_name(who), source="archivist")
         done = decide(store, b, decision, settings, set(docs))
+        remove_superseded(store, obj.workspace.root, b.name, document)
     click.echo(f"{document}: {STATE_NL[done.state]}" + (f" tot en met {dutch_date(done.until)}" if done.until else "")
                + (f", {len(done.regions)} gebieden" if done.regions else "") + f" (door {done.who})")
 

@@ -218,7 +218,7 @@ def qa_rescan_list(obj: Context, batch: str, csv_file: Path | None, as_json: boo
     with obj.store() as store:
         b = find_batch(store, batch)
         if csv_file:
-            check_report_target(store, csv_file)  # never over a run's or a delivery's file
+            check_report_target(store, csv_file, obj.workspace.root)  # never over a run's or a delivery's file
         try:
             results = read_results(run_out_dir(store, b))
         except DigitaliseringError:

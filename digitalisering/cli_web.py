@@ -111,14 +111,15 @@ def user_list(obj: Context) -> None:
 
 
 def web_settings(obj: Context, hosts: list[str], *, qa_config: Path | None = None,
-                 archive_config: Path | None = None, secure_cookies: bool = False, gazetteer: Path | None = None):
+                 archive_config: Path | None = None, secure_cookies: bool = False, gazetteer: Path | None = None,
+                 access_config: Path | None = None):
     from digitalisering.web.app import WebSettings
     from digitalisering.web.secret import secret_key
 
     return WebSettings(store_target=obj.db or obj.workspace.database, workspace=obj.workspace,
                        allowed_hosts=tuple(hosts), secret_key=secret_key(obj.workspace),
                        qa_config_file=qa_config, archive_config_file=archive_config, secure_cookies=secure_cookies,
-                       gazetteer_file=gazetteer)
+                       gazetteer_file=gazetteer, access_config_file=access_config)
 
 
 @click.command("portal")
@@ -136,14 +137,18 @@ def web_settings(obj: Context, hosts: list[str], *, qa_config: Path | None = Non
               help="Archive values for the review pages' MDTO check.")
 @click.option("--gazetteer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of historic street-name variants for address search (as for run).")
+@click.option("--access-config", "access_config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Access settings (TOML) with the municipality's grounds for the access review pages "
+                   "(as for `package --access-config`) [default: access_defaults.toml].")
 @click.option("--secure-cookies", is_flag=True, help="Send the session cookie over HTTPS only (behind a TLS proxy).")
 @click.option("--no-access-log", is_flag=True, help="Do not print a line per request.")
 @click.pass_obj
 @handle_errors
 def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts: tuple[str, ...],
-           qa_config: Path | None, archive_config: Path | None, gazetteer: Path | None, secure_cookies: bool,
-           no_access_log: bool) -> None:
+           qa_config: Path | None, archive_config: Path | None, gazetteer: Path | None, access_config: Path | None,
+           secure_cookies: bool, no_access_log: bool) -> None:
     """Serve the portal: search, dossiers, the viewer, downloads and the QA review pages (Ctrl-C stops it)."""
+    from digitalisering.access.policy import load_settings
     from digitalisering.errors import MissingDependencyError
     from digitalisering.metadata.config import load_archive_config
     from digitalisering.qa.config import load_qa_config
@@ -155,6 +160,7 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
     allowed_hosts(host, port, extra_hosts)  # a bad --allowed-host is a usage error before anything else
     load_qa_config(qa_config)  # and so is a bad settings file
     load_archive_config(archive_config)
+    load_settings(access_config)
     if gazetteer:
         from digitalisering.bag.link import load_gazetteer
 
@@ -166,7 +172,7 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
     port = sock.getsockname()[1]
     hosts = allowed_hosts(host, port, extra_hosts)
     settings = web_settings(obj, hosts, qa_config=qa_config, archive_config=archive_config,
-                            secure_cookies=secure_cookies, gazetteer=gazetteer)
+                            secure_cookies=secure_cookies, gazetteer=gazetteer, access_config=access_config)
     with obj.store():
         pass  # the state database opens (and is migrated) before the workers start
     shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)

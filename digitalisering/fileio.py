@@ -4,6 +4,7 @@ File names made from untrusted text are ``naming``'s job."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -31,6 +32,19 @@ def current_umask() -> int:
     return mask
 
 
+_NO_MODES = (errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL)
+"""What ``fchmod`` answers on a file system without Unix permissions (FAT and exFAT disks, some
+network shares, FUSE file systems): their files get the mount's permissions."""
+
+
+def _set_mode(fd: int, mode: int) -> None:
+    try:
+        os.fchmod(fd, mode)
+    except OSError as exc:
+        if exc.errno not in _NO_MODES:
+            raise
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it is fsynced and renamed onto ``target``.
@@ -48,7 +62,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
-            os.fchmod(fh.fileno(), 0o666 & ~current_umask())
+            _set_mode(fh.fileno(), 0o666 & ~current_umask())
             os.fsync(fh.fileno())
         os.replace(tmp_path, target)
     except OSError as exc:

@@ -10,6 +10,9 @@ is refused (StateError, exit 6, one line) when it is:
 - ``results.json`` or ``failures.csv`` in a folder that holds a run's results;
 - inside a delivery of a batch in the workspace (the next ingest would list or read it);
 - inside a delivery package (a BagIt bag: its manifest no longer holds);
+- inside the workspace, or the SQLite state database or one of its files (before,
+  ``events B --premis WORKSPACE/state.sqlite`` replaced the whole state: batches, decisions,
+  corrections and accounts);
 - a folder, or a symbolic link (written through, it could land anywhere).
 
 Anything else is written atomically (``fileio.write_*_atomic``), replacing an earlier report.
@@ -27,8 +30,9 @@ from digitalisering.store import Store
 RUN_FILES = (RESULTS_FILE, "failures.csv")
 
 
-def check_report_target(store: Store, target: Path) -> Path:
-    """``target`` as an absolute path when a report may be written there; StateError when not."""
+def check_report_target(store: Store, target: Path, workspace_root: Path | None = None) -> Path:
+    """``target`` as an absolute path when a report may be written there; StateError when not.
+    ``workspace_root``: the workspace of the command (its state, models, work files)."""
     from digitalisering.metadata.package import enclosing_bag  # metadata sits above this module
 
     target = Path(target)
@@ -37,6 +41,13 @@ def check_report_target(store: Store, target: Path) -> Path:
     if target.is_dir():
         raise StateError(f"{target} is a folder; name a file")
     path = target.resolve()
+    if workspace_root is not None and is_within(path, Path(workspace_root)):
+        raise StateError(f"{target} is inside the workspace {Path(workspace_root).resolve()} (its state and work "
+                         "files); write the report elsewhere")
+    if store.db.name == "sqlite":  # --db elsewhere: the database and its -wal, -shm and lock files
+        database = Path(store.db.location).resolve()
+        if path.parent == database.parent and path.name.startswith(database.name):
+            raise StateError(f"{target} is the state database or one of its files; write the report elsewhere")
     owners = store.outputs_at(str(path))
     if owners:
         batch = store.batch_by_id(owners[0].batch_id)

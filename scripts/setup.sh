@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   postgresql
   python3-venv
   libvips42
+  fusefat dosfstools   # tests: a case-insensitive FAT disk (tests/runner/test_case_insensitive_disk.py)
 )
 # Node.js and npm: Debian's packages only where no node and npm are installed yet (an image may come
 # with Node.js from elsewhere, whose npm conflicts with Debian's npm package).

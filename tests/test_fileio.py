@@ -1,9 +1,10 @@
+import errno
 from pathlib import Path
 
 import pytest
 
 from digitalisering.errors import StateError
-from digitalisering.fileio import atomic_path, ensure_inside, write_bytes_atomic
+from digitalisering.fileio import atomic_path, ensure_inside, write_bytes_atomic, write_text_atomic
 
 
 def test_atomic_write_replaces_whole_file(tmp_path: Path):
@@ -67,3 +68,16 @@ def test_unfinished_temporaries_of_a_killed_writer_are_removed_and_nothing_else(
     assert remove_temporaries(tmp_path) == [tmp]
     assert not tmp.exists() and all(p.read_text() == "not ours" for p in keep)
     assert remove_temporaries(tmp_path / "missing") == []
+
+
+@pytest.mark.parametrize("code", [errno.ENOSYS, errno.EPERM, errno.EOPNOTSUPP])
+def test_a_disk_without_unix_permissions_is_written_all_the_same(tmp_path: Path, monkeypatch, code: int):
+    """FAT and exFAT disks (fusefat: ENOSYS; the kernel's vfat: EPERM) have no chmod: before, every
+    output write failed there ("Function not implemented")."""
+    import os
+
+    def no_modes(fd, mode):
+        raise OSError(code, os.strerror(code))
+    monkeypatch.setattr(os, "fchmod", no_modes)
+    write_text_atomic(tmp_path / "a.txt", "inhoud")
+    assert (tmp_path / "a.txt").read_text() == "inhoud" and not list(tmp_path.glob(".*.part"))

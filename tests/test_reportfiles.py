@@ -71,3 +71,25 @@ def test_links_folders_and_packages_are_refused(processed, tmp_path):
         for target, why in ((link, "symbolic link"), (tmp_path, "folder"), (bag / "data" / "x.csv", "package")):
             with pytest.raises(StateError, match=why):
                 check_report_target(store, target)
+
+
+def test_the_workspace_and_the_state_database_are_refused(processed, tmp_path):
+    """Before: ``events B --premis WORKSPACE/state.sqlite`` replaced the state database with the XML
+    (every batch, decision, correction and account gone; the next command: "file is not a database")."""
+    ws = processed["workspace"]
+    batch = processed["batch"].name
+    state = ws.database
+    before = digest(state)
+    for target in (state, state.with_name(state.name + "-wal"), ws.root / "model" / "current",
+                   ws.root / "verslag.csv"):
+        for args in (("events", batch, "--premis", str(target)), ("qa", "rescan-list", batch, "--csv", str(target)),
+                     ("progress", "--targets", str(TARGETS), "--csv", str(target))):
+            res = cli(processed, *args)
+            assert res.exit_code == 6, (args, res.output)
+            assert "workspace" in res.output and len(res.output.strip().splitlines()) == 1, res.output
+            assert not target.exists() or target == state
+    assert digest(state) == before
+    with Store(state) as store:  # --db elsewhere: the database file and its companions, not their folder
+        with pytest.raises(StateError, match="state database"):
+            check_report_target(store, state.with_name(state.name + "-shm"))
+        assert check_report_target(store, tmp_path / "verslag.xml") == (tmp_path / "verslag.xml").resolve()

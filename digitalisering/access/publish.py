@@ -9,6 +9,7 @@ never an output). ``public_copy`` makes one redacted copy; ``package --public`` 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -19,7 +20,7 @@ from digitalisering.access.policy import AccessDecision, batch_access
 from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, write_public_copy
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, write_text_atomic
+from digitalisering.fileio import ensure_inside, is_within, write_text_atomic
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.writer import PdfInfo
@@ -74,10 +75,92 @@ class PublishReport:
     restricted: list[str] = field(default_factory=list)
 
 
+def _earlier_publication(target: Path) -> str | None:
+    """The batch whose publication ``target`` holds (its ``openbaar.json``), or None."""
+    try:
+        return json.loads((target / PUBLIC_INDEX).read_text(encoding="utf-8")).get("batch")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -> Path:
+    """``target`` resolved, when the public folder of ``batch`` may be (re)made there: not inside a
+    run's output folder (the redacted copy replaced the archival PDF), a delivery (the next ingest
+    read the copies as scans), the workspace or a delivery package, and either absent, empty or an
+    earlier publication of this batch (it is replaced whole); else StateError (exit 6, one line)."""
+    from digitalisering.metadata.package import enclosing_bag
+    from digitalisering.resultsfile import RESULTS_FILE
+
+    path = Path(target).resolve()
+    protected = {"output folder": Path(out_dir), "workspace": Path(workspace.root)}
+    protected.update({f"delivery of batch {b.name}": Path(b.delivery) for b in store.batches()})
+    for what, folder in protected.items():
+        if is_within(path, folder):
+            raise StateError(f"refusing to publish into {path}: it is inside the {what} {Path(folder).resolve()}; "
+                             "choose a folder of its own")
+    runs = next((f for f in (path, *path.parents) if (f / RESULTS_FILE).is_file()), None)
+    if runs is not None:
+        raise StateError(f"refusing to publish into {path}: it is inside the output folder {runs} of a run; "
+                         "choose a folder of its own")
+    bag = enclosing_bag(path)
+    if bag is not None:
+        raise StateError(f"refusing to publish into {path}: it is inside the delivery package {bag}")
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise StateError(f"{path} is not a folder; choose a folder for the public copies")
+    if path.is_dir() and any(path.iterdir()) and _earlier_publication(path) != batch.name:
+        raise StateError(f"{path} holds files that are not a publication of batch {batch.name}; "
+                         "choose a new or empty folder")
+    return path
+
+
 def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Path, target: Path,
                   settings: dict[str, Any], today: date | None = None) -> PublishReport:
-    """Write what the public may receive of every document into ``target`` (see the module)."""
-    target = Path(target)
+    """Write what the public may receive of every document into ``target`` (see the module).
+
+    The folder is made beside ``target`` and put in its place when complete, so a publication
+    killed half-way leaves the previous one as it was, and a republication after decisions
+    changed holds nothing the new decisions withhold (an earlier open PDF of a document that is
+    restricted now stayed in the folder). ``out_dir`` is held for reading meanwhile."""
+    from digitalisering.locks import FileLock, folder_lock
+
+    target = check_publish_target(store, workspace, batch, out_dir, target)  # before the lock file is made
+    lock = FileLock(target.with_name(f".{target.name}.lock"))
+    try:
+        taken = lock.acquire()
+    except OSError as exc:
+        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+    if not taken:
+        raise StateError(f"{target} is being published by another command (pid {lock.holder()})")
+    try:
+        check_publish_target(store, workspace, batch, out_dir, target)  # what another command made meanwhile
+        work = target.with_name(f".{target.name}.part")
+        old = target.with_name(f".{target.name}.old")
+        with folder_lock(Path(out_dir), f"{out_dir} is being written by a run; publish when it is done",
+                         shared=True):
+            try:
+                for leftover in (work, old):  # what a killed publication left
+                    if leftover.is_dir() and not leftover.is_symlink():
+                        shutil.rmtree(leftover)
+                    else:
+                        leftover.unlink(missing_ok=True)
+                work.mkdir(parents=True)
+                report = _fill_publication(store, workspace, batch, results, Path(out_dir), work, settings, today)
+                if target.exists():
+                    os.replace(target, old)
+                os.replace(work, target)
+                shutil.rmtree(old, ignore_errors=True)
+            except OSError as exc:
+                raise StateError(f"cannot write the public copies in {target.parent}: {exc.strerror or exc}") from exc
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    finally:
+        lock.release()
+    report.target = target
+    return report
+
+
+def _fill_publication(store, workspace, batch, results: dict[str, Any], out_dir: Path, target: Path,
+                      settings: dict[str, Any], today: date | None) -> PublishReport:
     report = PublishReport(target)
     listing = []
     docs = {d["id"]: d for d in results["documents"]}
@@ -94,15 +177,15 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
         dest = ensure_inside(target, target / rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         if state == "open":
-            shutil.copyfile(Path(out_dir) / rel, dest)
+            shutil.copyfile(out_dir / rel, dest)
             files = [rel]
             for alto in doc["output"].get("alto", []):
-                shutil.copyfile(Path(out_dir) / alto["path"], ensure_inside(target, target / alto["path"]))
+                shutil.copyfile(out_dir / alto["path"], ensure_inside(target, target / alto["path"]))
                 files.append(alto["path"])
             report.open.append(doc["id"])
         else:
             copy = public_copy(store, workspace, batch, doc, row.current, dest, target / ".work")
-            files = [str(p.relative_to(target)) for p in [copy.pdf, *copy.alto]]
+            files = [str(p.relative_to(target.resolve())) for p in [copy.pdf, *copy.alto]]
             report.redacted.append(doc["id"])
         entry["files"] = files
         listing.append(entry)

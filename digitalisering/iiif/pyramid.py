@@ -4,8 +4,9 @@ Decoding a whole scan for every tile would cost a viewer hundreds of millisecond
 page at 300 ppi is 8.7 million pixels; a drawing ten times that). So the first request for a page
 writes its image as a tiled, multi-resolution TIFF (libvips ``tiffsave``: 256-pixel JPEG tiles, each
 level half the one above, until the page fits one tile) into the cache folder in the workspace,
-atomically (a temporary name, then renamed: a killed server leaves no half pyramid), under a lock
-so that two server processes do not build the same page twice. Every later request reads only the
+atomically (encoded in memory, written to a temporary name, then renamed: a killed server leaves
+no half pyramid, and the next build of the page removes its temporary file), under a lock so that
+two server processes do not build the same page twice. Every later request reads only the
 tiles it needs from the level nearest above the asked resolution (``bench/iiif_tiles.py``).
 
 A pyramid is named by the page and a version string (what the image depends on, given by the
@@ -28,7 +29,7 @@ from PIL import Image
 
 from digitalisering._exec.vips import pyvips
 from digitalisering.errors import StateError
-from digitalisering.fileio import atomic_path
+from digitalisering.fileio import remove_temporaries, write_bytes_atomic
 from digitalisering.iiif.imageapi import TILE_SIZE, ImageRequest
 from digitalisering.locks import FileLock
 
@@ -84,6 +85,8 @@ class PyramidStore:
                 if not lock.acquire(wait_s=BUILD_WAIT_S):
                     raise StateError(f"another process has been building {target} for {BUILD_WAIT_S:.0f} s")
                 try:
+                    # what a build of this pyramid left when its process was killed (we hold its lock)
+                    remove_temporaries(target.parent, recursive=False, targets=lambda name: name == target.name)
                     if not target.is_file():
                         self._build(target, page_image())
                         self._remove_older(target)
@@ -95,10 +98,13 @@ class PyramidStore:
         return target
 
     def _build(self, target: Path, image: Image.Image) -> None:
+        """Encode the pyramid in memory (about 117 kB per megapixel: a few MB for a large drawing) and
+        write it atomically: libvips' own ``tiffsave`` to a file crashes the process (SIGSEGV) when
+        the disk is full; a full disk is now one StateError, and the previous file stays."""
         vips = _vips_from_pil(image)
-        with atomic_path(target) as tmp:
-            vips.tiffsave(str(tmp), tile=True, pyramid=True, compression="jpeg", Q=JPEG_QUALITY_PYRAMID,
-                          tile_width=TILE_SIZE, tile_height=TILE_SIZE)
+        data = vips.tiffsave_buffer(tile=True, pyramid=True, compression="jpeg", Q=JPEG_QUALITY_PYRAMID,
+                                    tile_width=TILE_SIZE, tile_height=TILE_SIZE)
+        write_bytes_atomic(target, data)
 
     @staticmethod
     def _remove_older(target: Path) -> None:

@@ -26,14 +26,17 @@ import zlib
 from typing import Iterable, Sequence
 
 from digitalisering.errors import MissingDependencyError, StateError, first_line
+from digitalisering.index.addresssql import (
+    ADDRESS_COLUMNS, Tables, address_matches, address_sql, any_in, filter_sql, stored_address_rows,
+)
 from digitalisering.index.base import (
     MAX_ALTERNATIVES, SCHEMA_VERSION, AddressMatch, DocumentInfo, DossierInfo, PageInfo, PageMatch, TextClause,
-    address_kind, address_rows, close_enough, letter_fits, pack_words, street_key, unpack_words, vocabulary, years,
+    close_enough, pack_words, unpack_words, vocabulary, years,
 )
-from digitalisering.index.model import AddressQuery, AddressRow, DossierRow, Filters, IndexStats
-from digitalisering.index.sqlite import filter_sql
+from digitalisering.index.model import AddressQuery, DossierRow, Filters, IndexStats
 from digitalisering.index.text import _TOKEN, fold
 
+ADDRESS_TABLES = Tables("search_addresses", "search_dossiers", "search_documents")
 TABLES = ("search_meta", "search_batches", "search_dossiers", "search_documents", "search_pages", "search_addresses",
           "search_vocabulary")
 SCHEMA = """
@@ -209,22 +212,21 @@ class PostgresIndex:
             dossier_id = next(ids)
             dossier_rows.append((dossier_id, batch, dossier.id, dossier.folder, "\n".join(dossier.dates)))
             for a in dossier.addresses:
-                addresses += _address_rows(dossier_id, None, a)
+                addresses += stored_address_rows(dossier_id, None, a)
             for doc in dossier.documents:
                 doc_id = next(ids)
                 y0, y1 = years(doc.dates or dossier.dates)
                 docs.append((doc_id, dossier_id, doc.id, doc.index, doc.type, y0, y1, "\n".join(doc.dates)))
                 for a in doc.addresses:
                     if a.role == "object" and a not in dossier.addresses:
-                        addresses += _address_rows(dossier_id, doc_id, a)
+                        addresses += stored_address_rows(dossier_id, doc_id, a)
                 for page in doc.pages:
                     pages.append((next(ids), doc_id, page.seq, page.number, pack_words(page.words), tokens(page.words)))
                     seen |= vocabulary(page.words)
         with c.cursor() as cur:
             cur.executemany("INSERT INTO search_dossiers VALUES (%s,%s,%s,%s,%s)", dossier_rows)
             cur.executemany("INSERT INTO search_documents VALUES (%s,%s,%s,%s,%s,%s,%s,%s)", docs)
-            cur.executemany("INSERT INTO search_addresses VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
-                            addresses)
+            cur.executemany(f"INSERT INTO search_addresses VALUES ({','.join(['%s'] * ADDRESS_COLUMNS)})", addresses)
             cur.executemany("INSERT INTO search_vocabulary VALUES (%s) ON CONFLICT DO NOTHING",
                             [(w,) for w in sorted(seen)])
             with cur.copy("COPY search_stage FROM STDIN") as copy:
@@ -319,38 +321,8 @@ class PostgresIndex:
         return " & ".join(found) or None
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
-        conds, args = [], []
-        if query.bag_id:
-            conds.append("a.num_id = %s OR a.vbo_id = %s OR a.pand_id = %s")
-            args += [query.bag_id] * 3
-        number = " AND a.number = %s" if query.number is not None else ""
-        if query.street:
-            conds.append("a.street_key = %s" + number)
-            args += [street_key(query.street)] + ([query.number] if number else [])
-        if query.postcode:
-            conds.append("a.postcode = %s" + number)
-            args += [query.postcode] + ([query.number] if number else [])
-        for column, values in (("num_id", query.related_num_ids), ("vbo_id", query.vbo_ids),
-                               ("pand_id", query.pand_ids)):
-            if values:
-                conds.append(f"a.{column} = ANY(%s)")
-                args.append(list(values))
-        if not conds:
-            return []
-        where, fargs = filter_sql(filters)
-        sql = ("SELECT a.dossier_id, d.id, a.street, a.number, a.letter, a.addition, a.postcode, a.num_id, a.vbo_id, "
-               "a.pand_id, a.written, a.status, a.role, a.in_range, d.type, d.year_from, d.year_to, s.batch FROM search_addresses a "
-               "JOIN search_dossiers s ON s.id = a.dossier_id JOIN search_documents d ON d.dossier_id = a.dossier_id "
-               "AND (a.document_id IS NULL OR a.document_id = d.id) "
-               f"WHERE ({' OR '.join(f'({c})' for c in conds)}){_pg(where)}")
-        out = []
-        for r in self.conn.execute(sql, args + fargs):
-            row = AddressRow(*r[2:13])
-            kind = address_kind(query, row, bool(r[13]))
-            if kind in ("adres", "bereik", "postcode") and not letter_fits(query, row):
-                continue
-            out.append(AddressMatch(r[0], r[1], row, kind, *r[14:]))
-        return out
+        built = address_sql(query, filters, ADDRESS_TABLES, any_in)
+        return address_matches(query, self.conn.execute(_pg(built[0]), built[1])) if built else []
 
     def dossiers(self, ids: Sequence[int]) -> dict[int, DossierInfo]:
         rows = self.conn.execute("SELECT id, batch, dossier, folder, dates FROM search_dossiers WHERE id = ANY(%s)",
@@ -375,9 +347,3 @@ class PostgresIndex:
         rows = self.conn.execute("SELECT id, document_id, seq, number, words FROM search_pages WHERE id = ANY(%s)",
                                  (list(ids),))
         return {r[0]: PageInfo(r[1], r[2], r[3], unpack_words(r[4])) for r in rows}
-
-
-def _address_rows(dossier_id: int, document_id: int | None, a: AddressRow) -> list[tuple]:
-    return [(dossier_id, document_id, street_key(r.street), r.street, r.number, r.letter, r.addition, r.postcode,
-             r.num_id, r.vbo_id, r.pand_id, r.written, r.status, r.role, int(in_range))
-            for r, in_range in address_rows(a)]

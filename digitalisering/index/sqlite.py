@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from digitalisering.errors import StateError
+from digitalisering.index.addresssql import (
+    ADDRESS_COLUMNS, Tables, address_matches, address_sql, filter_sql, marks_in, stored_address_rows,
+)
 from digitalisering.index.base import (
     MAX_ALTERNATIVES, SCHEMA_VERSION, AddressMatch, DocumentInfo, DossierInfo, PageInfo, PageMatch, TextClause,
-    address_kind, address_rows, close_enough, letter_fits, pack_words, street_key, unpack_words, vocabulary, years,
+    close_enough, pack_words, unpack_words, vocabulary, years,
 )
-from digitalisering.index.model import AddressQuery, AddressRow, DossierRow, Filters, IndexStats
+from digitalisering.index.model import AddressQuery, DossierRow, Filters, IndexStats
 from digitalisering.index.text import page_terms, stem
 
 INDEX_FILE = "search.sqlite"
@@ -54,31 +57,11 @@ match): the newest matches are taken in index order, up to the cap, and ranked a
 (``bench/portal.py``: a word on 40,000 of 50,000 pages took 220 ms ranked in full)."""
 CANDIDATES = 2000
 """Vocabulary words compared per probe (first three letters, last three)."""
+TABLES = Tables("addresses", "dossiers", "documents")
 
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
-
-
-def filter_sql(filters: Filters, dossier_ids: Sequence[int] | None = None) -> tuple[str, list]:
-    """SQL conditions on ``d`` (documents) and ``s`` (dossiers) for the filters."""
-    sql, args = [], []
-    if filters.types:
-        sql.append(f"d.type IN ({_marks(len(filters.types))})")
-        args += list(filters.types)
-    if filters.year_from is not None:
-        sql.append("d.year_to >= ?")
-        args.append(filters.year_from)
-    if filters.year_to is not None:
-        sql.append("d.year_from <= ?")
-        args.append(filters.year_to)
-    if filters.batches:
-        sql.append(f"s.batch IN ({_marks(len(filters.batches))})")
-        args += list(filters.batches)
-    if dossier_ids is not None:
-        sql.append(f"d.dossier_id IN ({_marks(len(dossier_ids))})")
-        args += list(dossier_ids)
-    return "".join(f" AND {c}" for c in sql), args
 
 
 class SqliteIndex:
@@ -138,14 +121,14 @@ class SqliteIndex:
                           (dossier_id, batch, dossier.id, dossier.folder, "\n".join(dossier.dates)))
                 docs, pages, terms, words_seen, addresses = [], [], [], set(), []
                 for a in dossier.addresses:
-                    addresses += self._address_rows(dossier_id, None, a)
+                    addresses += stored_address_rows(dossier_id, None, a)
                 for doc in dossier.documents:
                     ids[1] += 1
                     y0, y1 = years(doc.dates or dossier.dates)
                     docs.append((ids[1], dossier_id, doc.id, doc.index, doc.type, y0, y1, "\n".join(doc.dates)))
                     for a in doc.addresses:
                         if a.role == "object" and a not in dossier.addresses:
-                            addresses += self._address_rows(dossier_id, ids[1], a)
+                            addresses += stored_address_rows(dossier_id, ids[1], a)
                     for page in doc.pages:
                         ids[2] += 1
                         pages.append((ids[2], ids[1], page.seq, page.number, pack_words(page.words)))
@@ -154,7 +137,7 @@ class SqliteIndex:
                 c.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)", docs)
                 c.executemany("INSERT INTO pages VALUES (?,?,?,?,?)", pages)
                 c.executemany("INSERT INTO page_terms (rowid, terms) VALUES (?,?)", terms)
-                c.executemany("INSERT INTO addresses VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", addresses)
+                c.executemany(f"INSERT INTO addresses VALUES ({_marks(ADDRESS_COLUMNS)})", addresses)
                 c.executemany("INSERT OR IGNORE INTO vocabulary VALUES (?,?)", [(w, w[::-1]) for w in words_seen])
                 counts[1] += len(docs)
                 counts[2] += len(pages)
@@ -165,12 +148,6 @@ class SqliteIndex:
             raise
         c.execute("COMMIT")
         return IndexStats(batch, *counts, seconds=time.monotonic() - started)
-
-    @staticmethod
-    def _address_rows(dossier_id: int, document_id: int | None, a: AddressRow) -> list[tuple]:
-        return [(dossier_id, document_id, street_key(r.street), r.street, r.number, r.letter, r.addition, r.postcode,
-                 r.num_id, r.vbo_id, r.pand_id, r.written, r.status, r.role, int(in_range))
-                for r, in_range in address_rows(a)]
 
     def _delete(self, batch: str) -> None:
         c = self.conn
@@ -264,37 +241,8 @@ class SqliteIndex:
         return [PageMatch(r[0], r[1], r[2], -r[3], *r[4:]) for r in rows]
 
     def match_address(self, query: AddressQuery, filters: Filters) -> list[AddressMatch]:
-        conds, args = [], []
-        if query.bag_id:
-            conds.append("a.num_id = ? OR a.vbo_id = ? OR a.pand_id = ?")
-            args += [query.bag_id] * 3
-        if query.street:
-            conds.append("a.street_key = ?" + (" AND a.number = ?" if query.number is not None else ""))
-            args += [street_key(query.street)] + ([query.number] if query.number is not None else [])
-        if query.postcode:
-            conds.append("a.postcode = ?" + (" AND a.number = ?" if query.number is not None else ""))
-            args += [query.postcode] + ([query.number] if query.number is not None else [])
-        for column, values in (("num_id", query.related_num_ids), ("vbo_id", query.vbo_ids),
-                               ("pand_id", query.pand_ids)):
-            if values:
-                conds.append(f"a.{column} IN ({_marks(len(values))})")
-                args += list(values)
-        if not conds:
-            return []
-        where, fargs = filter_sql(filters)
-        sql = ("SELECT a.dossier_id, d.id, a.street, a.number, a.letter, a.addition, a.postcode, a.num_id, a.vbo_id, "
-               "a.pand_id, a.written, a.status, a.role, a.in_range, d.type, d.year_from, d.year_to, s.batch FROM addresses a "
-               "JOIN dossiers s ON s.id = a.dossier_id JOIN documents d ON d.dossier_id = a.dossier_id "
-               "AND (a.document_id IS NULL OR a.document_id = d.id) "
-               f"WHERE ({' OR '.join(f'({c})' for c in conds)}){where}")
-        out = []
-        for r in self.conn.execute(sql, args + fargs):
-            row = AddressRow(*r[2:13])
-            kind = address_kind(query, row, bool(r[13]))
-            if kind in ("adres", "bereik", "postcode") and not letter_fits(query, row):
-                continue
-            out.append(AddressMatch(r[0], r[1], row, kind, *r[14:]))
-        return out
+        built = address_sql(query, filters, TABLES, marks_in)
+        return address_matches(query, self.conn.execute(*built)) if built else []
 
     def dossiers(self, ids: Sequence[int]) -> dict[int, DossierInfo]:
         return {r[0]: DossierInfo(r[1], r[2], r[3], tuple(d for d in r[4].split("\n") if d))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import unicodedata
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -47,6 +48,11 @@ class IngestReport:
     failed or missing file accepted with ``accept_redelivery``)."""
     redelivery_refused: dict[str, str] = field(default_factory=dict)
     """Files named for re-delivery that were not taken, with the reason."""
+    renamed_files: dict[str, str] = field(default_factory=dict)
+    """A file found under a name that differs from a missing recorded file's only in case or Unicode
+    form (``Café`` written NFD after a copy through macOS, ``0001.TIF`` through a FAT disk) -> the
+    recorded name. Not taken as a new file: it is the recorded file renamed by a copy (before, it
+    was added beside the missing one, and its dossier appeared twice in the batch)."""
 
     @property
     def is_noop(self) -> bool:
@@ -151,6 +157,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             + "; name a file by its path in the delivery, e.g. DOSSIER/0002.tif")
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
+    missing_by_key = {_name_key(rel): rel for rel in report.missing_files}
     for rel in sorted(accept & set(report.missing_files)):
         report.redelivery_refused[rel] = N_("still missing from the delivery")
     report.ignored_files = delivery.ignored
@@ -195,6 +202,10 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
                         "stays a fixity error")
                 report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest, broken))
             continue
+        recorded = missing_by_key.get(_name_key(dfile.relpath))
+        if recorded is not None:
+            report.renamed_files[dfile.relpath] = recorded
+            continue
         try:
             info = inspect_file(path)
             fmt, count, error = info.format, info.page_count, placement_error
@@ -233,6 +244,8 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             seq += max(count, 1)
         for rel in report.missing_files:
             store.log(batch.id, who, "file.missing", file=rel)
+        for rel, recorded in report.renamed_files.items():
+            store.log(batch.id, who, "file.renamed", file=recorded, found_as=rel)
         store.log(batch.id, who, "ingest", added_files=len(report.added_files),
                   added_pages=report.added_pages, unchanged=report.unchanged_files,
                   changed=len(report.changed_files), missing=len(report.missing_files),
@@ -257,6 +270,11 @@ def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:
 def _failed_files(store: Store, batch_id: int) -> set[int]:
     """The ids of the batch's files that failed at ingest or have pages that failed in a run."""
     return {p.file_id for p in store.pages(batch_id, [PageStatus.FAILED])}
+
+
+def _name_key(relpath: str) -> str:
+    """A file's path as a copy may have changed it: Unicode NFC, case folded."""
+    return unicodedata.normalize("NFC", relpath).casefold()
 
 
 def _went_missing(store: Store, batch_id: int) -> set[str]:

@@ -45,7 +45,11 @@ LOO_MAX = 30
 def load_models(workspace_root: Path) -> tuple[DocumentModel | None, object | None, str | None]:
     """(document model, address model, version) of the workspace's current version; Nones when
     nothing was learned (the vocabulary and the package's address model decide)."""
-    version = versions.current(workspace_root)
+    return load_version(versions.current(workspace_root))
+
+
+def load_version(version: versions.ModelVersion | None) -> tuple[DocumentModel | None, object | None, str | None]:
+    """(document model, address model, version name) of ``version``; Nones for None."""
     if version is None:
         return None, None, None
     document = load(version.folder) if version.has_document_model else None

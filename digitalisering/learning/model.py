@@ -135,10 +135,14 @@ def train(dossiers: list[LabelledDossier], vocab: Vocabulary, c: float = 4.0, cu
 
 
 def save(model: DocumentModel, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump({"format": FORMAT, "starts": model.starts, "types": model.types, "cues": model.cues,
-                 "vocabulary_weight": model.vocabulary_weight}, folder / MODEL_FILE)
-    (folder / SUMMARY_FILE).write_text(json.dumps(model.summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    """Write the model and its summary into ``folder``, each atomically (a killed ``learn`` leaves no
+    truncated model under its name)."""
+    from digitalisering.fileio import atomic_path, write_text_atomic
+
+    with atomic_path(folder / MODEL_FILE) as tmp:
+        joblib.dump({"format": FORMAT, "starts": model.starts, "types": model.types, "cues": model.cues,
+                     "vocabulary_weight": model.vocabulary_weight}, tmp)
+    write_text_atomic(folder / SUMMARY_FILE, json.dumps(model.summary, indent=2, ensure_ascii=False))
     return folder / MODEL_FILE
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from digitalisering.errors import StateError
 from digitalisering.fileio import write_text_atomic
 
 MODEL_DIR = "model"
@@ -66,13 +67,22 @@ def current(workspace_root: Path) -> ModelVersion | None:
 
 
 def new_version(workspace_root: Path) -> ModelVersion:
-    """A new, empty version folder (the next number)."""
+    """A new, empty version folder (the next number). Two ``learn``s saving at once each get their
+    own: the folder is claimed by making it, and a number another one took is skipped."""
     existing = versions(workspace_root)
     number = int(existing[-1][1:]) + 1 if existing else 1
-    name = f"v{number:04d}"
-    folder = model_root(workspace_root) / name
-    folder.mkdir(parents=True, exist_ok=False)
-    return ModelVersion(name, folder)
+    model_root(workspace_root).mkdir(parents=True, exist_ok=True)
+    while True:
+        name = f"v{number:04d}"
+        folder = model_root(workspace_root) / name
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            number += 1
+            continue
+        except OSError as exc:
+            raise StateError(f"cannot write the model in {folder.parent}: {exc.strerror or exc}") from exc
+        return ModelVersion(name, folder)
 
 
 def make_current(workspace_root: Path, version: ModelVersion) -> None:

@@ -1,4 +1,5 @@
-"""A second reading of what the first one left: the regions of text-like ink no word covers.
+"""A second reading of what the first one left: the regions of text-like ink no word covers, and
+the words it was unsure of.
 
 The page reading (``ocr.engine``) finds columns, paragraphs and lines; what does not fit that
 picture is lost, silently: stamps set at an angle over the text, labels and title blocks of
@@ -10,6 +11,16 @@ the other on one sheet that the engine reads once as sparse text (one more engin
 that has such regions; a page without them costs nothing). Words it reads with enough confidence
 are brought back to page pixels (the box around the turned word) and added as blocks of their own.
 
+What the first reading did give can be wrong where it was placed badly: a title block's label
+read together with its cell's edge (``WERK`` as ``lr``, conf 47), a table row whose rules touched
+its letters, a stamp's letters read with the text under them. Those words have a low confidence
+(``DOUBT_CONF``); on a page that is read again anyway their regions go on the same sheet (no
+extra engine call), and a word read there with MIN_CONF takes the doubtful word's place. Pages
+read well enough are not read again for their doubtful words alone: on dev-folders, reading every
+page with three or more of them again took 2 more title-block labels of 132 and no stamp word,
+for about twice the second reading's time (0.18 -> 0.35 of the OCR time; an engine call costs
+about 0.45 s to start on a loaded machine).
+
 The numbers were chosen on the dev-folders delivery and are scored on dev-stack and dev-planted
 (``bench/ocr_lines.py``, see its docstring).
 """
@@ -17,7 +28,7 @@ The numbers were chosen on the dev-folders delivery and are scored on dev-stack 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -56,10 +67,20 @@ MIN_CONF = 80.0
 often not text (hatching, a signature), and a wrong word in the text layer is worse than none. On
 dev-folders, 80 kept 131 of 134 right words and dropped 7 of 28 wrong ones (60 kept all of both)."""
 MIN_CHARS = 2
+MAX_OVERLAP = 0.4
+"""A word read again that lies this much under the same word read again already is read twice (the
+regions of a page can overlap on the sheet): it is left out."""
 MIN_UNCOVERED_SHARE = 0.02
 """A page whose uncovered share (``ocr.completeness``) is below this is not read again: on
 dev-folders no page below 0.023 gained a word, and the extra engine call costs about a third of
 the page's OCR time."""
+DOUBT_CONF = 60.0
+"""A first-reading word below this confidence is doubtful: its region goes on the sheet too, and a
+word read there with MIN_CONF replaces it. Title-block labels fused to their cell's edges
+(``WERK`` read as ``lr``, conf 47) and table rows whose rules touched the letters (``tataal``,
+conf 0) are read so; a right word of the first reading is rarely below 60. Chosen on dev-folders
+(title-block labels 0.735 -> 0.826, tables 0.875 -> 0.896, stamps 0.658 -> 0.674, no kind lost);
+held out in ``bench/ocr_lines.py --before`` (see docs/architecture.md, OCR decisions)."""
 
 
 @dataclass(frozen=True)
@@ -221,29 +242,82 @@ def _readable(word: Word) -> bool:
     return word.conf >= MIN_CONF and sum(ch.isalnum() for ch in word.text) >= MIN_CHARS
 
 
-def _covered(word: Word, boxes: np.ndarray) -> bool:
-    """Its centre lies in a word the first reading gave already."""
+def _doubtful(word: Word) -> bool:
+    return word.conf < DOUBT_CONF and any(ch.isalnum() for ch in word.text)
+
+
+def doubtful_regions(text: PageText) -> list[list[int]]:
+    """[x, y, width, height] of each run of doubtful words (``DOUBT_CONF``) on one line."""
+    out: list[list[int]] = []
+    for line in text.lines:
+        run: list[Word] = []
+        for word in [*line.words, None]:
+            if word is not None and _doubtful(word):
+                run.append(word)
+                continue
+            if run:
+                x0, y0 = min(w.left for w in run), min(w.top for w in run)
+                x1, y1 = max(w.right for w in run), max(w.bottom for w in run)
+                out.append([x0, y0, x1 - x0, y1 - y0])
+            run = []
+    return out
+
+
+def _centres_in(words: list[Word], boxes: np.ndarray) -> np.ndarray:
+    """For each word, whether its centre lies in one of ``boxes`` (x0, y0, x1, y1)."""
+    if not len(boxes) or not words:
+        return np.zeros(len(words), bool)
+    c = np.array([[w.left + w.width / 2, w.top + w.height / 2] for w in words])
+    return ((boxes[None, :, 0] <= c[:, None, 0]) & (c[:, None, 0] <= boxes[None, :, 2])
+            & (boxes[None, :, 1] <= c[:, None, 1]) & (c[:, None, 1] <= boxes[None, :, 3])).any(axis=1)
+
+
+def _overlap(word: Word, boxes: np.ndarray) -> float:
+    """The share of ``word``'s box that ``boxes`` (x0, y0, x1, y1) cover (overlaps summed)."""
     if not len(boxes):
-        return False
-    cx, cy = word.left + word.width / 2, word.top + word.height / 2
-    return bool(((boxes[:, 0] <= cx) & (cx <= boxes[:, 2]) & (boxes[:, 1] <= cy) & (cy <= boxes[:, 3])).any())
+        return 0.0
+    w = np.clip(np.minimum(boxes[:, 2], word.right) - np.maximum(boxes[:, 0], word.left), 0, None)
+    h = np.clip(np.minimum(boxes[:, 3], word.bottom) - np.maximum(boxes[:, 1], word.top), 0, None)
+    return float((w * h).sum()) / max(1, word.width * word.height)
+
+
+def _boxes(words: list[Word]) -> np.ndarray:
+    return np.array([[w.left, w.top, w.right, w.bottom] for w in words], dtype=np.float64).reshape(-1, 4)
+
+
+@dataclass(frozen=True)
+class SecondReading:
+    text: PageText
+    """The page's text: the first reading less the doubtful words read better, plus the new words
+    as blocks of their own."""
+    added: int
+    """Words the second reading put in."""
+    replaced: int
+    """Doubtful words of the first reading it took out (their place holds a word read again)."""
 
 
 def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, missing: Completeness,
-           lang: str, timeout: float = 0) -> list[Block]:
-    """Blocks of the words found in the uncovered regions of ``missing`` (pixels of ``image``, the
-    copy the engine read) on a second, sparse reading; boxes in pixels of ``image``. Empty when
-    the page is read well enough or nothing more was read."""
+           lang: str, timeout: float = 0) -> SecondReading | None:
+    """The page's text with what a second, sparse reading found in the uncovered regions of
+    ``missing`` and in the regions of the first reading's doubtful words (pixels of ``image``, the
+    copy the engine read); None when the page is read well enough or nothing more was read.
+
+    A word read again with MIN_CONF is kept unless its centre lies in a word of the first reading
+    that is not doubtful; doubtful words of the first reading whose centre lies in a kept word, or
+    that hold a kept word's centre, are taken out."""
     if missing.uncovered_share is None or missing.uncovered_share < MIN_UNCOVERED_SHARE:
-        return []
-    made = sheet(image, dpi, missing.regions)
+        return None
+    made = sheet(image, dpi, missing.regions + doubtful_regions(text))
     if made is None:
-        return []
+        return None
     picture, tiles = made
     found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
     tops = np.array([t.top for t in tiles])
-    have = np.array([[w.left, w.top, w.right, w.bottom] for w in text.words], dtype=np.float64).reshape(-1, 4)
+    first = text.words
+    sure = _boxes([w for w in first if not _doubtful(w)])
+    doubtful = [w for w in first if _doubtful(w)]
     blocks: list[Block] = []
+    taken: list[Word] = []
     for block in found.blocks:
         lines = []
         for line in block.lines:
@@ -255,10 +329,26 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
                 if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
                     continue
                 page_word = _back(w, tiles[k])
-                if not _covered(page_word, have):
+                twice = _overlap(page_word, _boxes([t for t in taken if t.text == page_word.text]))
+                if not _centres_in([page_word], sure)[0] and twice < MAX_OVERLAP:
                     words.append(page_word)
+                    taken.append(page_word)
             if words:
                 lines.append(Line(words))
         if lines:
             blocks.append(Block(lines))
-    return blocks
+    if not blocks:
+        return None
+    new = [w for b in blocks for w in b.words]
+    out = set()
+    if doubtful:
+        gone = _centres_in(doubtful, _boxes(new))
+        holds = [_centres_in(new, _boxes([d])).any() for d in doubtful]
+        out = {id(d) for d, g, h in zip(doubtful, gone, holds) if g or h}
+    kept = []
+    for block in text.blocks:
+        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            kept.append(Block(lines))
+    return SecondReading(replace(text, blocks=kept + blocks), len(new), len(out))

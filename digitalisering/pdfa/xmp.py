@@ -1,5 +1,5 @@
-"""Our own XMP properties (dossier, document, type, addresses) and the PDF/A extension schema
-that declares them.
+"""Our own XMP properties (dossier, document, type, addresses, the batch and its identity) and the
+PDF/A extension schema that declares them.
 
 PDF/A allows XMP properties outside the predefined schemas only when the packet itself describes
 them in a ``pdfaExtension:schemas`` block (ISO 19005-1 6.7.8, 19005-2 6.6.2.3). pikepdf writes the
@@ -38,6 +38,9 @@ PROPERTIES = (
     Property("addresses", "seq Text", "Addresses found in the document, as written, normalised"),
     Property("bagIds", "seq Text", "BAG identifiers (nummeraanduiding, verblijfsobject, pand) linked"),
     Property("batch", "Text", "Scanner delivery (batch) the pages came from"),
+    Property("batchDelivery", "Text", "Folder the batch's delivery was registered from"),
+    Property("batchRegistered", "Text", "When the batch was registered (ISO 8601); with the batch name and the "
+             "delivery folder, the identity of the batch"),
 )
 BY_NAME = {p.name: p for p in PROPERTIES}
 

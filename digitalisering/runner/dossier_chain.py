@@ -139,34 +139,44 @@ def dossier_relpath(folder: str) -> str:
     return f"{folder}/{folder}.pdf"
 
 
+_CURRENT = object()
+"""``version`` not given: the workspace's current one, read now."""
+
+
 def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None,
-                   views: list | None = None) -> BatchPlan:
+                   views: list | None = None, version=_CURRENT) -> BatchPlan:
     if views is None:
         views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
-    return plan_batch(batch.layout, views, default_vocabulary(), overrides, document_model(workspace))
+    return plan_batch(batch.layout, views, default_vocabulary(), overrides, document_model(workspace, version))
 
 
-def document_model(workspace: Workspace):
-    """The learned document model of the workspace's current version (``learning.versions``), or
-    None: the vocabulary alone (cold start). scikit-learn is imported only when a model is there."""
-    if versions.current(workspace.root) is None:
+def document_model(workspace: Workspace, version=_CURRENT):
+    """The learned document model of ``version`` (default: the workspace's current version,
+    ``learning.versions``), or None: the vocabulary alone (cold start). scikit-learn is imported
+    only when a model is there."""
+    if version is _CURRENT:
+        version = versions.current(workspace.root)
+    if version is None or not version.has_document_model:
         return None
-    from digitalisering.learning.learn import load_models
-    return load_models(workspace.root)[0]
+    from digitalisering.learning.learn import load_version
+    return load_version(version)[0]
 
 
-def address_model(workspace: Workspace):
-    """The address model ``digitalisering learn`` saved in the current version, or None (the package's)."""
-    version = versions.current(workspace.root)
+def address_model(workspace: Workspace, version=_CURRENT):
+    """The address model ``digitalisering learn`` saved in ``version`` (default: the current one),
+    or None (the package's)."""
+    if version is _CURRENT:
+        version = versions.current(workspace.root)
     if version is None or version.address_model_path is None:
         return None
     from digitalisering.bag.roles import AddressModel
     return AddressModel.load(version.address_model_path)
 
 
-def models_used(workspace: Workspace) -> dict:
-    """Which models decide this run (for results.json): the current version or none."""
-    version = versions.current(workspace.root)
+def models_used(workspace: Workspace, version=_CURRENT) -> dict:
+    """Which models decide this run (for results.json): ``version`` (default: the current one) or none."""
+    if version is _CURRENT:
+        version = versions.current(workspace.root)
     document = version.name if version is not None and version.has_document_model else None
     address = (version.name if version is not None and version.address_model_path is not None
                else "package")
@@ -174,7 +184,7 @@ def models_used(workspace: Workspace) -> dict:
 
 
 def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: RunOptions,
-                   corrections: dict[str, dict[str, bool]] | None = None) -> BagAddresses | None:
+                   corrections: dict[str, dict[str, bool]] | None = None, version=_CURRENT) -> BagAddresses | None:
     """The documents' addresses linked to the BAG index of the workspace (None without an index);
     ``corrections``: archivists' address corrections per dossier (``corrections.address_corrections``)."""
     db = workspace.root / INDEX_FILE
@@ -182,7 +192,7 @@ def link_addresses(workspace: Workspace, plan: BatchPlan, views: list, options: 
         return None
     index = BagIndex(db, Path(options.gazetteer) if options.gazetteer else None)
     try:
-        found = link_plan(index, plan, {v.seq: v for v in views}, address_model(workspace))
+        found = link_plan(index, plan, {v.seq: v for v in views}, address_model(workspace, version))
         if corrections:
             apply_corrections(index, found, corrections)
         return found
@@ -288,7 +298,7 @@ class _Writer:
                 other = self.store.batch_by_id(owner.batch_id).name
                 raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
                                  f"{key} would overwrite it: choose another --out")
-        ours = written_for or (lambda path: _written_for(path, self.batch.name, key))
+        ours = written_for or (lambda path: _written_for(path, self.batch, key))
         if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
             raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
                              "move it away or choose another --out")
@@ -383,15 +393,24 @@ class _Writer:
                 self._remove(rec.kind, rec.key, Path(rec.path), "no longer in the split")
 
 
-def _written_for(path: Path, batch: str, key: str) -> bool:
+def _written_for(path: Path, batch: Batch, key: str) -> bool:
     """Whether ``path`` is a PDF this product wrote for ``key`` of ``batch`` (its XMP says so): an
-    output whose writing was interrupted after the rename but before it was recorded."""
+    output whose writing was interrupted after the rename but before it was recorded. The batch is
+    known by its name, delivery and registration time (``check_out_dir`` knows results.json so): a
+    same-named batch of another workspace whose first run died before its results.json is not this
+    one. A PDF of a version that wrote the name only is known by its name."""
     try:
         with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
-            return meta.get(f"{{{XMP_NAMESPACE}}}batch") == batch and meta.get(f"{{{XMP_NAMESPACE}}}document") == key
+            found = {name: meta.get(f"{{{XMP_NAMESPACE}}}{name}")
+                     for name in ("batch", "document", "batchDelivery", "batchRegistered")}
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
+    if (found["batch"], found["document"]) != (batch.name, key):
+        return False
+    if found["batchDelivery"] is None and found["batchRegistered"] is None:
+        return True
+    return (found["batchDelivery"], found["batchRegistered"]) == (batch.delivery, batch.created_at)
 
 
 def _alto_written_for(path: Path, pdf_name: str, page_number: int) -> bool:
@@ -445,7 +464,7 @@ def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: li
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
                    document_id=doc.id, document_type=doc.type, batch=batch.name, addresses=addresses,
-                   bag_ids=bag_ids)
+                   bag_ids=bag_ids, batch_delivery=batch.delivery, batch_registered=batch.created_at)
 
 
 def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
@@ -458,11 +477,14 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
     """Split, link and write the outputs; ``remove_stale=False`` leaves the outputs of an earlier
     split for ``remove_stale_outputs`` (after results.json is written)."""
     views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
-    plan = plan_documents(store, workspace, batch, overrides, views)
+    # one model version for the whole chain: a `learn` meanwhile changes `current`, and the documents,
+    # the addresses and results.json's `models` must name the version that decided them
+    version = versions.current(workspace.root)
+    plan = plan_documents(store, workspace, batch, overrides, views, version)
     writer = _Writer(store, workspace, batch, out_dir, options, operator)
     result = ChainResult(plan, addresses=link_addresses(workspace, plan, views, options,
-                                                        address_corrections(store.corrections(batch.id))),
-                         folders=dossier_names(plan), models=models_used(workspace))
+                                                        address_corrections(store.corrections(batch.id)), version),
+                         folders=dossier_names(plan), models=models_used(workspace, version))
     writer.remove_leftovers(result.folders)
     texts = {v.seq: v.text for v in views}
     result.dates = {doc.id: find_dates(" ".join(texts.get(s, "") for s in doc.pages))
@@ -537,7 +559,8 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
                                              if result.addresses else [])
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
-                   document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids)
+                   document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids,
+                   batch_delivery=batch.delivery, batch_registered=batch.created_at)
     out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(result.folders[dossier.id]), seqs,
                        info, marks)
     if out:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -158,18 +158,19 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
 
 
 def read_again(engine, straight, dpi: float, text: PageText, missing, opts, started: float) -> tuple[PageText, int]:
-    """The page's text with what a second reading of its unread regions found (``ocr.reread``),
-    and how many words that added; the first reading alone when the time limit runs out."""
+    """The page's text with what a second reading of its unread regions and doubtful words found
+    (``ocr.reread``), and how many words that added; the first reading alone when the time limit
+    runs out."""
     left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
     if opts.ocr_timeout and left <= 1:
         return text, 0
     try:
-        blocks = reread(engine, straight, dpi, text, missing, opts.lang, left)
+        second = reread(engine, straight, dpi, text, missing, opts.lang, left)
     except OcrTimeoutError:
         return text, 0
-    if not blocks:
+    if second is None:
         return text, 0
-    return replace(text, blocks=text.blocks + blocks), sum(len(b.words) for b in blocks)
+    return second.text, second.added
 
 
 StageFn = Callable[[PageContext], Any]

@@ -26,7 +26,7 @@ from digitalisering.locks import POLL_S, FileLock
 DB_ENV_VAR = "DIGITALISERING_DB"
 
 
-def _busy(batch_name: str, holder: str = "") -> StateError:
+def busy(batch_name: str, holder: str = "") -> StateError:
     where = f" (pid {holder})" if holder else " (on this or another station)"
     return StateError(f"batch {batch_name} is being processed by another run{where}")
 
@@ -160,13 +160,18 @@ class SqliteBackend(Backend):
         finally:
             lock.release()
 
+    @staticmethod
+    def claim_lock(path: Path, batch_id: int) -> FileLock:
+        """The lock file of a batch claim on the SQLite database at ``path`` (``db move`` takes it too)."""
+        return FileLock(Path(f"{path}.locks") / f"batch-{batch_id}.lock")
+
     @contextmanager
     def batch_claim(self, batch_id: int, batch_name: str) -> Iterator[None]:
         held = self._claims.get(batch_id)
         if held is None:
-            lock = FileLock(self._locks / f"batch-{batch_id}.lock")
+            lock = self.claim_lock(Path(self.location), batch_id)
             if not lock.acquire():
-                raise _busy(batch_name, lock.holder())
+                raise busy(batch_name, lock.holder())
             held = self._claims[batch_id] = [lock, 0]
         held[1] += 1
         try:
@@ -201,6 +206,8 @@ class PostgresBackend(Backend):
             raise MissingDependencyError(
                 "PostgreSQL needs the psycopg package: .venv/bin/pip install 'psycopg[binary]'") from exc
         self._psycopg = psycopg
+        self.errors = psycopg.Error
+        """What the database raises (``db move`` turns it into one line)."""
         self.location = _hide_password(url)
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
@@ -255,7 +262,7 @@ class PostgresBackend(Backend):
         key = zlib.crc32(f"digitalisering:batch:{batch_id}".encode())
         got = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
         if not got:
-            raise _busy(batch_name)
+            raise busy(batch_name)
         try:
             yield
         finally:

@@ -21,22 +21,24 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
+from digitalisering.access.copies import remove_superseded
 from digitalisering.access.detect import KIND_LABELS, Proposal
-from digitalisering.access.policy import STATES, AccessDecision, Region, current, decide, history, load_settings
+from digitalisering.access.policy import STATES, AccessDecision, Region, current, decide, history
 from digitalisering.access.proposals import DocumentProposals
 from digitalisering.catalog import DocumentEntry, DossierEntry, PageEntry
 from digitalisering.errors import ConfigError, StateError
 from digitalisering.web import users
 from digitalisering.web.auth import demand
+from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
-from digitalisering.web.resources import store
+from digitalisering.web.resources import catalog, store
 
 bp = Blueprint("access_review", __name__)
 
@@ -54,6 +56,9 @@ class DecisionForm(FlaskForm):
     until = StringField(validators=[Optional(), Length(max=10)])
     regions = TextAreaField(validators=[Optional(), Length(max=4000)])
     reason = StringField(validators=[DataRequired(), Length(max=500)])
+    seen = IntegerField(validators=[Optional()])
+    """How many decisions the document had when the page was shown: a decision stored meanwhile
+    (another archivist, or this form sent twice) is not silently replaced."""
 
 
 @dataclass(frozen=True)
@@ -121,12 +126,20 @@ def _picture(entry: DossierEntry, page: PageEntry) -> str | None:
                    rotation="0", quality_format="default.jpg")
 
 
+def access_settings() -> dict:
+    """The access settings the portal was started with (``WebSettings.access_config_file`` over the
+    shipped defaults): the grounds offered, shown and accepted."""
+    return current_app.extensions["digitalisering.access_settings"]
+
+
 def _page(entry: DossierEntry, form: DecisionForm, status: int = 200):
-    settings = load_settings()
+    settings = access_settings()
     return render_template("access_review.html", dossier=entry, documents=_documents(entry), form=form,
-                           grounds=settings["grounds"], picture=_picture,
-                           states={"open": _("open"), "restricted": _("restricted"),
-                                   "redacted": _("open as a redacted copy")}), status
+                           grounds=settings["grounds"], picture=_picture, states=_states()), status
+
+
+def _states() -> dict[str, str]:
+    return {"open": _("open"), "restricted": _("restricted"), "redacted": _("open as a redacted copy")}
 
 
 def parse_until(text: str) -> date:
@@ -191,14 +204,25 @@ def decide_document(batch: str, folder: str):
             regions += parse_regions(form.regions.data or "", doc)
         until = parse_until(form.until.data.strip()) if state != "open" and (form.until.data or "").strip() else None
         ground = (form.ground.data or None) if state != "open" else None
-        settings = load_settings()
+        settings = access_settings()
         if state == "restricted" and (ground not in settings["grounds"] or until is None):
             raise ConfigError(_("a restriction needs a ground from the list and an end year or date"))
         if state == "redacted" and not regions:
             raise ConfigError(_("a redacted copy needs at least one confirmed proposal or region"))
         decision = AccessDecision(doc.id, state, ground, until, tuple(regions), form.reason.data.strip(),
                                   current_user.name, source="archivist")
-        decide(store(), _batch(entry), decision, settings, {d.id for d in entry.documents})
+        batch_record = _batch(entry)
+        with store().transaction():  # the check and the new decision together: no other decision between
+            store().db.serialise(f"access:{batch_record.id}:{doc.id}")
+            past = history(store(), batch_record, doc.id)
+            if form.seen.data is not None and len(past) != form.seen.data:
+                latest = past[-1]
+                flash(_("Not stored: %(who)s decided on document %(n)s meanwhile (%(when)s: %(state)s). "
+                        "Look at its decision and history and decide again.", who=latest.who, n=doc.index,
+                        when=nice_datetime(latest.at), state=_states().get(latest.state, latest.state)))
+                return _page(entry, DecisionForm(formdata=None), 409)
+            decide(store(), batch_record, decision, settings, {d.id for d in entry.documents})
+        remove_superseded(store(), catalog().workspace.root, batch, doc.id)
     except (ConfigError, StateError) as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)

@@ -52,6 +52,9 @@ class WebSettings:
     archive_config_file: Path | None = None
     gazetteer_file: Path | None = None
     """Historic street names for address search (as for ``run --gazetteer``)."""
+    access_config_file: Path | None = None
+    """The municipality's access settings (TOML over ``access/access_defaults.toml``, as for
+    ``package --access-config``): the grounds the access review offers, shows and checks."""
     cookie_name: str = "digitalisering"
     secure_cookies: bool = False
     """Send the session cookie over HTTPS only (behind a TLS proxy)."""
@@ -86,6 +89,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     document's original (default ``web.access.may_view``); ``public_copy``: the redacted copy a
     reader sees of a document whose original is refused (default ``web.access.public_copy`` with the
     default ``may_view``, none with a ``may_view`` of the caller's)."""
+    from digitalisering.access.policy import load_settings
     from digitalisering.qa.review import review_blueprint
     from digitalisering.web import access, access_review, corrections, portal
 
@@ -102,6 +106,7 @@ def create_app(settings: WebSettings, *, review=None, may_view: Callable | None 
     app.extensions["digitalisering.resources"] = Resources(Sources(settings.store_target, settings.workspace,
                                                                    gazetteer))
     app.extensions["digitalisering.settings"] = settings
+    app.extensions["digitalisering.access_settings"] = load_settings(settings.access_config_file)
     app.extensions["digitalisering.may_view"] = may_view or access.may_view
     app.extensions["digitalisering.public_copy"] = public_copy or (access.public_copy if may_view is None
                                                                    else lambda batch, dossier, document: None)

@@ -30,6 +30,7 @@ from digitalisering.errors import ConfigError
 from digitalisering.store.records import CorrectionRecord
 from digitalisering.web import users
 from digitalisering.web.auth import demand
+from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
 from digitalisering.web.resources import catalog, store
 
@@ -43,6 +44,9 @@ class CorrectionForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
     value = StringField(validators=[Optional(), Length(max=64)])
     document = HiddenField(validators=[Optional(), Length(max=200)])
+    seen = IntegerField(validators=[Optional()])
+    """How many corrections the dossier had when the page was shown: one stored meanwhile (another
+    archivist, or this form sent twice) is not silently replaced."""
 
 
 @dataclass(frozen=True)
@@ -161,9 +165,18 @@ def correct(batch: str, folder: str):
             flash(_("Not stored: a nummeraanduiding id has 16 digits."))
             return _page(entry, form, 400)
     try:
-        record_correction(store(), entry.batch, action, who=current_user.name, page=page,
-                          value=value, dossier=entry.id,
-                          document=form.document.data or None)
+        with store().transaction():  # the check and the new correction together: no other one between
+            batch_record = store().find_batch(name=entry.batch)
+            store().db.serialise(f"corrections:{batch_record.id}")
+            past = _dossier_corrections(entry)
+            if form.seen.data is not None and len(past) != form.seen.data:
+                latest = past[-1]
+                flash(_("Not stored: %(who)s corrected this dossier meanwhile (%(when)s). Look at the "
+                        "history and correct again.", who=latest.who, when=nice_datetime(latest.at)))
+                return _page(entry, CorrectionForm(formdata=None), 409)
+            record_correction(store(), batch_record, action, who=current_user.name, page=page,
+                              value=value, dossier=entry.id,
+                              document=form.document.data or None)
     except ConfigError as exc:
         flash(_("Not stored: %(why)s", why=str(exc)))
         return _page(entry, form, 400)

@@ -82,9 +82,14 @@ def add_user(store: Store, name: str, role: str, password: str, who: str) -> Use
     check_role(role)
     check_password(password, name)
     with store.transaction():
+        store.db.serialise("users")  # two stations adding `bob` and `Bob` at once
         existing = store.user_by_name(name)
         if existing is not None and existing.active:
             raise UserError(f"user {name!r} exists already (change it with: digitalisering user role/password)")
+        alike = next((u for u in store.users() if u.name.casefold() == name.casefold() and u.name != name), None)
+        if alike is not None:  # `Anna` beside `anna`: two people the event log and the decisions cannot tell apart
+            raise UserError(f"user {name!r} would differ from the account {alike.name!r} only in case; "
+                            "choose another name" + ("" if alike.active else f" (or add {alike.name!r} again)"))
         hashed = generate_password_hash(password)
         if existing is not None:
             user = store.update_user(existing.id, role=role, password_hash=hashed, active=True)

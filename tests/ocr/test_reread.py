@@ -54,15 +54,18 @@ def test_an_askew_stamp_missed_by_the_page_reading_is_read_again_where_it_is():
     assert "INGEKOMEN" not in first.text  # the page reading cannot place it
     missing = measure(page, DPI, first.words)
     assert missing.uncovered_share > reread.MIN_UNCOVERED_SHARE
-    blocks = reread.reread(get_engine("tesseract"), page, DPI, first, missing, "nld")
-    found = {w.text: w for b in blocks for w in b.words}
+    second = reread.reread(get_engine("tesseract"), page, DPI, first, missing, "nld")
+    old = {id(w) for w in first.words}
+    added = [w for w in second.text.words if id(w) not in old]
+    assert len(added) == second.added
+    found = {w.text: w for w in added}
     assert "INGEKOMEN" in found and "SEP" in found
     word = found["INGEKOMEN"]
     assert 1250 <= word.left and word.right <= 1250 + 900 and 1500 <= word.top <= 1500 + 400  # on the stamp
-    assert all(w.conf >= reread.MIN_CONF for b in blocks for w in b.words)
+    assert all(w.conf >= reread.MIN_CONF for w in added)
     covered = {w.text for w in first.words}
     assert not covered & set(found) - {"12", "1974"}  # nothing the first reading had is given twice
-    after = measure(page, DPI, first.words + [w for b in blocks for w in b.words])
+    after = measure(page, DPI, second.text.words)
     assert after.uncovered_share < missing.uncovered_share
 
 
@@ -82,7 +85,7 @@ def test_a_page_read_well_enough_is_not_read_again():
     first = read(page)
     missing = measure(page, DPI, first.words)
     engine = Counting()
-    assert reread.reread(engine, page, DPI, first, missing, "nld") == [] and engine.calls == 0
+    assert reread.reread(engine, page, DPI, first, missing, "nld") is None and engine.calls == 0
 
 
 def test_a_region_that_cuts_a_word_takes_its_letters_whole():

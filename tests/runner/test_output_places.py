@@ -349,3 +349,37 @@ def test_a_workspace_inside_the_delivery_is_refused(tmp_path: Path):
         batch = ingest_delivery(store, root, operator="t").batch
         with pytest.raises(StateError, match="inside the delivery"):
             run_batch(store, inside, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
+
+
+def test_a_same_named_batch_whose_first_run_died_before_its_results_keeps_its_pdfs(tmp_path: Path, monkeypatch):
+    """The first run of batch ``lev`` (workspace 1) died after writing its PDFs, before results.json;
+    a batch also called ``lev`` from another workspace and delivery then ran into the same folder.
+    Before, the PDF's XMP named only the batch and the document, so the second run took the first
+    one's PDFs for its own unrecorded outputs and replaced them (exit 0). Now the XMP carries the
+    batch's identity (delivery, registration time) and the second run is refused."""
+    from digitalisering.pdfa import xmp
+    from digitalisering.runner import batch as batch_module
+
+    out = tmp_path / "out"
+
+    def dies(*args, **kwargs):
+        raise KeyboardInterrupt  # killed after the PDFs, before results.json
+    with monkeypatch.context() as m:
+        m.setattr(batch_module, "write_results", dies)
+        with pytest.raises(KeyboardInterrupt):
+            _run(tmp_path / "ws1", _delivery(tmp_path / "x" / "lev", ["A", "B"]), out)
+    assert not (out / "results.json").exists()
+    before = _tree(out)
+    pdf = next(out.glob("A/*.pdf"))
+    import pikepdf
+    with pikepdf.open(pdf) as doc:
+        props = xmp.read_properties(doc.Root.Metadata.read_bytes())
+    assert props["batch"] == "lev" and props["batchDelivery"] == str(tmp_path / "x" / "lev") and props["batchRegistered"]
+    other = _delivery(tmp_path / "y" / "lev", ["A", "B"], words="Brief aan de gemeente Oegstgeest")
+    with pytest.raises(StateError, match="was not written for"):
+        _run(tmp_path / "ws2", other, out)
+    assert _tree(out) == before
+    # the batch that wrote them knows them as its own and finishes its run
+    assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
+    assert json.loads((out / "results.json").read_text(encoding="utf-8"))["batch"]["delivery"] == \
+        str(tmp_path / "x" / "lev")

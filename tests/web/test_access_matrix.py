@@ -3,7 +3,8 @@ every role (public, medewerker, archivaris, beheerder) and a dossier in every ac
 restricted, redacted). A reader who may see only the redacted copy gets that copy on every route
 (burned pixels, words without the redacted ones, the public PDF and ALTO); a reader who may not see
 a document gets none of it (403 on its content routes, a notice on its dossier page); nobody but an
-archivist or a beheerder receives any part of a restricted document or any redacted string."""
+archivist or a beheerder receives any part of a restricted document or any redacted string, nor any of
+the archivists' forms (/correcties, /openbaarheid, /qa), whose POSTs of anyone else store nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 from accessfixture import RESTRICTED_WORDS, SECRETS, VISIBLE_IN_COPY, build
 from PIL import Image
-from webhelpers import HOST, PASSWORDS, ROLES, sign_in
+from webhelpers import HOST, OWN, PASSWORDS, ROLES, csrf, sign_in
 
 from digitalisering.store import Store
 from digitalisering.text.alto import strings
@@ -255,3 +256,62 @@ def test_alto(case: Case):
         if case.state == "redacted":
             assert VISIBLE_IN_COPY in words
             assert ("Grootveld" in words) == (case.gets == "original")
+
+
+# --- the archivists' forms: corrections, access decisions, the QA review ------------------------------
+# They show originals whatever a document's decision and change what the archive holds: whoever ranks
+# below archivaris gets none of them (the public is sent to sign in, a POST of theirs is refused), in
+# every document state; a refused POST stores nothing even when its form is complete.
+
+
+def archivist_gets(case: Case) -> list[str]:
+    seq = case.page.seq
+    return [f"/correcties/{case.batch}/{case.dossier.folder}", f"/correcties/{case.batch}/id/{case.dossier.id}",
+            f"/openbaarheid/{case.batch}/{case.dossier.folder}", "/qa/", f"/qa/{case.batch}/",
+            f"/qa/{case.batch}/page/{seq}", f"/qa/{case.batch}/img/{seq}/thumb.jpg", f"/qa/{case.batch}/rescan.csv",
+            f"/qa/{case.batch}/api/state"]
+
+
+def archivist_posts(case: Case) -> list[tuple[str, dict]]:
+    """Each form complete (it would be stored by an archivist)."""
+    return [(f"/correcties/{case.batch}/{case.dossier.folder}",
+             {"action": "type", "page": str(case.page.seq), "value": "brief", "document": case.doc.id}),
+            (f"/openbaarheid/{case.batch}/{case.dossier.folder}",
+             {"document": case.doc.id, "state": "open", "reason": "matrix"}),
+            (f"/qa/{case.batch}/page/{case.page.seq}", {"decision": "rejected", "reason": "matrix"})]
+
+
+def held(published) -> tuple:
+    """What the archivists' forms change: QA decisions, access decisions, corrections."""
+    with Store(published.workspace.database) as store:
+        batch = store.find_batch(name=published.batch)
+        return (len(store.decisions(batch.id)), len(store.access_decisions(batch.id)),
+                len(store.corrections(batch.id)))
+
+
+def test_archivists_forms(case: Case, published):
+    archivist = case.role in ("archivaris", "beheerder")
+    for path in archivist_gets(case):
+        res = case.get(path)
+        if archivist:
+            assert res.status_code in (200, 302), (case.role, case.state, path, res.status_code)
+            if res.status_code == 302:  # the correction page by id: to the page by folder
+                assert res.headers["Location"].endswith(f"/correcties/{case.batch}/{case.dossier.folder}"), path
+        elif case.role == "public":
+            assert res.status_code == 302 and res.headers["Location"].startswith("/aanmelden?next="), path
+        else:
+            assert res.status_code == 403, (case.role, case.state, path, res.status_code)
+        if not archivist:
+            text = res.get_data(as_text=True)
+            assert not [w for w in (*SECRETS, *RESTRICTED_WORDS) if w.casefold() in text.casefold()], path
+    before = held(published)
+    token = csrf(case.get("/aanmelden").get_data(as_text=True))
+    for path, form in archivist_posts(case):
+        if archivist:  # allowed: an incomplete form is refused with the form again, nothing stored
+            res = case.client.post(path, headers=OWN, data={"csrf_token": token})
+            assert res.status_code == 400, (case.role, case.state, path, res.status_code)
+        else:
+            res = case.client.post(path, headers=OWN, data={"csrf_token": token, **form})
+            assert res.status_code in ((401, 403) if case.role == "public" else (403,)), \
+                (case.role, case.state, path, res.status_code)
+    assert held(published) == before

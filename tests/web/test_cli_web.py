@@ -119,3 +119,16 @@ def test_the_portal_is_served_by_worker_processes_and_stops_on_ctrl_c(workspace)
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[grounds]\nraadhuis = "eigen grond"\n[vulnerable]\nground = "geheim"\n', 'ground is "geheim"'),
+    ('[grounds\nraadhuis = "eigen grond"\n', "toegang.toml:1"),
+])
+def test_portal_refuses_a_bad_access_settings_file_in_one_line(workspace, tmp_path, text, message):
+    own = tmp_path / "toegang.toml"
+    own.write_text(text, encoding="utf-8")
+    res = run(workspace, "portal", "--port", "0", "--access-config", str(own))
+    assert res.exit_code == ExitCode.USAGE
+    assert len(res.output.splitlines()) == 1 and res.output.startswith("error: ") and "toegang.toml" in res.output
+    assert message in res.output and "Traceback" not in res.output

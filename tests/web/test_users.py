@@ -52,6 +52,19 @@ def test_bad_names_roles_and_passwords_are_refused(store):
         users.set_role(store, "bert", users.BEHEERDER, "beheer")
 
 
+def test_a_name_that_differs_only_in_case_is_refused(store):
+    """Before: `Anna` (beheerder) was added beside `anna` (archivaris): two accounts that the event
+    log, the decisions and the corrections name alike."""
+    users.add_user(store, "anna", users.ARCHIVARIS, "een-lang-wachtwoord", "beheer")
+    with pytest.raises(users.UserError, match="only in case"):
+        users.add_user(store, "Anna", users.BEHEERDER, "nog-een-ander-wachtwoord", "beheer")
+    users.remove_user(store, "anna", "beheer")  # a removed account still names its decisions
+    with pytest.raises(users.UserError, match="only in case.*add 'anna' again"):
+        users.add_user(store, "ANNA", users.BEHEERDER, "nog-een-ander-wachtwoord", "beheer")
+    assert [u.name for u in store.users()] == ["anna"]
+    assert users.add_user(store, "anna", users.MEDEWERKER, "nog-een-ander-wachtwoord", "beheer").active
+
+
 def test_roles_rank():
     assert users.at_least(users.BEHEERDER, users.ARCHIVARIS) and users.at_least(users.ARCHIVARIS, users.ARCHIVARIS)
     assert not users.at_least(users.MEDEWERKER, users.ARCHIVARIS)

@@ -167,3 +167,62 @@ def test_page_is_dutch(published, app):
                  data={"csrf_token": csrf(html), "document": doc.id, "state": "redacted", "reason": "x"})
     assert res.status_code == 400
     assert "minstens één bevestigd voorstel of gebied" in res.get_data(as_text=True)
+
+
+def test_a_stale_or_repeated_form_does_not_replace_a_decision_made_meanwhile(published, app):
+    """Before: bert's page, shown before anna restricted the document again, opened it: anna's
+    decision was silently replaced by one taken without seeing it (a form sent twice: two decisions)."""
+    doc = published.dossiers["restricted"].documents[0]
+    page = url(published, "restricted")
+    anna, bert = app.test_client(), app.test_client()
+    sign_in(anna, "anna")
+    sign_in(bert, "bert")
+    anna_html = anna.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    bert_html = bert.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="(\d+)"', bert_html).group(1)
+    before = len(decisions(published, doc.id)[1])
+    assert seen == str(before)
+    restrict = {"document": doc.id, "state": "restricted", "ground": "beveiliging", "until": "2099",
+                "reason": "celfunctie bevestigd", "seen": seen}
+    assert anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)}).status_code == 302
+    res = bert.post(page, headers=OWN, data={"csrf_token": csrf(bert_html), "document": doc.id, "state": "open",
+                                            "reason": "niets bijzonders", "seen": seen})
+    assert res.status_code == 409
+    assert "Niet opgeslagen: anna heeft intussen over document 1 besloten" in res.get_data(as_text=True)
+    decision, past = decisions(published, doc.id)
+    assert (decision.state, decision.who, len(past)) == ("restricted", "anna", before + 1)
+    res = anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)})  # sent twice
+    assert res.status_code == 409 and len(decisions(published, doc.id)[1]) == before + 1
+
+
+def test_the_municipalitys_own_grounds_come_from_its_access_settings(published, tmp_path):
+    """``WebSettings.access_config_file`` (``portal --access-config``): its grounds are offered,
+    shown with their labels and accepted, over the shipped ones."""
+    own = tmp_path / "toegang.toml"
+    own.write_text('[grounds]\nraadhuis = "beveiligingsplan van het raadhuis (eigen grond van de gemeente)"\n',
+                   encoding="utf-8")
+    ws = published.workspace
+    app = create_app(WebSettings(ws.database, ws, tuple(allowed_hosts("127.0.0.1", 8080)), "a" * 64,
+                                 access_config_file=own))
+    doc = published.dossiers["restricted"].documents[0]
+    page = url(published, "restricted")
+    c = app.test_client()
+    sign_in(c, "anna")
+    html = c.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    assert '<option value="raadhuis">beveiligingsplan van het raadhuis (eigen grond van de gemeente)</option>' in html
+    assert 'value="beveiliging"' in html  # the shipped grounds stay
+    form = {"csrf_token": csrf(html), "document": doc.id, "state": "restricted", "ground": "raadhuis",
+            "until": "2090", "reason": "plattegrond van de kluis"}
+    assert c.post(page, headers=OWN, data=form).status_code == 302
+    decision, _ = decisions(published, doc.id)
+    assert (decision.ground, decision.until) == ("raadhuis", date(2090, 12, 31))
+    html = c.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    assert '<dd class="ground">beveiligingsplan van het raadhuis (eigen grond van de gemeente)</dd>' in html
+    # started without the file, the portal does not know the ground
+    shipped = create_app(WebSettings(ws.database, ws, tuple(allowed_hosts("127.0.0.1", 8080)), "a" * 64))
+    other = shipped.test_client()
+    sign_in(other, "anna")
+    html = other.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    assert 'value="raadhuis"' not in html
+    res = other.post(page, headers=OWN, data={**form, "csrf_token": csrf(html)})
+    assert res.status_code == 400

@@ -212,3 +212,34 @@ def test_an_address_link_corrected_in_the_form_is_applied_by_the_next_run(site):
     assert [a for a in after if a[0] != ["0546200000318960"]] == [a for a in before if a[0] != ["0546200000385399"]]
     html = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
     assert "Breestraat 163" in html and "gecorrigeerd" in html
+
+
+def _seen(html: str) -> str:
+    import re
+    return re.search(r'name="seen" value="(\d+)"', html).group(1)
+
+
+def test_a_stale_or_repeated_form_does_not_replace_a_correction_made_meanwhile(site):
+    """Before: anna's page, still showing the model's type, set it to brief after bert had set it to
+    tekening: bert's correction was silently replaced (and a form sent twice was stored twice)."""
+    url = site["url"]
+    anna, bert = site["app"].test_client(), site["app"].test_client()
+    sign_in(anna, "anna")
+    sign_in(bert, "bert")
+    anna_page = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    bert_page = bert.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    assert _seen(anna_page) == _seen(bert_page) == "0"
+    form = {"action": "type", "page": 0, "document": f"{DOSSIER}-01", "seen": "0"}
+    assert bert.post(url, headers=OWN, data={**form, "csrf_token": csrf(bert_page), "value": "tekening"}).status_code == 302
+    res = anna.post(url, headers=OWN, data={**form, "csrf_token": csrf(anna_page), "value": "brief"})
+    assert res.status_code == 409
+    html = res.get_data(as_text=True)
+    assert "Niet opgeslagen: bert heeft dit dossier intussen gecorrigeerd" in html and _seen(html) == "1"
+    assert [(c.value, c.who) for c in stored(site)] == [("tekening", "bert")]
+    # bert's form sent twice (a double click, the browser's back button): stored once
+    res = bert.post(url, headers=OWN, data={**form, "csrf_token": csrf(bert_page), "value": "tekening"})
+    assert res.status_code == 409 and len(stored(site)) == 1
+    # anna, having seen bert's correction, decides again
+    res = anna.post(url, headers=OWN, data={**form, "csrf_token": csrf(html), "value": "brief", "seen": _seen(html)})
+    assert res.status_code == 302
+    assert [(c.value, c.who) for c in stored(site)] == [("tekening", "bert"), ("brief", "anna")]

@@ -1,0 +1,106 @@
+"""The model versions in the workspace under a hostile tester: a `learn` that finishes during a run,
+two `learn`s at once, a `learn` killed while saving.
+
+Reproduced before the fix (each test below failed on the old code):
+- A `learn` that made v0002 current while a run was deciding its dossiers with v0001: results.json
+  said `models.document: v0002` and every document `decided_by: model v0002` (the run read
+  `current` again after planning).
+- Two `learn`s saving at the same moment: the second stopped with FileExistsError (exit 15).
+- A `learn` killed while writing its model left a truncated `document-model.joblib` under the
+  final name in the version folder.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+import pagegen
+from digitalisering.documents.model import PageView
+from digitalisering.documents.vocabulary import default_vocabulary, normalise
+from digitalisering.ingest import ingest_delivery
+from digitalisering.learning import model as model_module
+from digitalisering.learning import versions
+from digitalisering.learning.model import MODEL_FILE, LabelledDocument, LabelledDossier, load, save, train
+from digitalisering.runner import RunOptions, dossier_chain, run_batch
+from digitalisering.store import Store
+from digitalisering.workspace import Workspace
+
+VOCAB = default_vocabulary()
+LETTER = ["Leiden, {d}", "Aan Burgemeester en Wethouders", "Edelachtbare Heeren,", "verzoek om een vergunning"]
+CARD = ["BOUWTOEZICHT KAART {n}", "gebruiksklaar bevonden op {d}", "opzichter Visser", "perceel {n}"]
+
+
+def _model():
+    rng = random.Random(3)
+    dossiers, seq = [], 0
+    for i in range(6):
+        docs = []
+        for kind, lines in (("brief", LETTER), ("gereedmelding", CARD)):
+            text = normalise("\n".join(l.format(n=rng.randint(10, 999), d=f"{rng.randint(1, 28)} mei 1950")
+                                       for l in lines))
+            docs.append(LabelledDocument([PageView(seq=seq, folder=f"D{i}", done=True, text=text, words=20)], kind))
+            seq += 1
+        dossiers.append(LabelledDossier(docs, source=f"t/D{i}"))
+    return train(dossiers, VOCAB, vocabulary_weight=0.5)
+
+
+def _version(root: Path, model, current: bool):
+    v = versions.new_version(root)
+    model.summary["version"] = v.name
+    save(model, v.folder)
+    if current:
+        versions.make_current(root, v)
+    return v
+
+
+def test_a_learn_during_a_run_does_not_change_which_model_the_run_names(tmp_path, monkeypatch):
+    ws = Workspace.open(tmp_path / "ws")
+    model = _model()
+    first = _version(ws.root, model, current=True)
+    second = _version(ws.root, model, current=False)
+    delivery = tmp_path / "lev"
+    pagegen.save(pagegen.page_image(["Leiden, 3 mei 1950", "Aan Burgemeester en Wethouders", "Edelachtbare Heeren,"]),
+                 delivery / "D1" / "0001.tif", compression="tiff_lzw")
+    planned = dossier_chain.plan_documents
+
+    def plan_then_learn(*args, **kwargs):  # `learn` finishes right after the dossiers were decided
+        plan = planned(*args, **kwargs)
+        versions.make_current(ws.root, second)
+        return plan
+    monkeypatch.setattr(dossier_chain, "plan_documents", plan_then_learn)
+    with Store(ws.database) as store:
+        batch = ingest_delivery(store, delivery).batch
+        run_batch(store, ws, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["models"]["document"] == first.name
+    named = {v for d in results["documents"] for v in d["decided_by"].values() if v.startswith("model")}
+    assert named <= {f"model {first.name}"}
+
+
+def test_two_learns_saving_at_once_get_two_versions(tmp_path, monkeypatch):
+    """The second `learn` lists the versions before the first one made its folder."""
+    listed = versions.versions(tmp_path)
+    made = versions.new_version(tmp_path)  # the other learn, in between
+    monkeypatch.setattr(versions, "versions", lambda root: listed)
+    mine = versions.new_version(tmp_path)
+    assert (made.name, mine.name) == ("v0001", "v0002")
+
+
+def test_a_learn_killed_while_saving_leaves_no_model_under_its_name(tmp_path, monkeypatch):
+    model = _model()
+
+    def dies(data, path, *a, **k):
+        Path(path).write_bytes(b"\x80\x04half a pickle")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(model_module.joblib, "dump", dies)
+    folder = tmp_path / "v0001"
+    with pytest.raises(KeyboardInterrupt):
+        save(model, folder)
+    assert not (folder / MODEL_FILE).exists()
+    monkeypatch.undo()
+    save(model, folder)
+    assert load(folder) is not None and [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
