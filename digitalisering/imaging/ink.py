@@ -83,6 +83,14 @@ def working_image(image: Image.Image, dpi: float, factor: int | None = None) -> 
     return WorkingImage(np.ascontiguousarray(arr), 1.0 / factor, dpi / factor, paper)
 
 
+def enlarged(work: WorkingImage, factor: int) -> WorkingImage:
+    """``work`` enlarged ``factor`` times (bicubic): for a page whose text is too small in the
+    working copy even at full resolution (a 1,024 px wide typewritten page), so that the up/down
+    cues and OSD see letters instead of blobs (see ``stage.ORIENTATION_TEXT_HEIGHT``)."""
+    grey = cv2.resize(work.grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return WorkingImage(np.ascontiguousarray(grey), work.scale * factor, work.dpi * factor, work.paper)
+
+
 PAPER_MISMATCH = 20
 """Grey levels between the commonest bright level of the whole image and of its middle beyond
 which the two are not the same paper."""

@@ -45,6 +45,10 @@ ORIENTATION_REVIEW_BELOW = 0.5
 """A page whose orientation confidence is below this is flagged ``orientation_uncertain`` and
 reviewed in QA whatever the sample (bench/imaging.py: see the README for the confidence of the
 wrong decisions against this line)."""
+OSD_FULL_TEXT_HEIGHT = 9
+"""Median text height (working pixels) of the crop below which OSD's word counts less: on letters
+8 px tall OSD turned an upright 1,024 px typewritten page with confidence 2.5 (bench/ocr_real.py,
+Oulipo btv1b10010116f_7); its confidence shrinks in proportion, so such a decision is reviewed."""
 SECOND_OPINION = True
 """A text page decided by its own cues with a confidence below ORIENTATION_REVIEW_BELOW asks the
 OCR engine's OSD too: agreeing, the page is not flagged; disagreeing, it is (confidence 0.1)."""
@@ -250,7 +254,8 @@ def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
     """Ask the OCR engine's orientation detection (``osd``) whether the straightened text is
     upside down, on a crop of its text.
 
-    Returns (upside down?, confidence), or (None, 0) when OSD has no clear opinion.
+    Returns (upside down?, confidence), or (None, 0) when OSD has no clear opinion; the confidence
+    of an opinion on text smaller than OSD_FULL_TEXT_HEIGHT is reduced in proportion.
     """
     grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper)
     st = straight.stats
@@ -273,7 +278,7 @@ def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
         return None, 0.0
     if guess.confidence < OSD_MIN_CONFIDENCE or guess.rotate not in (0, 180):
         return None, guess.confidence
-    return guess.rotate == 180, guess.confidence
+    return guess.rotate == 180, guess.confidence * min(1.0, hm / OSD_FULL_TEXT_HEIGHT)
 
 
 def estimate_orientation(ink: Ink, large_format: bool = False,

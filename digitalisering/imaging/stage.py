@@ -8,6 +8,7 @@ page or a separator sheet stops there (no orientation, no rotation, no OCR later
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from digitalisering.imaging.checks import TechnicalChecks, technical_checks
-from digitalisering.imaging.ink import Ink, find_ink, working_image
+from digitalisering.imaging.ink import Ink, enlarged, find_ink, working_image
 from digitalisering.imaging.line_skew import measure_line_skew
 from digitalisering.imaging.orientation import ORIENTATION_REVIEW_BELOW, estimate_orientation
 from digitalisering.imaging.raster import colour_sample
@@ -113,7 +114,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
     if blank or separator is not None:
         return image, result
-    est = estimate_orientation(ink, large_format=large, osd=options.osd)
+    est = estimate_orientation(_enlarged_for_orientation(ink), large_format=large, osd=options.osd)
     t3 = time.perf_counter()
     result.timings_ms["orientation"] = round(1000 * (t3 - t2), 1)
     result.orientation = est.orientation
@@ -155,6 +156,28 @@ def _rescale_by_text(image: Image.Image, dpi: float, ink: Ink) -> Ink:
     if better == factor:
         return ink
     return find_ink(working_image(image, dpi, better))
+
+
+ORIENTATION_TEXT_HEIGHT = 16
+"""Median text height (working pixels) the orientation analysis enlarges small text towards."""
+MAX_ENLARGE = 2
+"""At most this enlargement. The up/down cues of text 8 px tall in a full-resolution working copy
+(1,024 px wide typewritten pages, bench/ocr_real.py: Oulipo btv1b10010116f_7, Giono Colline I 319)
+pointed the wrong way; enlarged twice, the cues plus OSD decided all four (upright and turned 180)
+right; three times turned one upright page again."""
+
+
+def _enlarged_for_orientation(ink: Ink) -> Ink:
+    """The ink of an enlarged copy when the page is already analysed at full resolution and its
+    text is still smaller than MIN_TEXT_HEIGHT: orientation only (skew and turn are angles, the
+    same at any scale); everything else keeps the working copy."""
+    height = ink.text_height
+    if ink.work.scale < 1 or not height or height >= MIN_TEXT_HEIGHT:
+        return ink
+    factor = min(MAX_ENLARGE, math.ceil(ORIENTATION_TEXT_HEIGHT / height))
+    if factor <= 1:
+        return ink
+    return find_ink(enlarged(ink.work, factor))
 
 
 def effectively_grey(image: Image.Image, small: np.ndarray | None = None) -> bool:
