@@ -21,6 +21,7 @@ from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, wri
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
 from digitalisering.fileio import ensure_inside, is_within, write_text_atomic
+from digitalisering.i18n import _
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.writer import PdfInfo
@@ -75,19 +76,52 @@ class PublishReport:
     restricted: list[str] = field(default_factory=list)
 
 
+def _read_index(folder: Path) -> dict | None:
+    try:
+        index = json.loads((folder / PUBLIC_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return index if isinstance(index, dict) else None
+
+
 def _earlier_publication(target: Path) -> str | None:
     """The batch whose publication ``target`` holds (its ``openbaar.json``), or None."""
-    try:
-        return json.loads((target / PUBLIC_INDEX).read_text(encoding="utf-8")).get("batch")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return (_read_index(target) or {}).get("batch")
+
+
+def _listed_files(index: dict | None) -> set[str]:
+    """The files an ``openbaar.json`` lists (paths relative to its folder)."""
+    out: set[str] = set()
+    for entry in (index or {}).get("documents") or []:
+        if isinstance(entry, dict):
+            out.update(f for f in entry.get("files") or [] if isinstance(f, str))
+    return out
+
+
+def _foreign_entry(target: Path) -> str | None:
+    """The first entry of the earlier publication ``target`` that the publication did not write (a
+    file someone added to the public folder), or None. Republishing replaces the whole folder, so
+    such a file would be lost."""
+    own = _listed_files(_read_index(target)) | {PUBLIC_INDEX}
+    own |= {f".{PUBLIC_INDEX}.{suffix}" for suffix in ("part", "lock")}  # the in-place work of publish_batch
+    own |= {f".{PUBLIC_INDEX}.part/{f}" for f in _listed_files(_read_index(target / f".{PUBLIC_INDEX}.part"))}
+    folders = {str(Path(f).parent) for f in own} | {str(p) for f in own for p in Path(f).parents}
+    for path in sorted(target.rglob("*")):
+        rel = path.relative_to(target).as_posix()
+        if rel in own or rel.startswith(f".{PUBLIC_INDEX}.part/"):
+            continue
+        if path.is_dir() and not path.is_symlink() and rel in folders:
+            continue
+        return rel
+    return None
 
 
 def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -> Path:
     """``target`` resolved, when the public folder of ``batch`` may be (re)made there: not inside a
     run's output folder (the redacted copy replaced the archival PDF), a delivery (the next ingest
     read the copies as scans), the workspace or a delivery package, and either absent, empty or an
-    earlier publication of this batch (it is replaced whole); else StateError (exit 6, one line)."""
+    earlier publication of this batch holding nothing but what that publication wrote (it is replaced
+    whole, so a file someone added would be lost); else StateError (exit 6, one line)."""
     from digitalisering.metadata.package import enclosing_bag
     from digitalisering.resultsfile import RESULTS_FILE
 
@@ -110,6 +144,12 @@ def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -
     if path.is_dir() and any(path.iterdir()) and _earlier_publication(path) != batch.name:
         raise StateError(f"{path} holds files that are not a publication of batch {batch.name}; "
                          "choose a new or empty folder")
+    if path.is_dir():
+        foreign = _foreign_entry(path)
+        if foreign is not None:
+            raise StateError(_("{target} holds {entry}, which the publication of batch {batch} did not write; "
+                               "move it elsewhere or choose another folder (republishing replaces the folder)",
+                               target=path, entry=foreign, batch=batch.name))
     return path
 
 

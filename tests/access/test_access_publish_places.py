@@ -117,3 +117,25 @@ def test_a_publication_that_fails_half_way_leaves_the_previous_one(published, tm
     monkeypatch.undo()
     assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
     assert _tree(target) == before
+
+
+@pytest.mark.slow
+def test_a_republication_keeps_files_the_user_added_to_the_folder(published, tmp_path):
+    """Before: the folder counted as an earlier publication (its openbaar.json names the batch) and
+    was replaced whole: mijn-notities.txt and foto/a.jpg were deleted, exit 0."""
+    target = tmp_path / "openbaar"
+    assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
+    (target / "mijn-notities.txt").write_text("van de gebruiker")
+    (target / "foto").mkdir()
+    (target / "foto" / "a.jpg").write_bytes(b"\xff\xd8jpeg")
+    before = _tree(target)
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 6, res.output
+    assert len(res.output.strip().splitlines()) == 1 and "foto" in res.output
+    assert _tree(target) == before
+    (target / "foto" / "a.jpg").unlink()
+    (target / "foto").rmdir()
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 6 and "mijn-notities.txt" in res.output
+    (target / "mijn-notities.txt").unlink()
+    assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
