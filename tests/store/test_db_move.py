@@ -237,3 +237,47 @@ def test_a_move_killed_during_the_copy_leaves_the_target_empty(workspace, pg_url
             time.sleep(0.05)
     assert _pg_rows(pg_url) == 0
     assert move_state(workspace.database, pg_url).rows == 1 + 1 + 10000
+
+
+@pytest.mark.slow
+def test_the_search_index_is_built_in_postgresql_after_the_move(workspace, pg_url, tmp_path):
+    """Before: the PostgreSQL search tables stayed empty after the move: `search` found nothing on
+    any station until someone thought of `digitalisering index`."""
+    import pagegen
+
+    from digitalisering.index.build import open_for
+    from digitalisering.ingest import ingest_delivery
+    from digitalisering.runner import RunOptions, run_batch
+
+    delivery = tmp_path / "levering"
+    pagegen.save(pagegen.page_image(["Gemeente Leiden", "Aanvraag om bouwvergunning", "een dakkapel op het perceel"],
+                                    dpi=150), delivery / "BWT-1961-0101" / "0001.tif", compression="tiff_lzw")
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, delivery).batch
+        run_batch(store, workspace, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
+    res = _cli(workspace, "db", "move", "--to", pg_url)
+    assert res.exit_code == 0, res.output
+    assert "search index in" in res.output and "1 batches, 1 pages indexed" in res.output
+    with Store(pg_url) as store:
+        index = open_for(store, workspace)
+        try:
+            assert list(index.batches()) == ["levering"]
+        finally:
+            index.close()
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--db", pg_url, "search", "dakkapel"])
+    assert res.exit_code == 0 and "BWT-1961-0101" in res.output, res.output
+
+
+def test_a_search_index_that_cannot_be_built_says_the_state_moved(workspace, pg_url, monkeypatch):
+    import digitalisering.index.build as build
+
+    _fill(workspace.database)
+
+    def fails(*args, **kwargs):
+        raise StateError("disk full")
+    monkeypatch.setattr(build, "rebuild", fails)
+    res = _cli(workspace, "db", "move", "--to", pg_url)
+    assert res.exit_code == ExitCode.STATE and res.stderr.count("\n") == 1, res.output
+    assert "the state was moved" in res.stderr and f"digitalisering --db {pg_url} index" in res.stderr
+    with Store(pg_url) as store:
+        assert [b.name for b in store.batches()] == ["levering-1", "levering-2"]
