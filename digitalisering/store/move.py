@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
-from digitalisering.errors import ConfigError, StateError
+from digitalisering.errors import ConfigError, StateError, first_line
+from digitalisering.i18n import _
 from digitalisering.store.backend import PostgresBackend, SqliteBackend, busy
 from digitalisering.store.migrations import MIGRATIONS
 
@@ -100,41 +101,49 @@ def move_state(source: Path, target_url: str) -> MoveReport:
     with ExitStack() as stack:
         src = _open_read_only(source)
         stack.callback(src.close)
-        level = src.execute("PRAGMA user_version").fetchone()[0]
-        if level != len(MIGRATIONS):
-            newer = level > len(MIGRATIONS)
-            raise StateError(
-                f"state database {source} is at schema level {level}, this digitalisering at {len(MIGRATIONS)}: "
-                + ("it was written by a newer version; move it with that version" if newer else
-                   "run `digitalisering status` on this workspace once to bring it up to date, then move it"))
-        for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
-            lock = SqliteBackend.claim_lock(source, batch_id)
-            if not lock.acquire():
-                raise busy(name, lock.holder())
-            stack.callback(lock.release)
-        tables = _tables_in_order(src)
-
-        from digitalisering.store.db import Store
-
-        store = stack.enter_context(Store(target_url))  # the ordinary migrations make the target's schema
-        target = store.db
-        assert isinstance(target, PostgresBackend)
-        copied: list[TableCopy] = []
-        src.execute("BEGIN")  # one read snapshot of the SQLite file for the whole copy
         try:
-            with target.transaction():
-                target.lock_schema()
-                _check_target(target, tables)
-                for table, columns in tables:
-                    copied.append(_copy_table(src, target, table, columns))
-                _continue_identities(target, [t for t, _ in tables])
-                for table, columns in tables:
-                    _verify(target, table, columns, next(c for c in copied if c.name == table))
-        except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StateError(f"the copy into {target.location} failed: {first}; nothing was moved") from exc
-        src.execute("COMMIT")
-        return MoveReport(str(source), target.location, level, copied)
+            return _move(stack, src, source, target_url)
+        except sqlite3.DatabaseError as exc:  # a damaged file: found on the way through its pages
+            raise StateError(_("cannot read {source}: {error}; nothing was moved", source=source,
+                               error=first_line(exc))) from exc
+
+
+def _move(stack: ExitStack, src: sqlite3.Connection, source: Path, target_url: str) -> MoveReport:
+    level = src.execute("PRAGMA user_version").fetchone()[0]
+    if level != len(MIGRATIONS):
+        newer = level > len(MIGRATIONS)
+        raise StateError(
+            f"state database {source} is at schema level {level}, this digitalisering at {len(MIGRATIONS)}: "
+            + ("it was written by a newer version; move it with that version" if newer else
+               "run `digitalisering status` on this workspace once to bring it up to date, then move it"))
+    for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
+        lock = SqliteBackend.claim_lock(source, batch_id)
+        if not lock.acquire():
+            raise busy(name, lock.holder())
+        stack.callback(lock.release)
+    tables = _tables_in_order(src)
+
+    from digitalisering.store.db import Store
+
+    store = stack.enter_context(Store(target_url))  # the ordinary migrations make the target's schema
+    target = store.db
+    assert isinstance(target, PostgresBackend)
+    copied: list[TableCopy] = []
+    src.execute("BEGIN")  # one read snapshot of the SQLite file for the whole copy
+    try:
+        with target.transaction():
+            target.lock_schema()
+            _check_target(target, tables)
+            for table, columns in tables:
+                copied.append(_copy_table(src, target, table, columns))
+            _continue_identities(target, [t for t, _ in tables])
+            for table, columns in tables:
+                _verify(target, table, columns, next(c for c in copied if c.name == table))
+    except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StateError(f"the copy into {target.location} failed: {first}; nothing was moved") from exc
+    src.execute("COMMIT")
+    return MoveReport(str(source), target.location, level, copied)
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -143,7 +152,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
                                timeout=SqliteBackend.BUSY_S)
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StateError(f"cannot read state database {path}: {exc}") from exc
+        raise StateError(_("cannot read {source}: {error}; nothing was moved", source=path,
+                           error=first_line(exc))) from exc
     return conn
 
 

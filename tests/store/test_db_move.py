@@ -281,3 +281,32 @@ def test_a_search_index_that_cannot_be_built_says_the_state_moved(workspace, pg_
     assert "the state was moved" in res.stderr and f"digitalisering --db {pg_url} index" in res.stderr
     with Store(pg_url) as store:
         assert [b.name for b in store.batches()] == ["levering-1", "levering-2"]
+
+
+def _damage(path, pages: list[int]) -> None:
+    """Overwrite ``pages`` (1-based) of the SQLite file with other bytes, as a failing disk or a
+    half-copied file leaves them; the file header stays readable."""
+    with sqlite3.connect(path) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    for page in pages:
+        start = (page - 1) * size + (100 if page == 1 else 0)  # page 1 begins with the file header
+        end = page * size
+        data[start:end] = bytes((i * 37 + 11) % 251 for i in range(end - start))
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", ["sqlite_schema", "events"])
+def test_a_damaged_sqlite_file_is_one_line_and_nothing_is_moved(workspace, pg_url, where):
+    """Before: sqlite3.DatabaseError ("database disk image is malformed") from reading a table's rows
+    escaped: exit 15."""
+    _fill(workspace.database)
+    with sqlite3.connect(workspace.database) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = ?", (where,))]
+    _damage(workspace.database, pages)
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "db", "move", "--to", pg_url])
+    assert res.exit_code == ExitCode.STATE, (res.output, res.exception)
+    assert res.stderr.count("\n") == 1 and f"kan {workspace.database} niet lezen" in res.stderr, res.stderr
+    assert "er is niets verhuisd" in res.stderr
+    assert _pg_rows(pg_url) == 0
