@@ -396,18 +396,21 @@ class _Writer:
 def _written_for(path: Path, batch: Batch, key: str) -> bool:
     """Whether ``path`` is a PDF this product wrote for ``key`` of ``batch`` (its XMP says so): an
     output whose writing was interrupted after the rename but before it was recorded. The batch is
-    known by its name, delivery and registration time (``check_out_dir`` knows results.json so): a
-    same-named batch of another workspace whose first run died before its results.json is not this
-    one. A PDF of a version that wrote the name only is known by its name."""
+    known by its name and identity (a hash of its delivery and registration time, as
+    ``check_out_dir`` knows results.json by them): a same-named batch of another workspace whose
+    first run died before its results.json is not this one. A PDF of an earlier version that wrote
+    the delivery and time themselves is known by those; one that wrote the name only, by its name."""
     try:
         with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
             found = {name: meta.get(f"{{{XMP_NAMESPACE}}}{name}")
-                     for name in ("batch", "document", "batchDelivery", "batchRegistered")}
+                     for name in ("batch", "document", "batchIdentity", "batchDelivery", "batchRegistered")}
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
     if (found["batch"], found["document"]) != (batch.name, key):
         return False
+    if found["batchIdentity"] is not None:
+        return found["batchIdentity"] == batch.identity
     if found["batchDelivery"] is None and found["batchRegistered"] is None:
         return True
     return (found["batchDelivery"], found["batchRegistered"]) == (batch.delivery, batch.created_at)
@@ -464,7 +467,7 @@ def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: li
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
                    document_id=doc.id, document_type=doc.type, batch=batch.name, addresses=addresses,
-                   bag_ids=bag_ids, batch_delivery=batch.delivery, batch_registered=batch.created_at)
+                   bag_ids=bag_ids, batch_identity=batch.identity)
 
 
 def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
@@ -560,7 +563,7 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
                    document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids,
-                   batch_delivery=batch.delivery, batch_registered=batch.created_at)
+                   batch_identity=batch.identity)
     out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(result.folders[dossier.id]), seqs,
                        info, marks)
     if out:
