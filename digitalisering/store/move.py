@@ -32,8 +32,8 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from digitalisering.errors import ConfigError, StateError, first_line
-from digitalisering.i18n import _
-from digitalisering.store.backend import PostgresBackend, SqliteBackend, busy
+from digitalisering.i18n import _, timestamp
+from digitalisering.store.backend import DB_ENV_VAR, PostgresBackend, SqliteBackend, busy
 from digitalisering.store.migrations import MIGRATIONS
 
 _MOD = 2**256
@@ -102,10 +102,12 @@ def move_state(source: Path, target_url: str) -> MoveReport:
         src = _open_read_only(source)
         stack.callback(src.close)
         try:
-            return _move(stack, src, source, target_url)
+            report = _move(stack, src, source, target_url)
         except sqlite3.DatabaseError as exc:  # a damaged file: found on the way through its pages
             raise StateError(_("cannot read {source}: {error}; nothing was moved", source=source,
                                error=first_line(exc))) from exc
+    _write_moved_marker(source, report.target)
+    return report
 
 
 def _move(stack: ExitStack, src: sqlite3.Connection, source: Path, target_url: str) -> MoveReport:
@@ -242,3 +244,44 @@ def _verify(target: PostgresBackend, table: str, columns: list[str], copied: Tab
         what = (f"{copied.rows} rows in SQLite, {check.rows} in PostgreSQL" if check.rows != copied.rows
                 else "the checksums differ")
         raise StateError(f"the copy of table {table} does not match ({what}); nothing was moved")
+
+
+MOVED_SUFFIX = ".moved"
+"""The marker beside a moved SQLite file (``state.sqlite.moved``): where its state went and when."""
+
+
+def moved_marker(database: Path) -> Path:
+    return Path(database).with_name(Path(database).name + MOVED_SUFFIX)
+
+
+def _write_moved_marker(source: Path, location: str) -> None:
+    """Leave word beside the SQLite file (which stays untouched) that its state lives in ``location``
+    now (the URL without its password), so that a station that forgets ``--db`` is told so instead
+    of writing into the old file unseen (``refuse_moved``)."""
+    from datetime import datetime, timezone
+
+    from digitalisering.fileio import write_text_atomic
+
+    try:
+        write_text_atomic(moved_marker(source), json.dumps(
+            {"moved_to": location, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=1))
+    except OSError as exc:
+        raise StateError(_("the state was moved to {target}, but the note {marker} could not be written beside "
+                           "the SQLite file ({error}): stations that leave out --db will use the old file",
+                           target=location, marker=moved_marker(source), error=exc.strerror or exc)) from exc
+
+
+def refuse_moved(database: Path) -> None:
+    """StateError (exit 6, one line) when ``database`` is a SQLite file whose state ``db move`` moved;
+    naming the file with ``--db`` uses it anyway."""
+    marker = moved_marker(database)
+    if not marker.is_file():
+        return
+    try:
+        note = json.loads(marker.read_text(encoding="utf-8"))
+        url, at = str(note["moved_to"]), timestamp(str(note["at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        url, at = "?", "?"
+    raise StateError(_("the state of this workspace was moved to {url} ({at}): give --db {url} or set {var}; "
+                       "to use the old SQLite file anyway: --db {path}",
+                       url=url, at=at, var=DB_ENV_VAR, path=Path(database).resolve()))

@@ -310,3 +310,25 @@ def test_a_damaged_sqlite_file_is_one_line_and_nothing_is_moved(workspace, pg_ur
     assert res.stderr.count("\n") == 1 and f"kan {workspace.database} niet lezen" in res.stderr, res.stderr
     assert "er is niets verhuisd" in res.stderr
     assert _pg_rows(pg_url) == 0
+
+
+def test_a_station_that_leaves_out_db_after_the_move_is_told_where_the_state_went(workspace, pg_url):
+    """Before: after the move, `status` (or a run) without --db read and wrote the old SQLite file
+    unseen; the stations' work split over two databases."""
+    import json
+
+    _fill(workspace.database)
+    before = _sha(workspace.database)
+    assert _cli(workspace, "db", "move", "--to", pg_url).exit_code == 0
+    marker = workspace.database.with_name(workspace.database.name + ".moved")
+    note = json.loads(marker.read_text())
+    assert note["moved_to"] == pg_url and note["at"]
+    assert _sha(workspace.database) == before  # the database itself untouched
+    res = _cli(workspace, "status")
+    assert res.exit_code == ExitCode.STATE and res.stderr.count("\n") == 1, res.output
+    assert f"moved to {pg_url}" in res.stderr and f"--db {pg_url}" in res.stderr
+    assert _cli(workspace, "--db", pg_url, "status").exit_code == 0
+    res = _cli(workspace, "--db", str(workspace.database), "status")  # the old file, on purpose
+    assert res.exit_code == 0 and "levering-1" in res.output
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "status"])
+    assert res.exit_code == ExitCode.STATE and f"verhuisd naar {pg_url}" in res.stderr
