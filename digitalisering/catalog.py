@@ -127,7 +127,7 @@ class DossierEntry:
         for doc in self.documents:
             if doc.id == document_id:
                 return doc
-        raise CatalogError(f"dossier {self.id} has no document {document_id}")
+        raise CatalogError("dossier {id} has no document {document_id}", id=self.id, document_id=document_id)
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ class Catalog:
         batch = self.store.find_batch(name=name)
         entry = self._entry(batch) if batch is not None else None
         if entry is None:
-            raise CatalogError(f"no published batch {name!r}")
+            raise CatalogError("no published batch {name!r}", name=name)
         return entry
 
     def dossiers(self, batch: str) -> list[DossierEntry]:
@@ -252,13 +252,13 @@ class Catalog:
     def dossier(self, batch: str, dossier_id: str) -> DossierEntry:
         dossier = self.batch(batch)._by_id.get(dossier_id)
         if dossier is None:
-            raise CatalogError(f"batch {batch} has no dossier {dossier_id!r}")
+            raise CatalogError("batch {batch} has no dossier {dossier_id!r}", batch=batch, dossier_id=dossier_id)
         return dossier
 
     def page(self, batch: str, seq: int) -> PageEntry:
         page = self.batch(batch)._by_seq.get(seq)
         if page is None:
-            raise CatalogError(f"batch {batch} has no published page {seq}")
+            raise CatalogError("batch {batch} has no published page {seq}", batch=batch, seq=seq)
         return page
 
     # -- a page's words and image --------------------------------------------------------------
@@ -284,7 +284,7 @@ class Catalog:
         try:
             return PageText.read(path)
         except (OSError, ValueError, KeyError) as exc:
-            raise CatalogError(f"cannot read the words of page {seq} of batch {batch}: {exc}") from exc
+            raise CatalogError("cannot read the words of page {seq} of batch {batch}: {error}", seq=seq, batch=batch, error=exc) from exc
 
     def page_image(self, batch: str, seq: int) -> Image.Image:
         """The page at full resolution as the PDF shows it: upright, straightened, the corners
@@ -292,12 +292,12 @@ class Catalog:
         _, row, record, page_dir = self._record(batch, seq)
         kept = record.artifact_path(page_dir, "image")
         if kept is None:
-            raise CatalogError(f"page {seq} of batch {batch} has no kept image")
+            raise CatalogError("page {seq} of batch {batch} has no kept image", seq=seq, batch=batch)
         try:
             image = Image.open(kept)
             image.load()
         except OSError as exc:
-            raise CatalogError(f"cannot read the image of page {seq} of batch {batch}: {exc}") from exc
+            raise CatalogError("cannot read the image of page {seq} of batch {batch}: {error}", seq=seq, batch=batch, error=exc) from exc
         encode = record.encode
         if encode and encode.deskew_deg:
             paper = tuple(encode.paper_colour or (255,))

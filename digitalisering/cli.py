@@ -30,7 +30,7 @@ from digitalisering.cli_events import events
 from digitalisering.cli_package import package, verify
 from digitalisering.cli_progress import progress
 from digitalisering.cli_web import portal, user_group
-from digitalisering.cli_common import Context, OrderedGroup, _fail, echo_json, handle_errors, json_option, operator_option
+from digitalisering.cli_common import Context, LocalisedMain, _fail, echo_json, handle_errors, json_option, operator_option
 from digitalisering.i18n import ENV_VAR as LANG_ENV, LANGS, _, long_date, ngettext, number, set_language, timestamp
 
 
@@ -58,13 +58,22 @@ Examples (the order of the work):
   digitalisering portal --port 8080
   digitalisering progress --targets targets.toml --html voortgang.html
   digitalisering db move --to postgresql://digitalisering@dbhost/archief
-\b
+
 Options of the command line as a whole (--workspace, --db, --taal, -v) may also be given after the
-command: digitalisering status demo --workspace ws
+command: digitalisering status demo --workspace ws. Everything is in Dutch; --taal en for English.
 """
 
 
-class _Main(OrderedGroup):
+def _show_version(ctx: click.Context) -> None:
+    """click's own ``version_option`` fixes its text when the module is imported (in English): this one
+    says it in the language chosen on the command line."""
+    from digitalisering.i18n import click_gettext
+
+    click.echo(click_gettext("%(prog)s, version %(version)s") % {"prog": "digitalisering", "version": __version__})
+    ctx.exit()
+
+
+class _Main(LocalisedMain):
     """The top-level group: its options (``--workspace``, ``--db``, ``--taal``, ``-v``) may also stand
     after the subcommand (``digitalisering status demo --workspace WS``): they are moved in front before
     parsing. Commands are listed in the order of the work, each with its whole first sentence."""
@@ -115,7 +124,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
              epilog=EXAMPLES)
-@click.version_option(__version__, prog_name="digitalisering")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, help="Show the version and exit.",
+              callback=lambda ctx, _param, value: _show_version(ctx) if value and not ctx.resilient_parsing else None)
 @click.option("--taal", "--language", "taal", type=click.Choice(LANGS), envvar=LANG_ENV,
               help=f"Language of everything printed and written for people: nl (default) or en [env {LANG_ENV}].")
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=ENV_VAR,
@@ -141,6 +151,10 @@ layout_option = click.option("--layout", type=click.Choice(["auto", "folders", "
                              show_default=True,
                              help="folders: one folder per dossier; stack: one continuous stack.")
 batch_option = click.option("--batch", "batch_name", help="Batch name [default: the delivery folder's name].")
+station_option = click.option(
+    "--station", metavar="NAME",
+    help="The scanning station the files come from, for the progress per station "
+         "[env DIGITALISERING_STATION; default: this computer's name].")
 redelivery_option = click.option(
     "--accept-redelivery", "redelivered", multiple=True, metavar="FILE",
     help="FILE (its path in the delivery, e.g. DOSSIER/0002.tif) failed or was missing and the scanner "
@@ -159,8 +173,9 @@ def _print_ingest(report: IngestReport) -> None:
         click.echo(_("batch {name}: already ingested; {n} files unchanged", name=b.name,
                      n=number(report.unchanged_files)))
     if report.added_files:
-        click.echo("  " + _("added {files} files, {pages} pages", files=number(len(report.added_files)),
-                            pages=number(report.added_pages)))
+        click.echo("  " + _("added {files} files, {pages} pages (scanning station {station})",
+                            files=number(len(report.added_files)), pages=number(report.added_pages),
+                            station=report.station or "–"))
     for rel, reason in report.failed_files.items():
         click.secho("  " + _("failed: {file}: {reason}", file=rel, reason=reason), fg="yellow")
     for rel in report.redelivered_files:
@@ -199,16 +214,18 @@ def _ingest_exit(report: IngestReport) -> ExitCode:
 @operator_option
 @layout_option
 @batch_option
+@station_option
 @redelivery_option
 @click.pass_obj
 @handle_errors
 def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batch_name: str | None,
-           redelivered: tuple[str, ...]) -> None:
+           station: str | None, redelivered: tuple[str, ...]) -> None:
     """Register DELIVERY: SHA-256 of every file, its pages, and an event log entry."""
     check_workspace_apart(delivery, obj.workspace_path)  # before the workspace is made
     with obj.store() as store:
         report = ingest_delivery(store, delivery, operator=operator, batch_name=batch_name, layout=layout,
-                                 workspace_root=obj.workspace.root, accept_redelivery=redelivered)
+                                 workspace_root=obj.workspace.root, accept_redelivery=redelivered,
+                                 station=station)
     _print_ingest(report)
     sys.exit(int(_ingest_exit(report)))
 
@@ -255,6 +272,7 @@ def ingest(obj: Context, delivery: Path, operator: str | None, layout: str, batc
 @operator_option
 @layout_option
 @batch_option
+@station_option
 @redelivery_option
 @click.pass_obj
 @handle_errors
@@ -263,7 +281,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
         max_megapixels: int, lossless: bool, pdfa: str, ocr_max_megapixels: float, gazetteer: Path | None,
         exclusions: Path | None, dossier_pdf: bool,
         overrides_file: Path | None, keep_blank: bool, crop: bool, no_osd: bool, no_progress: bool, operator: str | None,
-        layout: str, batch_name: str | None, redelivered: tuple[str, ...]) -> None:
+        layout: str, batch_name: str | None, station: str | None, redelivered: tuple[str, ...]) -> None:
     """Ingest DELIVERY and process every page not yet done; resumes where a previous run stopped."""
     from digitalisering.bag.link import load_gazetteer
     from digitalisering.documents.overrides import load_overrides
@@ -296,7 +314,7 @@ def run(obj: Context, delivery: Path, out_dir: Path, ocr_lang: str | None, old_l
     # registers the same delivery meanwhile waits for the registration, then is refused (exit 6)
     with obj.store() as store, registered(store, delivery, operator=who, batch_name=batch_name,
                                           layout=layout, workspace_root=obj.workspace.root,
-                                          accept_redelivery=redelivered) as report:
+                                          accept_redelivery=redelivered, station=station) as report:
         _print_ingest(report)
         summary = run_batch(store, obj.workspace, report.batch, out_dir, options, who, overrides)
     _print_summary(summary)
@@ -319,9 +337,11 @@ def _print_summary(s: RunSummary) -> None:
     click.echo(state)
     before = ("; " + _("{n} were already done", n=number(s.already_done))) if s.already_done else ""
     if s.pages_processed:
-        click.echo("  " + _("this run: {n} pages processed ({done} done, {failed} failed) in {s} s = {rate} pages/min "
-                            "(pages {pages_s} s, outputs {out_s} s)", n=number(s.pages_processed),
-                            done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
+        click.echo("  " + ngettext("this run: {count} page processed ({done} done, {failed} failed) in {s} s = {rate} "
+                                   "pages/min (pages {pages_s} s, outputs {out_s} s)",
+                                   "this run: {count} pages processed ({done} done, {failed} failed) in {s} s = {rate} "
+                                   "pages/min (pages {pages_s} s, outputs {out_s} s)",
+                                   s.pages_processed, count=number(s.pages_processed), done=number(s.pages_done), failed=number(s.pages_failed), s=number(s.elapsed_s, 1),
                             rate=number(s.pages_per_minute, 1), pages_s=number(s.pages_s, 1),
                             out_s=number(s.elapsed_s - s.pages_s, 1)) + before)
     else:

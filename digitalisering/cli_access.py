@@ -11,13 +11,24 @@ import click
 
 from digitalisering.cli_common import Context, handle_errors
 from digitalisering.errors import ConfigError
-from digitalisering.metadata.dates import dutch_date
+from digitalisering.i18n import N_, _, long_date, number
 from digitalisering.ingest.register import operator_name
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                              help="Access settings (TOML): default states, grounds, terms "
                                   "[default: digitalisering/access/access_defaults.toml].")
-STATE_NL = {"open": "openbaar", "restricted": "beperkt openbaar", "redacted": "openbaar, geanonimiseerd"}
+STATE_LABELS = {"open": N_("open"), "restricted": N_("restricted"), "redacted": N_("open, redacted")}
+"""The states as people read them (Dutch: openbaar, beperkt openbaar, openbaar, geanonimiseerd)."""
+KIND_LABELS_EN = {"bsn": N_("BSN"), "iban": N_("IBAN"), "phone": N_("phone number"), "email": N_("e-mail address"),
+                  "birth_date": N_("date of birth"), "person_name": N_("name")}
+
+
+def state_label(state: str) -> str:
+    return _(STATE_LABELS[state])
+
+
+def kind_label(kind: str) -> str:
+    return _(KIND_LABELS_EN[kind])
 
 
 def _load(store, batch_name: str):
@@ -35,14 +46,14 @@ def parse_until(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"--until {text}; expected a year (2070) or a date (2070-06-30)") from None
+        raise ConfigError("--until {text}; expected a year (2070) or a date (2070-06-30)", text=text) from None
 
 
 def parse_region(text: str):
     from digitalisering.access.policy import Region
     m = re.fullmatch(r"(\d+):(\d+),(\d+),(\d+),(\d+)", text.replace(" ", ""))
     if not m or int(m.group(4)) == 0 or int(m.group(5)) == 0:
-        raise ConfigError(f"--region {text}; expected SEQ:LEFT,TOP,WIDTH,HEIGHT in pixels (e.g. 14:220,310,400,40)")
+        raise ConfigError("--region {text}; expected SEQ:LEFT,TOP,WIDTH,HEIGHT in pixels (e.g. 14:220,310,400,40)", text=text)
     return Region(*(int(g) for g in m.groups()), kind="manual")
 
 
@@ -59,7 +70,6 @@ def access_group() -> None:
 @handle_errors
 def access_list(obj: Context, batch: str, config_file: Path | None, show_all: bool) -> None:
     """Every document of BATCH with its proposals and the decision that counts."""
-    from digitalisering.access.detect import KIND_LABELS
     from digitalisering.access.policy import batch_access, load_settings
 
     settings = load_settings(config_file)
@@ -69,18 +79,20 @@ def access_list(obj: Context, batch: str, config_file: Path | None, show_all: bo
             d = row.current
             kinds: dict[str, int] = {}
             for p in row.proposals.personal_data:
-                kinds[KIND_LABELS[p.kind]] = kinds.get(KIND_LABELS[p.kind], 0) + 1
-            found = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) or "geen persoonsgegevens"
+                kinds[kind_label(p.kind)] = kinds.get(kind_label(p.kind), 0) + 1
+            found = ", ".join(f"{k} {number(n)}" for k, n in sorted(kinds.items())) or _("no personal data")
             objects = "; ".join(f"{o.kind} {o.bag_id}" for o in row.proposals.objects)
-            source = "besluit" if d.source == "archivist" else ("standaard, opgeslagen" if d.at else "standaard")
-            term = f" tot en met {dutch_date(d.until)}" if d.until else ""
+            source = _("decision") if d.source == "archivist" else (_("default, stored") if d.at else _("default"))
+            term = (" " + _("until {date}", date=long_date(d.until))) if d.until else ""
             ground = f" ({d.ground})" if d.ground else ""
-            click.echo(f"{row.document}: {STATE_NL[d.state]}{ground}{term} [{source}: {d.reason}]")
-            click.echo(f"    voorstellen: {found}" + (f"; kwetsbaar object: {objects}" if objects else ""))
+            click.echo(f"{row.document}: {state_label(d.state)}{ground}{term} [{source}: {d.reason}]")
+            click.echo("    " + _("proposals: {found}", found=found)
+                       + (("; " + _("vulnerable object: {objects}", objects=objects)) if objects else ""))
             if show_all:
                 for p in row.proposals.personal_data:
-                    sure = f"{p.confidence:.2f}".replace(".", ",")
-                    click.echo(f"      pagina {p.seq}: {KIND_LABELS[p.kind]} {p.text!r} (zekerheid {sure}; {p.evidence})")
+                    click.echo("      " + _("page {seq}: {kind} {text} (confidence {sure}; {evidence})", seq=p.seq,
+                                            kind=kind_label(p.kind), text=repr(p.text), sure=number(p.confidence, 2),
+                                            evidence=p.evidence))
                 for o in row.proposals.objects:
                     click.echo(f"      {o.kind} {o.bag_id}: {o.reason}")
 
@@ -98,7 +110,7 @@ def access_defaults(obj: Context, batch: str, config_file: Path | None) -> None:
     with obj.store() as store:
         b, results = _load(store, batch)
         n = apply_defaults(store, b, results, settings)
-    click.echo(f"{n} standaardbesluiten opgeslagen voor batch {batch}")
+    click.echo(_("{n} default decisions stored for batch {batch}", n=number(n), batch=batch))
 
 
 @access_group.command("decide")
@@ -136,8 +148,10 @@ def access_decide(obj: Context, batch: str, document: str, state: str, ground: s
                                   reason, operator_name(who), source="archivist")
         done = decide(store, b, decision, settings, set(docs))
         remove_superseded(store, obj.workspace.root, b.name, document)
-    click.echo(f"{document}: {STATE_NL[done.state]}" + (f" tot en met {dutch_date(done.until)}" if done.until else "")
-               + (f", {len(done.regions)} gebieden" if done.regions else "") + f" (door {done.who})")
+    click.echo(f"{document}: {state_label(done.state)}"
+               + ((" " + _("until {date}", date=long_date(done.until))) if done.until else "")
+               + ((", " + _("{n} regions", n=number(len(done.regions)))) if done.regions else "")
+               + " " + _("(by {who})", who=done.who))
 
 
 @access_group.command("publish")
@@ -157,5 +171,6 @@ def access_publish(obj: Context, batch: str, target: Path, config_file: Path | N
     with obj.store() as store:
         b, results = _load(store, batch)
         report = publish_batch(store, obj.workspace, b, results, run_out_dir(store, b), target, settings)
-    click.echo(f"{len(report.open)} openbaar, {len(report.redacted)} geanonimiseerd (lekcontrole geslaagd), "
-               f"{len(report.restricted)} beperkt openbaar (niet opgenomen): {target}")
+    click.echo(_("{open} open, {redacted} redacted (leak check passed), {restricted} restricted (left out): {target}",
+                 open=number(len(report.open)), redacted=number(len(report.redacted)),
+                 restricted=number(len(report.restricted)), target=target))

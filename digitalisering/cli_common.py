@@ -14,6 +14,9 @@ import click
 
 from digitalisering.errors import DigitaliseringError
 from digitalisering.exitcodes import ExitCode
+from digitalisering.i18n import (
+    LANGS, _, click_gettext, language, set_language, translate, translate_help, use_for_click,
+)
 from digitalisering.store import Store
 from digitalisering.workspace import Workspace, default_workspace
 
@@ -37,10 +40,152 @@ class OrderedGroup(click.Group):
             cmd = self.get_command(ctx, name)
             if cmd is None or cmd.hidden:
                 continue
-            rows.append((name, cmd.short_help or (cmd.help or "").strip().split("\n")[0]))
+            # the whole first paragraph (a translation wraps its lines elsewhere than the English)
+            first = (cmd.help or "").strip().split("\n\n")[0]
+            rows.append((name, cmd.short_help or " ".join(first.split())))
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(click_gettext("Commands")):
                 formatter.write_dl(rows)
+
+
+LANGUAGE_OPTIONS = ("--taal", "--language")
+
+
+def language_in(args: list[str]) -> str | None:
+    """The language a command line asks for (``--taal en``, ``--language=nl``, anywhere before ``--``),
+    read before click parses it, so that click's own messages about that command line (a usage error)
+    are in it too."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if name in LANGUAGE_OPTIONS:
+            value = value if eq else (args[i + 1] if i + 1 < len(args) else "")
+            if value in LANGS:
+                return value
+    return None
+
+
+_ORIGINAL = "_digitalisering_original"
+
+
+def localise_commands(command: click.Command, lang: str) -> None:
+    """Every help text of ``command`` and its subcommands (their docstrings, epilogs and options' help,
+    English in the code) in ``lang``, from the ``messages`` catalogue; click's own texts (the help
+    option, "Usage:", errors) follow :func:`digitalisering.i18n.use_for_click`. The English texts are
+    kept, so that the language can change between invocations in one process (tests)."""
+    for cmd in walk_commands(command):
+        for obj, attr in [(cmd, "help"), (cmd, "short_help"), (cmd, "epilog"),
+                          *((p, "help") for p in cmd.params if isinstance(p, click.Option))]:
+            originals = obj.__dict__.setdefault(_ORIGINAL, {})
+            english = originals.setdefault(attr, getattr(obj, attr))
+            if english:
+                setattr(obj, attr, translate_help(english, lang))
+        cmd._help_option = None  # click makes it again, with its help text in the language now set
+        originals = cmd.__dict__.setdefault(_ORIGINAL, {})
+        for attr in ("options_metavar", "subcommand_metavar"):
+            english = originals.setdefault(attr, getattr(cmd, attr, None))
+            if english:
+                setattr(cmd, attr, translate(english, lang=lang))
+        for param in cmd.params:
+            _localise_metavar(param, lang)
+
+
+def _default_metavar(param: click.Parameter) -> str | None:
+    """The placeholder click shows for ``param`` without a metavar of its own, undecorated (``DELIVERY``,
+    ``DIRECTORY``, ``INTEGER RANGE``); None where the type shows its values (``[nl|en]``)."""
+    if isinstance(param.type, (click.Choice, click.DateTime)):
+        return None
+    if isinstance(param, click.Argument):
+        return (param.name or "").upper() or None
+    return param.type.__dict__.get(_ORIGINAL, {}).get("name", param.type.name).upper()
+
+
+def _localise_metavar(param: click.Parameter, lang: str) -> None:
+    """``param``'s placeholder in ``lang`` (``LEVERING`` for ``DELIVERY``, ``MAP`` for ``DIRECTORY``),
+    decorated as click decorates its own (``[BATCH]`` when optional, ``...`` for several values)."""
+    if isinstance(param.type, click.Path):  # "Map '/x' bestaat niet.": click names the kind of path
+        kinds = param.type.__dict__.setdefault(_ORIGINAL, {})
+        param.type.name = click_gettext(kinds.setdefault("name", param.type.name))
+    originals = param.__dict__.setdefault(_ORIGINAL, {})
+    english = originals.setdefault("metavar", param.metavar)
+    if english is not None:
+        param.metavar = translate(english, lang=lang)
+        return
+    param.metavar = None
+    base = _default_metavar(param)
+    if base is None:
+        return
+    text = translate(base, lang=lang)
+    if text == base:
+        return
+    if isinstance(param, click.Argument) and not param.required:
+        text = f"[{text}]"
+    if param.nargs != 1:
+        text += "..."
+    param.metavar = text
+
+
+def english_metavars(command: click.Command) -> list[str]:
+    """The English placeholders of ``command`` and its subcommands, for the catalogue script."""
+    found = []
+    for cmd in walk_commands(command):
+        for attr in ("options_metavar", "subcommand_metavar"):
+            english = cmd.__dict__.get(_ORIGINAL, {}).get(attr, getattr(cmd, attr, None))
+            if english:
+                found.append(english)
+        for param in cmd.params:
+            english = param.__dict__.get(_ORIGINAL, {}).get("metavar", param.metavar)
+            found.append(english if english is not None else _default_metavar(param))
+    return sorted({m for m in found if m})
+
+
+def walk_commands(command: click.Command):
+    """``command`` and all its subcommands."""
+    yield command
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            yield from walk_commands(sub)
+
+
+def english_help_texts(command: click.Command) -> list[str]:
+    """The English help texts of ``command`` and its subcommands, for the catalogue script."""
+    texts = []
+    for cmd in walk_commands(command):
+        for obj, attr in [(cmd, "help"), (cmd, "short_help"), (cmd, "epilog"),
+                          *((p, "help") for p in cmd.params if isinstance(p, click.Option))]:
+            english = obj.__dict__.get(_ORIGINAL, {}).get(attr, getattr(obj, attr))
+            if english:
+                texts.append(english)
+    return texts
+
+
+class LocalisedMain(OrderedGroup):
+    """The top-level command in the reader's language, also for click's own texts and for usage errors,
+    which are one line (``fout: ...``, exit 2) like every other error."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        args = list(sys.argv[1:] if args is None else args)
+        set_language(language_in(args))
+        lang = language()
+        use_for_click(lang)
+        localise_commands(self, lang)
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.UsageError as exc:
+            hint = ""
+            if exc.ctx is not None:
+                hint = " " + _("(help: {command} -h)", command=exc.ctx.command_path)
+            _fail(exc.format_message() + hint, ExitCode.USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), ExitCode(exc.exit_code) if exc.exit_code in
+                  {int(c) for c in ExitCode} else ExitCode.USAGE)
+        except click.exceptions.Abort:
+            click.echo(click_gettext("Aborted!"), err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        sys.exit(rv if isinstance(rv, int) else 0)
 
 
 def echo_json(data: Any) -> None:
@@ -51,7 +196,7 @@ def echo_json(data: Any) -> None:
 
 
 def _fail(message: str, code: ExitCode) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
+    click.secho(_("error: {message}", message=message), fg="red", err=True)
     sys.exit(int(code))
 
 
@@ -65,15 +210,29 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except DigitaliseringError as exc:
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("\ninterrupted; run the same command again to resume", err=True)
+            click.echo("\n" + _("interrupted; run the same command again to resume"), err=True)
             sys.exit(int(ExitCode.INTERRUPTED))
+        except BrokenPipeError:  # the reader stopped reading (``| head``): nothing to tell anyone
+            _quiet_stdout()
+            sys.exit(int(ExitCode.OK))
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
         except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
             log_path = _write_crash_log()
-            _fail(f"internal error: {type(exc).__name__}: {exc} (details in {log_path})", ExitCode.INTERNAL)
+            _fail(_("internal error: {error} (details in {path})", error=f"{type(exc).__name__}: {exc}", path=log_path),
+                  ExitCode.INTERNAL)
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Standard output to /dev/null, so that Python's own flush at exit finds no closed pipe."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _write_crash_log() -> Path:

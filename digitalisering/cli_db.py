@@ -50,8 +50,8 @@ def move(obj: Context, target: str) -> None:
     try:
         stats = index_after_move(target, workspace)
     except DigitaliseringError as exc:
-        raise StateError(_("the state was moved, but the search index in {target} could not be built: {error}; "
-                           "make it with: digitalisering --db {target} index",
-                           target=report.target, error=first_line(exc))) from exc
+        raise StateError("the state was moved, but the search index in {target} could not be built: {error}; "
+                         "make it with: digitalisering --db {target} index",
+                         target=report.target, error=first_line(exc)) from exc
     click.echo("  " + _("search index in {target}: {batches} batches, {pages} pages indexed",
                         target=report.target, batches=number(len(stats)), pages=number(sum(s.pages for s in stats))))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from digitalisering.cli_common import Context, handle_errors
+from digitalisering.i18n import _, number
 
 
 @click.group("iiif")
@@ -23,11 +24,11 @@ def iiif_prepare(obj: Context, batch: str) -> None:
     from digitalisering.iiif.prepare import prepare_batch
 
     with obj.store() as store:
-        with click.progressbar(length=0, label="pyramids", show_pos=True) as bar:
+        with click.progressbar(length=0, label=_("pyramids"), show_pos=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.length = total
                 bar.update(1)
 
             report = prepare_batch(Catalog(store, obj.workspace), batch, progress=progress)
-    click.echo(f"batch {batch}: {report.built} pyramids made, {report.current} already current "
-               f"(in {obj.workspace.root / 'iiif'})")
+    click.echo(_("batch {batch}: {built} pyramids made, {current} already current (in {folder})", batch=batch,
+                 built=number(report.built), current=number(report.current), folder=obj.workspace.root / "iiif"))

@@ -61,8 +61,7 @@ def package(obj: Context, out_dir: Path, target: Path, config_file: Path | None,
                 with obj.store() as store:
                     batch = store.find_batch(name=name)
                     if batch is None and public:
-                        raise StateError(f"batch {name} is not in this workspace: a public "
-                                         "package needs its access decisions")
+                        raise StateError("batch {name} is not in this workspace: a public package needs its access decisions", name=name)
                     if batch is not None:
                         access = package_terms(store, obj.workspace, batch, results, settings,
                                                _begrip(config, "beperking_gebruik"), public=public,

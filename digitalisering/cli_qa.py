@@ -22,8 +22,10 @@ config_option = click.option("--config", "config_file", type=click.Path(exists=T
 archive_option = click.option("--archive-config", "archive_file",
                               type=click.Path(exists=True, dir_okay=False, path_type=Path),
                               help="Archive values for the MDTO check (as for `package --config`).")
-lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None,
+lang_option = click.option("--lang", type=click.Choice(["nl", "en"]), default=None, hidden=True,
                            help="Language of the report [default: --taal, else Dutch].")
+"""Kept for scripts written before; hidden: the one language option people see is --taal (also after
+the command), and --lang of run was the pages' language for OCR (now --ocr-lang)."""
 
 
 def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, redraw: bool = False):
@@ -35,11 +37,21 @@ def _open(obj: Context, store, batch: str, config_file, archive_file, who: str, 
                            who=who, redraw=redraw)
 
 
+def _aql(label: object) -> str:
+    """The AQL as the table writes it, the reader's way: 1.0 -> 1,0 in Dutch."""
+    from digitalisering.i18n import WrittenDecimal, localised
+
+    try:
+        return f"{localised(WrittenDecimal(str(label)))}"
+    except (TypeError, ValueError):
+        return str(label)
+
+
 def _plan_text(insp) -> str:
     p = insp.plan
     letter = p.code_letter if p.plan_letter == p.code_letter else f"{p.code_letter} -> {p.plan_letter}"
     return _("ISO 2859-1 single sampling, normal inspection, level {level}, AQL {aql}: lot {lot} pages, code letter "
-             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=p.aql,
+             "{letter}, sample {n}, Ac {ac}, Re {re} (seed {seed})", level=p.level, aql=_aql(p.aql),
              lot=number(p.lot_size), letter=letter, n=number(p.sample_size), ac=p.acceptance, re=p.rejection,
              seed=insp.sample.seed)
 
@@ -98,9 +110,10 @@ def qa_check(obj: Context, batch: str, config_file, archive_file, show_all: bool
                        "failed": failed})
             sys.exit(int(ExitCode.QA_FAILED if failed else ExitCode.OK))
         width = max([len(check_label(n, lang)) for n in [*counts, *insp.checks.not_run]] + [10])
+        words = {"pass": _("pass"), "warn": _("warn"), "fail": _("fail")}
         for name, c in counts.items():
-            click.echo(f"  {check_label(name, lang):<{width}}  {_('pass')} {number(c['pass']):>6}  "
-                       f"{_('warn')} {number(c['warn']):>6}  {_('fail')} {number(c['fail']):>6}")
+            click.echo(f"  {check_label(name, lang):<{width}}  " + "  ".join(
+                f"{words[k]} {number(c[k]):>6}" for k in ("pass", "warn", "fail")))
         for name, code in insp.checks.not_run.items():
             click.secho(f"  {check_label(name, lang):<{width}}  {render(code, {}, lang)}", fg="yellow")
         for f in shown:
@@ -189,14 +202,15 @@ def qa_review(obj: Context, batch: str, host: str, port: int, extra_hosts: tuple
             server = WebServer(app, sock)
             shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
             if not deciders:
-                click.echo("  no account may decide yet: digitalisering user add NAME --role archivaris")
-            click.echo(f"review page: http://{shown}/qa/{quote(insp.batch.name)}/  (sign in; Ctrl-C to stop)")
+                click.echo("  " + _("no account may decide yet: digitalisering user add NAME --role archivaris"))
+            click.echo(_("review page: {url}  (sign in; Ctrl-C to stop)",
+                         url=f"http://{shown}/qa/{quote(insp.batch.name)}/"))
             if host in WILDCARD_HOSTS or extra_hosts:
-                click.echo(f"  opened as: {', '.join(hosts)}")
+                click.echo("  " + _("opened as: {names}", names=", ".join(hosts)))
             try:
                 server.serve_forever()
             except KeyboardInterrupt:
-                click.echo("stopped; the decisions are stored")
+                click.echo(_("stopped; the decisions are stored"))
     finally:
         sock.close()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from digitalisering.cli_common import Context, handle_errors
+from digitalisering.i18n import _, ngettext, number, short_date
 from digitalisering.ingest.register import operator_name
 
 
@@ -22,7 +23,7 @@ def _read_password(name: str, from_stdin: bool) -> str:
         if not password:
             raise UserError("no password on standard input")
         return password
-    return click.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)
+    return click.prompt(_("password for {name}", name=name), hide_input=True, confirmation_prompt=True)
 
 
 ROLE_CHOICE = click.Choice(["medewerker", "archivaris", "beheerder"])
@@ -50,7 +51,7 @@ def user_add(obj: Context, name: str, role: str, from_stdin: bool) -> None:
     password = _read_password(name, from_stdin)
     with obj.store() as store:
         user = add_user(store, name, role, password, operator_name())
-    click.echo(f"user {user.name} added ({user.role})")
+    click.echo(_("user {name} added ({role})", name=user.name, role=user.role))
 
 
 @user_group.command("password")
@@ -66,7 +67,7 @@ def user_password(obj: Context, name: str, from_stdin: bool) -> None:
     password = _read_password(name, from_stdin)
     with obj.store() as store:
         set_password(store, name, password, operator_name())
-    click.echo(f"password of {name} changed; its sessions have ended")
+    click.echo(_("password of {name} changed; its sessions have ended", name=name))
 
 
 @user_group.command("role")
@@ -80,7 +81,7 @@ def user_role(obj: Context, name: str, role: str) -> None:
 
     with obj.store() as store:
         set_role(store, name, role, operator_name())
-    click.echo(f"user {name} is now {role}")
+    click.echo(_("user {name} is now {role}", name=name, role=role))
 
 
 @user_group.command("remove")
@@ -93,7 +94,7 @@ def user_remove(obj: Context, name: str) -> None:
 
     with obj.store() as store:
         remove_user(store, name, operator_name())
-    click.echo(f"user {name} removed")
+    click.echo(_("user {name} removed", name=name))
 
 
 @user_group.command("list")
@@ -106,8 +107,9 @@ def user_list(obj: Context) -> None:
     with obj.store() as store:
         accounts = list_users(store)
     for u in accounts:
-        click.echo(f"{u.name:<24} {u.role:<11} since {u.created_at[:10]} (by {u.created_by})")
-    click.echo(f"{len(accounts)} account(s)")
+        click.echo(f"{u.name:<24} {u.role:<11} " + _("since {date} (by {who})", date=short_date(u.created_at[:10]),
+                                                        who=u.created_by))
+    click.echo(ngettext("{n} account", "{n} accounts", len(accounts)))
 
 
 def web_settings(obj: Context, hosts: list[str], *, qa_config: Path | None = None,
@@ -166,8 +168,7 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
 
         load_gazetteer(gazetteer)
     if not (OPENSEADRAGON / "openseadragon.min.js").is_file():
-        raise MissingDependencyError(f"the viewer's OpenSeadragon is not installed in {OPENSEADRAGON.parent.parent.parent}"
-                                     " (scripts/setup.sh installs it with npm; Debian package: npm)")
+        raise MissingDependencyError("the viewer's OpenSeadragon is not installed in {parent} (scripts/setup.sh installs it with npm; Debian package: npm)", parent=OPENSEADRAGON.parent.parent.parent)
     sock = listen(host, port)
     port = sock.getsockname()[1]
     hosts = allowed_hosts(host, port, extra_hosts)
@@ -177,7 +178,7 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
         pass  # the state database opens (and is migrated) before the workers start
     shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
     n = workers or default_workers()
-    click.echo(f"portal: http://{shown}/  ({n} workers; Ctrl-C to stop)", err=False)
+    click.echo(_("portal: http://{address}/  ({n} workers; Ctrl-C to stop)", address=shown, n=number(n)), err=False)
     sys.stdout.flush()
     server = PortalServer(lambda: create_app(settings), sock, n, access_log=None if no_access_log else "-")
     server.run()

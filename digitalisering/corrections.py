@@ -34,7 +34,7 @@ def _batch(store: Store, batch: Batch | str) -> Batch:
         return batch
     found = store.find_batch(name=batch)
     if found is None:
-        raise ConfigError(f"no batch named {batch!r}")
+        raise ConfigError("no batch named {batch!r}", batch=batch)
     return found
 
 
@@ -52,26 +52,25 @@ def record_correction(store: Store, batch: Batch | str, action: str, *, who: str
 
     b = _batch(store, batch)
     if action not in ACTIONS:
-        raise ConfigError(f"correction {action!r}: expected one of {', '.join(ACTIONS)}")
+        raise ConfigError("correction {action!r}: expected one of {items}", action=action, items=', '.join(ACTIONS))
     if not who.strip():
         raise ConfigError("a correction needs who made it")
     if source not in SOURCES:
-        raise ConfigError(f"correction source {source!r}: expected one of {', '.join(SOURCES)}")
+        raise ConfigError("correction source {source!r}: expected one of {items}", source=source, items=', '.join(SOURCES))
     value = value.strip()
     if action in ("split", "merge", "clear_boundary", "type", "clear_type"):
         if page is None or page not in {p.seq for p in store.pages(b.id)}:
-            raise ConfigError(f"correction {action}: page {page} is not a page of batch {b.name}")
+            raise ConfigError("correction {action}: page {page} is not a page of batch {name}", action=action, page=page, name=b.name)
     if action in ("split", "merge", "clear_boundary"):
         kind, target, stored = "boundary", "", AUTO if action == "clear_boundary" else action
     elif action in ("type", "clear_type"):
         names = default_vocabulary().type_names
         if action == "type" and value not in names:
-            raise ConfigError(f"correction type: {value!r} is not a document type; expected one of {', '.join(names)}")
+            raise ConfigError("correction type: {value!r} is not a document type; expected one of {items}", value=value, items=', '.join(names))
         kind, target, stored = "type", "", AUTO if action == "clear_type" else value
     else:
         if not dossier or not value.isdigit() or len(value) != 16:
-            raise ConfigError(f"correction {action}: needs a dossier and a nummeraanduiding id (16 digits), "
-                              f"got dossier {dossier!r}, id {value!r}")
+            raise ConfigError("correction {action}: needs a dossier and a nummeraanduiding id (16 digits), got dossier {dossier!r}, id {value!r}", action=action, dossier=dossier, value=value)
         kind, target = "address", value
         stored = {"address_add": "object", "address_remove": "not_object", "clear_address": AUTO}[action]
     rec = store.add_correction(b.id, page, dossier, document, kind, target, stored, source, who.strip())

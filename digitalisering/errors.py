@@ -6,9 +6,32 @@ from digitalisering.exitcodes import ExitCode
 
 
 class DigitaliseringError(Exception):
-    """An error the operator can act on; ``str(err)`` is a complete one-line explanation."""
+    """An error the operator can act on; ``str(err)`` is a complete one-line explanation, in the
+    reader's language.
+
+    The message is an English catalogue entry (domain ``messages``) with ``{name}`` fields filled
+    from ``values``: ``StateError("cannot write in {folder}: {error}", folder=out, error=reason)``.
+    It is translated when shown (``str``), so the reader's language applies wherever the error is
+    printed; numbers among the values are written the reader's way."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(self, message: str = "", /, **values: object):
+        super().__init__(message)
+        self.msgid = message
+        self.values = {k: v if isinstance(v, (int, float, str)) or v is None else str(v) for k, v in values.items()}
+
+    def __str__(self) -> str:
+        from digitalisering.i18n import translate
+
+        return translate(self.msgid, self.values)
+
+    def __reduce__(self):  # across processes (page workers) with its values
+        return (_rebuild, (type(self), self.msgid, self.values))
+
+
+def _rebuild(cls: type, msgid: str, values: dict) -> DigitaliseringError:
+    return cls(msgid, **values)
 
 
 class InputFileError(DigitaliseringError):

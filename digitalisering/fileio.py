@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from digitalisering.errors import StateError
+from digitalisering.i18n import Word
 
 
 def current_umask() -> int:
@@ -57,7 +58,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
         os.close(fd)
     except OSError as exc:
-        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -67,7 +68,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp_path, target)
     except OSError as exc:
         tmp_path.unlink(missing_ok=True)
-        raise StateError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write {target}: {error}", target=target, error=exc.strerror or exc) from exc
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
@@ -105,7 +106,7 @@ def remove_temporaries(folder: Path, *, recursive: bool = True,
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                raise StateError(f"cannot remove the unfinished file {path}: {exc.strerror or exc}") from exc
+                raise StateError("cannot remove the unfinished file {path}: {error}", path=path, error=exc.strerror or exc) from exc
             removed.append(path)
     return removed
 
@@ -133,7 +134,7 @@ def ensure_inside(base: Path, candidate: Path) -> Path:
     base_r = Path(base).resolve()
     cand_r = Path(candidate).resolve()
     if cand_r != base_r and base_r not in cand_r.parents:
-        raise StateError(f"refusing to write outside {base_r}: {candidate}")
+        raise StateError("refusing to write outside {base_r}: {candidate}", base_r=base_r, candidate=candidate)
     return cand_r
 
 
@@ -150,6 +151,5 @@ def ensure_outside(candidate: Path, protected: dict[str, Path]) -> Path:
     cand_r = Path(candidate).resolve()
     for what, folder in protected.items():
         if is_within(cand_r, folder):
-            raise StateError(f"refusing to write {cand_r}: it is inside the {what} {Path(folder).resolve()}; "
-                             "choose an output folder outside it")
+            raise StateError("refusing to write {cand_r}: it is inside the {what} {folder}; choose an output folder outside it", cand_r=cand_r, what=Word(what), folder=Path(folder).resolve())
     return cand_r

@@ -8,12 +8,18 @@ Dutch catalogue translates them. The ``.po`` files are read directly (``babel.me
 nothing has to be compiled at install time; ``pybabel extract -F babel.cfg`` and ``pybabel update``
 keep them in step with the code.
 
+Click's own texts ("Usage:", "Show this message and exit.", "No such option ...") go through Python's
+``gettext`` module (click calls ``gettext.gettext``): their Dutch is the catalogue of domain ``click``
+(``locale/nl/LC_MESSAGES/click.po``, compiled to ``click.mo`` by ``scripts/i18n-messages.sh``), made
+the process's text domain by :func:`use_for_click`.
+
 Numbers, amounts and dates are written the reader's way through Babel's CLDR data: Dutch 60.000,
 € 150.052, 7 december 2026; English 60,000, €150,052, 7 December 2026.
 """
 
 from __future__ import annotations
 
+import gettext as _gettext_module
 import os
 from datetime import date, datetime
 from functools import lru_cache
@@ -29,6 +35,7 @@ ENV_VAR = "DIGITALISERING_LANG"
 LOCALES = {"nl": "nl_NL", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
+CLICK_DOMAIN = "click"
 
 _chosen: str | None = None
 
@@ -85,6 +92,104 @@ def gettext(msgid: str, lang: str | None = None, **values: object) -> str:
 _ = gettext
 
 
+def translate(msgid: str, values: dict[str, object] | None = None, lang: str | None = None) -> str:
+    """``msgid`` in the reader's language with its ``{fields}`` filled from ``values`` (numbers the
+    reader's way); a text with fields but no values, or one whose fields do not fit, as it stands."""
+    lang = lang or language()
+    text = catalogue(lang).get(msgid, msgid)
+    if isinstance(text, tuple):
+        text = text[0]
+    if not values:
+        return text  # type: ignore[return-value]
+    try:
+        return text.format(**{k: _message_value(v, lang) for k, v in values.items()})  # type: ignore[union-attr]
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**values)
+
+
+class _Whole:
+    """A whole number inside a message: as it is (a port, a year, a pid, a page: 8080, 2070), grouped
+    the reader's way only where the message asks for it (``{size:,}``: 1.048.576)."""
+
+    def __init__(self, value: int, lang: str):
+        self.value, self.lang = value, lang
+
+    def __format__(self, spec: str) -> str:
+        if "," in spec:
+            return Localised(self.value, self.lang).__format__(spec)
+        return format(self.value, spec)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+def _message_value(value: object, lang: str) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _Whole(value, lang)
+    return localised(value, lang)
+
+
+def use_for_click(lang: str | None = None) -> None:
+    """Click's own texts in ``lang`` (default: the chosen language) from here on.
+
+    Click looks its texts up with the standard ``gettext.gettext``: the process's text domain, bound
+    to a folder, in the language the environment names (``LANGUAGE`` first). So the domain ``click``
+    is bound to our locale folder and made the text domain, and ``LANGUAGE`` is set to the language
+    chosen (child processes inherit it; they are ours or do not translate their messages)."""
+    _gettext_module.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    _gettext_module.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = lang or language()
+
+
+def click_gettext(msgid: str) -> str:
+    """``msgid`` from click's catalogue (domain ``click``) in the language set by :func:`use_for_click`."""
+    return _gettext_module.dgettext(CLICK_DOMAIN, msgid)
+
+
+def translate_help(text: str, lang: str | None = None) -> str:
+    """A command's or an option's help text (English in the code) in ``lang``: from the ``messages``
+    catalogue (the text cleaned as click shows it, ``inspect.cleandoc``), else click's own catalogue
+    (its standard options). Paragraphs marked ``\\b`` (shown as written) are translated line by
+    line, so that example command lines in them stay as they are."""
+    import inspect
+
+    cat = catalogue(lang or language())
+    text = inspect.cleandoc(text)
+
+    def one(msgid: str) -> str:
+        found = cat.get(msgid)
+        if isinstance(found, tuple):
+            found = found[0]
+        return found or (click_gettext(msgid) if msgid else msgid)
+
+    if "\b" not in text:
+        return one(text)
+    out = []
+    for para in text.split("\n\n"):
+        if para.startswith("\b\n"):
+            out.append("\b\n" + "\n".join(one(line) if line.strip() else line for line in para[2:].split("\n")))
+        else:
+            out.append(one(para))
+    return "\n\n".join(out)
+
+
+def help_msgids(text: str) -> list[str]:
+    """The catalogue entries :func:`translate_help` looks up for ``text`` (for the catalogue script)."""
+    import inspect
+
+    text = inspect.cleandoc(text)
+    if "\b" not in text:
+        return [text]
+    ids = []
+    for para in text.split("\n\n"):
+        if para.startswith("\b\n"):
+            ids += [line for line in para[2:].split("\n")
+                    if line.strip() and line != "\b" and not line.startswith("  ")]
+        else:
+            ids.append(para)
+    return ids
+
+
 def N_(msgid: str) -> str:
     """Marks ``msgid`` for the catalogue where it is defined (a table of texts); translated where used."""
     return msgid
@@ -95,8 +200,8 @@ class Localised:
     Dutch and 0.55 in English, ``{n}`` 60.000 and 60,000, ``{x:+.1f}`` +1,4; ``{x:g}`` as few
     decimals as needed."""
 
-    def __init__(self, value: float | int, lang: str):
-        self.value, self.lang = value, lang
+    def __init__(self, value: float | int, lang: str, digits: int | None = None):
+        self.value, self.lang, self.digits = value, lang, digits
 
     def __format__(self, spec: str) -> str:
         sign = spec.startswith("+")
@@ -107,7 +212,7 @@ class Localised:
         if body.startswith(".") and body.endswith("f") and body[1:-1].isdigit():
             text = number(abs(self.value) if sign else self.value, int(body[1:-1]), self.lang)
         elif body in ("", "g", "d"):
-            text = number(abs(self.value) if sign else self.value, None, self.lang)
+            text = number(abs(self.value) if sign else self.value, self.digits if body == "" else None, self.lang)
         else:
             return format(self.value, spec)
         if sign:
@@ -117,11 +222,38 @@ class Localised:
     def __str__(self) -> str:
         return self.__format__("")
 
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class WrittenDecimal(float):
+    """A number that keeps its written decimals ("4.0", "0.65": an AQL from the standard's table) when
+    it is written the reader's way (4,0; 0,65)."""
+
+    def __new__(cls, text: str) -> "WrittenDecimal":
+        value = super().__new__(cls, text)
+        value.digits = len(text.split(".", 1)[1]) if "." in text else 0
+        return value
+
+
+class Word(str):
+    """A catalogue word inside a message's values ("delivery", "package"): translated when the message
+    is shown. The words are marked for the catalogue with ``N_`` where they are defined."""
+
+
+PLACE_WORDS = (N_("delivery"), N_("package"), N_("workspace"), N_("output folder"))
+"""The folders a message may name by kind ("the output folder is inside the delivery ...")."""
+
 
 def localised(value: object, lang: str | None = None) -> object:
-    """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``."""
+    """``value`` ready for ``str.format`` in the reader's language: numbers become ``Localised``,
+    ``Word`` values their translation."""
+    if isinstance(value, WrittenDecimal):
+        return Localised(float(value), lang or language(), value.digits)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return Localised(value, lang or language())
+    if isinstance(value, Word):
+        return gettext(str(value), lang)
     return value
 
 

@@ -84,10 +84,11 @@ class FileLock:
 
 
 @contextmanager
-def folder_lock(folder: Path, busy: str, *, shared: bool = False, wait_s: float = 0) -> Iterator[None]:
+def folder_lock(folder: Path, busy: str, *, shared: bool = False, wait_s: float = 0,
+                **values: object) -> Iterator[None]:
     """Hold ``folder`` (which must exist): exclusively (a writer) or ``shared`` (readers). When
     another process holds it in a conflicting way for longer than ``wait_s`` seconds, StateError
-    with the message ``busy``. A file system that has no locks (some network shares) is used
+    with the message ``busy`` (a catalogue entry, its fields filled from ``values``). A file system that has no locks (some network shares) is used
     unlocked."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
@@ -98,7 +99,7 @@ def folder_lock(folder: Path, busy: str, *, shared: bool = False, wait_s: float 
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise StateError(busy) from None
+                    raise StateError(busy, **values) from None
                 time.sleep(POLL_S)
             except OSError as exc:
                 if exc.errno not in (errno.ENOLCK, errno.EBADF, errno.EINVAL, errno.EOPNOTSUPP):

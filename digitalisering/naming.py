@@ -90,8 +90,7 @@ def check_distinct(names: dict[str, str]) -> None:
     for key, name in names.items():
         folded = name.casefold()
         if folded in seen and seen[folded] != key:
-            raise StateError(f"{seen[folded]!r} and {key!r} would be written under the same name {name!r}; "
-                             "rename one of them in the delivery")
+            raise StateError("{seen!r} and {key!r} would be written under the same name {name!r}; rename one of them in the delivery", seen=seen[folded], key=key, name=name)
         seen[folded] = key
 
 

@@ -40,7 +40,7 @@ def read_bytes(path: Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the file: {exc.strerror or exc}") from exc
+        raise ConfigError("{path}: cannot read the file: {error}", path=path, error=exc.strerror or exc) from exc
 
 
 def decode(data: bytes, source: str) -> str:
@@ -49,8 +49,7 @@ def decode(data: bytes, source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(f"{source}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                          "expected the file saved as UTF-8") from None
+        raise ConfigError("{source}:{line}: not UTF-8 text (byte 0x{data:02x} at offset {start}); expected the file saved as UTF-8", source=source, line=line, data=data[exc.start], start=exc.start) from None
 
 
 def read_text(path: Path) -> str:
@@ -225,8 +224,14 @@ def first_problem(found: Sequence[Problem] | Iterator[Problem], locate: Locator)
 
 def config_error(source: str, line: int | None, what: str, expected: str | None = None) -> ConfigError:
     where = f"{source}:{line}" if line is not None else source
-    message = f"{where}: {what}" + (f"; expected {expected}" if expected else "")
-    return ConfigError(message.replace("\r", "\\r").replace("\n", "\\n"))
+
+    def one_line(text: str) -> str:
+        return text.replace("\r", "\\r").replace("\n", "\\n")
+
+    if expected:
+        return ConfigError("{where}: {what}; expected {expected}", where=one_line(where), what=one_line(what),
+                           expected=one_line(expected))
+    return ConfigError("{where}: {what}", where=one_line(where), what=one_line(what))
 
 
 def check(data: Any, schema_name: str, source: str, locate: Locator = lambda _p: None, *,
@@ -310,7 +315,7 @@ def parse_toml(text: str, source: str) -> TomlFile:
             line, detail = int(at.group(1)), f"{message[:at.start()]} (column {at.group(2)})"
         else:
             line, detail = text.rstrip("\n").count("\n") + 1, message[:at.start()] if at else message
-        raise ConfigError(f"{source}:{line}: not valid TOML: {detail}; expected TOML such as key = \"value\"") \
+        raise ConfigError('{source}:{line}: not valid TOML: {detail}; expected TOML such as key = "value"', source=source, line=line, detail=detail) \
             from None
     return TomlFile(source, text, data)
 
@@ -389,10 +394,9 @@ def parse_json(text: str, source: str) -> tuple[Any, Locator]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno}); "
-                          "expected a JSON list") from None
+        raise ConfigError("{source}:{lineno}: not valid JSON: {msg} (column {colno}); expected a JSON list", source=source, lineno=exc.lineno, msg=exc.msg, colno=exc.colno) from None
     except RecursionError:
-        raise ConfigError(f"{source}:1: not valid JSON: nested too deeply; expected a JSON list") from None
+        raise ConfigError("{source}:1: not valid JSON: nested too deeply; expected a JSON list", source=source) from None
     try:
         offsets = json_offsets(text)
     except RecursionError:
@@ -440,6 +444,5 @@ def read_csv(text: str, source: str, delimiters: str = ";,") -> CsvTable:
                     rows.append((start, stripped))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise ConfigError(f"{source}:{reader.line_num or start}: not valid CSV: {exc}; "
-                          "expected fields separated by ; or , (quotes around a field that holds them)") from None
+        raise ConfigError("{source}:{line_num}: not valid CSV: {error}; expected fields separated by ; or , (quotes around a field that holds them)", source=source, line_num=reader.line_num or start, error=exc) from None
     return CsvTable(source, delimiter, header or [], header_line, rows)

@@ -37,28 +37,26 @@ def check_report_target(store: Store, target: Path, workspace_root: Path | None 
 
     target = Path(target)
     if target.is_symlink():
-        raise StateError(f"{target} is a symbolic link; name the file itself")
+        raise StateError("{target} is a symbolic link; name the file itself", target=target)
     if target.is_dir():
-        raise StateError(f"{target} is a folder; name a file")
+        raise StateError("{target} is a folder; name a file", target=target)
     path = target.resolve()
     if workspace_root is not None and is_within(path, Path(workspace_root)):
-        raise StateError(f"{target} is inside the workspace {Path(workspace_root).resolve()} (its state and work "
-                         "files); write the report elsewhere")
+        raise StateError("{target} is inside the workspace {workspace_root} (its state and work files); write the report elsewhere", target=target, workspace_root=Path(workspace_root).resolve())
     if store.db.name == "sqlite":  # --db elsewhere: the database and its -wal, -shm and lock files
         database = Path(store.db.location).resolve()
         if path.parent == database.parent and path.name.startswith(database.name):
-            raise StateError(f"{target} is the state database or one of its files; write the report elsewhere")
+            raise StateError("{target} is the state database or one of its files; write the report elsewhere", target=target)
     owners = store.outputs_at(str(path))
     if owners:
         batch = store.batch_by_id(owners[0].batch_id)
-        raise StateError(f"{target} is an output of batch {batch.name}; write the report elsewhere")
+        raise StateError("{target} is an output of batch {name}; write the report elsewhere", target=target, name=batch.name)
     if path.name in RUN_FILES and (path.parent / RESULTS_FILE).exists():
-        raise StateError(f"{target} belongs to the run whose results are in {path.parent}; "
-                         "write the report elsewhere")
+        raise StateError("{target} belongs to the run whose results are in {parent}; write the report elsewhere", target=target, parent=path.parent)
     for batch in store.batches():
         if is_within(path, Path(batch.delivery)):
-            raise StateError(f"{target} is inside the delivery of batch {batch.name}; write the report elsewhere")
+            raise StateError("{target} is inside the delivery of batch {name}; write the report elsewhere", target=target, name=batch.name)
     bag = enclosing_bag(path.parent)
     if bag is not None:
-        raise StateError(f"{target} is inside the delivery package {bag}; write the report elsewhere")
+        raise StateError("{target} is inside the delivery package {bag}; write the report elsewhere", target=target, bag=bag)
     return path

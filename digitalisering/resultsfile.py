@@ -36,14 +36,14 @@ def read_results(out_dir: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise StateError(f"{path} does not exist: run the batch first (digitalisering run)") from exc
+        raise StateError("{path} does not exist: run the batch first (digitalisering run)", path=path) from exc
     except (OSError, ValueError) as exc:
-        raise StateError(f"cannot read {path}: {exc}") from exc
+        raise StateError("cannot read {path}: {error}", path=path, error=exc) from exc
     try:
         validate_results(data)
     except jsonschema.ValidationError as exc:
         where = "/".join(str(p) for p in exc.absolute_path) or "top level"
-        raise StateError(f"{path} is not a valid results file ({where}: {exc.message})") from exc
+        raise StateError("{path} is not a valid results file ({where}: {message_})", path=path, where=where, message_=exc.message) from exc
     return data
 
 

@@ -33,9 +33,9 @@ class Workspace:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StateError(f"cannot create workspace {path}: {exc.strerror or exc}") from exc
+            raise StateError("cannot create workspace {path}: {error}", path=path, error=exc.strerror or exc) from exc
         if not os.access(path, os.W_OK):
-            raise StateError(f"workspace {path} is not writable")
+            raise StateError("workspace {path} is not writable", path=path)
         return cls(path.resolve())
 
     @property

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -7,6 +8,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# English texts for the fixtures shared by a module or the session too (they are set up before the
+# function-scoped ``english_texts``): an error's message is translated when it is shown, and a page's
+# failure reason is stored as shown. The language tests choose Dutch themselves.
+os.environ["DIGITALISERING_LANG"] = "en"
 
 import pagegen  # noqa: E402
 from pgserver import PgServer  # noqa: E402

@@ -45,7 +45,7 @@ def require() -> None:
     absent = missing()
     if absent:
         raise MissingDependencyError(
-            f"PDFBox Preflight cannot run ({', '.join(absent)} missing): {INSTALL_HINT}")
+            "PDFBox Preflight cannot run ({items} missing): {install_hint}", items=', '.join(absent), install_hint=INSTALL_HINT)
 
 
 def validate_1b(path: Path, timeout: float = 300) -> PreflightResult:

@@ -38,10 +38,10 @@ def version() -> str:
     try:
         v = pytesseract.get_tesseract_version()
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
-        raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+        raise MissingDependencyError("tesseract is not installed: {install_hint}", install_hint=INSTALL_HINT) from exc
     parts = tuple(int(p) for p in str(v).split(".")[:2] if p.isdigit())
     if parts < MIN_VERSION:
-        raise MissingDependencyError(f"tesseract {v} is too old; need 4.1 or newer: {INSTALL_HINT}")
+        raise MissingDependencyError("tesseract {v} is too old; need 4.1 or newer: {install_hint}", v=v, install_hint=INSTALL_HINT)
     return str(v)
 
 
@@ -65,7 +65,7 @@ def require(lang: str) -> None:
     if missing:
         packages = " ".join(debian_package(m) for m in missing)
         raise MissingDependencyError(
-            f"tesseract language pack(s) {', '.join(missing)} not installed: apt-get install {packages}"
+            "tesseract language pack(s) {items} not installed: apt-get install {packages}", items=', '.join(missing), packages=packages
         )
 
 
@@ -80,12 +80,12 @@ def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: 
                 str(image_path), base, extension="tsv", lang=lang, config=config, timeout=timeout
             )
         except pytesseract.TesseractNotFoundError as exc:
-            raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+            raise MissingDependencyError("tesseract is not installed: {install_hint}", install_hint=INSTALL_HINT) from exc
         except RuntimeError as exc:  # pytesseract raises RuntimeError on timeout
-            raise OcrTimeoutError(f"OCR took longer than {timeout:g} s and was stopped") from exc
+            raise OcrTimeoutError("OCR took longer than {timeout:g} s and was stopped", timeout=timeout) from exc
         except pytesseract.TesseractError as exc:
             lines = str(exc.message).strip().splitlines()
-            raise InputFileError(f"tesseract failed: {lines[-1] if lines else 'unknown error'}") from exc
+            raise InputFileError("tesseract failed: {value}", value=lines[-1] if lines else 'unknown error') from exc
         with open(base + ".tsv", encoding="utf-8") as fh:
             return fh.read()
 
@@ -102,7 +102,7 @@ def detect_orientation(image_path: Path, dpi: float, timeout: float = 60) -> tup
             output_type=pytesseract.Output.DICT,
         )
     except pytesseract.TesseractNotFoundError as exc:
-        raise MissingDependencyError(f"tesseract is not installed: {INSTALL_HINT}") from exc
+        raise MissingDependencyError("tesseract is not installed: {install_hint}", install_hint=INSTALL_HINT) from exc
     except (pytesseract.TesseractError, RuntimeError):
         return None  # too few characters, or took too long: no opinion
     return int(out.get("rotate", 0)) % 360, float(out.get("orientation_conf", 0.0))

@@ -20,11 +20,10 @@ def pyvips():
     try:
         import pyvips as module
     except (ImportError, OSError) as exc:
-        raise MissingDependencyError(f"libvips is not installed ({exc}); {INSTALL_HINT}") from exc
+        raise MissingDependencyError("libvips is not installed ({error}); {install_hint}", error=exc, install_hint=INSTALL_HINT) from exc
     found = (module.version(0), module.version(1))
     if found < MIN_VERSION:
-        raise MissingDependencyError(f"libvips {found[0]}.{found[1]} is too old (at least "
-                                     f"{MIN_VERSION[0]}.{MIN_VERSION[1]}); {INSTALL_HINT}")
+        raise MissingDependencyError("libvips {found}.{found2} is too old (at least {min_version}.{min_version2}); {install_hint}", found=found[0], found2=found[1], min_version=MIN_VERSION[0], min_version2=MIN_VERSION[1], install_hint=INSTALL_HINT)
     return module
 
 

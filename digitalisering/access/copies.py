@@ -76,7 +76,7 @@ class RedactedDocument:
 
     def _check(self, seq: int) -> None:
         if seq not in self._seqs():
-            raise StateError(f"page {seq} is not in document {self.document.id}")
+            raise StateError("page {seq} is not in document {id}", seq=seq, id=self.document.id)
 
     def page_image(self, seq: int) -> Image.Image:
         """The page as the PDF shows it with the decision's regions burned black."""
@@ -106,7 +106,7 @@ class RedactedDocument:
             folder.mkdir(parents=True, exist_ok=True)
             lock = FileLock(target.with_suffix(".lock"))
             if not lock.acquire(wait_s=600):
-                raise StateError(f"another process has been making {target} for 600 s")
+                raise StateError("another process has been making {target} for 600 s", target=target)
             try:
                 made = not (target.is_file() and all(p.is_file() for p in self._alto_paths(target)))
                 if made:
@@ -136,7 +136,7 @@ class RedactedDocument:
         entry = self.catalog.batch(self.batch)
         docs = [d for d in read_results(entry.out_dir)["documents"] if d["id"] == self.document.id]
         if batch is None or not docs or not docs[0].get("output"):
-            raise StateError(f"document {self.document.id} of batch {self.batch} has no published output")
+            raise StateError("document {id} of batch {batch} has no published output", id=self.document.id, batch=self.batch)
         work = target.parent / f".work-{target.stem}"
         try:
             public_copy(store, self.catalog.workspace, batch, docs[0], self.decision, target, work)

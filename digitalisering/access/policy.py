@@ -217,12 +217,12 @@ def decide(store, batch, decision: AccessDecision, settings: dict[str, Any], kno
     """Store an archivist's (or a default) decision after checking it: a restriction needs a ground
     from the settings and an end date; a redaction needs regions; open has neither."""
     if known_documents is not None and decision.document not in known_documents:
-        raise StateError(f"batch {batch.name} has no document {decision.document}")
+        raise StateError("batch {name} has no document {document}", name=batch.name, document=decision.document)
     if decision.state not in STATES:
-        raise ConfigError(f"state {decision.state!r}; expected one of {', '.join(STATES)}")
+        raise ConfigError("state {state!r}; expected one of {items}", state=decision.state, items=', '.join(STATES))
     if decision.state == "restricted":
         if decision.ground not in settings["grounds"]:
-            raise ConfigError(f"ground {decision.ground!r}; expected one of {', '.join(settings['grounds'])}")
+            raise ConfigError("ground {ground!r}; expected one of {items}", ground=decision.ground, items=', '.join(settings['grounds']))
         if decision.until is None:
             raise ConfigError("a restriction without an end date; expected --until YEAR or YYYY-MM-DD")
     if decision.state == "redacted" and not decision.regions:

@@ -21,10 +21,10 @@ from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, wri
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
 from digitalisering.fileio import ensure_inside, is_within, write_text_atomic
-from digitalisering.i18n import _
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.writer import PdfInfo
+from digitalisering.i18n import Word
 
 PUBLIC_INDEX = "openbaar.json"
 
@@ -39,7 +39,7 @@ def source_pages(store, workspace, batch, seqs: list[int]) -> list[SourcePage]:
         page_dir = workspace.page_dir(batch.name, page.id)
         encode = record.encode
         if encode is None or record.artifacts.image is None:
-            raise StateError(f"page {seq} of batch {batch.name} has no page image (run the batch first)")
+            raise StateError("page {seq} of batch {name} has no page image (run the batch first)", seq=seq, name=batch.name)
         words = record.artifact_path(page_dir, "words")
         text = PageText.read(words) if words and words.exists() else None
         out.append(SourcePage(seq, page_dir / record.artifacts.image, text, encode.dpi, encode.deskew_deg,
@@ -64,7 +64,7 @@ def public_copy(store, workspace, batch, doc: dict[str, Any], decision: AccessDe
     if problems:
         for path in [copy.pdf, *copy.alto]:
             path.unlink(missing_ok=True)
-        raise StateError(f"the redacted copy of {doc['id']} leaks: {'; '.join(problems)}")
+        raise StateError("the redacted copy of {id} leaks: {items}", id=doc['id'], items='; '.join(problems))
     return copy
 
 
@@ -133,31 +133,33 @@ def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -
     from digitalisering.resultsfile import RESULTS_FILE
 
     path = Path(target).resolve()
-    protected = {"output folder": Path(out_dir), "workspace": Path(workspace.root)}
-    protected.update({f"delivery of batch {b.name}": Path(b.delivery) for b in store.batches()})
-    for what, folder in protected.items():
+    protected = [("output folder", Path(out_dir)), ("workspace", Path(workspace.root))]
+    for what, folder in protected:
         if is_within(path, folder):
-            raise StateError(f"refusing to publish into {path}: it is inside the {what} {Path(folder).resolve()}; "
-                             "choose a folder of its own")
+            raise StateError("refusing to publish into {path}: it is inside the {what} {folder}; choose a folder of "
+                             "its own", path=path, what=Word(what), folder=Path(folder).resolve())
+    for b in store.batches():
+        if is_within(path, Path(b.delivery)):
+            raise StateError("refusing to publish into {path}: it is inside the delivery of batch {name} {folder}; "
+                             "choose a folder of its own", path=path, name=b.name, folder=Path(b.delivery).resolve())
     runs = next((f for f in (path, *path.parents) if (f / RESULTS_FILE).is_file()), None)
     if runs is not None:
-        raise StateError(f"refusing to publish into {path}: it is inside the output folder {runs} of a run; "
-                         "choose a folder of its own")
+        raise StateError("refusing to publish into {path}: it is inside the output folder {runs} of a run; choose a folder of its own", path=path, runs=runs)
     bag = enclosing_bag(path)
     if bag is not None:
-        raise StateError(f"refusing to publish into {path}: it is inside the delivery package {bag}")
+        raise StateError("refusing to publish into {path}: it is inside the delivery package {bag}", path=path, bag=bag)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise StateError(f"{path} is not a folder; choose a folder for the public copies")
+        raise StateError("{path} is not a folder; choose a folder for the public copies", path=path)
     if path.is_dir() and any(p.name not in _own_hidden(path) for p in path.iterdir()) \
             and _earlier_publication(path) != batch.name:
-        raise StateError(f"{path} holds files that are not a publication of batch {batch.name}; "
-                         "choose a new or empty folder")
+        raise StateError("{path} holds files that are not a publication of batch {name}; choose a new or empty folder",
+                         path=path, name=batch.name)
     if path.is_dir():
         foreign = _foreign_entry(path)
         if foreign is not None:
-            raise StateError(_("{target} holds {entry}, which the publication of batch {batch} did not write; "
-                               "move it elsewhere or choose another folder (republishing replaces the folder)",
-                               target=path, entry=foreign, batch=batch.name))
+            raise StateError("{target} holds {entry}, which the publication of batch {batch} did not write; "
+                             "move it elsewhere or choose another folder (republishing replaces the folder)",
+                             target=path, entry=foreign, batch=batch.name)
     return path
 
 
@@ -194,9 +196,9 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
     try:
         taken = lock.acquire()
     except OSError as exc:
-        raise StateError(f"cannot write in {lock.path.parent}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write in {parent}: {error}", parent=lock.path.parent, error=exc.strerror or exc) from exc
     if not taken:
-        raise StateError(f"{target} is being published by another command (pid {lock.holder()})")
+        raise StateError("{target} is being published by another command (pid {value})", target=target, value=lock.holder())
     try:
         work, old = hidden("part"), hidden("old")
         if not in_place and not target.exists() and old.is_dir() and not old.is_symlink():
@@ -217,7 +219,7 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
                     os.replace(work, target)
                     shutil.rmtree(old, ignore_errors=True)
             except OSError as exc:
-                raise StateError(f"cannot write the public copies in {target.parent}: {exc.strerror or exc}") from exc
+                raise StateError("cannot write the public copies in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     finally:

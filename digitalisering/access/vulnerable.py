@@ -111,5 +111,5 @@ def check_exclusions_file(path: Path | None) -> dict[str, Exclusion] | None:
     if path is None:
         return None
     if not Path(path).is_file():
-        raise ConfigError(f"{path}: no such file; expected the exclusion list (CSV bag_id;reden;einddatum)")
+        raise ConfigError("{path}: no such file; expected the exclusion list (CSV bag_id;reden;einddatum)", path=path)
     return read_exclusions(Path(path))

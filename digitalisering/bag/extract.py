@@ -250,8 +250,7 @@ after as many more)."""
 
 
 def _doctype_refused(source: str) -> ExtractError:
-    return ExtractError(f"BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: "
-                          "not a Kadaster file)")
+    return ExtractError("BAG extract: {source} declares a DOCTYPE (DTDs and entities are refused: not a Kadaster file)", source=source)
 
 
 class _Guarded:
@@ -298,8 +297,7 @@ class _Guarded:
             probe.feed(data)
             for _, el in probe.read_events():
                 return el.tag
-        raise ExtractError(f"BAG extract: {self._source} has no root element in its first "
-                             f"{MAX_PROLOG_BYTES:,} bytes: refused, not a Kadaster file")
+        raise ExtractError("BAG extract: {source} has no root element in its first {max_prolog_bytes:,} bytes: refused, not a Kadaster file", source=self._source, max_prolog_bytes=MAX_PROLOG_BYTES)
 
     def read(self, n: int = -1) -> bytes:
         if self._replay:
@@ -323,9 +321,7 @@ class _Guarded:
         elif self.fed - self._counted_at > _COUNT_EVERY:
             self._counted_at = self.fed
             if sum(1 for _ in node.iter()) > MAX_OBJECT_ELEMENTS:
-                raise ExtractError(f"BAG extract: {self._source} has a {etree.QName(node).localname} with "
-                                     f"more than {MAX_OBJECT_ELEMENTS:,} elements inside, line "
-                                     f"{node.sourceline}: refused, not a Kadaster file")
+                raise ExtractError("BAG extract: {source} has a {localname} with more than {max_object_elements:,} elements inside, line {sourceline}: refused, not a Kadaster file", source=self._source, localname=etree.QName(node).localname, max_object_elements=MAX_OBJECT_ELEMENTS, sourceline=node.sourceline)
 
 
 def _refuse_doctype(el: etree._Element, source: str) -> None:
@@ -340,10 +336,9 @@ def _syntax_error(exc: etree.XMLSyntaxError, source: str) -> ExtractError:
     errors = [e for e in exc.error_log if e.level >= etree.ErrorLevels.ERROR]
     for e in errors:
         if e.type_name == "ERR_UNDECLARED_ENTITY":
-            return ExtractError(f"BAG extract: {source} uses an entity reference, line {e.line} "
-                                  f"({e.message.strip()}): refused, not a Kadaster file")
+            return ExtractError("BAG extract: {source} uses an entity reference, line {line} ({message_}): refused, not a Kadaster file", source=source, line=e.line, message_=e.message.strip())
     msg, line = (errors[0].message.strip(), errors[0].line) if errors else (exc.msg, exc.lineno)
-    return ExtractError(f"BAG extract: {source} is not well-formed XML ({msg}, line {line})")
+    return ExtractError("BAG extract: {source} is not well-formed XML ({msg}, line {line})", source=source, msg=msg, line=line)
 
 
 def _elements(stream: IO[bytes], source: str, tags: frozenset[str]) -> Iterator[etree._Element]:
@@ -411,9 +406,7 @@ class _Budget:
         self.read = 0
 
     def _refuse(self) -> None:
-        raise ExtractError(f"BAG extract: {self.name} would unpack to more than "
-                             f"{self.limit / 1024**3:.1f} GiB, over {MAX_EXTRACT_RATIO} times the size of "
-                             f"{self.name} (a zip bomb?): refused")
+        raise ExtractError("BAG extract: {name} would unpack to more than {value:.1f} GiB, over {max_extract_ratio} times the size of {name} (a zip bomb?): refused", name=self.name, value=self.limit / 1024**3, max_extract_ratio=MAX_EXTRACT_RATIO)
 
     def claim(self, size: int) -> None:
         self.claimed += size
@@ -429,11 +422,9 @@ class _Budget:
 def _check_declared(info: zipfile.ZipInfo, label: str) -> None:
     """Refuse a member by what its zip headers declare, before any of it is unpacked."""
     if info.file_size > MAX_MEMBER_BYTES:
-        raise ExtractError(f"BAG extract: {label} claims {info.file_size:,} bytes, more than "
-                             f"{MAX_MEMBER_BYTES / 1024**3:.0f} GiB (a zip bomb?): refused")
+        raise ExtractError("BAG extract: {label} claims {file_size:,} bytes, more than {value:.0f} GiB (a zip bomb?): refused", label=label, file_size=info.file_size, value=MAX_MEMBER_BYTES / 1024**3)
     if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise ExtractError(f"BAG extract: {label} would unpack to {info.file_size / max(info.compress_size, 1):,.0f} "
-                             f"times its compressed size, more than {MAX_RATIO} (a zip bomb?): refused")
+        raise ExtractError("BAG extract: {label} would unpack to {value:,.0f} times its compressed size, more than {max_ratio} (a zip bomb?): refused", label=label, value=info.file_size / max(info.compress_size, 1), max_ratio=MAX_RATIO)
 
 
 class MemberStream:
@@ -449,14 +440,12 @@ class MemberStream:
         try:
             data = self._raw.read(n)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-            raise ExtractError(f"BAG extract: {self.label} is damaged or lies about its size ({exc})") from exc
+            raise ExtractError("BAG extract: {label} is damaged or lies about its size ({error})", label=self.label, error=exc) from exc
         self.count += len(data)
         if self.count > self._info.file_size:
-            raise ExtractError(f"BAG extract: {self.label} unpacks to more than the {self._info.file_size:,} "
-                                 "bytes its zip header declares: refused")
+            raise ExtractError("BAG extract: {label} unpacks to more than the {file_size:,} bytes its zip header declares: refused", label=self.label, file_size=self._info.file_size)
         if self.count > RATIO_FLOOR_BYTES and self.count > MAX_RATIO * max(self._info.compress_size, 1):
-            raise ExtractError(f"BAG extract: {self.label} unpacks to more than {MAX_RATIO} times its "
-                                 "compressed size (a zip bomb?): refused")
+            raise ExtractError("BAG extract: {label} unpacks to more than {max_ratio} times its compressed size (a zip bomb?): refused", label=self.label, max_ratio=MAX_RATIO)
         if self._budget is not None:
             self._budget.spend(len(data))
         return data
@@ -494,7 +483,7 @@ class Extract:
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ExtractError(f"BAG extract: {self.path.name} is not a readable zip file ({exc})") from exc
+            raise ExtractError("BAG extract: {name} is not a readable zip file ({error})", name=self.path.name, error=exc) from exc
         self.budget = _Budget(self.path)
         try:
             if spool is None:
@@ -504,7 +493,7 @@ class Extract:
                 self._spool.mkdir()
         except OSError as exc:
             self.zip.close()
-            raise StateError(f"cannot make the spool folder for {self.path.name}: {exc.strerror or exc}") from exc
+            raise StateError("cannot make the spool folder for {name}: {error}", name=self.path.name, error=exc.strerror or exc) from exc
 
     def close(self) -> None:
         self.zip.close()
@@ -536,8 +525,7 @@ class Extract:
             label = prefix + info.filename
             lower = info.filename.lower()
             if lower.endswith(".zip") and depth >= MAX_NESTING:
-                raise ExtractError(f"BAG extract: {label} nests a zip deeper than Kadaster's layout "
-                                     f"({MAX_NESTING} level of zips inside {self.path.name}): refused")
+                raise ExtractError("BAG extract: {label} nests a zip deeper than Kadaster's layout ({max_nesting} level of zips inside {name}): refused", label=label, max_nesting=MAX_NESTING, name=self.path.name)
             _check_declared(info, label)
             if lower.endswith(".xml"):
                 self.budget.claim(info.file_size)
@@ -568,7 +556,7 @@ class Extract:
         try:
             raw = zf.open(info)
         except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError) as exc:
-            raise ExtractError(f"BAG extract: {label} cannot be read ({exc})") from exc
+            raise ExtractError("BAG extract: {label} cannot be read ({error})", label=label, error=exc) from exc
         with raw:
             yield MemberStream(raw, info, label, self.budget if budget else None)
 
@@ -579,8 +567,8 @@ class Extract:
                 while chunk := src.read(1024 * 1024):
                     dst.write(chunk)
         except OSError as exc:
-            raise StateError(f"cannot unpack {label} to {spool}: {exc.strerror or exc}") from exc
+            raise StateError("cannot unpack {label} to {spool}: {error}", label=label, spool=spool, error=exc.strerror or exc) from exc
         try:
             return zipfile.ZipFile(spool)
         except zipfile.BadZipFile as exc:
-            raise ExtractError(f"BAG extract: {label} inside {self.path.name} is not a zip file") from exc
+            raise ExtractError("BAG extract: {label} inside {name} is not a zip file", label=label, name=self.path.name) from exc

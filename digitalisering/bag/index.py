@@ -191,7 +191,7 @@ def _remove(paths: list[Path]) -> None:
             else:
                 path.unlink(missing_ok=True)
         except OSError as exc:
-            raise StateError(f"cannot remove {path} left by an earlier import: {exc.strerror or exc}") from exc
+            raise StateError("cannot remove {path} left by an earlier import: {error}", path=path, error=exc.strerror or exc) from exc
 
 
 def _try_lock(db_path: Path) -> int | None:
@@ -200,7 +200,7 @@ def _try_lock(db_path: Path) -> int | None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(_lock_path(db_path), os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StateError(f"cannot lock the BAG index in {db_path.parent}: {exc.strerror or exc}") from exc
+        raise StateError("cannot lock the BAG index in {parent}: {error}", parent=db_path.parent, error=exc.strerror or exc) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -241,8 +241,7 @@ def import_lock(db_path: Path) -> Iterator[None]:
             holder = _lock_path(db_path).read_text(encoding="ascii", errors="replace").strip() or "?"
         except OSError:
             holder = "?"
-        raise StateError(f"the BAG index {db_path} is being built by another import (pid {holder}); "
-                         "wait for it to finish")
+        raise StateError("the BAG index {db_path} is being built by another import (pid {holder}); wait for it to finish", db_path=db_path, holder=holder)
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
@@ -261,14 +260,14 @@ def import_extract(zip_path: Path, db_path: Path, gemeente: str | None = None, *
     command when it was killed."""
     zip_path, db_path = Path(zip_path), Path(db_path)
     if gemeente is not None and not (gemeente.isdigit() and len(gemeente) == 4):
-        raise ConfigError(f"--gemeente must be a four-digit gemeente code such as 0546, not {gemeente!r}")
+        raise ConfigError("--gemeente must be a four-digit gemeente code such as 0546, not {gemeente!r}", gemeente=gemeente)
     started = time.monotonic()
     report = ImportReport(str(zip_path), None, gemeente)
     with import_lock(db_path), atomic_path(db_path) as tmp:
         try:
             _build(zip_path, tmp, db_path, gemeente, force, progress, report)
         except sqlite3.Error as exc:
-            raise StateError(f"BAG index {db_path}: {exc}") from exc
+            raise StateError("BAG index {db_path}: {error}", db_path=db_path, error=exc) from exc
     report.seconds = time.monotonic() - started
     return report
 
@@ -300,20 +299,17 @@ def _build(zip_path: Path, tmp: Path, db_path: Path, gemeente: str | None, force
                     if progress and report.read % 50_000 == 0:
                         progress(kind, report.read)
         if "NUM" not in seen or "OPR" not in seen:
-            raise ExtractError(f"BAG extract: {zip_path.name} has no nummeraanduiding or openbare ruimte parts "
-                                 "(not a BAG 2.0 extract?)")
+            raise ExtractError("BAG extract: {name} has no nummeraanduiding or openbare ruimte parts (not a BAG 2.0 extract?)", name=zip_path.name)
         if not report.read:
-            raise ExtractError(f"BAG extract: {zip_path.name} holds no BAG 2.0 objects (another schema or "
-                                 "version?)")
+            raise ExtractError("BAG extract: {name} holds no BAG 2.0 objects (another schema or version?)", name=zip_path.name)
         if gemeente is not None and not keep.woonplaatsen:
-            raise ExtractError(f"BAG extract: gemeente {gemeente} has no woonplaats in {zip_path.name}")
+            raise ExtractError("BAG extract: gemeente {gemeente} has no woonplaats in {name}", gemeente=gemeente, name=zip_path.name)
         writer.flush()
         conn.executescript(INDEXES)
         previous = read_meta(db_path)
         if previous.get("stand_date") and report.stand_date and previous["stand_date"] > report.stand_date \
                 and not force:
-            raise StateError(f"the BAG index holds a newer extract ({previous['stand_date']}) than "
-                             f"{zip_path.name} ({report.stand_date}); use --force to replace it anyway")
+            raise StateError("the BAG index holds a newer extract ({stand_date}) than {name} ({stand_date2}); use --force to replace it anyway", stand_date=previous['stand_date'], name=zip_path.name, stand_date2=report.stand_date)
         meta = {"stand_date": report.stand_date or "", "source": zip_path.name, "sha256": _sha256(zip_path),
                 "gemeente": gemeente or "", "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 **{f"count_{k}": str(v) for k, v in report.counts.items()}}

@@ -157,7 +157,7 @@ class BagIndex:
 
     def __init__(self, db_path: Path, gazetteer: Path | None = None):
         if not Path(db_path).exists():
-            raise InputFileError(f"no BAG index at {db_path}: run `digitalisering bag import EXTRACT.zip` first")
+            raise InputFileError("no BAG index at {db_path}: run `digitalisering bag import EXTRACT.zip` first", db_path=db_path)
         self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
         self.opr_by_name: dict[str, set[str]] = {}
         for opr_id, naam, kort in self.conn.execute("SELECT id, naam, verkorte_naam FROM openbare_ruimte"):

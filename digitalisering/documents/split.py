@@ -31,6 +31,7 @@ from digitalisering.documents.classify import TypeScore, is_continuation, score_
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan, PageView
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.vocabulary import OTHER, Vocabulary, default_vocabulary
+from digitalisering.i18n import gettext
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is used
     from digitalisering.learning.model import DocumentModel
@@ -232,8 +233,8 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
         if sep is not None and sep.kind == "dossier":
             dossier_id = sep.dossier_id or sep.payload
             if dossier_id in groups:
-                plan.problems.append(f"page {page.seq}: dossier {dossier_id} starts a second time; its pages are "
-                                     "added to the first part")
+                plan.problems.append(gettext("page {seq}: dossier {dossier} starts a second time; its pages are added "
+                                             "to the first part", seq=page.seq, dossier=dossier_id))
                 current = groups[dossier_id]
             else:
                 current = groups[dossier_id] = (DossierPlan(dossier_id), [], {})
@@ -255,6 +256,7 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     for dossier, members, starts in groups.values():
         dossier.documents = split_documents(dossier.id, members, vocab, overrides, starts=starts)
     if plan.unassigned:
-        plan.problems.append(f"{len(plan.unassigned)} page(s) before the first dossier separator sheet "
-                             f"(pages {', '.join(map(str, plan.unassigned[:10]))}"
-                             f"{', ...' if len(plan.unassigned) > 10 else ''}) belong to no dossier")
+        plan.problems.append(gettext("{n} page(s) before the first dossier separator sheet (pages {pages}) belong "
+                                     "to no dossier", n=len(plan.unassigned),
+                                     pages=", ".join(map(str, plan.unassigned[:10]))
+                                     + (", ..." if len(plan.unassigned) > 10 else "")))

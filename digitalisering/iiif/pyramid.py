@@ -83,7 +83,7 @@ class PyramidStore:
                     return target
                 lock = FileLock(target.with_suffix(".lock"))
                 if not lock.acquire(wait_s=BUILD_WAIT_S):
-                    raise StateError(f"another process has been building {target} for {BUILD_WAIT_S:.0f} s")
+                    raise StateError("another process has been building {target} for {build_wait_s:.0f} s", target=target, build_wait_s=BUILD_WAIT_S)
                 try:
                     # what a build of this pyramid left when its process was killed (we hold its lock)
                     remove_temporaries(target.parent, recursive=False, targets=lambda name: name == target.name)

@@ -37,11 +37,10 @@ def check_size(width: int, height: int, max_pixels: int) -> None:
     """Refuse a page image of ``width`` x ``height`` pixels that is too large or too small."""
     if width * height > max_pixels:
         raise InputFileError(
-            f"image of {width}x{height} = {width * height / 1e6:.0f} megapixels exceeds the limit of "
-            f"{max_pixels / 1e6:.0f} megapixels (--max-megapixels)"
+            "image of {width}x{height} = {value:.0f} megapixels exceeds the limit of {value2:.0f} megapixels (--max-megapixels)", width=width, height=height, value=width * height / 1e6, value2=max_pixels / 1e6
         )
     if min(width, height) < MIN_SIDE:
-        raise InputFileError(f"image of {width}x{height} pixels is too small to be a scanned page")
+        raise InputFileError("image of {width}x{height} pixels is too small to be a scanned page", width=width, height=height)
 
 
 def bomb_error(exc: BaseException, max_pixels: int) -> InputFileError:
@@ -49,8 +48,8 @@ def bomb_error(exc: BaseException, max_pixels: int) -> InputFileError:
     limit = f"the limit of {max_pixels / 1e6:.0f} megapixels (--max-megapixels)"
     found = re.search(r"\((\d+) pixels\)", str(exc))
     if found:
-        return InputFileError(f"image of {int(found.group(1)) / 1e6:.0f} megapixels exceeds {limit}")
-    return InputFileError(f"image exceeds {limit}: {first_line(exc)}")
+        return InputFileError("image of {value:.0f} megapixels exceeds {limit}", value=int(found.group(1)) / 1e6, limit=limit)
+    return InputFileError("image exceeds {limit}: {value}", limit=limit, value=first_line(exc))
 
 
 set_pixel_limit(DEFAULT_MAX_PIXELS)

@@ -69,7 +69,7 @@ def load_page(
             im = _load_tiff_page(path, page_index, max_pixels)
         else:
             if page_index:
-                raise InputFileError(f"page {page_index + 1} does not exist in this file")
+                raise InputFileError("page {value} does not exist in this file", value=page_index + 1)
             im = Image.open(path)
             check_size(*im.size, max_pixels)
             im.load()
@@ -80,7 +80,7 @@ def load_page(
     except BOMB_ERRORS as exc:
         raise bomb_error(exc, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"cannot decode {fmt} page {page_index + 1}: {first_line(exc)}") from exc
+        raise InputFileError("cannot decode {fmt} page {value}: {value2}", fmt=fmt, value=page_index + 1, value2=first_line(exc)) from exc
     original = path.read_bytes() if fmt == "JPEG" else None
     if fmt == "JPEG":
         compression = "jpeg"

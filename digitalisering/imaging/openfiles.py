@@ -34,7 +34,7 @@ def file_key(path: Path) -> FileKey:
     try:
         st = path.stat()
     except OSError as exc:
-        raise InputFileError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise InputFileError("cannot read file: {error}", error=exc.strerror or exc) from exc
     return (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
@@ -68,7 +68,7 @@ class _OpenPdfs:
                     _close(self._pdfs.popitem(last=False)[1])
             self._pdfs.move_to_end(key)
             if isinstance(entry, InputFileError):
-                raise InputFileError(str(entry))
+                raise InputFileError(entry.msgid, **entry.values)
             yield entry
 
     def clear(self) -> None:
@@ -86,7 +86,7 @@ def _open(path: Path) -> OpenPdf | InputFileError:
         return OpenPdf(pdf, list(pdf.pages))
     except pikepdf.PikepdfError as exc:
         pdf.close()
-        return InputFileError(f"damaged PDF: {first_line(exc)}")
+        return InputFileError("damaged PDF: {value}", value=first_line(exc))
 
 
 def _close(entry: OpenPdf | InputFileError) -> None:

@@ -29,21 +29,20 @@ def extract_pdf_page_image(
         except BOMB_ERRORS as exc:
             raise bomb_error(exc, max_pixels) from exc
         except (pikepdf.PikepdfError, NotImplementedError, OSError, ValueError, TypeError, KeyError) as exc:
-            raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
+            raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=first_line(exc)) from exc
     width_pt, height_pt = page_size
     try:
         image.load()  # a JPEG is decoded here, outside the PDF's lock
     except BOMB_ERRORS as exc:
         raise bomb_error(exc, max_pixels) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"cannot decode the image on PDF page {page_no}: {first_line(exc)}") from exc
+        raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=first_line(exc)) from exc
     if image.size != (claim.width, claim.height):
         raise InputFileError(
-            f"PDF page {page_no}: the image dictionary says {claim.width}x{claim.height} pixels but the "
-            f"image decodes to {image.width}x{image.height}"
+            "PDF page {page_no}: the image dictionary says {width}x{height} pixels but the image decodes to {width2}x{height2}", page_no=page_no, width=claim.width, height=claim.height, width2=image.width, height2=image.height
         )
     if width_pt <= 0 or height_pt <= 0:
-        raise InputFileError(f"PDF page {page_no} has an empty page size")
+        raise InputFileError("PDF page {page_no} has an empty page size", page_no=page_no)
     # The image fills the unrotated page; /Rotate turns the shown page clockwise.
     dpi = (round(image.width * 72 / width_pt, 2), round(image.height * 72 / height_pt, 2))
     if rotate:
@@ -61,11 +60,11 @@ def _page_image(
     page size in points and the page's /Rotate."""
     page_no = page_index + 1
     if page_index >= len(pages):
-        raise InputFileError(f"page {page_no} does not exist in this PDF")
+        raise InputFileError("page {page_no} does not exist in this PDF", page_no=page_no)
     page = pages[page_index]
     images = list(page.get_images().values())
     if len(images) != 1:
-        raise InputFileError(f"PDF page {page_no} has {len(images)} images; expected one scanned image")
+        raise InputFileError("PDF page {page_no} has {n} images; expected one scanned image", page_no=page_no, n=len(images))
     pdfimage = pikepdf.PdfImage(images[0])
     claim = check_image_stream(pdfimage, page_no, max_pixels)
     image = pdfimage.as_pil_image()

@@ -70,16 +70,14 @@ def check_image_stream(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> 
     general = filters[:-1] if codec else filters
     for name in general:
         if name in CODECS:
-            raise InputFileError(f"PDF page {page_no}: image codec {name.lstrip('/')} is not the last filter")
+            raise InputFileError("PDF page {page_no}: image codec {value} is not the last filter", page_no=page_no, value=name.lstrip('/'))
         if name not in GENERAL | TRANSPORT:
-            raise InputFileError(f"PDF page {page_no}: image filter {name.lstrip('/')} is not supported")
+            raise InputFileError("PDF page {page_no}: image filter {value} is not supported", page_no=page_no, value=name.lstrip('/'))
     expanding = [name for name in general if name in GENERAL]
     if len(expanding) > 1 or (expanding and general[-1] not in GENERAL):
-        raise InputFileError(f"PDF page {page_no}: image filters {'+'.join(f.lstrip('/') for f in general)} "
-                             "are not supported (compressed twice)")
+        raise InputFileError("PDF page {page_no}: image filters {items} are not supported (compressed twice)", page_no=page_no, items='+'.join(f.lstrip('/') for f in general))
     if codec and expanding and expanding[0] != "/FlateDecode":
-        raise InputFileError(f"PDF page {page_no}: {expanding[0].lstrip('/')} before "
-                             f"{codec.lstrip('/')} is not supported")
+        raise InputFileError("PDF page {page_no}: {value} before {value2} is not supported", page_no=page_no, value=expanding[0].lstrip('/'), value2=codec.lstrip('/'))
     if not filters:
         return claim  # uncompressed: the data is no larger than its part of the file
     if codec and codec not in HEADER_SIZED and not general:
@@ -93,8 +91,7 @@ def check_image_stream(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> 
         own = _header_size(data, codec, page_no, max_pixels)
         if own != (claim.width, claim.height):
             raise InputFileError(
-                f"PDF page {page_no}: the image dictionary says {claim.width}x{claim.height} pixels but its "
-                f"{'JPEG' if codec == '/DCTDecode' else 'JPEG 2000'} data is {own[0]}x{own[1]}"
+                "PDF page {page_no}: the image dictionary says {width}x{height} pixels but its {value} data is {own}x{own2}", page_no=page_no, width=claim.width, height=claim.height, value='JPEG' if codec == '/DCTDecode' else 'JPEG 2000', own=own[0], own2=own[1]
             )
     return claim
 
@@ -104,21 +101,21 @@ def image_claim(pim: pikepdf.PdfImage, page_no: int, max_pixels: int) -> Claim:
     width, height = pim.obj.get("/Width"), pim.obj.get("/Height")
     if not (type(width) is int and type(height) is int) or width < 1 or height < 1:
         raise InputFileError(
-            f"PDF page {page_no}: the image dictionary claims an impossible size of {width}x{height} pixels"
+            "PDF page {page_no}: the image dictionary claims an impossible size of {width}x{height} pixels", page_no=page_no, width=width, height=height
         )
     check_size(width, height, max_pixels)
     bits = pim.bits_per_component
     if bits not in (1, 2, 4, 8, 16):
-        raise InputFileError(f"PDF page {page_no}: image with {bits} bits per component")
+        raise InputFileError("PDF page {page_no}: image with {bits} bits per component", page_no=page_no, bits=bits)
     if pim.image_mask:
         return Claim(width, height, 1, 1)
     try:
         mode = pim.mode
     except (NotImplementedError, ValueError, TypeError, pikepdf.PikepdfError) as exc:
-        raise InputFileError(f"PDF page {page_no}: unsupported image colour space: {first_line(exc)}") from exc
+        raise InputFileError("PDF page {page_no}: unsupported image colour space: {value}", page_no=page_no, value=first_line(exc)) from exc
     components = _COMPONENTS.get(mode)
     if components is None:
-        raise InputFileError(f"PDF page {page_no}: unsupported image colour space ({mode})")
+        raise InputFileError("PDF page {page_no}: unsupported image colour space ({mode})", page_no=page_no, mode=mode)
     return Claim(width, height, components, bits)
 
 
@@ -131,7 +128,7 @@ def _header_size(data: bytes, codec: str, page_no: int, max_pixels: int) -> tupl
         raise bomb_error(exc, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         kind = "JPEG" if codec == "/DCTDecode" else "JPEG 2000"
-        raise InputFileError(f"PDF page {page_no}: damaged {kind} image data: {first_line(exc)}") from exc
+        raise InputFileError("PDF page {page_no}: damaged {kind} image data: {value}", page_no=page_no, kind=kind, value=first_line(exc)) from exc
 
 
 def _decoded(data: bytes, filters: list[str], parm: pikepdf.Dictionary | None, limit: int, page_no: int,
@@ -157,11 +154,10 @@ def _decoded(data: bytes, filters: list[str], parm: pikepdf.Dictionary | None, l
         return data if keep else None
     except _TooLarge:
         raise InputFileError(
-            f"PDF page {page_no}: the image data decodes to more than the {limit / 1e6:.1f} MB its "
-            "claimed size allows (decompression bomb)"
+            "PDF page {page_no}: the image data decodes to more than the {value:.1f} MB its claimed size allows (decompression bomb)", page_no=page_no, value=limit / 1e6
         ) from None
     except (zlib.error, ValueError, binascii.Error) as exc:
-        raise InputFileError(f"PDF page {page_no}: damaged image data: {first_line(exc)}") from exc
+        raise InputFileError("PDF page {page_no}: damaged image data: {value}", page_no=page_no, value=first_line(exc)) from exc
 
 
 class _TooLarge(Exception):

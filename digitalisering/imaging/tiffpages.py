@@ -27,7 +27,7 @@ def ifd_offsets(path: Path) -> tuple[int, ...]:
         with open(path, "rb") as fh:
             return _walk(fh, os.fstat(fh.fileno()).st_size)
     except OSError as exc:
-        raise InputFileError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise InputFileError("cannot read file: {error}", error=exc.strerror or exc) from exc
 
 
 def _walk(fh: BinaryIO, size: int) -> tuple[int, ...]:
@@ -50,7 +50,7 @@ def _walk(fh: BinaryIO, size: int) -> tuple[int, ...]:
     offset = first
     while offset and offset not in seen:
         if offset + count_size > size:
-            raise InputFileError(f"damaged TIFF file: page {len(offsets) + 1} lies beyond the end of the file")
+            raise InputFileError("damaged TIFF file: page {value} lies beyond the end of the file", value=len(offsets) + 1)
         seen.add(offset)
         offsets.append(offset)
         fh.seek(offset)
@@ -66,7 +66,7 @@ def _walk(fh: BinaryIO, size: int) -> tuple[int, ...]:
 def open_page(raw: BinaryIO, offsets: tuple[int, ...], page_index: int) -> BinaryIO:
     """A file object over ``raw`` (an open TIFF) in which page ``page_index`` is the first page."""
     if not 0 <= page_index < len(offsets):
-        raise InputFileError(f"page {page_index + 1} does not exist in this file")
+        raise InputFileError("page {value} does not exist in this file", value=page_index + 1)
     return io.BufferedReader(_FirstPageView(raw, offsets[page_index]))
 
 

@@ -104,8 +104,7 @@ def batch_rows(catalog: Catalog, batch: str, readers: Readers | None = None) -> 
             yield dossier_row(catalog, done, future.result())
     except BrokenProcessPool as exc:
         readers.close()
-        raise StateError(f"a process reading the stored OCR of batch {batch} stopped ({exc}); "
-                         "the index keeps the batch's previous rows: run `digitalisering index` again") from exc
+        raise StateError("a process reading the stored OCR of batch {batch} stopped ({error}); the index keeps the batch's previous rows: run `digitalisering index` again", batch=batch, error=exc) from exc
 
 
 WINDOW = 8

@@ -151,7 +151,7 @@ class PostgresIndex:
             self.conn.execute("SET max_parallel_workers_per_gather = 0")
             self._schema()
         except psycopg.Error as exc:
-            raise StateError(f"search index in {self.location}: {first_line(exc)}") from exc
+            raise StateError("search index in {location}: {value}", location=self.location, value=first_line(exc)) from exc
 
     def _schema(self) -> None:
         with self.conn.transaction():

@@ -49,15 +49,15 @@ class QueryError(DigitaliseringError):
 def check_query(query: SearchQuery) -> None:
     f = query.filters
     if query.mode not in MODES:
-        raise QueryError(f"unknown search mode {query.mode!r}; expected one of {', '.join(MODES)}")
+        raise QueryError("unknown search mode {mode!r}; expected one of {items}", mode=query.mode, items=', '.join(MODES))
     if not query.text.strip():
         raise QueryError("empty search: give an address (Breestraat 12), words or a \"phrase\"")
     if len(query.text) > 500:
-        raise QueryError(f"search text too long ({len(query.text)} characters; at most 500)")
+        raise QueryError("search text too long ({n} characters; at most 500)", n=len(query.text))
     if not 1 <= query.limit <= MAX_LIMIT or query.offset < 0:
-        raise QueryError(f"limit must be 1..{MAX_LIMIT} and offset 0 or more")
+        raise QueryError("limit must be 1..{max_limit} and offset 0 or more", max_limit=MAX_LIMIT)
     if f.year_from is not None and f.year_to is not None and f.year_from > f.year_to:
-        raise QueryError(f"year range backwards: from {f.year_from} to {f.year_to}")
+        raise QueryError("year range backwards: from {year_from} to {year_to}", year_from=f.year_from, year_to=f.year_to)
 
 
 class Searcher:
@@ -101,8 +101,7 @@ class Searcher:
         if query.mode != "text":
             parsed = parse_address(query.text, self.streets())
             if parsed is None and query.mode == "address":
-                raise QueryError(f"not an address the index knows: {query.text.strip()!r} "
-                                 "(give a street and number, a postcode or a BAG id)")
+                raise QueryError("not an address the index knows: {text!r} (give a street and number, a postcode or a BAG id)", text=query.text.strip())
         if parsed is not None:
             result = self._address(query, parsed.query, parsed.rest)
         else:

@@ -76,7 +76,7 @@ class SqliteIndex:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._schema()
         except sqlite3.Error as exc:
-            raise StateError(f"cannot open the search index {self.path}: {exc}") from exc
+            raise StateError("cannot open the search index {path}: {error}", path=self.path, error=exc) from exc
 
     def _schema(self) -> None:
         have = self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()

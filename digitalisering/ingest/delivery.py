@@ -9,6 +9,7 @@ from pathlib import Path
 
 from digitalisering.errors import DeliveryError
 from digitalisering.ingest.formats import SCAN_EXTENSIONS
+from digitalisering.i18n import gettext
 
 LAYOUTS = ("folders", "stack")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -46,16 +47,16 @@ def _skip_reason(path: Path) -> str | None:
     try:
         mode = path.lstat().st_mode
     except OSError as exc:
-        return f"cannot read: {exc.strerror or exc}"
+        return gettext("cannot read: {error}", error=exc.strerror or exc)
     if stat.S_ISLNK(mode):
-        return "symbolic link, not followed"
+        return gettext("symbolic link, not followed")
     if path.name.startswith("."):
-        return "hidden (the name starts with a dot)"
+        return gettext("hidden (the name starts with a dot)")
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
         return None
-    kind = ("FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode)
-            else "device" if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else "special file")
-    return f"not a regular file ({kind})"
+    kind = ("FIFO" if stat.S_ISFIFO(mode) else gettext("socket") if stat.S_ISSOCK(mode)
+            else gettext("device") if stat.S_ISBLK(mode) or stat.S_ISCHR(mode) else gettext("special file"))
+    return gettext("not a regular file ({kind})", kind=kind)
 
 
 def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
@@ -64,8 +65,8 @@ def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
         entries = sorted(folder.iterdir(), key=lambda p: natural_key(p.name))
     except OSError as exc:
         if folder == root:
-            raise DeliveryError(f"cannot read delivery {root}: {exc.strerror or exc}") from exc
-        skipped[folder.relative_to(root).as_posix() + "/"] = f"cannot read folder: {exc.strerror or exc}"
+            raise DeliveryError("cannot read delivery {root}: {error}", root=root, error=exc.strerror or exc) from exc
+        skipped[folder.relative_to(root).as_posix() + "/"] = gettext("cannot read folder: {error}", error=exc.strerror or exc)
         return []
     out = []
     for child in entries:
@@ -102,19 +103,18 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
     """
     root = Path(root)
     if not root.exists():
-        raise DeliveryError(f"delivery not found: {root}")
+        raise DeliveryError("delivery not found: {root}", root=root)
     if not root.is_dir():
-        raise DeliveryError(f"a delivery is a folder, not a file: {root}")
+        raise DeliveryError("a delivery is a folder, not a file: {root}", root=root)
     if layout not in LAYOUTS + ("auto",):
-        raise DeliveryError(f"unknown layout {layout!r} (use folders, stack or auto)")
+        raise DeliveryError("unknown layout {layout!r} (use folders, stack or auto)", layout=layout)
     children = _children(root, root, {})
     top_scans = [c for c in children if c.is_file() and _is_scan(c)]
     top_dirs = [c for c in children if c.is_dir()]
     if layout == "auto":
         if top_dirs and top_scans:
             raise DeliveryError(
-                f"mixed layout in {root}: {len(top_scans)} scan files at the top and {len(top_dirs)} "
-                "folders; choose --layout folders or --layout stack"
+                "mixed layout in {root}: {n} scan files at the top and {n2} folders; choose --layout folders or --layout stack", root=root, n=len(top_scans), n2=len(top_dirs)
             )
         layout = "folders" if top_dirs else "stack"
 
@@ -136,5 +136,5 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         else:
             files.append(DeliveryFile(rel, None))
     if not files:
-        raise DeliveryError(f"no scans (TIFF, JPEG, PNG, PDF) found in {root}")
+        raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}", root=root)
     return Delivery(root.resolve(), layout, files, ignored, misplaced, skipped)

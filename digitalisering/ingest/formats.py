@@ -10,6 +10,7 @@ from PIL import Image, UnidentifiedImageError
 
 from digitalisering.errors import InputFileError, first_line
 from digitalisering.imaging import limits  # noqa: F401 (Pillow's bomb guard on, at the product's limit)
+from digitalisering.i18n import N_, Word
 
 SCAN_EXTENSIONS = {".tif", ".tiff", ".jpg", ".jpeg", ".png", ".pdf"}
 
@@ -52,12 +53,12 @@ def describe_unknown(head: bytes) -> str:
         if head.startswith(magic):
             return name
     if not head:
-        return "empty"
+        return N_("empty")
     try:
         head.decode("utf-8")
-        return "text"
+        return N_("text")
     except UnicodeDecodeError:
-        return "unknown binary data"
+        return N_("unknown binary data")
 
 
 def inspect_file(path: Path) -> FileInfo:
@@ -66,13 +67,13 @@ def inspect_file(path: Path) -> FileInfo:
         with open(path, "rb") as fh:
             head = fh.read(2048)
     except OSError as exc:
-        raise InputFileError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise InputFileError("cannot read file: {error}", error=exc.strerror or exc) from exc
     if not head:
         raise InputFileError("empty file (0 bytes)")
     fmt = sniff(head)
     if fmt is None:
         raise InputFileError(
-            f"not a TIFF, JPEG, PNG or PDF file (content looks like {describe_unknown(head)})"
+            "not a TIFF, JPEG, PNG or PDF file (content looks like {value})", value=Word(describe_unknown(head))
         )
     if fmt == "PDF":
         from digitalisering.ingest.pdfsource import pdf_page_count
@@ -85,7 +86,7 @@ def inspect_file(path: Path) -> FileInfo:
             with Image.open(path) as im:
                 count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError(f"damaged {fmt} file: {first_line(exc)}") from exc
+        raise InputFileError("damaged {fmt} file: {value}", fmt=fmt, value=first_line(exc)) from exc
     except Image.DecompressionBombError as exc:
-        raise InputFileError(f"{fmt} image is too large: {first_line(exc)}") from exc
+        raise InputFileError("{fmt} image is too large: {value}", fmt=fmt, value=first_line(exc)) from exc
     return FileInfo(fmt, int(count))

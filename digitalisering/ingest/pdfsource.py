@@ -15,7 +15,7 @@ def open_pdf(path: Path) -> pikepdf.Pdf:
     except pikepdf.PasswordError as exc:
         raise InputFileError("encrypted PDF (password protected); deliver it unencrypted") from exc
     except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise InputFileError(f"damaged PDF: {first_line(exc)}") from exc
+        raise InputFileError("damaged PDF: {value}", value=first_line(exc)) from exc
     if pdf.is_encrypted:
         pdf.close()
         raise InputFileError("encrypted PDF; deliver it unencrypted")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
-from digitalisering.i18n import N_
+from digitalisering.i18n import N_, gettext
 from digitalisering.errors import ConfigError, DeliveryError, InputFileError, StateError
 from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
@@ -48,6 +48,8 @@ class IngestReport:
     failed or missing file accepted with ``accept_redelivery``)."""
     redelivery_refused: dict[str, str] = field(default_factory=dict)
     """Files named for re-delivery that were not taken, with the reason."""
+    station: str | None = None
+    """The scanning station recorded for the files this ingest added or took again."""
     renamed_files: dict[str, str] = field(default_factory=dict)
     """A file found under a name that differs from a missing recorded file's only in case or Unicode
     form (``Café`` written NFD after a copy through macOS, ``0001.TIF`` through a FAT disk) -> the
@@ -70,6 +72,29 @@ def operator_name(explicit: str | None = None) -> str:
         return os.environ.get("USER", "unknown")
 
 
+STATION_ENV = "DIGITALISERING_STATION"
+
+
+def station_name(explicit: str | None = None) -> str:
+    """The scanning station files come from: ``--station``, else ``$DIGITALISERING_STATION``, else
+    this machine's host name (ingest usually runs on the scanning station's own computer)."""
+    import socket
+
+    name = (explicit or os.environ.get(STATION_ENV) or "").strip()
+    if name:
+        return name
+    try:
+        return socket.gethostname() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _mtime(seconds: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
 def ingest_delivery(
     store: Store,
     delivery_path: Path,
@@ -80,10 +105,12 @@ def ingest_delivery(
     wait_s: float = Store.REGISTRATION_WAIT_S,
     workspace_root: Path | None = None,
     accept_redelivery: Iterable[str | Path] = (),
+    station: str | None = None,
 ) -> IngestReport:
     """Register (or re-check) the delivery at ``delivery_path`` and return what changed."""
     with registered(store, delivery_path, operator=operator, batch_name=batch_name, layout=layout,
-                    wait_s=wait_s, workspace_root=workspace_root, accept_redelivery=accept_redelivery) as report:
+                    wait_s=wait_s, workspace_root=workspace_root, accept_redelivery=accept_redelivery,
+                    station=station) as report:
         return report
 
 
@@ -98,6 +125,7 @@ def registered(
     wait_s: float = Store.REGISTRATION_WAIT_S,
     workspace_root: Path | None = None,
     accept_redelivery: Iterable[str | Path] = (),
+    station: str | None = None,
 ) -> Iterator[IngestReport]:
     """Register (or re-check) the delivery and hold its batch while the block runs (``run`` processes
     it there): no other command registers, changes or runs it meanwhile.
@@ -113,8 +141,13 @@ def registered(
     version failed or went missing and that the scanner delivered again: the new version replaces
     the recorded one (kept in the page history and the event log) and is processed again. A named
     file whose recorded pages were fine stays a fixity error.
+
+    ``station``: the scanning station the new (and re-delivered) files come from, kept per file with
+    the file's modification time (when the scanner wrote it) for the progress per station; default
+    :func:`station_name`.
     """
     who = operator_name(operator)
+    station = station_name(station)
     root = Path(delivery_path)
     if workspace_root is not None:
         check_workspace_apart(root, workspace_root)
@@ -125,25 +158,27 @@ def registered(
             if existing is not None:
                 hold.enter_context(store.batch_claim(existing))
             accept = _redelivery_names(delivery.root, accept_redelivery)
-            report = _register(store, delivery, root, existing, who, batch_name, layout, accept)
+            report = _register(store, delivery, root, existing, who, batch_name, layout, accept, station)
+            report.station = station
             if existing is None:
                 hold.enter_context(store.batch_claim(report.batch))
         yield report
 
 
 def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | None, who: str,
-              batch_name: str | None, layout: str, accept: set[str] = frozenset()) -> IngestReport:
+              batch_name: str | None, layout: str, accept: set[str] = frozenset(),
+              station: str | None = None) -> IngestReport:
     """Read every file (checksums, formats), then record what is new in one transaction."""
     if existing and layout != "auto" and existing.layout != delivery.layout:
         raise DeliveryError(
-            f"batch {existing.name} was ingested with layout {existing.layout}, not {delivery.layout}"
+            "batch {name} was ingested with layout {layout}, not {layout2}", name=existing.name, layout=existing.layout, layout2=delivery.layout
         )
     if existing is None:
         report = IngestReport(None, created=True)  # type: ignore[arg-type]  # the batch is made below
     else:
         if batch_name and batch_name != existing.name:
             raise DeliveryError(
-                f"this delivery is already batch {existing.name!r}; leave out --batch or use that name"
+                "this delivery is already batch {name!r}; leave out --batch or use that name", name=existing.name
             )
         report = IngestReport(existing, created=False)
         if existing.layout != delivery.layout:
@@ -152,10 +187,11 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     known = {f.relpath: f for f in store.files(existing.id)} if existing else {}
     unknown = sorted(accept - set(known))
     if unknown:
-        raise ConfigError(
-            f"--accept-redelivery {unknown[0]}: not a file of "
-            + (f"batch {existing.name}" if existing else "this delivery (it was never ingested)")
-            + "; name a file by its path in the delivery, e.g. DOSSIER/0002.tif")
+        if existing:
+            raise ConfigError("--accept-redelivery {file}: not a file of batch {name}; name a file by its path "
+                              "in the delivery, e.g. DOSSIER/0002.tif", file=unknown[0], name=existing.name)
+        raise ConfigError("--accept-redelivery {file}: not a file of this delivery (it was never ingested); name a "
+                          "file by its path in the delivery, e.g. DOSSIER/0002.tif", file=unknown[0])
     found = {f.relpath for f in delivery.files}
     report.missing_files = sorted(set(known) - found)
     missing_by_key = {_name_key(rel): rel for rel in report.missing_files}
@@ -164,21 +200,24 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     report.ignored_files = delivery.ignored
     report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
-        (DeliveryFile(rel, None), "scan outside a dossier folder (folders layout)")
+        (DeliveryFile(rel, None), gettext("scan outside a dossier folder (folders layout)"))
         for rel in delivery.misplaced
     ]
     new: list[tuple[DeliveryFile, int, str, str | None, int, str | None]] = []
     redelivered: list[tuple[FileRecord, int, str, str | None, int, str]] = []
+    written: dict[str, str] = {}  # relpath -> when the scanner wrote it
     rescan = _awaiting_rescan(store, existing.id) if existing else set()
     failed = _failed_files(store, existing.id) if existing else set()
     went_missing = _went_missing(store, existing.id) if existing else set()
     for dfile, placement_error in candidates:
         path = delivery.root / dfile.relpath
         try:
-            size = path.stat().st_size
+            st = path.stat()
+            size = st.st_size
+            written[dfile.relpath] = _mtime(st.st_mtime)
             digest = sha256_file(path)
         except OSError as exc:
-            report.failed_files[dfile.relpath] = f"cannot read file: {exc.strerror or exc}"
+            report.failed_files[dfile.relpath] = gettext("cannot read file: {error}", error=exc.strerror or exc)
             continue
         record = known.get(dfile.relpath)
         if record is not None:
@@ -229,7 +268,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             store.log(batch.id, who, "file.changed", file=changed.relpath,
                       recorded_sha256=changed.recorded_sha256, current_sha256=changed.current_sha256)
         for record, size, digest, fmt, count, why in redelivered:
-            store.replace_file(record.id, size, digest, fmt, count, who)
+            store.replace_file(record.id, size, digest, fmt, count, who, station, written.get(record.relpath))
             store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
                       previous_size=record.size, previous_pages=record.page_count,
                       previous_error=record.error, sha256=digest, size=size, pages=count, reason=why,
@@ -239,15 +278,16 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             store.log(batch.id, who, "file.redelivery_refused", file=rel, reason=reason)
         seq = store.next_seq(batch.id)
         for dfile, size, digest, fmt, count, error in new:
-            store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error, seq)
+            store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error, seq,
+                           station=station, scanned_at=written.get(dfile.relpath))
             store.log(batch.id, who, "file.ingested", file=dfile.relpath, sha256=digest, size=size,
-                      format=fmt, pages=count, error=error)
+                      format=fmt, pages=count, error=error, station=station)
             seq += max(count, 1)
         for rel in report.missing_files:
             store.log(batch.id, who, "file.missing", file=rel)
         for rel, recorded in report.renamed_files.items():
             store.log(batch.id, who, "file.renamed", file=recorded, found_as=rel, sha256=known[recorded].sha256)
-        store.log(batch.id, who, "ingest", added_files=len(report.added_files),
+        store.log(batch.id, who, "ingest", station=station, added_files=len(report.added_files),
                   added_pages=report.added_pages, unchanged=report.unchanged_files,
                   changed=len(report.changed_files), missing=len(report.missing_files),
                   failed=len(report.failed_files), ignored=len(report.ignored_files),
@@ -258,9 +298,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
 def check_workspace_apart(delivery: Path, workspace_root: Path) -> None:
     """StateError when the workspace is the delivery or lies inside it."""
     if is_within(workspace_root, delivery):
-        raise StateError(f"the workspace {Path(workspace_root).resolve()} is inside the delivery "
-                         f"{Path(delivery).resolve()}; its work files would be read as scans: use a workspace "
-                         "outside the delivery (--workspace)")
+        raise StateError("the workspace {workspace_root} is inside the delivery {delivery}; its work files would be read as scans: use a workspace outside the delivery (--workspace)", workspace_root=Path(workspace_root).resolve(), delivery=Path(delivery).resolve())
 
 
 def _awaiting_rescan(store: Store, batch_id: int) -> set[int]:
@@ -305,19 +343,19 @@ def _redelivery(record: FileRecord, path: Path, report: IngestReport, *,
     try:
         info = inspect_file(path)
     except InputFileError as exc:
-        report.failed_files[record.relpath] = f"re-delivered file cannot be used: {exc}"
+        report.failed_files[record.relpath] = gettext("re-delivered file cannot be used: {error}", error=exc)
         return None
     if not same_pages:
         if info.page_count < record.page_count:
-            report.failed_files[record.relpath] = (
-                f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
-                "deliver at least the same pages again")
+            report.failed_files[record.relpath] = gettext(
+                "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver at least the same pages "
+                "again", n=info.page_count, recorded=record.page_count)
             return None
         return info.format, info.page_count
     if info.page_count != record.page_count:
-        report.failed_files[record.relpath] = (
-            f"re-delivered file has {info.page_count} page(s), the one it replaces {record.page_count}; "
-            "deliver the same pages again")
+        report.failed_files[record.relpath] = gettext(
+            "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver the same pages again",
+            n=info.page_count, recorded=record.page_count)
         return None
     return info.format, info.page_count
 

@@ -81,7 +81,7 @@ def new_version(workspace_root: Path) -> ModelVersion:
             number += 1
             continue
         except OSError as exc:
-            raise StateError(f"cannot write the model in {folder.parent}: {exc.strerror or exc}") from exc
+            raise StateError("cannot write the model in {parent}: {error}", parent=folder.parent, error=exc.strerror or exc) from exc
         return ModelVersion(name, folder)
 
 

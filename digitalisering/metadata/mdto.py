@@ -159,7 +159,7 @@ def _finish(root: etree._Element) -> bytes:
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     errors = validation_errors(data)
     if errors:
-        raise MetadataInvalidError("MDTO record does not validate: " + "; ".join(errors[:3]))
+        raise MetadataInvalidError("MDTO record does not validate: {errors}", errors="; ".join(errors[:3]))
     return data
 
 

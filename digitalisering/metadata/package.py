@@ -49,6 +49,8 @@ from digitalisering.metadata.mdto import (
 )
 from digitalisering.naming import safe_stem
 from digitalisering.resultsfile import read_results
+from digitalisering.i18n import gettext
+from digitalisering.i18n import Word
 
 FORBIDDEN = re.compile(r'[<>:"/\\|?*#& ]')
 MAX_NAME = 255
@@ -68,8 +70,7 @@ class PackageReport:
 
 def check_name(name: str) -> str:
     if len(name) > MAX_NAME or FORBIDDEN.search(name) or not name.strip("."):
-        raise StateError(f"file name {name!r} breaks the SIP naming rules (at most 255 characters, "
-                         "none of < > : \" / \\ | ? * # & or spaces)")
+        raise StateError('file name {name!r} breaks the SIP naming rules (at most 255 characters, none of < > : " / \\ | ? * # & or spaces)', name=name)
     return name
 
 
@@ -209,7 +210,7 @@ def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
     """Copy ``src`` into the package; the copy is checked, as it is what the package holds."""
     shutil.copyfile(src, dst)
     if sha256_file(dst) != sha256:
-        raise StateError(f"{src} no longer matches its recorded SHA-256; run again first")
+        raise StateError("{src} no longer matches its recorded SHA-256; run again first", src=src)
 
 
 def dossier_documents(results: dict) -> list[tuple[dict, list[dict]]]:
@@ -268,8 +269,8 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
     """
     out_dir, target = Path(out_dir), Path(target)
     if not out_dir.is_dir():
-        raise InputFileError(f"{out_dir} has no results.json (run digitalisering run first)")
-    with folder_lock(out_dir, f"{out_dir} is being written by a run; make the package when it is done",
+        raise InputFileError("{out_dir} has no results.json (run digitalisering run first)", out_dir=out_dir)
+    with folder_lock(out_dir, "{out_dir} is being written by a run; make the package when it is done", out_dir=out_dir,
                      shared=True):
         return _build(out_dir, target, config, operator, access, public, events_xml)
 
@@ -278,23 +279,22 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dic
            public: bool = False, events_xml: bytes | None = None) -> PackageReport:
     results = read_results(out_dir)
     if target.exists():
-        raise StateError(f"{target} exists already; choose a new package folder")
+        raise StateError("{target} exists already; choose a new package folder", target=target)
     # not inside the output folder (the next run of the batch writes there) nor inside the
     # delivery (the next ingest took the package's PDFs for new scans)
     for what, folder in (("output folder", out_dir), ("delivery", Path(results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError(f"the package folder {target} is inside the {what} {folder}; "
-                             "choose a package folder outside it")
+            raise StateError("the package folder {target} is inside the {what} {folder}; choose a package folder outside it", target=target, what=Word(what), folder=folder)
     batch = results["batch"]["name"]
     work = target.with_name(f".{target.name}.part")
     if work.is_symlink():  # emptied below: it must be our own work folder, not a link to another one
-        raise StateError(f"{work} is a symbolic link; remove it or choose another package folder")
+        raise StateError("{work} is a symbolic link; remove it or choose another package folder", work=work)
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
-    with folder_lock(work, f"{target} is being made by another command"):
+        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
+    with folder_lock(work, "{target} is being made by another command", target=target):
         empty_folder(work)  # what a killed package left
         return _fill(out_dir, target, work, results, batch, config, operator, access, public, events_xml)
 
@@ -388,11 +388,11 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
         }, checksums=["sha256"])
         bag.validate()
         if target.exists():
-            raise StateError(f"{target} exists already; choose a new package folder")
+            raise StateError("{target} exists already; choose a new package folder", target=target)
         os.replace(work, target)
     except bagit.BagError as exc:
         shutil.rmtree(work, ignore_errors=True)
-        raise StateError(f"the package did not validate as a BagIt bag: {exc}") from exc
+        raise StateError("the package did not validate as a BagIt bag: {error}", error=exc) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -427,7 +427,7 @@ def verify_package(path: Path) -> VerifyReport:
     try:
         bag = bagit.Bag(str(path))
     except bagit.BagError as exc:
-        report.problems.append(f"not a BagIt bag: {exc}")
+        report.problems.append(gettext("not a BagIt bag: {error}", error=exc))
         report.fixity_problems += 1
         return report
     # every entry of the manifest, every file of the payload: reported one by one (bagit's own
@@ -435,18 +435,18 @@ def verify_package(path: Path) -> VerifyReport:
     entries = {Path(k).as_posix(): v.get("sha256") for k, v in bag.payload_entries().items()}
     on_disk = {p.relative_to(path).as_posix() for p in (path / "data").rglob("*") if p.is_file()}
     for rel in sorted(set(entries) - on_disk):
-        report.problems.append(f"missing: {rel}")
+        report.problems.append(gettext("missing: {file}", file=rel))
     for rel in sorted(on_disk - set(entries)):
-        report.problems.append(f"extra: {rel}")
+        report.problems.append(gettext("extra: {file}", file=rel))
     for rel in sorted(set(entries) & on_disk):
         if entries[rel] and sha256_file(path / rel) != entries[rel]:
-            report.problems.append(f"changed: {rel} (its SHA-256 differs from the manifest)")
+            report.problems.append(gettext("changed: {file} (its SHA-256 differs from the manifest)", file=rel))
     report.fixity_problems += len(report.problems)
     if not report.problems:
         try:
             bag.validate()
         except bagit.BagError as exc:  # tag files, bag-info, oxum
-            report.problems.append(f"bag: {exc}")
+            report.problems.append(gettext("bag: {error}", error=exc))
             report.fixity_problems += 1
     data_dir = path / "data"
     for xml in sorted(data_dir.rglob("*.MDTO.xml")):
@@ -454,27 +454,30 @@ def verify_package(path: Path) -> VerifyReport:
         raw = xml.read_bytes()
         errors = validation_errors(raw)
         if errors:
-            report.problems.append(f"invalid MDTO: {rel}: {errors[0]}")
+            report.problems.append(gettext("invalid MDTO: {file}: {error}", file=rel, error=errors[0]))
             continue
         if xml.name.endswith(".bestand.MDTO.xml"):
             name, digest, size = _bestand_values(raw)
             target = xml.with_name(xml.name[: -len(".bestand.MDTO.xml")])
             if not target.exists():
-                report.problems.append(f"missing: {target.relative_to(path)} (described by {rel})")
+                report.problems.append(gettext("missing: {file} (described by {record})", file=target.relative_to(path),
+                                                      record=rel))
             elif name != target.name or digest != sha256_file(target) or size != target.stat().st_size:
-                report.problems.append(f"changed: {target.relative_to(path)} does not match {rel}")
+                report.problems.append(gettext("changed: {file} does not match {record}", file=target.relative_to(path),
+                                                      record=rel))
     events = data_dir / EVENTS_FILE
     if events.exists():
         from digitalisering.metadata.premis import validation_errors as premis_errors
 
         errors = premis_errors(events.read_bytes())
         if errors:
-            report.problems.append(f"invalid PREMIS: {events.relative_to(path)}: {errors[0]}")
+            report.problems.append(gettext("invalid PREMIS: {file}: {error}", file=events.relative_to(path),
+                                                  error=errors[0]))
     for alto in sorted(data_dir.rglob("*.alto.xml")):
         errors = alto_validation_errors(alto.read_bytes())
         if errors:
-            report.problems.append(f"invalid ALTO: {alto.relative_to(path)}: {errors[0]}")
+            report.problems.append(gettext("invalid ALTO: {file}: {error}", file=alto.relative_to(path), error=errors[0]))
     for described in sorted([*data_dir.rglob("*.pdf"), *data_dir.rglob("*.alto.xml")]):
         if not described.with_name(described.name + ".bestand.MDTO.xml").exists():
-            report.problems.append(f"extra: {described.relative_to(path)} has no bestand record")
+            report.problems.append(gettext("extra: {file} has no bestand record", file=described.relative_to(path)))
     return report

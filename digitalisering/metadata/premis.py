@@ -151,5 +151,5 @@ def batch_events_xml(store: Store, batch: Batch) -> bytes:
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     errors = validation_errors(data)
     if errors:
-        raise PremisInvalidError(f"PREMIS events of batch {batch.name} do not validate: {errors[0]}")
+        raise PremisInvalidError("PREMIS events of batch {name} do not validate: {errors}", name=batch.name, errors=errors[0])
     return data

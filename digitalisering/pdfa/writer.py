@@ -187,7 +187,7 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             validation = validate_pdf(tmp, flavour, use_preflight=False)
             if not validation.passed:
                 reasons = "; ".join(f"{c.name}: {c.detail}" for c in validation.failures)
-                raise OutputInvalidError(f"{out_path.name} is not valid PDF/A-{flavour}: {reasons}")
+                raise OutputInvalidError("{name} is not valid PDF/A-{flavour}: {reasons}", name=out_path.name, flavour=flavour, reasons=reasons)
         validation.path = str(out_path)
         return validation
     finally:

@@ -39,6 +39,11 @@ SMALL_DOSSIERS = 30
 SMALL_DAYS = 20
 MIN_DOSSIERS = 3
 CONFIDENCE = 0.90
+MIN_SCAN_HOURS = 0.25
+"""Below a quarter of an hour of observed scanning a rate per hour says nothing (a delivery copied
+without its modification times shows seconds): the table then shows no rate."""
+UNKNOWN_STATION = ""
+"""The station of files ingested before stations were kept (shown as 'unknown')."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,16 @@ class Observations:
     by_operator: dict[str, Counter] = field(default_factory=dict)
     """Pages done per operator of the run that did them (the run before the page finished)."""
     operator_batches: dict[str, set[str]] = field(default_factory=dict)
+    by_station: dict[str, Counter] = field(default_factory=dict)
+    """Per scanning station (of the page's file): 'pages' done, 'dossiers' finished (a dossier counts for
+    the station most of its pages came from), 'failed', 'rescan' (rejected in QA), 'scanned' (pages
+    of files with a known scan time) and 'seconds' (scanning time, see ``scan_seconds``)."""
+
+    def pages_per_hour(self, station: str) -> float | None:
+        """Pages the station scanned per hour of scanning; None when under ``MIN_SCAN_HOURS`` was seen."""
+        c = self.by_station.get(station) or Counter()
+        hours = c["seconds"] / 3600
+        return c["scanned"] / hours if hours >= MIN_SCAN_HOURS else None
 
 
 def _run_operators(store: Store, batch_id: int) -> list[tuple[str, str]]:
@@ -71,8 +86,16 @@ def observe(store: Store) -> Observations:
 
     days: dict[date, Counter] = {}
     obs = Observations(days)
+    scans: dict[tuple[str, date], list[tuple[datetime, int]]] = {}
     for batch in store.batches():
         pages = store.pages(batch.id)
+        files = {f.id: f for f in store.files(batch.id)}
+        station_of = {fid: f.station or UNKNOWN_STATION for fid, f in files.items()}
+        for f in files.values():
+            obs.by_station.setdefault(station_of[f.id], Counter())
+            if f.scanned_at and not f.error:
+                written = datetime.fromisoformat(f.scanned_at)
+                scans.setdefault((station_of[f.id], written.date()), []).append((written, f.page_count))
         runs = _run_operators(store, batch.id)
         starts = [at for at, _ in runs]
         per_batch = obs.by_batch.setdefault(batch.name, Counter())
@@ -87,6 +110,11 @@ def observe(store: Store) -> Observations:
             if key is not None:
                 dossier_pages.setdefault(key, []).append(p)
             per_batch[p.status] += 1
+            station = obs.by_station.setdefault(station_of.get(p.file_id, UNKNOWN_STATION), Counter())
+            if p.status in (PageStatus.FAILED, PageStatus.RESCAN):
+                station[p.status] += 1
+            elif p.status == PageStatus.DONE and not record.is_separator:
+                station["pages"] += 1
             day = _day(p.finished_at)
             if day is None:
                 continue
@@ -116,6 +144,15 @@ def observe(store: Store) -> Observations:
                 days.setdefault(last, Counter())["dossiers"] += 1
                 obs.dossiers.append((last, sum(1 for p in members if p.id not in separators)))
                 per_batch["dossiers"] += 1
+                votes = Counter(station_of.get(p.file_id, UNKNOWN_STATION) for p in members)
+                obs.by_station.setdefault(votes.most_common(1)[0][0], Counter())["dossiers"] += 1
+    for (station, _day_), files in scans.items():
+        # the scanning time of a day: from the first file the station wrote to the last; the pages
+        # of a day with one file had no measurable time
+        if len(files) > 1:
+            times = [t for t, _n in files]
+            obs.by_station[station]["seconds"] += (max(times) - min(times)).total_seconds()
+            obs.by_station[station]["scanned"] += sum(n for _t, n in files)
     return obs
 
 

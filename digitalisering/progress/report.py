@@ -22,10 +22,11 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display: render to files
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.dates import AutoDateLocator, num2date  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from digitalisering.csvtext import csv_text  # noqa: E402
-from digitalisering.i18n import _, localised, long_date, money, number  # noqa: E402
+from digitalisering.i18n import _, locale, localised, long_date, money, number  # noqa: E402
 from digitalisering.progress.compute import (  # noqa: E402
     CONFIDENCE, KINDS, MIN_DOSSIERS, SMALL_DAYS, SMALL_DOSSIERS, Progress, cost,
 )
@@ -160,6 +161,51 @@ def summary_rows(p: Progress, lang: str = "nl") -> list[tuple[str, ...]]:
     return rows
 
 
+STATION_COLUMNS = ("station", "pages", "dossiers", "pages_per_hour", "failed", "rescan")
+"""Columns of the per-station CSV (the same in every language: scripts read them)."""
+
+
+def station_table(p: Progress, lang: str = "nl") -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the table per scanning station: pages done, dossiers finished, pages per
+    hour of scanning (from the files' modification times; '–' under a quarter of an hour), pages
+    failed and pages rejected for rescan."""
+    obs = p.observations
+    head = (_("scanning station", lang), kind_label("pages", lang), kind_label("dossiers", lang),
+            _("pages per hour", lang), _("failed", lang), _("rescan", lang))
+    rows = []
+    for name, c in sorted((obs.by_station if obs else {}).items()):
+        rate = obs.pages_per_hour(name)
+        rows.append((name or _("unknown", lang), number(c["pages"], lang=lang), number(c["dossiers"], lang=lang),
+                     number(rate, 0, lang) if rate is not None else "–", number(c["failed"], lang=lang),
+                     number(c["rescan"], lang=lang)))
+    return head, rows
+
+
+def station_json(p: Progress) -> dict:
+    obs = p.observations
+    out = {}
+    for name, c in sorted((obs.by_station if obs else {}).items()):
+        rate = obs.pages_per_hour(name)
+        out[name or "unknown"] = {"pages": c["pages"], "dossiers": c["dossiers"],
+                                  "pages_per_hour": round(rate, 1) if rate is not None else None,
+                                  "scan_hours": round(c["seconds"] / 3600, 2), "failed": c["failed"],
+                                  "rescan": c["rescan"]}
+    return out
+
+
+def write_station_csv(p: Progress, stream: io.TextIOBase) -> None:
+    """One row per scanning station (column names the same in every language)."""
+    stations = station_json(p)
+    stream.write(csv_text(list(STATION_COLUMNS), [
+        [name, c["pages"], c["dossiers"], c["pages_per_hour"] if c["pages_per_hour"] is not None else "",
+         c["failed"], c["rescan"]] for name, c in stations.items()]))
+
+
+def _text_table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+
+
 def _head(lang: str) -> tuple[str, ...]:
     return ("", _("done", lang), _("target", lang), _("% of target", lang), _("rate per working day", lang),
             _("needed per working day", lang), _("re-estimated total", lang))
@@ -187,6 +233,9 @@ def terminal_table(p: Progress, lang: str = "nl") -> str:
     ]
     for w in p.warnings:
         lines.append(f"{L['WARNING']}: {warning_text(w, lang)}")
+    head, rows = station_table(p, lang)
+    if rows:
+        lines += ["", _("Per scanning station", lang), *_text_table([head, *rows])]
     return "\n".join(lines)
 
 
@@ -219,6 +268,7 @@ def progress_json(p: Progress) -> dict:
         "weeks": [{"week": key, **{k: c[k] for k in KINDS}} for key, c in p.weekly()],
         "batches": {name: dict(c) for name, c in (obs.by_batch if obs else {}).items()},
         "operators": {name: dict(c) for name, c in (obs.by_operator if obs else {}).items()},
+        "stations": station_json(p),
     }
 
 
@@ -285,16 +335,47 @@ def _dates_axis(ax, p: Progress, lang: str) -> None:
             color="#b00020", ha="left", va="bottom")
 
 
-def _finish_chart(fig, ax, title: str) -> str:
+DAY_TICKS_UNDER_DAYS = 120
+"""A chart spanning fewer days names its ticks by day and month (7 mrt), a longer one by month and
+year (mrt 2026)."""
+
+
+def date_tick_format(first: date, last: date) -> str:
+    """The CLDR pattern of the date ticks of a chart from ``first`` to ``last``."""
+    return "d MMM" if (last - first).days < DAY_TICKS_UNDER_DAYS else "MMM y"
+
+
+def date_ticks(ax, first: date, last: date, lang: str) -> None:
+    """The x axis's dates in the reader's language (Dutch: jan 2026, mrt 2026; English: Jan 2026),
+    through Babel's CLDR month names rather than the C locale's."""
+    from babel.dates import format_date
+
+    pattern = date_tick_format(first, last)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=4, maxticks=10))
+    ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: format_date(num2date(v).date(), pattern, locale=locale(lang))))
+
+
+def _finish_chart(fig, ax, title: str):
     ax.set_title(title, pad=16)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     ax.grid(alpha=0.3)
     ax.set_ylim(bottom=0)
     fig.autofmt_xdate()
-    return _png(fig)
+    return fig
 
 
 def burnup_chart(p: Progress, lang: str = "nl") -> str:
+    """The burn-up chart as a base64 PNG."""
+    return _png(burnup_figure(p, lang))
+
+
+def cost_chart(p: Progress, lang: str = "nl") -> str:
+    """The cost chart as a base64 PNG."""
+    return _png(cost_figure(p, lang))
+
+
+def burnup_figure(p: Progress, lang: str = "nl"):
     t = p.targets
     days, planned, actual_days, actual, _costs = _series(p)
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -321,12 +402,13 @@ def burnup_chart(p: Progress, lang: str = "nl") -> str:
                     linewidth=2, label=_("forecast ({n} pages)", lang, n=number(p.reestimated["pages"], lang=lang)))
     ax.set_xlim(t.start, end + timedelta(days=7))
     ax.set_ylim(bottom=0)
+    date_ticks(ax, t.start, end, lang)
     _dates_axis(ax, p, lang)
     ax.set_ylabel(_("pages", lang))
     return _finish_chart(fig, ax, _("Pages scanned (cumulative)", lang))
 
 
-def cost_chart(p: Progress, lang: str = "nl") -> str:
+def cost_figure(p: Progress, lang: str = "nl"):
     t = p.targets
     _days, _planned, actual_days, _actual, costs = _series(p)
     fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -350,6 +432,7 @@ def cost_chart(p: Progress, lang: str = "nl") -> str:
     ax.set_xlim(t.start, end + timedelta(days=7))
     top = max([t.budget_eur, *(costs or [0]), *((p.eac_range.high,) if p.eac_range else ())]) * 1.1
     ax.set_ylim(0, top)
+    date_ticks(ax, t.start, end, lang)
     _dates_axis(ax, p, lang)
     return _finish_chart(fig, ax, _("Cost (cumulative)", lang))
 
@@ -378,6 +461,12 @@ def html_page(p: Progress, lang: str = "nl") -> str:
         f"<tr><td>{e(name)}</td><td>{number(c['pages'], lang=lang)}</td><td>{number(c['large_format'], lang=lang)}</td>"
         f"<td>{e(', '.join(sorted(obs.operator_batches.get(name, ()))))}</td></tr>"
         for name, c in (sorted(obs.by_operator.items()) if obs else []))
+    s_head, s_rows = station_table(p, lang)
+    station_html = ("<table id='stations'><tr>" + "".join(f"<th>{e(h)}</th>" for h in s_head) + "</tr>"
+                    + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in s_rows)
+                    + "</table>")
+    station_note = _("Pages per hour: from the first to the last file a station wrote on a day (the files' "
+                     "modification times); pages of a failed file count as failed.", lang)
     warnings = "".join(f"<li class='{w[0]}'>{e(warning_text(w, lang))}</li>" for w in p.warnings) or \
         f"<li>{e(L['none'])}</li>"
     status = "warning" if p.warnings else "ok"
@@ -421,6 +510,9 @@ img {{ max-width: 100%; }}
 <h2>{e(L['Per operator'])}</h2>
 <p>{e(L['Pages counted for the operator of the run that processed them.'])}</p>
 <table id="operators"><tr><th>{e(L['operator'])}</th><th>{e(kind_label('pages', lang))}</th><th>{e(kind_label('large_format', lang))}</th><th>{e(L['batches'])}</th></tr>{operator_rows}</table>
+<h2>{e(_('Per scanning station', lang))}</h2>
+<p>{e(station_note)}</p>
+{station_html}
 <h2>{e(L['Per week'])}</h2>
 <p>{e(L['Weeks without production are listed too (greyed).'])}</p>
 {period_table(p.weekly(), L['week'])}

@@ -23,7 +23,7 @@ def _page_image(record: PageResult, page_dir: Path, source: Path, page_index: in
     if kept and kept.is_file():
         return Image.open(kept)
     if fmt is None:
-        raise InputFileError(f"no image of page {page_index + 1} of {source.name}")
+        raise InputFileError("no image of page {value} of {name}", value=page_index + 1, name=source.name)
     return load_page(source, page_index, fmt).image
 
 

@@ -29,6 +29,7 @@ from digitalisering.resultsfile import read_results
 from digitalisering.store import Batch, Decision, SampleRecord, Store
 from digitalisering.store.records import PageStatus
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 APPROVED, REJECTED = "approved", "rejected"
 OPEN, ACCEPTED, NOT_ACCEPTED = "open", "accepted", "not_accepted"
@@ -126,9 +127,9 @@ class Inspection:
 
     def decide(self, seq: int, decision: str, reason: str | None, who: str) -> Decision:
         if seq not in self.page_ids:
-            raise ReviewError(f"page {seq} is not in batch {self.batch.name}")
+            raise ReviewError("page {seq} is not in batch {name}", seq=seq, name=self.batch.name)
         if decision not in (APPROVED, REJECTED):
-            raise ReviewError(f"decision must be {APPROVED} or {REJECTED}, not {decision!r}")
+            raise ReviewError("decision must be {approved} or {rejected}, not {decision!r}", approved=APPROVED, rejected=REJECTED, decision=decision)
         reason = (reason or "").strip() or None
         if decision == REJECTED and not reason:
             raise ReviewError("a rejection needs a reason (what is wrong with the page)")
@@ -180,8 +181,8 @@ class Inspection:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StateError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
-        with folder_lock(folder, f"{self.rescan_path} is being written by another command for more than 30 s",
+            raise StateError("cannot write in {folder}: {error}", folder=folder, error=exc.strerror or exc) from exc
+        with folder_lock(folder, "{path} is being written by another command for more than 30 s", path=self.rescan_path,
                          wait_s=30):
             write_text_atomic(self.rescan_path, self.rescan_csv())
         return self.rescan_path
@@ -256,15 +257,15 @@ def run_out_dir(store: Store, batch: Batch) -> Path:
     for event in reversed(store.events(batch.id)):
         if event.action == "run.start" and event.detail.get("out"):
             return Path(event.detail["out"])
-    raise StateError(f"batch {batch.name} has not been run yet (digitalisering run {batch.delivery} --out DIR)")
+    raise StateError("batch {name} has not been run yet (digitalisering run {delivery} --out DIR)", name=batch.name, delivery=batch.delivery)
 
 
 def find_batch(store: Store, name: str) -> Batch:
     """The batch called ``name``; UnknownBatchError (exit 2, as for every command) when there is none."""
     batch = store.find_batch(name=name)
     if batch is None:
-        names = ", ".join(b.name for b in store.batches()) or "none"
-        raise UnknownBatchError(f"no batch {name!r} in this workspace (batches: {names})")
+        names = ", ".join(b.name for b in store.batches()) or gettext("none")
+        raise UnknownBatchError("no batch {name!r} in this workspace (batches: {names})", name=name, names=names)
     return batch
 
 
@@ -274,9 +275,10 @@ def open_inspection(store: Store, workspace: Workspace, batch_name: str, qa_conf
     batch = find_batch(store, batch_name)
     out_dir = run_out_dir(store, batch)
     if not out_dir.is_dir():
-        raise StateError(f"cannot read {out_dir}: run the batch first (no folder {out_dir})")
+        raise StateError("cannot read {out_dir}: run the batch first (no folder {out_dir})", out_dir=out_dir)
     # the results and the outputs are read as one run left them: not while a run rewrites them
-    with folder_lock(out_dir, f"{out_dir} is being written by a run; check batch {batch.name} when it is done",
+    with folder_lock(out_dir, "{out_dir} is being written by a run; check batch {name} when it is done",
+                     out_dir=out_dir, name=batch.name,
                      shared=True):
         results = read_results(out_dir)
         checks = run_checks(results, out_dir, qa_config, archive_config, operator=who,

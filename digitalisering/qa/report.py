@@ -32,6 +32,7 @@ from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.i18n import Localised, timestamp
 from digitalisering.qa.messages import check_label, render, ui
+from digitalisering.i18n import WrittenDecimal, Word
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
 STYLESHEET = Path(__file__).resolve().parent.parent / "web" / "static" / "portal.css"
@@ -59,7 +60,11 @@ def number_filter(lang: str):
 def plan_values(plan) -> dict:
     """The plan's figures for ``plan_text``; the code letter shows the arrow that was followed."""
     letter = plan.code_letter if plan.plan_letter == plan.code_letter else f"{plan.code_letter} → {plan.plan_letter}"
-    return {**plan.__dict__, "code_letter": letter}
+    try:  # the table's label ("4.0", "0.65") as a number, written the reader's way (4,0; 0,65)
+        aql: object = WrittenDecimal(str(plan.aql))
+    except (TypeError, ValueError):
+        aql = plan.aql
+    return {**plan.__dict__, "code_letter": letter, "aql": aql}
 
 
 def extra_reasons(insp: Inspection, lang: str) -> dict[int, str]:
@@ -136,23 +141,21 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     work = target.with_name(f".{target.name}.part")
     old = target.with_name(f".{target.name}.old")
     if (target.exists() or target.is_symlink()) and not is_report(target):
-        raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+        raise StateError("{target} exists and is not a QA report; choose a new report folder", target=target)
     # never inside the delivery (the next ingest took the report's page pictures for scans) or a package
     for what, folder in (("delivery", Path(insp.results["batch"]["delivery"])),
                          ("package", enclosing_bag(target.parent))):
         if folder is not None and is_within(target, folder):
-            raise StateError(f"the report folder {target} is inside the {what} {folder}; "
-                             "choose a report folder outside it")
+            raise StateError("the report folder {target} is inside the {what} {folder}; choose a report folder outside it", target=target, what=Word(what), folder=folder)
     if work.is_symlink() or ((old.exists() or old.is_symlink()) and not is_report(old)):
-        raise StateError(f"{work if work.is_symlink() else old} is not a work folder of a QA report; "
-                         "remove it or choose another report folder")
+        raise StateError("{value} is not a work folder of a QA report; remove it or choose another report folder", value=work if work.is_symlink() else old)
     try:
         work.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateError(f"cannot write in {target.parent}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
     # the run's outputs stay as they are meanwhile, and one command at a time writes this report
-    with folder_lock(insp.out_dir, f"{insp.out_dir} is being written by a run; report when it is done",
-                     shared=True), folder_lock(work, f"{target} is being written by another command"):
+    with folder_lock(insp.out_dir, "{out_dir} is being written by a run; report when it is done", out_dir=insp.out_dir,
+                     shared=True), folder_lock(work, "{target} is being written by another command", target=target):
         empty_folder(work)  # what a killed report left
         return _write(insp, target, work, who, lang)
 
@@ -192,14 +195,14 @@ def _write(insp: Inspection, target: Path, work: Path, who: str, lang: str) -> R
     write_text_atomic(work / "index.html", env.get_template("report.html").render(
         generated=timestamp(datetime.now(timezone.utc), lang), who=who, version=__version__,
         summary=summary, plan=plan, plan_values=plan_values(plan),
-        sample=insp.sample, verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
+        sample=insp.sample, drawn_at=timestamp(insp.sample.drawn_at, lang), verdict=verdict, verdict_text=text, counts=insp.checks.counts(),
         not_run={name: render(code, {}, lang) for name, code in insp.checks.not_run.items()},
         problems=problems, sample_seqs=sample, extra=extra_reasons(insp, lang),
         rescan_count=len(insp.rescan_rows()), defects_csv=DEFECTS_FILE[lang], card=card, **common))
     write_text_atomic(work / DEFECTS_FILE[lang], defects_csv(insp, lang))
     if target.exists():
         if not is_report(target):  # (made meanwhile by someone else)
-            raise StateError(f"{target} exists and is not a QA report; choose a new report folder")
+            raise StateError("{target} exists and is not a QA report; choose a new report folder", target=target)
         old = target.with_name(f".{target.name}.old")
         shutil.rmtree(old, ignore_errors=True)  # a report (checked above), left by a killed command
         os.replace(target, old)

@@ -188,7 +188,7 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
             try:
                 insp.decide(seq, request.form.get("decision", ""), request.form.get("reason"), current_user.name)
             except ReviewError as exc:
-                message = t("error_reason") if "reason" in str(exc) else str(exc)
+                message = t("error_reason") if "reason" in exc.msgid else str(exc)
                 return render_page(r, seq, message, 400)
             decided = insp.current_decisions()
             order = insp.review_list()

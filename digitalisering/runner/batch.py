@@ -34,6 +34,7 @@ from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +99,10 @@ def run_batch(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StateError(f"cannot create the output folder {out_dir}: {exc.strerror or exc}") from exc
+        raise StateError("cannot create the output folder {out_dir}: {error}", out_dir=out_dir, error=exc.strerror or exc) from exc
     with batch_lock(workspace.lock_file(batch.name), batch.name), store.batch_claim(batch), \
-            folder_lock(out_dir, f"{out_dir} is in use by another command (a run, package or qa); "
-                                 "run again when it is done"):
+            folder_lock(out_dir, "{out_dir} is in use by another command (a run, package or qa); "
+                                 "run again when it is done", out_dir=out_dir):
         check_out_dir(out_dir, batch, workspace.root)  # (another batch's run may have finished there meanwhile)
         if overrides is not None:  # refused before any page is touched; the saved ones stay as they were
             overrides.check_pages({p.seq for p in store.pages(batch.id)}, batch.name)
@@ -153,7 +154,8 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
         stats = index_after_run(store, workspace, batch.name)
     except DigitaliseringError as exc:
         store.log(batch.id, operator, "index.failed", reason=str(exc))
-        return [f"search index not updated ({exc}); run: digitalisering index {batch.name}"]
+        return [gettext("search index not updated ({error}); run: digitalisering index {batch}", error=exc,
+                        batch=batch.name)]
     store.log(batch.id, operator, "index.updated", dossiers=stats.dossiers, pages=stats.pages,
               seconds=round(stats.seconds, 2))
     return []
@@ -231,7 +233,7 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
     crashes: dict[int, int] = {}
     executor = _executor(options, len(jobs))
     workers = executor.workers
-    bar = tqdm(total=len(jobs), unit="page", desc=batch.name, disable=not options.progress,
+    bar = tqdm(total=len(jobs), unit=" " + gettext("pages"), desc=batch.name, disable=not options.progress,
                dynamic_ncols=True, smoothing=0.1)
     in_flight: dict[Future, PageJob] = {}
 
@@ -290,7 +292,7 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
                         crashed(job, alone)
                 elif exc is not None:
                     # the executor itself failed (a lost Dask scheduler): stop; the page stays pending
-                    raise StateError(f"page work stopped: {type(exc).__name__}: {exc}; run again to resume")
+                    raise StateError("page work stopped: {name}: {error}; run again to resume", name=type(exc).__name__, error=exc)
                 else:
                     record(job, fut.result())
             if broken:

@@ -50,6 +50,7 @@ from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.text.alto import NS as ALTO_NS
 from digitalisering.text.alto import AltoSource, alto_xml
 from digitalisering.workspace import Workspace
+from digitalisering.i18n import gettext
 
 DOCUMENT_PDF = "document-pdf"
 DOSSIER_PDF = "dossier-pdf"
@@ -285,7 +286,7 @@ class _Writer:
         (``written_for``: whether an unrecorded file is ours; default: a PDF's XMP says so)."""
         claimed = self.claimed.setdefault(str(target), (kind, key))
         if claimed != (kind, key):  # never: names are one-to-one (naming.allocate); checked all the same
-            raise StateError(f"{target} would be written for both {claimed[1]} and {key}")
+            raise StateError("{target} would be written for both {claimed} and {key}", target=target, claimed=claimed[1], key=key)
         moving = False
         for owner in self.store.outputs_at(str(target)):
             if owner.batch_id == self.batch.id and (owner.kind, owner.key) != (kind, key):
@@ -296,12 +297,10 @@ class _Writer:
                 continue
             if (owner.batch_id, owner.kind, owner.key) != (self.batch.id, kind, key):
                 other = self.store.batch_by_id(owner.batch_id).name
-                raise StateError(f"{target} is already the output of {owner.key} (batch {other}); "
-                                 f"{key} would overwrite it: choose another --out")
+                raise StateError("{target} is already the output of {key} (batch {other}); {key2} would overwrite it: choose another --out", target=target, key=owner.key, other=other, key2=key)
         ours = written_for or (lambda path: _written_for(path, self.batch, key))
         if target.exists() and not moving and not (previous and previous.path == str(target)) and not ours(target):
-            raise StateError(f"{target} exists and was not written for {key} of batch {self.batch.name}; "
-                             "move it away or choose another --out")
+            raise StateError("{target} exists and was not written for {key} of batch {name}; move it away or choose another --out", target=target, key=key, name=self.batch.name)
 
     def release(self, target: Path, kind: str, key: str) -> None:
         """After ``target`` was written for (kind, key): forget the other outputs of this batch
@@ -541,9 +540,9 @@ def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses |
             texts[seq] = None
             unread.append(seq)
     if unread:
-        plan.problems.append(f"{len(unread)} page(s) have no words in this workspace (read at another station?): "
-                             f"their personal data could not be looked for (pages {', '.join(map(str, unread[:10]))}"
-                             f"{', ...' if len(unread) > 10 else ''})")
+        plan.problems.append(gettext("{n} page(s) have no words in this workspace (read at another station?): "
+                                     "their personal data could not be looked for (pages {pages})", n=len(unread),
+                                     pages=", ".join(map(str, unread[:10])) + (", ..." if len(unread) > 10 else "")))
     return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
                    check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 

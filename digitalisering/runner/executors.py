@@ -24,12 +24,17 @@ from typing import Any, Callable
 
 from digitalisering import lifetime
 from digitalisering.errors import MissingDependencyError, StateError
+from digitalisering.i18n import language
 
 
-def _start_worker(runner_pid: int, initializer: Callable[[], None] | None) -> None:
+def _start_worker(runner_pid: int, initializer: Callable[[], None] | None, lang: str | None = None) -> None:
     """First thing in a local worker process: die with the pool (the kernel kills the worker when the
     forkserver exits, the forkserver when the runner exits), and watch the runner as well (where the
-    kernel cannot, or should the chain break). Then the caller's setup."""
+    kernel cannot, or should the chain break); the runner's language for the reasons a page failed.
+    Then the caller's setup."""
+    from digitalisering.i18n import set_language
+
+    set_language(lang)
     parent = os.getppid()
     lifetime.die_with_parent(parent)
     lifetime.watch(runner_pid)
@@ -55,7 +60,7 @@ class LocalExecutor:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["digitalisering.runner.forkserver", "digitalisering.runner.worker"])
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_start_worker,
-                                   initargs=(os.getpid(), self._initializer))
+                                   initargs=(os.getpid(), self._initializer, language()))
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Future:
         return self._pool.submit(fn, *args)
@@ -85,11 +90,11 @@ class DaskExecutor:
         try:
             self.client = Client(address, timeout=connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
-            raise StateError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+            raise StateError("cannot reach the Dask scheduler at {address}: {error}", address=address, error=exc) from exc
         workers = self.client.scheduler_info().get("workers", {})
         if not workers:
             self.client.close()
-            raise StateError(f"the Dask scheduler at {address} has no workers (start some: dask worker {address})")
+            raise StateError("the Dask scheduler at {address} has no workers (start some: dask worker {address})", address=address)
         self.workers = sum(w.get("nthreads", 1) for w in workers.values())
         self._n = 0
 

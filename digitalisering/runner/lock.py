@@ -20,7 +20,7 @@ def batch_lock(path: Path, batch_name: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
-            raise StateError(f"batch {batch_name} is being processed by another run (pid {holder})") from None
+            raise StateError("batch {batch_name} is being processed by another run (pid {holder})", batch_name=batch_name, holder=holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         yield

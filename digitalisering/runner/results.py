@@ -24,6 +24,7 @@ from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, Chain
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
+from digitalisering.i18n import Word
 
 
 def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
@@ -181,17 +182,20 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
     results = Path(out_dir) / RESULTS_FILE
     other = results_batch(out_dir)
     if other is None and (results.exists() or results.is_symlink()):
-        raise StateError(f"{results} exists and is not the results of a batch; move it away or choose another --out")
+        raise StateError("{results} exists and is not the results of a batch; move it away or choose another --out", results=results)
     if other is None and ((Path(out_dir) / FAILURES_FILE).exists() or (Path(out_dir) / FAILURES_FILE).is_symlink()):
         # written only after results.json: without ours, it is someone else's file
-        raise StateError(f"{Path(out_dir) / FAILURES_FILE} exists and was not written by a run here; "
-                         "move it away or choose another --out")
+        raise StateError("{value} exists and was not written by a run here; move it away or choose another --out", value=Path(out_dir) / FAILURES_FILE)
     if other and (other.get("name"), other.get("delivery"), other.get("created_at")) != \
             (batch.name, batch.delivery, batch.created_at):
         same_name = other.get("name") == batch.name
-        raise StateError(f"{out_dir} holds the results of {'another ' if same_name else ''}batch "
-                         f"{other.get('name')} (delivery {other.get('delivery')}, registered "
-                         f"{other.get('created_at')}); choose another --out")
+        found = {"out_dir": out_dir, "name": other.get("name"), "delivery": other.get("delivery"),
+                 "created_at": other.get("created_at")}
+        if same_name:
+            raise StateError("{out_dir} holds the results of another batch {name} (delivery {delivery}, registered "
+                             "{created_at}); choose another --out", **found)
+        raise StateError("{out_dir} holds the results of batch {name} (delivery {delivery}, registered {created_at}); "
+                         "choose another --out", **found)
     from digitalisering.metadata.package import enclosing_bag
 
     places = {"delivery": Path(batch.delivery), "package": enclosing_bag(out_dir)}
@@ -201,8 +205,7 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
         if folder is None:
             continue
         if is_within(out_dir, folder):
-            raise StateError(f"the output folder {Path(out_dir).resolve()} is inside the {what} "
-                             f"{folder.resolve()}; choose an output folder outside it")
+            raise StateError("the output folder {out_dir} is inside the {what} {folder}; choose an output folder outside it", out_dir=Path(out_dir).resolve(), what=Word(what), folder=folder.resolve())
 
 
 def write_results(store: Store, batch: Batch, out_dir: Path, options: RunOptions, chain: ChainResult,

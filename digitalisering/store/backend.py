@@ -27,13 +27,15 @@ DB_ENV_VAR = "DIGITALISERING_DB"
 
 
 def busy(batch_name: str, holder: str = "") -> StateError:
-    where = f" (pid {holder})" if holder else " (on this or another station)"
-    return StateError(f"batch {batch_name} is being processed by another run{where}")
+    if holder:
+        return StateError("batch {batch_name} is being processed by another run (pid {holder})", batch_name=batch_name,
+                          holder=holder)
+    return StateError("batch {batch_name} is being processed by another run (on this or another station)",
+                      batch_name=batch_name)
 
 
 def _registering(delivery: str, wait_s: float) -> StateError:
-    return StateError(f"delivery {delivery} is being registered by another command (waited {wait_s:g} s); "
-                      "run this command again when it is done")
+    return StateError("delivery {delivery} is being registered by another command (waited {wait_s:g} s); run this command again when it is done", delivery=delivery, wait_s=wait_s)
 
 
 class Backend:
@@ -110,7 +112,7 @@ class SqliteBackend(Backend):
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StateError(f"cannot open state database {path}: {exc}") from exc
+            raise StateError("cannot open state database {path}: {error}", path=path, error=exc) from exc
 
     def _wal(self) -> None:
         # Switching a new database to WAL needs it to itself and does not wait for the busy timeout:
@@ -212,8 +214,7 @@ class PostgresBackend(Backend):
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=15)
         except psycopg.Error as exc:
-            raise StateError(f"cannot connect to the state database {self.location}: "
-                             f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}") from exc
+            raise StateError("cannot connect to the state database {location}: {value}", location=self.location, value=str(exc).strip().splitlines()[0] if str(exc).strip() else exc) from exc
         with self.conn.transaction():  # CREATE TABLE IF NOT EXISTS is not safe against a concurrent one
             self.lock_schema()
             self.conn.execute("CREATE TABLE IF NOT EXISTS digitalisering_schema (level INTEGER NOT NULL)")

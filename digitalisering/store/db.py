@@ -48,7 +48,7 @@ class Store:
         level = self.db.schema_level()
         if level > len(MIGRATIONS):
             raise StateError(
-                f"state database {self.path} was written by a newer digitalisering (schema {level})"
+                "state database {path} was written by a newer digitalisering (schema {level})", path=self.path, level=level
             )
         for number, script in enumerate(MIGRATIONS[level:], start=level + 1):
             with self.transaction():
@@ -115,13 +115,16 @@ class Store:
         page_count: int,
         error: str | None,
         first_seq: int,
+        station: str | None = None,
+        scanned_at: str | None = None,
     ) -> FileRecord:
-        """Record a file and its pages (a failed file gets one failed page so it is counted)."""
+        """Record a file and its pages (a failed file gets one failed page so it is counted), with the
+        scanning station it came from and when the scanner wrote it."""
         now = utcnow()
         file_id = self.db.insert(
             "INSERT INTO files (batch_id, relpath, folder, size, sha256, format, page_count, error,"
-            " ingested_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            (batch_id, relpath, folder, size, sha256, fmt, page_count, error, now),
+            " ingested_at, station, scanned_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (batch_id, relpath, folder, size, sha256, fmt, page_count, error, now, station, scanned_at),
         )
         n_pages = max(page_count, 1)
         status = PageStatus.FAILED if error else PageStatus.PENDING
@@ -181,7 +184,7 @@ class Store:
         self.db.execute("UPDATE pages SET status=? WHERE id=?", (status, page_id))
 
     def replace_file(self, file_id: int, size: int, sha256: str, fmt: str | None, page_count: int,
-                     who: str) -> None:
+                     who: str, station: str | None = None, scanned_at: str | None = None) -> None:
         """A re-delivered file replaces the recorded one: its pages start again as pending; what they
         were is kept in the page history. When the new file has more pages than rows were recorded
         (a failed file recorded one placeholder page), the extra pages get the sequence numbers right
@@ -208,8 +211,9 @@ class Store:
                 [(batch_id, file_id, last_index + i, last_seq + i, folder, PageStatus.PENDING, None)
                  for i in range(1, extra + 1)])
         self.db.execute(
-            "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=? WHERE id=?",
-            (size, sha256, fmt, page_count, now, file_id),
+            "UPDATE files SET size=?, sha256=?, format=?, page_count=?, error=NULL, ingested_at=?,"
+            " station=COALESCE(?, station), scanned_at=COALESCE(?, scanned_at) WHERE id=?",
+            (size, sha256, fmt, page_count, now, station, scanned_at, file_id),
         )
         self.db.execute(
             "UPDATE pages SET status='pending', result=NULL, error=NULL, attempts=0, finished_at=NULL"

@@ -160,4 +160,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX events_who_action ON events (who, action, at);
     """,
+    # progress per scanning station: which station a file was scanned at (``ingest/run --station``)
+    #    and when the scanner wrote it (the file's modification time), for pages per hour
+    """
+    ALTER TABLE files ADD COLUMN station TEXT;
+    ALTER TABLE files ADD COLUMN scanned_at TEXT;
+    """,
 ]

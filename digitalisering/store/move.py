@@ -32,7 +32,7 @@ from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
 from digitalisering.errors import ConfigError, StateError, first_line
-from digitalisering.i18n import _, timestamp
+from digitalisering.i18n import timestamp
 from digitalisering.store.backend import DB_ENV_VAR, PostgresBackend, SqliteBackend, busy
 from digitalisering.store.migrations import MIGRATIONS
 
@@ -94,18 +94,19 @@ def move_state(source: Path, target_url: str) -> MoveReport:
     ``target_url`` (see the module's docstring). Raises StateError (or ConfigError for a target that
     is not a PostgreSQL URL) with one line; the SQLite file is only read."""
     if not is_postgres_url(target_url):
-        raise ConfigError(f"--to must be a PostgreSQL URL (postgresql://user@host/dbname), not {target_url}")
+        raise ConfigError("--to must be a PostgreSQL URL (postgresql://user@host/dbname), not {target_url}",
+                          target_url=target_url)
     source = Path(source)
     if not source.is_file():
-        raise StateError(f"no state database at {source}: nothing to move")
+        raise StateError("no state database at {source}: nothing to move", source=source)
     with ExitStack() as stack:
         src = _open_read_only(source)
         stack.callback(src.close)
         try:
             report = _move(stack, src, source, target_url)
         except sqlite3.DatabaseError as exc:  # a damaged file: found on the way through its pages
-            raise StateError(_("cannot read {source}: {error}; nothing was moved", source=source,
-                               error=first_line(exc))) from exc
+            raise StateError("cannot read {source}: {error}; nothing was moved", source=source,
+                             error=first_line(exc)) from exc
     _write_moved_marker(source, report.target)
     return report
 
@@ -114,10 +115,13 @@ def _move(stack: ExitStack, src: sqlite3.Connection, source: Path, target_url: s
     level = src.execute("PRAGMA user_version").fetchone()[0]
     if level != len(MIGRATIONS):
         newer = level > len(MIGRATIONS)
-        raise StateError(
-            f"state database {source} is at schema level {level}, this digitalisering at {len(MIGRATIONS)}: "
-            + ("it was written by a newer version; move it with that version" if newer else
-               "run `digitalisering status` on this workspace once to bring it up to date, then move it"))
+        if newer:
+            raise StateError("state database {source} is at schema level {level}, this digitalisering at "
+                             "{ours}: it was written by a newer version; move it with that version",
+                             source=source, level=level, ours=len(MIGRATIONS))
+        raise StateError("state database {source} is at schema level {level}, this digitalisering at {ours}: "
+                         "run `digitalisering status` on this workspace once to bring it up to date, then move it",
+                         source=source, level=level, ours=len(MIGRATIONS))
     for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
         lock = SqliteBackend.claim_lock(source, batch_id)
         if not lock.acquire():
@@ -143,7 +147,8 @@ def _move(stack: ExitStack, src: sqlite3.Connection, source: Path, target_url: s
                 _verify(target, table, columns, next(c for c in copied if c.name == table))
     except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StateError(f"the copy into {target.location} failed: {first}; nothing was moved") from exc
+        raise StateError("the copy into {target} failed: {reason}; nothing was moved",
+                         target=target.location, reason=first) from exc
     src.execute("COMMIT")
     return MoveReport(str(source), target.location, level, copied)
 
@@ -154,8 +159,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
                                timeout=SqliteBackend.BUSY_S)
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StateError(_("cannot read {source}: {error}; nothing was moved", source=path,
-                           error=first_line(exc))) from exc
+        raise StateError("cannot read {source}: {error}; nothing was moved", source=path,
+                         error=first_line(exc)) from exc
     return conn
 
 
@@ -188,15 +193,17 @@ def _check_target(target: PostgresBackend, tables: list[tuple[str, list[str]]]) 
     for table, columns in tables:
         missing = sorted(set(columns) - have.get(table, set()))
         if missing:
-            raise StateError(f"the target database {target.location} has no column {table}.{missing[0]}, "
-                             "although it is at the same schema level; nothing was moved")
+            raise StateError("the target database {target} has no column {table}.{column}, "
+                             "although it is at the same schema level; nothing was moved",
+                             target=target.location, table=table, column=missing[0])
     # no other station writes into the target until the copy is committed or rolled back
     target.conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
         sql.SQL(", ").join(sql.Identifier(t) for t, _ in tables)))
     for table, _ in tables:
         if target.conn.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone()[0]:
-            raise StateError(f"the target database {target.location} already holds state (table {table} has rows); "
-                             "db move fills an empty database only: nothing was moved")
+            raise StateError("the target database {target} already holds state (table {table} has rows); "
+                             "db move fills an empty database only: nothing was moved",
+                             target=target.location, table=table)
 
 
 def _copy_table(src: sqlite3.Connection, target: PostgresBackend, table: str, columns: list[str]) -> TableCopy:
@@ -241,9 +248,11 @@ def _verify(target: PostgresBackend, table: str, columns: list[str], copied: Tab
         for row in cur:
             check.add(row)
     if (check.rows, check.hex) != (copied.rows, copied.checksum):
-        what = (f"{copied.rows} rows in SQLite, {check.rows} in PostgreSQL" if check.rows != copied.rows
-                else "the checksums differ")
-        raise StateError(f"the copy of table {table} does not match ({what}); nothing was moved")
+        if check.rows != copied.rows:
+            raise StateError("the copy of table {table} does not match ({ours} rows in SQLite, {theirs} in "
+                             "PostgreSQL); nothing was moved", table=table, ours=copied.rows, theirs=check.rows)
+        raise StateError("the copy of table {table} does not match (the checksums differ); nothing was moved",
+                         table=table)
 
 
 MOVED_SUFFIX = ".moved"
@@ -266,9 +275,9 @@ def _write_moved_marker(source: Path, location: str) -> None:
         write_text_atomic(moved_marker(source), json.dumps(
             {"moved_to": location, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=1))
     except OSError as exc:
-        raise StateError(_("the state was moved to {target}, but the note {marker} could not be written beside "
-                           "the SQLite file ({error}): stations that leave out --db will use the old file",
-                           target=location, marker=moved_marker(source), error=exc.strerror or exc)) from exc
+        raise StateError("the state was moved to {target}, but the note {marker} could not be written beside "
+                         "the SQLite file ({error}): stations that leave out --db will use the old file",
+                         target=location, marker=moved_marker(source), error=exc.strerror or exc) from exc
 
 
 def refuse_moved(database: Path) -> None:
@@ -282,6 +291,6 @@ def refuse_moved(database: Path) -> None:
         url, at = str(note["moved_to"]), timestamp(str(note["at"]))
     except (OSError, ValueError, KeyError, TypeError):
         url, at = "?", "?"
-    raise StateError(_("the state of this workspace was moved to {url} ({at}): give --db {url} or set {var}; "
-                       "to use the old SQLite file anyway: --db {path}",
-                       url=url, at=at, var=DB_ENV_VAR, path=Path(database).resolve()))
+    raise StateError("the state of this workspace was moved to {url} ({at}): give --db {url} or set {var}; "
+                     "to use the old SQLite file anyway: --db {path}",
+                     url=url, at=at, var=DB_ENV_VAR, path=Path(database).resolve())

@@ -46,6 +46,10 @@ class FileRecord:
     page_count: int
     error: str | None
     ingested_at: str
+    station: str | None = None
+    """The scanning station the file came from (``--station``); None for files ingested before it was kept."""
+    scanned_at: str | None = None
+    """When the scanner wrote the file (its modification time in the delivery, UTC ISO 8601)."""
 
 
 @dataclass(frozen=True)

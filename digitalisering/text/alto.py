@@ -157,5 +157,5 @@ def alto_xml(text: PageText, source: AltoSource) -> bytes:
     data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     errors = validation_errors(data)
     if errors:
-        raise AltoInvalidError("ALTO does not validate: " + "; ".join(errors[:3]))
+        raise AltoInvalidError("ALTO does not validate: {errors}", errors="; ".join(errors[:3]))
     return data

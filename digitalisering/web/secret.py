@@ -21,7 +21,7 @@ def secret_key(workspace: Workspace) -> str:
     env = os.environ.get(ENV_VAR)
     if env:
         if len(env) < MIN_LENGTH:
-            raise StateError(f"{ENV_VAR} is too short: at least {MIN_LENGTH} characters")
+            raise StateError("{env_var} is too short: at least {min_length} characters", env_var=ENV_VAR, min_length=MIN_LENGTH)
         return env
     path = workspace.root / FILE_NAME
     try:
@@ -29,7 +29,7 @@ def secret_key(workspace: Workspace) -> str:
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise StateError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise StateError("cannot read {path}: {error}", path=path, error=exc.strerror or exc) from exc
     key = secrets.token_hex(32)
     tmp = path.with_name(f".{FILE_NAME}.{os.getpid()}")
     try:
@@ -46,4 +46,4 @@ def secret_key(workspace: Workspace) -> str:
             os.unlink(tmp)
         return path.read_text(encoding="ascii").strip()
     except OSError as exc:
-        raise StateError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise StateError("cannot write {path}: {error}", path=path, error=exc.strerror or exc) from exc

@@ -109,7 +109,7 @@ def allowed_hosts(bind_host: str, port: int, extra: Iterable[str] = ()) -> list[
     for value in extra:
         parsed = parse_host(value, default_port=port)
         if parsed is None:
-            raise ConfigError(f"--allowed-host {value!r} is not a host name or address with an optional :port")
+            raise ConfigError("--allowed-host {value!r} is not a host name or address with an optional :port", value=value)
         out.append(format_host(*parsed))
     return list(dict.fromkeys(out))
 

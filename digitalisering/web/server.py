@@ -35,7 +35,7 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as exc:
-        raise StateError(f"cannot listen on {host}:{port}: {exc.strerror} (check --host)") from exc
+        raise StateError("cannot listen on {host}:{port}: {error} (check --host)", host=host, port=port, error=exc.strerror) from exc
     family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -47,12 +47,10 @@ def listen(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise StateError(f"port {port} on {host} is already in use by another program "
-                             f"(choose another --port)") from exc
+            raise StateError("port {port} on {host} is already in use by another program (choose another --port)", port=port, host=host) from exc
         if exc.errno == errno.EACCES:
-            raise StateError(f"not allowed to listen on {host}:{port} (ports below 1024 need root; "
-                             f"choose another --port)") from exc
-        raise StateError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+            raise StateError("not allowed to listen on {host}:{port} (ports below 1024 need root; choose another --port)", host=host, port=port) from exc
+        raise StateError("cannot listen on {host}:{port}: {error}", host=host, port=port, error=exc.strerror or exc) from exc
     return sock
 
 

@@ -48,22 +48,21 @@ def at_least(role: str, needed: str) -> bool:
 
 def check_name(name: str) -> str:
     if not _NAME.fullmatch(name or ""):
-        raise UserError(f"user name {name!r}: use 1 to 64 letters, digits and . _ @ - (starting with a letter "
-                        "or digit)")
+        raise UserError("user name {name!r}: use 1 to 64 letters, digits and . _ @ - (starting with a letter or digit)", name=name)
     return name
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise UserError(f"role {role!r} does not exist; expected one of {', '.join(ROLES)}")
+        raise UserError("role {role!r} does not exist; expected one of {items}", role=role, items=', '.join(ROLES))
     return role
 
 
 def check_password(password: str, name: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password is too short: at least {MIN_PASSWORD} characters")
+        raise UserError("the password is too short: at least {min_password} characters", min_password=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"the password is too long: at most {MAX_PASSWORD} characters")
+        raise UserError("the password is too long: at most {max_password} characters", max_password=MAX_PASSWORD)
     if password.strip().lower() == name.lower():
         raise UserError("the password must not be the user name")
     return password
@@ -72,7 +71,7 @@ def check_password(password: str, name: str) -> str:
 def _get(store: Store, name: str) -> UserRecord:
     user = store.user_by_name(name)
     if user is None or not user.active:
-        raise UserError(f"no user {name!r} (see: digitalisering user list)")
+        raise UserError("no user {name!r} (see: digitalisering user list)", name=name)
     return user
 
 
@@ -85,11 +84,14 @@ def add_user(store: Store, name: str, role: str, password: str, who: str) -> Use
         store.db.serialise("users")  # two stations adding `bob` and `Bob` at once
         existing = store.user_by_name(name)
         if existing is not None and existing.active:
-            raise UserError(f"user {name!r} exists already (change it with: digitalisering user role/password)")
+            raise UserError("user {name!r} exists already (change it with: digitalisering user role/password)", name=name)
         alike = next((u for u in store.users() if u.name.casefold() == name.casefold() and u.name != name), None)
         if alike is not None:  # `Anna` beside `anna`: two people the event log and the decisions cannot tell apart
-            raise UserError(f"user {name!r} would differ from the account {alike.name!r} only in case; "
-                            "choose another name" + ("" if alike.active else f" (or add {alike.name!r} again)"))
+            if alike.active:
+                raise UserError("user {name!r} would differ from the account {alike!r} only in case; choose another "
+                                "name", name=name, alike=alike.name)
+            raise UserError("user {name!r} would differ from the account {alike!r} only in case; choose another "
+                            "name (or add {alike!r} again)", name=name, alike=alike.name)
         hashed = generate_password_hash(password)
         if existing is not None:
             user = store.update_user(existing.id, role=role, password_hash=hashed, active=True)

@@ -78,6 +78,11 @@ def _cli(ran, *args):
     return CliRunner().invoke(main, ["--workspace", str(ran["ws"].root), *args])
 
 
+def _cli_nl(ran, *args):
+    """In Dutch, as people read it by default (the states are the Archiefwet's words)."""
+    return _cli(ran, "--taal", "nl", *args)
+
+
 @pytest.mark.slow
 def test_run_writes_every_planted_item_and_the_vulnerable_object_into_results(ran):
     out, ids = ran["out"], ran["ids"]
@@ -111,12 +116,12 @@ def test_access_commands_list_decide_and_keep_the_history(ran):
     res = _cli(ran, "access", "list", "BWT-1962-0001")
     assert res.exit_code == 2 and "no batch" in res.stderr  # batches are named after their delivery
     batch = "levering"
-    res = _cli(ran, "access", "list", batch, "--all")
+    res = _cli_nl(ran, "access", "list", batch, "--all")
     assert res.exit_code == 0, res.output
     assert f"{doc['id']}: beperkt openbaar (beveiliging) tot en met 1 januari 2090 [standaard:" in res.output
     assert "kwetsbaar object" in res.output and "'K.P. van Dorp'" in res.output
-    res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "redacted", "--proposals",
-               "--reason", "persoonsgegevens zwart", "--who", "archivaris.a")
+    res = _cli_nl(ran, "access", "decide", batch, doc["id"], "--state", "redacted", "--proposals",
+                  "--reason", "persoonsgegevens zwart", "--who", "archivaris.a")
     assert res.exit_code == 0, res.output
     assert "openbaar, geanonimiseerd" in res.output and "(door archivaris.a)" in res.output
     res = _cli(ran, "access", "decide", batch, doc["id"], "--state", "restricted", "--ground", "geheim",
@@ -124,9 +129,10 @@ def test_access_commands_list_decide_and_keep_the_history(ran):
     assert res.exit_code == 2 and res.stderr.count("\n") == 1 and "ground 'geheim'" in res.stderr
     res = _cli(ran, "access", "decide", batch, "NIET-01", "--state", "open", "--reason", "x")
     assert res.exit_code == 6 and "no document NIET-01" in res.stderr
-    res = _cli(ran, "access", "list", batch)
+    res = _cli_nl(ran, "access", "list", batch)
     assert f"{doc['id']}: openbaar, geanonimiseerd [besluit: persoonsgegevens zwart]" in res.output
-    assert "0 standaardbesluiten" in _cli(ran, "access", "defaults", batch).output  # decided: no default stored
+    assert "0 standaardbesluiten" in _cli_nl(ran, "access", "defaults", batch).output  # decided: no default stored
+    assert "0 default decisions stored" in _cli(ran, "access", "defaults", batch).output  # English on request
 
 
 def test_a_bad_exclusion_list_stops_run_before_ingest(tmp_path):
@@ -154,7 +160,7 @@ def test_publish_gives_the_public_a_redacted_copy_that_does_not_leak(ran, tmp_pa
                "--reason", "persoonsgegevens zwart", "--who", "archivaris.a")
     assert res.exit_code == 0, res.output
     public = tmp_path / "openbaar"
-    res = _cli(ran, "access", "publish", batch, "--to", str(public))
+    res = _cli_nl(ran, "access", "publish", batch, "--to", str(public))
     assert res.exit_code == 0, res.output
     assert "1 geanonimiseerd (lekcontrole geslaagd)" in res.output
     listing = json.loads((public / "openbaar.json").read_text())
@@ -171,7 +177,7 @@ def test_publish_gives_the_public_a_redacted_copy_that_does_not_leak(ran, tmp_pa
                "--until", "2090", "--reason", "celfunctie bevestigd")
     assert res.exit_code == 0, res.output
     closed = tmp_path / "dicht"
-    assert "1 beperkt openbaar" in _cli(ran, "access", "publish", batch, "--to", str(closed)).output
+    assert "1 beperkt openbaar" in _cli_nl(ran, "access", "publish", batch, "--to", str(closed)).output
     assert not list(closed.rglob("*.pdf")) and not list(closed.rglob("*.xml"))
 
 

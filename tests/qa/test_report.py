@@ -16,7 +16,7 @@ def test_report_folder(inspection, tmp_path):
     html = (root / "index.html").read_text(encoding="utf-8")
     assert "Kwaliteitsrapport" in html and inspection.batch.name in html
     assert "Afgekeurd: 1 afgekeurd in de steekproef (Re 1)" in html
-    assert "AQL 4.0" in html and "steekproef 3" in html
+    assert "AQL 4,0" in html and "steekproef 3" in html  # the Dutch way
     sample_cards = re.findall(r'<div class="card" data-seq="(\d+)"', html.split('id="sample"')[1].split('id="extra"')[0])
     assert sorted(map(int, sample_cards)) == inspection.sample_seqs
     for seq in inspection.sample_seqs:

@@ -308,7 +308,7 @@ def test_a_damaged_sqlite_file_is_one_line_and_nothing_is_moved(workspace, pg_ur
     res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "db", "move", "--to", pg_url])
     assert res.exit_code == ExitCode.STATE, (res.output, res.exception)
     assert res.stderr.count("\n") == 1 and f"kan {workspace.database} niet lezen" in res.stderr, res.stderr
-    assert "er is niets verhuisd" in res.stderr
+    assert "er is niets verplaatst" in res.stderr
     assert _pg_rows(pg_url) == 0
 
 
@@ -331,4 +331,4 @@ def test_a_station_that_leaves_out_db_after_the_move_is_told_where_the_state_wen
     res = _cli(workspace, "--db", str(workspace.database), "status")  # the old file, on purpose
     assert res.exit_code == 0 and "levering-1" in res.output
     res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "status"])
-    assert res.exit_code == ExitCode.STATE and f"verhuisd naar {pg_url}" in res.stderr
+    assert res.exit_code == ExitCode.STATE and f"verplaatst naar {pg_url}" in res.stderr

@@ -83,5 +83,5 @@ def get_engine(name: str) -> OcrEngine:
     try:
         factory = ENGINES[name]
     except KeyError:
-        raise ConfigError(f"unknown OCR engine {name!r}; known: {', '.join(sorted(ENGINES))}") from None
+        raise ConfigError("unknown OCR engine {name!r}; known: {items}", name=name, items=', '.join(sorted(ENGINES))) from None
     return factory()
