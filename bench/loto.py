@@ -6,7 +6,7 @@ then scored on the documents of the held-out one only:
 - boundaries (folder deliveries; stacks are split by separator sheets): "a document starts at this
   page" over the held-out documents' content pages and the first content page after each, as F1;
 - types: each held-out document classified on its true pages, accuracy.
-Three methods per fold:
+Methods per fold:
 - ``vocabulary``: the rules and cues of vocabulary.toml alone. The vocabulary was tuned on all dev
   templates: its figures are TUNED-ON figures, not held-out results.
 - ``text+layout``: the learned model without any vocabulary (no cue features, no blend): the only
@@ -14,6 +14,11 @@ Three methods per fold:
 - ``hybrid``: the learned model with the vocabulary's cue scores as features and its vote blended
   in (``VOCABULARY_WEIGHT``), as ``digitalisering run`` uses it. Its vocabulary part saw the
   held-out template when it was tuned, so these figures lie between held-out and tuned-on.
+- ``corpus+t+l`` and ``corpus+hybrid``: the same two, trained on the generated corpus
+  (``learning.corpus``) AND the other templates' documents (item (b) of issue 18).
+And, before the folds (``report_base``), the shipped base model: trained on the generated corpus
+ONLY, so every dev template is held out for it; scored on all dev documents, blind (no vocabulary
+cue, no vocabulary vote: a truly held-out figure) and with the shipped vocabulary as run uses it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from digitalisering.documents.pages import page_view
 from digitalisering.documents.split import REVIEW_BELOW, classify_documents, split_documents
 from digitalisering.documents.vocabulary import Vocabulary
 from digitalisering.documents.model import DocumentPlan
+from digitalisering.learning.base import BASE_DOSSIERS, corpus_dossiers, train_base
 from digitalisering.learning.model import LabelledDocument, LabelledDossier, train
 from digitalisering.store import Store
 from digitalisering.workspace import Workspace
@@ -127,18 +133,24 @@ def _scored_pages(dos: TruthDossier, template: str) -> tuple[set[int], set[int]]
     return scored, starts
 
 
-METHODS = ("vocabulary", "text+layout", "hybrid")
+METHODS = ("vocabulary", "text+layout", "hybrid", "corpus+t+l", "corpus+hybrid")
 
 
-def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary) -> FoldScore:
+def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary, blind: Vocabulary,
+                  corpus: list[LabelledDossier], methods: tuple[str, ...] = METHODS) -> FoldScore:
     t0 = time.perf_counter()
     training = _training(dossiers, template)
     model = train(training, vocab)
     train_s = time.perf_counter() - t0
     models = {"vocabulary": None, "text+layout": train(training, vocab, cues=False, vocabulary_weight=0.0),
               "hybrid": model}
-    boundary = {m: [0, 0, 0] for m in METHODS}
-    types: dict[str, list] = {m: [] for m in METHODS}
+    if "corpus+t+l" in methods:
+        models["corpus+t+l"] = train(corpus + training, blind, cues=False, vocabulary_weight=0.0)
+    if "corpus+hybrid" in methods:
+        models["corpus+hybrid"] = train(corpus + training, vocab)
+    vocab_of = {m: (blind if m == "corpus+t+l" else vocab) for m in models}
+    boundary = {m: [0, 0, 0] for m in models}
+    types: dict[str, list] = {m: [] for m in models}
     n_docs = 0
     decide_s = ocr_s = 0.0
     for dos in dossiers:
@@ -154,7 +166,7 @@ def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary
             scored, starts = _scored_pages(dos, template)
             for method, m in models.items():
                 t1 = time.perf_counter()
-                docs = split_documents(dos.id, pages, vocab, Overrides(), model=m)
+                docs = split_documents(dos.id, pages, vocab_of[method], Overrides(), model=m)
                 if method == "hybrid":
                     decide_s += time.perf_counter() - t1
                 ours = {next((s for s in d.pages if by_seq[s].content), d.pages[0]) for d in docs} & scored
@@ -166,7 +178,7 @@ def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary
             for method, m in models.items():
                 plan = DocumentPlan(dos.id, 1, pages=[p.seq for p in doc.pages])
                 t1 = time.perf_counter()
-                classify_documents([plan], by_seq, vocab, Overrides(), m)
+                classify_documents([plan], by_seq, vocab_of[method], Overrides(), m)
                 if method == "hybrid":
                     decide_s += time.perf_counter() - t1
                 types[method].append((doc.type, plan.type, plan.type_confidence))
@@ -174,14 +186,22 @@ def evaluate_fold(dossiers: list[TruthDossier], template: str, vocab: Vocabulary
                      types, train_s, decide_s, ocr_s)
 
 
-def report(dossiers: list[TruthDossier], vocab: Vocabulary) -> list[FoldScore]:
+def report(dossiers: list[TruthDossier], vocab: Vocabulary, blind: Vocabulary,
+           methods: tuple[str, ...] = METHODS) -> list[FoldScore]:
     templates = sorted({d.template for dos in dossiers for d in dos.documents})
-    folds = [evaluate_fold(dossiers, t, vocab) for t in templates]
+    corpus = corpus_dossiers(BASE_DOSSIERS) if any(m.startswith("corpus") for m in methods) else []
+    folds = [evaluate_fold(dossiers, t, vocab, blind, corpus, methods) for t in templates]
+    return _print_folds(folds, tuple(m for m in METHODS if m in methods))
+
+
+def _print_folds(folds: list[FoldScore], shown: tuple[str, ...]) -> list[FoldScore]:
+    METHODS = shown  # noqa: N806 (the columns shown)
     print("\nLeave-one-template-out: per fold the model is trained on every dev document (dev-folders, dev-stack, "
           "dev-planted) of the OTHER templates and scored on the held-out template's documents only.")
     print("'vocabulary' = vocabulary.toml alone, TUNED ON ALL DEV TEMPLATES (not a held-out figure); "
           "'text+layout' = learned, no vocabulary (truly held out); 'hybrid' = learned + vocabulary cues/vote "
-          "(what run uses; its vocabulary part saw the template).")
+          "(its vocabulary part saw the template); 'corpus+t+l' / 'corpus+hybrid' = the same trained on the "
+          "generated corpus as well ('corpus+t+l' truly held out).")
     head = "  ".join(f"{m[:11]:>11s}" for m in METHODS)
     print(f"{'held-out template':26s} {'docs':>4s} {'train':>5s} | boundary F1 (folders): {head} | types: {head}")
     totals = {m: [0, 0, 0] for m in METHODS}
@@ -225,3 +245,80 @@ def report(dossiers: list[TruthDossier], vocab: Vocabulary) -> list[FoldScore]:
           f"{100 * decide / max(ocr, 1e-9):.2f} % (target <= 5 %); training {sum(f.train_s for f in folds) / len(folds):.1f} s "
           "per fold for the hybrid model (once, not per page)")
     return folds
+
+
+def _score_all(dossiers: list[TruthDossier], vocab: Vocabulary, model) -> tuple[Counter, dict, float, float]:
+    """(confusion (truth, ours, template), boundary counts per delivery, decide seconds, OCR seconds)."""
+    confusion: Counter = Counter()
+    bounds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    decide_s = ocr_s = 0.0
+    for dos in dossiers:
+        pages = [p for d in dos.documents for p in d.pages]
+        by_seq = {p.seq: p for p in pages}
+        ocr_s += dos.ocr_s
+        t1 = time.perf_counter()
+        if dos.layout == "folders":
+            truth = {next((p.seq for p in d.pages if p.content), d.pages[0].seq) for d in dos.documents if d.pages}
+            ours = {next((s for s in d.pages if by_seq[s].content), d.pages[0])
+                    for d in split_documents(dos.id, pages, vocab, Overrides(), model=model)}
+            b = bounds[dos.delivery]
+            b[0] += len(truth & ours)
+            b[1] += len(ours)
+            b[2] += len(truth)
+        for doc in dos.documents:
+            plan = DocumentPlan(dos.id, 1, pages=[p.seq for p in doc.pages])
+            classify_documents([plan], by_seq, vocab, Overrides(), model)
+            confusion[(doc.type, plan.type, doc.template)] += 1
+        decide_s += time.perf_counter() - t1
+    return confusion, dict(bounds), decide_s, ocr_s
+
+
+def report_base(dossiers: list[TruthDossier], vocab: Vocabulary, blind: Vocabulary) -> dict:
+    """Item (a) of issue 18: the base model, trained on the generated corpus only, scored on every
+    dev document (each dev template held out). Per template (= per fold), per type, per delivery."""
+    t0 = time.perf_counter()
+    models = {"base blind": (train_base(blind, cues=False, vocabulary_weight=0.0), blind),
+              "base+vocabulary": (train_base(vocab), vocab)}
+    train_s = (time.perf_counter() - t0) / 2
+    print("\nBase model (trained ONLY on the generated corpus, "
+          f"{BASE_DOSSIERS} dossiers; every dev template held out), scored on all dev documents:")
+    print("'base blind' = no vocabulary cue or vote (truly held out); 'base+vocabulary' = as run uses it "
+          "(the vocabulary was tuned on the dev templates: not a held-out figure).")
+    out = {}
+    for name, (model, v) in models.items():
+        confusion, bounds, decide_s, ocr_s = _score_all(dossiers, v, model)
+        out[name] = (confusion, bounds)
+        right = sum(n for (t, o, _), n in confusion.items() if t == o)
+        total = sum(confusion.values())
+        print(f"  {name}: types {right}/{total} = {right / total:.3f}; decision cost {decide_s:.2f} s against "
+              f"{ocr_s:.0f} s of OCR = {100 * decide_s / max(ocr_s, 1e-9):.2f} %")
+        for delivery, (tp, no, nt) in sorted(bounds.items()):
+            p, r = (tp / no if no else 1.0), (tp / nt if nt else 1.0)
+            print(f"    boundaries {delivery}: P {p:.3f} R {r:.3f} F1 {_f1(tp, no, nt):.3f}")
+    print(f"  {'template (fold)':28s} " + "  ".join(f"{n:>15s}" for n in models))
+    templates = sorted({k[2] for k in out["base blind"][0]})
+    for tpl in templates:
+        cells = []
+        for name in models:
+            c = out[name][0]
+            n = sum(v for k, v in c.items() if k[2] == tpl)
+            ok = sum(v for k, v in c.items() if k[2] == tpl and k[0] == k[1])
+            cells.append(f"{ok:>4d}/{n:<3d}={ok / n:.3f}")
+        print(f"  {tpl:28s} " + "  ".join(f"{c:>15s}" for c in cells))
+    print(f"  {'type':28s} " + "  ".join(f"{n:>15s}" for n in models))
+    for t in sorted({k[0] for k in out["base blind"][0]}):
+        cells = []
+        for name in models:
+            c = out[name][0]
+            n = sum(v for k, v in c.items() if k[0] == t)
+            ok = sum(v for k, v in c.items() if k[0] == t and k[1] == t)
+            cells.append(f"{ok:>4d}/{n:<3d}={ok / n:.3f}")
+        print(f"  {t:28s} " + "  ".join(f"{c:>15s}" for c in cells))
+    for name in models:
+        wrong = Counter()
+        for (t, o, _), v in out[name][0].items():
+            if t != o:
+                wrong[(t, o)] += v
+        print(f"  {name} errors (truth, ours): {dict(wrong)}")
+    print(f"  training {train_s:.1f} s per base model (once per workspace, then cached)")
+    return out

@@ -14,10 +14,12 @@ CHECKOUT_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 
 def schema_path(name: str) -> Path:
-    installed = Path(str(resources.files("digitalisering.schemas").joinpath(name)))
-    if not installed.exists() and (CHECKOUT_SCHEMAS / name).exists():
+    """The checkout's own schema when the code runs from a checkout (its schemas belong to its
+    code: a work tree's changed schema, not the one installed from another checkout), else the
+    installed one."""
+    if (CHECKOUT_SCHEMAS / name).exists():
         return CHECKOUT_SCHEMAS / name
-    return installed
+    return Path(str(resources.files("digitalisering.schemas").joinpath(name)))
 
 
 @lru_cache(maxsize=None)

@@ -77,4 +77,25 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   fi
   echo "$want" > "$stamp"
 fi
+# tesseract's best models (digitalisering/ocr/models/package.json), from npm, exactly as locked, unpacked
+# into digitalisering/ocr/models/tessdata where the tesseract wrapper (digitalisering/_exec/tesseract.py)
+# finds them; without them OCR uses Debian's fast models.
+models=digitalisering/ocr/models
+stamp=$models/tessdata/.digitalisering-setup
+want=$(sha256sum "$models/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing tesseract's best OCR models (npm ci)"
+  log=.venv/setup-npm-models.log
+  if ! (cd "$models" && npm ci --no-audit --no-fund --omit=dev) >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: npm ci of the OCR models failed (log above, also in $log)" >&2
+    exit 1
+  fi
+  rm -rf "$models/tessdata.new" && mkdir -p "$models/tessdata.new"
+  for gz in "$models"/node_modules/@tesseract.js-data/*/4.0.0_best_int/*.traineddata.gz; do
+    gunzip -c "$gz" > "$models/tessdata.new/$(basename "$gz" .gz)"
+  done
+  rm -rf "$models/tessdata" && mv "$models/tessdata.new" "$models/tessdata"
+  echo "$want" > "$stamp"
+fi
 echo "setup: ready ($(.venv/bin/digitalisering --version), $(tesseract --version 2>&1 | head -1))"

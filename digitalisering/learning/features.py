@@ -8,6 +8,8 @@ features, not the decision), and the same flags of the previous page.
 
 from __future__ import annotations
 
+import re
+
 from digitalisering.documents.classify import head, is_continuation, score_pages, sheet_number, title_hits
 from digitalisering.documents.model import PageView
 from digitalisering.documents.vocabulary import Vocabulary
@@ -41,6 +43,19 @@ def _layout(prefix: str, page: PageView | None, vocab: Vocabulary, cues: bool = 
     return f
 
 
+_WORD = re.compile(r"[a-z]{4,}")
+
+
+def word_overlap(a: str, b: str) -> float:
+    """Share of the words (4+ letters) of the shorter page that the other page has too: the pages
+    of one document share their subject's words (a calculation's, a permit's conditions); a new
+    document brings its own."""
+    wa, wb = set(_WORD.findall(a)), set(_WORD.findall(b))
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
 def start_features(page: PageView, previous: PageView | None, vocab: Vocabulary,
                    cues: bool = True) -> dict[str, object]:
     """What the start model sees of ``page`` after ``previous`` (None: the first page); ``cues``:
@@ -50,6 +65,7 @@ def start_features(page: PageView, previous: PageView | None, vocab: Vocabulary,
     if previous is not None:
         numeric["same_format"] = float(page.large_format == previous.large_format)
         numeric["same_size"] = float(page.size_class == previous.size_class)
+        numeric["prev_overlap"] = word_overlap(page.text, previous.text)
     return {"head": head(page.text, HEAD_LINES), "text": page.text.replace("\n", " "), "numeric": numeric}
 
 

@@ -44,6 +44,9 @@ class LabelledDossier:
     documents: list[LabelledDocument]
     source: str = ""
     """Where the labels came from (a batch, a truth file), kept in the summary."""
+    weight: float = 1.0
+    """How much each of its examples counts in training (a corrected dossier more than a
+    generated one)."""
 
 
 def _select(rows: list[dict], key: str) -> list:
@@ -99,8 +102,9 @@ class DocumentModel:
 
 
 def start_examples(dossiers: list[LabelledDossier], vocab: Vocabulary,
-                   cues: bool = True) -> tuple[list[dict], list[bool]]:
-    """One example per content page: does a document start here (after the previous content page)?"""
+                   cues: bool = True, weights: list[float] | None = None) -> tuple[list[dict], list[bool]]:
+    """One example per content page: does a document start here (after the previous content page)?
+    ``weights``: filled with each example's dossier weight."""
     x, y = [], []
     for dossier in dossiers:
         previous = None
@@ -111,8 +115,18 @@ def start_examples(dossiers: list[LabelledDossier], vocab: Vocabulary,
                     continue
                 x.append(start_features(page, previous, vocab, cues))
                 y.append(first)
+                if weights is not None:
+                    weights.append(dossier.weight)
                 first, previous = False, page
     return x, y
+
+
+def _fit(pipeline: Pipeline, x: list, y: list, weights: list[float]) -> Pipeline | None:
+    if len(set(y)) < 2:
+        return None
+    if all(w == 1.0 for w in weights):
+        return pipeline.fit(x, y)
+    return pipeline.fit(x, y, clf__sample_weight=weights)
 
 
 def train(dossiers: list[LabelledDossier], vocab: Vocabulary, c: float = 4.0, cues: bool = True,
@@ -121,12 +135,14 @@ def train(dossiers: list[LabelledDossier], vocab: Vocabulary, c: float = 4.0, cu
     A part with a single class (no starts, one type) is left untrained (None): the split and the
     classifier then fall back on the vocabulary for it. ``cues`` and ``vocabulary_weight`` False
     and 0: a model of text and layout alone (the bench's honest held-out figure)."""
-    sx, sy = start_examples(dossiers, vocab, cues)
-    starts = _pipeline(c).fit(sx, sy) if len(set(sy)) > 1 else None
-    docs = [d for dos in dossiers for d in dos.documents if any(p.content for p in d.pages)]
+    sw: list[float] = []
+    sx, sy = start_examples(dossiers, vocab, cues, sw)
+    starts = _fit(_pipeline(c), sx, sy, sw)
+    pairs = [(d, dos.weight) for dos in dossiers for d in dos.documents if any(p.content for p in d.pages)]
+    docs = [d for d, _ in pairs]
     tx = [document_features(d.pages, vocab, cues) for d in docs]
     ty = [d.type for d in docs]
-    types = _pipeline(c).fit(tx, ty) if len(set(ty)) > 1 else None
+    types = _fit(_pipeline(c), tx, ty, [w for _, w in pairs])
     summary = {"format": FORMAT, "trained": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                "sources": sorted({d.source for d in dossiers}), "dossiers": len(dossiers),
                "documents": len(docs), "start_examples": len(sy), "types": dict(Counter(ty)), "C": c,

@@ -113,11 +113,12 @@ class PageText:
                            for b in self.blocks if b.words)
 
     def scaled(self, factor: float, width: int, height: int, dpi: float) -> "PageText":
-        """The same text with every box multiplied by ``factor`` (boxes read on a reduced copy
-        brought back to the pixels of the full page, which is ``width`` x ``height`` at ``dpi``)."""
+        """The same text with every box multiplied by ``factor`` (boxes read on a reduced or an
+        enlarged copy brought back to the pixels of the full page, which is ``width`` x ``height``
+        at ``dpi``)."""
         def word(w: Word) -> Word:
-            return Word(w.text, round(w.left * factor), round(w.top * factor), round(w.width * factor),
-                        round(w.height * factor), w.conf)
+            return Word(w.text, round(w.left * factor), round(w.top * factor), max(1, round(w.width * factor)),
+                        max(1, round(w.height * factor)), w.conf)
         blocks = [Block([Line([word(w) for w in line.words]) for line in b.lines]) for b in self.blocks]
         return PageText(self.lang, blocks, self.engine, self.engine_version, width, height, dpi)
 

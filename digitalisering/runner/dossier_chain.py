@@ -153,14 +153,17 @@ def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: 
 
 def document_model(workspace: Workspace, version=_CURRENT):
     """The learned document model of ``version`` (default: the workspace's current version,
-    ``learning.versions``), or None: the vocabulary alone (cold start). scikit-learn is imported
-    only when a model is there."""
+    ``learning.versions``), or, while nothing was learned, the base model trained on the generated
+    corpus (``learning.base``, built at first use and cached in ``<workspace>/model``)."""
     if version is _CURRENT:
         version = versions.current(workspace.root)
-    if version is None or not version.has_document_model:
-        return None
-    from digitalisering.learning.learn import load_version
-    return load_version(version)[0]
+    if version is not None and version.has_document_model:
+        from digitalisering.learning.learn import load_version
+        model = load_version(version)[0]
+        if model is not None:
+            return model
+    from digitalisering.learning.base import base_model
+    return base_model(default_vocabulary(), versions.model_root(workspace.root))
 
 
 def address_model(workspace: Workspace, version=_CURRENT):
@@ -175,10 +178,15 @@ def address_model(workspace: Workspace, version=_CURRENT):
 
 
 def models_used(workspace: Workspace, version=_CURRENT) -> dict:
-    """Which models decide this run (for results.json): ``version`` (default: the current one) or none."""
+    """Which models decide this run (for results.json): ``version`` (default: the current one),
+    else the base model."""
     if version is _CURRENT:
         version = versions.current(workspace.root)
-    document = version.name if version is not None and version.has_document_model else None
+    if version is not None and version.has_document_model:
+        document = version.name
+    else:
+        from digitalisering.learning.base import base_name
+        document = base_name(default_vocabulary())
     address = (version.name if version is not None and version.address_model_path is not None
                else "package")
     return {"document": document, "address": address}

@@ -27,6 +27,7 @@ from digitalisering.errors import OcrTimeoutError
 from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
+from digitalisering.ocr.enhance import flatten, text_height, upscale_factor
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
@@ -129,18 +130,20 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     started = time.perf_counter()
     straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
     straight, cleanup = clean_for_ocr(straight, ctx.dpi)
-    plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels)
+    readable = flatten(straight, ctx.dpi)  # even paper; small type is enlarged by the plan
+    plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels,
+                    upscale_factor(text_height(readable, ctx.dpi)))
     facts = OcrFacts(lang=opts.lang, scale=plan.scale, ocr_dpi=round(plan.dpi, 1),
                      width_px=straight.width, height_px=straight.height, cleanup=cleanup)
     engine = get_engine(opts.ocr_engine)
     try:
-        text = ocr_page(engine, straight, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
+        text = ocr_page(engine, readable, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
-    text, facts.reread_words, facts.reread_replaced = read_again(engine, straight, ctx.dpi, text,
+    text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
     if facts.reread_words or facts.reread_replaced:
         facts.completeness = measure_completeness(straight, ctx.dpi, text.words)

@@ -64,9 +64,12 @@ def test_results_json_follows_the_schema_and_lists_failures(processed):
     assert by_id["BWT-1962-0001"]["status"] == "complete"
     for doc in data["documents"]:
         assert sha256_file(processed["out"] / doc["output"]["path"]) == doc["output"]["sha256"]
-        # no model in the workspace: rules decided the boundaries, only a type can be unsure
-        assert doc["boundary_confidence"] is None and set(doc["needs_review"]) <= {"type"}
+        # nothing learned in the workspace: the base model decided; what it is unsure of is listed
+        assert data["models"]["document"].startswith("base-")
+        assert set(doc["needs_review"]) <= {"type", "boundary"}
         assert ("type" in doc["needs_review"]) == (doc["type_confidence"] < 0.6)
+        assert ("boundary" in doc["needs_review"]) == (doc["boundary_confidence"] is not None
+                                                       and doc["boundary_confidence"] < 0.6)
 
 
 def test_failures_are_in_the_summary_and_event_log(processed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import tempfile
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from PIL import Image
 from digitalisering._exec import tesseract
 from digitalisering.ocr.engines import OrientationGuess
 from digitalisering.ocr.model import PageText, Word, group_words
+
+log = logging.getLogger(__name__)
 
 
 def parse_tsv(tsv: str) -> list[tuple[Word, tuple[int, int], tuple[int, int, int]]]:
@@ -49,6 +52,9 @@ class TesseractEngine:
 
     def require(self, lang: str) -> None:
         tesseract.require(lang)
+        note = tesseract.models_note(lang)
+        if note:
+            log.info(note)
 
     def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
                   sparse: bool = False) -> PageText:

@@ -1,0 +1,123 @@
+"""The base document model shipped with the product: trained on the generated corpus (``corpus``).
+
+Used by ``run`` while the municipality has learned nothing yet (no version in ``<workspace>/model``);
+``learn`` trains the municipality's model on its corrections with this corpus underneath
+(``corpus_training``). The model is not shipped as a pickle (scikit-learn pickles are tied to the
+library's version): it is built from the corpus rules at first use, offline and deterministically
+(the same rules, seed and library give the same model), and cached in the workspace
+(``model/base-<key>/``) and in the process. bench/split.py scores it on every dev template as
+held out ("base": it never saw a dev document).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from digitalisering.documents.vocabulary import Vocabulary, default_vocabulary
+from digitalisering.learning import corpus
+from digitalisering.learning.model import FORMAT, VOCABULARY_WEIGHT, DocumentModel, LabelledDossier, load, save, train
+
+BASE_DOSSIERS = 200
+"""Dossiers generated for the base model (about 1,300 documents, 2,000 pages). bench/split.py
+--base-only, blind (no vocabulary): dev types 0.988 with 200 dossiers; earlier corpus versions
+gave 0.982 with 250 and 0.976 with 400, so more does not help; training time grows with it (about
+a minute on a loaded 2-core machine at 200, once per workspace, then cached)."""
+BASE_SEED = 0
+BASE_DIR_PREFIX = "base-"
+CORPUS_WEIGHT = 0.3
+"""Weight of a corpus dossier under the municipality's corrections in ``learn`` (a corrected
+dossier weighs ``learn.CORRECTED_WEIGHT``, a trusted one 1): the corpus keeps the types and forms
+the archive has not corrected yet, the corrections weigh more on the archive's own forms.
+bench/learn.py --blind, dev-folders, k = 1: 0.3 and 1.0 both give types 64/64 (vocabulary weight
+0), boundaries F1 0.985 both; not tuned further."""
+
+_lock = threading.Lock()
+_memory: dict[str, DocumentModel] = {}
+
+
+def vocabulary_fingerprint(vocab: Vocabulary) -> str:
+    parts = [f"{vocab.version}|{vocab.min_score}|{vocab.title_lines}|{vocab.few_words}"]
+    for t in vocab.types.values():
+        parts += [f"{t.name}:t:{c.pattern.pattern}:{c.weight}" for c in t.title]
+        parts += [f"{t.name}:b:{c.pattern.pattern}:{c.weight}" for c in t.body]
+    parts += [p.pattern for p in vocab.continuation]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def base_key(vocab: Vocabulary, cues: bool = True, n: int = BASE_DOSSIERS, seed: int = BASE_SEED) -> str:
+    """What the base model is made of: corpus rules, generator, model format, scikit-learn,
+    the vocabulary (its cue features), size and seed."""
+    import sklearn
+
+    parts = [corpus.default_rules().digest, str(corpus.GENERATOR_VERSION), str(FORMAT), sklearn.__version__,
+             str(cues), vocabulary_fingerprint(vocab) if cues else "-", str(n), str(seed)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+
+
+def corpus_dossiers(n: int = BASE_DOSSIERS, seed: int = BASE_SEED, weight: float = 1.0) -> list[LabelledDossier]:
+    dossiers = corpus.generate(n, seed)
+    for d in dossiers:
+        d.weight = weight
+    return dossiers
+
+
+def train_base(vocab: Vocabulary, cues: bool = True, vocabulary_weight: float = VOCABULARY_WEIGHT,
+               n: int = BASE_DOSSIERS, seed: int = BASE_SEED, extra: list[LabelledDossier] | None = None) -> DocumentModel:
+    """A model of the corpus alone (``extra``: labelled dossiers added to it, e.g. the bench's
+    training templates)."""
+    model = train(corpus_dossiers(n, seed) + list(extra or []), vocab, cues=cues, vocabulary_weight=vocabulary_weight)
+    model.summary.update({"version": f"{BASE_DIR_PREFIX}{base_key(vocab, cues, n, seed)}", "base": True,
+                          "corpus": {"dossiers": n, "seed": seed, "generator": corpus.GENERATOR_VERSION,
+                                     "rules_sha256": corpus.default_rules().digest}})
+    return model
+
+
+def base_model(vocab: Vocabulary | None = None, cache_root: Path | None = None) -> DocumentModel:
+    """The base model for ``vocab`` (the shipped vocabulary): from this process's memory, else from
+    ``cache_root/base-<key>/`` (a workspace's ``model`` folder), else trained now and saved there."""
+    vocab = vocab or default_vocabulary()
+    key = base_key(vocab)
+    with _lock:
+        folder = cache_root / f"{BASE_DIR_PREFIX}{key}" if cache_root is not None else None
+        model = _memory.get(key)
+        if model is not None:
+            if folder is not None and not folder.exists():
+                _save_atomic(model, folder)  # the workspace keeps its copy (a later process loads it)
+            return model
+        if folder is not None:
+            try:
+                model = load(folder)
+            except (OSError, ValueError, EOFError, KeyError, AttributeError, ImportError):
+                model = None  # a damaged or foreign cache: made again below
+        if model is None:
+            model = train_base(vocab)
+            if folder is not None:
+                _save_atomic(model, folder)
+        _memory[key] = model
+        return model
+
+
+def _save_atomic(model: DocumentModel, folder: Path) -> None:
+    """Saved beside ``folder`` and renamed into place: a killed run leaves no half model."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent if folder.parent.exists()
+                                else _mkdir(folder.parent)))
+    try:
+        save(model, tmp)
+        os.replace(tmp, folder)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another process put it there first, or no room
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def base_name(vocab: Vocabulary | None = None) -> str:
+    """The name results.json gives the base model (``base-<key>``)."""
+    return f"{BASE_DIR_PREFIX}{base_key(vocab or default_vocabulary())}"
