@@ -140,6 +140,13 @@ def dossier_relpath(folder: str) -> str:
     return f"{folder}/{folder}.pdf"
 
 
+def batch_views(store: Store, workspace: Workspace, batch: Batch) -> list:
+    """Every page of ``batch`` as the split sees it, each with its delivered file (for messages)."""
+    files = {f.id: f.relpath for f in store.files(batch.id)}
+    return [page_view(p, workspace.page_dir(batch.name, p.id), file=files.get(p.file_id, ""))
+            for p in store.pages(batch.id)]
+
+
 _CURRENT = object()
 """``version`` not given: the workspace's current one, read now."""
 
@@ -147,7 +154,7 @@ _CURRENT = object()
 def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None,
                    views: list | None = None, version=_CURRENT) -> BatchPlan:
     if views is None:
-        views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
+        views = batch_views(store, workspace, batch)
     return plan_batch(batch.layout, views, default_vocabulary(), overrides, document_model(workspace, version))
 
 
@@ -486,7 +493,7 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
                       operator: str, overrides: Overrides | None = None, *, remove_stale: bool = True) -> ChainResult:
     """Split, link and write the outputs; ``remove_stale=False`` leaves the outputs of an earlier
     split for ``remove_stale_outputs`` (after results.json is written)."""
-    views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
+    views = batch_views(store, workspace, batch)
     # one model version for the whole chain: a `learn` meanwhile changes `current`, and the documents,
     # the addresses and results.json's `models` must name the version that decided them
     version = versions.current(workspace.root)
