@@ -268,5 +268,15 @@ class Context:
         """Where the workspace is (or will be), without creating it."""
         return Path(self._workspace_path) if self._workspace_path is not None else default_workspace()
 
+    def state_target(self) -> str | Path:
+        """``--db``, else the workspace's SQLite file, refused when ``db move`` moved its state
+        (``store.move.refuse_moved``: naming the file with ``--db`` uses it anyway)."""
+        if self.db:
+            return self.db
+        from digitalisering.store.move import refuse_moved
+
+        refuse_moved(self.workspace.database)
+        return self.workspace.database
+
     def store(self) -> Store:
-        return Store(self.db or self.workspace.database)
+        return Store(self.state_target())

@@ -27,11 +27,16 @@ def move(obj: Context, target: str) -> None:
     or the target stays empty. Refused while a run holds a batch, or when the target already holds
     state. Stop `portal` and `qa review` on this workspace first (their corrections and decisions
     would stay behind in SQLite). The SQLite file is only read: it stays as it was, as the fallback.
+    Then every published batch is indexed into the PostgreSQL database (after the commit; when that
+    fails the state has moved and `digitalisering --db URL index` makes the index).
     """
+    from digitalisering.errors import DigitaliseringError, StateError, first_line
+    from digitalisering.index.build import index_after_move
     from digitalisering.store.move import is_postgres_url, move_state
     from digitalisering.workspace import Workspace
 
-    source = obj.db if obj.db and not is_postgres_url(obj.db) else Workspace(obj.workspace_path.resolve()).database
+    workspace = Workspace(obj.workspace_path.resolve())
+    source = obj.db if obj.db and not is_postgres_url(obj.db) else workspace.database
     report = move_state(source, target)
     click.echo(_("moved the state from {source} to {target}: {tables} tables, {rows} rows (schema level {level})",
                  source=report.source, target=report.target, tables=number(len(report.tables)),
@@ -42,3 +47,11 @@ def move(obj: Context, target: str) -> None:
     click.echo("  " + _("the SQLite file was not changed; it stays as the fallback (leave out --db to use it)"))
     click.echo("  " + _("from now on, on every station: --db {url} or the environment variable {var}={url}",
                         url=report.target, var=DB_ENV_VAR))
+    try:
+        stats = index_after_move(target, workspace)
+    except DigitaliseringError as exc:
+        raise StateError("the state was moved, but the search index in {target} could not be built: {error}; "
+                         "make it with: digitalisering --db {target} index",
+                         target=report.target, error=first_line(exc)) from exc
+    click.echo("  " + _("search index in {target}: {batches} batches, {pages} pages indexed",
+                        target=report.target, batches=number(len(stats)), pages=number(sum(s.pages for s in stats))))

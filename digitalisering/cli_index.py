@@ -31,7 +31,7 @@ def index_command(obj: Context, batch: str | None, jobs: int) -> None:
         index = open_for(store, obj.workspace)
         try:
             before = set(index.batches())
-            with Readers(jobs, obj.db or obj.workspace.database, obj.workspace.root) as readers:
+            with Readers(jobs, obj.state_target(), obj.workspace.root) as readers:
                 stats = rebuild(index, Catalog(store, obj.workspace), batch, readers)
             removed = before - set(index.batches()) - {s.batch for s in stats}
         finally:

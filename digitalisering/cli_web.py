@@ -118,7 +118,7 @@ def web_settings(obj: Context, hosts: list[str], *, qa_config: Path | None = Non
     from digitalisering.web.app import WebSettings
     from digitalisering.web.secret import secret_key
 
-    return WebSettings(store_target=obj.db or obj.workspace.database, workspace=obj.workspace,
+    return WebSettings(store_target=obj.state_target(), workspace=obj.workspace,
                        allowed_hosts=tuple(hosts), secret_key=secret_key(obj.workspace),
                        qa_config_file=qa_config, archive_config_file=archive_config, secure_cookies=secure_cookies,
                        gazetteer_file=gazetteer, access_config_file=access_config)

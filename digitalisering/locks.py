@@ -3,7 +3,7 @@ never leaves anything locked: lock files (registrations and batch claims beside 
 what PostgreSQL's advisory locks are for the shared database) and folder locks (an output folder
 written by one run and read by nobody meanwhile). Both are ``flock`` locks.
 
-Lock files are small (the holder's pid) and stay; they are not state. A folder is locked on the folder
+Lock files are small (the holder's pid) and stay (unless made to be removed on release); they are not state. A folder is locked on the folder
 itself: nothing is added to it.
 """
 
@@ -23,26 +23,35 @@ POLL_S = 0.05
 
 
 class FileLock:
-    """An exclusive lock on ``path``; ``acquire`` returns False when another process holds it."""
+    """An exclusive lock on ``path``; ``acquire`` returns False when another process holds it.
 
-    def __init__(self, path: Path):
+    ``remove``: the file is deleted on ``release`` (a lock file in a folder that belongs to the user,
+    such as beside a public folder). Safe with other processes: the file is unlinked while the lock
+    is held, and ``acquire`` retries when the file it locked was unlinked or replaced meanwhile."""
+
+    def __init__(self, path: Path, remove: bool = False):
         self.path = Path(path)
+        self.remove = remove
         self._fd: int | None = None
 
     def acquire(self, wait_s: float = 0) -> bool:
         """Take the lock, waiting up to ``wait_s`` seconds for its holder; True when taken."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + wait_s
         while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
+                os.close(fd)
                 if time.monotonic() >= deadline:
-                    os.close(fd)
                     return False
                 time.sleep(POLL_S)
+                continue
+            if self.remove and not self._still_at_path(fd):  # its holder removed it: lock the new file
+                os.close(fd)
+                continue
+            break
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
         self._fd = fd
@@ -55,8 +64,21 @@ class FileLock:
         except OSError:
             return "?"
 
+    def _still_at_path(self, fd: int) -> bool:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        own = os.fstat(fd)
+        return (st.st_dev, st.st_ino) == (own.st_dev, own.st_ino)
+
     def release(self) -> None:
         if self._fd is not None:
+            if self.remove:
+                try:
+                    self.path.unlink()  # while still held: a waiting process then locks a new file
+                except OSError:
+                    pass
             os.close(self._fd)  # closing the file drops the lock
             self._fd = None
 

@@ -72,7 +72,10 @@ class OcrFacts:
     completeness: Completeness | None = None
     """How much text-like ink no word covers (``ocr.completeness``), after the second reading."""
     reread_words: int = 0
-    """Words found by the second, sparse reading of the regions the first one left (``ocr.reread``)."""
+    """Words the second, sparse reading (``ocr.reread``) added where the first one left nothing;
+    its words standing in for doubtful ones are counted in ``reread_replaced``."""
+    reread_replaced: int = 0
+    """Doubtful words of the first reading that the second reading replaced."""
 
 
 @dataclass

@@ -76,19 +76,59 @@ class PublishReport:
     restricted: list[str] = field(default_factory=list)
 
 
+def _read_index(folder: Path) -> dict | None:
+    try:
+        index = json.loads((folder / PUBLIC_INDEX).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return index if isinstance(index, dict) else None
+
+
 def _earlier_publication(target: Path) -> str | None:
     """The batch whose publication ``target`` holds (its ``openbaar.json``), or None."""
-    try:
-        return json.loads((target / PUBLIC_INDEX).read_text(encoding="utf-8")).get("batch")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return (_read_index(target) or {}).get("batch")
+
+
+def _listed_files(index: dict | None) -> set[str]:
+    """The files an ``openbaar.json`` lists (paths relative to its folder)."""
+    out: set[str] = set()
+    for entry in (index or {}).get("documents") or []:
+        if isinstance(entry, dict):
+            out.update(f for f in entry.get("files") or [] if isinstance(f, str))
+    return out
+
+
+def _own_hidden(target: Path) -> set[str]:
+    """Entries of ``target`` that are not part of any publication and stay: the work folder and lock
+    of a publication made in place (``publish_batch``), a disk root's lost+found."""
+    return {f".{PUBLIC_INDEX}.part", f".{PUBLIC_INDEX}.lock"} | ({"lost+found"} if os.path.ismount(target) else set())
+
+
+def _foreign_entry(target: Path) -> str | None:
+    """The first entry of the earlier publication ``target`` that the publication did not write (a
+    file someone added to the public folder), or None. Republishing replaces the whole folder, so
+    such a file would be lost."""
+    own = _listed_files(_read_index(target)) | {PUBLIC_INDEX}
+    # a publication made in place and killed half-way: files of the new one are already in place
+    own |= _listed_files(_read_index(target / f".{PUBLIC_INDEX}.part"))
+    folders = {p.as_posix() for f in own for p in Path(f).parents}
+    hidden = _own_hidden(target)
+    for path in sorted(target.rglob("*")):
+        rel = path.relative_to(target).as_posix()
+        if rel in own or rel.split("/")[0] in hidden:
+            continue
+        if path.is_dir() and not path.is_symlink() and rel in folders:
+            continue
+        return rel
+    return None
 
 
 def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -> Path:
     """``target`` resolved, when the public folder of ``batch`` may be (re)made there: not inside a
     run's output folder (the redacted copy replaced the archival PDF), a delivery (the next ingest
     read the copies as scans), the workspace or a delivery package, and either absent, empty or an
-    earlier publication of this batch (it is replaced whole); else StateError (exit 6, one line)."""
+    earlier publication of this batch holding nothing but what that publication wrote (it is replaced
+    whole, so a file someone added would be lost); else StateError (exit 6, one line)."""
     from digitalisering.metadata.package import enclosing_bag
     from digitalisering.resultsfile import RESULTS_FILE
 
@@ -110,9 +150,30 @@ def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -
         raise StateError("refusing to publish into {path}: it is inside the delivery package {bag}", path=path, bag=bag)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
         raise StateError("{path} is not a folder; choose a folder for the public copies", path=path)
-    if path.is_dir() and any(path.iterdir()) and _earlier_publication(path) != batch.name:
-        raise StateError("{path} holds files that are not a publication of batch {name}; choose a new or empty folder", path=path, name=batch.name)
+    if path.is_dir() and any(p.name not in _own_hidden(path) for p in path.iterdir()) \
+            and _earlier_publication(path) != batch.name:
+        raise StateError("{path} holds files that are not a publication of batch {name}; choose a new or empty folder",
+                         path=path, name=batch.name)
+    if path.is_dir():
+        foreign = _foreign_entry(path)
+        if foreign is not None:
+            raise StateError("{target} holds {entry}, which the publication of batch {batch} did not write; "
+                             "move it elsewhere or choose another folder (republishing replaces the folder)",
+                             target=path, entry=foreign, batch=batch.name)
     return path
+
+
+def _builds_in_place(target: Path) -> bool:
+    """True when the publication cannot be made beside ``target`` and swapped in: ``target`` is the
+    root of a mounted disk (a mount point cannot be renamed: EBUSY) or its parent is not writable."""
+    return target.is_dir() and (os.path.ismount(target) or not os.access(target.parent, os.W_OK | os.X_OK))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Path, target: Path,
@@ -122,35 +183,41 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
     The folder is made beside ``target`` and put in its place when complete, so a publication
     killed half-way leaves the previous one as it was, and a republication after decisions
     changed holds nothing the new decisions withhold (an earlier open PDF of a document that is
-    restricted now stayed in the folder). ``out_dir`` is held for reading meanwhile."""
+    restricted now stayed in the folder). When ``target`` is the root of a mounted disk or its
+    parent is not writable, the new publication is made in a hidden folder inside ``target`` and
+    moved in file by file (``_swap_in_place``). ``out_dir`` is held for reading meanwhile."""
     from digitalisering.locks import FileLock, folder_lock
 
     target = check_publish_target(store, workspace, batch, out_dir, target)  # before the lock file is made
-    lock = FileLock(target.with_name(f".{target.name}.lock"))
+    in_place = _builds_in_place(target)
+    hidden = (lambda suffix: target / f".{PUBLIC_INDEX}.{suffix}") if in_place else \
+        (lambda suffix: target.with_name(f".{target.name}.{suffix}"))
+    lock = FileLock(hidden("lock"), remove=True)
     try:
         taken = lock.acquire()
     except OSError as exc:
-        raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
+        raise StateError("cannot write in {parent}: {error}", parent=lock.path.parent, error=exc.strerror or exc) from exc
     if not taken:
         raise StateError("{target} is being published by another command (pid {value})", target=target, value=lock.holder())
     try:
+        work, old = hidden("part"), hidden("old")
+        if not in_place and not target.exists() and old.is_dir() and not old.is_symlink():
+            os.replace(old, target)  # killed between the two renames below: the previous publication back
         check_publish_target(store, workspace, batch, out_dir, target)  # what another command made meanwhile
-        work = target.with_name(f".{target.name}.part")
-        old = target.with_name(f".{target.name}.old")
         with folder_lock(Path(out_dir), f"{out_dir} is being written by a run; publish when it is done",
                          shared=True):
             try:
-                for leftover in (work, old):  # what a killed publication left
-                    if leftover.is_dir() and not leftover.is_symlink():
-                        shutil.rmtree(leftover)
-                    else:
-                        leftover.unlink(missing_ok=True)
+                for leftover in (work, *(() if in_place else (old,))):  # what a killed publication left
+                    _remove(leftover)
                 work.mkdir(parents=True)
                 report = _fill_publication(store, workspace, batch, results, Path(out_dir), work, settings, today)
-                if target.exists():
-                    os.replace(target, old)
-                os.replace(work, target)
-                shutil.rmtree(old, ignore_errors=True)
+                if in_place:
+                    _swap_in_place(work, target)
+                else:
+                    if target.exists():
+                        os.replace(target, old)
+                    os.replace(work, target)
+                    shutil.rmtree(old, ignore_errors=True)
             except OSError as exc:
                 raise StateError("cannot write the public copies in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
             finally:
@@ -159,6 +226,33 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
         lock.release()
     report.target = target
     return report
+
+
+def _swap_in_place(work: Path, target: Path) -> None:
+    """Put the publication made in ``work`` (inside ``target``) in place of the one ``target`` holds,
+    one file at a time: first what the new publication no longer holds goes (nothing withheld stays
+    visible), then every new file replaces its old version atomically, ``openbaar.json`` last. Every
+    file in ``target`` besides the hidden work entries is the earlier publication's
+    (``check_publish_target`` refused the folder otherwise). A publication killed half-way leaves
+    files of both, and ``work`` with its index, which the next publication accepts and replaces."""
+    new = _listed_files(_read_index(work))
+    hidden = _own_hidden(target)
+    for path in sorted(target.rglob("*"), reverse=True):  # files before the folders holding them
+        rel = path.relative_to(target)
+        if rel.parts[0] in hidden or rel.as_posix() in new or rel.as_posix() == PUBLIC_INDEX:
+            continue
+        if path.is_dir() and not path.is_symlink():
+            continue
+        path.unlink()
+    for rel in sorted(new):
+        dest = ensure_inside(target, target / rel)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work / rel, dest)
+    os.replace(work / PUBLIC_INDEX, target / PUBLIC_INDEX)
+    for path in sorted(target.rglob("*"), reverse=True):  # the folders left empty
+        rel = path.relative_to(target)
+        if rel.parts[0] not in hidden and path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def _fill_publication(store, workspace, batch, results: dict[str, Any], out_dir: Path, target: Path,

@@ -35,6 +35,15 @@ class PageView:
     size_class: str | None = None
     lines: tuple[LineBox, ...] = ()
     """The box of each line of ``text`` (same order and count; empty when unknown)."""
+    file: str = ""
+    """The delivered file holding the page (relative to the delivery; empty when not known)."""
+    file_page: int = 0
+    """The page's number in that file, from 1 (0 when not known)."""
+
+    def place(self) -> str:
+        """Where a person finds the page in the delivery: ``stapel.pdf p. 13`` (the batch's
+        sequence number, from 0, only when the file is not known)."""
+        return f"{self.file} p. {self.file_page}" if self.file else f"#{self.seq}"
 
     @property
     def content(self) -> bool:

@@ -11,9 +11,9 @@ from digitalisering.pagerecord import PageResult
 from digitalisering.store.records import PageRecord, PageStatus
 
 
-def page_view(page: PageRecord, page_dir: Path, with_text: bool = True) -> PageView:
+def page_view(page: PageRecord, page_dir: Path, with_text: bool = True, file: str = "") -> PageView:
     """What the split and the classifier know of ``page`` (``with_text=False``: the flags only,
-    enough for the dossier boundaries)."""
+    enough for the dossier boundaries); ``file``: the delivered file holding it, for messages."""
     record = PageResult.from_json(page.result)
     text, words, lines = "", 0, ()
     words_file = record.artifact_path(page_dir, "words")
@@ -30,7 +30,7 @@ def page_view(page: PageRecord, page_dir: Path, with_text: bool = True) -> PageV
         seq=page.seq, folder=page.folder, done=page.status == PageStatus.DONE, text=text, words=words,
         is_blank=record.is_blank, separator=separator,
         large_format=record.large_format, size_class=record.technical.size_class if record.technical else None,
-        lines=lines,
+        lines=lines, file=file, file_page=page.page_index + 1 if file else 0,
     )
 
 

@@ -228,13 +228,14 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     groups: dict[str, tuple[DossierPlan, list[PageView], dict[int, str]]] = {}
     current: tuple[DossierPlan, list[PageView], dict[int, str]] | None = None
     pending_start: str | None = None
+    loose: list[str] = []
     for page in pages:
         sep = page.separator
         if sep is not None and sep.kind == "dossier":
             dossier_id = sep.dossier_id or sep.payload
             if dossier_id in groups:
-                plan.problems.append(gettext("page {seq}: dossier {dossier} starts a second time; its pages are added "
-                                             "to the first part", seq=page.seq, dossier=dossier_id))
+                plan.problems.append(gettext("{place}: dossier {dossier} starts a second time; its pages are added "
+                                             "to the first part", place=page.place(), dossier=dossier_id))
                 current = groups[dossier_id]
             else:
                 current = groups[dossier_id] = (DossierPlan(dossier_id), [], {})
@@ -244,6 +245,7 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
             continue
         if current is None:
             plan.unassigned.append(page.seq)
+            loose.append(page.place())
             continue
         current[0].pages.append(page.seq)
         if sep is not None:  # a document separator
@@ -258,5 +260,4 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     if plan.unassigned:
         plan.problems.append(gettext("{n} page(s) before the first dossier separator sheet (pages {pages}) belong "
                                      "to no dossier", n=len(plan.unassigned),
-                                     pages=", ".join(map(str, plan.unassigned[:10]))
-                                     + (", ..." if len(plan.unassigned) > 10 else "")))
+                                     pages=", ".join(loose[:10]) + (", ..." if len(loose) > 10 else "")))

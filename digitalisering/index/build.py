@@ -158,5 +158,18 @@ def index_after_run(store: Store, workspace: Workspace, batch: str) -> IndexStat
         index.close()
 
 
-__all__ = ["CatalogError", "Readers", "address_rows", "batch_rows", "dossier_row", "index_after_run", "open_for", "rebuild",
-           "update_batch"]
+def index_after_move(target_url: str, workspace: Workspace) -> list[IndexStats]:
+    """The end of ``db move``: every published batch indexed into the PostgreSQL database the state
+    moved to (its own ``search_*`` tables; the workspace's ``search.sqlite`` stays with the SQLite
+    state). Not in the move's transaction: the index is made from the committed state, like
+    ``digitalisering --db URL index``, which repeats it (CatalogError, StateError on failure)."""
+    with Store(target_url) as store:
+        index = open_for(store, workspace)
+        try:
+            return rebuild(index, Catalog(store, workspace))
+        finally:
+            index.close()
+
+
+__all__ = ["CatalogError", "Readers", "address_rows", "batch_rows", "dossier_row", "index_after_move",
+           "index_after_run", "open_for", "rebuild", "update_batch"]

@@ -53,8 +53,9 @@ class IngestReport:
     renamed_files: dict[str, str] = field(default_factory=dict)
     """A file found under a name that differs from a missing recorded file's only in case or Unicode
     form (``Café`` written NFD after a copy through macOS, ``0001.TIF`` through a FAT disk) -> the
-    recorded name. Not taken as a new file: it is the recorded file renamed by a copy (before, it
-    was added beside the missing one, and its dossier appeared twice in the batch)."""
+    recorded name, when its SHA-256 is the recorded one. Not taken as a new file: it is the recorded
+    file renamed by a copy (before, it was added beside the missing one, and its dossier appeared
+    twice in the batch). A look-alike name with other content is a new file."""
 
     @property
     def is_noop(self) -> bool:
@@ -242,7 +243,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
                 report.changed_files.append(ChangedFile(dfile.relpath, record.sha256, digest, broken))
             continue
         recorded = missing_by_key.get(_name_key(dfile.relpath))
-        if recorded is not None:
+        if recorded is not None and known[recorded].sha256 == digest:  # other content: a new file, not a rename
             report.renamed_files[dfile.relpath] = recorded
             continue
         try:
@@ -285,7 +286,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
         for rel in report.missing_files:
             store.log(batch.id, who, "file.missing", file=rel)
         for rel, recorded in report.renamed_files.items():
-            store.log(batch.id, who, "file.renamed", file=recorded, found_as=rel)
+            store.log(batch.id, who, "file.renamed", file=recorded, found_as=rel, sha256=known[recorded].sha256)
         store.log(batch.id, who, "ingest", station=station, added_files=len(report.added_files),
                   added_pages=report.added_pages, unchanged=report.unchanged_files,
                   changed=len(report.changed_files), missing=len(report.missing_files),

@@ -290,8 +290,10 @@ class SecondReading:
     text: PageText
     """The page's text: the first reading less the doubtful words read better, plus the new words
     as blocks of their own."""
+    read: int
+    """Words the second reading put in (``added`` and those standing in for ``replaced`` ones)."""
     added: int
-    """Words the second reading put in."""
+    """Of those, the words that stand in for no word of the first reading: text the page gained."""
     replaced: int
     """Doubtful words of the first reading it took out (their place holds a word read again)."""
 
@@ -341,14 +343,19 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
         return None
     new = [w for b in blocks for w in b.words]
     out = set()
+    standing_in = 0
     if doubtful:
         gone = _centres_in(doubtful, _boxes(new))
         holds = [_centres_in(new, _boxes([d])).any() for d in doubtful]
         out = {id(d) for d, g, h in zip(doubtful, gone, holds) if g or h}
+        removed = [d for d in doubtful if id(d) in out]
+        if removed:  # a new word stands in for a removed one when either holds the other's centre
+            standing_in = int((_centres_in(new, _boxes(removed))
+                               | np.array([_centres_in(removed, _boxes([n])).any() for n in new])).sum())
     kept = []
     for block in text.blocks:
         lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
         lines = [line for line in lines if line.words]
         if lines:
             kept.append(Block(lines))
-    return SecondReading(replace(text, blocks=kept + blocks), len(new), len(out))
+    return SecondReading(replace(text, blocks=kept + blocks), len(new), len(new) - standing_in, len(out))

@@ -67,15 +67,15 @@ class PdfInfo:
     addresses: tuple[str, ...] = ()
     bag_ids: tuple[str, ...] = ()
     language: str = "nl"
-    batch_delivery: str = ""
-    batch_registered: str = ""
-    """With ``batch``, the batch's identity (name, delivery, registration time): a file is known as
-    that batch's output even when the run that wrote it died before recording it."""
+    batch_identity: str = ""
+    """With ``batch``, the batch's identity (``store.records.Batch.identity``: a hash of its delivery
+    and registration time, never the delivery's path, as the PDF may be published): a file is known
+    as that batch's output even when the run that wrote it died before recording it."""
 
     def custom_properties(self) -> dict[str, str | list[str]]:
         return {"dossier": self.dossier_id, "document": self.document_id, "documentType": self.document_type,
                 "batch": self.batch, "addresses": list(self.addresses), "bagIds": list(self.bag_ids),
-                "batchDelivery": self.batch_delivery, "batchRegistered": self.batch_registered}
+                "batchIdentity": self.batch_identity}
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,8 @@ PROPERTIES = (
     Property("addresses", "seq Text", "Addresses found in the document, as written, normalised"),
     Property("bagIds", "seq Text", "BAG identifiers (nummeraanduiding, verblijfsobject, pand) linked"),
     Property("batch", "Text", "Scanner delivery (batch) the pages came from"),
-    Property("batchDelivery", "Text", "Folder the batch's delivery was registered from"),
-    Property("batchRegistered", "Text", "When the batch was registered (ISO 8601); with the batch name and the "
-             "delivery folder, the identity of the batch"),
+    Property("batchIdentity", "Text", "With the batch name, the identity of the batch: a hash of its delivery "
+             "folder and registration time (the folder itself stays internal)"),
 )
 BY_NAME = {p.name: p for p in PROPERTIES}
 

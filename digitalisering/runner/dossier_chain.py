@@ -140,6 +140,13 @@ def dossier_relpath(folder: str) -> str:
     return f"{folder}/{folder}.pdf"
 
 
+def batch_views(store: Store, workspace: Workspace, batch: Batch) -> list:
+    """Every page of ``batch`` as the split sees it, each with its delivered file (for messages)."""
+    files = {f.id: f.relpath for f in store.files(batch.id)}
+    return [page_view(p, workspace.page_dir(batch.name, p.id), file=files.get(p.file_id, ""))
+            for p in store.pages(batch.id)]
+
+
 _CURRENT = object()
 """``version`` not given: the workspace's current one, read now."""
 
@@ -147,7 +154,7 @@ _CURRENT = object()
 def plan_documents(store: Store, workspace: Workspace, batch: Batch, overrides: Overrides | None = None,
                    views: list | None = None, version=_CURRENT) -> BatchPlan:
     if views is None:
-        views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
+        views = batch_views(store, workspace, batch)
     return plan_batch(batch.layout, views, default_vocabulary(), overrides, document_model(workspace, version))
 
 
@@ -403,18 +410,21 @@ class _Writer:
 def _written_for(path: Path, batch: Batch, key: str) -> bool:
     """Whether ``path`` is a PDF this product wrote for ``key`` of ``batch`` (its XMP says so): an
     output whose writing was interrupted after the rename but before it was recorded. The batch is
-    known by its name, delivery and registration time (``check_out_dir`` knows results.json so): a
-    same-named batch of another workspace whose first run died before its results.json is not this
-    one. A PDF of a version that wrote the name only is known by its name."""
+    known by its name and identity (a hash of its delivery and registration time, as
+    ``check_out_dir`` knows results.json by them): a same-named batch of another workspace whose
+    first run died before its results.json is not this one. A PDF of an earlier version that wrote
+    the delivery and time themselves is known by those; one that wrote the name only, by its name."""
     try:
         with pikepdf.open(path) as pdf:
             meta = pdf.open_metadata()
             found = {name: meta.get(f"{{{XMP_NAMESPACE}}}{name}")
-                     for name in ("batch", "document", "batchDelivery", "batchRegistered")}
+                     for name in ("batch", "document", "batchIdentity", "batchDelivery", "batchRegistered")}
     except Exception:  # noqa: BLE001 - anything unreadable is not ours
         return False
     if (found["batch"], found["document"]) != (batch.name, key):
         return False
+    if found["batchIdentity"] is not None:
+        return found["batchIdentity"] == batch.identity
     if found["batchDelivery"] is None and found["batchRegistered"] is None:
         return True
     return (found["batchDelivery"], found["batchRegistered"]) == (batch.delivery, batch.created_at)
@@ -471,7 +481,7 @@ def _document_info(batch: Batch, doc: DocumentPlan, created: datetime, found: li
     return PdfInfo(title=f"Bouwdossier {doc.dossier_id}, document {doc.index}: {kind}", created=created,
                    subject=f"Bouwdossier {doc.dossier_id}, batch {batch.name}", dossier_id=doc.dossier_id,
                    document_id=doc.id, document_type=doc.type, batch=batch.name, addresses=addresses,
-                   bag_ids=bag_ids, batch_delivery=batch.delivery, batch_registered=batch.created_at)
+                   bag_ids=bag_ids, batch_identity=batch.identity)
 
 
 def _created(writer: _Writer, seqs: list[int]) -> datetime | None:
@@ -483,7 +493,7 @@ def run_dossier_chain(store: Store, workspace: Workspace, batch: Batch, out_dir:
                       operator: str, overrides: Overrides | None = None, *, remove_stale: bool = True) -> ChainResult:
     """Split, link and write the outputs; ``remove_stale=False`` leaves the outputs of an earlier
     split for ``remove_stale_outputs`` (after results.json is written)."""
-    views = [page_view(p, workspace.page_dir(batch.name, p.id)) for p in store.pages(batch.id)]
+    views = batch_views(store, workspace, batch)
     # one model version for the whole chain: a `learn` meanwhile changes `current`, and the documents,
     # the addresses and results.json's `models` must name the version that decided them
     version = versions.current(workspace.root)
@@ -567,7 +577,7 @@ def _write_dossier_pdf(writer: _Writer, batch: Batch, dossier: DossierPlan, resu
     info = PdfInfo(title=f"Bouwdossier {dossier.id}", created=created,
                    subject=f"Bouwdossier {dossier.id}, batch {batch.name}", dossier_id=dossier.id,
                    document_id=dossier.id, batch=batch.name, addresses=addresses, bag_ids=bag_ids,
-                   batch_delivery=batch.delivery, batch_registered=batch.created_at)
+                   batch_identity=batch.identity)
     out = writer.write(DOSSIER_PDF, dossier.id, dossier.id, dossier_relpath(result.folders[dossier.id]), seqs,
                        info, marks)
     if out:

@@ -143,8 +143,9 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         facts.status, facts.error = "timeout", str(exc)
         return facts
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
-    text, facts.reread_words = read_again(engine, readable, ctx.dpi, text, facts.completeness, opts, started)
-    if facts.reread_words:
+    text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
+                                                                 facts.completeness, opts, started)
+    if facts.reread_words or facts.reread_replaced:
         facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
@@ -157,20 +158,21 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     return facts
 
 
-def read_again(engine, straight, dpi: float, text: PageText, missing, opts, started: float) -> tuple[PageText, int]:
+def read_again(engine, straight, dpi: float, text: PageText, missing, opts,
+               started: float) -> tuple[PageText, int, int]:
     """The page's text with what a second reading of its unread regions and doubtful words found
-    (``ocr.reread``), and how many words that added; the first reading alone when the time limit
-    runs out."""
+    (``ocr.reread``), how many words that added (standing in for no word of the first reading) and
+    how many doubtful words it replaced; the first reading alone when the time limit runs out."""
     left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
     if opts.ocr_timeout and left <= 1:
-        return text, 0
+        return text, 0, 0
     try:
         second = reread(engine, straight, dpi, text, missing, opts.lang, left)
     except OcrTimeoutError:
-        return text, 0
+        return text, 0, 0
     if second is None:
-        return text, 0
-    return second.text, second.added
+        return text, 0, 0
+    return second.text, second.added, second.replaced
 
 
 StageFn = Callable[[PageContext], Any]

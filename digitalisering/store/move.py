@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 from urllib.parse import quote
 
-from digitalisering.errors import ConfigError, StateError
-from digitalisering.store.backend import PostgresBackend, SqliteBackend, busy
+from digitalisering.errors import ConfigError, StateError, first_line
+from digitalisering.i18n import timestamp
+from digitalisering.store.backend import DB_ENV_VAR, PostgresBackend, SqliteBackend, busy
 from digitalisering.store.migrations import MIGRATIONS
 
 _MOD = 2**256
@@ -101,45 +102,55 @@ def move_state(source: Path, target_url: str) -> MoveReport:
     with ExitStack() as stack:
         src = _open_read_only(source)
         stack.callback(src.close)
-        level = src.execute("PRAGMA user_version").fetchone()[0]
-        if level != len(MIGRATIONS):
-            newer = level > len(MIGRATIONS)
-            if newer:
-                raise StateError("state database {source} is at schema level {level}, this digitalisering at "
-                                 "{ours}: it was written by a newer version; move it with that version",
-                                 source=source, level=level, ours=len(MIGRATIONS))
-            raise StateError("state database {source} is at schema level {level}, this digitalisering at {ours}: "
-                             "run `digitalisering status` on this workspace once to bring it up to date, then move it",
-                             source=source, level=level, ours=len(MIGRATIONS))
-        for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
-            lock = SqliteBackend.claim_lock(source, batch_id)
-            if not lock.acquire():
-                raise busy(name, lock.holder())
-            stack.callback(lock.release)
-        tables = _tables_in_order(src)
-
-        from digitalisering.store.db import Store
-
-        store = stack.enter_context(Store(target_url))  # the ordinary migrations make the target's schema
-        target = store.db
-        assert isinstance(target, PostgresBackend)
-        copied: list[TableCopy] = []
-        src.execute("BEGIN")  # one read snapshot of the SQLite file for the whole copy
         try:
-            with target.transaction():
-                target.lock_schema()
-                _check_target(target, tables)
-                for table, columns in tables:
-                    copied.append(_copy_table(src, target, table, columns))
-                _continue_identities(target, [t for t, _ in tables])
-                for table, columns in tables:
-                    _verify(target, table, columns, next(c for c in copied if c.name == table))
-        except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise StateError("the copy into {target} failed: {reason}; nothing was moved",
-                             target=target.location, reason=first) from exc
-        src.execute("COMMIT")
-        return MoveReport(str(source), target.location, level, copied)
+            report = _move(stack, src, source, target_url)
+        except sqlite3.DatabaseError as exc:  # a damaged file: found on the way through its pages
+            raise StateError("cannot read {source}: {error}; nothing was moved", source=source,
+                             error=first_line(exc)) from exc
+    _write_moved_marker(source, report.target)
+    return report
+
+
+def _move(stack: ExitStack, src: sqlite3.Connection, source: Path, target_url: str) -> MoveReport:
+    level = src.execute("PRAGMA user_version").fetchone()[0]
+    if level != len(MIGRATIONS):
+        newer = level > len(MIGRATIONS)
+        if newer:
+            raise StateError("state database {source} is at schema level {level}, this digitalisering at "
+                             "{ours}: it was written by a newer version; move it with that version",
+                             source=source, level=level, ours=len(MIGRATIONS))
+        raise StateError("state database {source} is at schema level {level}, this digitalisering at {ours}: "
+                         "run `digitalisering status` on this workspace once to bring it up to date, then move it",
+                         source=source, level=level, ours=len(MIGRATIONS))
+    for batch_id, name in src.execute("SELECT id, name FROM batches ORDER BY id").fetchall():
+        lock = SqliteBackend.claim_lock(source, batch_id)
+        if not lock.acquire():
+            raise busy(name, lock.holder())
+        stack.callback(lock.release)
+    tables = _tables_in_order(src)
+
+    from digitalisering.store.db import Store
+
+    store = stack.enter_context(Store(target_url))  # the ordinary migrations make the target's schema
+    target = store.db
+    assert isinstance(target, PostgresBackend)
+    copied: list[TableCopy] = []
+    src.execute("BEGIN")  # one read snapshot of the SQLite file for the whole copy
+    try:
+        with target.transaction():
+            target.lock_schema()
+            _check_target(target, tables)
+            for table, columns in tables:
+                copied.append(_copy_table(src, target, table, columns))
+            _continue_identities(target, [t for t, _ in tables])
+            for table, columns in tables:
+                _verify(target, table, columns, next(c for c in copied if c.name == table))
+    except target.errors as exc:  # a lost connection, a value the target refuses: rolled back
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StateError("the copy into {target} failed: {reason}; nothing was moved",
+                         target=target.location, reason=first) from exc
+    src.execute("COMMIT")
+    return MoveReport(str(source), target.location, level, copied)
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection:
@@ -148,7 +159,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
                                timeout=SqliteBackend.BUSY_S)
         conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise StateError("cannot read state database {path}: {reason}", path=path, reason=exc) from exc
+        raise StateError("cannot read {source}: {error}; nothing was moved", source=path,
+                         error=first_line(exc)) from exc
     return conn
 
 
@@ -241,3 +253,44 @@ def _verify(target: PostgresBackend, table: str, columns: list[str], copied: Tab
                              "PostgreSQL); nothing was moved", table=table, ours=copied.rows, theirs=check.rows)
         raise StateError("the copy of table {table} does not match (the checksums differ); nothing was moved",
                          table=table)
+
+
+MOVED_SUFFIX = ".moved"
+"""The marker beside a moved SQLite file (``state.sqlite.moved``): where its state went and when."""
+
+
+def moved_marker(database: Path) -> Path:
+    return Path(database).with_name(Path(database).name + MOVED_SUFFIX)
+
+
+def _write_moved_marker(source: Path, location: str) -> None:
+    """Leave word beside the SQLite file (which stays untouched) that its state lives in ``location``
+    now (the URL without its password), so that a station that forgets ``--db`` is told so instead
+    of writing into the old file unseen (``refuse_moved``)."""
+    from datetime import datetime, timezone
+
+    from digitalisering.fileio import write_text_atomic
+
+    try:
+        write_text_atomic(moved_marker(source), json.dumps(
+            {"moved_to": location, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}, indent=1))
+    except OSError as exc:
+        raise StateError("the state was moved to {target}, but the note {marker} could not be written beside "
+                         "the SQLite file ({error}): stations that leave out --db will use the old file",
+                         target=location, marker=moved_marker(source), error=exc.strerror or exc) from exc
+
+
+def refuse_moved(database: Path) -> None:
+    """StateError (exit 6, one line) when ``database`` is a SQLite file whose state ``db move`` moved;
+    naming the file with ``--db`` uses it anyway."""
+    marker = moved_marker(database)
+    if not marker.is_file():
+        return
+    try:
+        note = json.loads(marker.read_text(encoding="utf-8"))
+        url, at = str(note["moved_to"]), timestamp(str(note["at"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        url, at = "?", "?"
+    raise StateError("the state of this workspace was moved to {url} ({at}): give --db {url} or set {var}; "
+                     "to use the old SQLite file anyway: --db {path}",
+                     url=url, at=at, var=DB_ENV_VAR, path=Path(database).resolve())

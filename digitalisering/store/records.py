@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,14 @@ class Batch:
     layout: str
     created_at: str
     created_by: str
+
+    @property
+    def identity(self) -> str:
+        """The batch's identity without its delivery folder: the first 32 hex digits of the SHA-256 of
+        the delivery folder and the registration time. Written into every PDF (XMP
+        ``bd:batchIdentity``), which may be published: the path of the delivery (a server's folder
+        names) stays internal, and a same-named batch of another delivery or workspace differs."""
+        return hashlib.sha256(f"{self.delivery}\n{self.created_at}".encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

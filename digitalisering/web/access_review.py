@@ -34,7 +34,7 @@ from digitalisering.access.policy import STATES, AccessDecision, Region, current
 from digitalisering.access.proposals import DocumentProposals
 from digitalisering.catalog import DocumentEntry, DossierEntry, PageEntry
 from digitalisering.errors import ConfigError, StateError
-from digitalisering.web import users
+from digitalisering.web import seen, users
 from digitalisering.web.auth import demand
 from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
@@ -57,8 +57,8 @@ class DecisionForm(FlaskForm):
     regions = TextAreaField(validators=[Optional(), Length(max=4000)])
     reason = StringField(validators=[DataRequired(), Length(max=500)])
     seen = IntegerField(validators=[Optional()])
-    """How many decisions the document had when the page was shown: a decision stored meanwhile
-    (another archivist, or this form sent twice) is not silently replaced."""
+    """The highest id of the document's decisions when the page was shown (``web.seen``): a decision
+    stored meanwhile (another archivist, or this form sent twice) is not silently replaced."""
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,17 @@ class DocumentAccess:
     evidence: list[Evidence]
     objects: list
     """Vulnerable-object proposals (no boxes: their evidence is the BAG or the exclusion list)."""
+    seen: int = 0
+    """The form's token: the highest id of the document's stored decisions (``web.seen``)."""
 
 
 def _percent(box, page: PageEntry) -> tuple[float, float, float, float]:
     w, h = page.width_px or 1, page.height_px or 1
     return (100 * box.left / w, 100 * box.top / h, 100 * box.width / w, 100 * box.height / h)
+
+
+def _decision_ids(batch, document: str) -> list[int]:
+    return [r.id for r in store().access_decisions(batch.id, document)]
 
 
 def _proposals(doc: DocumentEntry) -> tuple[list[Evidence], list]:
@@ -113,7 +119,7 @@ def _documents(entry: DossierEntry) -> list[DocumentAccess]:
         past = history(store(), batch, doc.id)
         evidence, objects = _proposals(doc)
         out.append(DocumentAccess(doc, current(store(), batch, doc.id), bool(past), list(reversed(past)),
-                                  evidence, objects))
+                                  evidence, objects, seen.token(_decision_ids(batch, doc.id))))
     return out
 
 
@@ -214,9 +220,12 @@ def decide_document(batch: str, folder: str):
         batch_record = _batch(entry)
         with store().transaction():  # the check and the new decision together: no other decision between
             store().db.serialise(f"access:{batch_record.id}:{doc.id}")
-            past = history(store(), batch_record, doc.id)
-            if form.seen.data is not None and len(past) != form.seen.data:
-                latest = past[-1]
+            verdict = seen.check(form.seen.data, _decision_ids(batch_record, doc.id))
+            if verdict == seen.JUNK:
+                flash(_("Not stored: the form was not sent from this page. Reload the page and decide again."))
+                return _page(entry, DecisionForm(formdata=None), 400)
+            if verdict == seen.STALE:
+                latest = history(store(), batch_record, doc.id)[-1]
                 flash(_("Not stored: %(who)s decided on document %(n)s meanwhile (%(when)s: %(state)s). "
                         "Look at its decision and history and decide again.", who=latest.who, n=doc.index,
                         when=nice_datetime(latest.at), state=_states().get(latest.state, latest.state)))

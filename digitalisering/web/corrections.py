@@ -28,7 +28,7 @@ from digitalisering.corrections import ACTIONS, current, record_correction
 from digitalisering.documents.vocabulary import default_vocabulary
 from digitalisering.errors import ConfigError
 from digitalisering.store.records import CorrectionRecord
-from digitalisering.web import users
+from digitalisering.web import seen, users
 from digitalisering.web.auth import demand
 from digitalisering.web.i18n import nice_datetime
 from digitalisering.web.portal import find_dossier
@@ -45,8 +45,8 @@ class CorrectionForm(FlaskForm):
     value = StringField(validators=[Optional(), Length(max=64)])
     document = HiddenField(validators=[Optional(), Length(max=200)])
     seen = IntegerField(validators=[Optional()])
-    """How many corrections the dossier had when the page was shown: one stored meanwhile (another
-    archivist, or this form sent twice) is not silently replaced."""
+    """The highest id of the dossier's corrections when the page was shown (``web.seen``): one
+    stored meanwhile (another archivist, or this form sent twice) is not silently replaced."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,7 @@ def _page(entry: DossierEntry, form: CorrectionForm, status: int = 200):
     pages = {p.seq: (doc.index, p.number) for doc in entry.documents for p in doc.pages}
     addresses = {c.target: c for c in current(history) if c.kind == "address"}
     return render_template("corrections.html", dossier=entry, states=_states(entry, history), form=form,
+                           seen=seen.token(c.id for c in history),
                            history=[(c, _describe(c, pages)) for c in reversed(history)],
                            address_corrections=addresses, types=default_vocabulary().type_names,
                            linked=[a for a in entry.addresses if a.num_id], thumb=thumbnail_url), status
@@ -169,8 +170,12 @@ def correct(batch: str, folder: str):
             batch_record = store().find_batch(name=entry.batch)
             store().db.serialise(f"corrections:{batch_record.id}")
             past = _dossier_corrections(entry)
-            if form.seen.data is not None and len(past) != form.seen.data:
-                latest = past[-1]
+            verdict = seen.check(form.seen.data, (c.id for c in past))
+            if verdict == seen.JUNK:
+                flash(_("Not stored: the form was not sent from this page. Reload the page and correct again."))
+                return _page(entry, CorrectionForm(formdata=None), 400)
+            if verdict == seen.STALE:
+                latest = max(past, key=lambda c: c.id)
                 flash(_("Not stored: %(who)s corrected this dossier meanwhile (%(when)s). Look at the "
                         "history and correct again.", who=latest.who, when=nice_datetime(latest.at)))
                 return _page(entry, CorrectionForm(formdata=None), 409)

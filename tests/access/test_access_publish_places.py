@@ -117,3 +117,111 @@ def test_a_publication_that_fails_half_way_leaves_the_previous_one(published, tm
     monkeypatch.undo()
     assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
     assert _tree(target) == before
+
+
+@pytest.mark.slow
+def test_a_republication_keeps_files_the_user_added_to_the_folder(published, tmp_path):
+    """Before: the folder counted as an earlier publication (its openbaar.json names the batch) and
+    was replaced whole: mijn-notities.txt and foto/a.jpg were deleted, exit 0."""
+    target = tmp_path / "openbaar"
+    assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
+    (target / "mijn-notities.txt").write_text("van de gebruiker")
+    (target / "foto").mkdir()
+    (target / "foto" / "a.jpg").write_bytes(b"\xff\xd8jpeg")
+    before = _tree(target)
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 6, res.output
+    assert len(res.output.strip().splitlines()) == 1 and "foto" in res.output
+    assert _tree(target) == before
+    (target / "foto" / "a.jpg").unlink()
+    (target / "foto").rmdir()
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 6 and "mijn-notities.txt" in res.output
+    (target / "mijn-notities.txt").unlink()
+    assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
+
+
+def _as_mount_point(monkeypatch, target: Path) -> None:
+    """``target`` behaves as the root of a mounted disk: renaming it fails as the kernel does (EBUSY)."""
+    import errno
+    import os
+
+    import digitalisering.access.publish as publish
+
+    real_ismount, real_replace = os.path.ismount, os.replace
+    monkeypatch.setattr(publish.os.path, "ismount", lambda p: Path(p) == target or real_ismount(p))
+
+    def replace(src, dst, **kwargs):
+        if target in (Path(src), Path(dst)):
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        return real_replace(src, dst, **kwargs)
+    monkeypatch.setattr(publish.os, "replace", replace)
+
+
+@pytest.mark.slow
+def test_the_root_of_a_mounted_disk_is_published_and_republished(tmp_path, monkeypatch):
+    """Before: the work folder was made beside the disk root and renamed onto it: exit 6 ("Device or
+    resource busy") every time; the lock file stayed in the parent."""
+    from digitalisering.access.policy import AccessDecision, decide, load_settings
+    from digitalisering.store import Store
+
+    pub = build(tmp_path / "b")
+    disk = tmp_path / "schijf"
+    (disk / "lost+found").mkdir(parents=True)
+    _as_mount_point(monkeypatch, disk)
+    res = _cli(pub.workspace.root, "access", "publish", pub.batch, "--to", str(disk))
+    assert res.exit_code == 0, res.output
+    listing = json.loads((disk / "openbaar.json").read_text())
+    assert all((disk / f).is_file() for e in listing["documents"] for f in e["files"])
+    assert list(disk.glob(f"{REDACTED[0]}/*.pdf"))
+    [doc] = pub.dossiers["redacted"].documents
+    with Store(pub.workspace.database) as store:
+        decide(store, store.find_batch(name=pub.batch),
+               AccessDecision(doc.id, "restricted", "persoonlijke_levenssfeer", date(2090, 12, 31),
+                              reason="toch beperkt", who="anna", source="archivist"), load_settings())
+    res = _cli(pub.workspace.root, "access", "publish", pub.batch, "--to", str(disk))
+    assert res.exit_code == 0, res.output
+    assert not (disk / REDACTED[0]).exists()  # what the new decision withholds is gone
+    listing = json.loads((disk / "openbaar.json").read_text())
+    assert sorted(f for e in listing["documents"] for f in e["files"]) == sorted(
+        str(p.relative_to(disk)) for p in disk.rglob("*") if p.is_file() and p.name != "openbaar.json")
+    assert sorted(p.name for p in disk.iterdir() if p.name.startswith(".") or p.name == "lost+found") == ["lost+found"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "schijf"]  # nothing left beside the disk
+
+
+@pytest.mark.slow
+def test_a_folder_whose_parent_is_not_writable_is_published_inside_it(published, tmp_path, monkeypatch):
+    import os
+
+    import digitalisering.access.publish as publish
+
+    target = tmp_path / "openbaar"
+    target.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(publish.os, "access", lambda p, mode, **kw: False if Path(p) == tmp_path
+                        else real_access(p, mode, **kw))
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 0, res.output
+    assert [p.name for p in tmp_path.iterdir()] == ["openbaar"]  # before: .openbaar.lock made in the parent
+    assert not [p for p in target.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.slow
+def test_the_lock_file_is_removed_and_a_publication_killed_between_its_renames_comes_back(
+        published, tmp_path, monkeypatch):
+    """Before: .openbaar.lock stayed beside the folder; a publication killed after moving the old
+    folder aside (.openbaar.old, no openbaar) lost it: the next publication deleted .openbaar.old."""
+    import digitalisering.access.publish as publish
+
+    target = tmp_path / "openbaar"
+    assert _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target)).exit_code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["openbaar"]
+    before = _tree(target)
+    target.rename(tmp_path / ".openbaar.old")  # killed between os.replace(target, old) and os.replace(work, target)
+
+    def dies(source, dest, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(publish.shutil, "copyfile", dies)
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 130
+    assert _tree(target) == before

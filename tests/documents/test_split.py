@@ -57,6 +57,18 @@ def test_stack_split_follows_separator_sheets_only():
     assert "before the first dossier separator" in plan.problems[0]
 
 
+def test_stack_problems_name_the_file_and_its_page_not_the_sequence_number():
+    sep_d = lambda seq, ident: PageView(seq, None, True, separator=Separator("dossier", f"DOSSIER:{ident}", "Code128", ident),  # noqa: E731
+                                        file="stapel.pdf", file_page=seq + 1)
+    text = lambda seq, t: PageView(seq, None, True, text=normalise(t), words=20, file="stapel.pdf", file_page=seq + 1)  # noqa: E731
+    pages = [text(0, "loose page"), sep_d(1, "BWT-1962-0001"), text(2, TEXTS["aanvraag"]),
+             sep_d(3, "BWT-1963-0002"), text(4, TEXTS["brief"]), sep_d(5, "BWT-1962-0001"), text(6, TEXTS["brief"])]
+    plan = plan_batch("stack", pages)
+    again, loose = plan.problems
+    assert "stapel.pdf p. 1" in loose and "(pages 0)" not in loose
+    assert again.startswith("stapel.pdf p. 6: dossier BWT-1962-0001 starts a second time")
+
+
 def test_dossier_id_from_a_barcode_cannot_escape_the_output_folder():
     pages = [PageView(0, None, True, separator=Separator("dossier", "DOSSIER:../../etc/x", "Code128", "../../etc/x")),
              PageView(1, None, True, text=normalise(TEXTS["brief"]), words=20)]

@@ -53,3 +53,26 @@ def test_the_command_says_so_in_one_line_and_exits_5(tmp_path):
     assert res.exit_code == 5, res.output
     lines = [line for line in res.output.splitlines() if "RENAMED since ingest" in line]
     assert len(lines) == 1 and f"was ingested as {NFC}/0001.tif" in lines[0]
+
+
+def test_a_look_alike_name_with_other_content_is_not_a_rename(store, tmp_path):
+    """Before: the checksum was never compared: a file under the NFD name holding another scan was
+    reported RENAMED (and not ingested), as if it were the recorded file."""
+    from digitalisering.metadata.fixity import sha256_file
+
+    root = _delivery(tmp_path / "lev")
+    batch = ingest_delivery(store, root).batch
+    (root / NFC).rename(root / NFD)
+    pagegen.save(pagegen.page_image(["Een heel andere brief aan de gemeente"]), root / NFD / "0001.tif",
+                 compression="tiff_lzw")
+    again = ingest_delivery(store, root)
+    assert again.renamed_files == {}
+    assert again.added_files == [f"{NFD}/0001.tif"] and again.missing_files == [f"{NFC}/0001.tif"]
+    assert not any(e.action == "file.renamed" for e in store.events(batch.id))
+    # the real rename (the recorded content under the NFD name) carries the checksum in its event
+    b2 = ingest_delivery(store, _delivery(tmp_path / "lev3")).batch
+    (tmp_path / "lev3" / NFC).rename(tmp_path / "lev3" / NFD)
+    third = ingest_delivery(store, tmp_path / "lev3")
+    assert list(third.renamed_files.values()) == [f"{NFC}/0001.tif"]
+    [event] = [e for e in store.events(b2.id) if e.action == "file.renamed"]
+    assert event.detail["sha256"] == sha256_file(tmp_path / "lev3" / NFD / "0001.tif")

@@ -57,7 +57,7 @@ def test_an_askew_stamp_missed_by_the_page_reading_is_read_again_where_it_is():
     second = reread.reread(get_engine("tesseract"), page, DPI, first, missing, "nld")
     old = {id(w) for w in first.words}
     added = [w for w in second.text.words if id(w) not in old]
-    assert len(added) == second.added
+    assert len(added) == second.read and second.added + second.replaced >= second.read > 0
     found = {w.text: w for w in added}
     assert "INGEKOMEN" in found and "SEP" in found
     word = found["INGEKOMEN"]

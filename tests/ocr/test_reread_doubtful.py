@@ -95,7 +95,8 @@ def test_a_doubtful_word_read_again_with_confidence_is_replaced_and_sure_words_s
     missing = Completeness(1000, 100, 0.1, [])  # the page is read again; no unread region of its own
     engine = OneWord("WERK")
     second = reread.reread(engine, page, 300, first, missing, "nld")
-    assert engine.calls == 1 and second.added == 1 and second.replaced == 1
+    # one word read, standing in for the doubtful one: nothing added (before: added 1, as if the page gained a word)
+    assert engine.calls == 1 and (second.read, second.added, second.replaced) == (1, 0, 1)
     assert [w.text for w in second.text.words] == ["Breestraat", "WERK"]
     werk = second.text.words[1]
     assert abs(werk.left - box[0]) <= 3 and abs(werk.top - box[1]) <= 3  # where the doubtful word was
@@ -108,3 +109,19 @@ def test_a_word_read_again_over_a_sure_word_is_left_out():
     first = PageText("nld", [Block([Line([Word("WERK", *box, 93.0), Word("lr", box[0] + 2000, box[1], 40, 40, 30.0)])])])
     second = reread.reread(OneWord("WERK"), page, 300, first, Completeness(1000, 100, 0.1, [[*box]]), "nld")
     assert second is None or [w.text for w in second.text.words].count("WERK") == 1
+
+
+def test_the_page_chain_counts_replaced_words_apart_from_added_ones():
+    """Before: ``read_again`` reported a doubtful word read again as an added word (reread_words 1)."""
+    import time
+
+    from digitalisering.runner.options import RunOptions
+    from digitalisering.runner.page_chain import read_again
+
+    page = pagegen.page_image(["WERK"], dpi=300, font_pt=12)
+    ys, xs = np.nonzero(np.asarray(page) < 128)
+    box = (int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1))
+    first = PageText("nld", [Block([Line([Word("lr", *box, 47.0)])])])
+    text, added, replaced = read_again(OneWord("WERK"), page, 300, first, Completeness(1000, 100, 0.1, []),
+                                       RunOptions(jobs=1, progress=False, lang="nld"), time.perf_counter())
+    assert [w.text for w in text.words] == ["WERK"] and (added, replaced) == (0, 1)

@@ -13,7 +13,8 @@ def _page(seq: int, text: str) -> PageView:
 
 def test_the_workspace_model_is_used_when_saved(tmp_path):
     workspace = Workspace.open(tmp_path / "ws")
-    assert document_model(workspace) is None  # cold start: the vocabulary decides
+    cold = document_model(workspace)  # cold start: the shipped base model (trained on the generated corpus)
+    assert cold is not None and cold.summary.get("base") is True
     dossiers = [LabelledDossier([LabelledDocument([_page(3 * i, "Edelachtbare Heeren,\nverzoek"),
                                                    _page(3 * i + 1, "Met verschuldigde hoogachting")], "brief"),
                                  LabelledDocument([_page(3 * i + 2, "KAART 12\ngebruiksklaar")], "gereedmelding")],

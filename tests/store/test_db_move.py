@@ -237,3 +237,98 @@ def test_a_move_killed_during_the_copy_leaves_the_target_empty(workspace, pg_url
             time.sleep(0.05)
     assert _pg_rows(pg_url) == 0
     assert move_state(workspace.database, pg_url).rows == 1 + 1 + 10000
+
+
+@pytest.mark.slow
+def test_the_search_index_is_built_in_postgresql_after_the_move(workspace, pg_url, tmp_path):
+    """Before: the PostgreSQL search tables stayed empty after the move: `search` found nothing on
+    any station until someone thought of `digitalisering index`."""
+    import pagegen
+
+    from digitalisering.index.build import open_for
+    from digitalisering.ingest import ingest_delivery
+    from digitalisering.runner import RunOptions, run_batch
+
+    delivery = tmp_path / "levering"
+    pagegen.save(pagegen.page_image(["Gemeente Leiden", "Aanvraag om bouwvergunning", "een dakkapel op het perceel"],
+                                    dpi=150), delivery / "BWT-1961-0101" / "0001.tif", compression="tiff_lzw")
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, delivery).batch
+        run_batch(store, workspace, batch, tmp_path / "out", RunOptions(jobs=1, progress=False), "t")
+    res = _cli(workspace, "db", "move", "--to", pg_url)
+    assert res.exit_code == 0, res.output
+    assert "search index in" in res.output and "1 batches, 1 pages indexed" in res.output
+    with Store(pg_url) as store:
+        index = open_for(store, workspace)
+        try:
+            assert list(index.batches()) == ["levering"]
+        finally:
+            index.close()
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--db", pg_url, "search", "dakkapel"])
+    assert res.exit_code == 0 and "BWT-1961-0101" in res.output, res.output
+
+
+def test_a_search_index_that_cannot_be_built_says_the_state_moved(workspace, pg_url, monkeypatch):
+    import digitalisering.index.build as build
+
+    _fill(workspace.database)
+
+    def fails(*args, **kwargs):
+        raise StateError("disk full")
+    monkeypatch.setattr(build, "rebuild", fails)
+    res = _cli(workspace, "db", "move", "--to", pg_url)
+    assert res.exit_code == ExitCode.STATE and res.stderr.count("\n") == 1, res.output
+    assert "the state was moved" in res.stderr and f"digitalisering --db {pg_url} index" in res.stderr
+    with Store(pg_url) as store:
+        assert [b.name for b in store.batches()] == ["levering-1", "levering-2"]
+
+
+def _damage(path, pages: list[int]) -> None:
+    """Overwrite ``pages`` (1-based) of the SQLite file with other bytes, as a failing disk or a
+    half-copied file leaves them; the file header stays readable."""
+    with sqlite3.connect(path) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    for page in pages:
+        start = (page - 1) * size + (100 if page == 1 else 0)  # page 1 begins with the file header
+        end = page * size
+        data[start:end] = bytes((i * 37 + 11) % 251 for i in range(end - start))
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("where", ["sqlite_schema", "events"])
+def test_a_damaged_sqlite_file_is_one_line_and_nothing_is_moved(workspace, pg_url, where):
+    """Before: sqlite3.DatabaseError ("database disk image is malformed") from reading a table's rows
+    escaped: exit 15."""
+    _fill(workspace.database)
+    with sqlite3.connect(workspace.database) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = [r[0] for r in conn.execute("SELECT pageno FROM dbstat WHERE name = ?", (where,))]
+    _damage(workspace.database, pages)
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "db", "move", "--to", pg_url])
+    assert res.exit_code == ExitCode.STATE, (res.output, res.exception)
+    assert res.stderr.count("\n") == 1 and f"kan {workspace.database} niet lezen" in res.stderr, res.stderr
+    assert "er is niets verplaatst" in res.stderr
+    assert _pg_rows(pg_url) == 0
+
+
+def test_a_station_that_leaves_out_db_after_the_move_is_told_where_the_state_went(workspace, pg_url):
+    """Before: after the move, `status` (or a run) without --db read and wrote the old SQLite file
+    unseen; the stations' work split over two databases."""
+    import json
+
+    _fill(workspace.database)
+    before = _sha(workspace.database)
+    assert _cli(workspace, "db", "move", "--to", pg_url).exit_code == 0
+    marker = workspace.database.with_name(workspace.database.name + ".moved")
+    note = json.loads(marker.read_text())
+    assert note["moved_to"] == pg_url and note["at"]
+    assert _sha(workspace.database) == before  # the database itself untouched
+    res = _cli(workspace, "status")
+    assert res.exit_code == ExitCode.STATE and res.stderr.count("\n") == 1, res.output
+    assert f"moved to {pg_url}" in res.stderr and f"--db {pg_url}" in res.stderr
+    assert _cli(workspace, "--db", pg_url, "status").exit_code == 0
+    res = _cli(workspace, "--db", str(workspace.database), "status")  # the old file, on purpose
+    assert res.exit_code == 0 and "levering-1" in res.output
+    res = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "nl", "status"])
+    assert res.exit_code == ExitCode.STATE and f"verplaatst naar {pg_url}" in res.stderr

@@ -181,7 +181,7 @@ def test_a_stale_or_repeated_form_does_not_replace_a_decision_made_meanwhile(pub
     bert_html = bert.get(page, headers={"Host": HOST}).get_data(as_text=True)
     seen = re.search(r'name="seen" value="(\d+)"', bert_html).group(1)
     before = len(decisions(published, doc.id)[1])
-    assert seen == str(before)
+    assert seen == str(max(decision_ids(published, doc.id)))  # the latest decision's id, not a count
     restrict = {"document": doc.id, "state": "restricted", "ground": "beveiliging", "until": "2099",
                 "reason": "celfunctie bevestigd", "seen": seen}
     assert anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)}).status_code == 302
@@ -193,6 +193,27 @@ def test_a_stale_or_repeated_form_does_not_replace_a_decision_made_meanwhile(pub
     assert (decision.state, decision.who, len(past)) == ("restricted", "anna", before + 1)
     res = anna.post(page, headers=OWN, data={**restrict, "csrf_token": csrf(anna_html)})  # sent twice
     assert res.status_code == 409 and len(decisions(published, doc.id)[1]) == before + 1
+
+
+def decision_ids(published, document: str) -> list[int]:
+    with Store(published.workspace.database) as store:
+        return [r.id for r in store.access_decisions(store.find_batch(name=published.batch).id, document)]
+
+
+@pytest.mark.parametrize("value", ["999999", "-1", "junk"])
+def test_a_seen_value_no_page_sent_is_refused(published, app, value):
+    """Before: a tampered value was taken for a count of decisions: 409 saying someone decided
+    meanwhile (and on a document without decisions, ``past[-1]``: HTTP 500)."""
+    doc = published.dossiers["open"].documents[0]
+    page = url(published, "open")
+    anna = app.test_client()
+    sign_in(anna, "anna")
+    html = anna.get(page, headers={"Host": HOST}).get_data(as_text=True)
+    before = decision_ids(published, doc.id)
+    res = anna.post(page, headers=OWN, data={"csrf_token": csrf(html), "document": doc.id, "state": "open",
+                                            "reason": "opnieuw bekeken", "seen": value})
+    assert res.status_code == 400
+    assert decision_ids(published, doc.id) == before
 
 
 def test_the_municipalitys_own_grounds_come_from_its_access_settings(published, tmp_path):

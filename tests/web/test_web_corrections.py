@@ -214,6 +214,25 @@ def test_an_address_link_corrected_in_the_form_is_applied_by_the_next_run(site):
     assert "Breestraat 163" in html and "gecorrigeerd" in html
 
 
+def stored_ids(site) -> list[int]:
+    with Store(site["target"]) as store:
+        return [c.id for c in store.corrections(store.find_batch(name=site["batch"]).id)]
+
+
+@pytest.mark.parametrize("value", ["7", "-1", "junk"])
+def test_a_seen_value_no_page_sent_is_refused_not_a_crash(site, value):
+    """Before: a value that was not the number of corrections, on a dossier without corrections,
+    took ``past[-1]`` of an empty list: HTTP 500."""
+    url = site["url"]
+    anna = site["app"].test_client()
+    sign_in(anna, "anna")
+    page = anna.get(url, headers={"Host": HOST}).get_data(as_text=True)
+    res = anna.post(url, headers=OWN, data={"csrf_token": csrf(page), "action": "type", "page": 0,
+                                            "document": f"{DOSSIER}-01", "value": "brief", "seen": value})
+    assert res.status_code == 400
+    assert stored(site) == []
+
+
 def _seen(html: str) -> str:
     import re
     return re.search(r'name="seen" value="(\d+)"', html).group(1)
@@ -234,7 +253,8 @@ def test_a_stale_or_repeated_form_does_not_replace_a_correction_made_meanwhile(s
     res = anna.post(url, headers=OWN, data={**form, "csrf_token": csrf(anna_page), "value": "brief"})
     assert res.status_code == 409
     html = res.get_data(as_text=True)
-    assert "Niet opgeslagen: bert heeft dit dossier intussen gecorrigeerd" in html and _seen(html) == "1"
+    assert "Niet opgeslagen: bert heeft dit dossier intussen gecorrigeerd" in html
+    assert _seen(html) == str(stored_ids(site)[-1])  # the latest correction's id, not a count
     assert [(c.value, c.who) for c in stored(site)] == [("tekening", "bert")]
     # bert's form sent twice (a double click, the browser's back button): stored once
     res = bert.post(url, headers=OWN, data={**form, "csrf_token": csrf(bert_page), "value": "tekening"})
