@@ -63,39 +63,36 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -
   fi
   echo "$want" > "$stamp"
 fi
-# The portal's browser libraries (digitalisering/web/static/package.json), from npm, exactly as locked.
-assets=digitalisering/web/static
-stamp=$assets/node_modules/.digitalisering-setup
-want=$(sha256sum "$assets/package-lock.json" | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing the portal's browser libraries (npm ci)"
-  log=.venv/setup-npm.log
-  if ! (cd "$assets" && npm ci --no-audit --no-fund --omit=dev) >"$log" 2>&1; then
+# npm_locked DIR WHAT LOG: `npm ci` in DIR exactly as its package-lock.json says, once per lock file
+# (the stamp: DIR/STAMP_DIR/.digitalisering-setup holds the lock's hash); AFTER runs when it was installed.
+npm_locked() {
+  local dir=$1 what=$2 log=$3 stamp_dir=$4 after=${5:-}
+  local stamp=$dir/$stamp_dir/.digitalisering-setup want
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "setup: installing $what (npm ci)"
+  if ! (cd "$dir" && npm ci --no-audit --no-fund --omit=dev) >"$log" 2>&1; then
     cat "$log" >&2
-    echo "setup: npm ci failed (log above, also in $log)" >&2
+    echo "setup: npm ci of $what failed (log above, also in $log)" >&2
     exit 1
   fi
-  echo "$want" > "$stamp"
-fi
-# tesseract's best models (digitalisering/ocr/models/package.json), from npm, exactly as locked, unpacked
-# into digitalisering/ocr/models/tessdata where the tesseract wrapper (digitalisering/_exec/tesseract.py)
+  if [ -n "$after" ]; then "$after"; fi
+  mkdir -p "$dir/$stamp_dir" && echo "$want" > "$stamp"
+}
+# The portal's browser libraries (digitalisering/web/static/package.json).
+npm_locked digitalisering/web/static "the portal's browser libraries" .venv/setup-npm.log node_modules
+# tesseract's best models (digitalisering/ocr/models/package.json), unpacked into
+# digitalisering/ocr/models/tessdata where the tesseract wrapper (digitalisering/_exec/tesseract.py)
 # finds them; without them OCR uses Debian's fast models.
-models=digitalisering/ocr/models
-stamp=$models/tessdata/.digitalisering-setup
-want=$(sha256sum "$models/package-lock.json" | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing tesseract's best OCR models (npm ci)"
-  log=.venv/setup-npm-models.log
-  if ! (cd "$models" && npm ci --no-audit --no-fund --omit=dev) >"$log" 2>&1; then
-    cat "$log" >&2
-    echo "setup: npm ci of the OCR models failed (log above, also in $log)" >&2
-    exit 1
-  fi
+unpack_models() {
+  local models=digitalisering/ocr/models
   rm -rf "$models/tessdata.new" && mkdir -p "$models/tessdata.new"
   for gz in "$models"/node_modules/@tesseract.js-data/*/4.0.0_best_int/*.traineddata.gz; do
     gunzip -c "$gz" > "$models/tessdata.new/$(basename "$gz" .gz)"
   done
   rm -rf "$models/tessdata" && mv "$models/tessdata.new" "$models/tessdata"
-  echo "$want" > "$stamp"
-fi
+}
+npm_locked digitalisering/ocr/models "tesseract's best OCR models" .venv/setup-npm-models.log tessdata unpack_models
 echo "setup: ready ($(.venv/bin/digitalisering --version), $(tesseract --version 2>&1 | head -1))"
