@@ -38,6 +38,16 @@ _NO_MODES = (errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL)
 network shares, FUSE file systems): their files get the mount's permissions."""
 
 
+def chmod_if_supported(path, mode: int, *args, **kwargs) -> None:
+    """``os.chmod``, on a file system that has modes: on one without (``_NO_MODES``) the file keeps
+    the mount's permissions, which is all that disk can give."""
+    try:
+        os.chmod(path, mode, *args, **kwargs)
+    except OSError as exc:
+        if exc.errno not in _NO_MODES:
+            raise
+
+
 def _set_mode(fd: int, mode: int) -> None:
     try:
         os.fchmod(fd, mode)
@@ -118,6 +128,37 @@ def empty_folder(folder: Path) -> None:
             shutil.rmtree(child)
         else:
             child.unlink()
+
+
+def folder_renames_keep_contents(parent: Path) -> bool:
+    """Whether a folder renamed on the disk of ``parent`` keeps its contents. fusefat (a FUSE driver
+    for FAT) loses them: a package, QA report or publication built beside its place and renamed
+    into it was put there empty and reported as made. Probed with a folder holding one file, made
+    under a unique hidden name in ``parent`` and removed; raises StateError when ``parent`` cannot
+    be written."""
+    try:
+        probe = Path(tempfile.mkdtemp(prefix=".rename-probe.", dir=parent))
+    except OSError as exc:
+        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+    moved = probe.with_name(probe.name + ".moved")
+    try:
+        (probe / "probe").write_bytes(b"x")
+        os.rename(probe, moved)
+        return (moved / "probe").is_file()
+    except OSError as exc:
+        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+    finally:
+        for folder in (probe, moved):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_folder_renames(parent: Path, target: Path) -> None:
+    """Refuse (StateError) to build ``target`` in a work folder in ``parent`` and rename it into
+    place on a disk that loses a renamed folder's contents (``folder_renames_keep_contents``)."""
+    if not folder_renames_keep_contents(parent):
+        raise StateError("the disk of {target} loses the contents of a folder that is renamed (as fusefat does), "
+                         "so {target} cannot be put in place whole: make it on another disk and copy it",
+                         target=target)
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:

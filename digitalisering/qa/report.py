@@ -25,7 +25,7 @@ from markupsafe import Markup
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import check_folder_renames, empty_folder, is_within, write_bytes_atomic, write_text_atomic
 from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
@@ -157,6 +157,11 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     with folder_lock(insp.out_dir, "{out_dir} is being written by a run; report when it is done", out_dir=insp.out_dir,
                      shared=True), folder_lock(work, "{target} is being written by another command", target=target):
         empty_folder(work)  # what a killed report left
+        try:
+            check_folder_renames(work, target)  # probed inside our own work folder
+        except StateError:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         return _write(insp, target, work, who, lang)
 
 
