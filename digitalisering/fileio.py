@@ -170,6 +170,20 @@ def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
 
 
+def require_text_path(path: Path) -> Path:
+    """``path`` when it is valid UTF-8; else StateError (exit 6). A folder name with bytes that are
+    not UTF-8 (``--out`` of an old system's share) comes back as lone surrogates, which the state
+    database, the event log and results.json cannot hold: the run stopped with an internal error
+    (exit 15) after processing every page."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StateError("the path {path} is not valid UTF-8; rename the folder or choose another",
+                         path=os.fsencode(text).decode("utf-8", "backslashreplace")) from None
+    return Path(path)
+
+
 def ensure_inside(base: Path, candidate: Path) -> Path:
     """Return ``candidate`` resolved, or raise if it lies outside ``base`` (path traversal guard)."""
     base_r = Path(base).resolve()

@@ -20,7 +20,7 @@ from digitalisering.access.policy import AccessDecision, batch_access
 from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, write_public_copy
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, folder_renames_keep_contents, is_within, write_text_atomic
+from digitalisering.fileio import ensure_inside, folder_renames_keep_contents, is_within, require_text_path, write_text_atomic
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.writer import PdfInfo
@@ -132,7 +132,7 @@ def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -
     from digitalisering.metadata.package import enclosing_bag
     from digitalisering.resultsfile import RESULTS_FILE
 
-    path = Path(target).resolve()
+    path = require_text_path(Path(target).resolve())
     protected = [("output folder", Path(out_dir)), ("workspace", Path(workspace.root))]
     for what, folder in protected:
         if is_within(path, folder):

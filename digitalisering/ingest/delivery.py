@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -42,6 +43,22 @@ def natural_key(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a name read from the disk is text: bytes that are not UTF-8 come back as lone
+    surrogates (``surrogateescape``), which no database, log or JSON file can hold (ingest of a
+    Latin-1 ``pé.tif`` stopped with an internal error, exit 15)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(name: str) -> str:
+    """A name as it can be printed and stored: bytes that are not UTF-8 as ``\\xNN``."""
+    return name if _is_utf8(name) else os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _skip_reason(path: Path) -> str | None:
     """Why ``path`` is not read, or None for a regular file or folder (``lstat``: links not followed)."""
     try:
@@ -50,6 +67,8 @@ def _skip_reason(path: Path) -> str | None:
         return gettext("cannot read: {error}", error=exc.strerror or exc)
     if stat.S_ISLNK(mode):
         return gettext("symbolic link, not followed")
+    if not _is_utf8(path.name):
+        return gettext("the name is not valid UTF-8 (a copy from an old system?): rename it and deliver it again")
     if path.name.startswith("."):
         return gettext("hidden (the name starts with a dot)")
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
@@ -74,8 +93,8 @@ def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
             continue
         reason = _skip_reason(child)
         if reason:
-            skipped[child.relative_to(root).as_posix() + ("/" if child.is_dir() and not child.is_symlink() else "")] \
-                = reason
+            skipped[shown(child.relative_to(root).as_posix())
+                    + ("/" if child.is_dir() and not child.is_symlink() else "")] = reason
         else:
             out.append(child)
     return out
@@ -106,6 +125,8 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         raise DeliveryError("delivery not found: {root}", root=root)
     if not root.is_dir():
         raise DeliveryError("a delivery is a folder, not a file: {root}", root=root)
+    if not _is_utf8(str(root.resolve())):
+        raise DeliveryError("the path of the delivery {root} is not valid UTF-8; rename the folder", root=shown(str(root)))
     if layout not in LAYOUTS + ("auto",):
         raise DeliveryError("unknown layout {layout!r} (use folders, stack or auto)", layout=layout)
     children = _children(root, root, {})

@@ -34,7 +34,8 @@ from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
-from digitalisering.fileio import check_folder_renames, chmod_if_supported, empty_folder, is_within, write_bytes_atomic
+from digitalisering.fileio import (check_folder_renames, chmod_if_supported, empty_folder, is_within, require_text_path,
+                                    write_bytes_atomic)
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.text.alto import validation_errors as alto_validation_errors
@@ -302,7 +303,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
     ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
     writing it refuses the package), and the package folder is made by one command at a time.
     """
-    out_dir, target = Path(out_dir), Path(target)
+    out_dir, target = require_text_path(Path(out_dir)), require_text_path(Path(target))
     if not out_dir.is_dir():
         raise InputFileError("{out_dir} has no results.json (run digitalisering run first)", out_dir=out_dir)
     with folder_lock(out_dir, "{out_dir} is being written by a run; make the package when it is done", out_dir=out_dir,

@@ -25,7 +25,8 @@ from markupsafe import Markup
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import check_folder_renames, empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import (check_folder_renames, empty_folder, is_within, require_text_path, write_bytes_atomic,
+                                    write_text_atomic)
 from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
@@ -137,7 +138,7 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     """Write the report folder for ``insp`` at ``target``, replacing an earlier report there (and
     only a report: ``--to`` an existing folder of anything else is refused; it used to be removed
     whole, also when it was the run's output folder or the delivery)."""
-    target = Path(target)
+    target = require_text_path(Path(target))
     work = target.with_name(f".{target.name}.part")
     old = target.with_name(f".{target.name}.old")
     if (target.exists() or target.is_symlink()) and not is_report(target):

@@ -16,7 +16,7 @@ from digitalisering._exec import tesseract
 from digitalisering.access.proposals import DETECTOR_VERSION
 from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
-from digitalisering.fileio import is_within, write_text_atomic
+from digitalisering.fileio import is_within, require_text_path, write_text_atomic
 from digitalisering.pagerecord import PageResult
 from digitalisering.qa.failures import FAILURES_FILE
 from digitalisering.resultsfile import RESULTS_FILE, SCHEMA_VERSION, results_batch, validate_results
@@ -179,7 +179,7 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
     BagIt bag) or a folder inside one; and a folder where a results.json or failures.csv that no
     run wrote would be overwritten (or, failures.csv, removed).
     """
-    results = Path(out_dir) / RESULTS_FILE
+    results = require_text_path(Path(out_dir)) / RESULTS_FILE
     other = results_batch(out_dir)
     if other is None and (results.exists() or results.is_symlink()):
         raise StateError("{results} exists and is not the results of a batch; move it away or choose another --out", results=results)

@@ -450,3 +450,24 @@ def test_an_alto_file_of_an_earlier_version_is_ours_only_beside_our_pdf(tmp_path
     assert not _alto_written_for(alto_file, stranger, doc_id, pdf, 1)
     pdf.unlink()
     assert not _alto_written_for(alto_file, batch, doc_id, pdf, 1)  # nothing says whose it is
+
+
+def test_an_output_folder_whose_path_is_not_utf8_is_refused_before_any_page(tmp_path: Path):
+    """``--out`` on an old system's share with a Latin-1 folder name: the run processed every page
+    and then stopped with an internal error (exit 15): the state database cannot hold the path.
+    Refused now before anything is done (exit 6, one line); package, QA report and publication
+    targets too."""
+    import os
+
+    from digitalisering.fileio import require_text_path
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    bad = Path(os.fsdecode(os.fsencode(tmp_path) + b"/uit\xe9"))
+    workspace = Workspace.open(tmp_path / "ws")
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root, operator="tester").batch
+        with pytest.raises(StateError, match="not valid UTF-8"):
+            run_batch(store, workspace, batch, bad, RunOptions(jobs=1, progress=False), "tester")
+        assert {str(p.status) for p in store.pages(batch.id)} == {"pending"}
+    assert not os.path.exists(os.fsencode(bad))
+    assert require_text_path(tmp_path / "uit é") == tmp_path / "uit é"
