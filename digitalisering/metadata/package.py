@@ -243,8 +243,14 @@ def _make_bag(work: Path, info: dict) -> bagit.Bag:
 
 
 def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
-    """Copy ``src`` into the package; the copy is checked, as it is what the package holds."""
-    shutil.copyfile(src, dst)
+    """Copy ``src`` into the package; the copy is checked, as it is what the package holds. A failed
+    copy names both files: shutil names the source, so a full package disk read "No space left on
+    device: OUT/...alto.xml", as if the output folder's disk were full."""
+    try:
+        shutil.copyfile(src, dst)
+    except OSError as exc:
+        raise StateError("cannot copy {src} into the package ({target}): {error}", src=src, target=dst,
+                         error=exc.strerror or exc) from exc
     if sha256_file(dst) != sha256:
         raise StateError("{src} no longer matches its recorded SHA-256; run again first", src=src)
 

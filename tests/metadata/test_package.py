@@ -139,3 +139,22 @@ def test_a_package_is_made_on_a_disk_without_unix_permissions(processed, tmp_pat
     assert verify_package(target).ok
     assert "Traceback" not in capfd.readouterr().err
 
+
+
+def test_a_full_package_disk_is_named_as_the_one_that_is_full(processed, tmp_path: Path, monkeypatch):
+    """A package disk that fills up: shutil names the file it copied from, so the one line read
+    "No space left on device: OUT/<dossier>/...pdf", sending the operator to the wrong disk. Now it
+    names the file in the package that could not be written, and the package's work folder goes."""
+    import errno
+
+    from digitalisering.errors import StateError
+    from digitalisering.metadata import package as package_module
+
+    def full(src, dst, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src))
+    monkeypatch.setattr(package_module.shutil, "copyfile", full)
+    target = tmp_path / "usb" / "sip"
+    with pytest.raises(StateError) as caught:
+        build_package(processed["out"], target, load_archive_config(), operator="archivaris")
+    assert "into the package" in str(caught.value) and str(target.parent) in str(caught.value)
+    assert list((tmp_path / "usb").iterdir()) == []
