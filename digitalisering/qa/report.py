@@ -158,6 +158,10 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     with folder_lock(insp.out_dir, "{out_dir} is being written by a run; report when it is done", out_dir=insp.out_dir,
                      shared=True), folder_lock(work, "{target} is being written by another command", target=target):
         empty_folder(work)  # what a killed report left
+        if not (target.exists() or target.is_symlink()) and old.is_dir() and not old.is_symlink():
+            # killed between the two renames at the end: the earlier report was hidden in ``old``,
+            # no report at its place until the next one; it is put back first (``is_report``: above)
+            os.replace(old, target)
         try:
             check_folder_renames(work, target)  # probed inside our own work folder
         except StateError:
