@@ -11,6 +11,7 @@ from pathlib import Path
 from digitalisering.errors import DeliveryError
 from digitalisering.ingest.formats import SCAN_EXTENSIONS
 from digitalisering.i18n import gettext
+from digitalisering.naming import is_text, printable
 
 LAYOUTS = ("folders", "stack")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -55,8 +56,8 @@ def _is_utf8(name: str) -> bool:
 
 
 def shown(name: str) -> str:
-    """A name as it can be printed and stored: bytes that are not UTF-8 as ``\\xNN``."""
-    return name if _is_utf8(name) else os.fsencode(name).decode("utf-8", "backslashreplace")
+    """A name as it can be printed, stored and put in XML: ``\\xNN`` for what cannot (``naming.printable``)."""
+    return printable(name)
 
 
 def _skip_reason(path: Path) -> str | None:
@@ -69,6 +70,10 @@ def _skip_reason(path: Path) -> str | None:
         return gettext("symbolic link, not followed")
     if not _is_utf8(path.name):
         return gettext("the name is not valid UTF-8 (a copy from an old system?): rename it and deliver it again")
+    if not is_text(path.name):
+        # a dossier id or a file name in the XMP, ALTO and PREMIS files: XML cannot hold it (the
+        # run and `events --premis` stopped with an internal error, exit 15)
+        return gettext("the name holds a control character (shown as \\xNN): rename it and deliver it again")
     if path.name.startswith("."):
         return gettext("hidden (the name starts with a dot)")
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
@@ -156,6 +161,10 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
             files.append(DeliveryFile(rel, parts[0]))
         else:
             files.append(DeliveryFile(rel, None))
+    if not files and skipped:  # say what was not read: a delivery of one badly named folder
+        rel, reason = next(iter(skipped.items()))
+        raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}; not read: {n} entries, "
+                            "such as {entry}: {reason}", root=root, n=len(skipped), entry=rel, reason=reason)
     if not files:
         raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}", root=root)
     return Delivery(root.resolve(), layout, files, ignored, misplaced, skipped)

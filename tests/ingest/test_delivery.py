@@ -128,3 +128,18 @@ def test_names_that_are_not_utf8_are_listed_and_the_rest_registered(tmp_path: Pa
     res = cli("ingest", bad_root)
     errors = [line for line in res.stderr.splitlines() if line.strip()]
     assert res.returncode == ExitCode.INPUT and len(errors) == 1 and "not valid UTF-8" in errors[0], res.stderr
+
+
+def test_names_with_control_characters_are_listed_and_named_when_nothing_else_is_left(tmp_path: Path):
+    """A folder ``D<0x01>X`` (a scanner's name field with an escape in it): its name became the
+    dossier id in the XMP and the file name in PREMIS, which XML cannot hold; the run and
+    ``events --premis`` stopped with an internal error (exit 15). Now it is listed as not read, and
+    a delivery with nothing else in it says why it has no scans."""
+    root = tmp_path / "levering"
+    touch(root / "D\x01X" / "0001.tif", b"II*\x00")
+    with pytest.raises(DeliveryError, match=r"not read: 1 entries, such as D\\x01X/: the name holds a control"):
+        discover(root)
+    touch(root / "D2" / "0001.tif", b"II*\x00")
+    delivery = discover(root)
+    assert [f.relpath for f in delivery.files] == ["D2/0001.tif"]
+    assert list(delivery.skipped) == ["D\\x01X/"]
