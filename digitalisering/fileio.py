@@ -175,12 +175,11 @@ def require_text_path(path: Path) -> Path:
     not UTF-8 (``--out`` of an old system's share) comes back as lone surrogates, which the state
     database, the event log and results.json cannot hold: the run stopped with an internal error
     (exit 15) after processing every page."""
-    text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise StateError("the path {path} is not valid UTF-8; rename the folder or choose another",
-                         path=os.fsencode(text).decode("utf-8", "backslashreplace")) from None
+    from digitalisering.naming import is_text, printable
+
+    if not is_text(str(path)):
+        raise StateError("the path {path} is not valid UTF-8 or holds a control character; rename the folder "
+                         "or choose another", path=printable(str(path)))
     return Path(path)
 
 

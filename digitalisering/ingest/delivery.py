@@ -130,8 +130,9 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         raise DeliveryError("delivery not found: {root}", root=root)
     if not root.is_dir():
         raise DeliveryError("a delivery is a folder, not a file: {root}", root=root)
-    if not _is_utf8(str(root.resolve())):
-        raise DeliveryError("the path of the delivery {root} is not valid UTF-8; rename the folder", root=shown(str(root)))
+    if not is_text(str(root.resolve())):
+        raise DeliveryError("the path of the delivery {root} is not valid UTF-8 or holds a control character; "
+                            "rename the folder", root=shown(str(root)))
     if layout not in LAYOUTS + ("auto",):
         raise DeliveryError("unknown layout {layout!r} (use folders, stack or auto)", layout=layout)
     children = _children(root, root, {})
