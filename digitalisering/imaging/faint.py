@@ -8,8 +8,8 @@ left the document's PDF. A text page taken for blank is worse than a missed word
 This look measures ink against the page's own neighbourhood (``ink.relative_mask``: a median
 background, a shape level of 6 % of the paper, hysteresis on the components' darkest pixel) and
 asks whether the text-like components stand in lines (a horizontal smear of ~3 mm joins the letters
-of a typed line), and whether those lines are flush right and ragged left: the mirror image of a
-typed page, i.e. show-through from the back. Three verdicts:
+of a typed line), and whether those lines read as the mirror image of a typed page (flush right with the
+ascenders up, or flush left with them down), i.e. show-through from the back. Three verdicts:
 
 - **text**: at least ``MIN_LINES`` lines, not mirrored, whose letters stand out by ``TEXT_SEED``
   (16 %) of the paper: the page is not blank; imaging goes on with the relative ink (orientation,
@@ -52,8 +52,8 @@ FLUSH_MM = 2.5
 """Line ends within this of the outermost one are flush with it."""
 MIRROR_FLUSH = 0.5
 MIRROR_MARGIN = 0.25
-"""Mirrored: at least MIRROR_FLUSH of the lines end flush right, and that share exceeds the share
-starting flush left by MIRROR_MARGIN (typed pages are flush left; their show-through flush right)."""
+"""A flush side: at least MIRROR_FLUSH of the lines end flush on it, MIRROR_MARGIN more than on the
+other side (typed pages are flush left; their show-through, a mirror image, flush right)."""
 
 
 @dataclass(frozen=True)
@@ -69,31 +69,44 @@ class FaintLook:
 @dataclass(frozen=True)
 class Lines:
     count: int
-    mirrored: bool = False
-    """The lines are flush right and ragged left: the mirror image of a typed page (show-through
-    from the back), not type on this side."""
+    parity: int = 0
+    """+1: the lines read as a typed page (flush left with ascenders up, or turned upside down:
+    flush right with ascenders down); -1: as its mirror image (flush right with ascenders up, or
+    flush left with ascenders down), i.e. show-through from the back; 0: no clear flush side."""
+
+    @property
+    def mirrored(self) -> bool:
+        return self.parity < 0
 
 
 def text_lines(ink: Ink) -> Lines:
-    """The lines the text-like components of ``ink`` form: components joined by a horizontal smear
-    of LINE_GAP_MM, a line at least MIN_LINE_MM long holding MIN_LINE_COMPONENTS or more."""
+    """The lines the text-like components of ``ink`` form, along the rows or, on a page turned a
+    quarter, along the columns: components joined by a smear of LINE_GAP_MM, a line at least
+    MIN_LINE_MM long holding MIN_LINE_COMPONENTS or more."""
     if len(ink.stats) < MIN_LINE_COMPONENTS:
         return Lines(0)
-    mm = ink.mm
     lut = np.zeros(int(ink.labels.max()) + 1, np.uint8)
     lut[ink.text_labels] = 1
     text = lut[ink.labels]
+    rows = _lines(text, ink.stats, ink.mm)
+    if rows.count >= MIN_LINES:
+        return rows
+    # a page turned a quarter: its columns, transposed (a transpose is itself a mirror image)
+    columns = _lines(np.ascontiguousarray(text.T), ink.stats[:, [1, 0, 3, 2, 4]], ink.mm)
+    return Lines(columns.count, -columns.parity) if columns.count > rows.count else rows
+
+
+def _lines(text: np.ndarray, st: np.ndarray, mm: float) -> Lines:
     gap = max(3, int(round(LINE_GAP_MM * mm)))
     smeared = cv2.dilate(text, np.ones((1, gap), np.uint8))
     n, labels, stats = components(smeared)
     if n <= 1:
         return Lines(0)
-    st = ink.stats
     cx = np.clip(st[:, 0] + st[:, W] // 2, 0, labels.shape[1] - 1)
     cy = np.clip(st[:, 1] + st[:, H] // 2, 0, labels.shape[0] - 1)
-    members = np.bincount(labels[cy, cx].astype(np.int64), minlength=n)
-    # the smear widens a line by the gap on its right
-    width = stats[:, W] - gap
+    member_of = labels[cy, cx].astype(np.int64)
+    members = np.bincount(member_of, minlength=n)
+    width = stats[:, W] - gap  # the smear widens a line by the gap on its right
     line = (members >= MIN_LINE_COMPONENTS) & (width >= MIN_LINE_MM * mm) & (stats[:, H] <= MAX_LINE_HEIGHT_MM * mm)
     line[0] = False
     count = int(line.sum())
@@ -104,7 +117,26 @@ def text_lines(ink: Ink) -> Lines:
     flush = FLUSH_MM * mm
     flush_left = float(np.mean(left <= left.min() + flush))
     flush_right = float(np.mean(right >= right.max() - flush))
-    return Lines(count, flush_right >= MIRROR_FLUSH and flush_right > flush_left + MIRROR_MARGIN)
+    if flush_right >= MIRROR_FLUSH and flush_right > flush_left + MIRROR_MARGIN:
+        flush_side = -1
+    elif flush_left >= MIRROR_FLUSH and flush_left > flush_right + MIRROR_MARGIN:
+        flush_side = 1
+    else:
+        return Lines(count)
+    return Lines(count, flush_side * _ascenders(st, member_of, np.flatnonzero(line)))
+
+
+def _ascenders(st: np.ndarray, member_of: np.ndarray, lines: np.ndarray) -> int:
+    """+1 when more letters of the lines reach above their line's common top than below its common
+    bottom (ascenders and capitals outnumber descenders in upright Latin type), else -1."""
+    up = down = 0
+    for i in lines:
+        mine = st[member_of == i]
+        top, bottom = mine[:, 1], mine[:, 1] + mine[:, H]
+        reach = 0.35 * float(np.median(mine[:, H]))
+        up += int(np.count_nonzero(top < np.median(top) - reach))
+        down += int(np.count_nonzero(bottom > np.median(bottom) + reach))
+    return 1 if up > down else -1
 
 
 def look(work: WorkingImage) -> FaintLook:
