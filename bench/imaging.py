@@ -196,8 +196,9 @@ def run_blank_case(case: dict) -> dict:
            "ours_s": time.perf_counter() - t0, "looked": "faint" in res.timings_ms,
            "faint_ms": res.timings_ms.get("faint"),
            "near": not res.faint and res.ink_fraction < 3 * BLANK_INK_FRACTION}
-    if out["looked"]:  # the second look's margin: how many lines it saw
-        out["lines"] = faint.look(working_image(lp.image, res.technical.dpi)).lines
+    if out["looked"] or out["near"]:  # the second look's margin (near pages: had they fallen below)
+        second = faint.look(working_image(lp.image, res.technical.dpi))
+        out["lines"], out["verdict"] = second.lines, second.verdict
     return out
 
 
@@ -221,7 +222,11 @@ def blank_report(results: list[dict]) -> None:
               f" -> after: text {sum(r['faint'] for r in looked)}, uncertain (kept, reviewed) "
               f"{sum(r['uncertain'] for r in looked)}, blank {sum(r['blank'] and not r['uncertain'] for r in looked)};"
               f" lines seen {[r.get('lines') for r in looked]}")
-        print(f"     text pages near the line (ink < 3x the blank share, not below it): {sum(r['near'] for r in text)}")
+        near = [r for r in text if r["near"]]
+        print(f"     text pages near the line (ink < 3x the blank share, not below it): {len(near)}; had they fallen "
+              f"below, the second look says text {sum(r.get('verdict') == 'text' for r in near)}, uncertain "
+              f"{sum(r.get('verdict') == 'uncertain' for r in near)}, blank {sum(r.get('verdict') == 'blank' for r in near)}"
+              f" (lines {[r.get('lines') for r in near]})")
         blanks = [r for r in rows if r["truth_blank"]]
         if blanks:
             print(f"     blank pages: lines the second look saw: max {max(r.get('lines') or 0 for r in blanks)}; "
