@@ -190,7 +190,8 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
 
     target = check_publish_target(store, workspace, batch, out_dir, target)  # before the lock file is made
     in_place = _builds_in_place(target)
-    if not in_place and not folder_renames_keep_contents(target.parent):
+    probe_in = next((p for p in target.parents if p.is_dir()), target.parent)  # (the parents are made later)
+    if not in_place and not folder_renames_keep_contents(probe_in):
         # a disk that loses a renamed folder's contents (fusefat): the publication was swapped in
         # empty and reported as made; built inside the folder, it is moved in file by file
         try:
