@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -55,11 +54,6 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
-def shown(name: str) -> str:
-    """A name as it can be printed, stored and put in XML: ``\\xNN`` for what cannot (``naming.printable``)."""
-    return printable(name)
-
-
 def _skip_reason(path: Path) -> str | None:
     """Why ``path`` is not read, or None for a regular file or folder (``lstat``: links not followed)."""
     try:
@@ -98,7 +92,7 @@ def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
             continue
         reason = _skip_reason(child)
         if reason:
-            skipped[shown(child.relative_to(root).as_posix())
+            skipped[printable(child.relative_to(root).as_posix())
                     + ("/" if child.is_dir() and not child.is_symlink() else "")] = reason
         else:
             out.append(child)
@@ -132,7 +126,7 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         raise DeliveryError("a delivery is a folder, not a file: {root}", root=root)
     if not is_text(str(root.resolve())):
         raise DeliveryError("the path of the delivery {root} is not valid UTF-8 or holds a control character; "
-                            "rename the folder", root=shown(str(root)))
+                            "rename the folder", root=printable(str(root)))
     if layout not in LAYOUTS + ("auto",):
         raise DeliveryError("unknown layout {layout!r} (use folders, stack or auto)", layout=layout)
     children = _children(root, root, {})
