@@ -1,0 +1,324 @@
+"""Ruled tables and title blocks read cell by cell.
+
+The page reading (``ocr.engine``) finds columns, paragraphs and lines on the whole page; a ruled
+grid does not fit that picture. On the dev-folders delivery (``bench/ocr_lines.py``; crops of the
+missed words of the pages holding tables and title blocks) the words of those lines were missed
+for these causes, in this order:
+
+- **the whole grid left unread**: the page reading took a drawing's title block (small type in
+  ruled boxes, the drawing around it) for a picture and returned no word or a few letters for it
+  (two title blocks of 13 lines each, 300 and 150 ppi);
+- **rows read into each other**: a berekening's table has tight rows in a ruled box; the page
+  reading joined pieces of two rows into one line (``belastin ei en nuttige astin``) or cut words
+  (``totaa``, ``gewic``);
+- **small labels read with their cell's edge** (``PERGEEL``, ``EK`` of ``WERK``), fewer.
+
+So the grid is found (the ruled lines by a morphological opening along rows and columns, on the
+copy before ``ocr.cleanup`` paints the rules over) and each of its cells, with a neighbouring cell
+(a lone box is a stamp's frame or a form field, not a grid), is cut out of the copy the engine read,
+enlarged when its type is small, and put on one sheet that the engine reads once as sparse text:
+one more engine call on a page with a grid, none on a page without. A cell's words take the place
+of the first reading's words in it only when they are better (more confident characters, see
+``_better``): good first-pass words are never replaced with worse ones. The cells' words are
+brought back to page pixels and make one block, row by row (cells in order of their top, then
+their left; lines in a cell top to bottom).
+
+The numbers were chosen on dev-folders and are scored on dev-stack and dev-planted
+(``bench/ocr_lines.py --before REV``, see its docstring and docs/architecture.md, OCR decisions).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from digitalisering.ocr.engines import OcrEngine
+from digitalisering.ocr.model import Block, Line, PageText, Word
+
+WORK_PX_PER_MM = 4.0
+"""The grid is looked for on a copy reduced to about this resolution (100 ppi; every ink pixel of
+a block kept, so a thin rule stays): a drawing of 30 megapixels costs a few tenths of a second."""
+RULE_MM = 12.0
+"""A ruled line is at least this long (a letter's stroke never is)."""
+GAP_CLOSE_MM = 1.0
+"""Gaps in a rule up to this long (a dashed or broken rule) are closed before it is looked for."""
+CELL_MIN_MM = (5.0, 2.5)
+"""Smallest cell (width, height): it holds at least one small line of type."""
+CELL_MAX_MM = (400.0, 40.0)
+"""Largest cell (width, height): higher ones are a drawing's plan or a page's frame."""
+CELL_FILL = 0.8
+"""A cell's area is at least this share of its box (it is a rectangle)."""
+NEIGHBOUR_MM = 2.0
+"""Two cells are neighbours when their boxes come this close along a shared side (the rule
+between them is thinner)."""
+INSET_MM = 0.4
+"""What is cut off a cell's box on every side: its rule."""
+MIN_INK = 0.003
+"""A cell with less of its area in ink holds no text (empty cells are not put on the sheet)."""
+TARGET_HEIGHT_PX = 32
+"""Small type is enlarged until its median letter is about this high, at most MAX_ENLARGE times."""
+MAX_ENLARGE = 3.0
+GAP_PX = 40
+"""White space between the cells on the sheet."""
+MAX_SHEET_MEGAPIXELS = 6.0
+"""The sheet holds cells in reading order up to this size."""
+MIN_CONF = 70.0
+"""Cell words read with less confidence are left out."""
+MIN_CHARS = 1
+NEGATIVE_BELOW = 128
+"""A page whose median grey is below this is a negative print (light lines on a dark ground)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a ruled grid, in page pixels (x0, y0, x1, y1) of the copy before cleanup."""
+    box: tuple[int, int, int, int]
+
+
+def _ink(grey: np.ndarray) -> np.ndarray:
+    step = max(1, int(math.sqrt(grey.size / 250_000)))
+    paper = int(np.percentile(grey[::step, ::step], 90))
+    return grey < paper * 0.6
+
+
+def _upright_grey(image: Image.Image) -> np.ndarray:
+    """The page as grey with dark ink on light paper: a negative print (a blueprint: light lines on
+    a dark ground, its median below NEGATIVE_BELOW) is inverted."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    step = max(1, int(math.sqrt(grey.size / 250_000)))
+    return 255 - grey if np.median(grey[::step, ::step]) < NEGATIVE_BELOW else grey
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The cells of a page's ruled grids, in reading order, each with its crop to read."""
+    cells: list[Cell]
+    crops: list[np.ndarray]
+    """Each cell's inside (its rules cut off), grey, dark ink on light paper."""
+    paper: int
+
+
+def find_grid(image: Image.Image, dpi: float) -> Grid:
+    """The cells of the ruled grids of a straightened page, read off the copy before
+    ``ocr.cleanup`` paints its rules over; their crops come from that copy too (a cell's own rules
+    are cut off with INSET_MM; the flattened copy of a negative print is no longer readable)."""
+    grey = _upright_grey(image)
+    cells = find_cells(grey, dpi)
+    crops = []
+    for cell in cells:
+        x0, y0, x1, y1 = _inset(cell.box, dpi)
+        crops.append(grey[y0:y1, x0:x1].copy())
+    step = max(1, int(math.sqrt(grey.size / 250_000)))
+    return Grid(cells, crops, int(np.percentile(grey[::step, ::step], 90)))
+
+
+def find_cells(grey: np.ndarray, dpi: float) -> list[Cell]:
+    """The cells of the ruled grids of a straightened page (grey, dark ink on light paper), in
+    reading order (``reading_order``)."""
+    ink = _ink(grey).astype(np.uint8) * 255
+    f = max(1, int(math.ceil(dpi / 25.4 / WORK_PX_PER_MM)))
+    h, w = ink.shape
+    small = cv2.resize(ink, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) > 0
+    small = small.astype(np.uint8)
+    mm = dpi / 25.4 / f
+    long, close = max(3, int(round(RULE_MM * mm))), max(1, int(round(GAP_CLOSE_MM * mm)))
+    horiz = cv2.morphologyEx(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((1, close), np.uint8)),
+                             cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
+    vert = cv2.morphologyEx(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((close, 1), np.uint8)),
+                            cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
+    lines = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
+    if not lines.any():
+        return []
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((lines == 0).astype(np.uint8), connectivity=4)
+    sh, sw = lines.shape
+    boxes = []
+    for k in range(1, n):
+        x, y, bw, bh, area = (int(v) for v in stats[k])
+        if x == 0 or y == 0 or x + bw >= sw or y + bh >= sh:
+            continue
+        if not (CELL_MIN_MM[0] * mm <= bw <= CELL_MAX_MM[0] * mm and CELL_MIN_MM[1] * mm <= bh <= CELL_MAX_MM[1] * mm):
+            continue
+        if area < CELL_FILL * bw * bh:
+            continue
+        boxes.append((x, y, x + bw, y + bh))
+    if len(boxes) < 2:
+        return []
+    b = np.array(boxes, dtype=np.float64)
+    near = NEIGHBOUR_MM * mm + 3  # the dilated rule between them
+    gap_x = np.maximum(b[:, None, 0], b[None, :, 0]) - np.minimum(b[:, None, 2], b[None, :, 2])
+    gap_y = np.maximum(b[:, None, 1], b[None, :, 1]) - np.minimum(b[:, None, 3], b[None, :, 3])
+    # side by side (rows overlap, columns within ``near``) or one above the other
+    neighbour = ((gap_y < 0) & (gap_x <= near)) | ((gap_x < 0) & (gap_y <= near))
+    np.fill_diagonal(neighbour, False)
+    keep = neighbour.any(axis=1)
+    cells = []
+    for (x0, y0, x1, y1), k in zip(boxes, keep):
+        if not k:
+            continue
+        box = (x0 * f, y0 * f, min(w, x1 * f), min(h, y1 * f))
+        ix0, iy0, ix1, iy1 = _inset(box, dpi)
+        if ix1 <= ix0 or iy1 <= iy0 or ink[iy0:iy1, ix0:ix1].mean() / 255 < MIN_INK:
+            continue
+        cells.append(Cell(box))
+    return reading_order(cells)
+
+
+def reading_order(cells: list[Cell]) -> list[Cell]:
+    """Row by row (a cell whose middle lies within the first cell of a row belongs to that row),
+    each row left to right."""
+    rows: list[list[Cell]] = []
+    for cell in sorted(cells, key=lambda c: (c.box[1], c.box[0])):
+        middle = (cell.box[1] + cell.box[3]) / 2
+        row = next((r for r in rows if r[0].box[1] <= middle < r[0].box[3]), None)
+        if row is None:
+            rows.append([cell])
+        else:
+            row.append(cell)
+    rows.sort(key=lambda r: r[0].box[1])
+    return [c for r in rows for c in sorted(r, key=lambda c: c.box[0])]
+
+
+def _inset(box: tuple[int, int, int, int], dpi: float) -> tuple[int, int, int, int]:
+    d = int(round(INSET_MM * dpi / 25.4))
+    return box[0] + d, box[1] + d, box[2] - d, box[3] - d
+
+
+@dataclass(frozen=True)
+class _Tile:
+    top: int
+    height: int
+    scale: float
+    origin: tuple[int, int]
+    cell: int
+
+
+def _letter_height(crop: np.ndarray, mm: float) -> float | None:
+    ink = _ink(crop).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 8 * mm)]
+    return float(np.median(heights)) if len(heights) else None
+
+
+def _sheet(grid: Grid, dpi: float) -> tuple[Image.Image, list[_Tile]] | None:
+    mm = dpi / 25.4
+    crops, pixels = [], 0.0
+    for k, (cell, crop) in enumerate(zip(grid.cells, grid.crops)):
+        letter = _letter_height(crop, mm)
+        if letter is None:
+            continue
+        scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / letter)))
+        if scale > 1.0:
+            crop = cv2.resize(crop, (round(crop.shape[1] * scale), round(crop.shape[0] * scale)),
+                              interpolation=cv2.INTER_CUBIC)
+        pixels += (crop.shape[0] + GAP_PX) * (crop.shape[1] + GAP_PX)
+        if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
+            break
+        crops.append((crop, scale, _inset(cell.box, dpi)[:2], k))
+    if not crops:
+        return None
+    width = max(c.shape[1] for c, *_ in crops) + 2 * GAP_PX
+    height = sum(c.shape[0] + GAP_PX for c, *_ in crops) + GAP_PX
+    out = np.full((height, width), grid.paper, np.uint8)
+    tiles, top = [], GAP_PX
+    for crop, scale, origin, k in crops:
+        out[top:top + crop.shape[0], GAP_PX:GAP_PX + crop.shape[1]] = crop
+        tiles.append(_Tile(top, crop.shape[0], scale, origin, k))
+        top += crop.shape[0] + GAP_PX
+    return Image.fromarray(out), tiles
+
+
+def _back(word: Word, tile: _Tile) -> Word:
+    s = tile.scale
+    x0 = tile.origin[0] + (word.left - GAP_PX) / s
+    y0 = tile.origin[1] + (word.top - tile.top) / s
+    return Word(word.text, int(math.floor(x0)), int(math.floor(y0)), max(1, int(round(word.width / s))),
+                max(1, int(round(word.height / s))), word.conf)
+
+
+def _centre_in(word: Word, box: tuple[int, int, int, int]) -> bool:
+    cx, cy = word.left + word.width / 2, word.top + word.height / 2
+    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+
+
+def _weight(words: list[Word]) -> float:
+    """Confident characters: the letters and digits of the words, each counted by its word's
+    confidence."""
+    return sum(sum(ch.isalnum() for ch in w.text) * max(0.0, w.conf) / 100.0 for w in words)
+
+
+def _better(new: list[Word], old: list[Word]) -> bool:
+    """Whether a cell's own reading beats the page reading's words in it: more confident characters."""
+    return _weight(new) > _weight(old)
+
+
+def _lines(words: list[Word]) -> list[Line]:
+    """Words of one cell in lines (overlapping rows), top to bottom, each left to right."""
+    rows: list[list[Word]] = []
+    for w in sorted(words, key=lambda w: w.top + w.height / 2):
+        cy = w.top + w.height / 2
+        if rows:
+            last = rows[-1]
+            top, bottom = min(x.top for x in last), max(x.bottom for x in last)
+            if top <= cy <= bottom:
+                last.append(w)
+                continue
+        rows.append([w])
+    return [Line(sorted(r, key=lambda w: w.left)) for r in rows]
+
+
+@dataclass(frozen=True)
+class CellReading:
+    text: PageText
+    """The page's text: the first reading less the words of the cells read better, plus one block
+    of the cells' words."""
+    cells: int
+    """Cells whose own reading was taken."""
+    words: int
+    """Words those cells put in."""
+
+
+def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: str,
+               timeout: float = 0) -> CellReading | None:
+    """``text`` (boxes in the pixels of the page ``grid`` was found on) with the cells of ``grid``
+    read one by one; None when no cell's reading was better than the page's."""
+    cells = grid.cells
+    if not cells:
+        return None
+    made = _sheet(grid, dpi)
+    if made is None:
+        return None
+    picture, tiles = made
+    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
+    tops = np.array([t.top for t in tiles])
+    per_cell: dict[int, list[Word]] = {}
+    for w in found.words:
+        if w.conf < MIN_CONF or sum(ch.isalnum() for ch in w.text) < MIN_CHARS:
+            continue
+        k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+        if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+            continue
+        per_cell.setdefault(tiles[k].cell, []).append(_back(w, tiles[k]))
+    first = text.words
+    taken: list[tuple[int, list[Word]]] = []
+    out: set[int] = set()
+    for k, new in sorted(per_cell.items()):
+        box = cells[k].box
+        old = [w for w in first if id(w) not in out and _centre_in(w, box)]
+        if _better(new, old):
+            out.update(id(w) for w in old)
+            taken.append((k, new))
+    if not taken:
+        return None
+    kept = []
+    for block in text.blocks:
+        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            kept.append(Block(lines))
+    block = Block([line for _, new in taken for line in _lines(new)])
+    return CellReading(replace(text, blocks=kept + [block]), len(taken), sum(len(n) for _, n in taken))
