@@ -42,6 +42,8 @@ from digitalisering.ocr.model import Block, Line, PageText, Word
 WORK_PX_PER_MM = 4.0
 """The grid is looked for on a copy reduced to about this resolution (100 ppi; every ink pixel of
 a block kept, so a thin rule stays): a drawing of 30 megapixels costs a few tenths of a second."""
+RULE_INK = float(__import__("os").environ.get("RULE_INK", 0.6))
+"""Ink for the rules: darker than this share of the paper level."""
 RULE_MM = 12.0
 """A ruled line is at least this long (a letter's stroke never is)."""
 GAP_CLOSE_MM = 1.0
@@ -56,7 +58,7 @@ NEIGHBOUR_MM = 2.0
 """Two cells are neighbours when their boxes come this close along a shared side (the rule
 between them is thinner)."""
 INSET_MM = 0.4
-"""What is cut off a cell's box on every side: its rule."""
+"""A cell's inside: its box less this on every side (its rule)."""
 MIN_INK = 0.003
 """A cell with less of its area in ink holds no text (empty cells are not put on the sheet)."""
 TARGET_HEIGHT_PX = 32
@@ -79,10 +81,10 @@ class Cell:
     box: tuple[int, int, int, int]
 
 
-def _ink(grey: np.ndarray) -> np.ndarray:
+def _ink(grey: np.ndarray, fraction: float = 0.6) -> np.ndarray:
     step = max(1, int(math.sqrt(grey.size / 250_000)))
     paper = int(np.percentile(grey[::step, ::step], 90))
-    return grey < paper * 0.6
+    return grey < paper * fraction
 
 
 def _upright_grey(image: Image.Image) -> np.ndarray:
@@ -98,7 +100,9 @@ class Grid:
     """The cells of a page's ruled grids, in reading order, each with its crop to read."""
     cells: list[Cell]
     crops: list[np.ndarray]
-    """Each cell's inside (its rules cut off), grey, dark ink on light paper."""
+    """Each cell's inside (``_inset``: its rules cut off), grey, dark ink on light paper."""
+    origins: list[tuple[int, int]]
+    """Where each crop's top left lies on the page."""
     paper: int
 
 
@@ -108,18 +112,16 @@ def find_grid(image: Image.Image, dpi: float) -> Grid:
     are cut off with INSET_MM; the flattened copy of a negative print is no longer readable)."""
     grey = _upright_grey(image)
     cells = find_cells(grey, dpi)
-    crops = []
-    for cell in cells:
-        x0, y0, x1, y1 = _inset(cell.box, dpi)
-        crops.append(grey[y0:y1, x0:x1].copy())
     step = max(1, int(math.sqrt(grey.size / 250_000)))
-    return Grid(cells, crops, int(np.percentile(grey[::step, ::step], 90)))
+    paper = int(np.percentile(grey[::step, ::step], 90))
+    crops = [(grey[b[1]:b[3], b[0]:b[2]].copy(), (b[0], b[1])) for b in (_inset(c.box, dpi) for c in cells)]
+    return Grid(cells, [c for c, _ in crops], [o for _, o in crops], paper)
 
 
 def find_cells(grey: np.ndarray, dpi: float) -> list[Cell]:
     """The cells of the ruled grids of a straightened page (grey, dark ink on light paper), in
     reading order (``reading_order``)."""
-    ink = _ink(grey).astype(np.uint8) * 255
+    ink = _ink(grey, RULE_INK).astype(np.uint8) * 255
     f = max(1, int(math.ceil(dpi / 25.4 / WORK_PX_PER_MM)))
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) > 0
@@ -218,7 +220,7 @@ def _sheet(grid: Grid, dpi: float) -> tuple[Image.Image, list[_Tile]] | None:
         pixels += (crop.shape[0] + GAP_PX) * (crop.shape[1] + GAP_PX)
         if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
             break
-        crops.append((crop, scale, _inset(cell.box, dpi)[:2], k))
+        crops.append((crop, scale, grid.origins[k], k))
     if not crops:
         return None
     width = max(c.shape[1] for c, *_ in crops) + 2 * GAP_PX
@@ -274,18 +276,20 @@ def _lines(words: list[Word]) -> list[Line]:
 @dataclass(frozen=True)
 class CellReading:
     text: PageText
-    """The page's text: the first reading less the words of the cells read better, plus one block
-    of the cells' words."""
+    """The page's text: the first reading less the words in the grid's cells, plus one block of
+    them, row by row: in each cell its own reading where that was better, else the page
+    reading's words."""
     cells: int
     """Cells whose own reading was taken."""
     words: int
-    """Words those cells put in."""
+    """Words of the grid's block."""
 
 
 def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: str,
                timeout: float = 0) -> CellReading | None:
     """``text`` (boxes in the pixels of the page ``grid`` was found on) with the cells of ``grid``
-    read one by one; None when no cell's reading was better than the page's."""
+    read one by one (see ``CellReading``); None when no cell's reading was better than the page's
+    (the page's text stays as it was, in its order)."""
     cells = grid.cells
     if not cells:
         return None
@@ -304,15 +308,19 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
             continue
         per_cell.setdefault(tiles[k].cell, []).append(_back(w, tiles[k]))
     first = text.words
-    taken: list[tuple[int, list[Word]]] = []
+    chosen: list[list[Word]] = []
     out: set[int] = set()
-    for k, new in sorted(per_cell.items()):
-        box = cells[k].box
-        old = [w for w in first if id(w) not in out and _centre_in(w, box)]
-        if _better(new, old):
-            out.update(id(w) for w in old)
-            taken.append((k, new))
-    if not taken:
+    better = 0
+    for k, cell in enumerate(cells):
+        old = [w for w in first if id(w) not in out and _centre_in(w, cell.box)]
+        new = per_cell.get(k, [])
+        out.update(id(w) for w in old)
+        if new and _better(new, old):
+            better += 1
+            chosen.append(new)
+        elif old:
+            chosen.append(old)
+    if not better:
         return None
     kept = []
     for block in text.blocks:
@@ -320,5 +328,5 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
         lines = [line for line in lines if line.words]
         if lines:
             kept.append(Block(lines))
-    block = Block([line for _, new in taken for line in _lines(new)])
-    return CellReading(replace(text, blocks=kept + [block]), len(taken), sum(len(n) for _, n in taken))
+    block = Block([line for words in chosen for line in _lines(words)])
+    return CellReading(replace(text, blocks=kept + [block]), better, len(block.words))
