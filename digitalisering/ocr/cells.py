@@ -89,6 +89,9 @@ MIN_CONF = 70.0
 """Cell words read with less confidence are left out (not tuned: between the second reading's
 DOUBT_CONF and MIN_CONF; a cell's words still have to beat the page reading's, ``_better``)."""
 MIN_CHARS = 1
+SURE_CONF = 90.0
+"""A cell whose words the page reading gave with at least this confidence, each, is not read again
+(a form's boxes read well cost no engine call)."""
 NEGATIVE_BELOW = 128
 """A page whose median grey is below this is a negative print (light lines on a dark ground)."""
 
@@ -250,10 +253,11 @@ def _letter_height(crop: np.ndarray, mm: float) -> float | None:
     return float(np.median(heights)) if len(heights) else None
 
 
-def _sheet(grid: Grid, dpi: float) -> tuple[Image.Image, list[_Tile]] | None:
+def _sheet(grid: Grid, dpi: float, which: list[int]) -> tuple[Image.Image, list[_Tile]] | None:
     mm = dpi / 25.4
     crops, pixels = [], 0.0
-    for k, (cell, crop) in enumerate(zip(grid.cells, grid.crops)):
+    for k in which:
+        crop = grid.crops[k]
         letter = _letter_height(crop, mm)
         if letter is None:
             continue
@@ -297,6 +301,12 @@ def _weight(words: list[Word]) -> float:
     return sum(sum(ch.isalnum() for ch in w.text) * max(0.0, w.conf) / 100.0 for w in words)
 
 
+def _unsure(words: list[Word]) -> bool:
+    """Whether a cell is worth reading on its own: the page reading put no word in it, or one it
+    was not sure of (below SURE_CONF)."""
+    return not words or min(w.conf for w in words) < SURE_CONF
+
+
 def _better(new: list[Word], old: list[Word]) -> bool:
     """Whether a cell's own reading beats the page reading's words in it: more confident characters."""
     return _weight(new) > _weight(old)
@@ -337,7 +347,9 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
     cells = grid.cells
     if not cells:
         return None
-    made = _sheet(grid, dpi)
+    first = text.words
+    which = [k for k, cell in enumerate(cells) if _unsure([w for w in first if _centre_in(w, cell.box)])]
+    made = _sheet(grid, dpi, which)
     if made is None:
         return None
     picture, tiles = made
@@ -351,7 +363,6 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
         if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
             continue
         per_cell.setdefault(tiles[k].cell, []).append(_back(w, tiles[k]))
-    first = text.words
     chosen: list[list[Word]] = []
     out: set[int] = set()
     better = 0
