@@ -336,7 +336,9 @@ class CellReading:
     text: PageText
     """The page's text: the first reading less the words in the grid's cells, plus one block of
     them, row by row: in each cell its own reading where that was better, else the page
-    reading's words."""
+    reading's words. The block stands where the grid's first word stood in the page reading
+    (a table in the middle of a berekening stays there), or, with none, before the first block
+    below its top."""
     cells: int
     """Cells whose own reading was taken."""
     words: int
@@ -381,11 +383,17 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
             chosen.append(old)
     if not better:
         return None
-    kept = []
+    kept: list[Block] = []
+    at = None  # the grid's place in the reading order: where its first word was, else by its top
     for block in text.blocks:
+        if at is None and any(id(w) in out for w in block.words):
+            at = len(kept)
         lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
         lines = [line for line in lines if line.words]
         if lines:
             kept.append(Block(lines))
     block = Block([line for words in chosen for line in _lines(words)])
-    return CellReading(replace(text, blocks=kept + [block]), better, len(block.words))
+    if at is None:
+        top = block.box.top
+        at = next((k for k, b in enumerate(kept) if b.box.top > top), len(kept))
+    return CellReading(replace(text, blocks=kept[:at] + [block] + kept[at:]), better, len(block.words))

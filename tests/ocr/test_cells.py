@@ -149,3 +149,18 @@ def test_the_page_chain_puts_the_cells_words_row_by_row_into_the_words_and_the_a
         assert f"{label} {value}" in joined, joined
     assert strings(alto_xml(text, AltoSource("p.pdf", 1))) == words
     assert record.ocr.words == len(words)
+
+
+def test_the_grid_keeps_its_place_in_the_reading_order():
+    page, (bx, by, bx1, by1) = drawing()
+    grid = cells.find_grid(page, DPI)
+    value = next(c for c in grid.cells if c.box[0] > bx + mm(20) and c.box[1] > by + mm(7))
+    above = Word("Leiden", 300, 200, 200, 40, 95.0)
+    doubtful = Word("lr", value.box[0] + mm(2), value.box[1] + mm(1.5), mm(3), mm(2.5), 30.0)
+    below = Word("Breestraat", 300, page.height - 60, 300, 40, 95.0)  # read after the block
+    first = PageText("nld", [Block([Line([above])]), Block([Line([doubtful])]), Block([Line([below])])],
+                     width=page.width, height=page.height, dpi=DPI)
+    got = cells.read_cells(Garbage(), grid, DPI, first, "nld")
+    blocks = got.text.blocks
+    assert blocks[0].words == [above] and blocks[-1].words == [below] and len(blocks) == 3
+    assert doubtful not in blocks[1].words and any(_centre_in(w, value.box) for w in blocks[1].words)
