@@ -1,0 +1,256 @@
+"""Stamps read as wholes, at their own angle, and on colour scans without the type beneath them.
+
+The page reading (``ocr.engine``) reads a stamp set askew over typed text as part of the text, or
+not at all: its big headline (``INGEKOMEN``, ``BEHOORT BIJ BESLUIT``, ``GEZIEN``) is lost or read
+as a few letters merged with the type under it. The second reading (``ocr.reread``) only sees the
+pieces of a stamp that no first-reading word covers, cut apart by the words it does cover, and
+drops what it reads there when its centre lies in a typed word (a stamp lies *on* typed words).
+
+Cause analysis on dev-folders (56 pages with stamps, 98 words of three letters or more in stamp
+lines, after the first and second reading; ``bench/ocr_lines.py``): 25 words missed, of which the
+stamp's headline in large rotated type (``INGEKOMEN``, ``BEHOORT BIJ BESLUIT``: 9), stamp words over
+typed text in grey or colour scans (month names, ``GEZIEN``: 10), bitonal stamps whose frame is
+broken up and joined to the letters (4), small type on a 150 ppi drawing (2).
+
+So this module
+1. finds stamps by their frame: components of stamp size (``MIN_MM``..``MAX_MM``) whose ink is thin
+   (a frame, a circle, the pieces of a broken one, joined when they lie within ``JOIN_MM``) and
+   most of whose pixels lie on the outline of their rectangle or circle (``ON_OUTLINE``): a
+   signature or a paragraph does not; on a colour scan also by the colour of the ink: pixels
+   whose chroma is ``CHROMA_MIN`` above the paper's, in blobs of stamp size;
+2. on a colour scan replaces, inside each coloured stamp, the grey page by the stamp's own ink
+   (the black type beneath it becomes paper: ``colour_layer``);
+3. reads all stamps of the page on one sheet (``ocr.reread.sheet``: each region straightened by its
+   own angle, enlarged when small, its frame painted over), one engine call per page that has any;
+4. keeps a word read there with ``reread.MIN_CONF`` unless the first reading has the same word on
+   the same place; first-reading words below ``reread.DOUBT_CONF`` whose centre lies in a kept
+   word are taken out (a stamp read into the type), good first-reading words are never replaced.
+
+The numbers were chosen on dev-folders and are scored on dev-stack and dev-planted
+(``bench/ocr_lines.py``: the ``reread`` column runs this pass before the second reading; see
+docs/architecture.md, OCR decisions, for the figures).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from digitalisering.imaging.transform import rotate_array
+from digitalisering.ocr.engines import OcrEngine
+from digitalisering.ocr.model import Block, Line, PageText, Word
+from digitalisering.ocr.reread import MIN_CONF, Tile, _back, _boxes, _doubtful, sheet
+
+MIN_MM = 12.0
+"""A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
+MAX_MM = 120.0
+"""...and at most this (larger frames are a drawing's title block or a form's box)."""
+MIN_SIDE_MM = 4.0
+"""A frame piece is at least this high and wide (a straight rule is not a stamp)."""
+MAX_FILL = 0.25
+"""A frame piece's ink fills at most this share of its box (a frame is thin; a blot is not)."""
+JOIN_MM = 3.0
+"""Pieces of one frame (broken by a bitonal scan or a light stroke) within this distance are one stamp."""
+OUTLINE_MM = 1.5
+"""Width of the band along the outline of the pieces' rectangle or circle."""
+ON_OUTLINE = 0.2
+"""At least this share of the pieces' ink lies on that band: a frame. On dev-folders 0.2 kept 33 of
+the 51 stamps' regions and 23 other regions (signatures, boxes); without the test 36 and 70."""
+INK_SHARE = 0.8
+"""Ink is darker than this share of the paper grey (stamp ink is lighter than type)."""
+CHROMA_MIN = 40
+"""On a colour scan, stamp ink has a chroma (max - min of R, G, B) this much above the paper's."""
+CHROMA_JOIN_MM = 3.0
+"""Coloured pixels within this distance are one stamp."""
+
+
+@dataclass(frozen=True)
+class StampReading:
+    text: PageText
+    """The page's text: the first reading less the doubtful words a stamp word stands in for,
+    plus the stamp words as blocks of their own."""
+    stamps: int
+    """Stamp regions read."""
+    added: int
+    """Words the stamps gave that stand in for no word of the first reading."""
+    replaced: int
+    """Doubtful first-reading words taken out."""
+
+
+def _paper(grey: np.ndarray) -> int:
+    step = max(1, int(math.sqrt(grey.size / 250_000)))
+    return int(np.percentile(grey[::step, ::step], 90))
+
+
+def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
+    """Boxes (x0, y0, x1, y1) that overlap when grown by ``grow`` joined into one."""
+    groups: list[list[int]] = []
+    for b in boxes:
+        b = [b[0] - grow, b[1] - grow, b[2] + grow, b[3] + grow]
+        merged = True
+        while merged:
+            merged = False
+            for o in groups:
+                if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                    groups.remove(o)
+                    b = [min(b[0], o[0]), min(b[1], o[1]), max(b[2], o[2]), max(b[3], o[3])]
+                    merged = True
+                    break
+        groups.append(b)
+    return [[b[0] + grow, b[1] + grow, b[2] - grow, b[3] - grow] for b in groups]
+
+
+def _on_outline(pieces: np.ndarray, mm: float) -> float:
+    """The share of ``pieces``' ink on the band along its rectangle's or its circle's outline."""
+    pts = cv2.findNonZero(pieces)
+    if pts is None:
+        return 0.0
+    t = max(2, int(round(OUTLINE_MM * mm)))
+    total = float(pieces.sum())
+    band = np.zeros_like(pieces)
+    cv2.polylines(band, [cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.int32)], True, 1, t)
+    on_rect = float((band & pieces).sum()) / total
+    (cx, cy), r = cv2.minEnclosingCircle(pts)
+    band[:] = 0
+    cv2.circle(band, (int(round(cx)), int(round(cy))), int(round(r)), 1, t)
+    return max(on_rect, float((band & pieces).sum()) / total)
+
+
+def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
+    """[x0, y0, x1, y1] of each stamp frame (whole or in pieces) on the grey page."""
+    mm = dpi / 25.4
+    ink = (grey < _paper(grey) * INK_SHARE).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, w, h, area = (stats[1:, k] for k in range(5))
+    big, small = np.maximum(w, h), np.minimum(w, h)
+    piece = (big >= MIN_MM * mm) & (big <= MAX_MM * mm) & (small >= MIN_SIDE_MM * mm) & (area < MAX_FILL * w * h)
+    ids = np.nonzero(piece)[0]
+    if not len(ids):
+        return []
+    boxes = [[int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])] for i in ids]
+    out = []
+    for x0, y0, x1, y1 in _join(boxes, int(round(JOIN_MM * mm))):
+        x0, y0 = max(0, x0), max(0, y0)
+        if max(x1 - x0, y1 - y0) > MAX_MM * mm:
+            continue
+        own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
+        if _on_outline(own, mm) >= ON_OUTLINE:
+            out.append([x0, y0, x1, y1])
+    return out
+
+
+def chroma(image: Image.Image, deskew_deg: float) -> np.ndarray | None:
+    """The chroma (max - min of R, G, B) of a colour page, turned straight like the copy OCR reads
+    (``imaging.transform.straight_grey``: same canvas, same pixels); None for grey and bitonal pages."""
+    if image.mode != "RGB":
+        return None
+    rgb = np.asarray(image)
+    c = (rgb.max(axis=2) - rgb.min(axis=2)).astype(np.uint8)
+    return rotate_array(c, deskew_deg, cv2.INTER_LINEAR, 0) if deskew_deg else c
+
+
+def colour_regions(chroma_px: np.ndarray, dpi: float) -> tuple[list[list[int]], np.ndarray]:
+    """[x0, y0, x1, y1] of each blob of coloured ink of stamp size, and the coloured-ink mask."""
+    mm = dpi / 25.4
+    paper = int(np.percentile(chroma_px[::4, ::4], 50))
+    coloured = (chroma_px > paper + CHROMA_MIN).astype(np.uint8)
+    k = max(1, int(round(CHROMA_JOIN_MM * mm)))
+    joined = cv2.dilate(coloured, np.ones((k, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for x, y, w, h, _ in stats[1:]:
+        if MIN_MM * mm <= max(w, h) - k <= MAX_MM * mm and min(w, h) - k >= MIN_SIDE_MM * mm:
+            out.append([int(x + k // 2), int(y + k // 2), int(x + w - k // 2), int(y + h - k // 2)])
+    return out, coloured.astype(bool)
+
+
+def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]], dpi: float) -> np.ndarray:
+    """The grey page with each coloured stamp's box holding only the stamp's ink (what is not
+    coloured there, the typed text beneath it, becomes paper)."""
+    out = grey.copy()
+    paper = _paper(grey)
+    grow = max(1, int(round(0.2 * dpi / 25.4)))  # the coloured ink's soft edge
+    for x0, y0, x1, y1 in regions:
+        ink = cv2.dilate(coloured[y0:y1, x0:x1].astype(np.uint8), np.ones((grow, grow), np.uint8)).astype(bool)
+        box = out[y0:y1, x0:x1]
+        box[~ink] = paper
+    return out
+
+
+def _overlaps(a: Word, b: Word) -> bool:
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
+
+
+def _centre_in(word: Word, other: Word) -> bool:
+    cx, cy = word.left + word.width / 2, word.top + word.height / 2
+    return other.left <= cx <= other.right and other.top <= cy <= other.bottom
+
+
+def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, lang: str,
+                chroma_px: np.ndarray | None = None, timeout: float = 0) -> StampReading | None:
+    """The page's text with the words of its stamps (pixels of ``image``, the copy the engine
+    read; ``chroma_px``: ``chroma`` of a colour page, same pixels); None when the page has no
+    stamp or its stamps gave no word the first reading lacks."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    regions = frame_regions(grey, dpi)
+    if chroma_px is not None and chroma_px.shape == grey.shape:
+        coloured_boxes, coloured = colour_regions(chroma_px, dpi)
+        if coloured_boxes:
+            grey = colour_layer(grey, coloured, coloured_boxes, dpi)
+            regions += coloured_boxes
+    if not regions:
+        return None
+    made = sheet(Image.fromarray(grey), dpi, [[x0, y0, x1 - x0, y1 - y0] for x0, y0, x1, y1 in _join(regions, 0)])
+    if made is None:
+        return None
+    picture, tiles = made
+    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
+    first = text.words
+    keep = _stamp_words(found, tiles, first)
+    if not keep:
+        return None
+    new = list(keep.values())
+    out = {id(w) for w in first if _doubtful(w) and any(_centre_in(w, n) for n in new)}
+    standing_in = sum(1 for n in new if any(id(w) in out and (_centre_in(n, w) or _centre_in(w, n)) for w in first))
+    kept = []
+    for block in text.blocks:
+        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            kept.append(Block(lines))
+    blocks = _as_blocks(found, keep)
+    return StampReading(replace(text, blocks=kept + blocks), len(tiles), len(new) - standing_in, len(out))
+
+
+def _stamp_words(found: PageText, tiles: list[Tile], first: list[Word]) -> dict[int, Word]:
+    """The sheet's words worth keeping (by id of the sheet's word), in page pixels."""
+    tops = np.array([t.top for t in tiles])
+    keep: dict[int, Word] = {}
+    taken: list[Word] = []
+    for w in found.words:
+        if w.conf < MIN_CONF or sum(ch.isalnum() for ch in w.text) < 2:
+            continue
+        k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+        if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+            continue
+        page_word = _back(w, tiles[k])
+        same = [o for o in first + taken if o.text.lower() == page_word.text.lower() and _overlaps(o, page_word)]
+        if same:
+            continue
+        keep[id(w)] = page_word
+        taken.append(page_word)
+    return keep
+
+
+def _as_blocks(found: PageText, new: dict[int, Word]) -> list[Block]:
+    blocks = []
+    for block in found.blocks:
+        lines = [Line([new[id(w)] for w in line.words if id(w) in new]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            blocks.append(Block(lines))
+    return blocks
