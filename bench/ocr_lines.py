@@ -13,6 +13,9 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 ``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
 reading, so a change to it is scored before and after on the same pages in the same run, with the
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
+(c) also reads the page's stamps (``ocr.stamps``) before the second reading; (d) does not (at a
+revision before ``ocr/stamps.py``, (d) is the product as it was). ``--kinds stamp`` reads only the
+pages that hold a line of those kinds (all of their lines are scored).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
@@ -65,6 +68,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.completeness import measure
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
+    from digitalisering.ocr.stamps import chroma, read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -87,9 +91,12 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         if name == "before":  # the second reading as it was at --before (it returned added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
             found = first.words + [w for b in extra for w in b.words]
-        elif name == "reread":  # the first reading of the cleaned copy again, then the second reading
-            second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            found = second.text.words if second else first.words
+        elif name == "reread":  # the stamps of the first reading's page, then the second reading
+            stamped = read_stamps(engine, img, dpi, first, "nld", chroma(image, res.deskew_deg))
+            text = stamped.text if stamped else first
+            out["stamp_words"] = stamped.added if stamped else 0
+            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
+            found = second.text.words if second else text.words
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
@@ -114,6 +121,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
     ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
+    ap.add_argument("--kinds", default="", help="only pages with a line of these kinds (comma-separated)")
     ap.add_argument("--before", help="a git revision: also score the second reading as it was there (same pages, same run)")
     args = ap.parse_args()
     before = None
@@ -125,6 +133,8 @@ def main() -> None:
         root = args.shared / "data/dossiers" / name
         truth = json.loads((root.parent / f"{name}.truth.json").read_text())
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
+        if args.kinds:
+            pages = [p for p in pages if any(line["kind"] in args.kinds.split(",") for line in p["lines"])]
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
@@ -153,6 +163,7 @@ def main() -> None:
         print(f"cleanup cost / OCR time per page: median {statistics.median(ratio):.3f}, "
               f"p95 {sorted(ratio)[int(0.95 * (len(ratio) - 1))]:.3f}; OCR time cleaned/as is: median "
               f"{statistics.median(r['cleaned_s'] / r['as_is_s'] for r in rows):.3f}")
+    print(f"stamp words added: {sum(r.get('stamp_words', 0) for r in rows)}")
     print(f"second reading / OCR time: median {statistics.median(r['reread_s'] / r['cleaned_s'] for r in rows):.3f}, "
           f"pages read again: {sum(1 for r in rows if r['reread_words'])}")
     ocr = sum(r["cleaned_s"] for r in rows)

@@ -32,6 +32,7 @@ from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageR
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
 from digitalisering.ocr.reread import reread
+from digitalisering.ocr.stamps import chroma, read_stamps
 from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
@@ -142,6 +143,7 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
+    text = read_stamps_in(engine, readable, ctx, text, started)
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
@@ -156,6 +158,20 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
     facts.chars = sum(len(w.text) for w in all_words)
     return facts
+
+
+def read_stamps_in(engine, readable, ctx: PageContext, text: PageText, started: float) -> PageText:
+    """The page's text with the words of its stamps (``ocr.stamps``: read whole at their own angle,
+    on a colour page without the type beneath them); the first reading alone when the time runs out."""
+    opts = ctx.job.options
+    left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
+    if opts.ocr_timeout and left <= 1:
+        return text
+    try:
+        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, chroma(ctx.image, ctx.deskew_deg), left)
+    except OcrTimeoutError:
+        return text
+    return found.text if found else text
 
 
 def read_again(engine, straight, dpi: float, text: PageText, missing, opts,
