@@ -88,9 +88,12 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
-        if name == "before":  # the second reading as it was at --before (it returned added blocks)
+        if name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            found = first.words + [w for b in extra for w in b.words]
+            if extra is None or hasattr(extra, "text"):
+                found = extra.text.words if extra else first.words
+            else:
+                found = first.words + [w for b in extra for w in b.words]
         elif name == "reread":  # the stamps of the first reading's page, then the second reading
             stamped = read_stamps(engine, img, dpi, first, "nld", chroma(image, res.deskew_deg))
             text = stamped.text if stamped else first
