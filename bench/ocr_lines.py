@@ -13,7 +13,7 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 ``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
 reading, so a change to it is scored before and after on the same pages in the same run, with the
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
-(c) also reads the page's stamps (``ocr.stamps``) before the second reading; (d) does not (at a
+(c) also reads the page's stamps (``ocr.stamps``) after the second reading; (d) does not (at a
 revision before ``ocr/stamps.py``, (d) is the product as it was). ``--kinds stamp`` reads only the
 pages that hold a line of those kinds (all of their lines are scored).
 
@@ -94,12 +94,12 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
                 found = extra.text.words if extra else first.words
             else:
                 found = first.words + [w for b in extra for w in b.words]
-        elif name == "reread":  # the stamps of the first reading's page, then the second reading
-            stamped = read_stamps(engine, img, dpi, first, "nld", chroma(image, res.deskew_deg))
-            text = stamped.text if stamped else first
+        elif name == "reread":  # the second reading, then the stamps
+            second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
+            text = second.text if second else first
+            stamped = read_stamps(engine, img, dpi, text, "nld", chroma(image, res.deskew_deg))
             out["stamp_words"] = stamped.added if stamped else 0
-            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
-            found = second.text.words if second else text.words
+            found = stamped.text.words if stamped else text.words
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words

@@ -22,7 +22,9 @@ So this module
    (the black type beneath it becomes paper: ``colour_layer``);
 3. reads all stamps of the page on one sheet (``ocr.reread.sheet``: each region straightened by its
    own angle, enlarged when small, its frame painted over), one engine call per page that has any;
-4. keeps a word read there with ``reread.MIN_CONF`` unless the first reading has the same word on
+4. runs after the second reading (which reads the page's doubtful words and uncovered regions as
+   it did before: a page whose stamp is read first is not read again for its title block), and
+   keeps a word read there with ``reread.MIN_CONF`` unless the first reading has the same word on
    the same place; first-reading words below ``reread.DOUBT_CONF`` whose centre lies in a kept
    word are taken out (a stamp read into the type), good first-reading words are never replaced.
 
@@ -60,6 +62,12 @@ OUTLINE_MM = 1.5
 ON_OUTLINE = 0.2
 """At least this share of the pieces' ink lies on that band: a frame. On dev-folders 0.2 kept 33 of
 the 51 stamps' regions and 23 other regions (signatures, boxes); without the test 36 and 70."""
+MIN_TILT = 1.0
+"""A rectangular frame on a grey or bitonal page counts only when it is tilted by this many degrees:
+a straight one is a title block's or a form's box (the page is straightened), whose labels the
+second reading (``ocr.reread``) reads better cell by cell; a stamp set by hand is askew (on
+dev-folders 6 of 56 stamps lie within 1.5 degrees). Coloured stamps are found by their colour at
+any angle."""
 INK_SHARE = 0.8
 """Ink is darker than this share of the paper grey (stamp ink is lighter than type)."""
 CHROMA_MIN = 40
@@ -105,15 +113,18 @@ def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
 
 
 def _on_outline(pieces: np.ndarray, mm: float) -> float:
-    """The share of ``pieces``' ink on the band along its rectangle's or its circle's outline."""
+    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
+    is tilted by MIN_TILT or more, or along its circle's outline."""
     pts = cv2.findNonZero(pieces)
     if pts is None:
         return 0.0
     t = max(2, int(round(OUTLINE_MM * mm)))
     total = float(pieces.sum())
     band = np.zeros_like(pieces)
-    cv2.polylines(band, [cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.int32)], True, 1, t)
-    on_rect = float((band & pieces).sum()) / total
+    rect = cv2.minAreaRect(pts)
+    tilt = abs((rect[2] + 45.0) % 90.0 - 45.0)
+    cv2.polylines(band, [cv2.boxPoints(rect).astype(np.int32)], True, 1, t)
+    on_rect = float((band & pieces).sum()) / total if tilt >= MIN_TILT else 0.0
     (cx, cy), r = cv2.minEnclosingCircle(pts)
     band[:] = 0
     cv2.circle(band, (int(round(cx)), int(round(cy))), int(round(r)), 1, t)

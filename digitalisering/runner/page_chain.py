@@ -143,11 +143,12 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
-    text = read_stamps_in(engine, readable, ctx, text, started)
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
-    if facts.reread_words or facts.reread_replaced:
+    stamped = read_stamps_in(engine, readable, ctx, text, started)  # after: the second reading as before
+    if facts.reread_words or facts.reread_replaced or stamped is not text:
+        text = stamped
         facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
