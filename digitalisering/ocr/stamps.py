@@ -45,7 +45,9 @@ from PIL import Image
 from digitalisering.imaging.transform import rotate_array
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
-from digitalisering.ocr.reread import MIN_CONF, Tile, _back, _boxes, _doubtful, sheet
+from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
+from digitalisering.ocr.reread import (FRAME_MM, GAP_PX, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, Tile, _back,
+                                       _doubtful, _merged, _whole_letters)
 
 MIN_MM = 12.0
 """A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
@@ -68,10 +70,14 @@ a straight one is a title block's or a form's box (the page is straightened), wh
 second reading (``ocr.reread``) reads better cell by cell; a stamp set by hand is askew (on
 dev-folders 6 of 56 stamps lie within 1.5 degrees). Coloured stamps are found by their colour at
 any angle."""
+MAX_ANGLE = 45.0
+"""Stamps are straightened by up to this many degrees (dev stamps are set up to 34 degrees askew;
+``ocr.reread`` looks no further than 25)."""
 INK_SHARE = 0.8
 """Ink is darker than this share of the paper grey (stamp ink is lighter than type)."""
 CHROMA_MIN = 40
-"""On a colour scan, stamp ink has a chroma (max - min of R, G, B) this much above the paper's."""
+"""On a colour scan, stamp ink has a chroma (``chroma``: balanced to the paper) this much above the
+paper's (about 0): on dev-folders typed text reaches 33 at its 90th percentile, stamps 46-116."""
 CHROMA_JOIN_MM = 3.0
 """Coloured pixels within this distance are one stamp."""
 
@@ -150,17 +156,26 @@ def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
             continue
         own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
         if _on_outline(own, mm) >= ON_OUTLINE:
-            out.append([x0, y0, x1, y1])
+            out.append([x0, y0, x1, y1])  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
     return out
 
 
 def chroma(image: Image.Image, deskew_deg: float) -> np.ndarray | None:
-    """The chroma (max - min of R, G, B) of a colour page, turned straight like the copy OCR reads
-    (``imaging.transform.straight_grey``: same canvas, same pixels); None for grey and bitonal pages."""
+    """The chroma of a colour page balanced to its paper (each channel divided by the paper's, then
+    max - min of R, G, B), turned straight like the copy OCR reads (``imaging.transform.straight_grey``:
+    same canvas, same pixels); None for grey and bitonal pages.
+
+    Balanced, because old paper is yellow: on dev-folders a purple stamp's raw chroma (37-49) is
+    the paper's (32), while balanced it is 46-116 against the typed text's 3-33 (90th percentiles)."""
     if image.mode != "RGB":
         return None
-    r, g, b = cv2.split(np.asarray(image))  # cv2: four times faster than numpy's max over the colour axis
-    c = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
+    rgb = np.asarray(image)
+    step = max(1, int(math.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    sample = rgb[::step, ::step].reshape(-1, 3)
+    light = sample.mean(axis=1)
+    paper = np.median(sample[light >= np.percentile(light, 60)], axis=0)
+    r, g, b = (cv2.divide(ch, float(max(1.0, p)), scale=255.0) for ch, p in zip(cv2.split(rgb), paper))
+    c = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))  # cv2: 4x numpy's max over axis 2
     return rotate_array(c, deskew_deg, cv2.INTER_LINEAR, 0) if deskew_deg else c
 
 
@@ -192,6 +207,79 @@ def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]
     return out
 
 
+def stamp_angle(ink: np.ndarray, mm: float) -> float:
+    """The angle (degrees, counter-clockwise) of a stamp's lines and frame: the one whose row profile
+    of ink pixels is sharpest, within MAX_ANGLE, to a quarter degree."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 50:
+        return 0.0
+    if len(xs) > 20000:
+        pick = np.random.default_rng(0).choice(len(xs), 20000, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs - xs.mean()
+    ys = ys - ys.mean()
+    bin_px = max(1.0, 0.25 * mm)
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        rows = np.floor((ys * math.cos(a) + xs * math.sin(a)) / bin_px).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    coarse = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.1, 1.0), key=sharpness)
+    return float(max(np.arange(coarse - 1.0, coarse + 1.01, 0.25), key=sharpness))
+
+
+def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stamp straightened by its own angle, enlarged when its type is small, its frame painted
+    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions)."""
+    x0, y0, x1, y1 = box
+    crop = grey[y0:y1, x0:x1]
+    ink = crop < paper * INK_SHARE
+    angle = stamp_angle(ink, mm)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
+    median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
+    scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
+    h, w = crop.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    m[0, 2] += nw / 2.0 - w / 2.0
+    m[1, 2] += nh / 2.0 - h / 2.0
+    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=int(paper))
+    frame = long_runs((out < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                      int(round(RULE_MAX_THICK_MM * mm * scale)))
+    out[frame] = paper
+    back = cv2.invertAffineTransform(m)
+    back[:, 2] += (x0, y0)
+    return out, back
+
+
+def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
+    """The stamps (x0, y0, x1, y1), each straightened and enlarged, one under the other."""
+    mm = dpi / 25.4
+    paper = _paper(grey)
+    pad = int(round(1.5 * mm))
+    boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
+    made = [(*_tile(grey, box, mm, paper), box) for box in boxes]
+    if not made:
+        return None
+    width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
+    height = sum(t.shape[0] + GAP_PX for t, _, _ in made) + GAP_PX
+    out = np.full((height, width), paper, np.uint8)
+    tiles, top = [], GAP_PX
+    for t, back, box in made:
+        out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
+        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
+        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
+        tiles.append(Tile(top, t.shape[0], shift, box))
+        top += t.shape[0] + GAP_PX
+    return Image.fromarray(out), tiles
+
+
 def _overlaps(a: Word, b: Word) -> bool:
     return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
 
@@ -215,7 +303,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
             regions += coloured_boxes
     if not regions:
         return None
-    made = sheet(Image.fromarray(grey), dpi, [[x0, y0, x1 - x0, y1 - y0] for x0, y0, x1, y1 in _join(regions, 0)])
+    made = stamp_sheet(grey, dpi, regions)
     if made is None:
         return None
     picture, tiles = made
