@@ -68,7 +68,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.completeness import measure
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
-    from digitalisering.ocr.stamps import chroma, read_stamps
+    from digitalisering.ocr.stamps import read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -97,7 +97,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         elif name == "reread":  # the second reading, then the stamps
             second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
             text = second.text if second else first
-            stamped = read_stamps(engine, img, dpi, text, "nld", chroma(image, res.deskew_deg))
+            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
             out["stamp_words"] = stamped.added if stamped else 0
             found = stamped.text.words if stamped else text.words
         else:

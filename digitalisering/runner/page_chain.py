@@ -32,7 +32,7 @@ from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageR
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
 from digitalisering.ocr.reread import reread
-from digitalisering.ocr.stamps import chroma, read_stamps
+from digitalisering.ocr.stamps import read_stamps
 from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
@@ -169,7 +169,7 @@ def read_stamps_in(engine, readable, ctx: PageContext, text: PageText, started: 
     if opts.ocr_timeout and left <= 1:
         return text
     try:
-        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, chroma(ctx.image, ctx.deskew_deg), left)
+        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, ctx.image, ctx.deskew_deg, left)
     except OcrTimeoutError:
         return text
     return found.text if found else text

@@ -96,7 +96,7 @@ def test_a_coloured_stamp_over_typed_text_is_read_and_the_type_kept():
     page, (x0, y0, x1, y1) = stamped_page()
     first = read(page)
     assert not {"GEZIEN", "VERLEEND"} <= {w.text for w in first.words}
-    found = stamps.read_stamps(get_engine("tesseract"), page.convert("L"), DPI, first, "nld", stamps.chroma(page, 0.0))
+    found = stamps.read_stamps(get_engine("tesseract"), page.convert("L"), DPI, first, "nld", page)
     assert found is not None and found.stamps == 1
     words = {w.text: w for w in found.text.words}
     for text in ("GEZIEN", "VERLEEND"):
@@ -121,7 +121,7 @@ def test_a_doubtful_word_under_a_stamp_word_gives_way_and_a_good_one_stays():
     doubtful = Word("6EZ1", cx - 30, cy - 20, 60, 40, 31.0)
     good = Word("Breestraat", 100, 100, 300, 40, 96.0)
     first = PageText("nld", [Block([Line([good, doubtful])])], width=page.width, height=page.height, dpi=DPI)
-    found = stamps.read_stamps(Sheet(), page.convert("L"), DPI, first, "nld", stamps.chroma(page, 0.0))
+    found = stamps.read_stamps(Sheet(), page.convert("L"), DPI, first, "nld", page)
     texts = [w.text for w in found.text.words]
     assert "GEZIEN" in texts and "Breestraat" in texts and "6EZ1" not in texts
     assert found.replaced == 1 and found.added == 0
