@@ -56,6 +56,9 @@ MIN_MM = 12.0
 """A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
 MAX_MM = 120.0
 """...and at most this (larger frames are a drawing's title block or a form's box)."""
+MIN_STAMP_MM = 13.0
+"""A stamp is at least this high and wide (the smallest dev stamp: 15 mm); a signature in blue ink,
+a line of a letterhead, are lower (7-12 mm on dev-planted, where they cost an engine call each)."""
 MIN_SIDE_MM = 4.0
 """A frame piece is at least this high and wide (a straight rule is not a stamp)."""
 MAX_FILL = 0.25
@@ -170,7 +173,7 @@ def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
     out = []
     for x0, y0, x1, y1 in _join(boxes, int(round(JOIN_MM * mm))):
         x0, y0 = max(0, x0), max(0, y0)
-        if max(x1 - x0, y1 - y0) > MAX_MM * mm:
+        if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
             continue
         own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
         if _on_outline(own, mm) >= ON_OUTLINE:
@@ -207,7 +210,7 @@ def colour_regions(chroma_px: np.ndarray, dpi: float) -> tuple[list[list[int]], 
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     out = []
     for x, y, w, h, _ in stats[1:]:
-        if MIN_MM * mm <= max(w, h) - k <= MAX_MM * mm and min(w, h) - k >= MIN_SIDE_MM * mm:
+        if MIN_MM * mm <= max(w, h) - k <= MAX_MM * mm and min(w, h) - k >= MIN_STAMP_MM * mm:
             out.append([int(x + k // 2), int(y + k // 2), int(x + w - k // 2), int(y + h - k // 2)])
     return out, coloured.astype(bool)
 
