@@ -31,9 +31,9 @@ So this module
    place; first-reading words below ``reread.DOUBT_CONF`` whose centre lies in a kept word are
    taken out (a stamp read into the type), good first-reading words are never replaced.
 
-The numbers were chosen on dev-folders (stamps 0.674 -> 0.767) and are scored on dev-stack and
-dev-planted (``bench/ocr_lines.py --kinds stamp --before REV``: its ``reread`` column runs this pass
-after the second reading; held out 0.664 -> 0.753, no kind lost; docs/architecture.md, OCR decisions).
+The numbers were chosen on dev-folders (stamps 0.674 -> 0.772) and are scored on dev-stack and
+dev-planted (``bench/ocr_lines.py --before REV``: its ``reread`` column runs this pass after the
+second reading; held out 0.664 -> 0.740, no kind lost; docs/architecture.md, OCR decisions).
 """
 
 from __future__ import annotations
