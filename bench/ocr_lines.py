@@ -13,13 +13,14 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 ``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
 reading, so a change to it is scored before and after on the same pages in the same run, with the
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
-(c) also reads the page's stamps (``ocr.stamps``) after the second reading; (d) does not (at a
-revision before ``ocr/stamps.py``, (d) is the product as it was). ``--kinds stamp`` reads only the
-pages that hold a line of those kinds (all of their lines are scored).
+(c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
+the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; (d) does
+neither, so ``--before`` a revision without ``ocr/cells.py`` or ``ocr/stamps.py`` scores them too. ``--kinds table,titleblock`` keeps the pages that
+hold a line of those kinds (a small run for a change that only acts there).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
-chosen on dev-folders. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
+chosen on dev-folders, and so was every number of ``ocr.cells`` and ``ocr.stamps``. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.completeness import measure
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
+    from digitalisering.ocr.cells import find_grid, read_cells
     from digitalisering.ocr.stamps import read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
@@ -79,9 +81,12 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     dpi = res.technical.dpi
     straight = straight_grey(image, res.deskew_deg, tuple(res.paper_colour))
     t0 = time.perf_counter()
+    grid = find_grid(straight, dpi)  # as the OCR stage: on the copy before the cleanup
+    grid_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     cleaned, found = clean_for_ocr(straight, dpi)
     clean_s = time.perf_counter() - t0
-    out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules}
+    out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules, "cells": len(grid.cells)}
     engine = get_engine("tesseract")
     variants = ([] if skip_as_is else [("as_is", straight)]) + [("cleaned", cleaned)] + ([("before", cleaned)] if before else []) + [("reread", cleaned)]
     first = second = None  # the first reading of the cleaned copy (read before "before" and "reread")
@@ -90,20 +95,23 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         t0 = time.perf_counter()
         if name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            if extra is None or hasattr(extra, "text"):
-                found = extra.text.words if extra else first.words
+            if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
+                found = first.words + [w for b in extra or [] for w in b.words]
             else:
-                found = first.words + [w for b in extra for w in b.words]
-        elif name == "reread":  # the second reading, then the stamps
-            second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            text = second.text if second else first
+                found = extra.text.words
+        elif name == "reread":  # the grid cells (ocr.cells), the second reading, then the stamps (ocr.stamps)
+            cells = read_cells(engine, grid, dpi, first, "nld")
+            text = cells.text if cells else first
+            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
+            text = second.text if second else text
             stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
-            out["stamp_words"] = stamped.added if stamped else 0
             found = stamped.text.words if stamped else text.words
+            out["cell_words"] = cells.words if cells else 0
+            out["stamp_words"] = stamped.added if stamped else 0
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
-        out[f"{name}_s"] = time.perf_counter() - t0
+        out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" else 0.0)
         got = Counter(w for word in found for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
@@ -124,7 +132,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
     ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
-    ap.add_argument("--kinds", default="", help="only pages with a line of these kinds (comma-separated)")
+    ap.add_argument("--kinds", default="", help="only pages holding a line of one of these kinds (comma-separated)")
     ap.add_argument("--before", help="a git revision: also score the second reading as it was there (same pages, same run)")
     args = ap.parse_args()
     before = None
@@ -137,7 +145,7 @@ def main() -> None:
         truth = json.loads((root.parent / f"{name}.truth.json").read_text())
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
         if args.kinds:
-            pages = [p for p in pages if any(line["kind"] in args.kinds.split(",") for line in p["lines"])]
+            pages = [p for p in pages if {line["kind"] for line in p["lines"]} & set(args.kinds.split(","))]
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
@@ -175,7 +183,8 @@ def main() -> None:
           + ", ".join(f"{v} {t:.1f} s" for v, t in stage.items())
           + (f"; after / before {stage['reread'] / stage['before']:.3f}" if "before" in stage else ""))
     print(f"pages with leaders removed: {sum(1 for r in rows if r['leaders'])}, with rules: "
-          f"{sum(1 for r in rows if r['rules'])}")
+          f"{sum(1 for r in rows if r['rules'])}; with grid cells (ocr.cells): "
+          f"{sum(1 for r in rows if r['cells'])}, cell words taken: {sum(r.get('cell_words', 0) for r in rows)}")
 
 
 if __name__ == "__main__":
