@@ -29,6 +29,10 @@ scoring half is the figure to quote, "all" is labelled as containing the tuning 
   Ghostscript from Debian): ``ocrmypdf --deskew --rotate-pages -l LANG`` on an image-only PDF of the
   page (img2pdf, lossless); its text by pdftotext.
 
+``--reduced 1024,768`` adds the tuning half's pages reduced to those widths (see ``reduced``),
+labelled ``tuning, reduced``: what the enlarging of small type is tuned on (``--only-reduced``:
+those alone).
+
 ``--per-page`` prints every page's recall and seconds per row; ``--save FILE`` writes every row's
 text and seconds per page as JSON (to look at missed words without reading again).
 
@@ -77,7 +81,36 @@ NO_MODELS = "/nonexistent-digitalisering-tessdata"
 
 
 def half(path: Path) -> str:
+    if path.parent.name.startswith(REDUCED):
+        return "tuning, reduced"
     return "tuning" if path.parent.name in TUNING else "scoring"
+
+
+REDUCED = "reduced-"
+
+
+def reduced(files: list[Path], widths: list[int], root: Path) -> list[Path]:
+    """The tuning half's pages reduced to ``widths`` pixels wide (Lanczos; JPEG q80 with no
+    resolution stated), as Gallica's 1,024 pixel copies are delivered: their letters 7-15 pixels
+    high, the size ``ocr.enhance`` enlarges. The tuning half has no page of such small type of its
+    own (its letters are 17-68 pixels), the scoring half has nine."""
+    from PIL import Image
+
+    out = []
+    for width in widths:
+        folder = root / f"{REDUCED}{width}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            if half(f) != "tuning":
+                continue
+            with Image.open(f) as im:
+                scale = width / im.width
+                small = im.convert("RGB").resize((width, round(im.height * scale)), Image.Resampling.LANCZOS)
+            dst = folder / f"{f.parent.name[:12]}_{f.stem[-14:]}.jpeg"
+            small.save(dst, quality=80)
+            dst.with_suffix(".gt.txt").write_bytes(f.with_suffix(".gt.txt").read_bytes())
+            out.append(dst)
+    return out
 
 
 def pages(shared: Path) -> list[Path]:
@@ -198,15 +231,25 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--no-ocrmypdf", action="store_true")
     ap.add_argument("--before", help="a git revision read too, page by page in turn with ours (new)")
+    ap.add_argument("--reduced", help="add the tuning half reduced to these widths, e.g. 1024,768")
+    ap.add_argument("--only-reduced", action="store_true", help="read only the reduced tuning pages")
     ap.add_argument("--per-page", action="store_true")
     ap.add_argument("--save", type=Path, help="every row's text and seconds per page, as JSON")
     ap.add_argument("--ours", default="new", help="variants of ours: new, plain (no enhance), fast (Debian models), today (both)")
     args = ap.parse_args()
     files = pages(args.shared)[: args.limit or None]
+    if args.only_reduced:
+        files = [f for f in files if half(f) == "tuning"]
+    reduced_dir = tempfile.TemporaryDirectory(prefix="ocr-real-reduced-")
+    if args.reduced:
+        files += reduced(files, [int(w) for w in args.reduced.split(",")], Path(reduced_dir.name))
+    if args.only_reduced:
+        files = [f for f in files if half(f) == "tuning, reduced"]
     truth = {str(f): truth_text(f.with_suffix(".gt.txt").read_text(encoding="utf-8")) for f in files}
     halves = {"tuning": [str(f) for f in files if half(f) == "tuning"],
+              "tuning, reduced": [str(f) for f in files if half(f) == "tuning, reduced"],
               "scoring": [str(f) for f in files if half(f) == "scoring"],
-              "all (incl. tuning)": [str(f) for f in files]}
+              "all (incl. tuning)": [str(f) for f in files if half(f) != "tuning, reduced"]}
     exe = None if args.no_ocrmypdf else ocrmypdf_exe()
     for lang in args.langs.split(","):
         rows = []
@@ -231,7 +274,7 @@ def main() -> None:
                       + "  ".join(f"{word_recall(truth[p], texts[p]):.3f} ({secs[p]:.1f})" for _, texts, secs in rows))
             print("  columns: " + ", ".join(name for name, _, _ in rows))
         print(f"-l {lang}, {len(files)} real typewritten pages (tuning {len(halves['tuning'])}, "
-              f"scoring {len(halves['scoring'])}):")
+              f"scoring {len(halves['scoring'])}; reduced tuning pages {len(halves['tuning, reduced'])}):")
         for label, keys in halves.items():
             print(f" {label}:")
             for name, texts, seconds in rows if keys else ():
