@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from digitalisering.exitcodes import ExitCode
+from digitalisering.i18n import N_, Word
 
 
 class DigitaliseringError(Exception):
@@ -86,6 +89,31 @@ class StateError(DigitaliseringError):
     """The workspace, database or output folder cannot be used."""
 
     exit_code = ExitCode.STATE
+
+
+LIBRARY_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"cannot identify image file", re.I), N_("the image's header is not recognised")),
+    (re.compile(r"truncated", re.I), N_("the file is cut short")),
+    (re.compile(r"broken data stream", re.I), N_("the image data is broken")),
+    (re.compile(r"(decoder|encoder) \S+ not available", re.I), N_("its compression is not supported")),
+    (re.compile(r"unable to find trailer|xref|damaged file|not a PDF|header not found", re.I),
+     N_("the PDF's structure is damaged")),
+    (re.compile(r"pages tree|/Kids", re.I), N_("the PDF's page tree is damaged")),
+    (re.compile(r"password|encrypt", re.I), N_("the PDF is encrypted")),
+)
+"""Messages of Pillow and qpdf (pikepdf) as a reader can take them: the libraries speak English only,
+so a Dutch line ended in "cannot identify image file <...>". Rules as data; an unknown message is
+kept as the library wrote it."""
+
+
+def library_reason(exc: BaseException) -> str:
+    """Why an image or PDF library failed, in the reader's language where the message is a known one
+    (a catalogue ``Word``), else the library's own first line."""
+    text = first_line(exc)
+    for pattern, word in LIBRARY_REASONS:
+        if pattern.search(text):
+            return Word(word)
+    return text
 
 
 def first_line(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, library_reason
 from digitalisering.imaging import tiffpages
 from digitalisering.imaging.checks import ASSUMED_DPI, infer_dpi  # noqa: F401 (ASSUMED_DPI re-exported)
 from digitalisering.imaging.limits import (  # noqa: F401 (DEFAULT_MAX_PIXELS, MIN_SIDE re-exported)
@@ -80,7 +80,7 @@ def load_page(
     except BOMB_ERRORS as exc:
         raise bomb_error(exc, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError("cannot decode {fmt} page {value}: {value2}", fmt=fmt, value=page_index + 1, value2=first_line(exc)) from exc
+        raise InputFileError("cannot decode {fmt} page {value}: {value2}", fmt=fmt, value=page_index + 1, value2=library_reason(exc)) from exc
     original = path.read_bytes() if fmt == "JPEG" else None
     if fmt == "JPEG":
         compression = "jpeg"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pikepdf
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, library_reason
 from digitalisering.imaging import tiffpages
 from digitalisering.ingest.pdfsource import open_pdf
 
@@ -86,7 +86,7 @@ def _open(path: Path) -> OpenPdf | InputFileError:
         return OpenPdf(pdf, list(pdf.pages))
     except pikepdf.PikepdfError as exc:
         pdf.close()
-        return InputFileError("damaged PDF: {value}", value=first_line(exc))
+        return InputFileError("damaged PDF: {value}", value=library_reason(exc))
 
 
 def _close(entry: OpenPdf | InputFileError) -> None:

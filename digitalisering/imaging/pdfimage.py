@@ -7,7 +7,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, library_reason
 from digitalisering.imaging.limits import BOMB_ERRORS, bomb_error
 from digitalisering.imaging.openfiles import open_pdfs
 from digitalisering.imaging.pdfstream import Claim, check_image_stream
@@ -29,14 +29,14 @@ def extract_pdf_page_image(
         except BOMB_ERRORS as exc:
             raise bomb_error(exc, max_pixels) from exc
         except (pikepdf.PikepdfError, NotImplementedError, OSError, ValueError, TypeError, KeyError) as exc:
-            raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=first_line(exc)) from exc
+            raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=library_reason(exc)) from exc
     width_pt, height_pt = page_size
     try:
         image.load()  # a JPEG is decoded here, outside the PDF's lock
     except BOMB_ERRORS as exc:
         raise bomb_error(exc, max_pixels) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=first_line(exc)) from exc
+        raise InputFileError("cannot decode the image on PDF page {page_no}: {value}", page_no=page_no, value=library_reason(exc)) from exc
     if image.size != (claim.width, claim.height):
         raise InputFileError(
             "PDF page {page_no}: the image dictionary says {width}x{height} pixels but the image decodes to {width2}x{height2}", page_no=page_no, width=claim.width, height=claim.height, width2=image.width, height2=image.height

@@ -22,7 +22,7 @@ import numpy as np
 import pikepdf
 from PIL import Image, UnidentifiedImageError
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, first_line, library_reason
 from digitalisering.imaging.limits import BOMB_ERRORS, bomb_error, check_size
 
 CHUNK = 1 << 20
@@ -128,7 +128,7 @@ def _header_size(data: bytes, codec: str, page_no: int, max_pixels: int) -> tupl
         raise bomb_error(exc, max_pixels) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         kind = "JPEG" if codec == "/DCTDecode" else "JPEG 2000"
-        raise InputFileError("PDF page {page_no}: damaged {kind} image data: {value}", page_no=page_no, kind=kind, value=first_line(exc)) from exc
+        raise InputFileError("PDF page {page_no}: damaged {kind} image data: {value}", page_no=page_no, kind=kind, value=library_reason(exc)) from exc
 
 
 def _decoded(data: bytes, filters: list[str], parm: pikepdf.Dictionary | None, limit: int, page_no: int,
@@ -157,7 +157,7 @@ def _decoded(data: bytes, filters: list[str], parm: pikepdf.Dictionary | None, l
             "PDF page {page_no}: the image data decodes to more than the {value:.1f} MB its claimed size allows (decompression bomb)", page_no=page_no, value=limit / 1e6
         ) from None
     except (zlib.error, ValueError, binascii.Error) as exc:
-        raise InputFileError("PDF page {page_no}: damaged image data: {value}", page_no=page_no, value=first_line(exc)) from exc
+        raise InputFileError("PDF page {page_no}: damaged image data: {value}", page_no=page_no, value=library_reason(exc)) from exc
 
 
 class _TooLarge(Exception):

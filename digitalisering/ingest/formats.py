@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, first_line, library_reason
 from digitalisering.imaging import limits  # noqa: F401 (Pillow's bomb guard on, at the product's limit)
 from digitalisering.i18n import N_, Word
 
@@ -86,7 +86,7 @@ def inspect_file(path: Path) -> FileInfo:
             with Image.open(path) as im:
                 count = getattr(im, "n_frames", 1) if fmt == "TIFF" else 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise InputFileError("damaged {fmt} file: {value}", fmt=fmt, value=first_line(exc)) from exc
+        raise InputFileError("damaged {fmt} file: {value}", fmt=fmt, value=library_reason(exc)) from exc
     except Image.DecompressionBombError as exc:
         raise InputFileError("{fmt} image is too large: {value}", fmt=fmt, value=first_line(exc)) from exc
     return FileInfo(fmt, int(count))

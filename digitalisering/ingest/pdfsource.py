@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pikepdf
 
-from digitalisering.errors import InputFileError, first_line
+from digitalisering.errors import InputFileError, library_reason
 
 
 def open_pdf(path: Path) -> pikepdf.Pdf:
@@ -15,7 +15,7 @@ def open_pdf(path: Path) -> pikepdf.Pdf:
     except pikepdf.PasswordError as exc:
         raise InputFileError("encrypted PDF (password protected); deliver it unencrypted") from exc
     except (pikepdf.PdfError, OSError, ValueError) as exc:
-        raise InputFileError("damaged PDF: {value}", value=first_line(exc)) from exc
+        raise InputFileError("damaged PDF: {value}", value=library_reason(exc)) from exc
     if pdf.is_encrypted:
         pdf.close()
         raise InputFileError("encrypted PDF; deliver it unencrypted")

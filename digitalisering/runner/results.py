@@ -24,7 +24,7 @@ from digitalisering.runner.dossier_chain import DOCUMENT_PDF, DOSSIER_PDF, Chain
 from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
-from digitalisering.i18n import Word
+from digitalisering.i18n import Word, gettext
 
 
 def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
@@ -152,8 +152,8 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
             "outputs_bytes": sum(o.bytes for o in outputs),
         },
         "problems": plan.problems + ([] if linked is not None else
-                                     ["no BAG index in the workspace: addresses are not linked "
-                                      "(digitalisering bag import EXTRACT.zip)"]),
+                                     [gettext("no BAG index in the workspace: addresses are not linked "
+                                              "(digitalisering bag import EXTRACT.zip)")]),
         "bag": bag_meta,
         "access": {"detector_version": DETECTOR_VERSION, "exclusions": options.exclusions},
         "models": {"document": chain.models.get("document"), "address": chain.models.get("address", "package")},

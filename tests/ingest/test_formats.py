@@ -55,3 +55,24 @@ def test_pdf_with_javascript_is_refused(tmp_path: Path):
         pdf.save(tmp_path / "js.pdf")
     with pytest.raises(InputFileError, match="JavaScript"):
         inspect_file(tmp_path / "js.pdf")
+
+
+@pytest.mark.parametrize("cut, dutch", [
+    (8, "beschadigd TIFF-bestand: de kop van de afbeelding wordt niet herkend"),
+    (None, "kan PNG-pagina 1 niet decoderen: het bestand is afgebroken (onvolledig)"),
+])
+def test_a_damaged_scan_is_explained_in_the_readers_language(tmp_path: Path, monkeypatch, cut, dutch):
+    """The libraries speak English; a Dutch line once ended in "cannot identify image file <...>"."""
+    from PIL import Image
+
+    monkeypatch.setenv("DIGITALISERING_LANG", "nl")
+    path = tmp_path / ("a.tif" if cut else "a.png")
+    Image.effect_noise((400, 300), 60).save(path)
+    data = path.read_bytes()
+    path.write_bytes(data[:cut] if cut else data[: len(data) // 2])
+    with pytest.raises(InputFileError) as info:
+        info_ = inspect_file(path)
+        from digitalisering.imaging.load import load_page  # the header was fine: decoding finds the cut
+
+        load_page(path, 0, info_.format)
+    assert str(info.value).startswith(dutch), str(info.value)
