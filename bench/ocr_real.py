@@ -39,7 +39,7 @@ text and seconds per page as JSON (to look at missed words without reading again
 Word recall per page (``ocr_pdfa.word_recall``: whitespace tokens, multiset, NFC), median and mean
 per language. ``-l fra`` needs the Debian package tesseract-ocr-fra; ``nld`` is what a run uses by
 default, ``fra`` is what an operator who knows the language would give (``--lang fra``/``nld+fra``).
-Nothing in the product was tuned on these pages.
+Nothing in the product was tuned on the scoring half.
 """
 
 from __future__ import annotations
