@@ -1,6 +1,7 @@
 """Imaging benchmark: orientation, skew, blank pages, separators and cost against ground truth.
 
     .venv/bin/python bench/imaging.py [--shared ../shared] [--jobs 2] [--ocr-sample 30]
+    .venv/bin/python bench/imaging.py --blank --jobs 1     # blank verdicts only (imaging.faint)
 
 Data: the dev deliveries in ../shared/data/dossiers (truth per page) and the real typewritten
 pages in ../shared/data/scans/tapuscorpus_fr_typewritten, turned by known angles, and held-out real
@@ -157,6 +158,92 @@ def holdout_cases(shared: Path) -> list[dict]:
     return cases
 
 
+def blank_cases(shared: Path) -> list[dict]:
+    """Every page of the three dev deliveries but separator sheets, and the first page of every real
+    scan (none of them blank), as scanned: the blank verdict only (``--blank``)."""
+    cases = []
+    for name in ("dev-folders", "dev-stack", "dev-planted"):
+        truth = json.loads((shared / "data/dossiers" / f"{name}.truth.json").read_text())
+        for p in truth["pages"]:
+            if p["is_separator"]:
+                continue
+            path = shared / "data/dossiers" / name / p["file"]
+            cases.append({"set": name, "seq": p["seq"], "path": str(path), "page_index": p["page_index"],
+                          "format": FORMATS[path.suffix.lower()], "extra": 0, "truth_blank": p["is_blank"],
+                          "blank_only": True})
+    for path in sorted((shared / "data/scans").rglob("*")):
+        if path.suffix.lower() in FORMATS:
+            tuned = "Giono_Jean_btv1b10515736n_305" in path.name
+            cases.append({"set": "real (tuned)" if tuned else "real", "seq": path.name[-48:], "path": str(path),
+                          "page_index": 0, "format": FORMATS[path.suffix.lower()], "extra": 0,
+                          "truth_blank": False, "blank_only": True})
+    return cases
+
+
+def run_blank_case(case: dict) -> dict:
+    from digitalisering.imaging import faint
+    from digitalisering.imaging.ink import working_image
+    from digitalisering.imaging.stage import BLANK_INK_FRACTION
+
+    try:
+        lp = load_page(Path(case["path"]), case["page_index"], case["format"])
+    except Exception as exc:  # noqa: BLE001 - a file this machine cannot decode (jbig2dec missing)
+        return {**case, "error": str(exc)}
+    stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
+    t0 = time.perf_counter()
+    _, res = analyse_page(lp.image, stated, lp.info.bits_per_sample, ImagingOptions())
+    out = {**case, "blank": res.is_blank, "uncertain": res.blank_uncertain, "faint": res.faint,
+           "ours_s": time.perf_counter() - t0, "looked": "faint" in res.timings_ms,
+           "faint_ms": res.timings_ms.get("faint"),
+           "near": not res.faint and res.ink_fraction < 3 * BLANK_INK_FRACTION}
+    if out["looked"] or out["near"]:  # the second look's margin (near pages: had they fallen below)
+        second = faint.look(working_image(lp.image, res.technical.dpi))
+        out["lines"], out["verdict"] = second.lines, second.verdict
+    return out
+
+
+def blank_report(results: list[dict]) -> None:
+    print("== Blank verdicts (first look: ink below 62 % of the paper; second look: imaging.faint) ==")
+    print("   tuned on: dev-folders + the Giono page; scored on: dev-stack, dev-planted, the other real scans")
+    for name in ("dev-folders", "dev-stack", "dev-planted", "real (tuned)", "real"):
+        rows = [r for r in results if r["set"] == name and "error" not in r]
+        if not rows:
+            continue
+        dropped = [r for r in rows if r["blank"] and not r["uncertain"]]
+        tp = sum(r["truth_blank"] for r in dropped)
+        fp = len(dropped) - tp
+        fn = sum(r["truth_blank"] and not (r["blank"] and not r["uncertain"]) for r in rows)
+        text = [r for r in rows if not r["truth_blank"]]
+        looked = [r for r in text if r["looked"]]
+        print(f"  {name}: {len(rows)} pages, {sum(r['truth_blank'] for r in rows)} blank in truth; "
+              f"left out of the PDF: precision {tp / max(1, tp + fp):.3f}, recall {tp / max(1, tp + fn):.3f} "
+              f"({tp} right, {fp} text pages, {fn} blank pages kept)")
+        print(f"     text pages below the blank line (first look; before this guard: blank) {len(looked)}"
+              f" -> after: text {sum(r['faint'] for r in looked)}, uncertain (kept, reviewed) "
+              f"{sum(r['uncertain'] for r in looked)}, blank {sum(r['blank'] and not r['uncertain'] for r in looked)};"
+              f" lines seen {[r.get('lines') for r in looked]}")
+        near = [r for r in text if r["near"]]
+        print(f"     text pages near the line (ink < 3x the blank share, not below it): {len(near)}; had they fallen "
+              f"below, the second look says text {sum(r.get('verdict') == 'text' for r in near)}, uncertain "
+              f"{sum(r.get('verdict') == 'uncertain' for r in near)}, blank {sum(r.get('verdict') == 'blank' for r in near)}"
+              f" (lines {[r.get('lines') for r in near]})")
+        blanks = [r for r in rows if r["truth_blank"]]
+        if blanks:
+            print(f"     blank pages: lines the second look saw: max {max(r.get('lines') or 0 for r in blanks)}; "
+                  f"uncertain {sum(r['uncertain'] for r in blanks)}")
+    errors = [r for r in results if "error" in r]
+    if errors:
+        print(f"  not decodable here (skipped): {len(errors)}: " + ", ".join(r["seq"] for r in errors))
+    spent = [r["faint_ms"] for r in results if r.get("faint_ms") is not None]
+    if spent:
+        print(f"\n  cost of the second look (only pages below the blank line, n={len(spent)}): median "
+              f"{statistics.median(spent):.0f} ms, max {max(spent):.0f} ms; pages above the line: none")
+        ordinary = [r["ours_s"] for r in results if "error" not in r and not r["looked"]]
+        below = [r["ours_s"] for r in results if "error" not in r and r["looked"]]
+        print(f"  whole imaging stage: pages above the line median {1000 * statistics.median(ordinary):.0f} ms "
+              f"(n={len(ordinary)}), below it {1000 * statistics.median(below):.0f} ms (n={len(below)})")
+
+
 def expected_orientation(c: dict) -> int:
     quarter = int(c["extra"]) if c["extra"] in (90, 180, 270) else 0
     return (c["truth_orientation"] + quarter) % 360
@@ -271,7 +358,16 @@ def main() -> None:
     ap.add_argument("--only", choices=["dev", "real", "holdout"], help="run one set only")
     ap.add_argument("--cost-only", action="store_true", help="only the pages timed against tesseract's OCR")
     ap.add_argument("--dump", type=Path, help="write every case's result to this JSON file")
+    ap.add_argument("--blank", action="store_true", help="blank verdicts only: all dev pages, all real scans")
     args = ap.parse_args()
+    if args.blank:
+        cases = blank_cases(args.shared)
+        t0 = time.perf_counter()
+        with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
+            results = list(pool.map(run_blank_case, cases, chunksize=2))
+        print(f"{len(cases)} pages in {time.perf_counter() - t0:.0f} s with {args.jobs} workers\n")
+        blank_report(results)
+        return
     cases = ([] if args.only in ("real", "holdout") else dev_cases(args.shared, args.ocr_sample)) + \
         ([] if args.only in ("dev", "holdout") or args.cost_only else real_cases(args.shared)) + \
         ([] if args.only in ("dev", "real") or args.cost_only else holdout_cases(args.shared))

@@ -13,10 +13,14 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 ``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
 reading, so a change to it is scored before and after on the same pages in the same run, with the
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
+(c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
+the OCR stage does) before the second reading; (d) does not, so ``--before`` a revision without
+``ocr/cells.py`` scores the cell reading too. ``--kinds table,titleblock`` keeps the pages that
+hold a line of those kinds (a small run for a change that only acts there).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
-chosen on dev-folders. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
+chosen on dev-folders, and so was every number of ``ocr.cells``. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.completeness import measure
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
+    from digitalisering.ocr.cells import find_grid, read_cells
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -75,9 +80,12 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     dpi = res.technical.dpi
     straight = straight_grey(image, res.deskew_deg, tuple(res.paper_colour))
     t0 = time.perf_counter()
+    grid = find_grid(straight, dpi)  # as the OCR stage: on the copy before the cleanup
+    grid_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
     cleaned, found = clean_for_ocr(straight, dpi)
     clean_s = time.perf_counter() - t0
-    out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules}
+    out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules, "cells": len(grid.cells)}
     engine = get_engine("tesseract")
     variants = ([] if skip_as_is else [("as_is", straight)]) + [("cleaned", cleaned)] + ([("before", cleaned)] if before else []) + [("reread", cleaned)]
     first = second = None  # the first reading of the cleaned copy (read before "before" and "reread")
@@ -86,14 +94,20 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         t0 = time.perf_counter()
         if name == "before":  # the second reading as it was at --before (it returned added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            found = first.words + [w for b in extra for w in b.words]
-        elif name == "reread":  # the first reading of the cleaned copy again, then the second reading
-            second = reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
-            found = second.text.words if second else first.words
+            if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
+                found = first.words + [w for b in extra or [] for w in b.words]
+            else:
+                found = extra.text.words
+        elif name == "reread":  # the first reading's grid cells (ocr.cells), then the second reading
+            cells = read_cells(engine, grid, dpi, first, "nld")
+            text = cells.text if cells else first
+            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
+            found = second.text.words if second else text.words
+            out["cell_words"] = cells.words if cells else 0
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
-        out[f"{name}_s"] = time.perf_counter() - t0
+        out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" else 0.0)
         got = Counter(w for word in found for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
@@ -114,6 +128,7 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
     ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
+    ap.add_argument("--kinds", default="", help="only pages holding a line of one of these kinds (comma-separated)")
     ap.add_argument("--before", help="a git revision: also score the second reading as it was there (same pages, same run)")
     args = ap.parse_args()
     before = None
@@ -125,6 +140,8 @@ def main() -> None:
         root = args.shared / "data/dossiers" / name
         truth = json.loads((root.parent / f"{name}.truth.json").read_text())
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
+        if args.kinds:
+            pages = [p for p in pages if {line["kind"] for line in p["lines"]} & set(args.kinds.split(","))]
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
@@ -161,7 +178,8 @@ def main() -> None:
           + ", ".join(f"{v} {t:.1f} s" for v, t in stage.items())
           + (f"; after / before {stage['reread'] / stage['before']:.3f}" if "before" in stage else ""))
     print(f"pages with leaders removed: {sum(1 for r in rows if r['leaders'])}, with rules: "
-          f"{sum(1 for r in rows if r['rules'])}")
+          f"{sum(1 for r in rows if r['rules'])}; with grid cells (ocr.cells): "
+          f"{sum(1 for r in rows if r['cells'])}, cell words taken: {sum(r.get('cell_words', 0) for r in rows)}")
 
 
 if __name__ == "__main__":

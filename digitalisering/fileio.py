@@ -38,6 +38,16 @@ _NO_MODES = (errno.EPERM, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL)
 network shares, FUSE file systems): their files get the mount's permissions."""
 
 
+def chmod_if_supported(path, mode: int, *args, **kwargs) -> None:
+    """``os.chmod``, on a file system that has modes: on one without (``_NO_MODES``) the file keeps
+    the mount's permissions, which is all that disk can give."""
+    try:
+        os.chmod(path, mode, *args, **kwargs)
+    except OSError as exc:
+        if exc.errno not in _NO_MODES:
+            raise
+
+
 def _set_mode(fd: int, mode: int) -> None:
     try:
         os.fchmod(fd, mode)
@@ -120,6 +130,37 @@ def empty_folder(folder: Path) -> None:
             child.unlink()
 
 
+def folder_renames_keep_contents(parent: Path) -> bool:
+    """Whether a folder renamed on the disk of ``parent`` keeps its contents. fusefat (a FUSE driver
+    for FAT) loses them: a package, QA report or publication built beside its place and renamed
+    into it was put there empty and reported as made. Probed with a folder holding one file, made
+    under a unique hidden name in ``parent`` and removed; raises StateError when ``parent`` cannot
+    be written."""
+    try:
+        probe = Path(tempfile.mkdtemp(prefix=".rename-probe.", dir=parent))
+    except OSError as exc:
+        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+    moved = probe.with_name(probe.name + ".moved")
+    try:
+        (probe / "probe").write_bytes(b"x")
+        os.rename(probe, moved)
+        return (moved / "probe").is_file()
+    except OSError as exc:
+        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+    finally:
+        for folder in (probe, moved):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_folder_renames(parent: Path, target: Path) -> None:
+    """Refuse (StateError) to build ``target`` in a work folder in ``parent`` and rename it into
+    place on a disk that loses a renamed folder's contents (``folder_renames_keep_contents``)."""
+    if not folder_renames_keep_contents(parent):
+        raise StateError("the disk of {target} loses the contents of a folder that is renamed (as fusefat does), "
+                         "so {target} cannot be put in place whole: make it on another disk and copy it",
+                         target=target)
+
+
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     with atomic_path(target) as tmp:
         tmp.write_bytes(data)
@@ -127,6 +168,19 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
 
 def write_text_atomic(target: Path, text: str) -> None:
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def require_text_path(path: Path) -> Path:
+    """``path`` when it is valid UTF-8; else StateError (exit 6). A folder name with bytes that are
+    not UTF-8 (``--out`` of an old system's share) comes back as lone surrogates, which the state
+    database, the event log and results.json cannot hold: the run stopped with an internal error
+    (exit 15) after processing every page."""
+    from digitalisering.naming import is_text, printable
+
+    if not is_text(str(path)):
+        raise StateError("the path {path} is not valid UTF-8 or holds a control character; rename the folder "
+                         "or choose another", path=printable(str(path)))
+    return Path(path)
 
 
 def ensure_inside(base: Path, candidate: Path) -> Path:

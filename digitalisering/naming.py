@@ -34,6 +34,28 @@ already share one stem)."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What no XML 1.0 file (XMP, ALTO, PREMIS, MDTO) can hold: control characters other than tab and
+line ends, and lone surrogates (bytes of a name that are not UTF-8)."""
+
+
+def is_text(name: str) -> bool:
+    """Whether ``name`` can be written into every file we make (``_NOT_TEXT``)."""
+    return _NOT_TEXT.search(name) is None
+
+
+def printable(text: str) -> str:
+    """``text`` with what no XML file can hold written as ``\\xNN`` (a byte that is not UTF-8 as that
+    byte): an id or name that can be stored, logged and put in metadata, and read back by a person."""
+    def escape(m: re.Match) -> str:
+        ch = m.group()
+        if "\ud800" <= ch <= "\udfff":
+            code = ord(ch) - 0xDC00 if "\udc80" <= ch <= "\udcff" else ord(ch)
+            return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    return _NOT_TEXT.sub(escape, text)
+
+
 def safe_stem(text: str, fallback: str = "item") -> str:
     """A file-name component made from untrusted text: ASCII letters, digits, ``.``, ``_`` and ``-``.
 

@@ -124,10 +124,11 @@ class PageResult:
         return self.imaging.technical if self.imaging else None
 
     def in_output(self, keep_blank: bool) -> bool:
-        """Whether a done page with this result goes into the PDFs."""
+        """Whether a done page with this result goes into the PDFs. A blank page whose verdict is
+        uncertain (``ImagingResult.blank_uncertain``) is kept: a text page left out is a loss."""
         if self.is_separator or self.artifacts.image is None:
             return False
-        return keep_blank or not self.is_blank
+        return keep_blank or not self.is_blank or bool(self.imaging and self.imaging.blank_uncertain)
 
     def artifact_path(self, page_dir: Path, name: str) -> Path | None:
         filename = getattr(self.artifacts, name)

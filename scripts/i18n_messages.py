@@ -13,6 +13,7 @@ New entries arrive untranslated; tests/test_i18n.py fails until the Dutch is wri
 from __future__ import annotations
 
 import sys
+import os
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -46,10 +47,18 @@ def _template(pairs) -> Catalog:
     return pot
 
 
+def _searched(path: str) -> bool:
+    """Folders to extract from: Babel's default skips every name starting with "_" or ".", which left
+    out ``_exec/`` (the wrappers' "tesseract is not installed" lines stayed English)."""
+    name = os.path.basename(path)
+    return not name.startswith(".") and name not in {"__pycache__", "node_modules"}
+
+
 def _extracted(folder: Path, skip=lambda name: False, keywords=None):
     method_map = [("**.py", "python")]
     for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(folder), method_map, keywords=keywords or KEYWORDS, strip_comment_tags=True):
+            str(folder), method_map, keywords=keywords or KEYWORDS, strip_comment_tags=True,
+            directory_filter=_searched):
         if skip(filename):
             continue
         msgid = message if isinstance(message, str) else tuple(message)

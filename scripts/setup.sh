@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
   poppler-utils
+  jbig2dec   # JBIG2 images in scanners' PDFs (pikepdf calls it)
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   chromium fonts-dejavu-core
   postgresql

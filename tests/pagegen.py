@@ -7,7 +7,7 @@ import zlib
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 A4_MM = (210, 297)
 
@@ -185,6 +185,39 @@ def blank_back(dpi: int = 150, holes: bool = True, bleed: bool = True) -> Image.
         for y in (0.35, 0.65):
             cy = int(im.height * y)
             draw.ellipse([int(8 * mm), cy - int(3 * mm), int(14 * mm), cy + int(3 * mm)], fill=20)
+    return im
+
+
+def faint_page(dpi: int = 200, type_level: int = 186, paper: int = 229, blur: float = 0.6) -> Image.Image:
+    """A typed letter in grey type on grey paper (a real typewritten scan's levels: type ~186 on
+    paper ~229), lighter than the ink threshold at 62 % of the paper level, slightly soft."""
+    im = letter_page(dpi=dpi)
+    scale = (paper - type_level) / (250 - 15)
+    im = im.point(lambda v: round(paper - (250 - v) * scale))
+    return im.filter(ImageFilter.GaussianBlur(blur)) if blur else im
+
+
+def show_through_back(dpi: int = 200, seed: int = 7) -> Image.Image:
+    """A blank back as scanners deliver it: the front's type mirrored and blurred through the paper
+    (~6 % of the paper level), grain, specks, two punch holes and a dark scanner border strip."""
+    import numpy as np
+
+    front = letter_page(dpi=dpi).transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    front = front.filter(ImageFilter.GaussianBlur(dpi / 150))
+    arr = 236 - (250 - np.asarray(front, dtype=np.float64)) * 0.06
+    rng = np.random.default_rng(seed)
+    arr += rng.normal(0, 2.0, arr.shape)
+    h, w = arr.shape
+    for _ in range(40):  # dust specks
+        y, x = int(rng.integers(0, h - 3)), int(rng.integers(0, w - 3))
+        arr[y:y + 2, x:x + 2] = 60
+    arr[:, w - int(0.02 * w):] = 25  # the scanner's dark border beyond the sheet
+    im = Image.fromarray(np.clip(arr, 0, 255).astype("uint8"))
+    draw = ImageDraw.Draw(im)
+    mm = dpi / 25.4
+    for y in (0.35, 0.65):
+        cy = int(h * y)
+        draw.ellipse([int(8 * mm), cy - int(3 * mm), int(14 * mm), cy + int(3 * mm)], fill=20)
     return im
 
 

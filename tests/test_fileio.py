@@ -81,3 +81,26 @@ def test_a_disk_without_unix_permissions_is_written_all_the_same(tmp_path: Path,
     monkeypatch.setattr(os, "fchmod", no_modes)
     write_text_atomic(tmp_path / "a.txt", "inhoud")
     assert (tmp_path / "a.txt").read_text() == "inhoud" and not list(tmp_path.glob(".*.part"))
+
+
+def test_a_disk_that_loses_a_renamed_folders_contents_is_found_out(tmp_path: Path, monkeypatch):
+    """fusefat loses a folder's contents when the folder is renamed: a package, QA report or
+    publication built beside its place and renamed into it was empty there, reported as made."""
+    import os
+
+    from digitalisering.errors import StateError
+    from digitalisering.fileio import check_folder_renames, folder_renames_keep_contents
+
+    assert folder_renames_keep_contents(tmp_path)
+    check_folder_renames(tmp_path, tmp_path / "pakket")
+    real_rename = os.rename
+
+    def loses_contents(src, dst):
+        real_rename(src, dst)
+        for child in Path(dst).iterdir():
+            child.unlink()
+    monkeypatch.setattr(os, "rename", loses_contents)
+    assert not folder_renames_keep_contents(tmp_path)
+    with pytest.raises(StateError, match="loses the contents"):
+        check_folder_renames(tmp_path, tmp_path / "pakket")
+    assert list(tmp_path.iterdir()) == []  # the probe leaves nothing

@@ -78,3 +78,13 @@ def test_reserved_names_are_never_handed_out():
     for i in ("results.json", "Results.JSON", "qa-rapport"):
         assert names[i].casefold() not in {"results.json", "qa-rapport"} and names[i].startswith(safe_stem(i))
     assert len({n.casefold() for n in names.values()}) == 4
+
+
+def test_printable_keeps_text_and_escapes_what_xml_cannot_hold():
+    import os
+
+    from digitalisering.naming import is_text, printable
+
+    assert printable("BWT-Café 12\tb\nc") == "BWT-Café 12\tb\nc" and is_text("BWT-Café 12\tb\nc")
+    assert printable("D\x01X\x1b") == "D\\x01X\\x1b" and not is_text("D\x01X")
+    assert printable(os.fsdecode(b"p\xe9.tif")) == "p\\xe9.tif" and not is_text(os.fsdecode(b"p\xe9.tif"))

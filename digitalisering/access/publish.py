@@ -20,7 +20,7 @@ from digitalisering.access.policy import AccessDecision, batch_access
 from digitalisering.access.redact import PublicCopy, SourcePage, leak_check, write_public_copy
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import StateError
-from digitalisering.fileio import ensure_inside, is_within, write_text_atomic
+from digitalisering.fileio import ensure_inside, folder_renames_keep_contents, is_within, require_text_path, write_text_atomic
 from digitalisering.ocr.model import PageText
 from digitalisering.pagerecord import PageResult
 from digitalisering.pdfa.writer import PdfInfo
@@ -132,7 +132,7 @@ def check_publish_target(store, workspace, batch, out_dir: Path, target: Path) -
     from digitalisering.metadata.package import enclosing_bag
     from digitalisering.resultsfile import RESULTS_FILE
 
-    path = Path(target).resolve()
+    path = require_text_path(Path(target).resolve())
     protected = [("output folder", Path(out_dir)), ("workspace", Path(workspace.root))]
     for what, folder in protected:
         if is_within(path, folder):
@@ -190,6 +190,15 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
 
     target = check_publish_target(store, workspace, batch, out_dir, target)  # before the lock file is made
     in_place = _builds_in_place(target)
+    probe_in = next((p for p in target.parents if p.is_dir()), target.parent)  # (the parents are made later)
+    if not in_place and not folder_renames_keep_contents(probe_in):
+        # a disk that loses a renamed folder's contents (fusefat): the publication was swapped in
+        # empty and reported as made; built inside the folder, it is moved in file by file
+        try:
+            target.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
+        in_place = True
     hidden = (lambda suffix: target / f".{PUBLIC_INDEX}.{suffix}") if in_place else \
         (lambda suffix: target.with_name(f".{target.name}.{suffix}"))
     lock = FileLock(hidden("lock"), remove=True)

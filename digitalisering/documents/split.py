@@ -32,6 +32,7 @@ from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan,
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.vocabulary import OTHER, Vocabulary, default_vocabulary
 from digitalisering.i18n import gettext
+from digitalisering.naming import printable
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is used
     from digitalisering.learning.model import DocumentModel
@@ -232,7 +233,8 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     for page in pages:
         sep = page.separator
         if sep is not None and sep.kind == "dossier":
-            dossier_id = sep.dossier_id or sep.payload
+            # a barcode may carry control characters, which no XMP, ALTO or MDTO file can hold
+            dossier_id = printable(sep.dossier_id or sep.payload)
             if dossier_id in groups:
                 plan.problems.append(gettext("{place}: dossier {dossier} starts a second time; its pages are added "
                                              "to the first part", place=page.place(), dossier=dossier_id))

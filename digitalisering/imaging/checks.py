@@ -96,6 +96,7 @@ def infer_dpi(width_px: int, height_px: int, stated: float | None) -> tuple[floa
     scanner resolution that makes the page a standard paper size (within 12 %)."""
     if stated:
         stated = snap_dpi(stated)
+    if stated:  # (a PDF page claiming to be metres wide states under 0.1 ppi, which snaps to 0)
         area = (width_px / stated * 25.4) * (height_px / stated * 25.4)
         if PLAUSIBLE_AREA_MM2[0] <= area <= PLAUSIBLE_AREA_MM2[1] and stated not in SOFTWARE_DEFAULT_DPI:
             return stated, "stated", None

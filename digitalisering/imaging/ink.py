@@ -37,6 +37,10 @@ class WorkingImage:
     """paper grey level (0..255)."""
     page: tuple[int, int, int, int] | None = None
     """bounding box of the sheet in the working copy, once found (see page_box)."""
+    relative: float | None = None
+    """None: ink is darker than INK_PAPER_FRACTION of the paper. Set on a page of faint type
+    (``faint.look``): ink is what stands out of its own neighbourhood's paper by this share of the
+    paper level (``relative_mask``), so that orientation and skew see the faint letters."""
 
 
 @dataclass
@@ -88,7 +92,8 @@ def enlarged(work: WorkingImage, factor: int) -> WorkingImage:
     working copy even at full resolution (a 1,024 px wide typewritten page), so that the up/down
     cues and OSD see letters instead of blobs (see ``stage.ORIENTATION_TEXT_HEIGHT``)."""
     grey = cv2.resize(work.grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return WorkingImage(np.ascontiguousarray(grey), work.scale * factor, work.dpi * factor, work.paper)
+    return WorkingImage(np.ascontiguousarray(grey), work.scale * factor, work.dpi * factor, work.paper,
+                        relative=work.relative)
 
 
 PAPER_MISMATCH = 20
@@ -155,8 +160,11 @@ def page_box(work: WorkingImage) -> tuple[int, int, int, int]:
 
 def ink_mask(work: WorkingImage) -> np.ndarray:
     """Ink pixels (1) on the sheet; whatever lies outside the sheet's box is left out."""
-    threshold = max(20, int(work.paper * INK_PAPER_FRACTION))
-    mask = (work.grey < threshold).astype(np.uint8)
+    if work.relative is not None:
+        mask = relative_mask(work, work.relative)
+    else:
+        threshold = max(20, int(work.paper * INK_PAPER_FRACTION))
+        mask = (work.grey < threshold).astype(np.uint8)
     x0, y0, x1, y1 = page_box(work)
     h, w = mask.shape
     if (x0, y0, x1, y1) != (0, 0, w, h):
@@ -165,6 +173,51 @@ def ink_mask(work: WorkingImage) -> np.ndarray:
         mask[:, :x0] = 0
         mask[:, x1:] = 0
     return mask
+
+
+BACKGROUND_MM = 4.0
+"""The paper's own level around a pixel: the median within this window (type covers well under half
+of any window this wide, so the median is paper: stains, shading and grey paper follow it)."""
+RELATIVE_SHAPE_SHARE = 0.06
+"""A relative ink mask takes the pixels darker than their background by this share of the paper
+level: the letters' shape (hysteresis: a component counts only where it reaches the seed share)."""
+NOISE_SIGMAS = 4.0
+"""...and by at least this many times the page's grain (robust spread of the difference)."""
+
+
+def contrast(work: WorkingImage) -> np.ndarray:
+    """How much darker every pixel is than its own neighbourhood's paper (int16, >= 0), measured on a
+    half-size median (``BACKGROUND_MM`` window) so that it costs ~20-60 ms on a working copy."""
+    grey = work.grey
+    h, w = grey.shape
+    k = max(3, int(round(BACKGROUND_MM * work.dpi / 25.4 / 2)) | 1)
+    small = np.ascontiguousarray(grey[::2, ::2])
+    if min(small.shape) > k:
+        background = cv2.medianBlur(small, k)
+    else:  # a thumbnail: one level for all of it
+        background = np.full_like(small, int(np.median(small)))
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.maximum(background.astype(np.int16) - grey.astype(np.int16), 0)
+
+
+def relative_mask(work: WorkingImage, seed_share: float) -> np.ndarray:
+    """Ink relative to the page's own paper (uint8 0/1): pixels darker than their neighbourhood by
+    ``RELATIVE_SHAPE_SHARE`` of the paper level (and above the page's grain), kept only in the
+    connected components whose darkest pixel stands out by ``seed_share``. Faint type (grey type
+    on grey paper) is found; mirrored show-through from the back, fainter still, is not."""
+    diff = contrast(work)
+    sample = diff[::3, ::3]
+    grain = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
+    shape_level = max(RELATIVE_SHAPE_SHARE * work.paper, NOISE_SIGMAS * grain, 3.0)
+    mask = (diff > shape_level).astype(np.uint8)
+    n, labels, _ = components(mask)
+    if n <= 1:
+        return mask
+    seeds = np.unique(labels[diff >= max(seed_share * work.paper, shape_level + 1)])
+    keep = np.zeros(n, np.uint8)
+    keep[seeds] = 1
+    keep[0] = 0
+    return keep[labels]
 
 
 def components(mask: np.ndarray, connectivity: int = 8) -> tuple[int, np.ndarray, np.ndarray]:

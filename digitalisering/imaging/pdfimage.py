@@ -7,7 +7,8 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
-from digitalisering.errors import InputFileError, library_reason
+from digitalisering._exec import jbig2dec
+from digitalisering.errors import InputFileError, MissingDependencyError, library_reason
 from digitalisering.imaging.limits import BOMB_ERRORS, bomb_error
 from digitalisering.imaging.openfiles import open_pdfs
 from digitalisering.imaging.pdfstream import Claim, check_image_stream
@@ -24,7 +25,7 @@ def extract_pdf_page_image(
     with open_pdfs.use(path) as opened:
         try:
             image, claim, filters, page_size, rotate = _page_image(opened.pages, page_index, max_pixels)
-        except InputFileError:
+        except (InputFileError, MissingDependencyError):
             raise
         except BOMB_ERRORS as exc:
             raise bomb_error(exc, max_pixels) from exc
@@ -67,6 +68,8 @@ def _page_image(
         raise InputFileError("PDF page {page_no} has {n} images; expected one scanned image", page_no=page_no, n=len(images))
     pdfimage = pikepdf.PdfImage(images[0])
     claim = check_image_stream(pdfimage, page_no, max_pixels)
+    if any(str(f) == "/JBIG2Decode" for f in pdfimage.filters):
+        jbig2dec.require()
     image = pdfimage.as_pil_image()
     box = page.mediabox
     page_size = (float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))

@@ -3,7 +3,8 @@
 The quarter turn is applied; the skew is measured and recorded, and corrected where the page is
 used: drawn rotated in the PDF (the scan's pixels unchanged, see ``transform``) and straightened
 in grey for OCR. Order matters for cost: the working copy and its ink are computed once; a blank
-page or a separator sheet stops there (no orientation, no rotation, no OCR later).
+page or a separator sheet stops there (no orientation, no rotation, no OCR later). A page below the
+blank line gets a second, relative look (``faint``): faint type makes it a text page again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from digitalisering.imaging import faint
 from digitalisering.imaging.checks import TechnicalChecks, technical_checks
 from digitalisering.imaging.ink import Ink, enlarged, find_ink, working_image
 from digitalisering.imaging.line_skew import measure_line_skew
@@ -73,6 +75,12 @@ class ImagingResult:
     skew_method: str | None = None
     """'text' (baselines), 'lines' (a drawing's long ruled lines) or 'none' (a drawing whose
     lines and text are both too unclear: left as scanned)."""
+    faint: bool = False
+    """Below the blank line by the ink threshold, but the second, relative look (``faint``) found
+    lines of faint type: a text page (in the PDF, read by OCR), reviewed in QA (legible? rescan?)."""
+    blank_uncertain: bool = False
+    """Blank, but the relative look found faint marks in lines that it cannot rule out as text:
+    kept in the PDF whatever ``keep_blank`` says, and always reviewed in QA."""
 
     def to_json(self) -> dict:
         return {**asdict(self), "technical": self.technical.to_json()}
@@ -105,13 +113,22 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
     t2 = time.perf_counter()
     blank = separator is None and not barcodes and ink.ink_fraction < BLANK_INK_FRACTION and \
         len(ink.stats) < BLANK_MAX_COMPONENTS
+    # only a page below the blank line pays for the second look (bench/imaging.py --blank)
+    second = faint.look(ink.work) if blank else None
+    if second is not None and second.verdict == "text" and second.ink is not None:
+        blank, ink = False, second.ink  # its faint type is the ink orientation and skew read
     result = ImagingResult(
         orientation=None, orientation_confidence=None, orientation_method=None, orientation_uncertain=False,
         skew_deg=None, skew_confidence=None, skew_method=None, corrected=False, is_blank=blank,
         ink_fraction=round(ink.ink_fraction, 6), is_separator=separator is not None, separator=separator,
         barcodes=list(barcodes), large_format=large, technical=checks,
+        faint=second is not None and second.verdict == "text",
+        blank_uncertain=second is not None and second.verdict == "uncertain",
     )
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
+    if second is not None:
+        result.timings_ms["faint"] = round(1000 * (time.perf_counter() - t2), 1)
+        t2 = time.perf_counter()
     if blank or separator is not None:
         return image, result
     est = estimate_orientation(_enlarged_for_orientation(ink), large_format=large, osd=options.osd)

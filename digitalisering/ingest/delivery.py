@@ -10,6 +10,7 @@ from pathlib import Path
 from digitalisering.errors import DeliveryError
 from digitalisering.ingest.formats import SCAN_EXTENSIONS
 from digitalisering.i18n import gettext
+from digitalisering.naming import is_text, printable
 
 LAYOUTS = ("folders", "stack")
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}
@@ -42,6 +43,17 @@ def natural_key(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a name read from the disk is text: bytes that are not UTF-8 come back as lone
+    surrogates (``surrogateescape``), which no database, log or JSON file can hold (ingest of a
+    Latin-1 ``pé.tif`` stopped with an internal error, exit 15)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _skip_reason(path: Path) -> str | None:
     """Why ``path`` is not read, or None for a regular file or folder (``lstat``: links not followed)."""
     try:
@@ -50,6 +62,12 @@ def _skip_reason(path: Path) -> str | None:
         return gettext("cannot read: {error}", error=exc.strerror or exc)
     if stat.S_ISLNK(mode):
         return gettext("symbolic link, not followed")
+    if not _is_utf8(path.name):
+        return gettext("the name is not valid UTF-8 (a copy from an old system?): rename it and deliver it again")
+    if not is_text(path.name):
+        # a dossier id or a file name in the XMP, ALTO and PREMIS files: XML cannot hold it (the
+        # run and `events --premis` stopped with an internal error, exit 15)
+        return gettext("the name holds a control character (shown as \\xNN): rename it and deliver it again")
     if path.name.startswith("."):
         return gettext("hidden (the name starts with a dot)")
     if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
@@ -74,8 +92,8 @@ def _children(folder: Path, root: Path, skipped: dict[str, str]) -> list[Path]:
             continue
         reason = _skip_reason(child)
         if reason:
-            skipped[child.relative_to(root).as_posix() + ("/" if child.is_dir() and not child.is_symlink() else "")] \
-                = reason
+            skipped[printable(child.relative_to(root).as_posix())
+                    + ("/" if child.is_dir() and not child.is_symlink() else "")] = reason
         else:
             out.append(child)
     return out
@@ -106,6 +124,9 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
         raise DeliveryError("delivery not found: {root}", root=root)
     if not root.is_dir():
         raise DeliveryError("a delivery is a folder, not a file: {root}", root=root)
+    if not is_text(str(root.resolve())):
+        raise DeliveryError("the path of the delivery {root} is not valid UTF-8 or holds a control character; "
+                            "rename the folder", root=printable(str(root)))
     if layout not in LAYOUTS + ("auto",):
         raise DeliveryError("unknown layout {layout!r} (use folders, stack or auto)", layout=layout)
     children = _children(root, root, {})
@@ -135,6 +156,10 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
             files.append(DeliveryFile(rel, parts[0]))
         else:
             files.append(DeliveryFile(rel, None))
+    if not files and skipped:  # say what was not read: a delivery of one badly named folder
+        rel, reason = next(iter(skipped.items()))
+        raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}; not read: {n} entries, "
+                            "such as {entry}: {reason}", root=root, n=len(skipped), entry=rel, reason=reason)
     if not files:
         raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}", root=root)
     return Delivery(root.resolve(), layout, files, ignored, misplaced, skipped)

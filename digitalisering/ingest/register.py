@@ -14,7 +14,7 @@ from digitalisering.i18n import N_, gettext
 from digitalisering.errors import ConfigError, DeliveryError, InputFileError, StateError
 from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
-from digitalisering.naming import fresh_name
+from digitalisering.naming import fresh_name, printable
 from digitalisering.ingest.formats import inspect_file
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.store import Batch, FileRecord, Store
@@ -64,8 +64,10 @@ class IngestReport:
 
 
 def operator_name(explicit: str | None = None) -> str:
+    """Who does it: ``--operator``, else the account's name; kept as ``naming.printable`` text (a
+    control character in it stopped ``events --premis`` and ``package`` with an internal error)."""
     if explicit:
-        return explicit
+        return printable(explicit)
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -80,7 +82,7 @@ def station_name(explicit: str | None = None) -> str:
     this machine's host name (ingest usually runs on the scanning station's own computer)."""
     import socket
 
-    name = (explicit or os.environ.get(STATION_ENV) or "").strip()
+    name = printable((explicit or os.environ.get(STATION_ENV) or "").strip())
     if name:
         return name
     try:

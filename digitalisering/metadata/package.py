@@ -18,9 +18,11 @@ validates; ``verify_package`` re-checks fixity and structure later.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,7 +34,8 @@ from digitalisering import __version__
 from digitalisering.bag.link import address_label
 from digitalisering.documents.vocabulary import type_label
 from digitalisering.errors import InputFileError, StateError
-from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic
+from digitalisering.fileio import (check_folder_renames, chmod_if_supported, empty_folder, is_within, require_text_path,
+                                    write_bytes_atomic)
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.text.alto import validation_errors as alto_validation_errors
@@ -206,9 +209,48 @@ def alto_bestand_record(doc: dict, doc_record: Informatieobject, alto: dict, fil
     )
 
 
+class _OsWithoutModes:
+    """``os`` as bagit sees it while it makes a bag: ``make_bag`` gives the payload folder the mode
+    of the bag folder, and on a disk without Unix permissions (FAT, exFAT: chmod answers ENOSYS or
+    EPERM) it stopped there (exit 6), so a package could not be made on a USB disk. There is no mode
+    to give on such a disk; every other file we write is treated the same (``fileio``)."""
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    chmod = staticmethod(chmod_if_supported)
+
+
+@contextmanager
+def _bagit_without_modes():
+    """bagit with ``_OsWithoutModes``, and its logger silent: it logged the traceback of every error
+    on stderr before we turned the error into one line."""
+    logger = logging.getLogger("bagit")
+    saved = bagit.os, logger.disabled
+    bagit.os, logger.disabled = _OsWithoutModes(), True
+    try:
+        yield
+    finally:
+        bagit.os, logger.disabled = saved
+
+
+def _make_bag(work: Path, info: dict) -> bagit.Bag:
+    try:
+        return bagit.make_bag(str(work), info, checksums=["sha256"])
+    except OSError as exc:
+        raise StateError("cannot write {target}: {error}", target=work / os.fsdecode(exc.filename or ""),
+                         error=exc.strerror or exc) from exc
+
+
 def _copy_checked(src: Path, sha256: str, dst: Path) -> None:
-    """Copy ``src`` into the package; the copy is checked, as it is what the package holds."""
-    shutil.copyfile(src, dst)
+    """Copy ``src`` into the package; the copy is checked, as it is what the package holds. A failed
+    copy names both files: shutil names the source, so a full package disk read "No space left on
+    device: OUT/...alto.xml", as if the output folder's disk were full."""
+    try:
+        shutil.copyfile(src, dst)
+    except OSError as exc:
+        raise StateError("cannot copy {src} into the package ({target}): {error}", src=src, target=dst,
+                         error=exc.strerror or exc) from exc
     if sha256_file(dst) != sha256:
         raise StateError("{src} no longer matches its recorded SHA-256; run again first", src=src)
 
@@ -267,7 +309,7 @@ def build_package(out_dir: Path, target: Path, config: dict, *, operator: str,
     ``out_dir`` is held for reading meanwhile (a run of it waits, or is refused; a run that is
     writing it refuses the package), and the package folder is made by one command at a time.
     """
-    out_dir, target = Path(out_dir), Path(target)
+    out_dir, target = require_text_path(Path(out_dir)), require_text_path(Path(target))
     if not out_dir.is_dir():
         raise InputFileError("{out_dir} has no results.json (run digitalisering run first)", out_dir=out_dir)
     with folder_lock(out_dir, "{out_dir} is being written by a run; make the package when it is done", out_dir=out_dir,
@@ -296,6 +338,11 @@ def _build(out_dir: Path, target: Path, config: dict, operator: str, access: dic
         raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
     with folder_lock(work, "{target} is being made by another command", target=target):
         empty_folder(work)  # what a killed package left
+        try:
+            check_folder_renames(work, target)  # probed inside our own work folder
+        except StateError:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         return _fill(out_dir, target, work, results, batch, config, operator, access, public, events_xml)
 
 
@@ -379,14 +426,15 @@ def _fill(out_dir: Path, target: Path, work: Path, results: dict, batch: str, co
         if events_xml is not None:
             write_bytes_atomic(work / EVENTS_FILE, events_xml)
             report.events = True
-        bag = bagit.make_bag(str(work), {
+        with _bagit_without_modes():
+            bag = _make_bag(work, {
             "Source-Organization": config["archiefvormer"]["naam"],
             "External-Description": f"Gedigitaliseerde bouwdossiers, batch {batch}",
             "External-Identifier": batch,
             "Bag-Group-Identifier": batch,
             "Contact-Name": operator,
-        }, checksums=["sha256"])
-        bag.validate()
+            })
+            bag.validate()
         if target.exists():
             raise StateError("{target} exists already; choose a new package folder", target=target)
         os.replace(work, target)

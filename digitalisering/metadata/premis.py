@@ -20,6 +20,7 @@ from lxml import etree
 
 from digitalisering import __version__
 from digitalisering.errors import DigitaliseringError
+from digitalisering.naming import printable
 from digitalisering.resources import schema_path
 from digitalisering.store import Batch, Store
 
@@ -71,9 +72,11 @@ def validation_errors(data: bytes) -> list[str]:
 
 
 def _el(parent, name: str, text: str | None = None, **attrib: str):
-    node = etree.SubElement(parent, f"{{{NS}}}{name}", {k: v for k, v in attrib.items() if v is not None})
+    # printable: what an earlier version stored (an operator's name with a control character)
+    # cannot stop the whole log from being written
+    node = etree.SubElement(parent, f"{{{NS}}}{name}", {k: printable(v) for k, v in attrib.items() if v is not None})
     if text is not None:
-        node.text = text
+        node.text = printable(text)
     return node
 
 

@@ -182,8 +182,16 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             flavour, deterministic_id=True, compress_streams=True,
             object_stream_mode=(pikepdf.ObjectStreamMode.disable if flavour.startswith("1")
                                 else pikepdf.ObjectStreamMode.generate))
+        # saved into memory, then written by Python: qpdf writing to a disk that fills up while it
+        # computes the deterministic ID throws from where no exception may pass and aborts the
+        # whole process (exit 134, a `.pikepdf.*` temporary left beside the output); the pages'
+        # images are held in memory already, so this at most doubles what the document takes
+        buffer = io.BytesIO()
+        pdf.save(buffer, **save_kwargs)
         with atomic_path(out_path) as tmp:
-            pdf.save(tmp, **save_kwargs)
+            with open(tmp, "wb") as fh:
+                fh.write(buffer.getbuffer())
+            del buffer
             validation = validate_pdf(tmp, flavour, use_preflight=False)
             if not validation.passed:
                 reasons = "; ".join(f"{c.name}: {c.detail}" for c in validation.failures)

@@ -112,9 +112,15 @@ def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool =
         yield _page("separator", page, PASS, "separator", value=f"{sep.get('kind', '')} {sep.get('payload', '')}".strip())
         return
     yield from _technical(page)
+    if page.get("is_blank") and page.get("blank_uncertain"):
+        # kept in the PDF; reviewed whatever review_blank says: it may hold faint text
+        yield _page("blank", page, WARN, "blank_uncertain", review=True)
+        return
     if page.get("is_blank"):
         yield _page("blank", page, WARN, "blank", review=review_blank)
         return
+    if page.get("faint"):
+        yield _page("blank", page, WARN, "faint", review=True)
     yield from _skew(page, thresholds)
     yield from _orientation(page, thresholds)
     yield _ocr(page, thresholds)

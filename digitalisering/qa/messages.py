@@ -41,6 +41,8 @@ MESSAGES: dict[str, str] = {
     "colour_bitonal": N_("bitonal (1 bit): fine for typed text, loses pencil, stamps and faint writing"),
     "colour_ok": N_("{mode}, {bits} bits per sample"),
     "blank": N_("blank page, left out of the PDF: confirm it is empty"),
+    "blank_uncertain": N_("probably blank, but faint marks stand in lines: kept in the PDF; confirm it holds no text"),
+    "faint": N_("faint type (almost no dark ink): kept as a text page; check it is legible, rescan if not"),
     "skew_unmeasured": N_("no skew could be measured (too little text or lines)"),
     "skew": N_("measured {skew:+.2f}°, {residual:.2f}° left"),
     "skew_uncertain": N_("measured {skew:+.2f}°, {residual:.2f}° left; measurement uncertain (confidence {conf:.2f})"),

@@ -25,7 +25,8 @@ from markupsafe import Markup
 from digitalisering import __version__
 from digitalisering.csvtext import csv_text
 from digitalisering.errors import DigitaliseringError, StateError
-from digitalisering.fileio import empty_folder, is_within, write_bytes_atomic, write_text_atomic
+from digitalisering.fileio import (check_folder_renames, empty_folder, is_within, require_text_path, write_bytes_atomic,
+                                    write_text_atomic)
 from digitalisering.metadata.package import enclosing_bag
 from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
@@ -137,7 +138,7 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     """Write the report folder for ``insp`` at ``target``, replacing an earlier report there (and
     only a report: ``--to`` an existing folder of anything else is refused; it used to be removed
     whole, also when it was the run's output folder or the delivery)."""
-    target = Path(target)
+    target = require_text_path(Path(target))
     work = target.with_name(f".{target.name}.part")
     old = target.with_name(f".{target.name}.old")
     if (target.exists() or target.is_symlink()) and not is_report(target):
@@ -157,6 +158,15 @@ def write_report(insp: Inspection, target: Path, *, who: str, lang: str = "nl") 
     with folder_lock(insp.out_dir, "{out_dir} is being written by a run; report when it is done", out_dir=insp.out_dir,
                      shared=True), folder_lock(work, "{target} is being written by another command", target=target):
         empty_folder(work)  # what a killed report left
+        if not (target.exists() or target.is_symlink()) and old.is_dir() and not old.is_symlink():
+            # killed between the two renames at the end: the earlier report was hidden in ``old``,
+            # no report at its place until the next one; it is put back first (``is_report``: above)
+            os.replace(old, target)
+        try:
+            check_folder_renames(work, target)  # probed inside our own work folder
+        except StateError:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
         return _write(insp, target, work, who, lang)
 
 

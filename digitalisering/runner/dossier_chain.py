@@ -48,7 +48,8 @@ from digitalisering.runner.options import RunOptions
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.text.alto import NS as ALTO_NS
-from digitalisering.text.alto import AltoSource, alto_xml
+from digitalisering.text.alto import IDENTIFIER_BATCH, IDENTIFIER_BATCH_IDENTITY, IDENTIFIER_DOCUMENT, AltoSource, alto_xml
+from digitalisering.text.alto import identifiers as alto_identifiers_of
 from digitalisering.workspace import Workspace
 from digitalisering.i18n import gettext
 
@@ -269,6 +270,9 @@ class _Writer:
                           rebuilt=False, pdfa=self.options.pdfa, checks=tuple(previous.checks),
                           alto=self.write_alto(key, rel, done, fingerprint) if kind == DOCUMENT_PDF else [])
         self._check_owner(target, kind, key, previous)
+        if kind == DOCUMENT_PDF:  # before the PDF: a refused ALTO file must not leave our PDF beside the others'
+            for n in range(1, len(done) + 1):
+                self._check_alto_owner(key, rel, n)
         pdf_pages = [self._pdf_page(p) for p in done]
         validation = build_pdf(pdf_pages, target, info, flavour=self.options.pdfa, bookmarks=bookmarks)
         checks = tuple(c.name for c in validation.checks)
@@ -347,9 +351,9 @@ class _Writer:
                     and target.exists() and sha256_file(target) == previous.sha256):
                 files.append(AltoFile(n, page.seq, rel, previous.sha256, previous.size))
                 continue
-            self._check_owner(target, DOCUMENT_ALTO, key, previous,
-                              lambda path: _alto_written_for(path, Path(pdf_rel).name, n))
-            data = page_alto(page, self.records[page.seq], self.page_text(page), Path(pdf_rel).name, n)
+            self._check_alto_owner(doc_id, pdf_rel, n, previous)
+            data = page_alto(page, self.records[page.seq], self.page_text(page), Path(pdf_rel).name, n,
+                             alto_identifiers(self.batch, doc_id))
             write_bytes_atomic(target, data)
             digest = sha256_bytes(data)
             self.store.record_output(self.batch.id, DOCUMENT_ALTO, key, str(target), digest, len(data), fingerprint,
@@ -363,6 +367,15 @@ class _Writer:
             self.store.log(self.batch.id, self.operator, "output.written", kind=DOCUMENT_ALTO, key=doc_id,
                            path=str(self.out_dir / alto_relpath(pdf_rel, 1)), files=written, pages=len(pages))
         return files
+
+    def _check_alto_owner(self, doc_id: str, pdf_rel: str, n: int, previous=_CURRENT) -> None:
+        """Refuse (StateError) when the ALTO file of page ``n`` of the PDF at ``pdf_rel`` would
+        replace a file that is not this batch's output for it (``_check_owner``)."""
+        key = f"{doc_id}/{n}"
+        if previous is _CURRENT:
+            previous = self.store.output(self.batch.id, DOCUMENT_ALTO, key)
+        self._check_owner(self.target(alto_relpath(pdf_rel, n)), DOCUMENT_ALTO, key, previous,
+                          lambda path: _alto_written_for(path, self.batch, doc_id, self.target(pdf_rel), n))
 
     def written_here(self, path: Path) -> bool:
         """Whether the recorded output ``path`` belongs to this output folder: it is
@@ -430,21 +443,38 @@ def _written_for(path: Path, batch: Batch, key: str) -> bool:
     return (found["batchDelivery"], found["batchRegistered"]) == (batch.delivery, batch.created_at)
 
 
-def _alto_written_for(path: Path, pdf_name: str, page_number: int) -> bool:
-    """Whether ``path`` is the ALTO file we wrote for page ``page_number`` of ``pdf_name`` (its
-    writing interrupted before it was recorded)."""
+def alto_identifiers(batch: Batch, doc_id: str) -> tuple[tuple[str, str], ...]:
+    """What an ALTO file of document ``doc_id`` of ``batch`` says about whom it was written for."""
+    return ((IDENTIFIER_BATCH, batch.name), (IDENTIFIER_BATCH_IDENTITY, batch.identity), (IDENTIFIER_DOCUMENT, doc_id))
+
+
+def _alto_written_for(path: Path, batch: Batch, doc_id: str, pdf: Path, page_number: int) -> bool:
+    """Whether ``path`` is the ALTO file we wrote for page ``page_number`` of document ``doc_id`` of
+    ``batch``, whose PDF is ``pdf`` (its writing interrupted before it was recorded). Known, as a
+    PDF is by its XMP, by the batch's name and identity and the document written into it: before,
+    only the PDF's file name and the page number were compared, so a same-named batch of another
+    workspace took the ALTO files of a document whose PDF had been moved away for its own and
+    replaced them. A file of an earlier version (no identifiers) is ours only when the PDF beside
+    it is (it was written just before its ALTO files)."""
     try:
         doc = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
     except (OSError, etree.XMLSyntaxError):
         return False
     ns = {"a": ALTO_NS}
-    return (doc.findtext("a:Description/a:sourceImageInformation/a:fileName", namespaces=ns) == pdf_name
-            and doc.find(f"a:Layout/a:Page[@PHYSICAL_IMG_NR='{page_number}']", namespaces=ns) is not None)
+    if not (doc.findtext("a:Description/a:sourceImageInformation/a:fileName", namespaces=ns) == pdf.name
+            and doc.find(f"a:Layout/a:Page[@PHYSICAL_IMG_NR='{page_number}']", namespaces=ns) is not None):
+        return False
+    found = alto_identifiers_of(doc)
+    if not found:
+        return pdf.exists() and _written_for(pdf, batch, doc_id)
+    return found == dict(alto_identifiers(batch, doc_id))
 
 
-def page_alto(page: PageRecord, record: PageResult, text: PageText | None, pdf_name: str, page_number: int) -> bytes:
+def page_alto(page: PageRecord, record: PageResult, text: PageText | None, pdf_name: str, page_number: int,
+              identifiers: tuple[tuple[str, str], ...] = ()) -> bytes:
     """The ALTO file of one page as the PDF ``pdf_name`` shows it (page ``page_number``); a page
-    without words (blank, OCR timed out) gets one with an empty print space."""
+    without words (blank, OCR timed out) gets one with an empty print space. ``identifiers``: whom
+    it is written for (``alto_identifiers``)."""
     encode, ocr = record.encode, record.ocr
     assert encode is not None  # the page is in a PDF
     if text is None:
@@ -457,7 +487,8 @@ def page_alto(page: PageRecord, record: PageResult, text: PageText | None, pdf_n
     settings = (f"language {ocr.lang}; read at {ocr.ocr_dpi:g} ppi (scale {ocr.scale:g}) "
                 f"on the straightened page of {encode.dpi:g} ppi" if ocr and ocr.ocr_dpi else "")
     when = datetime.fromisoformat(page.finished_at) if page.finished_at else None
-    return alto_xml(text, AltoSource(pdf_name, page_number, processed=when, settings=settings))
+    return alto_xml(text, AltoSource(pdf_name, page_number, processed=when, settings=settings,
+                                     identifiers=identifiers))
 
 
 def _metadata_addresses(found: list[LinkedAddress]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -24,6 +24,7 @@ from digitalisering.imaging.stage import ImagingOptions, ImagingResult, analyse_
 from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
+from digitalisering.ocr.cells import find_grid, read_cells
 from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness
 from digitalisering.ocr.engine import ocr_page, plan_ocr
@@ -129,6 +130,7 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     opts = ctx.job.options
     started = time.perf_counter()
     straight = straight_grey(ctx.image, ctx.deskew_deg, ctx.paper_colour)
+    grid = find_grid(straight, ctx.dpi)  # before the cleanup paints the rules over
     straight, cleanup = clean_for_ocr(straight, ctx.dpi)
     readable = flatten(straight, ctx.dpi)  # even paper; small type is enlarged by the plan
     plan = plan_ocr(straight.width, straight.height, ctx.dpi, opts.ocr_max_megapixels,
@@ -142,6 +144,7 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         # the page keeps its image (it goes into the PDF without text); QA lists it
         facts.status, facts.error = "timeout", str(exc)
         return facts
+    text = read_grid(engine, grid, ctx.dpi, text, opts, started)
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
@@ -156,6 +159,19 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
     facts.chars = sum(len(w.text) for w in all_words)
     return facts
+
+
+def read_grid(engine, grid, dpi: float, text: PageText, opts, started: float) -> PageText:
+    """The page's text with the cells of its ruled tables and title blocks read one by one
+    (``ocr.cells``); the first reading alone when there is no grid or the time limit runs out."""
+    left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
+    if not grid.cells or (opts.ocr_timeout and left <= 1):
+        return text
+    try:
+        cells = read_cells(engine, grid, dpi, text, opts.lang, left)
+    except OcrTimeoutError:
+        return text
+    return text if cells is None else cells.text
 
 
 def read_again(engine, straight, dpi: float, text: PageText, missing, opts,

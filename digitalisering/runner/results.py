@@ -16,7 +16,7 @@ from digitalisering._exec import tesseract
 from digitalisering.access.proposals import DETECTOR_VERSION
 from digitalisering.bag.index import INDEX_FILE, read_meta
 from digitalisering.errors import StateError
-from digitalisering.fileio import is_within, write_text_atomic
+from digitalisering.fileio import is_within, require_text_path, write_text_atomic
 from digitalisering.pagerecord import PageResult
 from digitalisering.qa.failures import FAILURES_FILE
 from digitalisering.resultsfile import RESULTS_FILE, SCHEMA_VERSION, results_batch, validate_results
@@ -58,6 +58,8 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "skew_method": imaging.skew_method if imaging else None,
         "deskew_deg": encode.deskew_deg if encode else None,
         "is_blank": imaging.is_blank if imaging else None,
+        "blank_uncertain": imaging.blank_uncertain if imaging else None,
+        "faint": imaging.faint if imaging else None,
         "is_separator": imaging.is_separator if imaging else None,
         "separator": asdict(imaging.separator) if imaging and imaging.separator else None,
         "in_output": record.in_output(keep_blank) if page.status == PageStatus.DONE else None,
@@ -179,7 +181,7 @@ def check_out_dir(out_dir: Path, batch: Batch, workspace_root: Path | None = Non
     BagIt bag) or a folder inside one; and a folder where a results.json or failures.csv that no
     run wrote would be overwritten (or, failures.csv, removed).
     """
-    results = Path(out_dir) / RESULTS_FILE
+    results = require_text_path(Path(out_dir)) / RESULTS_FILE
     other = results_batch(out_dir)
     if other is None and (results.exists() or results.is_symlink()):
         raise StateError("{results} exists and is not the results of a batch; move it away or choose another --out", results=results)

@@ -88,6 +88,27 @@ class AltoSource:
     """When the page was read (processingDateTime); None leaves it out."""
     settings: str = ""
     """How it was read, for processingStepSettings ('' leaves it out)."""
+    identifiers: tuple[tuple[str, str], ...] = ()
+    """(location, value) pairs written as ``documentIdentifier`` elements with their
+    ``documentIdentifierLocation``: which batch and document the file was written for
+    (``IDENTIFIER_BATCH``, ``IDENTIFIER_BATCH_IDENTITY``, ``IDENTIFIER_DOCUMENT``), so that a run
+    knows an ALTO file it did not record as its own or another batch's, as a PDF's XMP does."""
+
+
+IDENTIFIER_BATCH = "digitalisering:batch"
+IDENTIFIER_BATCH_IDENTITY = "digitalisering:batchIdentity"
+"""The batch's identity (``store.records.Batch.identity``: a hash, publishable, as in a PDF's XMP)."""
+IDENTIFIER_DOCUMENT = "digitalisering:document"
+
+
+def identifiers(data_or_tree) -> dict[str, str]:
+    """The ``documentIdentifier`` values of an ALTO file by their location (empty for a file of an
+    earlier version, which wrote none)."""
+    root = data_or_tree.getroot() if hasattr(data_or_tree, "getroot") else data_or_tree
+    found: dict[str, str] = {}
+    for el in root.iterfind(f"{{{NS}}}Description/{{{NS}}}sourceImageInformation/{{{NS}}}documentIdentifier"):
+        found.setdefault(el.get("documentIdentifierLocation") or "", el.text or "")
+    return found
 
 
 def _el(parent: etree._Element, name: str, text: str | None = None, **attrs) -> etree._Element:
@@ -123,7 +144,10 @@ def alto_xml(text: PageText, source: AltoSource) -> bytes:
     root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     desc = _el(root, "Description")
     _el(desc, "MeasurementUnit", "pixel")
-    _el(_el(desc, "sourceImageInformation"), "fileName", source.file_name)
+    info = _el(desc, "sourceImageInformation")
+    _el(info, "fileName", source.file_name)
+    for location, value in source.identifiers:
+        _el(info, "documentIdentifier", value, documentIdentifierLocation=location)
     _step(desc, "OCR1", "contentGeneration", source.processed, source.settings, text.engine, text.engine_version)
     _step(desc, "ALTO1", "postOperation", None, "", "digitalisering", __version__)
     lang = language(text.lang)

@@ -66,6 +66,16 @@ def test_a_relative_folder_is_published(published, tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_folder_whose_parents_do_not_exist_yet_is_published(published, tmp_path):
+    """The probe for a disk that loses renamed folders' contents runs where the folders exist (it
+    stopped a publication into new folders with "cannot write in ...")."""
+    target = tmp_path / "nieuw" / "diep" / "openbaar"
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 0, res.output
+    assert (target / "openbaar.json").is_file() and not list(tmp_path.rglob(".rename-probe*"))
+
+
+@pytest.mark.slow
 def test_a_folder_with_other_files_is_refused(published, tmp_path):
     other = tmp_path / "mijn-map"
     other.mkdir()

@@ -78,6 +78,25 @@ def test_dossier_id_from_a_barcode_cannot_escape_the_output_folder():
     assert ".." not in rel.split("/") and rel.count("/") == 1
 
 
+def test_a_dossier_id_from_a_barcode_with_control_characters_goes_into_the_xmp(tmp_path):
+    """A barcode ``DOSSIER:BWT\x01-7``: the id went into the PDF's XMP, which XML cannot hold
+    (the run stopped with an internal error, exit 15). The id keeps the character as ``\\x01``."""
+    from datetime import datetime, timezone
+
+    from PIL import Image
+
+    from digitalisering.pdfa.writer import PdfInfo, PdfPage, build_pdf
+
+    pages = [PageView(0, None, True, separator=Separator("dossier", "DOSSIER:BWT\x01-7", "Code128", "BWT\x01-7")),
+             PageView(1, None, True, text=normalise(TEXTS["brief"]), words=20)]
+    plan = plan_batch("stack", pages)
+    assert [d.id for d in plan.dossiers] == ["BWT\\x01-7"]
+    doc = plan.dossiers[0].documents[0]
+    Image.new("L", (200, 300), 255).save(tmp_path / "p.jpg", dpi=(150, 150))
+    build_pdf([PdfPage(tmp_path / "p.jpg", None, 150)], tmp_path / "d.pdf",
+              PdfInfo("d", datetime(2026, 1, 2, tzinfo=timezone.utc), dossier_id=doc.dossier_id, document_id=doc.id))
+
+
 def test_overrides_split_merge_and_set_type():
     texts = [TEXTS["aanvraag"], BOUWBESCHRIJVING, TEXTS["brief"], TEXTS["brief"]]
     overrides = Overrides([Override(1, "split"), Override(3, "merge"), Override(1, "type", "overig")])

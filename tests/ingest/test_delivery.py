@@ -84,3 +84,62 @@ def test_links_fifos_and_dot_folders_are_listed_not_silently_skipped(tmp_path: P
         "D1/.verborgen.tif": "hidden (the name starts with a dot)",
         "..\\..\\x/": "hidden (the name starts with a dot)",
     }
+
+
+def test_names_that_are_not_utf8_are_listed_and_the_rest_registered(tmp_path: Path):
+    """A file or folder name in Latin-1 (``pé.tif`` copied from an old Windows share) is not text:
+    ingest stopped with an internal error (exit 15; the state database cannot hold the name). Now it
+    is listed as not read, with the bytes shown as ``\\xNN``, and the rest of the delivery is
+    registered; a delivery folder whose own path is not UTF-8 is refused with one line (exit 3)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from digitalisering.exitcodes import ExitCode
+
+    import pagegen
+
+    root = tmp_path / "levering"
+    pagegen.save(pagegen.page_image(["Brief"]), root / "D1" / "0001.tif", compression="tiff_lzw")
+
+    with open(os.fsencode(root) + b"/D1/p\xe9.tif", "wb") as fh:
+        fh.write(b"II*\x00")
+    os.makedirs(os.fsencode(root) + b"/D\xff2")
+    with open(os.fsencode(root) + b"/D\xff2/0001.tif", "wb") as fh:
+        fh.write(b"II*\x00")
+    delivery = discover(root)
+    assert [f.relpath for f in delivery.files] == ["D1/0001.tif"]
+    assert set(delivery.skipped) == {"D1/p\\xe9.tif", "D\\xff2/"}
+    assert all("not valid UTF-8" in reason for reason in delivery.skipped.values())
+
+    def cli(*args: str | bytes) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "digitalisering", "--workspace", str(tmp_path / "ws"),
+                               "--taal", "en", *args], capture_output=True, text=True, errors="replace")
+    res = cli("ingest", str(root))
+    assert res.returncode == 0, res.stderr
+    assert "skipped, not read: D1/p\\xe9.tif" in res.stdout and "internal error" not in res.stderr
+    events = cli("events", "levering", "--json")
+    assert events.returncode == 0 and "D1/p\\\\xe9.tif" in events.stdout and json.loads(events.stdout), events.stderr
+    bad_root = os.fsencode(tmp_path) + b"/lev\xff"
+    os.makedirs(bad_root + b"/D1")
+    with open(bad_root + b"/D1/0001.tif", "wb") as fh:
+        fh.write(b"II*\x00")
+    res = cli("ingest", bad_root)
+    errors = [line for line in res.stderr.splitlines() if line.strip()]
+    assert res.returncode == ExitCode.INPUT and len(errors) == 1 and "not valid UTF-8" in errors[0], res.stderr
+
+
+def test_names_with_control_characters_are_listed_and_named_when_nothing_else_is_left(tmp_path: Path):
+    """A folder ``D<0x01>X`` (a scanner's name field with an escape in it): its name became the
+    dossier id in the XMP and the file name in PREMIS, which XML cannot hold; the run and
+    ``events --premis`` stopped with an internal error (exit 15). Now it is listed as not read, and
+    a delivery with nothing else in it says why it has no scans."""
+    root = tmp_path / "levering"
+    touch(root / "D\x01X" / "0001.tif", b"II*\x00")
+    with pytest.raises(DeliveryError, match=r"not read: 1 entries, such as D\\x01X/: the name holds a control"):
+        discover(root)
+    touch(root / "D2" / "0001.tif", b"II*\x00")
+    delivery = discover(root)
+    assert [f.relpath for f in delivery.files] == ["D2/0001.tif"]
+    assert list(delivery.skipped) == ["D\\x01X/"]

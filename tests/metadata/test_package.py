@@ -115,3 +115,46 @@ def test_archive_values_come_from_the_configuration(processed, tmp_path: Path):
     record = next(p for p in (target / "data").rglob("*.MDTO.xml")
                   if not p.name.endswith(".bestand.MDTO.xml")).read_text()  # an informatieobject
     assert "gemeente Katwijk" in record and "gm0537" in record
+
+
+def test_a_package_is_made_on_a_disk_without_unix_permissions(processed, tmp_path: Path, monkeypatch, capfd):
+    """A FAT or exFAT disk (a USB disk) answers chmod with EPERM (the kernel's vfat/exfat) or ENOSYS
+    (FUSE). bagit's make_bag gives its payload folder the bag folder's mode, and the package stopped
+    there: exit 6, and bagit's logger printed the traceback first. Now the mode is left to the disk,
+    as for every other file we write, and the bag is made and verifies."""
+    import errno
+    import os
+
+    real_chmod = os.chmod
+
+    def no_modes(path, *args, **kwargs):
+        if str(tmp_path) in os.path.abspath(os.fspath(path)) or not os.path.isabs(os.fspath(path)):
+            raise PermissionError(errno.EPERM, "Operation not permitted", os.fspath(path))
+        return real_chmod(path, *args, **kwargs)
+    monkeypatch.setattr(os, "chmod", no_modes)
+    target = tmp_path / "usb" / "sip"
+    report = build_package(processed["out"], target, load_archive_config(), operator="archivaris")
+    monkeypatch.undo()
+    assert report.documents and (target / "bagit.txt").is_file()
+    assert verify_package(target).ok
+    assert "Traceback" not in capfd.readouterr().err
+
+
+
+def test_a_full_package_disk_is_named_as_the_one_that_is_full(processed, tmp_path: Path, monkeypatch):
+    """A package disk that fills up: shutil names the file it copied from, so the one line read
+    "No space left on device: OUT/<dossier>/...pdf", sending the operator to the wrong disk. Now it
+    names the file in the package that could not be written, and the package's work folder goes."""
+    import errno
+
+    from digitalisering.errors import StateError
+    from digitalisering.metadata import package as package_module
+
+    def full(src, dst, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src))
+    monkeypatch.setattr(package_module.shutil, "copyfile", full)
+    target = tmp_path / "usb" / "sip"
+    with pytest.raises(StateError) as caught:
+        build_package(processed["out"], target, load_archive_config(), operator="archivaris")
+    assert "into the package" in str(caught.value) and str(target.parent) in str(caught.value)
+    assert list((tmp_path / "usb").iterdir()) == []

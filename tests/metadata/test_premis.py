@@ -62,3 +62,16 @@ def test_the_package_holds_the_event_log_and_verify_checks_it(processed, tmp_pat
     res = CliRunner().invoke(main, ["verify", str(package)])
     assert res.exit_code == ExitCode.FIXITY and "changed: data/premis-events.xml" in res.output
     assert "invalid PREMIS: data/premis-events.xml" in res.output
+
+
+def test_an_operator_or_station_with_a_control_character_does_not_stop_the_log(store, delivery, tmp_path):
+    """``--operator $'jan\\x01'`` (a pasted name): stored as given, the PREMIS log could not be
+    written (XML cannot hold it): ``events --premis`` and ``package`` stopped with an internal error,
+    exit 15. The command line keeps such a name as ``jan\\\\x01``; one already stored is written so."""
+    from digitalisering.ingest.register import operator_name, station_name
+
+    assert operator_name("jan\x01") == "jan\\x01" and station_name("st\x1b") == "st\\x1b"
+    root, _ = delivery
+    batch = ingest_delivery(store, root, operator="jan\x01", station="st\x1b").batch
+    data = batch_events_xml(store, batch)
+    assert validation_errors(data) == [] and b"jan\\x01" in data

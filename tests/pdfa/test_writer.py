@@ -121,3 +121,46 @@ def test_skewed_scan_is_drawn_straight_with_its_own_pixels(tmp_path: Path):
     _, again = analyse_page(rendered, 150, 8, ImagingOptions())
     assert abs(again.skew_deg) < 0.1  # what the reader sees is straight
     assert rendered.getpixel((2, 2)) > 235  # corners in the paper colour, not black
+
+
+def test_a_disk_that_fills_up_while_the_pdf_is_written_is_one_error_not_an_abort(tmp_path: Path):
+    """qpdf writing a file that the disk cannot hold (full, or larger than allowed) threw where no
+    exception may pass when the failure came with its last writes: the whole run aborted (exit 134,
+    "terminate called after throwing an instance of 'QPDFSystemError'") and left a ``.pikepdf.*``
+    temporary beside the output. Now the PDF is made in memory and written by Python: a StateError
+    (exit 6, one line), nothing left, and the next run writes it. The full disk is a file size limit
+    here (RLIMIT_FSIZE: EFBIG, as ENOSPC, needs no root), set just below the file's size."""
+    import os
+    import random
+    import sys
+    import textwrap
+
+    from PIL import Image
+
+    noise = tmp_path / "noise.jpg"
+    Image.frombytes("L", (600, 800), random.Random(7).randbytes(600 * 800)).save(noise, quality=90, dpi=(150, 150))
+    info = PdfInfo("d", datetime(2026, 1, 2, tzinfo=timezone.utc))
+    build_pdf([PdfPage(noise, None, 150)], tmp_path / "whole.pdf", info)
+    size = (tmp_path / "whole.pdf").stat().st_size
+    out = tmp_path / "out"
+    out.mkdir()
+    for limit in (size - 256, size - 1024, size - 2048, size - 3072, size - 8192):
+        script = textwrap.dedent(f"""
+            import resource, signal, sys
+            from pathlib import Path
+            from datetime import datetime, timezone
+            from digitalisering.errors import StateError
+            from digitalisering.pdfa.writer import PdfInfo, PdfPage, build_pdf
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, resource.RLIM_INFINITY))
+            try:
+                build_pdf([PdfPage(Path({str(noise)!r}), None, 150)], Path({str(out / 'd.pdf')!r}),
+                          PdfInfo("d", datetime(2026, 1, 2, tzinfo=timezone.utc)))
+            except StateError as exc:
+                print("refused:", exc)
+                sys.exit(6)
+        """)
+        res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "DIGITALISERING_LANG": "en"})
+        assert res.returncode == 6 and "File too large" in res.stdout, (limit, size, res.returncode, res.stderr[-300:])
+        assert list(out.iterdir()) == []

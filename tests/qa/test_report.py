@@ -91,3 +91,36 @@ def test_report_is_never_made_inside_the_delivery(inspection):
     with pytest.raises(StateError, match="inside the delivery"):
         write_report(inspection, delivery / "rapport", who="a")
     assert sorted(p for p in delivery.rglob("*")) == before
+
+
+def test_a_report_killed_between_its_two_renames_gets_the_earlier_one_back(inspection, tmp_path, monkeypatch):
+    """Replacing a report is two renames (the old one aside, the new one in). Killed between them,
+    the earlier report was hidden in ``.NAME.old`` and its place stayed empty, also after the next
+    report failed (and ``.NAME.old`` was never removed). Now the next report puts it back first."""
+    import os
+
+    import pytest
+
+    from digitalisering.qa import report as report_module
+
+    target = tmp_path / "rapport"
+    write_report(inspection, target, who="a")
+    before = _tree(target)
+    real_replace = os.replace
+
+    def killed_after_first(src, dst):
+        real_replace(src, dst)
+        if str(dst).endswith(".rapport.old"):
+            raise KeyboardInterrupt  # SIGKILL here: nothing after runs
+    monkeypatch.setattr(report_module.os, "replace", killed_after_first)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(inspection, target, who="a")
+    monkeypatch.undo()
+    assert not target.exists() and (tmp_path / ".rapport.old").is_dir()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the next report fails before it is complete")
+    monkeypatch.setattr(report_module, "_write", fails)
+    with pytest.raises(RuntimeError):
+        write_report(inspection, target, who="a")
+    assert _tree(target) == before and not (tmp_path / ".rapport.old").exists()

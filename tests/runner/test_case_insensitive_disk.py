@@ -9,6 +9,10 @@ case-insensitively without a disk in tests/test_naming.py and tests/runner/test_
 
 Reproduced before the fix (failed on the old code): every output write failed on the disk
 (``fchmod`` is not implemented on FAT: "cannot write ...: Function not implemented", exit 6).
+fusefat loses a folder's contents when the folder is renamed: ``access publish`` put an empty
+folder in place (exit 0); ``package`` and ``qa report``, which build beside the target and rename,
+are refused there with one line (a package on a real FAT/exFAT disk, whose chmod answers EPERM, is
+tested in tests/metadata/test_package.py).
 """
 
 from __future__ import annotations
@@ -90,3 +94,19 @@ def test_dossiers_differing_only_in_case_keep_their_own_files_on_a_fat_disk(fat_
     assert "0 written now" in again.stdout
     published = _cli(ws, "access", "publish", "levering", "--to", str(fat_disk / "openbaar"))
     assert published.returncode == 0, published.stderr
+    # fusefat loses a renamed folder's contents: the publication, made beside its place and
+    # renamed into it, was empty there (exit 0); now it is built inside and moved in file by file
+    public = sorted(p.name for p in (fat_disk / "openbaar").rglob("*.pdf"))
+    assert len(public) == len(DOSSIERS) and (fat_disk / "openbaar" / "openbaar.json").is_file()
+    # package and QA report cannot be put in place whole there: one line, exit 6, nothing left
+    # (before: the package stopped on bagit's chmod with its traceback; the report was put in place empty)
+    for command, made in ((["package", str(out), "--to", str(fat_disk / "pakket")], fat_disk / "pakket"),
+                          (["qa", "report", "levering", "--to", str(fat_disk / "rapport")], fat_disk / "rapport")):
+        res = _cli(ws, *command)
+        errors = [line for line in res.stderr.splitlines() if line.strip()]
+        assert res.returncode == 6 and len(errors) == 1 and "loses the contents" in errors[0], res.stderr
+        assert not made.exists() and not made.with_name(f".{made.name}.part").exists()
+    # made on a Linux disk, the package is whole and verifies (the README's advice)
+    res = _cli(ws, "package", str(out), "--to", str(tmp_path / "pakket"))
+    assert res.returncode == 0, res.stderr
+    assert _cli(ws, "verify", str(tmp_path / "pakket")).returncode == 0

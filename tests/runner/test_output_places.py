@@ -386,3 +386,88 @@ def test_a_same_named_batch_whose_first_run_died_before_its_results_keeps_its_pd
     assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
     assert json.loads((out / "results.json").read_text(encoding="utf-8"))["batch"]["delivery"] == \
         str(tmp_path / "x" / "lev")
+
+
+def test_a_same_named_batch_never_takes_the_alto_files_of_a_moved_pdf(tmp_path: Path, monkeypatch):
+    """As above, and then the operator did what the refusal said: moved the first batch's PDFs away.
+    Its ALTO files stayed. Before, an ALTO file was known as ours by the PDF's file name and the page
+    number alone, so the second ``lev`` replaced them with its own text (exit 0): the first batch's
+    ALTO files were lost. Now an ALTO file names its batch, the batch's identity and its document
+    (``documentIdentifier``) and the second run is refused; the batch that wrote them resumes."""
+    from digitalisering.runner import batch as batch_module
+    from lxml import etree
+
+    from digitalisering.text import alto
+
+    out = tmp_path / "out"
+
+    def dies(*args, **kwargs):
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(batch_module, "write_results", dies)
+        with pytest.raises(KeyboardInterrupt):
+            _run(tmp_path / "ws1", _delivery(tmp_path / "x" / "lev", ["A", "B"]), out)
+    altos = sorted(out.glob("*/*.alto.xml"))
+    assert len(altos) == 2
+    found = alto.identifiers(etree.fromstring(altos[0].read_bytes()))
+    assert found[alto.IDENTIFIER_BATCH] == "lev" and len(found[alto.IDENTIFIER_BATCH_IDENTITY]) == 32
+    assert alto.validation_errors(altos[0].read_bytes()) == []
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for pdf in out.glob("*/*.pdf"):
+        pdf.rename(moved / pdf.name)
+    before = _tree(out)
+    other = _delivery(tmp_path / "y" / "lev", ["A", "B"], words="Brief aan de gemeente Oegstgeest")
+    with pytest.raises(StateError, match="was not written for"):
+        _run(tmp_path / "ws2", other, out)
+    assert _tree(out) == before
+    # the batch that wrote them writes its PDFs again and keeps its ALTO files
+    assert _run(tmp_path / "ws1", tmp_path / "x" / "lev", out).pages_done == 0
+    assert {p: d for p, d in _tree(out).items() if p.endswith(".alto.xml")} == before
+
+
+def test_an_alto_file_of_an_earlier_version_is_ours_only_beside_our_pdf(tmp_path: Path):
+    """An ALTO file without identifiers (written before they were) is taken for this batch's own
+    unrecorded output only when the PDF beside it is this batch's (its XMP says so)."""
+    from digitalisering.runner.dossier_chain import _alto_written_for
+    from digitalisering.store.records import Batch
+
+    out = tmp_path / "out"
+    _run(tmp_path / "ws1", _delivery(tmp_path / "x" / "lev", ["A"]), out)
+    with Store(Workspace.open(tmp_path / "ws1").database) as store:
+        batch = store.batches()[0]
+    alto_file = next(out.glob("A/*.alto.xml"))
+    pdf = next(out.glob("A/*.pdf"))
+    doc_id = json.loads((out / "results.json").read_text(encoding="utf-8"))["dossiers"][0]["documents"][0]
+    assert _alto_written_for(alto_file, batch, doc_id, pdf, 1)
+    stranger = Batch(batch.id, "lev", "/elders/lev", batch.layout, batch.created_at, batch.created_by)
+    assert not _alto_written_for(alto_file, stranger, doc_id, pdf, 1)
+    assert not _alto_written_for(alto_file, batch, doc_id, pdf, 2)
+    old = alto_file.read_bytes()
+    stripped = b"\n".join(line for line in old.split(b"\n") if b"documentIdentifier" not in line)
+    alto_file.write_bytes(stripped)
+    assert _alto_written_for(alto_file, batch, doc_id, pdf, 1)  # its PDF is ours
+    assert not _alto_written_for(alto_file, stranger, doc_id, pdf, 1)
+    pdf.unlink()
+    assert not _alto_written_for(alto_file, batch, doc_id, pdf, 1)  # nothing says whose it is
+
+
+def test_an_output_folder_whose_path_is_not_utf8_is_refused_before_any_page(tmp_path: Path):
+    """``--out`` on an old system's share with a Latin-1 folder name: the run processed every page
+    and then stopped with an internal error (exit 15): the state database cannot hold the path.
+    Refused now before anything is done (exit 6, one line); package, QA report and publication
+    targets too."""
+    import os
+
+    from digitalisering.fileio import require_text_path
+
+    root = _delivery(tmp_path / "lev", ["A"])
+    bad = Path(os.fsdecode(os.fsencode(tmp_path) + b"/uit\xe9"))
+    workspace = Workspace.open(tmp_path / "ws")
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root, operator="tester").batch
+        with pytest.raises(StateError, match="not valid UTF-8"):
+            run_batch(store, workspace, batch, bad, RunOptions(jobs=1, progress=False), "tester")
+        assert {str(p.status) for p in store.pages(batch.id)} == {"pending"}
+    assert not os.path.exists(os.fsencode(bad))
+    assert require_text_path(tmp_path / "uit é") == tmp_path / "uit é"
