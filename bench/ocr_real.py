@@ -276,6 +276,8 @@ def main() -> None:
         print(f"-l {lang}, {len(files)} real typewritten pages (tuning {len(halves['tuning'])}, "
               f"scoring {len(halves['scoring'])}; reduced tuning pages {len(halves['tuning, reduced'])}):")
         for label, keys in halves.items():
+            if not keys:
+                continue
             print(f" {label}:")
             for name, texts, seconds in rows if keys else ():
                 recalls = [word_recall(truth[p], texts[p]) for p in keys]
