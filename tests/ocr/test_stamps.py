@@ -155,3 +155,15 @@ def test_the_page_chain_puts_the_stamp_in_words_json_and_the_alto(tmp_path):
     assert {"GEZIEN", "VERLEEND", "Breestraat"} <= {w.text for w in text.words}
     alto = strings(alto_xml(text, AltoSource("d.pdf", 1)))
     assert alto == [w.text for w in text.words] and "VERLEEND" in alto
+
+
+def test_coloured_stamps_found_around_the_reduced_copy_match_the_whole_page_at_full_size():
+    for angle in (0.0, 1.3, -2.7):  # a straightened page: the chroma is turned onto the same canvas
+        page, _ = stamped_page()
+        whole = stamps.chroma(page, angle)
+        regions, coloured = stamps.colour_regions(whole, DPI)
+        boxes, mask = stamps.coloured_stamps(page, angle, DPI, whole.shape)
+        assert boxes == regions and len(boxes) == 1
+        assert (mask != coloured).sum() <= 0.001 * coloured.sum()
+    plain = pagegen.page_image(TYPED, dpi=DPI, font_pt=11).convert("RGB")
+    assert stamps.coloured_stamps(plain, 0.0, DPI, (plain.height, plain.width)) == ([], None)
