@@ -212,11 +212,11 @@ def chroma_in(image: Image.Image, deskew_deg: float, windows: list[list[int]]) -
     pixels as the whole page's, to within the warp's rounding), and the whole page's median chroma
     (``colour_regions``' paper level) from a sample. A page's chroma at full size, turned, cost
     0.2 s a colour page on the 12 slowest dev-planted pages; its stamps cover a small share of it."""
-    rgb = np.asarray(image)
-    paper = _paper_rgb(rgb)
-    h, w = rgb.shape[:2]
+    w, h = image.size
+    step = max(1, int(math.sqrt(w * h / 250_000)))  # samples by nearest pixel: no copy of the whole page
+    paper = _paper_rgb(np.asarray(image.resize((-(-w // step), -(-h // step)), Image.Resampling.NEAREST)))
     m, nw, nh = rotation_matrix(w, h, deskew_deg)
-    sample = _chroma_px(np.ascontiguousarray(rgb[::4, ::4]), paper).ravel()
+    sample = _chroma_px(np.asarray(image.resize((-(-w // 4), -(-h // 4)), Image.Resampling.NEAREST)), paper).ravel()
     border = int(round(sample.size * max(0, nw * nh - w * h) / float(w * h)))  # the turned canvas's corners: 0
     level = float(np.median(np.concatenate([sample, np.zeros(border, sample.dtype)])))
     inv = cv2.invertAffineTransform(m)
@@ -228,7 +228,7 @@ def chroma_in(image: Image.Image, deskew_deg: float, windows: list[list[int]]) -
         if sx1 <= sx0 or sy1 <= sy0:
             out.append(np.zeros((y1 - y0, x1 - x0), np.uint8))
             continue
-        c = _chroma_px(np.ascontiguousarray(rgb[sy0:sy1, sx0:sx1]), paper)
+        c = _chroma_px(np.asarray(image.crop((sx0, sy0, sx1, sy1))), paper)
         mw = m.copy()  # page -> canvas, from the crop's pixels to the window's
         mw[:, 2] += m[:, :2] @ np.array([sx0, sy0], np.float64) - np.array([x0, y0], np.float64)
         out.append(cv2.warpAffine(c, mw, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
