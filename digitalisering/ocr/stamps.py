@@ -387,7 +387,6 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     reading lacks."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
     regions = frame_regions(grey, dpi)
-    f = _factor(dpi)
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
         if coloured_boxes:
