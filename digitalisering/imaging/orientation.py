@@ -49,6 +49,10 @@ OSD_FULL_TEXT_HEIGHT = 9
 """Median text height (working pixels) of the crop below which OSD's word counts less: on letters
 8 px tall OSD turned an upright 1,024 px typewritten page with confidence 2.5 (bench/ocr_real.py,
 Oulipo btv1b10010116f_7); its confidence shrinks in proportion, so such a decision is reviewed."""
+DRAWING_TEXT = True
+"""Drawings (large format, little running text) are turned by the direction of their text lines
+and OSD on their densest text windows (``_drawing_up_down``); False: kept as scanned unless OSD
+on the whole text confirms a turn (before issue 17's drawing fix)."""
 SECOND_OPINION = True
 """A text page decided by its own cues with a confidence below ORIENTATION_REVIEW_BELOW asks the
 OCR engine's OSD too: agreeing, the page is not flagged; disagreeing, it is (confidence 0.1)."""
@@ -281,6 +285,81 @@ def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
     return guess.rotate == 180, guess.confidence * min(1.0, hm / OSD_FULL_TEXT_HEIGHT)
 
 
+TEXT_WINDOW_LINES = 24
+"""The text window OSD reads on a drawing is this many text heights high (a title block's rows)
+and TEXT_WINDOW_WIDTH wide."""
+TEXT_WINDOW_WIDTH = 60
+TEXT_WINDOW_CELL = 4
+"""The density grid's cell, in text heights."""
+DRAWING_OSD_WINDOWS = 2
+"""At most this many text windows (the densest, then the densest apart from it) are read by OSD."""
+
+
+def _text_windows(straight: Ink, n: int = DRAWING_OSD_WINDOWS) -> list[tuple[int, int, int, int, float]]:
+    """The ``n`` densest windows of text-like components in the straightened frame, densest first:
+    (x0, y0, x1, y1, centre's place along the diagonal from top-left 0 to bottom-right 1).
+
+    A drawing's words gather in its title block and its labels; OSD reads a window of them far
+    better than the whole sheet, which is mostly lines and paper."""
+    st = straight.stats
+    h, w = straight.mask.shape
+    hm = max(4.0, float(np.median(st[:, H])))
+    cell = max(4, int(TEXT_WINDOW_CELL * hm))
+    gw, gh = -(-w // cell), -(-h // cell)
+    grid = np.zeros((gh, gw), np.float32)
+    cx = ((st[:, X] + st[:, W] / 2) // cell).astype(int).clip(0, gw - 1)
+    cy = ((st[:, Y] + st[:, H] / 2) // cell).astype(int).clip(0, gh - 1)
+    np.add.at(grid, (cy, cx), 1.0)
+    kw = max(1, int(round(TEXT_WINDOW_WIDTH * hm / cell)))
+    kh = max(1, int(round(TEXT_WINDOW_LINES * hm / cell)))
+    dens = cv2.boxFilter(grid, -1, (kw, kh), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    x, y, bw, bh = cv2.boundingRect(straight.mask)
+    out = []
+    for _ in range(n):
+        iy, ix = np.unravel_index(int(np.argmax(dens)), dens.shape)
+        if dens[iy, ix] < 8:  # fewer components than a line or two: nothing to read
+            break
+        ccx, ccy = (ix + 0.5) * cell, (iy + 0.5) * cell
+        x0, x1 = int(ccx - kw * cell / 2), int(ccx + kw * cell / 2)
+        y0, y1 = int(ccy - kh * cell / 2), int(ccy + kh * cell / 2)
+        along = ((ccx - x) / max(1, bw) + (ccy - y) / max(1, bh)) / 2
+        out.append((max(0, x0), max(0, y0), min(w, x1), min(h, y1), float(along)))
+        dens[max(0, iy - kh): iy + kh + 1, max(0, ix - kw): ix + kw + 1] = 0
+    return out
+
+
+def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink,
+                     osd: OrientationDetector) -> tuple[bool | None, float, str]:
+    """Up or down of a drawing whose text-line direction is known: OSD on its densest text
+    windows (title block, labels), each vote weighted by OSD's confidence, against the convention
+    that the title block sits bottom right (the densest window's place). Returns
+    (upside down?, confidence 0..1, method), (None, 0, ...) without an opinion."""
+    if len(straight.stats) < MIN_COMPONENTS:
+        return None, 0.0, "kept (no clear evidence)"
+    grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper)
+    hm = float(np.median(straight.stats[:, H]))
+    vote = 0.0
+    windows = _text_windows(straight)
+    for x0, y0, x1, y1, _ in windows:
+        crop = grey[y0:y1, x0:x1]
+        guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi)
+        if guess is None or guess.rotate not in (0, 180):
+            continue
+        weight = guess.confidence * min(1.0, hm / OSD_FULL_TEXT_HEIGHT)
+        vote += weight if guess.rotate == 180 else -weight
+    prior = 0.0
+    if windows:
+        along = windows[0][4]  # > 0.5: the densest text towards the bottom right
+        prior = -1.0 if along > 0.6 else 1.0 if along < 0.4 else 0.0
+    if abs(vote) < OSD_MIN_CONFIDENCE:
+        return None, 0.0, "kept (no clear evidence)"
+    flipped = vote > 0
+    conf = min(1.0, abs(vote) / 5.0)
+    if prior and (prior > 0) != flipped:  # OSD against the title block's usual place: a person looks
+        return flipped, min(conf, 0.1), "drawing text, title block disagrees"
+    return flipped, conf, "drawing text" + (", title block agrees" if prior else "")
+
+
 def estimate_orientation(ink: Ink, large_format: bool = False,
                          osd: OrientationDetector | None = None) -> OrientationEstimate:
     """Orientation and skew of the page whose ink is ``ink``.
@@ -330,7 +409,18 @@ def estimate_orientation(ink: Ink, large_format: bool = False,
         ask = abs(score) < UNCERTAIN_SCORE
     else:
         ask = short_text or turned or flipped
-    if ask and osd is not None:
+    drawing = large_format and not text_page
+    if drawing and osd is not None and DRAWING_TEXT:
+        # a drawing: most of its words (title block, labels) run horizontally in the upright
+        # drawing, so the line direction gives the quarter turn; OSD on its densest text (the
+        # title block) gives up or down, the title block's usual place (bottom right) checks it
+        flipped_or_none, ud_conf, method = _drawing_up_down(ink, turned, frame, straight, osd)
+        if flipped_or_none is None:
+            turned = flipped = False
+        else:
+            flipped = flipped_or_none
+            ud_conf = min(ud_conf, dir_conf)
+    elif ask and osd is not None:
         osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight, osd)
         if osd_flip is not None:
             flipped, ud_conf, method = osd_flip, min(1.0, osd_conf / 5.0), "text+osd"
@@ -342,7 +432,8 @@ def estimate_orientation(ink: Ink, large_format: bool = False,
         method = "kept (no clear evidence)"
 
     orientation = (90 if turned else 0) + (180 if flipped else 0)
-    confidence = round(min(dir_conf, ud_conf), 3) if (orientation or text_page) else 0.0
+    decided = orientation or text_page or (drawing and method.startswith("drawing"))
+    confidence = round(min(dir_conf, ud_conf), 3) if decided else 0.0
     if text_page and not ask and osd is not None and confidence < ORIENTATION_REVIEW_BELOW and SECOND_OPINION:
         # the page's cues decided, weakly: a second, independent opinion settles it when it agrees
         # (OSD reads the letters, the cues count pixels), and leaves the page to a person when not
