@@ -13,6 +13,8 @@ i.e. the clockwise rotation that makes it upright.
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -291,6 +293,9 @@ and TEXT_WINDOW_WIDTH wide."""
 TEXT_WINDOW_WIDTH = 60
 TEXT_WINDOW_CELL = 4
 """The density grid's cell, in text heights."""
+DRAWING_OSD_TEXT_HEIGHT = 20
+"""A text window is enlarged (bicubic) until its median text height is about this many pixels."""
+DRAWING_MAX_ENLARGE = 3
 DRAWING_OSD_WINDOWS = 2
 """At most this many text windows (the densest, then the densest apart from it) are read by OSD."""
 
@@ -328,8 +333,36 @@ def _text_windows(straight: Ink, n: int = DRAWING_OSD_WINDOWS) -> list[tuple[int
     return out
 
 
+def _window_from_source(source: Image.Image, work_shape: tuple[int, int], scale: float, turned: bool,
+                        frame: StraightFrame, window: tuple[int, int, int, int], zoom: float) -> np.ndarray:
+    """The text window ``window`` of the straightened frame, cut from the full-resolution scan
+    ``source`` (turned and straightened like the working copy, ``zoom`` output pixels per working
+    pixel): OSD reads the scan's own letters, not the working copy's blurred ones."""
+    h, w = work_shape
+    x0, y0, x1, y1 = window
+    s = np.array([[scale, 0, 0.5 * scale - 0.5], [0, scale, 0.5 * scale - 0.5], [0, 0, 1]])
+    t = np.array([[0, -1, h - 1], [1, 0, 0], [0, 0, 1]], dtype=np.float64) if turned else np.eye(3)
+    f = np.vstack([frame.matrix, [0, 0, 1]])
+    z = np.array([[zoom, 0, -zoom * x0], [0, zoom, -zoom * y0], [0, 0, 1]])
+    m = z @ f @ t @ s  # source pixel -> output pixel
+    size = (max(1, int((x1 - x0) * zoom)), max(1, int((y1 - y0) * zoom)))
+    corners = np.array([[0, 0, 1], [size[0], 0, 1], [0, size[1], 1], [size[0], size[1], 1]], dtype=np.float64)
+    back = corners @ np.linalg.inv(m).T
+    left, top = max(0, int(back[:, 0].min()) - 2), max(0, int(back[:, 1].min()) - 2)
+    right = min(source.width, int(np.ceil(back[:, 0].max())) + 2)
+    bottom = min(source.height, int(np.ceil(back[:, 1].max())) + 2)
+    if right <= left or bottom <= top:
+        return np.zeros((0, 0), np.uint8)
+    piece = source.crop((left, top, right, bottom))
+    grey = np.asarray(piece if piece.mode == "L" else piece.convert("L"))
+    m = m @ np.array([[1, 0, left], [0, 1, top], [0, 0, 1]], dtype=np.float64)
+    paper = int(np.percentile(grey, 95)) if grey.size else 255
+    return cv2.warpAffine(np.ascontiguousarray(grey), m[:2], size, flags=cv2.INTER_AREA if zoom < scale ** -1 else cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+
+
 def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink,
-                     osd: OrientationDetector) -> tuple[bool | None, float, str]:
+                     osd: OrientationDetector, source: Image.Image | None = None) -> tuple[bool | None, float, str]:
     """Up or down of a drawing whose text-line direction is known: OSD on its densest text
     windows (title block, labels), each vote weighted by OSD's confidence, against the convention
     that the title block sits bottom right (the densest window's place). Returns
@@ -339,13 +372,27 @@ def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
     grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper)
     hm = float(np.median(straight.stats[:, H]))
     vote = 0.0
+    factor = max(1, min(DRAWING_MAX_ENLARGE, math.ceil(DRAWING_OSD_TEXT_HEIGHT / hm)))
+    if source is not None:  # the scan's own pixels: as fine as it has them, at most the target height
+        factor = max(1.0, min(1.0 / ink.work.scale, DRAWING_OSD_TEXT_HEIGHT / hm))
     windows = _text_windows(straight)
     for x0, y0, x1, y1, _ in windows:
-        crop = grey[y0:y1, x0:x1]
-        guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi)
+        if source is not None:
+            crop = _window_from_source(source, ink.work.grey.shape, ink.work.scale, turned, frame,
+                                       (x0, y0, x1, y1), factor)
+        else:
+            crop = grey[y0:y1, x0:x1]
+            if factor > 1:  # OSD needs letters, not blobs: a drawing's labels are small in the working copy
+                crop = cv2.resize(crop, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        if crop.size == 0:
+            continue
+        guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi * factor)
+        if os.environ.get("DRAWORI_DEBUG"):
+            print("window", (x0, y0, x1, y1), "hm", hm, "dpi", ink.work.dpi, guess, flush=True)
+            Image.fromarray(np.ascontiguousarray(crop)).save(f"/tmp/drawori/win{x0}_{y0}.png")
         if guess is None or guess.rotate not in (0, 180):
             continue
-        weight = guess.confidence * min(1.0, hm / OSD_FULL_TEXT_HEIGHT)
+        weight = guess.confidence
         vote += weight if guess.rotate == 180 else -weight
     prior = 0.0
     if windows:
@@ -361,7 +408,8 @@ def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
 
 
 def estimate_orientation(ink: Ink, large_format: bool = False,
-                         osd: OrientationDetector | None = None) -> OrientationEstimate:
+                         osd: OrientationDetector | None = None,
+                         source: Image.Image | None = None) -> OrientationEstimate:
     """Orientation and skew of the page whose ink is ``ink``.
 
     Text pages are decided from the line direction and two up/down cues: the ascender balance
@@ -414,7 +462,7 @@ def estimate_orientation(ink: Ink, large_format: bool = False,
         # a drawing: most of its words (title block, labels) run horizontally in the upright
         # drawing, so the line direction gives the quarter turn; OSD on its densest text (the
         # title block) gives up or down, the title block's usual place (bottom right) checks it
-        flipped_or_none, ud_conf, method = _drawing_up_down(ink, turned, frame, straight, osd)
+        flipped_or_none, ud_conf, method = _drawing_up_down(ink, turned, frame, straight, osd, source)
         if flipped_or_none is None:
             turned = flipped = False
         else:
