@@ -14,7 +14,6 @@ i.e. the clockwise rotation that makes it upright.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -387,9 +386,6 @@ def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
         if crop.size == 0:
             continue
         guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi * factor)
-        if os.environ.get("DRAWORI_DEBUG"):
-            print("window", (x0, y0, x1, y1), "hm", hm, "dpi", ink.work.dpi, guess, flush=True)
-            Image.fromarray(np.ascontiguousarray(crop)).save(f"/tmp/drawori/win{x0}_{y0}.png")
         if guess is None or guess.rotate not in (0, 180):
             continue
         weight = guess.confidence
