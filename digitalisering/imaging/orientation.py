@@ -52,7 +52,7 @@ OSD_FULL_TEXT_HEIGHT = 9
 Oulipo btv1b10010116f_7); its confidence shrinks in proportion, so such a decision is reviewed."""
 DRAWING_TEXT = True
 """Drawings (large format, little running text) are turned by the direction of their text lines
-and OSD on their densest text windows (``_drawing_up_down``); False: kept as scanned unless OSD
+and OSD on their densest text windows (``_drawing_orientation``); False: kept as scanned unless OSD
 on the whole text confirms a turn (before issue 17's drawing fix)."""
 SECOND_OPINION = True
 """A text page decided by its own cues with a confidence below ORIENTATION_REVIEW_BELOW asks the
@@ -289,19 +289,27 @@ def _osd_upside_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
 TEXT_WINDOW_LINES = 24
 """The text window OSD reads on a drawing is this many text heights high (a title block's rows)
 and TEXT_WINDOW_WIDTH wide."""
-TEXT_WINDOW_WIDTH = 60
+TEXT_WINDOW_WIDTH = 100
 TEXT_WINDOW_CELL = 4
 """The density grid's cell, in text heights."""
 DRAWING_OSD_TEXT_HEIGHT = 20
 """A text window is enlarged (bicubic) until its median text height is about this many pixels."""
 DRAWING_MAX_ENLARGE = 3
+DRAWING_WEAK_OSD = 1.0
+"""OSD's margin (sum of confidences for the winner minus the runner-up) that decides a drawing
+when the title block's place agrees; OSD_MIN_CONFIDENCE decides alone."""
+DRAWING_PRIOR_WEIGHT = 1.5
+"""What the title block's usual place adds to OSD's margin (confidence = margin / 5)."""
+DRAWING_PRIOR_BAND = 0.2
+"""The densest text window's centre beyond 0.5 +- this along the top-left/bottom-right diagonal
+counts for (bottom right) or against (top left) an orientation."""
 DRAWING_OSD_WINDOWS = 2
 """At most this many text windows (the densest, then the densest apart from it) are read by OSD."""
 
 
-def _text_windows(straight: Ink, n: int = DRAWING_OSD_WINDOWS) -> list[tuple[int, int, int, int, float]]:
+def _text_windows(straight: Ink, n: int = DRAWING_OSD_WINDOWS) -> list[tuple[int, int, int, int, float, float]]:
     """The ``n`` densest windows of text-like components in the straightened frame, densest first:
-    (x0, y0, x1, y1, centre's place along the diagonal from top-left 0 to bottom-right 1).
+    (x0, y0, x1, y1, fx, fy), fx and fy the centre's place across and down the ink (0..1).
 
     A drawing's words gather in its title block and its labels; OSD reads a window of them far
     better than the whole sheet, which is mostly lines and paper."""
@@ -326,8 +334,8 @@ def _text_windows(straight: Ink, n: int = DRAWING_OSD_WINDOWS) -> list[tuple[int
         ccx, ccy = (ix + 0.5) * cell, (iy + 0.5) * cell
         x0, x1 = int(ccx - kw * cell / 2), int(ccx + kw * cell / 2)
         y0, y1 = int(ccy - kh * cell / 2), int(ccy + kh * cell / 2)
-        along = ((ccx - x) / max(1, bw) + (ccy - y) / max(1, bh)) / 2
-        out.append((max(0, x0), max(0, y0), min(w, x1), min(h, y1), float(along)))
+        fx, fy = (ccx - x) / max(1, bw), (ccy - y) / max(1, bh)
+        out.append((max(0, x0), max(0, y0), min(w, x1), min(h, y1), float(fx), float(fy)))
         dens[max(0, iy - kh): iy + kh + 1, max(0, ix - kw): ix + kw + 1] = 0
     return out
 
@@ -360,22 +368,36 @@ def _window_from_source(source: Image.Image, work_shape: tuple[int, int], scale:
                           borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
 
 
-def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink,
-                     osd: OrientationDetector, source: Image.Image | None = None) -> tuple[bool | None, float, str]:
-    """Up or down of a drawing whose text-line direction is known: OSD on its densest text
-    windows (title block, labels), each vote weighted by OSD's confidence, against the convention
-    that the title block sits bottom right (the densest window's place). Returns
-    (upside down?, confidence 0..1, method), (None, 0, ...) without an opinion."""
+def _towards_bottom_right(fx: float, fy: float, turn: int) -> float:
+    """Where a point at (fx, fy) of the page (fractions across and down) lands along the diagonal
+    from top-left (0) to bottom-right (1) once the page is turned ``turn`` degrees clockwise."""
+    for _ in range(turn // 90):
+        fx, fy = 1.0 - fy, fx
+    return (fx + fy) / 2
+
+
+def _drawing_orientation(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink,
+                         osd: OrientationDetector, source: Image.Image | None = None
+                         ) -> tuple[int | None, float, str]:
+    """The orientation of a drawing: OSD on its densest text windows (title block, labels), cut
+    from the scan turned as the text-line direction says (``turned``) and straightened; each
+    window's answer (0/90/180/270: OSD may overrule the line direction) is a vote weighted by
+    OSD's confidence. The title block's usual place (bottom right of the upright drawing: where
+    the densest window lands) checks the winner: agreeing it adds DRAWING_PRIOR_WEIGHT and lets a
+    weak vote (DRAWING_WEAK_OSD) decide; disagreeing, the page is left to a person.
+
+    Returns (orientation, confidence 0..1, method), orientation None without an opinion."""
     if len(straight.stats) < MIN_COMPONENTS:
         return None, 0.0, "kept (no clear evidence)"
-    grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper)
+    base = 90 if turned else 0
+    grey = _rotate_grey(ink.work.grey, turned, frame, ink.work.paper) if source is None else None
     hm = float(np.median(straight.stats[:, H]))
-    vote = 0.0
     factor = max(1, min(DRAWING_MAX_ENLARGE, math.ceil(DRAWING_OSD_TEXT_HEIGHT / hm)))
     if source is not None:  # the scan's own pixels: as fine as it has them, at most the target height
         factor = max(1.0, min(1.0 / ink.work.scale, DRAWING_OSD_TEXT_HEIGHT / hm))
+    votes = dict.fromkeys((0, 90, 180, 270), 0.0)  # relative to ``base``
     windows = _text_windows(straight)
-    for x0, y0, x1, y1, _ in windows:
+    for x0, y0, x1, y1, _, _ in windows:
         if source is not None:
             crop = _window_from_source(source, ink.work.grey.shape, ink.work.scale, turned, frame,
                                        (x0, y0, x1, y1), factor)
@@ -386,21 +408,19 @@ def _drawing_up_down(ink: Ink, turned: bool, frame: StraightFrame, straight: Ink
         if crop.size == 0:
             continue
         guess = osd.detect_orientation(Image.fromarray(np.ascontiguousarray(crop)), ink.work.dpi * factor)
-        if guess is None or guess.rotate not in (0, 180):
-            continue
-        weight = guess.confidence
-        vote += weight if guess.rotate == 180 else -weight
-    prior = 0.0
-    if windows:
-        along = windows[0][4]  # > 0.5: the densest text towards the bottom right
-        prior = -1.0 if along > 0.6 else 1.0 if along < 0.4 else 0.0
-    if abs(vote) < OSD_MIN_CONFIDENCE:
-        return None, 0.0, "kept (no clear evidence)"
-    flipped = vote > 0
-    conf = min(1.0, abs(vote) / 5.0)
-    if prior and (prior > 0) != flipped:  # OSD against the title block's usual place: a person looks
-        return flipped, min(conf, 0.1), "drawing text, title block disagrees"
-    return flipped, conf, "drawing text" + (", title block agrees" if prior else "")
+        if guess is not None and guess.rotate in votes:
+            votes[guess.rotate] += guess.confidence
+    ranked = sorted(votes, key=votes.get, reverse=True)
+    best = ranked[0]
+    strength = votes[best] - votes[ranked[1]]
+    place = _towards_bottom_right(windows[0][4], windows[0][5], best) if windows else 0.5
+    prior = 1 if place > 0.5 + DRAWING_PRIOR_BAND else -1 if place < 0.5 - DRAWING_PRIOR_BAND else 0
+    if strength >= OSD_MIN_CONFIDENCE and prior < 0:  # OSD against the title block's usual place
+        return (base + best) % 360, min(0.1, strength / 5.0), "drawing text, title block disagrees"
+    if strength >= OSD_MIN_CONFIDENCE or (strength >= DRAWING_WEAK_OSD and prior > 0):
+        conf = min(1.0, (strength + DRAWING_PRIOR_WEIGHT * max(0, prior)) / 5.0)
+        return (base + best) % 360, conf, "drawing text" + (", title block agrees" if prior > 0 else "")
+    return None, 0.0, "kept (no clear evidence)"
 
 
 def estimate_orientation(ink: Ink, large_format: bool = False,
@@ -456,14 +476,12 @@ def estimate_orientation(ink: Ink, large_format: bool = False,
     drawing = large_format and not text_page
     if drawing and osd is not None and DRAWING_TEXT:
         # a drawing: most of its words (title block, labels) run horizontally in the upright
-        # drawing, so the line direction gives the quarter turn; OSD on its densest text (the
-        # title block) gives up or down, the title block's usual place (bottom right) checks it
-        flipped_or_none, ud_conf, method = _drawing_up_down(ink, turned, frame, straight, osd, source)
-        if flipped_or_none is None:
-            turned = flipped = False
-        else:
-            flipped = flipped_or_none
-            ud_conf = min(ud_conf, dir_conf)
+        # drawing, so the line direction gives the likely quarter turn; OSD on its densest text
+        # (the title block) reads which way up, the title block's usual place (bottom right) checks it
+        found, ud_conf, method = _drawing_orientation(ink, turned, frame, straight, osd, source)
+        turned, flipped = (found or 0) in (90, 270), (found or 0) >= 180
+        # OSD read the letters in the frame the line direction gave: its answer covers the axis too
+        dir_conf = 1.0
     elif ask and osd is not None:
         osd_flip, osd_conf = _osd_upside_down(ink, turned, frame, straight, osd)
         if osd_flip is not None:
