@@ -394,7 +394,7 @@ def _drawing_orientation(ink: Ink, turned: bool, frame: StraightFrame, straight:
     hm = float(np.median(straight.stats[:, H]))
     factor = max(1, min(DRAWING_MAX_ENLARGE, math.ceil(DRAWING_OSD_TEXT_HEIGHT / hm)))
     if source is not None:  # the scan's own pixels: as fine as it has them, at most the target height
-        factor = max(1.0, min(1.0 / ink.work.scale, DRAWING_OSD_TEXT_HEIGHT / hm))
+        factor = max(1.0, min(DRAWING_MAX_ENLARGE / ink.work.scale, DRAWING_OSD_TEXT_HEIGHT / hm))
     votes = dict.fromkeys((0, 90, 180, 270), 0.0)  # relative to ``base``
     windows = _text_windows(straight)
     for x0, y0, x1, y1, _, _ in windows:
