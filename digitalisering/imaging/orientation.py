@@ -6,6 +6,16 @@
 2. Skew: the row profile of the component baselines in the text-horizontal frame (``skew.py``).
 3. Up or down: in Latin script, more components rise above the x-height (ascenders, capitals, the
    dots of i and j) than hang below the baseline (g j p q y). Counted per line after deskewing.
+4. Drawings (large format, little running text): the up/down cues of scattered labels are noise
+   (ascenders 541 against descenders 495 on a drawing on its side), and OSD on the whole sheet
+   reads mostly lines. Most of a drawing's words (title block, labels) run horizontally in the
+   upright drawing, so the line direction gives the likely quarter turn; OSD then reads the densest
+   text windows (title block first), cut from the scan itself, turned and straightened, enlarged
+   to letters ~20 px tall; its answers vote (it may overrule the line direction), and the title
+   block's usual place (bottom right) checks the winner (``_drawing_orientation``). Tuned on the
+   dev-folders and dev-stack drawings as scanned and turned 90/180/270 (128 pages): right on
+   126, the other 2 kept as scanned and flagged, none wrong unflagged (before: 27 right, all
+   wrong ones flagged). Held out, dev-planted's drawings: see bench/imaging.py --drawings --before.
 
 Orientation is reported as the angle (degrees) the page was turned counter-clockwise from upright,
 i.e. the clockwise rotation that makes it upright.
