@@ -14,8 +14,8 @@
    to letters ~20 px tall; its answers vote (it may overrule the line direction), and the title
    block's usual place (bottom right) checks the winner (``_drawing_orientation``). Tuned on the
    dev-folders and dev-stack drawings as scanned and turned 90/180/270 (128 pages): right on
-   126, the other 2 kept as scanned and flagged, none wrong unflagged (before: 27 right, all
-   wrong ones flagged). Held out, dev-planted's drawings: see bench/imaging.py --drawings --before.
+   126, the other 2 kept as scanned and flagged, none wrong unflagged. Held out, dev-planted's
+   drawings: see bench/imaging.py --drawings --before.
 
 Orientation is reported as the angle (degrees) the page was turned counter-clockwise from upright,
 i.e. the clockwise rotation that makes it upright.
