@@ -374,7 +374,8 @@ def _window_from_source(source: Image.Image, work_shape: tuple[int, int], scale:
     grey = np.asarray(piece if piece.mode == "L" else piece.convert("L"))
     m = m @ np.array([[1, 0, left], [0, 1, top], [0, 0, 1]], dtype=np.float64)
     paper = int(np.percentile(grey, 95)) if grey.size else 255
-    return cv2.warpAffine(np.ascontiguousarray(grey), m[:2], size, flags=cv2.INTER_AREA if zoom < scale ** -1 else cv2.INTER_LINEAR,
+    # (warpAffine takes INTER_AREA as INTER_LINEAR: a reduction, rare here, is linear too)
+    return cv2.warpAffine(np.ascontiguousarray(grey), m[:2], size, flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
 
 
