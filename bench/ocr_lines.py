@@ -14,13 +14,13 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 reading, so a change to it is scored before and after on the same pages in the same run, with the
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
-the OCR stage does) before the second reading; (d) does not, so ``--before`` a revision without
-``ocr/cells.py`` scores the cell reading too. ``--kinds table,titleblock`` keeps the pages that
+the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; (d) does
+neither, so ``--before`` a revision without ``ocr/cells.py`` or ``ocr/stamps.py`` scores them too. ``--kinds table,titleblock`` keeps the pages that
 hold a line of those kinds (a small run for a change that only acts there).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
-chosen on dev-folders, and so was every number of ``ocr.cells``. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
+chosen on dev-folders, and so was every number of ``ocr.cells`` and ``ocr.stamps``. Quote dev-stack and dev-planted (the default ``--sets``) as held out.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
     from digitalisering.ocr.cells import find_grid, read_cells
+    from digitalisering.ocr.stamps import read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -92,18 +93,21 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
-        if name == "before":  # the second reading as it was at --before (it returned added blocks)
+        if name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
             if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
                 found = first.words + [w for b in extra or [] for w in b.words]
             else:
                 found = extra.text.words
-        elif name == "reread":  # the first reading's grid cells (ocr.cells), then the second reading
+        elif name == "reread":  # the grid cells (ocr.cells), the second reading, then the stamps (ocr.stamps)
             cells = read_cells(engine, grid, dpi, first, "nld")
             text = cells.text if cells else first
             second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
-            found = second.text.words if second else text.words
+            text = second.text if second else text
+            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
+            found = stamped.text.words if stamped else text.words
             out["cell_words"] = cells.words if cells else 0
+            out["stamp_words"] = stamped.added if stamped else 0
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
@@ -170,6 +174,7 @@ def main() -> None:
         print(f"cleanup cost / OCR time per page: median {statistics.median(ratio):.3f}, "
               f"p95 {sorted(ratio)[int(0.95 * (len(ratio) - 1))]:.3f}; OCR time cleaned/as is: median "
               f"{statistics.median(r['cleaned_s'] / r['as_is_s'] for r in rows):.3f}")
+    print(f"stamp words added: {sum(r.get('stamp_words', 0) for r in rows)}")
     print(f"second reading / OCR time: median {statistics.median(r['reread_s'] / r['cleaned_s'] for r in rows):.3f}, "
           f"pages read again: {sum(1 for r in rows if r['reread_words'])}")
     ocr = sum(r["cleaned_s"] for r in rows)

@@ -12,6 +12,9 @@ source), read with ``-l nld`` by everyone.
   ``ocrmypdf --deskew --output-type pdfa -l nld -j JOBS``. OCRmyPDF lives in its own venv
   (bench/.venv-ocrmypdf, created on first use; Ghostscript from Debian: apt-get install ghostscript).
 
+``--before REV [--rounds N]``: only ours, this checkout and git revision REV run in turn on the
+same pages (``before_against_now``), the ratio of their median times: a before/after in one run.
+
 Printed: pages/min and ratios, output bytes per page, character error rate (CER) and word recall of
 the text layer (pdftotext) against the ground truth, per set, for us and OCRmyPDF.
 """
@@ -36,7 +39,8 @@ from rapidfuzz.distance import Levenshtein
 
 REPO = Path(__file__).resolve().parents[1]
 OCRMYPDF_VENV = REPO / "bench" / ".venv-ocrmypdf"
-ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(REPO)}
+ENV = {**os.environ, "OMP_THREAD_LIMIT": "1", "PYTHONPATH": str(REPO), "DIGITALISERING_LANG": "en"}
+"""English run output: the per-page cost line reads its ``outputs N s``."""
 CLI = [sys.executable, "-c", "from digitalisering.cli import main; main()"]
 """Our command from this checkout (PYTHONPATH), whichever venv runs the benchmark."""
 
@@ -120,11 +124,11 @@ def make_delivery(dossiers: list[dict], root: Path) -> None:
 
 # --- the three runs ---------------------------------------------------------------------------
 
-def run_ours(delivery: Path, out: Path, ws: Path, jobs: int) -> float:
+def run_ours(delivery: Path, out: Path, ws: Path, jobs: int, source: Path = REPO) -> float:
     t0 = time.perf_counter()
     proc = subprocess.run([*CLI, "--workspace", str(ws), "run", str(delivery),
                            "--out", str(out), "-j", str(jobs), "--no-progress", "--operator", "bench"],
-                          capture_output=True, text=True, env=ENV)
+                          capture_output=True, text=True, env={**ENV, "PYTHONPATH": str(source)})
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"digitalisering run failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -221,6 +225,37 @@ def show_scores(name: str, scores: dict[str, list[tuple[float, float]]]) -> None
               f"mean {statistics.fmean(recalls):.3f}")
 
 
+def before_against_now(rev: str, delivery: Path, tmp: Path, jobs: int, rounds: int, dossiers: list[dict]) -> None:
+    """``--before REV``: our run from this checkout and from git revision ``rev`` (``git archive``,
+    the OCR models linked), on the same delivery, in turn (now, before, before, now, ...: a load
+    that grows or falls over the runs meets both alike); every run reads every page anew (its own
+    workspace). Prints each run, the median wall time and page-stage seconds of each, their ratios
+    and both text layers' recall (the same pages)."""
+    old = tmp / "before-src"
+    old.mkdir()
+    tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "digitalisering"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(old)], input=tar.stdout, check=True)
+    models = REPO / "digitalisering/ocr/models/tessdata"  # not in git: the same models for both
+    if models.exists():
+        (old / "digitalisering/ocr/models/tessdata").symlink_to(models.resolve())
+    runs: dict[str, list[tuple[float, float]]] = {"now": [], rev: []}
+    order = [("now", REPO), (rev, old)]
+    for r in range(rounds):
+        for name, source in order if r % 2 == 0 else order[::-1]:
+            out, ws = tmp / f"out-{name}-{r}", tmp / f"ws-{name}-{r}"
+            wall = run_ours(delivery, out, ws, jobs, source)
+            stages = sum(p.get("worker_seconds") or 0 for p in json.loads((out / "results.json").read_text())["pages"])
+            runs[name].append((wall, stages))
+            print(f"  {name:<10} run {r + 1}: {wall:.1f} s wall, page stages {stages:.1f} s", flush=True)
+            if r == 0:
+                show_scores(name, score_ours(out, dossiers))
+    wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
+    stages = {k: statistics.median(s for _, s in v) for k, v in runs.items()}
+    print(f"median of {rounds}: now {wall['now']:.1f} s wall ({stages['now']:.1f} s page stages), {rev} "
+          f"{wall[rev]:.1f} s ({stages[rev]:.1f} s); now / {rev}: wall {wall['now'] / wall[rev]:.3f}, "
+          f"page stages {stages['now'] / stages[rev]:.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -228,6 +263,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-real", action="store_true")
     ap.add_argument("--only-ours", action="store_true", help="skip tesseract alone and OCRmyPDF (profiling)")
+    ap.add_argument("--before", help="only ours, this checkout against git revision REV in turn (ABBA...)")
+    ap.add_argument("--rounds", type=int, default=2, help="with --before: runs of each")
     args = ap.parse_args()
 
     dossiers = dev_dossiers(args.shared, args.dossiers) + ([] if args.no_real else real_dossiers(args.shared))
@@ -245,6 +282,9 @@ def main() -> None:
         (tmp / "tess").mkdir()
         (tmp / "ocrmypdf").mkdir()
 
+        if args.before:
+            before_against_now(args.before, delivery, tmp, args.jobs, args.rounds, dossiers)
+            return
         if args.only_ours:
             t_ours = run_ours(delivery, tmp / "out", tmp / "ws", args.jobs)
             print(f"ours:            {t_ours:.1f} s = {60 * n_pages / t_ours:.1f} pages/min", flush=True)

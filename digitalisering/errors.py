@@ -27,7 +27,7 @@ class DigitaliseringError(Exception):
     def __str__(self) -> str:
         from digitalisering.i18n import translate
 
-        return translate(self.msgid, self.values)
+        return translate(self.msgid, {k: _one_line(v) for k, v in self.values.items()})
 
     def __reduce__(self):  # across processes (page workers) with its values
         return (_rebuild, (type(self), self.msgid, self.values))
@@ -89,6 +89,14 @@ class StateError(DigitaliseringError):
     """The workspace, database or output folder cannot be used."""
 
     exit_code = ExitCode.STATE
+
+
+def _one_line(value: object) -> object:
+    """A value as it can stand in a one-line message: a file named with a line break (allowed on Linux
+    and in XML) is shown with ``\\n``, so the error stays one line."""
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        return value.replace("\r", "\\r").replace("\n", "\\n")
+    return value
 
 
 LIBRARY_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (

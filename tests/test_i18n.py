@@ -62,3 +62,21 @@ def test_the_language_setting_reaches_every_command(tmp_path: Path, delivery, mo
     monkeypatch.setenv(i18n.ENV_VAR, "en")
     assert "files 9, pages 11" in runner.invoke(main, ["status", root.name, *ws]).output
     assert "bestanden 9" in runner.invoke(main, ["--taal", "nl", "status", root.name, *ws]).output
+
+
+def test_every_text_in_the_code_is_in_the_dutch_catalogue():
+    """The catalogue is in step with the code (scripts/i18n-messages.sh was run): a message added or
+    changed without it stays English for Dutch readers, and a merge once dropped entries."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("i18n_messages", LOCALE.parents[1] / "scripts" / "i18n_messages.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    with open(LOCALE / "nl" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+        dutch = {m.id if isinstance(m.id, str) else m.id[0]: m.string for m in read_po(fh) if m.id}
+    code = LOCALE.parent
+    texts = [msgid if isinstance(msgid, str) else msgid[0]
+             for msgid, _ in [*script._extracted(code, skip=lambda name: name.startswith("web/")),
+                              *script._extracted(code / "web", keywords={name: None for name in script.ERRORS})]]
+    missing = sorted({t for t in texts if t and not dutch.get(t)})
+    assert not missing, f"{len(missing)} texts without Dutch (run scripts/i18n-messages.sh): {missing[:5]}"

@@ -88,3 +88,10 @@ def test_printable_keeps_text_and_escapes_what_xml_cannot_hold():
     assert printable("BWT-Café 12\tb\nc") == "BWT-Café 12\tb\nc" and is_text("BWT-Café 12\tb\nc")
     assert printable("D\x01X\x1b") == "D\\x01X\\x1b" and not is_text("D\x01X")
     assert printable(os.fsdecode(b"p\xe9.tif")) == "p\\xe9.tif" and not is_text(os.fsdecode(b"p\xe9.tif"))
+
+
+def test_a_name_with_a_line_break_keeps_an_error_to_one_line():
+    from digitalisering.errors import InputFileError
+
+    err = InputFileError("cannot read file: {error}", error="scan\n01.tif")
+    assert str(err) == "cannot read file: scan\\n01.tif"

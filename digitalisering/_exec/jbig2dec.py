@@ -24,5 +24,5 @@ def require() -> None:
     try:
         get_decoder().check_available()
     except DependencyError as exc:
-        raise MissingDependencyError("jbig2dec is not installed ({error}); PDF pages with JBIG2 images need it: "
-                                     "{install_hint}", error=exc, install_hint=INSTALL_HINT) from exc
+        raise MissingDependencyError("jbig2dec is not installed or does not work; PDF pages with JBIG2 images "
+                                     "need it: {install_hint}", install_hint=INSTALL_HINT) from exc

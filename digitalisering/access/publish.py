@@ -195,7 +195,7 @@ def publish_batch(store, workspace, batch, results: dict[str, Any], out_dir: Pat
         # a disk that loses a renamed folder's contents (fusefat): the publication was swapped in
         # empty and reported as made; built inside the folder, it is moved in file by file
         try:
-            target.mkdir(exist_ok=True)
+            target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError("cannot write in {parent}: {error}", parent=target.parent, error=exc.strerror or exc) from exc
         in_place = True

@@ -94,8 +94,11 @@ def snap_dpi(value: float) -> float:
 def infer_dpi(width_px: int, height_px: int, stated: float | None) -> tuple[float, str, str | None]:
     """(dpi to use, source, note). Keeps a plausible stated value; otherwise picks the common
     scanner resolution that makes the page a standard paper size (within 12 %)."""
-    if stated:
+    # a PDF page's size can overflow (a MediaBox of 400 digits: infinite, or NaN): no statement
+    if stated and math.isfinite(stated) and stated > 0:
         stated = snap_dpi(stated)
+    else:
+        stated = None
     if stated:  # (a PDF page claiming to be metres wide states under 0.1 ppi, which snaps to 0)
         area = (width_px / stated * 25.4) * (height_px / stated * 25.4)
         if PLAUSIBLE_AREA_MM2[0] <= area <= PLAUSIBLE_AREA_MM2[1] and stated not in SOFTWARE_DEFAULT_DPI:

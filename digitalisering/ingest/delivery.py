@@ -158,7 +158,7 @@ def discover(root: Path, layout: str = "auto") -> Delivery:
             files.append(DeliveryFile(rel, None))
     if not files and skipped:  # say what was not read: a delivery of one badly named folder
         rel, reason = next(iter(skipped.items()))
-        raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}; not read: {n} entries, "
+        raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}; entries not read: {n}, "
                             "such as {entry}: {reason}", root=root, n=len(skipped), entry=rel, reason=reason)
     if not files:
         raise DeliveryError("no scans (TIFF, JPEG, PNG, PDF) found in {root}", root=root)

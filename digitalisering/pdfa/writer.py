@@ -151,6 +151,30 @@ def _add_bookmarks(pdf: pikepdf.Pdf, bookmarks: list[Bookmark]) -> None:
     pdf.Root.PageMode = Name.UseOutlines
 
 
+class _Sink(io.RawIOBase):
+    """The file qpdf writes the PDF into, through Python: a write error is kept (``error``, raised
+    once qpdf is done) and never passed back into qpdf. qpdf writing to a disk that fills up while
+    it computes the deterministic ID throws from where no exception may pass and aborts the whole
+    process (exit 134, a ``.pikepdf.*`` temporary left beside the output). Streamed, not saved into
+    memory first: a dossier of large drawings is held once (its pages' images), not twice."""
+
+    def __init__(self, fh) -> None:
+        super().__init__()
+        self.fh = fh
+        self.error: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        if self.error is None:
+            try:
+                self.fh.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+
 def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: str = DEFAULT_FLAVOUR,
               bookmarks: list[Bookmark] | None = None) -> PdfValidation:
     """Write the PDF/A file atomically to ``out_path``; returns its validation (passed).
@@ -182,16 +206,12 @@ def build_pdf(pages: list[PdfPage], out_path: Path, info: PdfInfo, *, flavour: s
             flavour, deterministic_id=True, compress_streams=True,
             object_stream_mode=(pikepdf.ObjectStreamMode.disable if flavour.startswith("1")
                                 else pikepdf.ObjectStreamMode.generate))
-        # saved into memory, then written by Python: qpdf writing to a disk that fills up while it
-        # computes the deterministic ID throws from where no exception may pass and aborts the
-        # whole process (exit 134, a `.pikepdf.*` temporary left beside the output); the pages'
-        # images are held in memory already, so this at most doubles what the document takes
-        buffer = io.BytesIO()
-        pdf.save(buffer, **save_kwargs)
         with atomic_path(out_path) as tmp:
             with open(tmp, "wb") as fh:
-                fh.write(buffer.getbuffer())
-            del buffer
+                sink = _Sink(fh)
+                pdf.save(sink, **save_kwargs)
+                if sink.error is not None:
+                    raise sink.error
             validation = validate_pdf(tmp, flavour, use_preflight=False)
             if not validation.passed:
                 reasons = "; ".join(f"{c.name}: {c.detail}" for c in validation.failures)

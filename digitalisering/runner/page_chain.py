@@ -33,6 +33,7 @@ from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageR
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
 from digitalisering.ocr.reread import reread
+from digitalisering.ocr.stamps import read_stamps
 from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
@@ -148,7 +149,9 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
-    if facts.reread_words or facts.reread_replaced:
+    stamped = read_stamps_in(engine, readable, ctx, text, started)  # after: the second reading as before
+    if facts.reread_words or facts.reread_replaced or stamped is not text:
+        text = stamped
         facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
@@ -159,6 +162,20 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     facts.mean_confidence, facts.words = text.mean_confidence, len(all_words)
     facts.chars = sum(len(w.text) for w in all_words)
     return facts
+
+
+def read_stamps_in(engine, readable, ctx: PageContext, text: PageText, started: float) -> PageText:
+    """The page's text with the words of its stamps (``ocr.stamps``: read whole at their own angle,
+    on a colour page without the type beneath them); the first reading alone when the time runs out."""
+    opts = ctx.job.options
+    left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
+    if opts.ocr_timeout and left <= 1:
+        return text
+    try:
+        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, ctx.image, ctx.deskew_deg, left)
+    except OcrTimeoutError:
+        return text
+    return found.text if found else text
 
 
 def read_grid(engine, grid, dpi: float, text: PageText, opts, started: float) -> PageText:

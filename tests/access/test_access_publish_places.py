@@ -235,3 +235,18 @@ def test_the_lock_file_is_removed_and_a_publication_killed_between_its_renames_c
     res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
     assert res.exit_code == 130
     assert _tree(target) == before
+
+
+@pytest.mark.slow
+def test_on_a_disk_that_loses_renamed_folders_a_folder_in_new_folders_is_published(published, tmp_path,
+                                                                                    monkeypatch):
+    """On a disk that loses a renamed folder's contents (fusefat) the publication is built inside
+    its folder, which is made first; in folders that did not exist yet that failed ("cannot write
+    in ...: No such file or directory"), where any other disk made them."""
+    from digitalisering.access import publish
+
+    monkeypatch.setattr(publish, "folder_renames_keep_contents", lambda parent: False)
+    target = tmp_path / "nieuw" / "diep" / "openbaar"
+    res = _cli(published.workspace.root, "access", "publish", published.batch, "--to", str(target))
+    assert res.exit_code == 0, res.output
+    assert (target / "openbaar.json").is_file()

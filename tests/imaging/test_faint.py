@@ -65,3 +65,12 @@ def test_an_ordinary_page_gets_no_second_look():
     assert "faint" not in res.timings_ms and not res.faint
     _, blank = analyse_page(Image.new("L", (1654, 2339), 240), 200, 8, NO_OSD)
     assert blank.is_blank and "faint" in blank.timings_ms
+
+
+def test_sharp_show_through_at_150_ppi_is_still_a_mirror_image():
+    """At 150 ppi the mirrored letters run together into words; counting letters that reach above
+    their line called the back upright type (kept in the PDF, reviewed). The line's ink profile does not."""
+    back = pagegen.blank_back(dpi=150)
+    for turn in (0, 180):
+        _, res = analyse_page(back.rotate(turn, expand=True, fillcolor=250), 150, 8, NO_OSD)
+        assert res.is_blank and not res.blank_uncertain, turn

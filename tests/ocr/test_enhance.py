@@ -10,7 +10,14 @@ from PIL import Image, ImageFilter
 import pagegen
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.ocr.engines import get_engine
-from digitalisering.ocr.enhance import MAX_UPSCALE, flatten, text_height, upscale_factor
+from digitalisering.ocr.enhance import (
+    MAX_UPSCALE,
+    SMALL_MAX_UPSCALE,
+    TINY_LETTER_PX,
+    flatten,
+    text_height,
+    upscale_factor,
+)
 
 WORDS = {w.strip(",.:") for line in pagegen.LETTER_LINES for w in line.split()} - {""}
 
@@ -98,6 +105,20 @@ def test_small_worn_type_is_read_enlarged_with_its_boxes_in_the_pages_own_pixels
     leiden = next(w for w in enlarged.words if w.text.startswith("Leiden"))
     ink = np.asarray(page)[leiden.top:leiden.bottom, leiden.left:leiden.right]
     assert ink.min() < 100  # the box lies on the word in the page's pixels
+
+
+def test_type_of_nine_pixels_and_more_is_enlarged_twice_at_most_and_tiny_type_three_times():
+    # twice is where a larger enlargement costs time and reads no more (bench/ocr_real.py --reduced)
+    assert upscale_factor(TINY_LETTER_PX - 1) == MAX_UPSCALE == 3.0
+    assert upscale_factor(TINY_LETTER_PX) == upscale_factor(11.0) == SMALL_MAX_UPSCALE == 2.0
+    assert 1.5 <= upscale_factor(13.0) < SMALL_MAX_UPSCALE  # 24 / 13
+    # an A4 letter at 120 ppi claiming 240: letters 10 pixels high, read at twice its size, not more
+    page = worn_small_scan(dpi=120)
+    letters = text_height(flatten(page, 240), 240)
+    assert letters is not None and TINY_LETTER_PX <= letters < 12
+    plan = plan_ocr(page.width, page.height, 240, 40, upscale_factor(letters))
+    assert plan.scale == SMALL_MAX_UPSCALE
+    assert found(ocr_page(get_engine("tesseract"), page, "nld", 240, plan).text) >= 0.8
 
 
 def test_enlarging_stays_within_the_pixel_limit():

@@ -164,3 +164,32 @@ def test_a_disk_that_fills_up_while_the_pdf_is_written_is_one_error_not_an_abort
                              env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "DIGITALISERING_LANG": "en"})
         assert res.returncode == 6 and "File too large" in res.stdout, (limit, size, res.returncode, res.stderr[-300:])
         assert list(out.iterdir()) == []
+
+
+def test_a_large_document_is_not_held_twice_in_memory_while_it_is_written(tmp_path: Path):
+    """The PDF used to be saved into a BytesIO and then written: a dossier of large drawings took
+    twice its size in memory (every page's image is held once already while the PDF is made). It is
+    streamed to its file now; a write error is kept and raised after qpdf is done (never from inside
+    qpdf, which aborts the process when it comes while the deterministic ID is computed)."""
+    import random
+    import tracemalloc
+
+    from PIL import Image
+
+    pages = []
+    for n in range(6):
+        path = tmp_path / f"drawing-{n}.jpg"
+        Image.frombytes("L", (1000, 1400), random.Random(n).randbytes(1000 * 1400)).save(path, quality=95,
+                                                                                        dpi=(150, 150))
+        pages.append(PdfPage(path, None, 150))
+    info = PdfInfo("d", datetime(2026, 1, 2, tzinfo=timezone.utc))
+    out = tmp_path / "d.pdf"
+    tracemalloc.start()
+    try:
+        build_pdf(pages, out, info)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = out.stat().st_size
+    assert size > 5_000_000
+    assert peak < 1.5 * size, (peak, size)

@@ -1,0 +1,380 @@
+"""Stamps read as wholes, at their own angle, and on colour scans without the type beneath them.
+
+The page reading (``ocr.engine``) reads a stamp set askew over typed text as part of the text, or
+not at all: its big headline (``INGEKOMEN``, ``BEHOORT BIJ BESLUIT``, ``GEZIEN``) is lost or read
+as a few letters merged with the type under it. The second reading (``ocr.reread``) only sees the
+pieces of a stamp that no first-reading word covers, cut apart by the words it does cover, and
+drops what it reads there when its centre lies in a typed word (a stamp lies *on* typed words).
+
+Cause analysis on dev-folders (56 pages with stamps, 193 words of three letters or more in stamp
+lines, after the first and second reading; ``bench/ocr_lines.py``, the stamps cut from the pages
+by their truth boxes and looked at): 63 words missed. The stamp's headline in large rotated type
+(``INGEKOMEN``, ``BEHOORT BIJ BESLUIT``) read in pieces or not at all; stamp words read together
+with the typed text under them (grey and colour scans: month names, ``GEZIEN``); stamps set beyond
+the 25 degrees ``ocr.reread`` straightens; bitonal frames broken into specks, joined to letters.
+
+So this module
+1. finds stamps by their frame: components of stamp size (``MIN_MM``..``MAX_MM``) whose ink is thin
+   (a frame, a circle, the pieces of a broken one, joined when they lie within ``JOIN_MM``) and
+   enough of whose pixels lie on the outline of their tilted rectangle or their circle
+   (``ON_OUTLINE``, ``MIN_TILT``); on a colour scan also by the colour of the ink: pixels whose
+   chroma, balanced to the paper, is ``CHROMA_MIN`` above the paper's, in blobs of stamp size;
+   both on a copy reduced to ``DETECT_DPI`` (a page without stamps costs next to nothing);
+2. on a colour scan replaces, inside each coloured stamp, the grey page by the stamp's own ink
+   (the black type beneath it becomes paper: ``colour_layer``);
+3. reads all stamps of the page on one sheet (``stamp_sheet``: each straightened by its own angle,
+   up to ``MAX_ANGLE``, enlarged when small, its frame painted over), one engine call per page that
+   has any;
+4. runs after the second reading (which reads the page's doubtful words and uncovered regions as
+   it did before: a page whose stamp is read first is not read again for its title block), and
+   keeps a word read there with ``reread.MIN_CONF`` unless the page has the same word on the same
+   place; first-reading words below ``reread.DOUBT_CONF`` whose centre lies in a kept word are
+   taken out (a stamp read into the type), good first-reading words are never replaced.
+
+The numbers were chosen on dev-folders (stamps 0.674 -> 0.772) and are scored on dev-stack and
+dev-planted (``bench/ocr_lines.py --before REV``: its ``reread`` column runs this pass after the
+second reading; held out 0.664 -> 0.740, no kind lost; docs/architecture.md, OCR decisions).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from digitalisering.imaging.transform import rotate_array
+from digitalisering.ocr.engines import OcrEngine
+from digitalisering.ocr.model import Block, Line, PageText, Word
+from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
+from digitalisering.ocr.reread import (FRAME_MM, GAP_PX, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, Tile, _back,
+                                       _doubtful, _merged, _whole_letters)
+
+MIN_MM = 12.0
+"""A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
+MAX_MM = 120.0
+"""...and at most this (larger frames are a drawing's title block or a form's box)."""
+MIN_STAMP_MM = 13.0
+"""A stamp is at least this high and wide (the smallest dev stamp: 15 mm); a signature in blue ink,
+a line of a letterhead, are lower (7-12 mm on dev-planted, where they cost an engine call each)."""
+MIN_SIDE_MM = 4.0
+"""A frame piece is at least this high and wide (a straight rule is not a stamp)."""
+MAX_FILL = 0.25
+"""A frame piece's ink fills at most this share of its box (a frame is thin; a blot is not)."""
+JOIN_MM = 3.0
+"""Pieces of one frame (broken by a bitonal scan or a light stroke) within this distance are one stamp."""
+OUTLINE_MM = 1.5
+"""Width of the band along the outline of the pieces' rectangle or circle."""
+ON_OUTLINE = 0.2
+"""At least this share of the pieces' ink lies on that band: a frame. On dev-folders 0.2 kept 33 of
+the 51 stamps' regions and 23 other regions (signatures, boxes); without the test 36 and 70."""
+MIN_TILT = 1.0
+"""A rectangular frame on a grey or bitonal page counts only when it is tilted by this many degrees:
+a straight one is a title block's or a form's box (the page is straightened), whose labels the
+second reading (``ocr.reread``) reads better cell by cell; a stamp set by hand is askew (on
+dev-folders 6 of 56 stamps lie within 1.5 degrees). Coloured stamps are found by their colour at
+any angle."""
+DETECT_DPI = 100
+"""Frames and colour are looked for on a copy reduced to about this resolution (a 0.5 mm frame line
+is 2 pixels there): a 400 ppi page's components cost 0.37 s at full size, a colour page's chroma 0.5 s;
+reduced, a page without stamps costs next to nothing."""
+MAX_ANGLE = 45.0
+"""Stamps are straightened by up to this many degrees (dev stamps are set up to 34 degrees askew;
+``ocr.reread`` looks no further than 25)."""
+INK_SHARE = 0.8
+"""Ink is darker than this share of the paper grey (stamp ink is lighter than type)."""
+CHROMA_MIN = 40
+"""On a colour scan, stamp ink has a chroma (``chroma``: balanced to the paper) this much above the
+paper's (about 0): on dev-folders typed text reaches 33 at its 90th percentile, stamps 46-116."""
+CHROMA_JOIN_MM = 3.0
+"""Coloured pixels within this distance are one stamp."""
+
+
+@dataclass(frozen=True)
+class StampReading:
+    text: PageText
+    """The page's text: the first reading less the doubtful words a stamp word stands in for,
+    plus the stamp words as blocks of their own."""
+    stamps: int
+    """Stamp regions read."""
+    added: int
+    """Words the stamps gave that stand in for no word of the first reading."""
+    replaced: int
+    """Doubtful first-reading words taken out."""
+
+
+def _paper(grey: np.ndarray) -> int:
+    step = max(1, int(math.sqrt(grey.size / 250_000)))
+    return int(np.percentile(grey[::step, ::step], 90))
+
+
+def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
+    """Boxes (x0, y0, x1, y1) that overlap when grown by ``grow`` joined into one."""
+    groups: list[list[int]] = []
+    for b in boxes:
+        b = [b[0] - grow, b[1] - grow, b[2] + grow, b[3] + grow]
+        merged = True
+        while merged:
+            merged = False
+            for o in groups:
+                if b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3]:
+                    groups.remove(o)
+                    b = [min(b[0], o[0]), min(b[1], o[1]), max(b[2], o[2]), max(b[3], o[3])]
+                    merged = True
+                    break
+        groups.append(b)
+    return [[b[0] + grow, b[1] + grow, b[2] - grow, b[3] - grow] for b in groups]
+
+
+def _on_outline(pieces: np.ndarray, mm: float) -> float:
+    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
+    is tilted by MIN_TILT or more, or along its circle's outline."""
+    pts = cv2.findNonZero(pieces)
+    if pts is None:
+        return 0.0
+    t = max(2, int(round(OUTLINE_MM * mm)))
+    total = float(pieces.sum())
+    band = np.zeros_like(pieces)
+    rect = cv2.minAreaRect(pts)
+    tilt = abs((rect[2] + 45.0) % 90.0 - 45.0)
+    cv2.polylines(band, [cv2.boxPoints(rect).astype(np.int32)], True, 1, t)
+    on_rect = float((band & pieces).sum()) / total if tilt >= MIN_TILT else 0.0
+    (cx, cy), r = cv2.minEnclosingCircle(pts)
+    band[:] = 0
+    cv2.circle(band, (int(round(cx)), int(round(cy))), int(round(r)), 1, t)
+    return max(on_rect, float((band & pieces).sum()) / total)
+
+
+def _factor(dpi: float) -> int:
+    return max(1, int(dpi // DETECT_DPI))
+
+
+def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
+    """[x0, y0, x1, y1] of each stamp frame (whole or in pieces) on the grey page (looked for on a
+    copy reduced to about DETECT_DPI)."""
+    f = _factor(dpi)
+    if f > 1:
+        h, w = grey.shape
+        small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
+        return [[x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)]
+                for x0, y0, x1, y1 in frame_regions(small, dpi / f)]
+    mm = dpi / 25.4
+    ink = (grey < _paper(grey) * INK_SHARE).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, w, h, area = (stats[1:, k] for k in range(5))
+    big, small = np.maximum(w, h), np.minimum(w, h)
+    piece = (big >= MIN_MM * mm) & (big <= MAX_MM * mm) & (small >= MIN_SIDE_MM * mm) & (area < MAX_FILL * w * h)
+    ids = np.nonzero(piece)[0]
+    if not len(ids):
+        return []
+    boxes = [[int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])] for i in ids]
+    out = []
+    for x0, y0, x1, y1 in _join(boxes, int(round(JOIN_MM * mm))):
+        x0, y0 = max(0, x0), max(0, y0)
+        if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
+            continue
+        own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
+        if _on_outline(own, mm) >= ON_OUTLINE:
+            out.append([x0, y0, x1, y1])  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
+    return out
+
+
+def chroma(image: Image.Image, deskew_deg: float) -> np.ndarray | None:
+    """The chroma of a colour page balanced to its paper (each channel divided by the paper's, then
+    max - min of R, G, B), turned straight like the copy OCR reads (``imaging.transform.straight_grey``:
+    same canvas, same pixels); None for grey and bitonal pages.
+
+    Balanced, because old paper is yellow: on dev-folders a purple stamp's raw chroma (37-49) is
+    the paper's (32), while balanced it is 46-116 against the typed text's 3-33 (90th percentiles)."""
+    if image.mode != "RGB":
+        return None
+    rgb = np.asarray(image)
+    step = max(1, int(math.sqrt(rgb.shape[0] * rgb.shape[1] / 250_000)))
+    sample = rgb[::step, ::step].reshape(-1, 3)
+    light = sample.mean(axis=1)
+    paper = np.median(sample[light >= np.percentile(light, 60)], axis=0)
+    r, g, b = (cv2.divide(ch, float(max(1.0, p)), scale=255.0) for ch, p in zip(cv2.split(rgb), paper))
+    c = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))  # cv2: 4x numpy's max over axis 2
+    return rotate_array(c, deskew_deg, cv2.INTER_LINEAR, 0) if deskew_deg else c
+
+
+def colour_regions(chroma_px: np.ndarray, dpi: float) -> tuple[list[list[int]], np.ndarray]:
+    """[x0, y0, x1, y1] of each blob of coloured ink of stamp size, and the coloured-ink mask."""
+    mm = dpi / 25.4
+    paper = int(np.percentile(chroma_px[::4, ::4], 50))
+    coloured = (chroma_px > paper + CHROMA_MIN).astype(np.uint8)
+    k = max(1, int(round(CHROMA_JOIN_MM * mm)))
+    joined = cv2.dilate(coloured, np.ones((k, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for x, y, w, h, _ in stats[1:]:
+        if MIN_MM * mm <= max(w, h) - k <= MAX_MM * mm and min(w, h) - k >= MIN_STAMP_MM * mm:
+            out.append([int(x + k // 2), int(y + k // 2), int(x + w - k // 2), int(y + h - k // 2)])
+    return out, coloured.astype(bool)
+
+
+def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]], dpi: float) -> np.ndarray:
+    """The grey page with each coloured stamp's box holding only the stamp's ink (what is not
+    coloured there, the typed text beneath it, becomes paper)."""
+    out = grey.copy()
+    paper = _paper(grey)
+    grow = max(1, int(round(0.2 * dpi / 25.4)))  # the coloured ink's soft edge
+    for x0, y0, x1, y1 in regions:
+        ink = cv2.dilate(coloured[y0:y1, x0:x1].astype(np.uint8), np.ones((grow, grow), np.uint8)).astype(bool)
+        box = out[y0:y1, x0:x1]
+        box[~ink] = paper
+    return out
+
+
+def stamp_angle(ink: np.ndarray, mm: float) -> float:
+    """The angle (degrees, counter-clockwise) of a stamp's lines and frame: the one whose row profile
+    of ink pixels is sharpest, within MAX_ANGLE, to a quarter degree."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 50:
+        return 0.0
+    if len(xs) > 20000:
+        pick = np.random.default_rng(0).choice(len(xs), 20000, replace=False)
+        xs, ys = xs[pick], ys[pick]
+    xs = xs - xs.mean()
+    ys = ys - ys.mean()
+    bin_px = max(1.0, 0.25 * mm)
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        rows = np.floor((ys * math.cos(a) + xs * math.sin(a)) / bin_px).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float((counts.astype(np.float64) ** 2).sum())
+
+    coarse = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.1, 1.0), key=sharpness)
+    return float(max(np.arange(coarse - 1.0, coarse + 1.01, 0.25), key=sharpness))
+
+
+def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray]:
+    """The stamp straightened by its own angle, enlarged when its type is small, its frame painted
+    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions)."""
+    x0, y0, x1, y1 = box
+    crop = grey[y0:y1, x0:x1]
+    ink = crop < paper * INK_SHARE
+    angle = stamp_angle(ink, mm)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
+    median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
+    scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
+    h, w = crop.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    m[0, 2] += nw / 2.0 - w / 2.0
+    m[1, 2] += nh / 2.0 - h / 2.0
+    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=int(paper))
+    frame = long_runs((out < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                      int(round(RULE_MAX_THICK_MM * mm * scale)))
+    out[frame] = paper
+    back = cv2.invertAffineTransform(m)
+    back[:, 2] += (x0, y0)
+    return out, back
+
+
+def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
+    """The stamps (x0, y0, x1, y1), each straightened and enlarged, one under the other."""
+    mm = dpi / 25.4
+    paper = _paper(grey)
+    pad = int(round(1.5 * mm))
+    boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
+    made = [(*_tile(grey, box, mm, paper), box) for box in boxes]
+    if not made:
+        return None
+    width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
+    height = sum(t.shape[0] + GAP_PX for t, _, _ in made) + GAP_PX
+    out = np.full((height, width), paper, np.uint8)
+    tiles, top = [], GAP_PX
+    for t, back, box in made:
+        out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
+        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
+        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
+        tiles.append(Tile(top, t.shape[0], shift, box))
+        top += t.shape[0] + GAP_PX
+    return Image.fromarray(out), tiles
+
+
+def _overlaps(a: Word, b: Word) -> bool:
+    return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
+
+
+def _centre_in(word: Word, other: Word) -> bool:
+    cx, cy = word.left + word.width / 2, word.top + word.height / 2
+    return other.left <= cx <= other.right and other.top <= cy <= other.bottom
+
+
+def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, lang: str,
+                colour: Image.Image | None = None, deskew_deg: float = 0.0, timeout: float = 0) -> StampReading | None:
+    """The page's text with the words of its stamps (pixels of ``image``, the copy the engine
+    read; ``colour``: the page upright before it was straightened by ``deskew_deg``, whose colour
+    is used when it is RGB); None when the page has no stamp or its stamps gave no word the first
+    reading lacks."""
+    grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
+    regions = frame_regions(grey, dpi)
+    f = _factor(dpi)
+    if colour is not None and colour.mode == "RGB" and colour_regions(
+            chroma(colour.reduce(f) if f > 1 else colour, deskew_deg), dpi / f)[0]:
+        chroma_px = chroma(colour, deskew_deg)  # full size only on a page with coloured ink of stamp size
+        coloured_boxes, coloured = colour_regions(chroma_px, dpi) if chroma_px.shape == grey.shape else ([], None)
+        if coloured_boxes:
+            grey = colour_layer(grey, coloured, coloured_boxes, dpi)
+            regions += coloured_boxes
+    if not regions:
+        return None
+    made = stamp_sheet(grey, dpi, regions)
+    if made is None:
+        return None
+    picture, tiles = made
+    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
+    first = text.words
+    keep = _stamp_words(found, tiles, first)
+    if not keep:
+        return None
+    new = list(keep.values())
+    out = {id(w) for w in first if _doubtful(w) and any(_centre_in(w, n) for n in new)}
+    standing_in = sum(1 for n in new if any(id(w) in out and (_centre_in(n, w) or _centre_in(w, n)) for w in first))
+    kept = []
+    for block in text.blocks:
+        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            kept.append(Block(lines))
+    blocks = _as_blocks(found, keep)
+    return StampReading(replace(text, blocks=kept + blocks), len(tiles), len(new) - standing_in, len(out))
+
+
+def _stamp_words(found: PageText, tiles: list[Tile], first: list[Word]) -> dict[int, Word]:
+    """The sheet's words worth keeping (by id of the sheet's word), in page pixels."""
+    tops = np.array([t.top for t in tiles])
+    keep: dict[int, Word] = {}
+    taken: list[Word] = []
+    for w in found.words:
+        if w.conf < MIN_CONF or sum(ch.isalnum() for ch in w.text) < 2:
+            continue
+        k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+        if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+            continue
+        page_word = _back(w, tiles[k])
+        same = [o for o in first + taken if o.text.lower() == page_word.text.lower() and _overlaps(o, page_word)]
+        if same:
+            continue
+        keep[id(w)] = page_word
+        taken.append(page_word)
+    return keep
+
+
+def _as_blocks(found: PageText, new: dict[int, Word]) -> list[Block]:
+    blocks = []
+    for block in found.blocks:
+        lines = [Line([new[id(w)] for w in line.words if id(w) in new]) for line in block.lines]
+        lines = [line for line in lines if line.words]
+        if lines:
+            blocks.append(Block(lines))
+    return blocks
