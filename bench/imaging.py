@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image  # noqa: E402
 
+from digitalisering.imaging import orientation  # noqa: E402
 from digitalisering.imaging.load import load_page  # noqa: E402
 from digitalisering.imaging.stage import ImagingOptions, analyse_page  # noqa: E402
 from digitalisering.ocr.engines import get_engine, orientation_detector  # noqa: E402
@@ -78,15 +79,31 @@ def run_case(case: dict) -> dict:
         image = image.rotate(case["extra"], resample=Image.Resampling.BICUBIC, expand=True,
                              fillcolor=255 if image.mode in ("1", "L") else (255, 255, 255))
     stated = lp.info.stated_dpi[0] if lp.info.stated_dpi else None
+    before = None
+    if case.get("before"):  # the same page with drawings kept as scanned (before issue 17's drawing fix)
+        orientation.DRAWING_TEXT = False
+        try:
+            t0 = time.perf_counter()
+            _, old = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions(osd=OSD))
+            spent = time.perf_counter() - t0
+        finally:
+            orientation.DRAWING_TEXT = True
+        before = {"orientation": old.orientation, "uncertain": old.orientation_uncertain,
+                  "method": old.orientation_method, "confidence": old.orientation_confidence,
+                  "analysis_s": spent}
     t0 = time.perf_counter()
     upright, res = analyse_page(image, stated, lp.info.bits_per_sample, ImagingOptions(osd=OSD))
+    analysis_s = time.perf_counter() - t0
     if not (res.is_blank or res.is_separator):  # the straight grey copy OCR reads is imaging work too
         straight_grey(upright, res.deskew_deg, tuple(res.paper_colour))
     ours_s = time.perf_counter() - t0
     out = {**case, "orientation": res.orientation, "skew": res.skew_deg, "blank": res.is_blank,
            "separator": res.separator.to_json() if res.separator else None, "deskew": res.deskew_deg, "ours_s": ours_s,
            "method": res.orientation_method, "confidence": res.orientation_confidence,
-           "uncertain": res.orientation_uncertain, "dpi": res.technical.dpi, "size_class": res.technical.size_class}
+           "uncertain": res.orientation_uncertain, "dpi": res.technical.dpi, "size_class": res.technical.size_class,
+           "large": res.large_format, "analysis_s": analysis_s}
+    if before is not None:
+        out["before"] = before
     if case.get("tesseract_skew") or case.get("ocr_time"):
         with tempfile.TemporaryDirectory() as tmp:
             png = Path(tmp) / "page.png"
@@ -100,7 +117,7 @@ def run_case(case: dict) -> dict:
 
 def dev_cases(shared: Path, ocr_sample: int) -> list[dict]:
     cases, n_ocr = [], 0
-    for name in ("dev-stack", "dev-folders"):
+    for name in ("dev-stack", "dev-folders", "dev-planted"):
         truth = json.loads((shared / "data/dossiers" / f"{name}.truth.json").read_text())
         for p in truth["pages"]:
             path = shared / "data/dossiers" / name / p["file"]
@@ -112,11 +129,12 @@ def dev_cases(shared: Path, ocr_sample: int) -> list[dict]:
             content = not p["is_blank"] and not p["is_separator"]
             ocr = content and base["a4_300"] and n_ocr < ocr_sample
             n_ocr += ocr
+            large = p["large_format"]  # only large-format pages can differ before/after the drawing fix
             cases.append({**base, "extra": 0, "tesseract_skew": content and p["orientation_deg"] == 0,
-                          "ocr_time": ocr})
-            if content and p.get("render_kind") != "drawing":
+                          "ocr_time": ocr and name != "dev-planted", "before": large})
+            if content:
                 for extra in (90, 180, 270):
-                    cases.append({**base, "extra": extra})
+                    cases.append({**base, "extra": extra, "before": large})
     return cases
 
 
@@ -261,6 +279,54 @@ def skew_line(label: str, errors: list[float]) -> str:
             f"p95 {pct(errors, 0.95):.3f}, max {max(errors):.2f}")
 
 
+def as_before(results: list[dict]) -> list[dict]:
+    """The results as they were with drawings kept as scanned (``orientation.DRAWING_TEXT`` off)."""
+    return [{**r, **r["before"]} if r.get("before") else r for r in results]
+
+
+def orientation_lines(label: str, text: list[dict]) -> None:
+    if not text:
+        return
+    ok = [r for r in text if r["orientation"] == expected_orientation(r)]
+    wrong = [r for r in text if r["orientation"] != expected_orientation(r)]
+    flagged = sum(bool(r.get("uncertain")) or r["blank"] for r in text)
+    silent = [r for r in wrong if not (r.get("uncertain") or r["blank"])]
+    print(f"  {label}: right {len(ok)}/{len(text)} = {len(ok) / len(text):.4f}; flagged {flagged}; "
+          f"wrong and not flagged {len(silent)}")
+    for r in wrong if len(wrong) <= 40 else silent:
+        print(f"    wrong: {r['set']} {r['seq']} +{r['extra']}: expected {expected_orientation(r)}, "
+              f"got {r['orientation']} ({r['method']}, confidence {r.get('confidence')}, "
+              f"{'flagged' if r.get('uncertain') or r['blank'] else 'NOT flagged'})")
+
+
+def drawing_report(results: list[dict]) -> None:
+    """Drawings as scanned and turned 90/180/270, before and after the drawing fix, same run.
+    Tuned on dev-folders + dev-stack; dev-planted held out."""
+    print("\n== Drawings (large format, as scanned and turned 90/180/270): before -> after the drawing fix ==")
+    print("   tuned on: dev-folders + dev-stack drawings; held out: dev-planted")
+    draw = [r for r in results if r.get("kind") == "drawing" and not r["truth_blank"]]
+    for label, sets in (("tuned (dev-folders + dev-stack)", ("dev-folders", "dev-stack")),
+                        ("held out (dev-planted)", ("dev-planted",))):
+        rows = [r for r in draw if r["set"] in sets]
+        for when, picked in (("before", as_before(rows)), ("after", rows)):
+            orientation_lines(f"{label}, {when}", picked)
+        for when, picked in (("before", as_before(rows)), ("after", rows)):
+            scanned = [r for r in picked if r["extra"] == 0]
+            ok = sum(r["orientation"] == expected_orientation(r) for r in scanned)
+            print(f"    as scanned only, {when}: right {ok}/{len(scanned)}, flagged "
+                  f"{sum(bool(r.get('uncertain')) for r in scanned)}")
+    spent = [r["ours_s"] for r in draw if r["extra"] == 0]
+    if spent:
+        print(f"  imaging per drawing (as scanned, after; with the straight grey copy): median "
+              f"{1000 * statistics.median(spent):.0f} ms, max {1000 * max(spent):.0f} ms")
+    pairs = [(r["before"]["analysis_s"], r["analysis_s"]) for r in draw if r["extra"] == 0
+             and r.get("before", {}).get("analysis_s") is not None]
+    if pairs:
+        print(f"  analysis only, same drawings, same run (n={len(pairs)}): before median "
+              f"{1000 * statistics.median(b for b, _ in pairs):.0f} ms, after {1000 * statistics.median(a for _, a in pairs):.0f} ms"
+              f"; ratio after/before median {statistics.median(a / b for b, a in pairs):.2f}")
+
+
 def report(results: list[dict]) -> None:
     content = [r for r in results if not r["truth_blank"] and not r["truth_separator"]]
     holdout = [r for r in content if r["set"] == "holdout"]
@@ -302,23 +368,10 @@ def report(results: list[dict]) -> None:
     print("  " + skew_line("ours      dev drawings", drawn))
     print("\n== Orientation (flagged = orientation_uncertain: QA reviews the page) ==")
 
-    def orientation_lines(label: str, text: list[dict]) -> None:
-        if not text:
-            return
-        ok = [r for r in text if r["orientation"] == expected_orientation(r)]
-        wrong = [r for r in text if r["orientation"] != expected_orientation(r)]
-        flagged = sum(bool(r.get("uncertain")) or r["blank"] for r in text)
-        silent = [r for r in wrong if not (r.get("uncertain") or r["blank"])]
-        print(f"  {label}: right {len(ok)}/{len(text)} = {len(ok) / len(text):.4f}; flagged {flagged}; "
-              f"wrong and not flagged {len(silent)}")
-        for r in wrong:
-            print(f"    wrong: {r['set']} {r['seq']} +{r['extra']}: expected {expected_orientation(r)}, "
-                  f"got {r['orientation']} ({r['method']}, confidence {r.get('confidence')}, "
-                  f"{'flagged' if r.get('uncertain') or r['blank'] else 'NOT flagged'})")
-
     text = [r for r in content if r["kind"] != "drawing"]
     orientation_lines("text pages, all (incl. copies turned 90/180/270)", text)
-    orientation_lines("  dev deliveries", [r for r in text if r["set"] != "real"])
+    orientation_lines("  dev deliveries (dev-folders, dev-stack)", [r for r in text if r["set"] in ("dev-folders", "dev-stack")])
+    orientation_lines("  dev-planted (held out)", [r for r in text if r["set"] == "dev-planted"])
     orientation_lines("  real typewritten scans (tapuscorpus)", [r for r in text if r["set"] == "real"])
     orientation_lines("held-out real pages (tesseract testdata, ocrmypdf)", holdout)
     drawings = [r for r in content if r["kind"] == "drawing"]
@@ -330,7 +383,7 @@ def report(results: list[dict]) -> None:
         print(f"  drawings: {right}/{len(drawings)} right, {kept} kept as scanned, {made_worse} turned wrongly, "
               f"{flagged} flagged")
     print("\n== Blank pages and separator sheets (dev deliveries, as scanned) ==")
-    plain = [r for r in results if r["set"] != "real" and r["extra"] == 0]
+    plain = [r for r in results if r["set"] not in ("real", "holdout") and r["extra"] == 0]
     tp = sum(r["blank"] and r["truth_blank"] for r in plain)
     fp = sum(r["blank"] and not r["truth_blank"] for r in plain)
     fn = sum(not r["blank"] and r["truth_blank"] for r in plain)
@@ -357,6 +410,9 @@ def main() -> None:
     ap.add_argument("--ocr-sample", type=int, default=30, help="pages timed against tesseract OCR")
     ap.add_argument("--only", choices=["dev", "real", "holdout"], help="run one set only")
     ap.add_argument("--cost-only", action="store_true", help="only the pages timed against tesseract's OCR")
+    ap.add_argument("--before", action="store_true",
+                    help="also print the whole report as before the drawing fix (large-format pages analysed twice)")
+    ap.add_argument("--drawings", action="store_true", help="only the dev drawings (as scanned and turned)")
     ap.add_argument("--dump", type=Path, help="write every case's result to this JSON file")
     ap.add_argument("--blank", action="store_true", help="blank verdicts only: all dev pages, all real scans")
     args = ap.parse_args()
@@ -373,13 +429,20 @@ def main() -> None:
         ([] if args.only in ("dev", "real") or args.cost_only else holdout_cases(args.shared))
     if args.cost_only:
         cases = [c for c in cases if c.get("ocr_time")]
+    if args.drawings:
+        cases = [{**c, "tesseract_skew": False, "ocr_time": False} for c in cases if c.get("kind") == "drawing"]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
         results = list(pool.map(run_case, cases, chunksize=2))
     print(f"{len(cases)} cases in {time.perf_counter() - t0:.0f} s with {args.jobs} workers\n")
     if args.dump:
         args.dump.write_text(json.dumps(results, indent=1, default=str))
+    if args.before:
+        print("######## BEFORE (drawings kept as scanned unless OSD on the whole text confirms a turn) ########")
+        report(as_before(results))
+        print("\n######## AFTER ########")
     report(results)
+    drawing_report(results)
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
         t2 = time.perf_counter()
     if blank or separator is not None:
         return image, result
-    est = estimate_orientation(_enlarged_for_orientation(ink), large_format=large, osd=options.osd)
+    est = estimate_orientation(_enlarged_for_orientation(ink), large_format=large, osd=options.osd, source=image)
     t3 = time.perf_counter()
     result.timings_ms["orientation"] = round(1000 * (t3 - t2), 1)
     result.orientation = est.orientation
