@@ -33,12 +33,14 @@ start_portal() {
     --gazetteer batches/demo-bag/straatnamen-varianten.csv >>"$portal_log" 2>&1 < /dev/null &
   echo $! > "$portal_pid"
   for _ in $(seq 100); do
-    portal_url=$(sed -n 's/^portal: \(http[^ ]*\).*/\1/p' "$portal_log")
+    # the portal's first line, in the reader's language ("portaal: http://...", "portal: http://...")
+    portal_url=$(sed -n -E 's/^[^ :]+: (https?:[^ ]*).*/\1/p' "$portal_log")
     if [ -n "$portal_url" ] && .venv/bin/python -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
          "$portal_url" 2>/dev/null; then return 0; fi
     kill -0 "$(cat "$portal_pid")" 2>/dev/null || return 1
     sleep 0.2
   done
+  kill "$(cat "$portal_pid")" 2>/dev/null  # started but never answered: not left running
   return 1
 }
 # port 8080, or any free port when 8080 is taken
