@@ -104,9 +104,10 @@ def _ink(grey: np.ndarray, paper: int | None = None) -> np.ndarray:
     return grey < (_paper(grey) if paper is None else paper) * 0.6
 
 
-def region_angle(ink: np.ndarray, mm: float) -> float:
+def region_angle(ink: np.ndarray, mm: float, max_angle: float = MAX_ANGLE) -> float:
     """The angle (degrees, counter-clockwise) of the text lines in a region: the one whose row
-    profile of ink pixels is sharpest, within MAX_ANGLE, to a quarter degree."""
+    profile of ink pixels is sharpest, within ``max_angle``, to a quarter degree (stamps: their
+    lines and frame, up to ``stamps.MAX_ANGLE``)."""
     ys, xs = np.nonzero(ink)
     if len(xs) < 50:
         return 0.0
@@ -123,7 +124,7 @@ def region_angle(ink: np.ndarray, mm: float) -> float:
         counts = np.bincount(rows - rows.min())
         return float((counts.astype(np.float64) ** 2).sum())
 
-    coarse = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.1, 1.0), key=sharpness)
+    coarse = max(np.arange(-max_angle, max_angle + 0.1, 1.0), key=sharpness)
     return float(max(np.arange(coarse - 1.0, coarse + 1.01, 0.25), key=sharpness))
 
 

@@ -52,7 +52,7 @@ from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
 from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
 from digitalisering.ocr.reread import (FRAME_MM, GAP_PX, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, Tile, _back,
-                                       _doubtful, _merged, _whole_letters)
+                                       _doubtful, _merged, _paper, _whole_letters, region_angle)
 
 MIN_MM = 12.0
 """A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
@@ -105,11 +105,6 @@ class StampReading:
     """Words the stamps gave that stand in for no word of the first reading."""
     replaced: int
     """Doubtful first-reading words taken out."""
-
-
-def _paper(grey: np.ndarray) -> int:
-    step = max(1, int(math.sqrt(grey.size / 250_000)))
-    return int(np.percentile(grey[::step, ::step], 90))
 
 
 def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
@@ -300,26 +295,8 @@ def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]
 
 
 def stamp_angle(ink: np.ndarray, mm: float) -> float:
-    """The angle (degrees, counter-clockwise) of a stamp's lines and frame: the one whose row profile
-    of ink pixels is sharpest, within MAX_ANGLE, to a quarter degree."""
-    ys, xs = np.nonzero(ink)
-    if len(xs) < 50:
-        return 0.0
-    if len(xs) > 20000:
-        pick = np.random.default_rng(0).choice(len(xs), 20000, replace=False)
-        xs, ys = xs[pick], ys[pick]
-    xs = xs - xs.mean()
-    ys = ys - ys.mean()
-    bin_px = max(1.0, 0.25 * mm)
-
-    def sharpness(deg: float) -> float:
-        a = math.radians(deg)
-        rows = np.floor((ys * math.cos(a) + xs * math.sin(a)) / bin_px).astype(np.int64)
-        counts = np.bincount(rows - rows.min())
-        return float((counts.astype(np.float64) ** 2).sum())
-
-    coarse = max(np.arange(-MAX_ANGLE, MAX_ANGLE + 0.1, 1.0), key=sharpness)
-    return float(max(np.arange(coarse - 1.0, coarse + 1.01, 0.25), key=sharpness))
+    """The angle (degrees, counter-clockwise) of a stamp's lines and frame, within MAX_ANGLE."""
+    return region_angle(ink, mm, MAX_ANGLE)
 
 
 def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray]:
