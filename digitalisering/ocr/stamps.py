@@ -92,6 +92,12 @@ CHROMA_MIN = 40
 paper's (about 0): on dev-folders typed text reaches 33 at its 90th percentile, stamps 46-116."""
 CHROMA_JOIN_MM = 3.0
 """Coloured pixels within this distance are one stamp."""
+FRAME_INSET_MM = 1.2
+"""What lies outside a stamp's frame, and the frame line itself (this far in from its outer edge),
+is painted over before the stamp is read: the type beside it is not read into it."""
+COLOUR_ON_OUTLINE = 0.2
+"""A coloured stamp has a frame (rectangle or circle, at any angle) when this share of its ink
+lies on its outline (``ON_OUTLINE``'s test on the coloured ink)."""
 
 
 @dataclass(frozen=True)
@@ -125,23 +131,72 @@ def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
     return [[b[0] + grow, b[1] + grow, b[2] - grow, b[3] - grow] for b in groups]
 
 
-def _on_outline(pieces: np.ndarray, mm: float) -> float:
-    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
-    is tilted by MIN_TILT or more, or along its circle's outline."""
+@dataclass(frozen=True)
+class Outline:
+    """Where a stamp's frame runs, in page pixels: a tilted rectangle or a circle."""
+    rect: tuple | None = None
+    """((cx, cy), (w, h), angle): ``cv2.minAreaRect`` of the frame's ink."""
+    circle: tuple[float, float, float] | None = None
+    """(cx, cy, r): ``cv2.minEnclosingCircle`` of the frame's ink."""
+
+    def moved(self, dx: float, dy: float, f: int = 1) -> "Outline":
+        """The outline moved by (dx, dy), then (when found on a copy reduced ``f`` times) in the
+        full page's pixels."""
+        c = (f - 1) / 2.0  # a reduced pixel's centre
+        if self.rect is not None:
+            (cx, cy), (w, h), a = self.rect
+            return Outline(rect=(((cx + dx) * f + c, (cy + dy) * f + c), (w * f, h * f), a))
+        cx, cy, r = self.circle
+        return Outline(circle=((cx + dx) * f + c, (cy + dy) * f + c, r * f))
+
+    @property
+    def angle(self) -> float | None:
+        """The rectangle's tilt (degrees counter-clockwise, within 45); None for a circle."""
+        if self.rect is None:
+            return None
+        return -(((self.rect[2] + 45.0) % 90.0) - 45.0)
+
+    def inside(self, shape: tuple[int, int], x0: int, y0: int, inset: float) -> np.ndarray:
+        """A mask (of ``shape``, whose pixel (0, 0) is the page's (x0, y0)) of what lies inside the
+        frame, ``inset`` pixels in from its outer edge (the frame line itself is outside)."""
+        mask = np.zeros(shape, np.uint8)
+        if self.rect is not None:
+            (cx, cy), (w, h), a = self.rect
+            inner = ((cx - x0, cy - y0), (max(1.0, w - 2 * inset), max(1.0, h - 2 * inset)), a)
+            cv2.fillPoly(mask, [np.round(cv2.boxPoints(inner)).astype(np.int32)], 1)
+        else:
+            cx, cy, r = self.circle
+            cv2.circle(mask, (int(round(cx - x0)), int(round(cy - y0))), max(1, int(round(r - inset))), 1, -1)
+        return mask.astype(bool)
+
+
+def _outline(pieces: np.ndarray, mm: float, min_tilt: float = MIN_TILT) -> tuple[float, Outline | None]:
+    """The share of ``pieces``' ink on the band along its rectangle's outline (when that rectangle
+    is tilted by ``min_tilt`` or more) or along its circle's outline, whichever holds more, and
+    that outline (in ``pieces``' pixels)."""
     pts = cv2.findNonZero(pieces)
     if pts is None:
-        return 0.0
+        return 0.0, None
     t = max(2, int(round(OUTLINE_MM * mm)))
     total = float(pieces.sum())
     band = np.zeros_like(pieces)
     rect = cv2.minAreaRect(pts)
     tilt = abs((rect[2] + 45.0) % 90.0 - 45.0)
     cv2.polylines(band, [cv2.boxPoints(rect).astype(np.int32)], True, 1, t)
-    on_rect = float((band & pieces).sum()) / total if tilt >= MIN_TILT else 0.0
+    on_rect = float((band & pieces).sum()) / total if tilt >= min_tilt else 0.0
     (cx, cy), r = cv2.minEnclosingCircle(pts)
     band[:] = 0
     cv2.circle(band, (int(round(cx)), int(round(cy))), int(round(r)), 1, t)
-    return max(on_rect, float((band & pieces).sum()) / total)
+    on_circle = float((band & pieces).sum()) / total
+    if on_rect >= on_circle:
+        return on_rect, Outline(rect=(tuple(rect[0]), tuple(rect[1]), float(rect[2])))
+    return on_circle, Outline(circle=(float(cx), float(cy), float(r)))
+
+
+def _on_outline(pieces: np.ndarray, mm: float) -> float:
+    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
+    is tilted by MIN_TILT or more, or along its circle's outline."""
+    return _outline(pieces, mm)[0]
 
 
 def _factor(dpi: float) -> int:
@@ -151,12 +206,17 @@ def _factor(dpi: float) -> int:
 def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
     """[x0, y0, x1, y1] of each stamp frame (whole or in pieces) on the grey page (looked for on a
     copy reduced to about DETECT_DPI)."""
+    return [box for box, _ in frames(grey, dpi)]
+
+
+def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
+    """``frame_regions`` with each frame's outline (page pixels)."""
     f = _factor(dpi)
     if f > 1:
         h, w = grey.shape
         small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
-        return [[x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)]
-                for x0, y0, x1, y1 in frame_regions(small, dpi / f)]
+        return [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
+                for (x0, y0, x1, y1), o in frames(small, dpi / f)]
     mm = dpi / 25.4
     ink = (grey < _paper(grey) * INK_SHARE).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -173,8 +233,9 @@ def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
         if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
             continue
         own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
-        if _on_outline(own, mm) >= ON_OUTLINE:
-            out.append([x0, y0, x1, y1])  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
+        share, outline = _outline(own, mm)
+        if share >= ON_OUTLINE:  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
+            out.append(([x0, y0, x1, y1], outline.moved(x0, y0)))
     return out
 
 
@@ -299,13 +360,25 @@ def stamp_angle(ink: np.ndarray, mm: float) -> float:
     return region_angle(ink, mm, MAX_ANGLE)
 
 
-def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray]:
+def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int,
+          outlines: list[Outline] = ()) -> tuple[np.ndarray, np.ndarray]:
     """The stamp straightened by its own angle, enlarged when its type is small, its frame painted
-    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions)."""
+    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions). With
+    ``outlines`` (the frames in ``box``), what lies outside them is paper and the angle is the
+    frame's when they agree on one."""
     x0, y0, x1, y1 = box
     crop = grey[y0:y1, x0:x1]
+    angles = [o.angle for o in outlines]
+    if outlines:
+        keep = np.zeros(crop.shape, bool)
+        for o in outlines:
+            keep |= o.inside(crop.shape, x0, y0, FRAME_INSET_MM * mm)
+        crop = np.where(keep, crop, np.uint8(paper))
     ink = crop < paper * INK_SHARE
-    angle = stamp_angle(ink, mm)
+    if angles and None not in angles and max(angles) - min(angles) <= 3.0:
+        angle = float(np.median(angles))  # the frame's: the type beneath a stamp sets the lines' angle
+    else:
+        angle = stamp_angle(ink, mm)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
@@ -327,13 +400,28 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     return out, back
 
 
-def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
-    """The stamps (x0, y0, x1, y1), each straightened and enlarged, one under the other."""
+def _outlines_in(box: tuple[int, int, int, int], regions: list[list[int]],
+                 outlines: list[tuple[Outline | None, bool]]) -> list[Outline]:
+    """The outlines of the regions whose centre lies in ``box`` (the coloured ones only, when
+    there are any: a frame found in the grey page can hold type joined to it); none when one of
+    them has none."""
+    inside = [(o, c) for r, (o, c) in zip(regions, outlines)
+              if box[0] <= (r[0] + r[2]) / 2 <= box[2] and box[1] <= (r[1] + r[3]) / 2 <= box[3]]
+    if any(c for _, c in inside):
+        inside = [(o, c) for o, c in inside if c]
+    return [] if any(o is None for o, _ in inside) else [o for o, _ in inside]
+
+
+def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]],
+                outlines: list[tuple[Outline | None, bool]] | None = None) -> tuple[Image.Image, list[Tile]] | None:
+    """The stamps (x0, y0, x1, y1; ``outlines``: each one's frame or None, and whether it was
+    found by its colour), each straightened and enlarged, one under the other."""
     mm = dpi / 25.4
     paper = _paper(grey)
     pad = int(round(1.5 * mm))
+    outlines = outlines or [(None, False)] * len(regions)
     boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
-    made = [(*_tile(grey, box, mm, paper), box) for box in boxes]
+    made = [(*_tile(grey, box, mm, paper, _outlines_in(box, regions, outlines)), box) for box in boxes]
     if not made:
         return None
     width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
@@ -365,15 +453,21 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     is used when it is RGB); None when the page has no stamp or its stamps gave no word the first
     reading lacks."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
-    regions = frame_regions(grey, dpi)
+    mm = dpi / 25.4
+    found_frames = frames(grey, dpi)
+    regions = [box for box, _ in found_frames]
+    outlines: list[tuple[Outline | None, bool]] = [(o, False) for _, o in found_frames]
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
         if coloured_boxes:
             grey = colour_layer(grey, coloured, coloured_boxes, dpi)
             regions += coloured_boxes
+            for x0, y0, x1, y1 in coloured_boxes:
+                share, o = _outline(coloured[y0:y1, x0:x1].astype(np.uint8), mm, 0.0)
+                outlines.append((o.moved(x0, y0) if o is not None and share >= COLOUR_ON_OUTLINE else None, True))
     if not regions:
         return None
-    made = stamp_sheet(grey, dpi, regions)
+    made = stamp_sheet(grey, dpi, regions, outlines)
     if made is None:
         return None
     picture, tiles = made
