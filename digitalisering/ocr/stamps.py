@@ -95,6 +95,15 @@ CHROMA_JOIN_MM = 3.0
 FRAME_INSET_MM = 1.2
 """What lies outside a stamp's frame, and the frame line itself (this far in from its outer edge),
 is painted over before the stamp is read: the type beside it is not read into it."""
+RING_INNER = 0.45
+"""A round stamp's text runs along its ring, from its outer circle in to this share of its radius
+(the centre holds the straight lines: ``GEZIEN``, the date)."""
+CURVE_MM = 15.0
+"""In a round stamp, thin ink this long (a circle, an arc) is a frame, not a letter: painted over."""
+RING_SPAN = 270.0
+"""Each unwrapped strip of a ring covers this many degrees (the upper half for the text read
+clockwise, the lower half for the text read counter-clockwise, with 45 degrees to spare on either
+side for a stamp set askew), so that no word is cut where the strip begins."""
 COLOUR_ON_OUTLINE = 0.2
 """A coloured stamp has a frame (rectangle or circle, at any angle) when this share of its ink
 lies on its outline (``ON_OUTLINE``'s test on the coloured ink)."""
@@ -395,9 +404,90 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     frame = long_runs((out < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                       int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
+    if any(o.circle is not None for o in outlines):  # a round stamp's inner circle is no straight run
+        n, labels, stats, _ = cv2.connectedComponentsWithStats((out < paper * INK_SHARE).astype(np.uint8), connectivity=8)
+        big = np.maximum(stats[:, 2], stats[:, 3]) >= CURVE_MM * mm * scale
+        thin = stats[:, cv2.CC_STAT_AREA] < MAX_FILL * stats[:, 2] * stats[:, 3]
+        curves = np.nonzero(big & thin)[0]
+        curves = curves[curves > 0]
+        if len(curves):
+            out[np.isin(labels, curves)] = paper
     back = cv2.invertAffineTransform(m)
     back[:, 2] += (x0, y0)
     return out, back
+
+
+@dataclass(frozen=True)
+class RingTile:
+    """A round stamp's ring unwrapped on the sheet: column ``x`` of it is the angle ``start +
+    sign * x / px_per_deg`` (degrees, clockwise from the page's +x axis, as ``cv2.warpPolar``), row
+    ``y`` the radius ``r_out - y / scale`` (clockwise: the letters' tops point outwards) or
+    ``r_in + y / scale`` (counter-clockwise: inwards)."""
+    top: int
+    height: int
+    left: int
+    centre: tuple[float, float]
+    """The ring's centre in page pixels."""
+    r_in: float
+    r_out: float
+    start: float
+    sign: int
+    """+1: the strip runs clockwise, -1: counter-clockwise."""
+    px_per_deg: float
+    scale: float
+    box: tuple[int, int, int, int]
+
+    def to_page(self, word: Word) -> Word:
+        """The word's box on the page: the box around its arc."""
+        xs = np.linspace(word.left, word.right, 9) - self.left
+        ys = np.array([word.top, word.bottom], np.float64) - self.top
+        deg = self.start + self.sign * xs / self.px_per_deg
+        rho = (self.r_out - ys / self.scale) if self.sign > 0 else (self.r_in + ys / self.scale)
+        a = np.radians(deg)[:, None]
+        px = self.centre[0] + rho[None, :] * np.cos(a)
+        py = self.centre[1] + rho[None, :] * np.sin(a)
+        x0, y0 = int(np.floor(px.min())), int(np.floor(py.min()))
+        return Word(word.text, x0, y0, int(np.ceil(px.max())) - x0, int(np.ceil(py.max())) - y0, word.conf)
+
+
+def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float,
+                 paper: int) -> list[tuple[np.ndarray, dict]]:
+    """A round stamp's ring unwrapped (``cv2.warpPolar``) into two strips of straight text: its
+    upper half read clockwise and its lower half read counter-clockwise (the ring's own text runs
+    both ways), the frame's circle left out; each with what ``RingTile`` needs but its place."""
+    cx, cy, r = circle
+    inset = FRAME_INSET_MM * mm
+    r_out, r_in = r - inset, RING_INNER * r
+    if r_out - r_in < 2 * mm:
+        return []
+    x0, y0 = max(0, int(cx - r) - 2), max(0, int(cy - r) - 2)
+    x1, y1 = min(grey.shape[1], int(cx + r) + 3), min(grey.shape[0], int(cy + r) + 3)
+    crop = grey[y0:y1, x0:x1]
+    ink = (crop < paper * INK_SHARE).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
+    median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
+    scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
+    rows = int(round(360.0 * 2 * math.pi * (r_in + r_out) / 2 / 360.0 * scale))  # arc length at mid-ring
+    cols = int(round(r * scale))
+    polar = cv2.warpPolar(crop, (cols, rows), (cx - x0, cy - y0), r,
+                          cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
+    polar[polar == 0] = paper  # outside the crop
+    band = polar[:, int(r_in * scale):int(r_out * scale)]
+    per_deg = rows / 360.0
+    out = []
+    for sign, start in ((1, 180.0 - (RING_SPAN - 180.0) / 2), (-1, 180.0 + (RING_SPAN - 180.0) / 2)):
+        first = start if sign > 0 else start - RING_SPAN  # the strip's rows, in the clockwise order of polar
+        idx = (np.arange(int(round(first * per_deg)), int(round((first + RING_SPAN) * per_deg))) % rows)
+        part = band[idx]  # rows: angle (clockwise), columns: radius outwards
+        strip = cv2.rotate(part, cv2.ROTATE_90_COUNTERCLOCKWISE if sign > 0 else cv2.ROTATE_90_CLOCKWISE)
+        frame = long_runs((strip < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                          int(round(RULE_MAX_THICK_MM * mm * scale)))
+        strip[frame] = paper  # an inner circle, unwrapped, is a straight line
+        out.append((strip, dict(centre=(cx, cy), r_in=r_in, r_out=r_out, start=start, sign=sign,
+                                px_per_deg=per_deg, scale=scale, box=(x0, y0, x1, y1))))
+    return out
 
 
 def _outlines_in(box: tuple[int, int, int, int], regions: list[list[int]],
@@ -421,18 +511,28 @@ def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]],
     pad = int(round(1.5 * mm))
     outlines = outlines or [(None, False)] * len(regions)
     boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
-    made = [(*_tile(grey, box, mm, paper, _outlines_in(box, regions, outlines)), box) for box in boxes]
+    made: list[tuple[np.ndarray, np.ndarray | dict, tuple]] = []
+    for box in boxes:
+        inside = _outlines_in(box, regions, outlines)
+        made.append((*_tile(grey, box, mm, paper, inside), box))
+        for o in inside:
+            if o.circle is not None:
+                made += [(strip, ring, ring["box"]) for strip, ring in _ring_strips(grey, o.circle, mm, paper)]
     if not made:
         return None
     width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
     height = sum(t.shape[0] + GAP_PX for t, _, _ in made) + GAP_PX
     out = np.full((height, width), paper, np.uint8)
-    tiles, top = [], GAP_PX
+    tiles: list[Tile | RingTile] = []
+    top = GAP_PX
     for t, back, box in made:
         out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
-        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
-        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
-        tiles.append(Tile(top, t.shape[0], shift, box))
+        if isinstance(back, dict):
+            tiles.append(RingTile(top, t.shape[0], GAP_PX, **back))
+        else:
+            shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
+            shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
+            tiles.append(Tile(top, t.shape[0], shift, box))
         top += t.shape[0] + GAP_PX
     return Image.fromarray(out), tiles
 
@@ -489,7 +589,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     return StampReading(replace(text, blocks=kept + blocks), len(tiles), len(new) - standing_in, len(out))
 
 
-def _stamp_words(found: PageText, tiles: list[Tile], first: list[Word]) -> dict[int, Word]:
+def _stamp_words(found: PageText, tiles: list[Tile | RingTile], first: list[Word]) -> dict[int, Word]:
     """The sheet's words worth keeping (by id of the sheet's word), in page pixels."""
     tops = np.array([t.top for t in tiles])
     keep: dict[int, Word] = {}
@@ -500,13 +600,23 @@ def _stamp_words(found: PageText, tiles: list[Tile], first: list[Word]) -> dict[
         k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
         if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
             continue
-        page_word = _back(w, tiles[k])
+        page_word = tiles[k].to_page(w) if isinstance(tiles[k], RingTile) else _back(w, tiles[k])
         same = [o for o in first + taken if o.text.lower() == page_word.text.lower() and _overlaps(o, page_word)]
         if same:
             continue
         keep[id(w)] = page_word
         taken.append(page_word)
+    ring = [keep[id(w)] for w in found.words if id(w) in keep and isinstance(_tile_of(w, tiles, tops), RingTile)]
+    for key, word in list(keep.items()):  # a piece of a ring's word read on the straight tile: 'NTE'
+        if any(o is not word and word.text.lower() in o.text.lower() and len(word.text) < len(o.text)
+               and _overlaps(o, word) for o in ring):
+            del keep[key]
     return keep
+
+
+def _tile_of(w: Word, tiles: list, tops: np.ndarray):
+    k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+    return tiles[k] if k >= 0 else None
 
 
 def _as_blocks(found: PageText, new: dict[int, Word]) -> list[Block]:
