@@ -15,7 +15,8 @@ reading, so a change to it is scored before and after on the same pages in the s
 OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
 the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; (d) does
-neither, so ``--before`` a revision without ``ocr/cells.py`` or ``ocr/stamps.py`` scores them too. ``--kinds table,titleblock`` keeps the pages that
+so with ``ocr/cells.py`` and ``ocr/stamps.py`` as they were at REV, where REV has them (so a change
+to either is scored before and after too; ``--before`` a revision without them scores them). ``--kinds table,titleblock`` keeps the pages that
 hold a line of those kinds (a small run for a change that only acts there).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
@@ -94,11 +95,20 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
         if name == "before":  # the second reading as it was at --before (early: the added blocks)
-            extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
+            text = first
+            if before.get("cells"):  # the grid cells, the second reading and the stamps as they were there
+                cells = _module(before["cells"], "cells_before").read_cells(engine, grid, dpi, first, "nld")
+                text = cells.text if cells else first
+            extra = _module(before["reread"]).reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
             if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
-                found = first.words + [w for b in extra or [] for w in b.words]
+                found = text.words + [w for b in extra or [] for w in b.words]
             else:
-                found = extra.text.words
+                text = extra.text
+                if before.get("stamps"):
+                    stamped = _module(before["stamps"], "stamps_before").read_stamps(engine, img, dpi, text, "nld",
+                                                                                     image, res.deskew_deg)
+                    text = stamped.text if stamped else text
+                found = text.words
         elif name == "reread":  # the grid cells (ocr.cells), the second reading, then the stamps (ocr.stamps)
             cells = read_cells(engine, grid, dpi, first, "nld")
             text = cells.text if cells else first
@@ -111,7 +121,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
-        out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" else 0.0)
+        out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" or (name == "before" and before.get("cells")) else 0.0)
         got = Counter(w for word in found for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
@@ -136,9 +146,13 @@ def main() -> None:
     ap.add_argument("--before", help="a git revision: also score the second reading as it was there (same pages, same run)")
     args = ap.parse_args()
     before = None
-    if args.before:
-        before = subprocess.run(["git", "-C", str(REPO), "show", f"{args.before}:digitalisering/ocr/reread.py"],
-                                capture_output=True, text=True, check=True).stdout
+    if args.before:  # the second reading, and the cells and stamps where the revision has them
+        before = {}
+        for name in ("reread", "cells", "stamps"):
+            shown = subprocess.run(["git", "-C", str(REPO), "show", f"{args.before}:digitalisering/ocr/{name}.py"],
+                                   capture_output=True, text=True, check=name == "reread")
+            if shown.returncode == 0:
+                before[name] = shown.stdout
     tasks = []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name
