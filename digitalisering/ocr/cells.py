@@ -84,6 +84,12 @@ REACH_MM = 3.0
 """A cell's letters are looked for out to this above and below its box: a line of type struck
 through by the cell's top or bottom rule (a table's last row) still belongs to it when at least
 half of each letter lies inside (the generated berekening tables: letters of 3.2-4.2 mm)."""
+DASH_GAP_MM = 2.0
+"""Gaps up to this long in a cell's rule make it a dashed rule (a header's dashed rule through its
+letters, which ``find_cells`` closing only 0.3 mm does not take for a rule: the cell holds both)."""
+DASH_SPAN = 0.6
+"""A dashed rule runs over at least this share of its cell's width: a header word it runs through
+is shorter (closed up, the word and the rule make one thick band, which stays)."""
 INSIDE_SHARE = 1 / 3
 """A letter belongs to a cell when at least this share of its height lies inside the cell's box
 (the bottom rule of a dev-folders table ran through a row at 0.6 of its letters' height; 0.5
@@ -252,7 +258,9 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
     crop = grey[y0:y1, x0:x1]
     ink = (crop < paper * RULE_INK).astype(np.uint8)
     long = int(round(min(RULE_MM * mm, 0.8 * (bx1 - bx0))))
-    rules = long_runs(ink, long, max(1, int(round(RULE_MAX_THICK_MM * mm))))
+    thick = max(1, int(round(RULE_MAX_THICK_MM * mm)))
+    rules = long_runs(ink, long, thick)
+    rules |= _dashed(ink & ~rules, max(long, int(DASH_SPAN * (bx1 - bx0))), thick, mm)
     letters = (ink & ~cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(letters, connectivity=8)
     ys, yt = stats[1:, 1], stats[1:, 1] + stats[1:, 3]
@@ -304,6 +312,22 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
         origins.append((x0 + l, y0 + t))
         top_all, bottom_all = min(top_all, y0 + t), max(bottom_all, y0 + b)
     return CellRows(out, origins, letter, (bx0, top_all, bx1, bottom_all))
+
+
+def _dashed(ink: np.ndarray, long: int, thick: int, mm: float) -> np.ndarray:
+    """The pixels of dashed rules in ``ink`` (0/1, solid rules taken out): its gaps up to
+    ``DASH_GAP_MM`` closed, the long thin runs (``ocr.cleanup.long_runs``: where a letter crosses
+    the rule, the letter stays). Thin is thinner than a third of the type's letters here: a line of
+    small type closed up is a band as high as its letters, which stays."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    heights = stats[1:, 3]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 8 * mm)]
+    if not len(heights):
+        return np.zeros(ink.shape, bool)
+    thin = max(1, min(thick, int(np.median(heights) / 3)))
+    gap = max(3, int(round(DASH_GAP_MM * mm)))
+    closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
+    return long_runs(closed, long, thin) & (ink > 0)
 
 
 def _line_cuts(profile: np.ndarray, letter: float) -> list[int]:
