@@ -90,6 +90,14 @@ letters, which ``find_cells`` closing only 0.3 mm does not take for a rule: the 
 DASH_SPAN = 0.6
 """A dashed rule runs over at least this share of its cell's width: a header word it runs through
 is shorter (closed up, the word and the rule make one thick band, which stays)."""
+VALLEY = 0.7
+"""Two lines of type part where the ink between them falls below this share of the lower line's
+(on dev-folders' tight tables the valleys between rows were 0.28-0.64 of the lower row's peak;
+the test title block's valleys inside one line of small type 0.82-0.99)."""
+BEYOND_LETTERS = 0.6
+"""A letter joined to one outside the cell (tall, across the cell's rule) loses what lies beyond
+the rule only when that reaches further out than this many letter heights: the foot of a last
+row struck through by the bottom rule (joined to a descender of the row above) stays."""
 INSIDE_SHARE = 1 / 3
 """A letter belongs to a cell when at least this share of its height lies inside the cell's box
 (the bottom rule of a dev-folders table ran through a row at 0.6 of its letters' height; 0.5
@@ -259,7 +267,7 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
     ink = (crop < paper * RULE_INK).astype(np.uint8)
     long = int(round(min(RULE_MM * mm, 0.8 * (bx1 - bx0))))
     thick = max(1, int(round(RULE_MAX_THICK_MM * mm)))
-    rules = long_runs(ink, long, thick)
+    rules = _runs(ink, long, thick)
     rules |= _dashed(ink & ~rules, max(long, int(DASH_SPAN * (bx1 - bx0))), thick, mm)
     letters = (ink & ~cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(letters, connectivity=8)
@@ -273,15 +281,20 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
     if not len(letter_sized):
         return CellRows([], [], None, cell.box)
     letter = float(np.median(letter_sized))
+    keep |= _feet(stats[1:], keep, (by0 - y0, by1 - y0), thick + 3 + pad, letter)
     mask = np.r_[False, keep][labels]
     # letters joined across the cell's rule to a letter outside it (a descender of the line above
     # the table touching the table's header): what lies beyond the rule is not the cell's
     inner_top, inner_bottom = by0 - y0 - pad, by1 - y0 + pad
+    beyond = BEYOND_LETTERS * letter  # further out than the foot of a row struck through by the rule
     for k in np.flatnonzero(keep & (stats[1:, 3] > 1.3 * letter)
-                            & ((ys < inner_top) | (yt > inner_bottom))) + 1:
+                            & ((ys < inner_top - beyond) | (yt > inner_bottom + beyond))) + 1:
         x, y, bw, bh = (int(v) for v in stats[k, :4])
         rows = np.arange(y, y + bh)
-        mask[rows[(rows < inner_top) | (rows >= inner_bottom)], x:x + bw] = False
+        out = (rows < inner_top) if y < inner_top - beyond else np.zeros(bh, bool)
+        if y + bh > inner_bottom + beyond:
+            out |= rows >= inner_bottom
+        mask[rows[out], x:x + bw] = False
     cuts = _line_cuts(mask.sum(axis=1), letter)
     bounds = [0, *cuts, mask.shape[0]]
     row_of = np.zeros(mask.shape, np.int16)  # each pixel's line: by its letter, or by the cut
@@ -305,6 +318,7 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
         rows_at, cols_at = np.flatnonzero(mine.any(axis=1)), np.flatnonzero(mine.any(axis=0))
         t, b = max(0, rows_at[0] - 2), min(mask.shape[0], rows_at[-1] + 3)
         l, rgt = max(0, cols_at[0] - 2), min(mask.shape[1], cols_at[-1] + 3)
+        # the row's letters with their soft edges, on paper: no rule, no other line's letters
         keep_px = (mine | (grown & ~mask & (near_row == r)))[t:b, l:rgt]
         tile = np.full((b - t, rgt - l), paper, np.uint8)
         tile[keep_px] = crop[t:b, l:rgt][keep_px]
@@ -312,6 +326,30 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
         origins.append((x0 + l, y0 + t))
         top_all, bottom_all = min(top_all, y0 + t), max(bottom_all, y0 + b)
     return CellRows(out, origins, letter, (bx0, top_all, bx1, bottom_all))
+
+
+def _feet(stats: np.ndarray, keep: np.ndarray, edges: tuple[int, int], near: float, letter: float) -> np.ndarray:
+    """Pieces of the cell's letters that its rule cut off beyond it: small (below 0.7 letters),
+    outside the box but within ``near`` of its edge, under or over a letter kept (the foot of
+    ``totaal`` below the table's bottom rule, the tops of a header's letters above its rule)."""
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    top, bottom = edges
+    outside = ((y + h <= top) & (y + h >= top - near)) | ((y >= bottom) & (y <= bottom + near))
+    found = np.zeros(len(stats), bool)
+    kept = np.flatnonzero(keep)
+    for k in np.flatnonzero(~keep & outside & (h < 0.7 * letter)):
+        overlap = (np.minimum(x[kept] + w[kept], x[k] + w[k]) - np.maximum(x[kept], x[k])) > 0
+        gap = np.maximum(y[kept], y[k]) - np.minimum(y[kept] + h[kept], y[k] + h[k])
+        found[k] = bool((overlap & (gap <= near)).any())
+    return found
+
+
+def _runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
+    """``ocr.cleanup.long_runs`` on a cell's crop framed by a pixel of paper: the opening takes
+    what lies beyond an image's edge for ink, so a line of small type that reaches the crop's edge
+    (a label beside its cell's painted-over rule) was taken for a rule and lost its foot
+    (``PERCEFI``)."""
+    return long_runs(np.pad(own, 1), long, thick)[1:-1, 1:-1]
 
 
 def _dashed(ink: np.ndarray, long: int, thick: int, mm: float) -> np.ndarray:
@@ -327,12 +365,15 @@ def _dashed(ink: np.ndarray, long: int, thick: int, mm: float) -> np.ndarray:
     thin = max(1, min(thick, int(np.median(heights) / 3)))
     gap = max(3, int(round(DASH_GAP_MM * mm)))
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
-    return long_runs(closed, long, thin) & (ink > 0)
+    return _runs(closed, long, thin) & (ink > 0)
 
 
 def _line_cuts(profile: np.ndarray, letter: float) -> list[int]:
-    """Where lines of type part, from the count of letter pixels per row: the least inked row
-    between two peaks at least 0.7 letter heights apart (the x-height bands of two lines)."""
+    """Where lines of type part, from the count of letter pixels per row (smoothed over 0.3
+    letter): the least inked row between two peaks (the x-height bands of two lines) at least 0.8
+    letter heights apart with a valley between them below ``VALLEY`` of the lower peak. One line's
+    top and foot (a sans serif's x-height and baseline strokes) are two peaks with a shallow
+    valley: cut there, a title block's value was read as two halves (``verhamumm``)."""
     k = max(3, int(letter * 0.3)) | 1
     smooth = np.convolve(profile.astype(np.float64), np.ones(k) / k, mode="same")
     if not smooth.max():
@@ -340,7 +381,8 @@ def _line_cuts(profile: np.ndarray, letter: float) -> list[int]:
     rising = np.r_[False, smooth[1:-1] >= smooth[:-2], False] & np.r_[False, smooth[1:-1] > smooth[2:], False]
     peaks: list[int] = []
     for p in np.flatnonzero(rising & (smooth > 0.15 * smooth.max())):
-        if peaks and p - peaks[-1] < 0.7 * letter:
+        if peaks and (p - peaks[-1] < 0.8 * letter
+                      or smooth[peaks[-1]:p].min() > VALLEY * min(smooth[p], smooth[peaks[-1]])):
             if smooth[p] > smooth[peaks[-1]]:
                 peaks[-1] = int(p)
         else:

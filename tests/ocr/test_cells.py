@@ -192,7 +192,7 @@ def tight_table(dashed: bool = True) -> Image.Image:
         d.text((x1 - at(2) - d.textlength(right, font=font), y), right, font=font, fill=35)
     _, above, _, below = font.getbbox("omschrijving")  # the letters' top and foot below the text's y
     bottom = top + (len(rows) - 1) * pitch + round(above + 0.6 * (below - above))  # through the last row
-    header = top + round(above + 0.7 * (below - above))  # through the header's letters
+    header = top + round(above + 0.66 * (below - above))  # through the header's letters
     d.rectangle((x0, top - 4, x1, bottom), outline=40, width=3)
     d.line((split, top - 4, split, bottom), fill=40, width=3)
     if dashed:
