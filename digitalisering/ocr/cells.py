@@ -495,14 +495,6 @@ class _Tile:
     row: int
 
 
-def _letter_height(crop: np.ndarray, mm: float) -> float | None:
-    ink = _ink(crop).astype(np.uint8)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
-    heights = heights[(heights >= 0.8 * mm) & (heights <= 8 * mm)]
-    return float(np.median(heights)) if len(heights) else None
-
-
 def _sheet(grid: Grid, dpi: float, which: list[int]) -> tuple[Image.Image, list[_Tile]] | None:
     """One picture of the lines of the cells ``which``, each line on its own with GAP_PX of paper
     around it, small type enlarged; None when none of them has letters."""
