@@ -233,3 +233,28 @@ def test_a_header_struck_through_by_its_rule_is_read_whole_in_one_cell():
     assert len(left.rows) == 1 + len(TABLE)  # each line of the column cut out on its own
     tops = [y for _, y in left.origins]
     assert tops == sorted(tops)
+
+
+class Echo(Garbage):
+    """An engine that reads every line of the sheet as ``omschrijving``, unsure (44 %)."""
+
+    def recognise(self, image, lang, dpi, timeout=0, sparse=False):
+        got = super().recognise(image, lang, dpi, timeout, sparse)
+        return PageText(lang, [Block([Line([Word("omschrijving", w.left, w.top, w.width, w.height, 44.0)])
+                                      for w in got.words])])
+
+
+def test_a_line_both_readings_read_alike_is_kept_once_and_surer():
+    """Before: the page reading's ``„omschrijving`` (52 %) stayed doubtful, and the second reading
+    replaced it with a confident fragment (``chrijving``)."""
+    page = tight_table(dashed=False)
+    grid = cells.find_grid(page, TABLE_DPI)
+    read = grid.reads[0]
+    (ox, oy), (h, w) = read.origins[0], read.rows[0].shape
+    doubtful = Word("„omschrijving", ox, oy, w, h, 52.0)
+    first = PageText("nld", [Block([Line([doubtful])])], width=page.width, height=page.height, dpi=TABLE_DPI)
+    got = cells.read_cells(Echo(), grid, TABLE_DPI, first, "nld")
+    header = [word for word in got.text.words if "omschrijving" in word.text]
+    assert [word.text for word in header] == ["omschrijving"]
+    assert header[0].conf > 70  # 1 - 0.48 x 0.56: above the second reading's doubt
+    assert doubtful not in got.text.words
