@@ -20,6 +20,7 @@ from digitalisering.errors import DigitaliseringError, MissingDependencyError, S
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
+from digitalisering.pagerecord import PageResult
 from digitalisering.corrections import as_overrides, corrections_for, record_overrides
 from digitalisering.documents.overrides import Overrides, load_saved_overrides
 from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
@@ -111,9 +112,13 @@ def run_batch(
         files = {f.id: f for f in store.files(batch.id)}
         todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)
                 and files[p.file_id].error is None]
+        again = _outdated_blank_pages(store, batch, files)
         total = sum(store.page_counts(batch.id).values())
-        store.log(batch.id, operator, "run.start", out=str(out_dir), pages=len(todo),
+        store.log(batch.id, operator, "run.start", out=str(out_dir), pages=len(todo) + len(again),
                   options=options.output_affecting())
+        if again:
+            store.log(batch.id, operator, "run.blank_recheck", pages=[p.seq for p in again])
+        todo = sorted(todo + again, key=lambda p: p.seq)
         todo = _drop_changed_sources(store, batch, todo, files, operator)
         jobs = [
             PageJob(p.id, p.seq, str(Path(batch.delivery) / files[p.file_id].relpath), p.page_index,
@@ -170,6 +175,15 @@ def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir:
         out_dir, recursive=False, targets=lambda name: name in (RESULTS_FILE, FAILURES_FILE))
     if removed:
         store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
+
+
+def _outdated_blank_pages(store: Store, batch: Batch, files: dict) -> list[PageRecord]:
+    """Done pages that an older version called blank before the faint look existed
+    (``PageResult.blank_verdict_outdated``): processed again, so that faint type on them reaches
+    the PDF. They stay done meanwhile (a run killed before it reached them finds them again); only
+    they are read again, no other page's OCR is redone."""
+    return [p for p in store.pages(batch.id, [PageStatus.DONE]) if files[p.file_id].error is None
+            and PageResult.from_json(p.result).blank_verdict_outdated]
 
 
 def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,
