@@ -16,7 +16,8 @@ from digitalisering.ocr.engines import get_engine
 from digitalisering.ingest.register import check_workspace_apart
 from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
-from digitalisering.errors import DigitaliseringError, MissingDependencyError, StateError
+from digitalisering.errors import (DigitaliseringError, MissingDependencyError, StateError, error_from_reason,
+                                   shown_reason, stored_reason)
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
@@ -35,7 +36,7 @@ from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace
-from digitalisering.i18n import gettext
+from digitalisering.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
 
@@ -212,11 +213,12 @@ def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], fi
             try:
                 intact = sha256_file(Path(batch.delivery) / rec.relpath) == rec.sha256
                 problem[rec.id] = None if intact else \
-                    "source file changed since ingest (SHA-256 differs); not processed"
+                    stored_reason(N_("source file changed since ingest (SHA-256 differs); not processed"))
             except OSError as exc:
-                problem[rec.id] = f"source file missing or unreadable since ingest: {exc.strerror or exc}"
+                problem[rec.id] = stored_reason(N_("source file missing or unreadable since ingest: {error}"),
+                                                error=exc.strerror or exc)
             if problem[rec.id]:
-                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=problem[rec.id])
+                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=shown_reason(problem[rec.id]))
         if problem[rec.id]:
             store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
         else:
@@ -253,14 +255,15 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
 
     def record(job: PageJob, outcome: PageOutcome) -> None:
         if outcome.fatal:
-            raise MissingDependencyError(outcome.error or "a required program is missing")
+            raise error_from_reason(outcome.error or stored_reason(N_("a required program is missing")),
+                                    MissingDependencyError)
         if outcome.ok:
             store.finish_page(job.page_id, PageStatus.DONE, outcome.result, None)
             counts["done"] += 1
         else:
             store.finish_page(job.page_id, PageStatus.FAILED, None, outcome.error)
             store.log(batch.id, operator, "page.failed", page=job.page_id, seq=job.seq,
-                      source=job.source, page_index=job.page_index, error=outcome.error)
+                      source=job.source, page_index=job.page_index, error=shown_reason(outcome.error))
             if outcome.trace:
                 log.debug("page %s failed:\n%s", job.page_id, outcome.trace)
             counts["failed"] += 1
@@ -268,8 +271,8 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
         bar.set_postfix(failed=counts["failed"], refresh=False)
 
     def died(job: PageJob) -> PageOutcome:
-        return PageOutcome(job.page_id, False, None, f"the worker process died on this page {MAX_CRASHES} times "
-                                                      "(out of memory or crash)")
+        return PageOutcome(job.page_id, False, None, stored_reason(
+            N_("the worker process died on this page {times} times (out of memory or crash)"), times=MAX_CRASHES))
 
     def crashed(job: PageJob, alone: bool) -> None:
         # Only a crash with this page alone in the pool counts against it.
