@@ -4,6 +4,7 @@ dossier chain builds the outputs; then results.json is written. Killed at any po
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
 
     try:
         stats = index_after_run(store, workspace, batch.name)
-    except DigitaliseringError as exc:
+    except (DigitaliseringError, sqlite3.OperationalError) as exc:  # (a full disk under search.sqlite)
         store.log(batch.id, operator, "index.failed", reason=str(exc))
         return [gettext("search index not updated ({error}); run: digitalisering index {batch}", error=exc,
                         batch=batch.name)]

@@ -106,3 +106,23 @@ def test_an_io_error_of_sqlite_names_the_database_and_the_room_left(tmp_path: Pa
     assert done.returncode == 0, done.stderr[-800:]
     assert done.stdout.startswith(f"6 the state database {database} cannot be written: disk I/O error (")
     assert f"MB free in {tmp_path}); check the disk" in done.stdout
+
+
+def test_a_full_disk_under_another_database_of_the_workspace_is_one_line_too(tmp_path: Path, monkeypatch):
+    """Not the state database (the search index, the BAG index): still one line and exit 6, not an
+    internal error."""
+    import sqlite3
+
+    from digitalisering import cli
+
+    def full(*a, **k):
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode, exc.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
+        raise exc
+    monkeypatch.setattr(cli, "status_data", full)
+    result = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "status", "--json"])
+    assert result.exit_code == 6, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: a database in {tmp_path / 'ws'} cannot be written: database or disk is full (")
+    assert lines[0].endswith("MB free there); make room there and run again")
