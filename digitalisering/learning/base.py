@@ -18,7 +18,7 @@ from pathlib import Path
 
 from digitalisering.documents.vocabulary import Vocabulary, default_vocabulary
 from digitalisering.errors import StateError
-from digitalisering.fileio import remove_abandoned_folders, scratch_folder
+from digitalisering.fileio import chmod_if_supported, current_umask, remove_abandoned_folders, scratch_folder
 from digitalisering.learning import corpus
 from digitalisering.learning.model import FORMAT, VOCABULARY_WEIGHT, DocumentModel, LabelledDossier, load, save, train
 
@@ -112,6 +112,7 @@ def _save_atomic(model: DocumentModel, folder: Path) -> None:
     try:
         with scratch_folder(parent, SCRATCH_PREFIX) as tmp:
             save(model, tmp)
+            chmod_if_supported(tmp, 0o777 & ~current_umask())  # (mkdtemp makes it 0700: the umask's, as any folder)
             os.replace(tmp, folder)
     except (OSError, StateError):
         pass  # another process put it there first, or no room: used from memory, made again next time

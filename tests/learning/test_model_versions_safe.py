@@ -140,6 +140,9 @@ def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_
         base._memory.pop(key, None)
     assert sorted(p.name for p in root.iterdir()) == [f"base-{key}"]
     assert load(root / f"base-{key}") is not None
+    from digitalisering.fileio import current_umask
+
+    assert (root / f"base-{key}").stat().st_mode & 0o777 == 0o777 & ~current_umask()  # not mkdtemp's 0700
 
     # a later run that finds the model saved removes a killed save's leftovers too
     (root / ".base-xyz123").mkdir()
