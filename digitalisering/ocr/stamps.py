@@ -485,9 +485,13 @@ def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float
     scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
     rows = int(round(360.0 * 2 * math.pi * (r_in + r_out) / 2 / 360.0 * scale))  # arc length at mid-ring
     cols = int(round(r * scale))
-    polar = cv2.warpPolar(crop, (cols, rows), (cx - x0, cy - y0), r,
-                          cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
-    polar[polar == 0] = paper  # outside the crop
+    # the whole circle on paper (a stamp at the page's edge reaches beyond it): no sample of the
+    # unwrapping falls outside its source, so none is filled with 0 and mistaken for paper (the
+    # ink of a bilevel scan is 0 too: painting 0 over with paper erased the ring's letters)
+    sx0, sy0 = int(cx - r) - 2, int(cy - r) - 2
+    source = np.full((int(cy + r) + 3 - sy0, int(cx + r) + 3 - sx0), paper, np.uint8)
+    source[y0 - sy0:y1 - sy0, x0 - sx0:x1 - sx0] = crop
+    polar = cv2.warpPolar(source, (cols, rows), (cx - sx0, cy - sy0), r, cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR)
     band = polar[:, int(r_in * scale):int(r_out * scale)]
     per_deg = rows / 360.0
     out = []
