@@ -121,7 +121,7 @@ def run_batch(
         if again:
             store.log(batch.id, operator, "run.blank_recheck", pages=[p.seq for p in again])
         todo = sorted(todo + again, key=lambda p: p.seq)
-        todo = _drop_changed_sources(store, batch, todo, files, operator)
+        todo = _drop_changed_sources(store, batch, todo, files, operator, {p.id for p in again})
         jobs = [
             PageJob(p.id, p.seq, str(Path(batch.delivery) / files[p.file_id].relpath), p.page_index,
                     files[p.file_id].format or "", str(workspace.page_dir(batch.name, p.id)), options)
@@ -204,8 +204,10 @@ def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Override
 
 
 def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], files: dict,
-                          operator: str) -> list[PageRecord]:
-    """Check each source file's SHA-256 once; pages of a changed file fail and are not processed."""
+                          operator: str, recheck: set[int] = frozenset()) -> list[PageRecord]:
+    """Check each source file's SHA-256 once; pages of a changed file fail and are not processed.
+    A done page only looked at again (``recheck``: ``_outdated_blank_pages``) stays done as it was:
+    its source moved away or changed since is no reason to lose its verdict and fail the run."""
     problem: dict[int, str | None] = {}  # file id -> reason it cannot be used, None when intact
     keep: list[PageRecord] = []
     for page in todo:
@@ -221,7 +223,8 @@ def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], fi
             if problem[rec.id]:
                 store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=shown_reason(problem[rec.id]))
         if problem[rec.id]:
-            store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
+            if page.id not in recheck:
+                store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
         else:
             keep.append(page)
     return keep

@@ -65,3 +65,26 @@ def test_pages_an_older_version_called_blank_are_looked_at_again(workspace, tmp_
 
         third = run_batch(store, workspace, batch, out, options, "t")  # settled: nothing read again
         assert third.pages_processed == 0
+
+
+@pytest.mark.slow
+def test_a_blank_page_whose_source_is_gone_stays_done_as_it_was(workspace, tmp_path):
+    """Only looked at again: a source moved away since (the scans archived elsewhere) does not turn
+    the done page into a failed one, nor the run into one with failed pages."""
+    root = tmp_path / "levering"
+    pagegen.save(pagegen.letter_page(dpi=200), root / "BWT-1999-0003" / "0001.tif", dpi=200, compression="tiff_lzw")
+    pagegen.save(pagegen.faint_page(dpi=200), root / "BWT-1999-0003" / "0002.tif", dpi=200, compression="tiff_lzw")
+    out = tmp_path / "out"
+    options = RunOptions(jobs=1, progress=False)
+    with Store(workspace.database) as store:
+        batch = ingest_delivery(store, root).batch
+        run_batch(store, workspace, batch, out, options, "t")
+        _, faint = store.pages(batch.id)
+        old = _as_an_older_version_stored_it(faint.result)
+        store.finish_page(faint.id, PageStatus.DONE, old, None, at=faint.finished_at)
+        (root / "BWT-1999-0003" / "0002.tif").unlink()
+
+        again = run_batch(store, workspace, batch, out, options, "t")
+        after = store.page_by_id(faint.id)
+        assert after.status == PageStatus.DONE and after.error is None and after.result == old
+        assert again.pages_failed == 0 and not again.failures
