@@ -93,3 +93,19 @@ def test_a_reason_an_earlier_version_stored_as_text_stays_readable(dutch_failure
         assert [f.reason for f in list_failures(store, batch)] == ["bestand beschadigd"]
     status = CliRunner().invoke(main, ["--workspace", str(workspace.root), "--taal", "en", "status", batch.name])
     assert "bestand beschadigd" in status.output
+
+
+def test_a_qa_finding_about_a_failed_page_reads_in_each_reviewers_language(monkeypatch):
+    """The findings are made once (the review server opens a batch in its own language) and read by
+    reviewers who each chose theirs: the reason inside the finding follows the reviewer too."""
+    from digitalisering.errors import reason_message
+    from digitalisering.qa.checks import page_findings
+
+    stored = stored_reason(N_("out of memory while processing this page"))
+    page = {"seq": 1, "status": "failed", "error": shown_reason(stored, "nl"), "error_message": reason_message(stored)}
+    monkeypatch.setenv("DIGITALISERING_LANG", "nl")
+    finding = next(page_findings(page, {}, True))
+    assert finding.message("en").endswith(": out of memory while processing this page")
+    assert finding.message("nl").endswith(": geheugen vol bij het verwerken van deze pagina")
+    old = {"seq": 2, "status": "failed", "error": "kapot", "error_message": None}  # an earlier version's results
+    assert next(page_findings(old, {}, True)).message("en").endswith(": kapot")
