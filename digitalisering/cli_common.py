@@ -252,6 +252,15 @@ def _database_disk_trouble(exc: sqlite3.Error) -> DigitaliseringError | None:
     except OSError:
         return StateError("a database in {folder} cannot be written: {error}; is its disk full?", folder=folder,
                           error=exc)
+    from digitalisering.store.backend import FULL_BELOW_BYTES, sqlite_temp_folder
+
+    if free >= FULL_BELOW_BYTES:  # room there: not that disk ("make room" sent operators to the wrong one)
+        if code & 0xFF == sqlite3.SQLITE_FULL:
+            return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); "
+                              "is the disk of the temporary folder {tmp} full?", folder=folder, error=exc,
+                              free_mb=free / 1e6, tmp=sqlite_temp_folder())
+        return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); check "
+                          "the disk", folder=folder, error=exc, free_mb=free / 1e6)
     return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); make "
                       "room there and run again", folder=folder, error=exc, free_mb=free / 1e6)
 

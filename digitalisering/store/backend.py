@@ -109,6 +109,12 @@ def disk_trouble(exc: sqlite3.Error, database: Path | str) -> StateError | None:
         free = shutil.disk_usage(folder).free
     except OSError:
         free = None
+    if code & 0xFF == sqlite3.SQLITE_FULL and free is not None and free >= FULL_BELOW_BYTES:
+        # room beside the database: the full disk is the one of SQLite's temporary files (a large
+        # sort or index spills there), which SQLite says in the same words
+        return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in {folder}); "
+                          "is the disk of the temporary folder {tmp} full?", path=database, error=exc, folder=folder,
+                          free_mb=free / 1e6, tmp=sqlite_temp_folder())
     if code & 0xFF == sqlite3.SQLITE_FULL or (free is not None and free < FULL_BELOW_BYTES):
         return StateError("the disk of the state database {path} is full ({free_mb:.1f} MB free in {folder}): "
                           "make room there and run again", path=database, folder=folder,
@@ -117,6 +123,17 @@ def disk_trouble(exc: sqlite3.Error, database: Path | str) -> StateError | None:
         return StateError("the state database {path} cannot be written: {error}", path=database, error=exc)
     return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in "
                       "{folder}); check the disk", path=database, error=exc, folder=folder, free_mb=free / 1e6)
+
+
+def sqlite_temp_folder() -> str:
+    """Where SQLite puts its temporary files on Unix: ``SQLITE_TMPDIR``, ``TMPDIR``, then the first
+    of /var/tmp, /usr/tmp, /tmp that is a writable folder."""
+    import os
+
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp"):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
 
 
 FULL_BELOW_BYTES = 8 * 1024 * 1024

@@ -108,6 +108,14 @@ def test_an_io_error_of_sqlite_names_the_database_and_the_room_left(tmp_path: Pa
     assert f"MB free in {tmp_path}); check the disk" in done.stdout
 
 
+def _sqlite_error(code: int, text: str):
+    import sqlite3
+
+    exc = sqlite3.OperationalError(text)
+    exc.sqlite_errorcode = code
+    return exc
+
+
 def test_a_full_disk_under_another_database_of_the_workspace_is_one_line_too(tmp_path: Path, monkeypatch):
     """Not the state database (the search index, the BAG index): still one line and exit 6, not an
     internal error."""
@@ -116,13 +124,37 @@ def test_a_full_disk_under_another_database_of_the_workspace_is_one_line_too(tmp
     from digitalisering import cli
 
     def full(*a, **k):
-        exc = sqlite3.OperationalError("database or disk is full")
-        exc.sqlite_errorcode, exc.sqlite_errorname = sqlite3.SQLITE_FULL, "SQLITE_FULL"
-        raise exc
+        raise _sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full")
+    workspace = tmp_path / "ws"
     monkeypatch.setattr(cli, "status_data", full)
-    result = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "status", "--json"])
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 50_000, 50_000))
+    result = CliRunner().invoke(main, ["--workspace", str(workspace), "status", "--json"])
     assert result.exit_code == 6, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(
-        f"error: a database in {tmp_path / 'ws'} cannot be written: database or disk is full (")
+        f"error: a database in {workspace} cannot be written: database or disk is full (")
     assert lines[0].endswith("MB free there); make room there and run again")
+
+
+@pytest.mark.parametrize("code, text, advice", [
+    ("SQLITE_IOERR", "disk I/O error", "check the disk"),
+    ("SQLITE_FULL", "database or disk is full", "is the disk of the temporary folder"),
+])
+def test_a_database_error_on_a_disk_with_room_does_not_send_the_operator_to_make_room(tmp_path: Path, monkeypatch,
+                                                                                       code, text, advice):
+    """A disk I/O error with room left (a failing disk, a file size limit) or "full" with room beside
+    the database (SQLite's temporary files, by a large sort, are on another disk that is full):
+    "make room there" sent the operator to a disk with gigabytes free."""
+    import sqlite3
+
+    from digitalisering import cli
+    from digitalisering.store.backend import disk_trouble
+
+    def failing(*a, **k):
+        raise _sqlite_error(getattr(sqlite3, code), text)
+    monkeypatch.setattr(cli, "status_data", failing)
+    result = CliRunner().invoke(main, ["--workspace", str(tmp_path / "ws"), "status", "--json"])
+    assert result.exit_code == 6 and len(result.output.strip().splitlines()) == 1, result.output
+    assert advice in result.output and "make room" not in result.output
+    state = disk_trouble(_sqlite_error(getattr(sqlite3, code), text), tmp_path / "state.sqlite")
+    assert state.exit_code == 6 and advice in str(state) and "the disk of the state database" not in str(state)
