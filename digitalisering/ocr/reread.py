@@ -10,6 +10,9 @@ skew was taken out already), enlarged when its type is small, and all of them ar
 the other on one sheet that the engine reads once as sparse text (one more engine call per page
 that has such regions; a page without them costs nothing). Words it reads with enough confidence
 are brought back to page pixels (the box around the turned word) and added as blocks of their own.
+A region too large for that sheet (``MAX_REGION_SHARE``) on a page no larger than A3 is a paragraph
+the page reading dropped whole (tesseract's layout analysis does that, silently): those go on a
+second sheet that the engine reads as one block of lines (``BLOCK_PAGE_MM2``).
 
 What the first reading did give can be wrong where it was placed badly: a title block's label
 read together with its cell's edge (``WERK`` as ``lr``, conf 47), a table row whose rules touched
