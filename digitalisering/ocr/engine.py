@@ -72,5 +72,6 @@ def ocr_page(engine: OcrEngine, image: Image.Image, lang: str, dpi: float, plan:
              timeout: float = 0) -> PageText:
     """OCR a straightened page with ``engine`` following ``plan`` (see ``ocr_input``); the boxes
     come back in the pixels of ``image`` (at ``dpi``) whatever resolution the engine read."""
-    text = engine.recognise(ocr_input(image, plan), lang, plan.dpi, timeout)
+    hint = {"enlarged": True} if plan.enlarged else {}  # small type: soft edges, binarised locally
+    text = engine.recognise(ocr_input(image, plan), lang, plan.dpi, timeout, **hint)
     return text.scaled(1.0 / plan.scale, image.width, image.height, dpi)
