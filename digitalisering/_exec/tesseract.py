@@ -62,12 +62,6 @@ def version() -> str:
     return str(v)
 
 
-def _major() -> int:
-    """tesseract's major version (4, 5, ...)."""
-    head = version().split(".")[0]
-    return int(head) if head.isdigit() else 0
-
-
 @functools.lru_cache(maxsize=1)
 def languages() -> frozenset[str]:
     version()
@@ -127,23 +121,10 @@ def require(lang: str) -> None:
         )
 
 
-SAUVOLA_K = 0.2
-"""``local_threshold``: tesseract's Sauvola binarisation (``thresholding_method=2``, tesseract 5)
-with this k instead of its global Otsu. For pages of small type read enlarged: on the tuning half
-of ``bench/ocr_real.py`` reduced to 1,024 and 768 pixels (``--reduced``, letters 7-15 pixels, 24
-pages, all read enlarged) pooled word recall 0.819 with Otsu, 0.827 with Sauvola at its default
-k 0.34, 0.855 at 0.2 (see docs/architecture.md). On the full-size tuning pages (letters 17-68
-pixels, not enlarged) Sauvola lost (0.869 -> 0.865): ordinary pages keep Otsu."""
-
-
-def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None,
-              local_threshold: bool = False) -> str:
+def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None) -> str:
     """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers).
-    ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text).
-    ``local_threshold``: binarise with Sauvola (``SAUVOLA_K``) where tesseract has it (5.0 and later)."""
+    ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text)."""
     config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1" + (f" --psm {psm}" if psm is not None else "")
-    if local_threshold and _major() >= 5:
-        config += f" -c thresholding_method=2 -c thresholding_kfactor={SAUVOLA_K}"
     models = best_model_dir(lang)
     if models is not None:
         config = f"--tessdata-dir {shlex.quote(str(models))} " + config

@@ -72,6 +72,5 @@ def ocr_page(engine: OcrEngine, image: Image.Image, lang: str, dpi: float, plan:
              timeout: float = 0) -> PageText:
     """OCR a straightened page with ``engine`` following ``plan`` (see ``ocr_input``); the boxes
     come back in the pixels of ``image`` (at ``dpi``) whatever resolution the engine read."""
-    hint = {"enlarged": True} if plan.enlarged else {}  # small type: soft edges, binarised locally
-    text = engine.recognise(ocr_input(image, plan), lang, plan.dpi, timeout, **hint)
+    text = engine.recognise(ocr_input(image, plan), lang, plan.dpi, timeout)
     return text.scaled(1.0 / plan.scale, image.width, image.height, dpi)
