@@ -217,16 +217,27 @@ def sheet(image: Image.Image, dpi: float, regions: list[list[int]],
     """The regions worth reading again, straightened and enlarged, one under the other.
     ``blocks``: instead, the regions above MAX_REGION_SHARE, on a page no larger than
     ``BLOCK_PAGE_MM2`` (paragraphs the page reading dropped, to be read line by line)."""
+    return sheets(image, dpi, regions)[1 if blocks else 0]
+
+
+def sheets(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[
+        tuple[Image.Image, list[Tile]] | None, tuple[Image.Image, list[Tile]] | None]:
+    """``sheet`` of the regions and ``sheet`` of the large ones (``blocks``), the regions grown to
+    whole letters and joined once for both."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
     mm = dpi / 25.4
-    page_area = grey.shape[0] * grey.shape[1]
-    if blocks and page_area / (mm * mm) > BLOCK_PAGE_MM2:
-        return None
     pad = int(round(PAD_MM * mm))
     paper = _paper(grey)
+    boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
+    small_page = grey.shape[0] * grey.shape[1] / (mm * mm) <= BLOCK_PAGE_MM2
+    return (_sheet(grey, mm, paper, boxes, False), _sheet(grey, mm, paper, boxes, True) if small_page else None)
+
+
+def _sheet(grey: np.ndarray, mm: float, paper: int, boxes: list[tuple[int, int, int, int]],
+           blocks: bool) -> tuple[Image.Image, list[Tile]] | None:
+    page_area = grey.shape[0] * grey.shape[1]
     tiles: list[tuple[np.ndarray, np.ndarray, tuple]] = []
     pixels = 0.0
-    boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
     for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
         w, h = box[2] - box[0], box[3] - box[1]
         if (w * h > MAX_REGION_SHARE * page_area) != blocks or max(w, h) < MIN_REGION_MM * mm:
@@ -331,10 +342,9 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
     that hold a kept word's centre, are taken out."""
     if missing.uncovered_share is None or missing.uncovered_share < MIN_UNCOVERED_SHARE:
         return None
-    regions = missing.regions + doubtful_regions(text)
     readings = []
-    for large in (False, True):  # scattered pieces on a sparse sheet; dropped paragraphs as blocks
-        made = sheet(image, dpi, regions, blocks=large)
+    made_both = sheets(image, dpi, missing.regions + doubtful_regions(text))
+    for large, made in zip((False, True), made_both):  # scattered pieces sparse; dropped paragraphs as blocks
         if made is not None:
             found = engine.recognise(made[0], lang, dpi, timeout, **({"block": True} if large else {"sparse": True}))
             readings.append((found, made[1], BLOCK_MIN_CHARS if large else MIN_CHARS))
