@@ -236,7 +236,7 @@ def before_against_now(rev: str, delivery: Path, tmp: Path, jobs: int, rounds: i
     tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "digitalisering"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(old)], input=tar.stdout, check=True)
     models = REPO / "digitalisering/ocr/models/tessdata"  # not in git: the same models for both
-    if models.exists():
+    if models.exists() and (old / "digitalisering/ocr/models").is_dir():  # 4df2efb had no models folder
         (old / "digitalisering/ocr/models/tessdata").symlink_to(models.resolve())
     runs: dict[str, list[tuple[float, float]]] = {"now": [], rev: []}
     order = [("now", REPO), (rev, old)]
