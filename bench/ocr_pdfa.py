@@ -128,7 +128,8 @@ def run_ours(delivery: Path, out: Path, ws: Path, jobs: int, source: Path = REPO
     t0 = time.perf_counter()
     proc = subprocess.run([*CLI, "--workspace", str(ws), "run", str(delivery),
                            "--out", str(out), "-j", str(jobs), "--no-progress", "--operator", "bench"],
-                          capture_output=True, text=True, env={**ENV, "PYTHONPATH": str(source)})
+                          capture_output=True, text=True, env={**ENV, "PYTHONPATH": str(source)},
+                          cwd=source)  # ``-c`` puts the working folder first on sys.path, before PYTHONPATH
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"digitalisering run failed ({proc.returncode}): {proc.stderr.strip()}")
