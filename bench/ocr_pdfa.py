@@ -279,7 +279,10 @@ def before_against_now(rev: str, delivery: Path, tmp: Path, jobs: int, rounds: i
     global REAPER
     REAPER = _subreaper()
     runs: dict[str, list[tuple[float, float, float]]] = {"now": [], rev: []}
-    order = [("now", REPO), (rev, old)]
+    now = tmp / "now-src"  # this checkout as it is now: edits made while the bench runs do not count
+    shutil.copytree(REPO / "digitalisering", now / "digitalisering", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    order = [("now", now), (rev, old)]
     for r in range(rounds):
         for name, source in order if r % 2 == 0 else order[::-1]:
             out, ws = tmp / f"out-{name}-{r}", tmp / f"ws-{name}-{r}"
