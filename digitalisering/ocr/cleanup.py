@@ -250,5 +250,5 @@ def clean_for_ocr(image: Image.Image, dpi: float) -> tuple[Image.Image, Cleanup]
         return image, found
     cleaned = grey.copy()
     cleaned[mask] = 255 if bitonal else _paper(grey)
-    out = Image.fromarray(cleaned)
-    return (out.point(lambda v: 255 if v > 127 else 0).convert("1") if bitonal else out), found
+    # a bitonal page back to one bit straight from the array (point + convert dithered 33 megapixels: 0.25 s)
+    return (Image.fromarray(cleaned > 127) if bitonal else Image.fromarray(cleaned)), found
