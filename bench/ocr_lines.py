@@ -10,12 +10,13 @@ second, sparse reading of the regions no word covers (``ocr.reread``). For every
 the ground truth (kinds: typed, form_label, form_value, titleblock, stamp, dimension, ...), its
 words (3 letters or more, lower case) are looked up in the page's OCR words (as a multiset); the
 recall per kind is printed for both, with the cleanup's cost against the OCR time of the same page.
-``--before REV`` adds (d): the second reading as ``ocr/reread.py`` was at REV, on the same first
-reading, so a change to it is scored before and after on the same pages in the same run, with the
-OCR stage time (first reading + second reading) of both; ``--skip-as-is`` leaves out (a).
+``--before REV`` adds (d): what follows the first reading as it was at REV (``ocr/cells.py``,
+``ocr/reread.py``, ``ocr/stamps.py`` of REV, on the same first reading), so a change to them is
+scored before and after on the same pages in the same run, with the OCR stage time (first reading
++ grid + second reading + stamps) of both; ``--skip-as-is`` leaves out (a).
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
-the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; (d) does
-neither, so ``--before`` a revision without ``ocr/cells.py`` or ``ocr/stamps.py`` scores them too. ``--kinds table,titleblock`` keeps the pages that
+the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; at a REV
+without ``ocr/cells.py`` or ``ocr/stamps.py`` (d) is the second reading alone. ``--kinds table,titleblock`` keeps the pages that
 hold a line of those kinds (a small run for a change that only acts there).
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
@@ -93,7 +94,17 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = time.perf_counter()
-        if name == "before":  # the second reading as it was at --before (early: the added blocks)
+        if name == "before" and isinstance(before, dict):  # the grid cells, second reading and stamps at REV
+            old_cells, old_reread = _module(before["cells"], "cells_before"), _module(before["reread"])
+            old_grid = old_cells.find_grid(straight, dpi)
+            cells = old_cells.read_cells(engine, old_grid, dpi, first, "nld")
+            text = cells.text if cells else first
+            again = old_reread.reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
+            text = again.text if again else text
+            stamped = _module(before["stamps"], "stamps_before").read_stamps(engine, img, dpi, text, "nld", image,
+                                                                             res.deskew_deg)
+            found = stamped.text.words if stamped else text.words
+        elif name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
             if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
                 found = first.words + [w for b in extra or [] for w in b.words]
@@ -137,8 +148,13 @@ def main() -> None:
     args = ap.parse_args()
     before = None
     if args.before:
-        before = subprocess.run(["git", "-C", str(REPO), "show", f"{args.before}:digitalisering/ocr/reread.py"],
-                                capture_output=True, text=True, check=True).stdout
+        def show(path: str) -> str | None:
+            done = subprocess.run(["git", "-C", str(REPO), "show", f"{args.before}:{path}"], capture_output=True, text=True)
+            return done.stdout if done.returncode == 0 else None
+        before = show("digitalisering/ocr/reread.py")
+        chain = {"cells": show("digitalisering/ocr/cells.py"), "stamps": show("digitalisering/ocr/stamps.py")}
+        if all(chain.values()):  # the whole chain after the first reading as it was at REV
+            before = {"reread": before, **chain}
     tasks = []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name
@@ -160,7 +176,7 @@ def main() -> None:
             for kind, (hit, n) in r[v].items():
                 totals[v][kind][0] += hit
                 totals[v][kind][1] += n
-    print(f"{len(rows)} pages ({args.sets})" + (f"; before: the second reading at {args.before}" if before else ""))
+    print(f"{len(rows)} pages ({args.sets})" + (f"; before: the chain after the first reading at {args.before}" if before else ""))
     print(f"{'kind':<18} {'words':>6}" + "".join(f" {v:>8}" for v in names))
     for kind in sorted(totals["cleaned"], key=lambda k: -totals["cleaned"][k][1]):
         n = totals["cleaned"][kind][1]

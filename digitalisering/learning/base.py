@@ -17,12 +17,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
 from digitalisering.documents.vocabulary import Vocabulary, default_vocabulary
+from digitalisering.errors import StateError
+from digitalisering.fileio import chmod_if_supported, current_umask, remove_abandoned_folders, scratch_folder
 from digitalisering.learning import corpus
 from digitalisering.learning.model import FORMAT, VOCABULARY_WEIGHT, DocumentModel, LabelledDossier, load, save, train
 
@@ -128,8 +128,12 @@ def base_model(vocab: Vocabulary | None = None, cache_root: Path | None = None) 
     name = f"{BASE_DIR_PREFIX}{key}"
     with _lock:
         folder = cache_root / name if cache_root is not None else None
+        if cache_root is not None:
+            remove_leftovers(cache_root)
         shared_root = machine_cache()
         shared = shared_root / name if shared_root is not None else None
+        if shared_root is not None:
+            remove_leftovers(shared_root)
         model = _memory.get(key) or _load(folder) or _load(shared)
         if model is None:
             model = train_base(vocab)
@@ -141,17 +145,46 @@ def base_model(vocab: Vocabulary | None = None, cache_root: Path | None = None) 
 
 
 def _save_atomic(model: DocumentModel, folder: Path) -> None:
-    """Saved beside ``folder`` and renamed into place: a killed run leaves no half model."""
+    """Saved beside ``folder`` in a scratch folder (``fileio.scratch_folder``: ``.base-...``) and
+    renamed into place: a killed run leaves no half model, and the scratch folder it left is removed
+    by the next save (``remove_leftovers`` by the next run that finds the model saved)."""
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent if folder.parent.exists()
-                                    else _mkdir(folder.parent)))
+        parent = folder.parent if folder.parent.exists() else _mkdir(folder.parent)
     except OSError:
-        return  # no room or no right to write there: the model is used without this copy
+        return  # no right to make the folder (a read-only cache): the model is used without this copy
     try:
-        save(model, tmp)
-        os.replace(tmp, folder)
+        with scratch_folder(parent, SCRATCH_PREFIX) as tmp:
+            save(model, tmp)
+            chmod_if_supported(tmp, 0o777 & ~current_umask())  # (mkdtemp makes it 0700: the umask's, as any folder)
+            os.replace(tmp, folder)
+    except (OSError, StateError):
+        pass  # another process put it there first, or no room: used from memory, made again next time
+
+
+SCRATCH_PREFIX = f".{BASE_DIR_PREFIX}"
+
+
+def remove_leftovers(cache_root: Path) -> None:
+    """Scratch folders of a save that was killed (``_save_atomic``), when no save is going on."""
+    if not any(p.name.startswith(SCRATCH_PREFIX) for p in _listing(cache_root)):
+        return
+    from digitalisering.locks import FileLock
+
+    lock = FileLock(cache_root / f"{SCRATCH_PREFIX}lock", remove=True)
+    try:
+        if lock.acquire():
+            remove_abandoned_folders(cache_root, SCRATCH_PREFIX, lock.path.name)
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)  # another process put it there first, or no room
+        pass  # a file system without locks: left for a save to remove
+    finally:
+        lock.release()
+
+
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _mkdir(path: Path) -> Path:

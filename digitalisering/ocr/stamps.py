@@ -26,16 +26,25 @@ So this module
    (the black type beneath it becomes paper: ``colour_layer``);
 3. reads all stamps of the page on one sheet (``stamp_sheet``: each straightened by its own angle,
    up to ``MAX_ANGLE``, enlarged when small, its frame painted over), one engine call per page that
-   has any;
+   has any. A framed stamp (its ``Outline``: the tilted rectangle or circle of its frame, or of its
+   coloured ink) is straightened by its frame's angle, not by its lines' (over type, the type's
+   lines set the angle: ``GEZIEN 23 NOV 1937`` at 18 degrees was read at 0), and what lies outside
+   the frame is paper (the type beside it was read into it: ``BAALGEZIEN``). A round stamp's
+   ring is also unwrapped (``cv2.warpPolar``) into two straight strips on the same sheet
+   (``RingTile``): its upper half read clockwise, its lower half counter-clockwise, so the ring's
+   text (``GEMEENTE LEIDEN``), which no straight reading gives, is read; its words are mapped back
+   along their arc;
 4. runs after the second reading (which reads the page's doubtful words and uncovered regions as
    it did before: a page whose stamp is read first is not read again for its title block), and
-   keeps a word read there with ``reread.MIN_CONF`` unless the page has the same word on the same
-   place; first-reading words below ``reread.DOUBT_CONF`` whose centre lies in a kept word are
-   taken out (a stamp read into the type), good first-reading words are never replaced.
+   keeps a word read there with ``reread.MIN_CONF`` (``CAPITALS_CONF`` for a word in capitals)
+   unless the page has the same word on the same place; first-reading words below
+   ``reread.DOUBT_CONF`` whose centre lies in a kept word are taken out (a stamp read into the
+   type), good first-reading words are never replaced.
 
-The numbers were chosen on dev-folders (stamps 0.674 -> 0.772) and are scored on dev-stack and
-dev-planted (``bench/ocr_lines.py --before REV``: its ``reread`` column runs this pass after the
-second reading; held out 0.664 -> 0.740, no kind lost; docs/architecture.md, OCR decisions).
+The numbers were chosen on dev-folders (stamps 0.674 -> 0.772; this session, on the same first
+readings: 0.850 -> 0.876) and are scored on dev-stack and dev-planted (``bench/ocr_lines.py
+--before REV``: its ``reread`` column runs this pass after the second reading, its ``before``
+column the pass as it was at REV; docs/architecture.md, OCR decisions).
 """
 
 from __future__ import annotations
@@ -92,6 +101,26 @@ CHROMA_MIN = 40
 paper's (about 0): on dev-folders typed text reaches 33 at its 90th percentile, stamps 46-116."""
 CHROMA_JOIN_MM = 3.0
 """Coloured pixels within this distance are one stamp."""
+FRAME_INSET_MM = 1.2
+"""What lies outside a stamp's frame, and the frame line itself (this far in from its outer edge),
+is painted over before the stamp is read: the type beside it is not read into it."""
+RING_INNER = 0.45
+"""A round stamp's text runs along its ring, from its outer circle in to this share of its radius
+(the centre holds the straight lines: ``GEZIEN``, the date)."""
+CAPITALS_CONF = 60.0
+"""A stamp word in capitals (``INGEKOMEN``, ``GEZIEN``, ``JAN``) is kept from this confidence (others
+from ``reread.MIN_CONF``): the engine's dictionary doubts words in capitals, and stamps are set in
+them. On dev-folders the stamp sheets' words in capitals between 60 and 80 were 7 right of 9 (the
+other two pieces of ``INGEKOMEN``); every other word there was wrong."""
+CURVE_MM = 15.0
+"""In a round stamp, thin ink this long (a circle, an arc) is a frame, not a letter: painted over."""
+RING_SPAN = 270.0
+"""Each unwrapped strip of a ring covers this many degrees (the upper half for the text read
+clockwise, the lower half for the text read counter-clockwise, with 45 degrees to spare on either
+side for a stamp set askew), so that no word is cut where the strip begins."""
+COLOUR_ON_OUTLINE = 0.2
+"""A coloured stamp has a frame (rectangle or circle, at any angle) when this share of its ink
+lies on its outline (``ON_OUTLINE``'s test on the coloured ink)."""
 
 
 @dataclass(frozen=True)
@@ -125,23 +154,72 @@ def _join(boxes: list[list[int]], grow: int) -> list[list[int]]:
     return [[b[0] + grow, b[1] + grow, b[2] - grow, b[3] - grow] for b in groups]
 
 
-def _on_outline(pieces: np.ndarray, mm: float) -> float:
-    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
-    is tilted by MIN_TILT or more, or along its circle's outline."""
+@dataclass(frozen=True)
+class Outline:
+    """Where a stamp's frame runs, in page pixels: a tilted rectangle or a circle."""
+    rect: tuple | None = None
+    """((cx, cy), (w, h), angle): ``cv2.minAreaRect`` of the frame's ink."""
+    circle: tuple[float, float, float] | None = None
+    """(cx, cy, r): ``cv2.minEnclosingCircle`` of the frame's ink."""
+
+    def moved(self, dx: float, dy: float, f: int = 1) -> "Outline":
+        """The outline moved by (dx, dy), then (when found on a copy reduced ``f`` times) in the
+        full page's pixels."""
+        c = (f - 1) / 2.0  # a reduced pixel's centre
+        if self.rect is not None:
+            (cx, cy), (w, h), a = self.rect
+            return Outline(rect=(((cx + dx) * f + c, (cy + dy) * f + c), (w * f, h * f), a))
+        cx, cy, r = self.circle
+        return Outline(circle=((cx + dx) * f + c, (cy + dy) * f + c, r * f))
+
+    @property
+    def angle(self) -> float | None:
+        """The rectangle's tilt (degrees counter-clockwise, within 45); None for a circle."""
+        if self.rect is None:
+            return None
+        return -(((self.rect[2] + 45.0) % 90.0) - 45.0)
+
+    def inside(self, shape: tuple[int, int], x0: int, y0: int, inset: float) -> np.ndarray:
+        """A mask (of ``shape``, whose pixel (0, 0) is the page's (x0, y0)) of what lies inside the
+        frame, ``inset`` pixels in from its outer edge (the frame line itself is outside)."""
+        mask = np.zeros(shape, np.uint8)
+        if self.rect is not None:
+            (cx, cy), (w, h), a = self.rect
+            inner = ((cx - x0, cy - y0), (max(1.0, w - 2 * inset), max(1.0, h - 2 * inset)), a)
+            cv2.fillPoly(mask, [np.round(cv2.boxPoints(inner)).astype(np.int32)], 1)
+        else:
+            cx, cy, r = self.circle
+            cv2.circle(mask, (int(round(cx - x0)), int(round(cy - y0))), max(1, int(round(r - inset))), 1, -1)
+        return mask.astype(bool)
+
+
+def _outline(pieces: np.ndarray, mm: float, min_tilt: float = MIN_TILT) -> tuple[float, Outline | None]:
+    """The share of ``pieces``' ink on the band along its rectangle's outline (when that rectangle
+    is tilted by ``min_tilt`` or more) or along its circle's outline, whichever holds more, and
+    that outline (in ``pieces``' pixels)."""
     pts = cv2.findNonZero(pieces)
     if pts is None:
-        return 0.0
+        return 0.0, None
     t = max(2, int(round(OUTLINE_MM * mm)))
     total = float(pieces.sum())
     band = np.zeros_like(pieces)
     rect = cv2.minAreaRect(pts)
     tilt = abs((rect[2] + 45.0) % 90.0 - 45.0)
     cv2.polylines(band, [cv2.boxPoints(rect).astype(np.int32)], True, 1, t)
-    on_rect = float((band & pieces).sum()) / total if tilt >= MIN_TILT else 0.0
+    on_rect = float((band & pieces).sum()) / total if tilt >= min_tilt else 0.0
     (cx, cy), r = cv2.minEnclosingCircle(pts)
     band[:] = 0
     cv2.circle(band, (int(round(cx)), int(round(cy))), int(round(r)), 1, t)
-    return max(on_rect, float((band & pieces).sum()) / total)
+    on_circle = float((band & pieces).sum()) / total
+    if on_rect >= on_circle:
+        return on_rect, Outline(rect=(tuple(rect[0]), tuple(rect[1]), float(rect[2])))
+    return on_circle, Outline(circle=(float(cx), float(cy), float(r)))
+
+
+def _on_outline(pieces: np.ndarray, mm: float) -> float:
+    """The share of ``pieces``' ink on the band along its rectangle's outline, when that rectangle
+    is tilted by MIN_TILT or more, or along its circle's outline."""
+    return _outline(pieces, mm)[0]
 
 
 def _factor(dpi: float) -> int:
@@ -151,12 +229,17 @@ def _factor(dpi: float) -> int:
 def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
     """[x0, y0, x1, y1] of each stamp frame (whole or in pieces) on the grey page (looked for on a
     copy reduced to about DETECT_DPI)."""
+    return [box for box, _ in frames(grey, dpi)]
+
+
+def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
+    """``frame_regions`` with each frame's outline (page pixels)."""
     f = _factor(dpi)
     if f > 1:
         h, w = grey.shape
         small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
-        return [[x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)]
-                for x0, y0, x1, y1 in frame_regions(small, dpi / f)]
+        return [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
+                for (x0, y0, x1, y1), o in frames(small, dpi / f)]
     mm = dpi / 25.4
     ink = (grey < _paper(grey) * INK_SHARE).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -173,8 +256,9 @@ def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
         if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
             continue
         own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
-        if _on_outline(own, mm) >= ON_OUTLINE:
-            out.append([x0, y0, x1, y1])  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
+        share, outline = _outline(own, mm)
+        if share >= ON_OUTLINE:  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
+            out.append(([x0, y0, x1, y1], outline.moved(x0, y0)))
     return out
 
 
@@ -299,13 +383,25 @@ def stamp_angle(ink: np.ndarray, mm: float) -> float:
     return region_angle(ink, mm, MAX_ANGLE)
 
 
-def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int) -> tuple[np.ndarray, np.ndarray]:
+def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int,
+          outlines: list[Outline] = ()) -> tuple[np.ndarray, np.ndarray]:
     """The stamp straightened by its own angle, enlarged when its type is small, its frame painted
-    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions)."""
+    over; and the affine back to page pixels (as ``ocr.reread`` does for its regions). With
+    ``outlines`` (the frames in ``box``), what lies outside them is paper and the angle is the
+    frame's when they agree on one."""
     x0, y0, x1, y1 = box
     crop = grey[y0:y1, x0:x1]
+    angles = [o.angle for o in outlines]
+    if outlines:
+        keep = np.zeros(crop.shape, bool)
+        for o in outlines:
+            keep |= o.inside(crop.shape, x0, y0, FRAME_INSET_MM * mm)
+        crop = np.where(keep, crop, np.uint8(paper))
     ink = crop < paper * INK_SHARE
-    angle = stamp_angle(ink, mm)
+    if angles and None not in angles and max(angles) - min(angles) <= 3.0:
+        angle = float(np.median(angles))  # the frame's: the type beneath a stamp sets the lines' angle
+    else:
+        angle = stamp_angle(ink, mm)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
@@ -322,29 +418,135 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     frame = long_runs((out < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                       int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
+    if any(o.circle is not None for o in outlines):  # a round stamp's inner circle is no straight run
+        n, labels, stats, _ = cv2.connectedComponentsWithStats((out < paper * INK_SHARE).astype(np.uint8), connectivity=8)
+        big = np.maximum(stats[:, 2], stats[:, 3]) >= CURVE_MM * mm * scale
+        thin = stats[:, cv2.CC_STAT_AREA] < MAX_FILL * stats[:, 2] * stats[:, 3]
+        curves = np.nonzero(big & thin)[0]
+        curves = curves[curves > 0]
+        if len(curves):
+            out[np.isin(labels, curves)] = paper
     back = cv2.invertAffineTransform(m)
     back[:, 2] += (x0, y0)
     return out, back
 
 
-def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
-    """The stamps (x0, y0, x1, y1), each straightened and enlarged, one under the other."""
+@dataclass(frozen=True)
+class RingTile:
+    """A round stamp's ring unwrapped on the sheet: column ``x`` of it is the angle ``start +
+    sign * x / px_per_deg`` (degrees, clockwise from the page's +x axis, as ``cv2.warpPolar``), row
+    ``y`` the radius ``r_out - y / scale`` (clockwise: the letters' tops point outwards) or
+    ``r_in + y / scale`` (counter-clockwise: inwards)."""
+    top: int
+    height: int
+    left: int
+    centre: tuple[float, float]
+    """The ring's centre in page pixels."""
+    r_in: float
+    r_out: float
+    start: float
+    sign: int
+    """+1: the strip runs clockwise, -1: counter-clockwise."""
+    px_per_deg: float
+    scale: float
+    box: tuple[int, int, int, int]
+
+    def to_page(self, word: Word) -> Word:
+        """The word's box on the page: the box around its arc."""
+        xs = np.linspace(word.left, word.right, 9) - self.left
+        ys = np.array([word.top, word.bottom], np.float64) - self.top
+        deg = self.start + self.sign * xs / self.px_per_deg
+        rho = (self.r_out - ys / self.scale) if self.sign > 0 else (self.r_in + ys / self.scale)
+        a = np.radians(deg)[:, None]
+        px = self.centre[0] + rho[None, :] * np.cos(a)
+        py = self.centre[1] + rho[None, :] * np.sin(a)
+        x0, y0 = int(np.floor(px.min())), int(np.floor(py.min()))
+        return Word(word.text, x0, y0, int(np.ceil(px.max())) - x0, int(np.ceil(py.max())) - y0, word.conf)
+
+
+def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float,
+                 paper: int) -> list[tuple[np.ndarray, dict]]:
+    """A round stamp's ring unwrapped (``cv2.warpPolar``) into two strips of straight text: its
+    upper half read clockwise and its lower half read counter-clockwise (the ring's own text runs
+    both ways), the frame's circle left out; each with what ``RingTile`` needs but its place."""
+    cx, cy, r = circle
+    inset = FRAME_INSET_MM * mm
+    r_out, r_in = r - inset, RING_INNER * r
+    if r_out - r_in < 2 * mm:
+        return []
+    x0, y0 = max(0, int(cx - r) - 2), max(0, int(cy - r) - 2)
+    x1, y1 = min(grey.shape[1], int(cx + r) + 3), min(grey.shape[0], int(cy + r) + 3)
+    crop = grey[y0:y1, x0:x1]
+    ink = (crop < paper * INK_SHARE).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
+    median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
+    scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
+    rows = int(round(360.0 * 2 * math.pi * (r_in + r_out) / 2 / 360.0 * scale))  # arc length at mid-ring
+    cols = int(round(r * scale))
+    polar = cv2.warpPolar(crop, (cols, rows), (cx - x0, cy - y0), r,
+                          cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
+    polar[polar == 0] = paper  # outside the crop
+    band = polar[:, int(r_in * scale):int(r_out * scale)]
+    per_deg = rows / 360.0
+    out = []
+    for sign, start in ((1, 180.0 - (RING_SPAN - 180.0) / 2), (-1, 180.0 + (RING_SPAN - 180.0) / 2)):
+        first = start if sign > 0 else start - RING_SPAN  # the strip's rows, in the clockwise order of polar
+        idx = (np.arange(int(round(first * per_deg)), int(round((first + RING_SPAN) * per_deg))) % rows)
+        part = band[idx]  # rows: angle (clockwise), columns: radius outwards
+        strip = cv2.rotate(part, cv2.ROTATE_90_COUNTERCLOCKWISE if sign > 0 else cv2.ROTATE_90_CLOCKWISE)
+        frame = long_runs((strip < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+                          int(round(RULE_MAX_THICK_MM * mm * scale)))
+        strip[frame] = paper  # an inner circle, unwrapped, is a straight line
+        out.append((strip, dict(centre=(cx, cy), r_in=r_in, r_out=r_out, start=start, sign=sign,
+                                px_per_deg=per_deg, scale=scale, box=(x0, y0, x1, y1))))
+    return out
+
+
+def _outlines_in(box: tuple[int, int, int, int], regions: list[list[int]],
+                 outlines: list[tuple[Outline | None, bool]]) -> list[Outline]:
+    """The outlines of the regions whose centre lies in ``box`` (the coloured ones only, when
+    there are any: a frame found in the grey page can hold type joined to it); none when one of
+    them has none."""
+    inside = [(o, c) for r, (o, c) in zip(regions, outlines)
+              if box[0] <= (r[0] + r[2]) / 2 <= box[2] and box[1] <= (r[1] + r[3]) / 2 <= box[3]]
+    if any(c for _, c in inside):
+        inside = [(o, c) for o, c in inside if c]
+    return [] if any(o is None for o, _ in inside) else [o for o, _ in inside]
+
+
+def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]],
+                outlines: list[tuple[Outline | None, bool]] | None = None) -> tuple[Image.Image, list[Tile]] | None:
+    """The stamps (x0, y0, x1, y1; ``outlines``: each one's frame or None, and whether it was
+    found by its colour), each straightened and enlarged, one under the other."""
     mm = dpi / 25.4
     paper = _paper(grey)
     pad = int(round(1.5 * mm))
+    outlines = outlines or [(None, False)] * len(regions)
     boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
-    made = [(*_tile(grey, box, mm, paper), box) for box in boxes]
+    made: list[tuple[np.ndarray, np.ndarray | dict, tuple]] = []
+    for box in boxes:
+        inside = _outlines_in(box, regions, outlines)
+        made.append((*_tile(grey, box, mm, paper, inside), box))
+        for o in inside:
+            if o.circle is not None:
+                made += [(strip, ring, ring["box"]) for strip, ring in _ring_strips(grey, o.circle, mm, paper)]
     if not made:
         return None
     width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
     height = sum(t.shape[0] + GAP_PX for t, _, _ in made) + GAP_PX
     out = np.full((height, width), paper, np.uint8)
-    tiles, top = [], GAP_PX
+    tiles: list[Tile | RingTile] = []
+    top = GAP_PX
     for t, back, box in made:
         out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
-        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
-        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
-        tiles.append(Tile(top, t.shape[0], shift, box))
+        if isinstance(back, dict):
+            tiles.append(RingTile(top, t.shape[0], GAP_PX, **back))
+        else:
+            shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
+            shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
+            tiles.append(Tile(top, t.shape[0], shift, box))
         top += t.shape[0] + GAP_PX
     return Image.fromarray(out), tiles
 
@@ -365,15 +567,21 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     is used when it is RGB); None when the page has no stamp or its stamps gave no word the first
     reading lacks."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
-    regions = frame_regions(grey, dpi)
+    mm = dpi / 25.4
+    found_frames = frames(grey, dpi)
+    regions = [box for box, _ in found_frames]
+    outlines: list[tuple[Outline | None, bool]] = [(o, False) for _, o in found_frames]
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
         if coloured_boxes:
             grey = colour_layer(grey, coloured, coloured_boxes, dpi)
             regions += coloured_boxes
+            for x0, y0, x1, y1 in coloured_boxes:
+                share, o = _outline(coloured[y0:y1, x0:x1].astype(np.uint8), mm, 0.0)
+                outlines.append((o.moved(x0, y0) if o is not None and share >= COLOUR_ON_OUTLINE else None, True))
     if not regions:
         return None
-    made = stamp_sheet(grey, dpi, regions)
+    made = stamp_sheet(grey, dpi, regions, outlines)
     if made is None:
         return None
     picture, tiles = made
@@ -395,24 +603,40 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     return StampReading(replace(text, blocks=kept + blocks), len(tiles), len(new) - standing_in, len(out))
 
 
-def _stamp_words(found: PageText, tiles: list[Tile], first: list[Word]) -> dict[int, Word]:
+def _stamp_words(found: PageText, tiles: list[Tile | RingTile], first: list[Word]) -> dict[int, Word]:
     """The sheet's words worth keeping (by id of the sheet's word), in page pixels."""
     tops = np.array([t.top for t in tiles])
     keep: dict[int, Word] = {}
     taken: list[Word] = []
     for w in found.words:
-        if w.conf < MIN_CONF or sum(ch.isalnum() for ch in w.text) < 2:
+        if w.conf < (CAPITALS_CONF if _capitals(w.text) else MIN_CONF) or sum(ch.isalnum() for ch in w.text) < 2:
             continue
         k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
         if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
             continue
-        page_word = _back(w, tiles[k])
+        page_word = tiles[k].to_page(w) if isinstance(tiles[k], RingTile) else _back(w, tiles[k])
         same = [o for o in first + taken if o.text.lower() == page_word.text.lower() and _overlaps(o, page_word)]
         if same:
             continue
         keep[id(w)] = page_word
         taken.append(page_word)
+    ring = [keep[id(w)] for w in found.words if id(w) in keep and isinstance(_tile_of(w, tiles, tops), RingTile)]
+    for key, word in list(keep.items()):  # a piece of a ring's word read on the straight tile: 'NTE'
+        if any(o is not word and word.text.lower() in o.text.lower() and len(word.text) < len(o.text)
+               and _overlaps(o, word) for o in ring):
+            del keep[key]
     return keep
+
+
+def _capitals(text: str) -> bool:
+    """A word of capitals (three letters or more, no small letter): how stamps are set."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
+def _tile_of(w: Word, tiles: list, tops: np.ndarray):
+    k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+    return tiles[k] if k >= 0 else None
 
 
 def _as_blocks(found: PageText, new: dict[int, Word]) -> list[Block]:

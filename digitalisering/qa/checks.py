@@ -27,7 +27,7 @@ from digitalisering.metadata.package import (
 )
 from digitalisering.operator_files import check, config_error, read_csv, read_text
 from digitalisering.pdfa.validate import validate_pdf
-from digitalisering.qa.messages import CHECK_LABELS, check_label, render
+from digitalisering.qa.messages import CHECK_LABELS, check_label, page_failure, render
 from digitalisering.text.alto import validation_errors as alto_validation_errors
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
@@ -101,7 +101,7 @@ def _page(check: str, page: dict, status: str, code: str, review: bool | None = 
 def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool = True) -> Iterator[Finding]:
     """The findings for one page entry of results.json."""
     if page["status"] == "failed":
-        yield _page("processing", page, FAIL, "failed", error=page.get("error") or "?")
+        yield _page("processing", page, FAIL, "failed", error=page_failure(page) or "?")
         return
     if page["status"] in ("pending", "rescan"):
         yield _page("processing", page, WARN, page["status"], review=False)

@@ -175,3 +175,11 @@ UI: dict[str, str] = {
 def ui(key: str, lang: str = "nl", **values: object) -> str:
     text = gettext(UI[key], lang)
     return text.format(**{k: localised(v, lang) for k, v in values.items()}) if values else text
+
+
+def page_failure(page: dict, lang: str | None = None) -> str:
+    """Why a page of results.json failed, in the reader's language (``error_message``: the reason's
+    catalogue entry and values); the run's text when results.json has only that (an earlier version)."""
+    from digitalisering.errors import shown_message
+
+    return shown_message(page.get("error_message"), lang) or page.get("error") or ""

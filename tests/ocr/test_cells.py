@@ -74,8 +74,8 @@ def test_a_negative_print_is_read_as_ink_on_paper():
     page, _ = drawing()
     grid = cells.find_grid(ImageOps.invert(page), DPI)
     assert len(grid.cells) >= 1 + 2 * len(ROWS)
-    crop = grid.crops[-1]
-    assert np.median(crop) > 200 and crop.min() < 100  # light paper, dark letters
+    row = next(r for read in reversed(grid.reads) for r in read.rows)
+    assert np.median(row) > 200 and row.min() < 100  # light paper, dark letters
 
 
 def test_a_title_block_the_page_reading_missed_is_read_into_the_page_in_its_cells():
@@ -164,3 +164,97 @@ def test_the_grid_keeps_its_place_in_the_reading_order():
     blocks = got.text.blocks
     assert blocks[0].words == [above] and blocks[-1].words == [below] and len(blocks) == 3
     assert doubtful not in blocks[1].words and any(_centre_in(w, value.box) for w in blocks[1].words)
+
+
+TABLE_DPI = 300
+HEADER = ("omschrijving", "belasting")
+TABLE = [("eigen gewicht vloer", "420 kg/m2"), ("nuttige belasting", "175 kg/m2"), ("totaal", "595 kg/m2")]
+
+
+def tight_table(dashed: bool = True) -> Image.Image:
+    """An A4 berekening page at 300 ppi with a ruled table as the generated dev deliveries draw it:
+    rows as tight as the type (touching), the table's box not where its rows are: its header rule
+    (dashed, or solid) runs through the header's letters and its bottom rule through the last row."""
+    def at(v: float) -> int:
+        return round(v * TABLE_DPI / 25.4)
+    page = Image.new("L", (at(210), at(297)), 245)
+    d = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=round(11 / 72 * TABLE_DPI))
+    pitch = round(11 / 72 * TABLE_DPI * 0.9)
+    x0, x1, split = at(25), at(185), at(140)
+    d.text((x0, at(40)), "Sterkteberekening behorende bij het bouwplan aan de Breestraat.", font=font, fill=30)
+    d.text((x0, at(52)), "Belastingen:", font=font, fill=30)
+    top = at(52) + pitch + 6
+    rows = [HEADER, *TABLE]
+    for k, (left, right) in enumerate(rows):
+        y = top + k * pitch
+        d.text((x0 + at(2), y), left, font=font, fill=35)
+        d.text((x1 - at(2) - d.textlength(right, font=font), y), right, font=font, fill=35)
+    _, above, _, below = font.getbbox("omschrijving")  # the letters' top and foot below the text's y
+    bottom = top + (len(rows) - 1) * pitch + round(above + 0.6 * (below - above))  # through the last row
+    header = top + round(above + 0.66 * (below - above))  # through the header's letters
+    d.rectangle((x0, top - 4, x1, bottom), outline=40, width=3)
+    d.line((split, top - 4, split, bottom), fill=40, width=3)
+    if dashed:
+        for x in range(x0, x1, at(4.5)):
+            d.line((x, header, min(x1, x + at(3)), header), fill=40, width=3)
+    else:
+        d.line((x0, header, x1, header), fill=40, width=3)
+    d.text((x0, bottom + at(12)), "Balk B1: l = 6,25 m, belastingbreedte 3,00 m.", font=font, fill=30)
+    return page
+
+
+def _page_words(page: Image.Image, tmp_path) -> list[str]:
+    from digitalisering.pagerecord import PageResult
+    from digitalisering.runner.options import RunOptions
+    from digitalisering.runner.page_chain import PageJob, run_page_chain
+
+    src = pagegen.save(page, tmp_path / "table.tif", dpi=TABLE_DPI, compression="tiff_lzw")
+    job = PageJob(1, 0, str(src), 0, "TIFF", str(tmp_path / "work"), RunOptions(jobs=1, progress=False))
+    record = PageResult.from_json(run_page_chain(job))
+    return [w.text for w in PageText.read(record.artifact_path(tmp_path / "work", "words")).words]
+
+
+def test_a_tight_table_with_a_dashed_rule_through_its_header_has_every_word_in_the_text_layer(tmp_path):
+    """Before: the header cut in two by its rule, the rows read into each other and the last row,
+    struck through by the bottom rule, left out (``gaschrijving``, ``ei en gewie``, ``totaa``)."""
+    words = {w.strip(".,:;|„“\"'").lower() for w in _page_words(tight_table(dashed=True), tmp_path)}
+    wanted = [w for row in [HEADER, *TABLE] for cell in row for w in cell.split() if w.isalpha()]
+    assert [w for w in wanted if w not in words] == []
+
+
+def test_a_header_struck_through_by_its_rule_is_read_whole_in_one_cell():
+    page = tight_table(dashed=False)
+    grid = cells.find_grid(page, TABLE_DPI)
+    # the header's cells and the body's below them are one cell per column: the rule between them
+    # runs through the header's letters
+    assert len(grid.cells) == 2
+    left = grid.reads[0]
+    assert len(left.rows) == 1 + len(TABLE)  # each line of the column cut out on its own
+    tops = [y for _, y in left.origins]
+    assert tops == sorted(tops)
+
+
+class Echo(Garbage):
+    """An engine that reads every line of the sheet as ``omschrijving``, unsure (44 %)."""
+
+    def recognise(self, image, lang, dpi, timeout=0, sparse=False):
+        got = super().recognise(image, lang, dpi, timeout, sparse)
+        return PageText(lang, [Block([Line([Word("omschrijving", w.left, w.top, w.width, w.height, 44.0)])
+                                      for w in got.words])])
+
+
+def test_a_line_both_readings_read_alike_is_kept_once_and_surer():
+    """Before: the page reading's ``„omschrijving`` (52 %) stayed doubtful, and the second reading
+    replaced it with a confident fragment (``chrijving``)."""
+    page = tight_table(dashed=False)
+    grid = cells.find_grid(page, TABLE_DPI)
+    read = grid.reads[0]
+    (ox, oy), (h, w) = read.origins[0], read.rows[0].shape
+    doubtful = Word("„omschrijving", ox, oy, w, h, 52.0)
+    first = PageText("nld", [Block([Line([doubtful])])], width=page.width, height=page.height, dpi=TABLE_DPI)
+    got = cells.read_cells(Echo(), grid, TABLE_DPI, first, "nld")
+    header = [word for word in got.text.words if "omschrijving" in word.text]
+    assert [word.text for word in header] == ["omschrijving"]
+    assert header[0].conf > 70  # 1 - 0.48 x 0.56: above the second reading's doubt
+    assert doubtful not in got.text.words

@@ -3,6 +3,8 @@ in the page's words (hence in the PDF text layer and the ALTO file)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -167,3 +169,67 @@ def test_coloured_stamps_found_around_the_reduced_copy_match_the_whole_page_at_f
         assert (mask != coloured).sum() <= 0.001 * coloured.sum()
     plain = pagegen.page_image(TYPED, dpi=DPI, font_pt=11).convert("RGB")
     assert stamps.coloured_stamps(plain, 0.0, DPI, (plain.height, plain.width)) == ([], None)
+
+
+def round_stamp_rgba(ring: str, centre: str, colour: tuple[int, int, int], radius: int = 260,
+                     turn: float = 0.0) -> Image.Image:
+    """A round rubber stamp: two circles, ``ring`` in capitals along the upper arc (read clockwise,
+    the letters' tops outwards), ``centre`` straight across the middle; turned by ``turn`` degrees."""
+    size = 2 * radius + 20
+    im = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(im)
+    c = size / 2
+    ink = colour + (255,)
+    draw.ellipse((c - radius, c - radius, c + radius, c + radius), outline=ink, width=7)
+    inner = radius * 0.62
+    draw.ellipse((c - inner, c - inner, c + inner, c + inner), outline=ink, width=4)
+    font = ImageFont.load_default(size=round(radius * 0.22))
+    text_r = (radius + inner) / 2  # the letters' middle
+    widths = [draw.textlength(ch, font=font) for ch in ring]
+    spacing = 6.0
+    total = sum(widths) + spacing * (len(ring) - 1)
+    at = -total / 2  # arc length from the top, clockwise
+    for ch, w in zip(ring, widths):
+        mid = at + w / 2
+        deg = math.degrees(mid / text_r)  # clockwise from the top
+        glyph = Image.new("RGBA", (round(w) + 20, round(radius * 0.32)), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((10, 0), ch, fill=ink, font=font, stroke_width=1, stroke_fill=ink)
+        glyph = glyph.rotate(-deg, resample=Image.Resampling.BICUBIC, expand=True)
+        gx = c + text_r * math.sin(math.radians(deg)) - glyph.width / 2
+        gy = c - text_r * math.cos(math.radians(deg)) - glyph.height / 2
+        im.alpha_composite(glyph, (round(gx), round(gy)))
+        at += w + spacing
+    big = ImageFont.load_default(size=round(radius * 0.25))
+    tw = draw.textlength(centre, font=big)
+    draw.text((c - tw / 2, c - radius * 0.14), centre, fill=ink, font=big, stroke_width=1, stroke_fill=ink)
+    return im.rotate(turn, resample=Image.Resampling.BICUBIC, expand=False)
+
+
+def round_stamped_page(turn: float = 0.0) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A typed letter with a round purple stamp beside its paragraph (its ring's text read by no
+    straight line), and where the stamp is."""
+    page = pagegen.page_image(TYPED, dpi=DPI, font_pt=11).convert("RGB")
+    mark = round_stamp_rgba("GEMEENTE LEIDEN", "GEZIEN", PURPLE, turn=turn)
+    x, y = 1300, 1500
+    ink = np.asarray(mark)[:, :, 3:] / 255.0
+    under = np.asarray(page, dtype=np.float64)[y:y + mark.height, x:x + mark.width]
+    over = under * (1 - ink) + under * np.asarray(mark)[:, :, :3] / 255.0 * ink
+    out = np.asarray(page).copy()
+    out[y:y + mark.height, x:x + mark.width] = over.astype(np.uint8)
+    return Image.fromarray(out), (x, y, x + mark.width, y + mark.height)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_the_text_on_a_round_stamps_ring_is_read_unwrapped(mode):
+    page, (x0, y0, x1, y1) = round_stamped_page(turn=-12.0)
+    page = page if mode == "RGB" else page.convert("L")
+    first = read(page)
+    assert not {"GEMEENTE", "LEIDEN"} & {w.text for w in first.words}
+    found = stamps.read_stamps(get_engine("tesseract"), page.convert("L"), DPI, first, "nld", page)
+    assert found is not None
+    words = {w.text: w for w in found.text.words}
+    for text in ("GEMEENTE", "LEIDEN", "GEZIEN"):
+        w = words[text]
+        assert x0 <= w.left and w.right <= x1 and y0 <= w.top and w.bottom <= y1  # on the stamp, in page pixels
+    assert words["GEMEENTE"].top < (y0 + y1) / 2 - 150 and words["LEIDEN"].top < (y0 + y1) / 2  # the upper arc
