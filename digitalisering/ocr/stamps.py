@@ -591,7 +591,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     picture, tiles = made
     found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
     first = text.words
-    keep = _stamp_words(found, tiles, first)
+    keep = {k: _on_page(w, grey.shape) for k, w in _stamp_words(found, tiles, first).items()}
     if not keep:
         return None
     new = list(keep.values())
@@ -630,6 +630,16 @@ def _stamp_words(found: PageText, tiles: list[Tile | RingTile], first: list[Word
                and _overlaps(o, word) for o in ring):
             del keep[key]
     return keep
+
+
+def _on_page(word: Word, shape: tuple[int, int]) -> Word:
+    """The word's box cut to the page (``shape``: its height and width): a round stamp at the
+    page's edge gave boxes beyond it (the box around a word's arc), which a IIIF search hit
+    (``xywh``) cannot carry."""
+    height, width = shape
+    x0, y0 = min(max(0, word.left), width - 1), min(max(0, word.top), height - 1)
+    x1, y1 = max(x0 + 1, min(width, word.right)), max(y0 + 1, min(height, word.bottom))
+    return replace(word, left=x0, top=y0, width=x1 - x0, height=y1 - y0)
 
 
 def _capitals(text: str) -> bool:
