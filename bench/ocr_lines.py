@@ -13,7 +13,8 @@ recall per kind is printed for both, with the cleanup's cost against the OCR tim
 ``--before REV`` adds (d): what follows the first reading as it was at REV (``ocr/cells.py``,
 ``ocr/reread.py``, ``ocr/stamps.py`` of REV, on the same first reading), so a change to them is
 scored before and after on the same pages in the same run, with the OCR stage time (first reading
-+ grid + second reading + stamps) of both; ``--skip-as-is`` leaves out (a).
++ grid + second reading + stamps) of both in CPU seconds (this process and its tesseracts);
+``--skip-as-is`` leaves out (a).
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
 the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; at a REV
 without ``ocr/cells.py`` or ``ocr/stamps.py`` (d) is the second reading alone. ``--kinds table,titleblock`` keeps the pages that
@@ -30,6 +31,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,6 +62,13 @@ def _module(source: str, name: str = "reread_before"):
     return mod
 
 
+def cpu() -> float:
+    """CPU seconds of this process and its finished children (tesseract): a shared machine's load
+    hardly changes them, unlike wall time."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.imaging.load import load_page
     from digitalisering.imaging.stage import ImagingOptions, analyse_page
@@ -71,7 +80,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
     from digitalisering.ocr.cells import find_grid, read_cells
-    from digitalisering.ocr.stamps import read_stamps
+    from digitalisering.ocr.stamps import find_stamps, read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -81,19 +90,19 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
                               ImagingOptions(osd=orientation_detector(get_engine("tesseract"))))
     dpi = res.technical.dpi
     straight = straight_grey(image, res.deskew_deg, tuple(res.paper_colour))
-    t0 = time.perf_counter()
+    t0 = cpu()
     grid = find_grid(straight, dpi)  # as the OCR stage: on the copy before the cleanup
-    grid_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    grid_s = cpu() - t0
+    t0 = cpu()
     cleaned, found = clean_for_ocr(straight, dpi)
-    clean_s = time.perf_counter() - t0
+    clean_s = cpu() - t0
     out = {"file": path, "clean_s": clean_s, "leaders": found.leaders, "rules": found.rules, "cells": len(grid.cells)}
     engine = get_engine("tesseract")
     variants = ([] if skip_as_is else [("as_is", straight)]) + [("cleaned", cleaned)] + ([("before", cleaned)] if before else []) + [("reread", cleaned)]
     first = second = None  # the first reading of the cleaned copy (read before "before" and "reread")
     for name, img in variants:
         plan = plan_ocr(img.width, img.height, dpi, 40)
-        t0 = time.perf_counter()
+        t0 = cpu()
         if name == "before" and isinstance(before, dict):  # the grid cells, second reading and stamps at REV
             old_cells, old_reread = _module(before["cells"], "cells_before"), _module(before["reread"])
             old_grid = old_cells.find_grid(straight, dpi)
@@ -113,16 +122,17 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         elif name == "reread":  # the grid cells (ocr.cells), the second reading, then the stamps (ocr.stamps)
             cells = read_cells(engine, grid, dpi, first, "nld")
             text = cells.text if cells else first
-            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
+            stamps = find_stamps(img, dpi, image, res.deskew_deg)  # as the OCR stage: left out of the second reading
+            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld", leave_out=stamps.regions)
             text = second.text if second else text
-            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
+            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg, found_stamps=stamps)
             found = stamped.text.words if stamped else text.words
             out["cell_words"] = cells.words if cells else 0
             out["stamp_words"] = stamped.added if stamped else 0
         else:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
-        out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" else 0.0)
+        out[f"{name}_s"] = cpu() - t0 + (grid_s if name == "reread" else 0.0)
         got = Counter(w for word in found for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for line in lines:
@@ -195,7 +205,7 @@ def main() -> None:
           f"pages read again: {sum(1 for r in rows if r['reread_words'])}")
     ocr = sum(r["cleaned_s"] for r in rows)
     stage = {v: ocr + sum(r[f"{v}_s"] for r in rows) for v in ("before", "reread") if f"{v}_s" in rows[0]}
-    print("OCR stage time (cleaned copy read + second reading), summed over the pages: "
+    print("OCR stage CPU seconds (cleaned copy read + second reading), summed over the pages: "
           + ", ".join(f"{v} {t:.1f} s" for v, t in stage.items())
           + (f"; after / before {stage['reread'] / stage['before']:.3f}" if "before" in stage else ""))
     print(f"pages with leaders removed: {sum(1 for r in rows if r['leaders'])}, with rules: "

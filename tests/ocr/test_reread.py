@@ -115,3 +115,44 @@ def test_the_page_chain_keeps_the_words_read_again_in_words_json(tmp_path):
     assert record.ocr.reread_words > 0 and record.ocr.words == len(words)
     assert "INGEKOMEN" in {w.text for w in words} and "Breestraat" in {w.text for w in words}
     assert record.ocr.completeness.uncovered_share < reread.MIN_UNCOVERED_SHARE * 5
+
+
+def test_regions_inside_the_given_boxes_are_left_out():
+    regions = [[10, 10, 20, 20], [100, 100, 40, 10], [300, 50, 10, 10]]
+    assert reread.outside(regions, [[90, 90, 200, 200]]) == [[10, 10, 20, 20], [300, 50, 10, 10]]
+    assert reread.outside(regions, []) == regions
+
+
+class Recording:
+    """tesseract, remembering the sheets it was given."""
+    name = "recording"
+
+    def __init__(self):
+        self.sheets: list[Image.Image] = []
+
+    def recognise(self, image, lang, dpi, timeout=0, **kwargs):
+        self.sheets.append(image)
+        return get_engine("tesseract").recognise(image, lang, dpi, timeout, **kwargs)
+
+
+def test_a_stamp_the_stamp_pass_reads_is_not_read_twice():
+    from digitalisering.ocr.stamps import find_stamps, read_stamps
+
+    page = stamped_letter()
+    first = read(page)
+    missing = measure(page, DPI, first.words)
+    found = find_stamps(page, DPI)
+    assert len(found.regions) == 1
+    x0, y0, x1, y1 = found.regions[0]
+    assert 1240 <= x0 <= 1300 and 1480 <= y0 <= 1560 and x1 > 1600 and y1 > 1700  # the stamp's frame
+    both, alone = Recording(), Recording()
+    with_stamp = reread.reread(both, page, DPI, first, missing, "nld")
+    second = reread.reread(alone, page, DPI, first, missing, "nld", leave_out=found.regions)
+    assert "INGEKOMEN" in with_stamp.text.text  # read twice before: here and by the stamp pass
+    pixels = [sum(s.width * s.height for s in e.sheets) for e in (both, alone)]
+    assert pixels[1] < pixels[0]
+    text = second.text if second else first
+    assert "INGEKOMEN" not in text.text
+    stamped = read_stamps(get_engine("tesseract"), page, DPI, text, "nld", found_stamps=found)
+    words = [w.text for w in stamped.text.words]
+    assert words.count("INGEKOMEN") == 1  # the stamp pass reads it, once
