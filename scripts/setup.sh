@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 # Node.js and npm (the portal's viewer library, OpenSeadragon, is installed from npm and served by the portal).
 DEBIAN_PACKAGES=(
   tesseract-ocr tesseract-ocr-nld tesseract-ocr-osd
+  libtesseract-dev libleptonica-dev pkg-config g++ python3-dev   # tesserocr, built against this tesseract
   poppler-utils
   jbig2dec   # JBIG2 images in scanners' PDFs (pikepdf calls it)
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
@@ -57,7 +58,8 @@ want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -c 'import digitalisering' 2>/dev/null; then
   echo "setup: installing the package and its dependencies into .venv"
   log=.venv/setup-pip.log
-  if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
+  # tesserocr from source (its wheels bundle a tesseract of their own): the same library as the program
+  if ! { .venv/bin/python -m pip install -q --upgrade pip && PIP_NO_BINARY=tesserocr .venv/bin/python -m pip install -q -e '.[test]'; } >"$log" 2>&1; then
     cat "$log" >&2
     echo "setup: pip install failed (log above, also in $log)" >&2
     exit 1

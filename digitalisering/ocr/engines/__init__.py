@@ -69,6 +69,11 @@ def orientation_detector(engine: OcrEngine) -> OrientationDetector | None:
 
 
 def _tesseract() -> OcrEngine:
+    """tesseract in this process (``tesserocr``: the model loaded once) when it wraps the same
+    tesseract as the program, else the program itself (``engines.tesseract``): same words either way."""
+    from digitalisering.ocr.engines.tesseract_api import TesseractApiEngine, available
+    if available():
+        return TesseractApiEngine()
     from digitalisering.ocr.engines.tesseract import TesseractEngine
     return TesseractEngine()
 

@@ -1,0 +1,84 @@
+"""tesseract as a program against tesseract in this process (tesserocr): same words? CPU seconds?
+
+    .venv/bin/python bench/ocr_engine.py [--shared ../shared] [--pages 6] [--real 2] [FILE ...]
+
+Pages: the first ``--pages`` image files of dev-stack and dev-planted (every ``len // pages``-th)
+and ``--real`` real typewritten scans (``data/scans/tapuscorpus_fr_typewritten``), or the FILEs
+given; each as its grey copy (halved above 12 megapixels), read by ``engines.tesseract`` (one
+program start per reading) and by ``engines.tesseract_api`` (one model per process) in the three
+modes the OCR stage uses (the page; ``sparse``: the second reading's and the stamps' sheets;
+``block``: dropped paragraphs), alternating, in this process. Prints how many readings gave the
+same words (text, box, confidence) and both engines' CPU seconds (this process and its children).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+def cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def pages(shared: Path, n: int, real: int) -> list[Path]:
+    out: list[Path] = []
+    for name in ("dev-stack", "dev-planted"):
+        files = sorted(p for p in (shared / "data/dossiers" / name).rglob("*") if p.suffix.lower() in (".tif", ".jpg", ".png"))
+        step = max(1, len(files) // max(1, n // 2))
+        out += files[::step][: n // 2]
+    scans = sorted((shared / "data/scans/tapuscorpus_fr_typewritten").rglob("*.jpg"))
+    return out + scans[:real]
+
+
+def main() -> None:
+    from PIL import Image
+
+    from digitalisering.ocr.engines.tesseract import TesseractEngine
+    from digitalisering.ocr.engines.tesseract_api import TesseractApiEngine, available
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--pages", type=int, default=6)
+    ap.add_argument("--real", type=int, default=2)
+    ap.add_argument("files", nargs="*", type=Path)
+    args = ap.parse_args()
+    if not available():
+        sys.exit("tesserocr is not installed or wraps another tesseract than the program")
+    program, library = TesseractEngine(), TesseractApiEngine()
+    library.recognise(Image.new("L", (200, 100), 255), "nld", 300)  # the model loaded once, as in a run
+    spent = {"program": 0.0, "library": 0.0}
+    same = readings = 0
+    files = args.files or pages(args.shared, args.pages, args.real)
+    for path in files:
+        with Image.open(path) as im:
+            grey = im.convert("L")
+        if grey.width * grey.height > 12e6:
+            grey = grey.reduce(2)
+        for kwargs in ({}, {"sparse": True}, {"block": True}):
+            got = {}
+            for name, engine in (("program", program), ("library", library)):
+                t0 = cpu()
+                text = engine.recognise(grey, "nld", 300, **kwargs)
+                spent[name] += cpu() - t0
+                got[name] = [(w.text, w.left, w.top, w.width, w.height, w.conf) for w in text.words]
+            readings += 1
+            same += got["program"] == got["library"]
+            if got["program"] != got["library"]:
+                print(f"differs: {path} {kwargs}")
+    print(f"{len(files)} pages, {readings} readings: same words in {same}")
+    print(f"CPU s: program {spent['program']:.1f}, library {spent['library']:.1f}, "
+          f"library / program {spent['library'] / spent['program']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

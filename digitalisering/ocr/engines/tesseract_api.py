@@ -1,0 +1,103 @@
+"""tesseract read in this process through its library (``tesserocr``), the CLI engine's twin.
+
+``engines.tesseract`` starts the ``tesseract`` program for every reading: each start loads the
+language model again (the first reading, the second reading, the stamps and the grid cells are
+up to four starts a page). ``tesserocr``, built from source against Debian's ``libtesseract-dev``,
+is the same library as the program (same version, same models, same TSV): one engine object per
+process and language keeps the model loaded. Measured on dev-stack, dev-planted and real
+typewritten pages (``bench/ocr_engine.py``): the same TSV for every page and page segmentation
+mode, 25-30 % less CPU per reading.
+
+It is used only when ``tesserocr`` is installed and reports the same tesseract version as the
+program (``available``); otherwise the registry falls back to the CLI engine, so the words never
+depend on which of the two read them. Orientation detection (a few calls a run) stays with the
+CLI engine this one inherits from.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import time
+
+from PIL import Image
+
+from digitalisering._exec import tesseract
+from digitalisering.errors import InputFileError, OcrTimeoutError
+from digitalisering.ocr.engines.tesseract import BLOCK_PSM, SPARSE_PSM, TesseractEngine, parse_tsv
+from digitalisering.ocr.model import PageText, group_words
+
+log = logging.getLogger(__name__)
+
+AUTO_PSM = 3
+"""The program's default page segmentation mode (a full page with layout analysis)."""
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """Whether ``tesserocr`` is installed and wraps the same tesseract version as the program."""
+    try:
+        import tesserocr
+    except ImportError:
+        return False
+    try:
+        lib = tesserocr.tesseract_version().split()[1]
+        program = tesseract.version()
+    except Exception:  # a broken build, no program: the CLI engine says what is missing
+        return False
+    if lib != program:
+        log.info("tesserocr wraps tesseract %s, the program is %s: reading with the program", lib, program)
+        return False
+    return True
+
+
+_APIS: dict[tuple[int, str, str], object] = {}
+
+
+def _api(lang: str):
+    """The process's engine for ``lang`` (its model loaded once), from our best models' folder when
+    ``tesseract.best_model_dir`` says so (as the CLI's ``--tessdata-dir``)."""
+    import tesserocr
+
+    models = tesseract.best_model_dir(lang)
+    key = (os.getpid(), lang, str(models or ""))  # a forked worker makes its own
+    api = _APIS.get(key)
+    if api is None:
+        kwargs = {"path": str(models) + os.sep} if models is not None else {}
+        api = _APIS[key] = tesserocr.PyTessBaseAPI(lang=lang, **kwargs)
+    return api
+
+
+class TesseractApiEngine(TesseractEngine):
+    name = "tesseract"
+
+    def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
+                  sparse: bool = False, block: bool = False) -> PageText:
+        if image.mode not in ("1", "L"):
+            image = image.convert("L")
+        api = _api(lang)
+        api.SetPageSegMode(SPARSE_PSM if sparse else BLOCK_PSM if block else AUTO_PSM)
+        api.SetImage(image)
+        api.SetSourceResolution(int(round(dpi)))
+        api.SetVariable("user_defined_dpi", str(int(round(dpi))))  # as the program's --dpi
+        started = time.monotonic()
+        try:
+            done = api.Recognize(timeout=int(timeout * 1000)) if timeout else api.Recognize()
+            if not done:
+                if timeout and time.monotonic() - started >= 0.9 * timeout:
+                    raise OcrTimeoutError("OCR took longer than {timeout:g} s and was stopped", timeout=timeout)
+                raise InputFileError("tesseract failed: {value}", value="no result")
+            tsv = api.GetTSVText(0)
+        finally:
+            api.Clear()
+        return PageText(lang=lang, blocks=group_words(parse_tsv(_with_header(tsv))), engine=self.name,
+                        engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
+
+
+TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+"""The header line the program writes above the library's TSV rows."""
+
+
+def _with_header(tsv: str) -> str:
+    return tsv if tsv.startswith("level\t") else TSV_HEADER + tsv

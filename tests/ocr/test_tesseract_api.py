@@ -1,0 +1,54 @@
+"""tesseract in this process (tesserocr) reads exactly what the tesseract program reads."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image
+
+import pagegen
+from digitalisering.errors import OcrTimeoutError
+from digitalisering.ocr.engines import get_engine, tesseract_api
+from digitalisering.ocr.engines.tesseract import TesseractEngine
+
+pytest.importorskip("tesserocr")
+
+LINES = pagegen.DUTCH_LINES + ["GEZIEN 23 NOV 1937", "Bouwkosten f 4.250,-   Architect: J. de Vries"]
+
+
+def words(text):
+    return [(w.text, w.left, w.top, w.width, w.height, w.conf) for w in text.words]
+
+
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_the_library_gives_the_programs_words_in_every_reading_mode(mode):
+    assert tesseract_api.available()
+    page = pagegen.page_image(LINES, dpi=200, mode=mode)
+    program, library = TesseractEngine(), tesseract_api.TesseractApiEngine()
+    for kwargs in ({}, {"sparse": True}, {"block": True}):
+        a = program.recognise(page, "nld", 200, **kwargs)
+        b = library.recognise(page, "nld", 200, **kwargs)
+        assert words(a) and words(a) == words(b)
+        assert [len(blk.lines) for blk in a.blocks] == [len(blk.lines) for blk in b.blocks]
+        assert (b.engine, b.engine_version) == (a.engine, a.engine_version)
+
+
+def test_one_loaded_model_reads_page_after_page_as_fresh():
+    library = tesseract_api.TesseractApiEngine()
+    first = pagegen.page_image(LINES, dpi=200)
+    other = pagegen.page_image(list(reversed(LINES)), dpi=300)
+    alone = words(TesseractEngine().recognise(first, "nld", 200))
+    library.recognise(other, "nld", 300, sparse=True)  # what was read before leaves no trace
+    assert words(library.recognise(first, "nld", 200)) == alone
+
+
+def test_the_registry_uses_the_library_and_falls_back_to_the_program(monkeypatch):
+    assert isinstance(get_engine("tesseract"), tesseract_api.TesseractApiEngine)
+    monkeypatch.setattr(tesseract_api, "available", lambda: False)
+    engine = get_engine("tesseract")
+    assert type(engine) is TesseractEngine and engine.name == "tesseract"
+
+
+def test_a_reading_over_its_time_limit_stops_with_a_timeout():
+    page = pagegen.page_image(LINES * 6, dpi=400, size_mm=(420, 594))
+    with pytest.raises(OcrTimeoutError):
+        tesseract_api.TesseractApiEngine().recognise(page, "nld", 400, timeout=0.05)
