@@ -52,3 +52,14 @@ def test_a_reading_over_its_time_limit_stops_with_a_timeout():
     page = pagegen.page_image(LINES * 6, dpi=400, size_mm=(420, 594))
     with pytest.raises(OcrTimeoutError):
         tesseract_api.TesseractApiEngine().recognise(page, "nld", 400, timeout=0.05)
+
+
+def test_a_broken_model_in_our_folder_fails_as_the_program_does(tmp_path, monkeypatch):
+    from digitalisering.errors import InputFileError
+
+    monkeypatch.setenv("DIGITALISERING_TESSDATA", str(tmp_path))
+    (tmp_path / "nld.traineddata").write_bytes(b"not a model")
+    page = pagegen.page_image(LINES, dpi=150)
+    with pytest.raises(InputFileError, match="tesseract failed"):
+        tesseract_api.TesseractApiEngine().recognise(page, "nld", 150)
+    assert "Leiden" in tesseract_api.TesseractApiEngine().recognise(page, "nld+eng", 150).text

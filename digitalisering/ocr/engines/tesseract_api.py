@@ -65,7 +65,11 @@ def _api(lang: str):
     api = _APIS.get(key)
     if api is None:
         kwargs = {"path": str(models) + os.sep} if models is not None else {}
-        api = _APIS[key] = tesserocr.PyTessBaseAPI(lang=lang, **kwargs)
+        try:
+            api = tesserocr.PyTessBaseAPI(lang=lang, **kwargs)
+        except RuntimeError as exc:  # a broken or missing model: as the program says it
+            raise InputFileError("tesseract failed: {value}", value=str(exc)) from exc
+        _APIS[key] = api
     return api
 
 
