@@ -17,7 +17,9 @@ scored before and after on the same pages in the same run, with the OCR stage ti
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
 the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; at a REV
 without ``ocr/cells.py`` or ``ocr/stamps.py`` (d) is the second reading alone. ``--kinds table,titleblock`` keeps the pages that
-hold a line of those kinds (a small run for a change that only acts there).
+hold a line of those kinds (a small run for a change that only acts there). ``--json`` keeps per
+page its set and seq and, per reading, the truth lines' words it missed (``<reading>_missed``:
+line number, kind, words), which ``bench/stamp_ceiling.py`` cuts out of the scan to be looked at.
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
