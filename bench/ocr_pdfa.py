@@ -14,6 +14,9 @@ source), read with ``-l nld`` by everyone.
 
 ``--before REV [--rounds N]``: only ours, this checkout and git revision REV run in turn on the
 same pages (``before_against_now``), the ratio of their median times: a before/after in one run.
+Wall time on a shared machine follows the other users' load; the CPU seconds of every process of
+each run (the CLI, its workers, their tesseracts: this process reaps them all) do not, and their
+ratio is the figure to quote.
 
 Printed: pages/min and ratios, output bytes per page, character error rate (CER) and word recall of
 the text layer (pdftotext) against the ground truth, per set, for us and OCRmyPDF.
@@ -22,8 +25,10 @@ the text layer (pdftotext) against the ground truth, per set, for us and OCRmyPD
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -124,12 +129,40 @@ def make_delivery(dossiers: list[dict], root: Path) -> None:
 
 # --- the three runs ---------------------------------------------------------------------------
 
+def _cpu_children() -> float:
+    use = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return use.ru_utime + use.ru_stime
+
+
+def _subreaper() -> bool:
+    """Make this process the reaper of its orphaned descendants (Linux): the run's forkserver and
+    its workers outlive the CLI's wait, and only a waited-for process's CPU time counts here."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        return False
+
+
+def _reap() -> None:
+    """Wait for every descendant left (the run's forkserver exits when it sees the CLI gone)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def run_ours(delivery: Path, out: Path, ws: Path, jobs: int, source: Path = REPO) -> float:
     t0 = time.perf_counter()
+    cpu0 = _cpu_children()
     proc = subprocess.run([*CLI, "--workspace", str(ws), "run", str(delivery),
                            "--out", str(out), "-j", str(jobs), "--no-progress", "--operator", "bench"],
-                          capture_output=True, text=True, env={**ENV, "PYTHONPATH": str(source)})
+                          capture_output=True, text=True, env={**ENV, "PYTHONPATH": str(source)},
+                          cwd=source)  # ``-c`` puts the working folder first on sys.path, before PYTHONPATH
     elapsed = time.perf_counter() - t0
+    if REAPER:
+        _reap()
+    LAST_CPU[0] = _cpu_children() - cpu0
     if proc.returncode not in (0, 1):
         sys.exit(f"digitalisering run failed ({proc.returncode}): {proc.stderr.strip()}")
     RUN_OUTPUT[:] = proc.stdout.splitlines()
@@ -137,6 +170,11 @@ def run_ours(delivery: Path, out: Path, ws: Path, jobs: int, source: Path = REPO
     return elapsed
 
 
+REAPER = False
+LAST_CPU = [0.0]
+"""CPU seconds (user + system) of the last ``run_ours``, every process of it (CLI, workers,
+tesseract): what the run costs whatever else the machine is doing (wall time on a shared machine
+follows the other users' load)."""
 RUN_OUTPUT: list[str] = []
 PER_PAGE: dict[str, float] = {}
 """tesseract alone: seconds per page file."""
@@ -236,24 +274,33 @@ def before_against_now(rev: str, delivery: Path, tmp: Path, jobs: int, rounds: i
     tar = subprocess.run(["git", "-C", str(REPO), "archive", rev, "digitalisering"], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(old)], input=tar.stdout, check=True)
     models = REPO / "digitalisering/ocr/models/tessdata"  # not in git: the same models for both
-    if models.exists():
+    if models.exists() and (old / "digitalisering/ocr/models").is_dir():  # 4df2efb had no models folder
         (old / "digitalisering/ocr/models/tessdata").symlink_to(models.resolve())
-    runs: dict[str, list[tuple[float, float]]] = {"now": [], rev: []}
-    order = [("now", REPO), (rev, old)]
+    global REAPER
+    REAPER = _subreaper()
+    runs: dict[str, list[tuple[float, float, float]]] = {"now": [], rev: []}
+    now = tmp / "now-src"  # this checkout as it is now: edits made while the bench runs do not count
+    shutil.copytree(REPO / "digitalisering", now / "digitalisering", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    order = [("now", now), (rev, old)]
     for r in range(rounds):
         for name, source in order if r % 2 == 0 else order[::-1]:
             out, ws = tmp / f"out-{name}-{r}", tmp / f"ws-{name}-{r}"
             wall = run_ours(delivery, out, ws, jobs, source)
             stages = sum(p.get("worker_seconds") or 0 for p in json.loads((out / "results.json").read_text())["pages"])
-            runs[name].append((wall, stages))
-            print(f"  {name:<10} run {r + 1}: {wall:.1f} s wall, page stages {stages:.1f} s", flush=True)
+            runs[name].append((wall, stages, LAST_CPU[0]))
+            print(f"  {name:<10} run {r + 1}: {wall:.1f} s wall, page stages {stages:.1f} s, "
+                  f"CPU {LAST_CPU[0]:.1f} s{'' if REAPER else ' (workers not counted)'}", flush=True)
             if r == 0:
                 show_scores(name, score_ours(out, dossiers))
-    wall = {k: statistics.median(w for w, _ in v) for k, v in runs.items()}
-    stages = {k: statistics.median(s for _, s in v) for k, v in runs.items()}
+    wall = {k: statistics.median(w for w, _, _ in v) for k, v in runs.items()}
+    stages = {k: statistics.median(s for _, s, _ in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(c for _, _, c in v) for k, v in runs.items()}
     print(f"median of {rounds}: now {wall['now']:.1f} s wall ({stages['now']:.1f} s page stages), {rev} "
           f"{wall[rev]:.1f} s ({stages[rev]:.1f} s); now / {rev}: wall {wall['now'] / wall[rev]:.3f}, "
           f"page stages {stages['now'] / stages[rev]:.3f}")
+    print(f"CPU seconds (all processes of the run), median of {rounds}: now {cpu['now']:.1f} s, {rev} "
+          f"{cpu[rev]:.1f} s; now / {rev}: {cpu['now'] / cpu[rev]:.3f}")
 
 
 def main() -> None:

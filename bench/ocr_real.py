@@ -1,7 +1,8 @@
 """Real typewritten scans: word recall of our reading beside OCRmyPDF's, same pages, same run.
 
     .venv/bin/python bench/ocr_real.py [--shared ../shared] [--langs nld,fra] [--limit N] [--no-ocrmypdf]
-                                       [--ours new,plain,fast] [--before REV] [--per-page] [--save FILE]
+                                       [--ours new,plain,fast] [--before REV] [--half tuning|scoring]
+                                       [--per-page] [--save FILE]
 
 Pages: ``../shared/data/scans/tapuscorpus_fr_typewritten``: every image with a transcription
 (``*.gt.txt``; JPEG and PNG, 240-600 ppi or no resolution stated, 1896-1984) whose transcription
@@ -233,11 +234,14 @@ def main() -> None:
     ap.add_argument("--before", help="a git revision read too, page by page in turn with ours (new)")
     ap.add_argument("--reduced", help="add the tuning half reduced to these widths, e.g. 1024,768")
     ap.add_argument("--only-reduced", action="store_true", help="read only the reduced tuning pages")
+    ap.add_argument("--half", choices=("tuning", "scoring"), help="read only this half's pages")
     ap.add_argument("--per-page", action="store_true")
     ap.add_argument("--save", type=Path, help="every row's text and seconds per page, as JSON")
     ap.add_argument("--ours", default="new", help="variants of ours: new, plain (no enhance), fast (Debian models), today (both)")
     args = ap.parse_args()
     files = pages(args.shared)[: args.limit or None]
+    if args.half:
+        files = [f for f in files if half(f) == args.half]
     if args.only_reduced:
         files = [f for f in files if half(f) == "tuning"]
     reduced_dir = tempfile.TemporaryDirectory(prefix="ocr-real-reduced-")

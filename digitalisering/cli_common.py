@@ -4,6 +4,7 @@ codes, and the common options."""
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -217,12 +218,51 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(int(ExitCode.OK))
         except OSError as exc:
             _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), ExitCode.STATE)
+        except sqlite3.Error as exc:
+            trouble = _database_disk_trouble(exc)
+            if trouble is None:
+                _fail(_("internal error: {error} (details in {path})", error=f"{type(exc).__name__}: {exc}",
+                        path=_write_crash_log()), ExitCode.INTERNAL)
+            _fail(str(trouble), trouble.exit_code)
         except Exception as exc:  # a bug: one line for the operator, the traceback in the log file
             log_path = _write_crash_log()
             _fail(_("internal error: {error} (details in {path})", error=f"{type(exc).__name__}: {exc}", path=log_path),
                   ExitCode.INTERNAL)
 
     return wrapper
+
+
+def _database_disk_trouble(exc: sqlite3.Error) -> DigitaliseringError | None:
+    """A full disk or a disk error under one of the workspace's SQLite files (the search index, the
+    BAG index) that no layer turned into a StateError (the state database's are:
+    ``store.backend.disk_trouble``), as one line with the workspace's folder and the room left
+    there; None for any other database error (a bug)."""
+    import shutil
+
+    from digitalisering.errors import StateError
+
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return None
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_object(Context) if ctx else None
+    folder = obj.workspace_path if obj is not None else default_workspace()
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return StateError("a database in {folder} cannot be written: {error}; is its disk full?", folder=folder,
+                          error=exc)
+    from digitalisering.store.backend import FULL_BELOW_BYTES, sqlite_temp_folder
+
+    if free >= FULL_BELOW_BYTES:  # room there: not that disk ("make room" sent operators to the wrong one)
+        if code & 0xFF == sqlite3.SQLITE_FULL:
+            return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); "
+                              "is the disk of the temporary folder {tmp} full?", folder=folder, error=exc,
+                              free_mb=free / 1e6, tmp=sqlite_temp_folder())
+        return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); check "
+                          "the disk", folder=folder, error=exc, free_mb=free / 1e6)
+    return StateError("a database in {folder} cannot be written: {error} ({free_mb:.1f} MB free there); make "
+                      "room there and run again", folder=folder, error=exc, free_mb=free / 1e6)
 
 
 def _quiet_stdout() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from digitalisering.exitcodes import ExitCode
@@ -128,3 +129,69 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (library messages can run over several lines)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+# -- failure reasons as they are stored ---------------------------------------------------------
+# A page's or file's failure reason outlives the run that recorded it: an English reader later must
+# not get the Dutch words of the run (nor the other way round). It is stored as its catalogue entry
+# and values (JSON), and shown in the reader's language wherever it is read; a reason stored by an
+# earlier version (plain text) is shown as it was written.
+
+_REASON_KEYS = ("msgid", "values")
+
+
+def stored_reason(msgid: str, /, **values: object) -> str:
+    """The stored form of the failure reason ``msgid`` (an English catalogue entry) with ``values``;
+    a catalogue ``Word`` among them stays a word (translated when shown)."""
+    plain = {k: {"word": str(v)} if isinstance(v, Word) else
+             (v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in values.items()}
+    return json.dumps({"msgid": msgid, "values": plain}, ensure_ascii=False, sort_keys=True)
+
+
+def reason_of(exc: DigitaliseringError) -> str:
+    """The stored form of an error's message (``stored_reason``)."""
+    return stored_reason(exc.msgid, **exc.values)
+
+
+def reason_message(stored: str | None) -> dict | None:
+    """A stored reason as ``{"msgid": ..., "values": ...}`` (what results.json carries beside the
+    text, so that a reader shows it in its own language); None for a reason stored as plain text."""
+    if not stored or not stored.startswith("{"):
+        return None
+    try:
+        data = json.loads(stored)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != set(_REASON_KEYS) or not isinstance(data["msgid"], str) \
+            or not isinstance(data["values"], dict):
+        return None
+    return data
+
+
+def shown_message(message: dict | None, lang: str | None = None) -> str | None:
+    """A reason's ``{"msgid", "values"}`` in the reader's language (``lang``: another one)."""
+    if not isinstance(message, dict) or not isinstance(message.get("msgid"), str):
+        return None
+    from digitalisering.i18n import translate
+
+    values = {}
+    for key, value in (message.get("values") or {}).items():
+        if isinstance(value, dict) and set(value) == {"word"}:
+            value = Word(str(value["word"]))
+        values[key] = _one_line(value)
+    return translate(message["msgid"], values, lang)
+
+
+def shown_reason(stored: str | None, lang: str | None = None) -> str | None:
+    """A stored failure reason in the reader's language; plain text of an earlier version as it is."""
+    message = reason_message(stored)
+    return stored if message is None else shown_message(message, lang)
+
+
+def error_from_reason(stored: str | None, cls: type[DigitaliseringError]) -> DigitaliseringError:
+    """The error of class ``cls`` a stored reason was made from (its message in the reader's language)."""
+    message = reason_message(stored)
+    if message is None:
+        return cls(stored or "")
+    values = {k: Word(v["word"]) if isinstance(v, dict) and "word" in v else v for k, v in message["values"].items()}
+    return cls(message["msgid"], **values)

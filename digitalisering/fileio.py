@@ -130,26 +130,83 @@ def empty_folder(folder: Path) -> None:
             child.unlink()
 
 
+@contextmanager
+def scratch_folder(parent: Path, prefix: str) -> Iterator[Path]:
+    """A new folder ``parent/<prefix><random>`` to build something in and rename into place; what is
+    left of it on leaving is removed. Its writer may be killed (SIGKILL, power cut) before it
+    renamed or removed it: the folders it left (everything in ``parent`` whose name starts with
+    ``prefix``) are removed by the next writer with the same prefix, before it starts. The writers
+    of a prefix take turns by a lock file (``<prefix>lock``, removed on release; ``locks.FileLock``:
+    the kernel drops it with a killed holder), so no live writer's folder is taken for a leftover.
+    On a file system without locks nothing is removed that may be another's."""
+    from digitalisering.locks import FileLock
+
+    lock = FileLock(Path(parent) / f"{prefix}lock", remove=True)
+    try:
+        held = lock.acquire(wait_s=SCRATCH_WAIT_S)
+        locks_work = True
+    except OSError as exc:
+        if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+        held = locks_work = False
+    try:
+        if held:
+            remove_abandoned_folders(parent, prefix, lock.path.name)
+        elif locks_work:
+            raise StateError("{parent} is in use by another command; run again when it is done", parent=parent)
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+        except OSError as exc:
+            raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        lock.release()
+
+
+SCRATCH_WAIT_S = 60
+"""How long a writer waits for another writer of the same scratch folders (a model being saved)."""
+
+
+def remove_abandoned_folders(parent: Path, prefix: str, keep: str | None = None) -> list[Path]:
+    """Remove what killed writers left in ``parent`` under ``prefix`` (``scratch_folder``; the
+    caller holds their lock); ``keep``: the lock file's name."""
+    removed = []
+    try:
+        found = [p for p in Path(parent).iterdir() if p.name.startswith(prefix) and p.name != keep]
+    except OSError:
+        return removed
+    for path in found:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def folder_renames_keep_contents(parent: Path) -> bool:
     """Whether a folder renamed on the disk of ``parent`` keeps its contents. fusefat (a FUSE driver
     for FAT) loses them: a package, QA report or publication built beside its place and renamed
     into it was put there empty and reported as made. Probed with a folder holding one file, made
-    under a unique hidden name in ``parent`` and removed; raises StateError when ``parent`` cannot
-    be written."""
-    try:
-        probe = Path(tempfile.mkdtemp(prefix=".rename-probe.", dir=parent))
-    except OSError as exc:
-        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
-    moved = probe.with_name(probe.name + ".moved")
-    try:
-        (probe / "probe").write_bytes(b"x")
-        os.rename(probe, moved)
-        return (moved / "probe").is_file()
-    except OSError as exc:
-        raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
-    finally:
-        for folder in (probe, moved):
-            shutil.rmtree(folder, ignore_errors=True)
+    under a unique hidden name in ``parent`` and removed (``scratch_folder``: what a killed probe
+    left is removed by the next); raises StateError when ``parent`` cannot be written."""
+    with scratch_folder(Path(parent), RENAME_PROBE_PREFIX) as probe:
+        moved = probe.with_name(probe.name + ".moved")
+        try:
+            (probe / "probe").write_bytes(b"x")
+            os.rename(probe, moved)
+            return (moved / "probe").is_file()
+        except OSError as exc:
+            raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
+        finally:
+            shutil.rmtree(moved, ignore_errors=True)
+
+
+RENAME_PROBE_PREFIX = ".rename-probe."
+"""The probe's folders (and its lock file); a probe killed midway leaves them to the next probe."""
 
 
 def check_folder_renames(parent: Path, target: Path) -> None:

@@ -21,7 +21,7 @@ import cattrs
 
 from digitalisering.imaging.checks import TechnicalChecks
 from digitalisering.imaging.load import PageInfo
-from digitalisering.imaging.stage import ImagingResult
+from digitalisering.imaging.stage import BLANK_CHECK, ImagingResult
 from digitalisering.ocr.cleanup import Cleanup
 from digitalisering.ocr.completeness import Completeness
 
@@ -122,6 +122,15 @@ class PageResult:
     @property
     def technical(self) -> TechnicalChecks | None:
         return self.imaging.technical if self.imaging else None
+
+    @property
+    def blank_verdict_outdated(self) -> bool:
+        """A page called blank by an older version of the blank verdict (``imaging.stage.BLANK_CHECK``):
+        the faint look (``imaging.faint``) never saw it, so faint type on it may be left out of the
+        PDF. The run processes it again; no other page is affected by the newer verdict (only pages
+        below the blank line get the second look)."""
+        return bool(self.imaging and self.imaging.is_blank and not self.imaging.is_separator
+                    and self.imaging.blank_check < BLANK_CHECK)
 
     def in_output(self, keep_blank: bool) -> bool:
         """Whether a done page with this result goes into the PDFs. A blank page whose verdict is

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import sys
 from pathlib import Path
 
@@ -12,6 +14,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 # function-scoped ``english_texts``): an error's message is translated when it is shown, and a page's
 # failure reason is stored as shown. The language tests choose Dutch themselves.
 os.environ["DIGITALISERING_LANG"] = "en"
+# The machine's model cache (learning.base.machine_cache) in a folder of this test session, not the
+# user's ~/.cache: tests neither read a model another version left there nor leave one behind.
+_CACHE = tempfile.mkdtemp(prefix="digitalisering-test-cache-")
+os.environ["DIGITALISERING_CACHE"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 import pagegen  # noqa: E402
 from pgserver import PgServer  # noqa: E402

@@ -45,3 +45,17 @@ def raise_in_stage(job: PageJob) -> PageOutcome:
         stages = PAGE_STAGES[:2] + [("boom", _boom)] + PAGE_STAGES[2:]
         return process_page(job, stages)
     return process_page(job)
+
+
+def fail_as_cut_short(job: PageJob) -> PageOutcome:
+    """A page of a file named *victim* fails as a damaged file does: an InputFileError whose reason
+    is a catalogue word (``errors.library_reason``)."""
+    if "victim" in Path(job.source).name:
+        from digitalisering.errors import InputFileError
+        from digitalisering.i18n import N_, Word
+
+        def cut_short(ctx) -> None:
+            raise InputFileError("cannot decode {fmt} page {value}: {value2}", fmt="TIFF", value=job.page_index + 1,
+                                 value2=Word(N_("the file is cut short")))
+        return process_page(job, [PAGE_STAGES[0], ("cut-short", cut_short)])
+    return process_page(job)

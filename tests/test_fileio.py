@@ -104,3 +104,55 @@ def test_a_disk_that_loses_a_renamed_folders_contents_is_found_out(tmp_path: Pat
     with pytest.raises(StateError, match="loses the contents"):
         check_folder_renames(tmp_path, tmp_path / "pakket")
     assert list(tmp_path.iterdir()) == []  # the probe leaves nothing
+
+
+def _killed_at_rename(code: str, cwd: Path) -> None:
+    """Run ``code`` in a child process whose first ``os.rename``/``os.replace`` kills it (SIGKILL:
+    nothing of its own clean-up runs), as a power cut or the OOM killer would."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import os, signal
+        def killed(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.rename = os.replace = killed
+    """) + textwrap.dedent(code)
+    done = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == -9, done.stderr[-500:]
+
+
+def test_a_rename_probe_killed_midway_leaves_nothing_after_the_next_probe(tmp_path: Path):
+    from digitalisering.fileio import folder_renames_keep_contents
+
+    target = tmp_path / "schijf"
+    target.mkdir()
+    (target / "eigen.txt").write_text("van de gebruiker")
+    _killed_at_rename(f"""
+        from digitalisering.fileio import folder_renames_keep_contents
+        folder_renames_keep_contents({str(target)!r})
+    """, tmp_path)
+    assert [p.name for p in target.iterdir() if p.name.startswith(".rename-probe.")]  # the kill left it
+    assert folder_renames_keep_contents(target)
+    assert sorted(p.name for p in target.iterdir()) == ["eigen.txt"]
+
+
+def test_a_scratch_folder_in_use_is_not_taken_for_a_leftover(tmp_path: Path):
+    from digitalisering.fileio import scratch_folder
+
+    with scratch_folder(tmp_path, ".werk-") as first:
+        (first / "half").write_text("x")
+        with pytest.raises(StateError, match="in use"):
+            import digitalisering.fileio as fileio
+
+            wait, fileio.SCRATCH_WAIT_S = fileio.SCRATCH_WAIT_S, 0
+            try:
+                with scratch_folder(tmp_path, ".werk-"):
+                    pass
+            finally:
+                fileio.SCRATCH_WAIT_S = wait
+        assert (first / "half").is_file()
+    assert list(tmp_path.iterdir()) == []

@@ -34,6 +34,12 @@ BLANK_INK_FRACTION = 0.0015
 BLANK_MAX_COMPONENTS = 25
 LARGE_FORMAT_MM = (310, 440)
 """Pages wider (short side) or longer than this are large format (beyond A3)."""
+BLANK_CHECK = 1
+"""Version of the blank verdict a page record carries (``ImagingResult.blank_check``): 0 (absent,
+stored before it existed) the ink threshold alone; 1 with the second, relative look (``faint``). A
+run finds pages that an older version called blank by it and looks at them again
+(``runner.batch``): their faint type would otherwise stay out of the PDF. Raise it when the
+blank verdict changes again."""
 DRAWING_TEXT_SKEW_MIN_CONFIDENCE = 0.5
 """A drawing whose ruled lines leave the skew uncertain is straightened by its text baselines only
 when they are at least this clear; otherwise it stays as scanned (skew 0, confidence 0)."""
@@ -81,6 +87,9 @@ class ImagingResult:
     blank_uncertain: bool = False
     """Blank, but the relative look found faint marks in lines that it cannot rule out as text:
     kept in the PDF whatever ``keep_blank`` says, and always reviewed in QA."""
+    blank_check: int = 0
+    """Which version of the blank verdict made ``is_blank`` (``BLANK_CHECK``); 0: a record stored
+    before the faint look existed, whose blank verdict is the ink threshold's alone."""
 
     def to_json(self) -> dict:
         return {**asdict(self), "technical": self.technical.to_json()}
@@ -123,7 +132,7 @@ def analyse_page(image: Image.Image, stated_dpi: float | None, bits_per_sample: 
         ink_fraction=round(ink.ink_fraction, 6), is_separator=separator is not None, separator=separator,
         barcodes=list(barcodes), large_format=large, technical=checks,
         faint=second is not None and second.verdict == "text",
-        blank_uncertain=second is not None and second.verdict == "uncertain",
+        blank_uncertain=second is not None and second.verdict == "uncertain", blank_check=BLANK_CHECK,
     )
     result.timings_ms = {"ink": round(1000 * (t1 - t0), 1), "barcodes": round(1000 * (t2 - t1), 1)}
     if second is not None:

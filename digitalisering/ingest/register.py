@@ -11,7 +11,8 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
 from digitalisering.i18n import N_, gettext
-from digitalisering.errors import ConfigError, DeliveryError, InputFileError, StateError
+from digitalisering.errors import (ConfigError, DeliveryError, InputFileError, StateError, reason_of, shown_reason,
+                                   stored_reason)
 from digitalisering.fileio import is_within
 from digitalisering.ingest.delivery import Delivery, DeliveryFile, discover
 from digitalisering.naming import fresh_name, printable
@@ -202,7 +203,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
     report.ignored_files = delivery.ignored
     report.skipped = delivery.skipped
     candidates = [(f, None) for f in delivery.files] + [
-        (DeliveryFile(rel, None), gettext("scan outside a dossier folder (folders layout)"))
+        (DeliveryFile(rel, None), stored_reason(N_("scan outside a dossier folder (folders layout)")))
         for rel in delivery.misplaced
     ]
     new: list[tuple[DeliveryFile, int, str, str | None, int, str | None]] = []
@@ -252,9 +253,9 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             info = inspect_file(path)
             fmt, count, error = info.format, info.page_count, placement_error
         except InputFileError as exc:
-            fmt, count, error = None, 0, str(exc)
+            fmt, count, error = None, 0, reason_of(exc)
         if error:
-            report.failed_files[dfile.relpath] = error
+            report.failed_files[dfile.relpath] = shown_reason(error) or ""
         new.append((dfile, size, digest, fmt, count, error))
         report.added_files.append(dfile.relpath)
         report.added_pages += max(count, 1)
@@ -273,7 +274,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             store.replace_file(record.id, size, digest, fmt, count, who, station, written.get(record.relpath))
             store.log(batch.id, who, "file.redelivered", file=record.relpath, previous_sha256=record.sha256,
                       previous_size=record.size, previous_pages=record.page_count,
-                      previous_error=record.error, sha256=digest, size=size, pages=count, reason=why,
+                      previous_error=shown_reason(record.error), sha256=digest, size=size, pages=count, reason=why,
                       accepted="automatic (rejected in QA)" if why == "rescan" else "--accept-redelivery")
             report.redelivered_files.append(record.relpath)
         for rel, reason in report.redelivery_refused.items():
@@ -283,7 +284,7 @@ def _register(store: Store, delivery: Delivery, root: Path, existing: Batch | No
             store.add_file(batch.id, dfile.relpath, dfile.folder, size, digest, fmt, count, error, seq,
                            station=station, scanned_at=written.get(dfile.relpath))
             store.log(batch.id, who, "file.ingested", file=dfile.relpath, sha256=digest, size=size,
-                      format=fmt, pages=count, error=error, station=station)
+                      format=fmt, pages=count, error=shown_reason(error), station=station)
             seq += max(count, 1)
         for rel in report.missing_files:
             store.log(batch.id, who, "file.missing", file=rel)

@@ -19,7 +19,7 @@ import json
 from lxml import etree
 
 from digitalisering import __version__
-from digitalisering.errors import DigitaliseringError
+from digitalisering.errors import DigitaliseringError, shown_reason
 from digitalisering.naming import printable
 from digitalisering.resources import schema_path
 from digitalisering.store import Batch, Store
@@ -110,7 +110,7 @@ def batch_events_xml(store: Store, batch: Batch) -> bytes:
         designation = _el(fmt, "formatDesignation")
         _el(designation, "formatName", f.format or "unknown")
         if f.error:
-            _el(fmt, "formatNote", f.error)
+            _el(fmt, "formatNote", shown_reason(f.error))
         _el(obj, "originalName", f.relpath)
     events = store.events(batch.id)
     people = sorted({e.who for e in events} | {batch.created_by})

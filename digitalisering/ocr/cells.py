@@ -228,34 +228,54 @@ def _merge_crossed(grey: np.ndarray, cells: list[Cell], dpi: float, paper: int) 
             k = parent[k]
         return k
 
-    for a, upper in enumerate(cells):
-        for b, lower in enumerate(cells):
-            ux0, uy0, ux1, uy1 = upper.box
-            lx0, ly0, lx1, ly1 = lower.box
-            overlap = min(ux1, lx1) - max(ux0, lx0)
-            if a == b or not (0 <= ly0 - uy1 <= near) or overlap < 0.5 * min(ux1 - ux0, lx1 - lx0):
+    # the pairs (upper, lower) found with arrays, a block of upper cells at a time: one Python step
+    # per pair of cells took seconds on a drawing on squared paper (2,000 cells, 4 million pairs)
+    b = np.array([c.box for c in cells], np.int64).reshape(-1, 4)
+    width = b[:, 2] - b[:, 0]
+    for start in range(0, len(b), PAIR_BLOCK):
+        u = b[start:start + PAIR_BLOCK]
+        overlap = np.minimum(u[:, None, 2], b[None, :, 2]) - np.maximum(u[:, None, 0], b[None, :, 0])
+        gap = b[None, :, 1] - u[:, None, 3]
+        pairs = (gap >= 0) & (gap <= near) & (overlap >= 0.5 * np.minimum(width[start:start + PAIR_BLOCK, None],
+                                                                            width[None, :]))
+        for a, k in zip(*np.nonzero(pairs)):
+            a, k = int(a) + start, int(k)
+            if a == k:
                 continue
+            ux0, uy0, ux1, uy1 = cells[a].box
+            lx0, ly0, lx1, ly1 = cells[k].box
             if _crossed(grey, (max(ux0, lx0), uy1, min(ux1, lx1), ly0), dpi, paper):
-                parent[root(a)] = root(b)
+                parent[root(a)] = root(k)
     groups: dict[int, list[Cell]] = {}
     for k, cell in enumerate(cells):
         groups.setdefault(root(k), []).append(cell)
     boxes = [(min(c.box[0] for c in g), min(c.box[1] for c in g), max(c.box[2] for c in g),
               max(c.box[3] for c in g)) for g in groups.values()]
-    merged = True
-    while merged:  # a cell the merged one now covers in part (a column split below the header) joins it
-        merged = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                a, b = boxes[i], boxes[j]
-                if min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1]):
-                    boxes[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-                    del boxes[j]
-                    merged = True
-                    break
-            if merged:
-                break
+    # a cell the merged one now covers in part (a column split below the header) joins it
+    while (found := _first_overlap(boxes)) is not None:
+        i, j = found
+        a, b = boxes[i], boxes[j]
+        boxes[i] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+        del boxes[j]
     return [Cell(box) for box in boxes]
+
+
+PAIR_BLOCK = 256
+"""Cells compared with all others at once (``_merge_crossed``): bounds the arrays to a few MB."""
+
+
+def _first_overlap(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int] | None:
+    """The first two boxes (i < j, by i then j) that overlap, or None."""
+    bx = np.array(boxes, np.int64).reshape(-1, 4)
+    for start in range(0, len(bx), PAIR_BLOCK):
+        u = bx[start:start + PAIR_BLOCK]
+        over = (np.minimum(u[:, None, 2], bx[None, :, 2]) > np.maximum(u[:, None, 0], bx[None, :, 0])) \
+            & (np.minimum(u[:, None, 3], bx[None, :, 3]) > np.maximum(u[:, None, 1], bx[None, :, 1]))
+        over &= np.arange(len(bx))[None, :] > np.arange(start, start + len(u))[:, None]
+        if over.any():
+            i, j = np.argwhere(over)[0]
+            return int(i) + start, int(j)
+    return None
 
 
 def _crossed(grey: np.ndarray, gap: tuple[int, int, int, int], dpi: float, paper: int) -> bool:

@@ -44,16 +44,35 @@ class Completeness:
     """[x, y, width, height] of each region of uncovered ink, in pixels of the straightened page."""
 
 
-def measure(image: Image.Image, dpi: float, words: list[Word]) -> Completeness:
-    """How completely ``words`` (boxes in pixels of ``image``) cover the text-like ink of ``image``."""
+@dataclass(frozen=True)
+class TextInk:
+    """The text-like ink of a page (``imaging.ink`` on its working copy): measured once, it serves
+    every ``measure`` of the same page (the OCR stage measures again after its second passes)."""
+    stats: np.ndarray
+    shape: tuple[int, int]
+    """Height and width of the working copy."""
+    scale: float
+    """Working-copy pixels per page pixel."""
+    mm: float
+    """Working-copy pixels per millimetre."""
+
+
+def text_ink(image: Image.Image, dpi: float) -> TextInk:
     work = working_image(image, dpi)
     ink = find_ink(work)
+    return TextInk(ink.stats, work.grey.shape, work.scale, ink.mm)
+
+
+def measure(image: Image.Image, dpi: float, words: list[Word], ink: TextInk | None = None) -> Completeness:
+    """How completely ``words`` (boxes in pixels of ``image``) cover the text-like ink of ``image``
+    (``ink``: its ``text_ink``, when it was found already)."""
+    ink = ink or text_ink(image, dpi)
     stats = ink.stats
     total = int(stats[:, AREA].sum()) if len(stats) else 0
     if not total:
         return Completeness(0, 0, None)
-    scale, mm = work.scale, ink.mm
-    h, w = work.grey.shape
+    scale, mm = ink.scale, ink.mm
+    h, w = ink.shape
     covered = np.zeros((h, w), np.uint8)
     grow = int(round(WORD_MARGIN_MM * mm))
     for word in words:

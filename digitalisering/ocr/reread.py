@@ -10,6 +10,9 @@ skew was taken out already), enlarged when its type is small, and all of them ar
 the other on one sheet that the engine reads once as sparse text (one more engine call per page
 that has such regions; a page without them costs nothing). Words it reads with enough confidence
 are brought back to page pixels (the box around the turned word) and added as blocks of their own.
+A region too large for that sheet (``MAX_REGION_SHARE``) on a page no larger than A3 is a paragraph
+the page reading dropped whole (tesseract's layout analysis does that, silently): those go on a
+second sheet that the engine reads as one block of lines (``BLOCK_PAGE_MM2``).
 
 What the first reading did give can be wrong where it was placed badly: a title block's label
 read together with its cell's edge (``WERK`` as ``lr``, conf 47), a table row whose rules touched
@@ -46,6 +49,16 @@ PAD_MM = 1.5
 MAX_REGION_SHARE = 0.12
 """A region larger than this share of the page is the plan of a drawing or a photograph, not a
 missed line: it is not read again (a drawing's labels lie in its own smaller regions)."""
+BLOCK_PAGE_MM2 = 1.1 * 297 * 420
+"""On a page no larger than A3 (this many mm², at the page's resolution) a region above
+MAX_REGION_SHARE is text the page reading dropped, not a drawing's plan: tesseract's layout
+analysis (``--psm 3``) sometimes leaves whole paragraphs out (a typed list of abbreviations with
+its ``=`` signs in a column: nine of its lines and its heading, no word in their place). Such a
+region is read on a sheet of its own as one block of lines (``--psm 6``; the sparse reading, psm
+11, read the same lines in pieces: ``Q=``, ``1le-Ecosse``, ``= voix chant``). Tuning half of
+``bench/ocr_real.py`` reduced to 1,024 and 768 pixels (``--reduced``, 24 pages): a catalogue
+page 0.526 -> 0.956, no other page changed (pooled 0.793 -> 0.819). Larger pages (drawings) keep
+the limit: their large regions are plans."""
 MIN_REGION_MM = 1.5
 """A region lower than this (both sides) holds no letter to read."""
 MAX_ANGLE = 25.0
@@ -67,6 +80,9 @@ MIN_CONF = 80.0
 often not text (hatching, a signature), and a wrong word in the text layer is worse than none. On
 dev-folders, 80 kept 131 of 134 right words and dropped 7 of 28 wrong ones (60 kept all of both)."""
 MIN_CHARS = 2
+BLOCK_MIN_CHARS = 0
+"""Words of a block read line by line (``BLOCK_PAGE_MM2``) need no letters: the ``=``, ``:`` and
+one-letter abbreviations of a typed list are its words too, read among their neighbours."""
 MAX_OVERLAP = 0.4
 """A word read again that lies this much under the same word read again already is read twice (the
 regions of a page can overlap on the sheet): it is left out."""
@@ -196,19 +212,35 @@ def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int,
     return boxes
 
 
-def sheet(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[Image.Image, list[Tile]] | None:
-    """The regions worth reading again, straightened and enlarged, one under the other."""
+def sheet(image: Image.Image, dpi: float, regions: list[list[int]],
+          blocks: bool = False) -> tuple[Image.Image, list[Tile]] | None:
+    """The regions worth reading again, straightened and enlarged, one under the other.
+    ``blocks``: instead, the regions above MAX_REGION_SHARE, on a page no larger than
+    ``BLOCK_PAGE_MM2`` (paragraphs the page reading dropped, to be read line by line)."""
+    return sheets(image, dpi, regions)[1 if blocks else 0]
+
+
+def sheets(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[
+        tuple[Image.Image, list[Tile]] | None, tuple[Image.Image, list[Tile]] | None]:
+    """``sheet`` of the regions and ``sheet`` of the large ones (``blocks``), the regions grown to
+    whole letters and joined once for both."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
     mm = dpi / 25.4
-    page_area = grey.shape[0] * grey.shape[1]
     pad = int(round(PAD_MM * mm))
     paper = _paper(grey)
+    boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
+    small_page = grey.shape[0] * grey.shape[1] / (mm * mm) <= BLOCK_PAGE_MM2
+    return (_sheet(grey, mm, paper, boxes, False), _sheet(grey, mm, paper, boxes, True) if small_page else None)
+
+
+def _sheet(grey: np.ndarray, mm: float, paper: int, boxes: list[tuple[int, int, int, int]],
+           blocks: bool) -> tuple[Image.Image, list[Tile]] | None:
+    page_area = grey.shape[0] * grey.shape[1]
     tiles: list[tuple[np.ndarray, np.ndarray, tuple]] = []
     pixels = 0.0
-    boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
     for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
         w, h = box[2] - box[0], box[3] - box[1]
-        if w * h > MAX_REGION_SHARE * page_area or max(w, h) < MIN_REGION_MM * mm:
+        if (w * h > MAX_REGION_SHARE * page_area) != blocks or max(w, h) < MIN_REGION_MM * mm:
             continue
         tile = _tile(grey, box, mm, paper)
         pixels += (tile[0].shape[0] + GAP_PX) * (tile[0].shape[1] + GAP_PX)
@@ -239,8 +271,8 @@ def _back(word: Word, tile: Tile) -> Word:
     return Word(word.text, int(x0), int(y0), int(x1 - x0), int(y1 - y0), word.conf)
 
 
-def _readable(word: Word) -> bool:
-    return word.conf >= MIN_CONF and sum(ch.isalnum() for ch in word.text) >= MIN_CHARS
+def _readable(word: Word, least: int = MIN_CHARS) -> bool:
+    return word.conf >= MIN_CONF and sum(ch.isalnum() for ch in word.text) >= least
 
 
 def _doubtful(word: Word) -> bool:
@@ -310,36 +342,40 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
     that hold a kept word's centre, are taken out."""
     if missing.uncovered_share is None or missing.uncovered_share < MIN_UNCOVERED_SHARE:
         return None
-    made = sheet(image, dpi, missing.regions + doubtful_regions(text))
-    if made is None:
+    readings = []
+    made_both = sheets(image, dpi, missing.regions + doubtful_regions(text))
+    for large, made in zip((False, True), made_both):  # scattered pieces sparse; dropped paragraphs as blocks
+        if made is not None:
+            found = engine.recognise(made[0], lang, dpi, timeout, **({"block": True} if large else {"sparse": True}))
+            readings.append((found, made[1], BLOCK_MIN_CHARS if large else MIN_CHARS))
+    if not readings:
         return None
-    picture, tiles = made
-    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
-    tops = np.array([t.top for t in tiles])
     first = text.words
     sure = _boxes([w for w in first if not _doubtful(w)])
     doubtful = [w for w in first if _doubtful(w)]
     blocks: list[Block] = []
     taken: list[Word] = []
-    for block in found.blocks:
-        lines = []
-        for line in block.lines:
-            words = []
-            for w in line.words:
-                if not _readable(w):
-                    continue
-                k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
-                if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
-                    continue
-                page_word = _back(w, tiles[k])
-                twice = _overlap(page_word, _boxes([t for t in taken if t.text == page_word.text]))
-                if not _centres_in([page_word], sure)[0] and twice < MAX_OVERLAP:
-                    words.append(page_word)
-                    taken.append(page_word)
-            if words:
-                lines.append(Line(words))
-        if lines:
-            blocks.append(Block(lines))
+    for found, tiles, least in readings:
+        tops = np.array([t.top for t in tiles])
+        for block in found.blocks:
+            lines = []
+            for line in block.lines:
+                words = []
+                for w in line.words:
+                    if not _readable(w, least):
+                        continue
+                    k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
+                    if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+                        continue
+                    page_word = _back(w, tiles[k])
+                    twice = _overlap(page_word, _boxes([t for t in taken if t.text == page_word.text]))
+                    if not _centres_in([page_word], sure)[0] and twice < MAX_OVERLAP:
+                        words.append(page_word)
+                        taken.append(page_word)
+                if words:
+                    lines.append(Line(words))
+            if lines:
+                blocks.append(Block(lines))
     if not blocks:
         return None
     new = [w for b in blocks for w in b.words]

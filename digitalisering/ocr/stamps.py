@@ -485,9 +485,13 @@ def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float
     scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
     rows = int(round(360.0 * 2 * math.pi * (r_in + r_out) / 2 / 360.0 * scale))  # arc length at mid-ring
     cols = int(round(r * scale))
-    polar = cv2.warpPolar(crop, (cols, rows), (cx - x0, cy - y0), r,
-                          cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
-    polar[polar == 0] = paper  # outside the crop
+    # the whole circle on paper (a stamp at the page's edge reaches beyond it): no sample of the
+    # unwrapping falls outside its source, so none is filled with 0 and mistaken for paper (the
+    # ink of a bilevel scan is 0 too: painting 0 over with paper erased the ring's letters)
+    sx0, sy0 = int(cx - r) - 2, int(cy - r) - 2
+    source = np.full((int(cy + r) + 3 - sy0, int(cx + r) + 3 - sx0), paper, np.uint8)
+    source[y0 - sy0:y1 - sy0, x0 - sx0:x1 - sx0] = crop
+    polar = cv2.warpPolar(source, (cols, rows), (cx - sx0, cy - sy0), r, cv2.INTER_CUBIC | cv2.WARP_POLAR_LINEAR)
     band = polar[:, int(r_in * scale):int(r_out * scale)]
     per_deg = rows / 360.0
     out = []
@@ -587,7 +591,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     picture, tiles = made
     found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
     first = text.words
-    keep = _stamp_words(found, tiles, first)
+    keep = {k: _on_page(w, grey.shape) for k, w in _stamp_words(found, tiles, first).items()}
     if not keep:
         return None
     new = list(keep.values())
@@ -626,6 +630,16 @@ def _stamp_words(found: PageText, tiles: list[Tile | RingTile], first: list[Word
                and _overlaps(o, word) for o in ring):
             del keep[key]
     return keep
+
+
+def _on_page(word: Word, shape: tuple[int, int]) -> Word:
+    """The word's box cut to the page (``shape``: its height and width): a round stamp at the
+    page's edge gave boxes beyond it (the box around a word's arc), which a IIIF search hit
+    (``xywh``) cannot carry."""
+    height, width = shape
+    x0, y0 = min(max(0, word.left), width - 1), min(max(0, word.top), height - 1)
+    x1, y1 = max(x0 + 1, min(width, word.right)), max(y0 + 1, min(height, word.bottom))
+    return replace(word, left=x0, top=y0, width=x1 - x0, height=y1 - y0)
 
 
 def _capitals(text: str) -> bool:

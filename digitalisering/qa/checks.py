@@ -101,7 +101,9 @@ def _page(check: str, page: dict, status: str, code: str, review: bool | None = 
 def page_findings(page: dict, thresholds: dict[str, float], review_blank: bool = True) -> Iterator[Finding]:
     """The findings for one page entry of results.json."""
     if page["status"] == "failed":
-        yield _page("processing", page, FAIL, "failed", error=page.get("error") or "?")
+        # the reason's catalogue entry, shown in each reader's language (``render``): a finding
+        # made once is read by reviewers of either language
+        yield _page("processing", page, FAIL, "failed", error=page.get("error_message") or page.get("error") or "?")
         return
     if page["status"] in ("pending", "rescan"):
         yield _page("processing", page, WARN, page["status"], review=False)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digitalisering.csvtext import csv_text
+from digitalisering.errors import shown_reason
+from digitalisering.i18n import N_, gettext
 from digitalisering.fileio import write_text_atomic
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageStatus
@@ -22,9 +24,10 @@ class Failure:
     page: int
     """1-based page number within the source file."""
     reason: str
+    """Why, in the reader's language (a reason stored by an earlier version: as it was written)."""
 
 
-UNASSIGNED = "before the first dossier separator sheet: in no dossier"
+UNASSIGNED = N_("before the first dossier separator sheet: in no dossier")
 
 
 def list_failures(store: Store, batch: Batch, unassigned: list[int] | None = None) -> list[Failure]:
@@ -35,7 +38,7 @@ def list_failures(store: Store, batch: Batch, unassigned: list[int] | None = Non
              if p.status == PageStatus.FAILED or (p.seq in loose and p.status == PageStatus.DONE)]
     return [
         Failure(p.seq, files[p.file_id].relpath, p.page_index + 1,
-                (p.error or "unknown") if p.status == PageStatus.FAILED else UNASSIGNED)
+                (shown_reason(p.error) or gettext("unknown")) if p.status == PageStatus.FAILED else gettext(UNASSIGNED))
         for p in pages
     ]
 

@@ -87,9 +87,16 @@ WORDS = {"grey": N_("grey"), "colour": N_("colour"), "bitonal": N_("bitonal")}
 
 def render(code: str, values: dict, lang: str = "nl") -> str:
     """Message ``code`` in ``lang`` with ``values`` filled in (numbers in the language's own way)."""
-    filled = {k: gettext(WORDS[v], lang) if isinstance(v, str) and v in WORDS else localised(v, lang)
-              for k, v in values.items()}
+    filled = {k: _shown(v, lang) for k, v in values.items()}
     return gettext(MESSAGES[code], lang).format(**filled)
+
+
+def _shown(value: object, lang: str) -> object:
+    if isinstance(value, dict):  # a failure reason (results.json ``error_message``): in this reader's language
+        from digitalisering.errors import shown_message
+
+        return shown_message(value, lang) or "?"
+    return gettext(WORDS[value], lang) if isinstance(value, str) and value in WORDS else localised(value, lang)
 
 
 def check_label(check: str, lang: str = "nl") -> str:
@@ -175,3 +182,11 @@ UI: dict[str, str] = {
 def ui(key: str, lang: str = "nl", **values: object) -> str:
     text = gettext(UI[key], lang)
     return text.format(**{k: localised(v, lang) for k, v in values.items()}) if values else text
+
+
+def page_failure(page: dict, lang: str | None = None) -> str:
+    """Why a page of results.json failed, in the reader's language (``error_message``: the reason's
+    catalogue entry and values); the run's text when results.json has only that (an earlier version)."""
+    from digitalisering.errors import shown_message
+
+    return shown_message(page.get("error_message"), lang) or page.get("error") or ""

@@ -32,7 +32,7 @@ from digitalisering.locks import folder_lock
 from digitalisering.qa.images import THUMB_PX, VIEW_PX
 from digitalisering.qa.inspection import Inspection, Verdict
 from digitalisering.i18n import Localised, timestamp
-from digitalisering.qa.messages import check_label, render, ui
+from digitalisering.qa.messages import check_label, page_failure, render, ui
 from digitalisering.i18n import WrittenDecimal, Word
 
 DEFECTS_FILE = {"nl": "bevindingen.csv", "en": "findings.csv"}
@@ -44,7 +44,7 @@ def template_env(lang: str) -> Environment:
     env = Environment(loader=PackageLoader("digitalisering.qa", "templates"),
                       autoescape=select_autoescape(["html"]))
     env.globals.update(t=lambda key, **kw: ui(key, lang, **kw), label=lambda name: check_label(name, lang),
-                       lang=lang, num=number_filter(lang), stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))
+                       lang=lang, num=number_filter(lang), failure=lambda page: page_failure(page, lang), stylesheet=Markup(STYLESHEET.read_text(encoding="utf-8")))
     return env
 
 

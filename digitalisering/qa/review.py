@@ -29,7 +29,7 @@ from flask_login import current_user
 from digitalisering.errors import DigitaliseringError
 from digitalisering.qa.images import THUMB_PX, VIEW_PX, page_jpeg
 from digitalisering.qa.inspection import Inspection, ReviewError
-from digitalisering.qa.messages import check_label, ui
+from digitalisering.qa.messages import check_label, page_failure, ui
 from digitalisering.qa.report import extra_reasons, number_filter, plan_values, verdict_text
 from digitalisering.resultsfile import RESULTS_FILE
 from digitalisering.store.records import PageStatus
@@ -111,7 +111,8 @@ def review_blueprint(batches: ReviewBatches) -> Blueprint:
     @bp.context_processor
     def texts():
         lang = current_lang()
-        return {"t": t, "label": lambda n: check_label(n, lang), "lang": lang, "num": number_filter(lang)}
+        return {"t": t, "label": lambda n: check_label(n, lang), "lang": lang, "num": number_filter(lang),
+                "failure": lambda page: page_failure(page, lang)}
 
     def reviewing(batch: str) -> Reviewing:
         return batches.get(batch, current_user.name)

@@ -4,6 +4,7 @@ dossier chain builds the outputs; then results.json is written. Killed at any po
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from digitalisering.ocr.engines import get_engine
 from digitalisering.ingest.register import check_workspace_apart
 from digitalisering.access.vulnerable import check_exclusions_file
 from digitalisering.bag.link import load_gazetteer
-from digitalisering.errors import DigitaliseringError, MissingDependencyError, StateError
+from digitalisering.errors import (DigitaliseringError, MissingDependencyError, StateError, error_from_reason,
+                                   shown_reason, stored_reason)
 from digitalisering.fileio import remove_temporaries
 from digitalisering.locks import folder_lock
 from digitalisering.metadata.fixity import sha256_file
+from digitalisering.pagerecord import PageResult
 from digitalisering.corrections import as_overrides, corrections_for, record_overrides
 from digitalisering.documents.overrides import Overrides, load_saved_overrides
 from digitalisering.runner.dossier_chain import ChainResult, Output, remove_stale_outputs, run_dossier_chain
@@ -34,7 +37,7 @@ from digitalisering.runner.results import check_out_dir, write_results
 from digitalisering.store import Batch, Store
 from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.workspace import Workspace
-from digitalisering.i18n import gettext
+from digitalisering.i18n import N_, gettext
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +114,14 @@ def run_batch(
         files = {f.id: f for f in store.files(batch.id)}
         todo = [p for p in store.pages(batch.id) if p.status in (PageStatus.PENDING, PageStatus.FAILED)
                 and files[p.file_id].error is None]
+        again = _outdated_blank_pages(store, batch, files)
         total = sum(store.page_counts(batch.id).values())
-        store.log(batch.id, operator, "run.start", out=str(out_dir), pages=len(todo),
+        store.log(batch.id, operator, "run.start", out=str(out_dir), pages=len(todo) + len(again),
                   options=options.output_affecting())
-        todo = _drop_changed_sources(store, batch, todo, files, operator)
+        if again:
+            store.log(batch.id, operator, "run.blank_recheck", pages=[p.seq for p in again])
+        todo = sorted(todo + again, key=lambda p: p.seq)
+        todo = _drop_changed_sources(store, batch, todo, files, operator, {p.id for p in again})
         jobs = [
             PageJob(p.id, p.seq, str(Path(batch.delivery) / files[p.file_id].relpath), p.page_index,
                     files[p.file_id].format or "", str(workspace.page_dir(batch.name, p.id)), options)
@@ -152,7 +159,7 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
 
     try:
         stats = index_after_run(store, workspace, batch.name)
-    except DigitaliseringError as exc:
+    except (DigitaliseringError, sqlite3.OperationalError) as exc:  # (a full disk under search.sqlite)
         store.log(batch.id, operator, "index.failed", reason=str(exc))
         return [gettext("search index not updated ({error}); run: digitalisering index {batch}", error=exc,
                         batch=batch.name)]
@@ -172,6 +179,15 @@ def _remove_leftovers(store: Store, workspace: Workspace, batch: Batch, out_dir:
         store.log(batch.id, operator, "run.leftovers_removed", files=[str(p) for p in removed])
 
 
+def _outdated_blank_pages(store: Store, batch: Batch, files: dict) -> list[PageRecord]:
+    """Done pages that an older version called blank before the faint look existed
+    (``PageResult.blank_verdict_outdated``): processed again, so that faint type on them reaches
+    the PDF. They stay done meanwhile (a run killed before it reached them finds them again); only
+    they are read again, no other page's OCR is redone."""
+    return [p for p in store.pages(batch.id, [PageStatus.DONE]) if files[p.file_id].error is None
+            and PageResult.from_json(p.result).blank_verdict_outdated]
+
+
 def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Overrides | None,
                operator: str) -> Overrides:
     """The split and type corrections that count now: those of the state database, after the
@@ -188,8 +204,10 @@ def _overrides(store: Store, workspace: Workspace, batch: Batch, given: Override
 
 
 def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], files: dict,
-                          operator: str) -> list[PageRecord]:
-    """Check each source file's SHA-256 once; pages of a changed file fail and are not processed."""
+                          operator: str, recheck: set[int] = frozenset()) -> list[PageRecord]:
+    """Check each source file's SHA-256 once; pages of a changed file fail and are not processed.
+    A done page only looked at again (``recheck``: ``_outdated_blank_pages``) stays done as it was:
+    its source moved away or changed since is no reason to lose its verdict and fail the run."""
     problem: dict[int, str | None] = {}  # file id -> reason it cannot be used, None when intact
     keep: list[PageRecord] = []
     for page in todo:
@@ -198,13 +216,15 @@ def _drop_changed_sources(store: Store, batch: Batch, todo: list[PageRecord], fi
             try:
                 intact = sha256_file(Path(batch.delivery) / rec.relpath) == rec.sha256
                 problem[rec.id] = None if intact else \
-                    "source file changed since ingest (SHA-256 differs); not processed"
+                    stored_reason(N_("source file changed since ingest (SHA-256 differs); not processed"))
             except OSError as exc:
-                problem[rec.id] = f"source file missing or unreadable since ingest: {exc.strerror or exc}"
+                problem[rec.id] = stored_reason(N_("source file missing or unreadable since ingest: {error}"),
+                                                error=exc.strerror or exc)
             if problem[rec.id]:
-                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=problem[rec.id])
+                store.log(batch.id, operator, "fixity.mismatch", file=rec.relpath, reason=shown_reason(problem[rec.id]))
         if problem[rec.id]:
-            store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
+            if page.id not in recheck:
+                store.finish_page(page.id, PageStatus.FAILED, None, problem[rec.id])
         else:
             keep.append(page)
     return keep
@@ -239,14 +259,15 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
 
     def record(job: PageJob, outcome: PageOutcome) -> None:
         if outcome.fatal:
-            raise MissingDependencyError(outcome.error or "a required program is missing")
+            raise error_from_reason(outcome.error or stored_reason(N_("a required program is missing")),
+                                    MissingDependencyError)
         if outcome.ok:
             store.finish_page(job.page_id, PageStatus.DONE, outcome.result, None)
             counts["done"] += 1
         else:
             store.finish_page(job.page_id, PageStatus.FAILED, None, outcome.error)
             store.log(batch.id, operator, "page.failed", page=job.page_id, seq=job.seq,
-                      source=job.source, page_index=job.page_index, error=outcome.error)
+                      source=job.source, page_index=job.page_index, error=shown_reason(outcome.error))
             if outcome.trace:
                 log.debug("page %s failed:\n%s", job.page_id, outcome.trace)
             counts["failed"] += 1
@@ -254,8 +275,8 @@ def _process_pages(store: Store, batch: Batch, jobs: list[PageJob], options: Run
         bar.set_postfix(failed=counts["failed"], refresh=False)
 
     def died(job: PageJob) -> PageOutcome:
-        return PageOutcome(job.page_id, False, None, f"the worker process died on this page {MAX_CRASHES} times "
-                                                      "(out of memory or crash)")
+        return PageOutcome(job.page_id, False, None, stored_reason(
+            N_("the worker process died on this page {times} times (out of memory or crash)"), times=MAX_CRASHES))
 
     def crashed(job: PageJob, alone: bool) -> None:
         # Only a crash with this page alone in the pool counts against it.

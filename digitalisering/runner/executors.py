@@ -27,6 +27,29 @@ from digitalisering.errors import MissingDependencyError, StateError
 from digitalisering.i18n import language
 
 
+TRACKER_WARNINGS = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (the helper process that unlinks the pool's
+    semaphores) without its warnings. When the runner is killed, the tracker outlives it by a moment,
+    does its job (the semaphores go) and used to print a Python warning on the operator's terminal
+    ("resource_tracker: There appear to be 5 leaked semaphore objects to clean up at shutdown") under
+    the killed run's output. The tracker takes its warning filters from ``PYTHONWARNINGS`` as it
+    starts; it is started once per process, so the variable is set only for that moment."""
+    from multiprocessing import resource_tracker
+
+    before = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [before, TRACKER_WARNINGS]))
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = before
+
+
 def _start_worker(runner_pid: int, initializer: Callable[[], None] | None, lang: str | None = None) -> None:
     """First thing in a local worker process: die with the pool (the kernel kills the worker when the
     forkserver exits, the forkserver when the runner exits), and watch the runner as well (where the
@@ -57,6 +80,7 @@ class LocalExecutor:
         # Workers start from a clean server process ('forkserver'), not as forks of this one: a fork
         # would inherit the locked mutexes of OpenCV's or BLAS's threads and can hang forever.
         # Nothing of the pool outlives a killed runner (digitalisering.lifetime).
+        _quiet_resource_tracker()
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["digitalisering.runner.forkserver", "digitalisering.runner.worker"])
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_start_worker,

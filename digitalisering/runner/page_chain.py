@@ -26,7 +26,7 @@ from digitalisering.metadata.fixity import sha256_bytes
 from digitalisering.errors import OcrTimeoutError
 from digitalisering.ocr.cells import find_grid, read_cells
 from digitalisering.ocr.cleanup import clean_for_ocr
-from digitalisering.ocr.completeness import measure as measure_completeness
+from digitalisering.ocr.completeness import measure as measure_completeness, text_ink
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.ocr.enhance import flatten, text_height, upscale_factor
 from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageResult
@@ -146,13 +146,14 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         facts.status, facts.error = "timeout", str(exc)
         return facts
     text = read_grid(engine, grid, ctx.dpi, text, opts, started)
-    facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
+    ink = text_ink(straight, ctx.dpi)  # measured once, before and after the second passes
+    facts.completeness = measure_completeness(straight, ctx.dpi, text.words, ink)
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
                                                                  facts.completeness, opts, started)
     stamped = read_stamps_in(engine, readable, ctx, text, started)  # after: the second reading as before
     if facts.reread_words or facts.reread_replaced or stamped is not text:
         text = stamped
-        facts.completeness = measure_completeness(straight, ctx.dpi, text.words)
+        facts.completeness = measure_completeness(straight, ctx.dpi, text.words, ink)
     words = json.dumps(text.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     ctx.artifact("words", "words.json", words)
     facts.seconds = round(time.perf_counter() - started, 3)

@@ -15,7 +15,7 @@ from digitalisering import __version__
 from digitalisering._exec import tesseract
 from digitalisering.access.proposals import DETECTOR_VERSION
 from digitalisering.bag.index import INDEX_FILE, read_meta
-from digitalisering.errors import StateError
+from digitalisering.errors import StateError, reason_message, shown_reason
 from digitalisering.fileio import is_within, require_text_path, write_text_atomic
 from digitalisering.pagerecord import PageResult
 from digitalisering.qa.failures import FAILURES_FILE
@@ -44,7 +44,8 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "page_index": page.page_index,
         "sha256": sha256,
         "status": page.status,
-        "error": page.error,
+        "error": shown_reason(page.error),
+        "error_message": reason_message(page.error),
         "attempts": page.attempts,
         "finished_at": page.finished_at,
         "dossier": dossier,
@@ -160,7 +161,8 @@ def build_results(store: Store, batch: Batch, options: RunOptions, chain: ChainR
         "access": {"detector_version": DETECTOR_VERSION, "exclusions": options.exclusions},
         "models": {"document": chain.models.get("document"), "address": chain.models.get("address", "package")},
         "files": [{"path": f.relpath, "sha256": f.sha256, "size": f.size, "format": f.format,
-                   "pages": f.page_count, "error": f.error} for f in files.values()],
+                   "pages": f.page_count, "error": shown_reason(f.error), "error_message": reason_message(f.error)}
+                  for f in files.values()],
         "pages": [page_entry(p, files[p.file_id].relpath, files[p.file_id].sha256, dossier_of.get(p.seq),
                              document_of[p.seq].id if p.seq in document_of else None, options.keep_blank)
                   for p in pages],

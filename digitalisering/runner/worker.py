@@ -10,7 +10,9 @@ from typing import Any
 
 from PIL import Image
 
-from digitalisering.errors import DigitaliseringError, InputFileError, MissingDependencyError
+from digitalisering.errors import (DigitaliseringError, InputFileError, MissingDependencyError, reason_of,
+                                   stored_reason)
+from digitalisering.i18n import N_
 from digitalisering.runner.page_chain import PageJob, run_page_chain
 
 
@@ -20,6 +22,8 @@ class PageOutcome:
     ok: bool
     result: dict[str, Any] | None
     error: str | None
+    """Why the page failed, in its stored form (``errors.stored_reason``: shown in the reader's
+    language wherever it is read, not in the language of the run that recorded it)."""
     fatal: bool = False
     """True when the whole run must stop (a missing program), not just this page."""
     trace: str | None = None
@@ -52,11 +56,12 @@ def process_page(job: PageJob, stages: list | None = None) -> PageOutcome:
     try:
         return PageOutcome(job.page_id, True, run_page_chain(job, stages), None)
     except MissingDependencyError as exc:
-        return PageOutcome(job.page_id, False, None, str(exc), fatal=True)
+        return PageOutcome(job.page_id, False, None, reason_of(exc), fatal=True)
     except (InputFileError, DigitaliseringError) as exc:
-        return PageOutcome(job.page_id, False, None, str(exc))
+        return PageOutcome(job.page_id, False, None, reason_of(exc))
     except MemoryError:
-        return PageOutcome(job.page_id, False, None, "out of memory while processing this page")
+        return PageOutcome(job.page_id, False, None, stored_reason(N_("out of memory while processing this page")))
     except Exception as exc:  # a bug: keep the batch going, keep the traceback for the log
-        return PageOutcome(job.page_id, False, None, f"internal error: {type(exc).__name__}: {exc}",
+        return PageOutcome(job.page_id, False, None,
+                           stored_reason(N_("internal error: {error}"), error=f"{type(exc).__name__}: {exc}"),
                            trace=traceback.format_exc())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import sqlite3
 import time
 import zlib
@@ -96,6 +97,61 @@ class Backend:
         raise NotImplementedError
 
 
+def disk_trouble(exc: sqlite3.Error, database: Path | str) -> StateError | None:
+    """SQLite's own words for a full disk are vague ("database or disk is full", or "disk I/O error"
+    when the write-ahead log or its index cannot grow): one line naming the database, its disk and
+    the room left there (exit 6). None for any other error."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF not in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return None
+    folder = Path(database).parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        free = None
+    if code & 0xFF == sqlite3.SQLITE_FULL and free is not None and free >= FULL_BELOW_BYTES:
+        # room beside the database: the full disk is the one of SQLite's temporary files (a large
+        # sort or index spills there), which SQLite says in the same words
+        return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in {folder}); "
+                          "is the disk of the temporary folder {tmp} full?", path=database, error=exc, folder=folder,
+                          free_mb=free / 1e6, tmp=sqlite_temp_folder())
+    if code & 0xFF == sqlite3.SQLITE_FULL or (free is not None and free < FULL_BELOW_BYTES):
+        return StateError("the disk of the state database {path} is full ({free_mb:.1f} MB free in {folder}): "
+                          "make room there and run again", path=database, folder=folder,
+                          free_mb=(free or 0) / 1e6)
+    if free is None:
+        return StateError("the state database {path} cannot be written: {error}", path=database, error=exc)
+    return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in "
+                      "{folder}); check the disk", path=database, error=exc, folder=folder, free_mb=free / 1e6)
+
+
+def sqlite_temp_folder() -> str:
+    """Where SQLite puts its temporary files on Unix: ``SQLITE_TMPDIR``, ``TMPDIR``, then the first
+    of /var/tmp, /usr/tmp, /tmp that is a writable folder."""
+    import os
+
+    for folder in (os.environ.get("SQLITE_TMPDIR"), os.environ.get("TMPDIR"), "/var/tmp", "/usr/tmp", "/tmp"):
+        if folder and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return "."
+
+
+FULL_BELOW_BYTES = 8 * 1024 * 1024
+"""An I/O error of SQLite on a disk with less room than this is taken for a full disk (a write-ahead
+log grows by pages of up to 64 KiB, its index by 32 KiB; a few megabytes left is as good as none)."""
+
+
+@contextmanager
+def _disk_errors(database: Path | str) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as exc:
+        trouble = disk_trouble(exc, database)
+        if trouble is None:
+            raise
+        raise trouble from exc
+
+
 class SqliteBackend(Backend):
     name = "sqlite"
 
@@ -112,7 +168,8 @@ class SqliteBackend(Backend):
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.DatabaseError as exc:
-            raise StateError("cannot open state database {path}: {error}", path=path, error=exc) from exc
+            raise disk_trouble(exc, path) or StateError("cannot open state database {path}: {error}", path=path,
+                                                        error=exc) from exc
 
     def _wal(self) -> None:
         # Switching a new database to WAL needs it to itself and does not wait for the busy timeout:
@@ -128,29 +185,34 @@ class SqliteBackend(Backend):
                 time.sleep(POLL_S)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.conn.execute(sql, params)
+        with _disk_errors(self.location):
+            return self.conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: list[Sequence[Any]]) -> None:
-        self.conn.executemany(sql, rows)
+        with _disk_errors(self.location):
+            self.conn.executemany(sql, rows)
 
     def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
-        return self.conn.execute(sql, params).lastrowid
+        with _disk_errors(self.location):
+            return self.conn.execute(sql, params).lastrowid
 
     def schema_level(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        with _disk_errors(self.location):
+            return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def set_schema_level(self, level: int) -> None:
         self.conn.execute(f"PRAGMA user_version={int(level)}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # (SQLite rolls back by itself after some I/O errors)
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        self.execute("COMMIT")
 
     @contextmanager
     def registration(self, delivery: str, wait_s: float) -> Iterator[None]:

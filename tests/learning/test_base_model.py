@@ -81,3 +81,25 @@ def test_run_uses_the_base_model_until_something_is_learned(workspace, tmp_path,
     cached = versions.model_root(workspace.root) / base_name()
     assert (cached / "document-model.joblib").exists()  # built once, offline, kept in the workspace
     assert json.loads((cached / "document-model.json").read_text())["corpus"]["dossiers"] == base.BASE_DOSSIERS
+
+
+def test_a_new_workspace_loads_the_base_model_the_machine_trained_once(tmp_path, monkeypatch):
+    """Training costs about 17 CPU seconds: a second workspace (another process: nothing in memory)
+    takes the user's cached copy instead of training again; an empty DIGITALISERING_CACHE turns the
+    shared copy off."""
+    monkeypatch.setenv(base.CACHE_ENV, str(tmp_path / "cache"))
+    small = base.train_base(VOCAB, n=5)
+    trained = []
+    monkeypatch.setattr(base, "train_base", lambda vocab: trained.append(vocab) or small)
+    monkeypatch.setattr(base, "_memory", {})
+    first = base_model(VOCAB, tmp_path / "ws1" / "model")
+    assert len(trained) == 1 and (tmp_path / "cache" / "models" / base_name()).is_dir()
+    assert (tmp_path / "ws1" / "model" / base_name()).is_dir()
+    monkeypatch.setattr(base, "_memory", {})  # a new process
+    second = base_model(VOCAB, tmp_path / "ws2" / "model")
+    assert len(trained) == 1 and (tmp_path / "ws2" / "model" / base_name()).is_dir()
+    assert np.array_equal(second.types.named_steps["clf"].coef_, first.types.named_steps["clf"].coef_)
+    monkeypatch.setenv(base.CACHE_ENV, "")
+    monkeypatch.setattr(base, "_memory", {})
+    base_model(VOCAB, tmp_path / "ws3" / "model")
+    assert len(trained) == 2  # no shared copy: trained for this workspace

@@ -104,3 +104,49 @@ def test_a_learn_killed_while_saving_leaves_no_model_under_its_name(tmp_path, mo
     monkeypatch.undo()
     save(model, folder)
     assert load(folder) is not None and [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_path):
+    """The base model is saved in a hidden ``.base-*`` folder and renamed into place; a run killed
+    before the rename left that folder for good. The next run that uses the base model removes it."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    from digitalisering.learning import base
+
+    root = tmp_path / "model"
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from digitalisering.learning import base
+        from digitalisering.learning.model import DocumentModel
+        def killed(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.replace = killed
+        base._save_atomic(DocumentModel(None, None, {{"base": True}}), Path({str(root)!r}) / "base-abc")
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == -9, done.stderr[-500:]
+    assert [p.name for p in root.iterdir() if p.name.startswith(".base-")]  # what the kill left
+
+    key = base.base_key(base.default_vocabulary())
+    base._memory[key] = _model()  # as trained: no minute of training in this test
+    try:
+        base.base_model(cache_root=root)
+    finally:
+        base._memory.pop(key, None)
+    assert sorted(p.name for p in root.iterdir()) == [f"base-{key}"]
+    assert load(root / f"base-{key}") is not None
+    from digitalisering.fileio import current_umask
+
+    assert (root / f"base-{key}").stat().st_mode & 0o777 == 0o777 & ~current_umask()  # not mkdtemp's 0700
+
+    # a later run that finds the model saved removes a killed save's leftovers too
+    (root / ".base-xyz123").mkdir()
+    (root / ".base-xyz123" / "model.joblib.part").write_bytes(b"half")
+    base._memory.pop(key, None)
+    base.base_model(cache_root=root)
+    assert sorted(p.name for p in root.iterdir()) == [f"base-{key}"]

@@ -6,7 +6,7 @@ import dataclasses
 
 import pagegen
 
-from digitalisering.ocr.completeness import measure
+from digitalisering.ocr.completeness import measure, text_ink
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.ocr.engines import get_engine
 
@@ -45,3 +45,15 @@ def test_word_boxes_of_a_reduced_read_are_in_page_pixels():
     result = ocr_page(get_engine("tesseract"), page, "nld", 300, plan_ocr(page.width, page.height, 300, 2))
     assert measure(page, 300, result.words).uncovered_share < 0.05
     assert dataclasses.is_dataclass(result.words[0])
+
+
+def test_the_ink_found_once_serves_every_measure_of_the_page():
+    """The OCR stage measures before and after its second passes on the same copy: the ink is
+    found once and gives the same figures as finding it anew."""
+    page = pagegen.page_image(LINES, dpi=300)
+    result = ocr_page(get_engine("tesseract"), page, "nld", 300, plan_ocr(page.width, page.height, 300, 40))
+    ink = text_ink(page, 300)
+    fewer = [w for w in result.words if w not in result.lines[0].words]
+    for words in (result.words, fewer):
+        assert measure(page, 300, words, ink) == measure(page, 300, words)
+    assert measure(page, 300, fewer, ink).uncovered_share > 0.15

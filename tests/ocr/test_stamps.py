@@ -220,10 +220,12 @@ def round_stamped_page(turn: float = 0.0) -> tuple[Image.Image, tuple[int, int, 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize("mode", ["RGB", "L", "bilevel"])
 def test_the_text_on_a_round_stamps_ring_is_read_unwrapped(mode):
     page, (x0, y0, x1, y1) = round_stamped_page(turn=-12.0)
     page = page if mode == "RGB" else page.convert("L")
+    if mode == "bilevel":  # a black-and-white scan: its ink is 0
+        page = page.point(lambda v: 0 if v < 200 else 255)
     first = read(page)
     assert not {"GEMEENTE", "LEIDEN"} & {w.text for w in first.words}
     found = stamps.read_stamps(get_engine("tesseract"), page.convert("L"), DPI, first, "nld", page)
@@ -233,3 +235,27 @@ def test_the_text_on_a_round_stamps_ring_is_read_unwrapped(mode):
         w = words[text]
         assert x0 <= w.left and w.right <= x1 and y0 <= w.top and w.bottom <= y1  # on the stamp, in page pixels
     assert words["GEMEENTE"].top < (y0 + y1) / 2 - 150 and words["LEIDEN"].top < (y0 + y1) / 2  # the upper arc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("place", ["top", "left"])
+def test_a_round_stamp_cut_by_the_pages_edge_gives_words_on_the_page(place):
+    """The box around a word's arc reached beyond the page (left -35): a IIIF search hit's
+    ``xywh`` cannot be negative."""
+    page = pagegen.page_image(TYPED, dpi=DPI, font_pt=11).convert("RGB")
+    mark = np.asarray(round_stamp_rgba("GEMEENTE LEIDEN", "GEZIEN", PURPLE, turn=-12.0))
+    x, y = (900, -mark.shape[0] // 4) if place == "top" else (-mark.shape[1] // 5, 1500)
+    mark = mark[max(0, -y):, max(0, -x):]
+    x, y = max(0, x), max(0, y)
+    out = np.asarray(page).copy()
+    under = out[y:y + mark.shape[0], x:x + mark.shape[1]].astype(np.float64)
+    ink = mark[:, :, 3:] / 255.0
+    out[y:y + mark.shape[0], x:x + mark.shape[1]] = (under * (1 - ink) + under * mark[:, :, :3] / 255.0 * ink).astype(np.uint8)
+    page = Image.fromarray(out)
+    grey = page.convert("L")
+    first = read(grey)
+    found = stamps.read_stamps(get_engine("tesseract"), grey, DPI, first, "nld", page)
+    new = [w for w in found.text.words if w not in first.words]
+    assert new
+    for w in new:
+        assert 0 <= w.left < w.right <= grey.width and 0 <= w.top < w.bottom <= grey.height, w

@@ -11,6 +11,7 @@ import pytest
 from distributed import LocalCluster
 
 import faults
+from digitalisering.errors import shown_reason
 from digitalisering.ingest import ingest_delivery
 from digitalisering.runner import RunOptions, run_batch
 from digitalisering.store import Store
@@ -74,5 +75,5 @@ def test_page_that_kills_its_dask_workers_fails_alone(cluster, tmp_path):
                             page_fn=faults.kill_worker_always)
         failed = store.pages(batch.id, [PageStatus.FAILED])
     assert summary.pages_done == 2 and [p.seq for p in failed] == [1]
-    assert "worker process died" in failed[0].error
+    assert "worker process died" in shown_reason(failed[0].error)
     cluster.wait_for_workers(2, timeout=60)  # the nanny restarted the killed workers

@@ -14,7 +14,7 @@ import pytest
 import faults
 import pagegen
 from digitalisering import fileio
-from digitalisering.errors import StateError
+from digitalisering.errors import StateError, shown_reason
 from digitalisering.ingest import ingest_delivery
 from digitalisering.metadata.fixity import sha256_file
 from digitalisering.runner import RunOptions, run_batch
@@ -68,7 +68,7 @@ def test_page_that_kills_every_worker_fails_alone_and_the_rest_is_done(batch, wo
     summary = _run(store, workspace, b, tmp_path / "out", page_fn=faults.kill_worker_always)
     assert summary.pages_done == n - 1 and summary.pages_failed == 1
     failed = store.pages(b.id, [PageStatus.FAILED])
-    assert [p.seq for p in failed] == [1] and "worker process died on this page 2 times" in failed[0].error
+    assert [p.seq for p in failed] == [1] and "worker process died on this page 2 times" in shown_reason(failed[0].error)
     assert len(summary.failures) == 1
 
 
@@ -78,7 +78,7 @@ def test_page_whose_processing_raises_then_a_run_completes_it(batch, workspace, 
     summary = _run(store, workspace, b, out, page_fn=faults.raise_in_stage)
     assert summary.pages_failed == 1 and summary.pages_done == n - 1
     (failed,) = store.pages(b.id, [PageStatus.FAILED])
-    assert failed.error == "internal error: RuntimeError: stage exploded"
+    assert shown_reason(failed.error) == "internal error: RuntimeError: stage exploded"
     results = json.loads((out / "results.json").read_text())
     assert results["summary"]["pages_failed"] == 1
     done_before = {p.id: p.result_json for p in store.pages(b.id, [PageStatus.DONE])}

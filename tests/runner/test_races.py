@@ -171,8 +171,10 @@ def test_runner_killed_leaves_no_process_and_the_next_run_no_unfinished_file(tmp
     delivery = tmp_path / "levering"
     files = _delivery(delivery, dossiers=3, pages=4, dpi=200)
     ws, out = tmp_path / "ws", tmp_path / "out"
-    proc = subprocess.Popen(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "2"),
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stderr = tmp_path / "stderr.txt"
+    with open(stderr, "wb") as err:
+        proc = subprocess.Popen(_cli(ws, "run", str(delivery), "--out", str(out), "--no-progress", "-j", "2"),
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=err)
     deadline = time.monotonic() + 120
     while _done(ws / "state.sqlite") < 2 and time.monotonic() < deadline:
         assert proc.poll() is None, "run finished before it could be killed"
@@ -189,6 +191,9 @@ def test_runner_killed_leaves_no_process_and_the_next_run_no_unfinished_file(tmp
         os.kill(pid, signal.SIGKILL)
     assert survivors == {}, f"still alive after the runner was killed: {survivors}"
     assert 2 <= _done(ws / "state.sqlite") < len(files)
+    # what the operator's terminal showed after the kill: no Python warning of a helper process
+    # (multiprocessing's resource tracker: "There appear to be 5 leaked semaphore objects ...")
+    assert "Warning" not in stderr.read_text(errors="replace"), stderr.read_text(errors="replace")
 
     # what a writer killed between its temporary file and the rename leaves (there may be real ones too)
     page_dir = next((ws / "batches" / "levering" / "pages").iterdir())

@@ -35,10 +35,12 @@ class OcrEngine(Protocol):
         raises MissingDependencyError naming what to install."""
 
     def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
-                  sparse: bool = False) -> PageText:
+                  sparse: bool = False, block: bool = False) -> PageText:
         """Read ``image`` (bitonal or grey, ``dpi`` pixels per inch) in ``lang``; boxes in its pixels.
         ``sparse``: the image holds scattered pieces of text (labels, stamps, a montage of regions
         the page reading missed), not columns and paragraphs: find every piece, in any order.
+        ``block``: the image holds blocks of text lines one under the other (paragraphs the page
+        reading dropped): read every line, top to bottom, without looking for columns.
         Raises OcrTimeoutError after ``timeout`` seconds (0: no limit), InputFileError when the
         engine fails on the page."""
 

@@ -42,6 +42,8 @@ searches for that, and the page says B-I-J (dev deliveries: every BIJ of a stamp
 
 SPARSE_PSM = 11
 """tesseract's 'sparse text': as much text as possible, in no particular order."""
+BLOCK_PSM = 6
+"""tesseract's 'single uniform block of text': lines top to bottom, no column or image detection."""
 
 
 class TesseractEngine:
@@ -57,13 +59,13 @@ class TesseractEngine:
             log.info(note)
 
     def recognise(self, image: Image.Image, lang: str, dpi: float, timeout: float = 0,
-                  sparse: bool = False) -> PageText:
+                  sparse: bool = False, block: bool = False) -> PageText:
         if image.mode not in ("1", "L"):
             image = image.convert("L")
         with tempfile.TemporaryDirectory(prefix="digitalisering-ocr-") as tmp:
             path = Path(tmp) / "page.pnm"  # PBM or PGM: no decoding work for tesseract
             image.save(path)
-            tsv = tesseract.recognise(path, lang, dpi, timeout, psm=SPARSE_PSM if sparse else None)
+            tsv = tesseract.recognise(path, lang, dpi, timeout, psm=SPARSE_PSM if sparse else BLOCK_PSM if block else None)
         return PageText(lang=lang, blocks=group_words(parse_tsv(tsv)), engine=self.name,
                         engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
 
