@@ -34,10 +34,8 @@ So this module
    (``RingTile``): its upper half read clockwise, its lower half counter-clockwise, so the ring's
    text (``GEMEENTE LEIDEN``), which no straight reading gives, is read; its words are mapped back
    along their arc;
-4. is found (``find_stamps``) before the second reading, which leaves the regions inside the
-   stamps to this pass (it read them too: the engine's time twice for the same words), and read
-   after it (which reads the page's other doubtful words and uncovered regions as it did before:
-   a page whose stamp is read first is not read again for its title block), and
+4. runs after the second reading (which reads the page's doubtful words and uncovered regions as
+   it did before: a page whose stamp is read first is not read again for its title block), and
    keeps a word read there with ``reread.MIN_CONF`` (``CAPITALS_CONF`` for a word in capitals)
    unless the page has the same word on the same place; first-reading words below
    ``reread.DOUBT_CONF`` whose centre lies in a kept word are taken out (a stamp read into the
