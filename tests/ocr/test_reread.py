@@ -16,22 +16,21 @@ from digitalisering.ocr.model import PageText, Word
 DPI = 300
 
 
-def stamp(lines: list[str], angle: float, pt: float = 16, frame: bool = True) -> Image.Image:
-    """A rubber stamp: bold capitals in a frame (``frame``), turned by ``angle`` degrees (counter-clockwise)."""
+def stamp(lines: list[str], angle: float, pt: float = 16) -> Image.Image:
+    """A rubber stamp: bold capitals in a frame, turned by ``angle`` degrees (counter-clockwise)."""
     font = ImageFont.load_default(size=round(pt / 72 * DPI))
     width = max(round(ImageDraw.Draw(Image.new("L", (1, 1))).textlength(t, font=font)) for t in lines) + 60
     im = Image.new("L", (width, len(lines) * round(pt / 72 * DPI * 1.5) + 60), 255)
     draw = ImageDraw.Draw(im)
-    if frame:
-        draw.rectangle((4, 4, im.width - 5, im.height - 5), outline=60, width=5)
+    draw.rectangle((4, 4, im.width - 5, im.height - 5), outline=60, width=5)
     for k, text in enumerate(lines):
         draw.text((30, 30 + k * round(pt / 72 * DPI * 1.5)), text, fill=40, font=font, stroke_width=1, stroke_fill=40)
     return im.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
 
 
-def stamped_letter(angle: float = 14.0, frame: bool = True) -> Image.Image:
+def stamped_letter(angle: float = 14.0) -> Image.Image:
     page = pagegen.page_image(pagegen.DUTCH_LINES + ["Wij verzoeken u de tekeningen in te zenden."], dpi=DPI, font_pt=11)
-    mark = stamp(["INGEKOMEN", "12 SEP 1974"], angle, frame=frame)
+    mark = stamp(["INGEKOMEN", "12 SEP 1974"], angle)
     grey = np.minimum(np.asarray(page), 255)
     x, y = 1250, 1500
     region = grey[y:y + mark.height, x:x + mark.width]
@@ -103,15 +102,13 @@ def test_a_region_that_cuts_a_word_takes_its_letters_whole():
 
 
 def test_the_page_chain_keeps_the_words_read_again_in_words_json(tmp_path):
-    """What the second reading found is in the page's words (hence its PDF text layer and ALTO); a
-    stamp without a frame is not found by the stamp pass (``ocr.stamps``), so the second reading
-    reads it (a framed one it leaves to the stamp pass)."""
+    """What the second reading found is in the page's words (hence its PDF text layer and ALTO)."""
     from digitalisering.ocr.model import PageText as Text
     from digitalisering.pagerecord import PageResult
     from digitalisering.runner.options import RunOptions
     from digitalisering.runner.page_chain import PageJob, run_page_chain
 
-    src = pagegen.save(stamped_letter(frame=False), tmp_path / "p.tif", dpi=DPI, compression="tiff_lzw")
+    src = pagegen.save(stamped_letter(), tmp_path / "p.tif", dpi=DPI, compression="tiff_lzw")
     job = PageJob(1, 0, str(src), 0, "TIFF", str(tmp_path / "work"), RunOptions(jobs=1, progress=False))
     record = PageResult.from_json(run_page_chain(job))
     words = Text.read(record.artifact_path(tmp_path / "work", "words")).words
