@@ -82,7 +82,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
     from digitalisering.ocr.engines import get_engine, orientation_detector
     from digitalisering.ocr.reread import reread
     from digitalisering.ocr.cells import find_grid, read_cells
-    from digitalisering.ocr.stamps import find_stamps, read_stamps
+    from digitalisering.ocr.stamps import read_stamps
 
     path, fmt_hint, index, lines, before, skip_as_is = args
     fmt = inspect_file(Path(path)).format
@@ -124,10 +124,9 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         elif name == "reread":  # the grid cells (ocr.cells), the second reading, then the stamps (ocr.stamps)
             cells = read_cells(engine, grid, dpi, first, "nld")
             text = cells.text if cells else first
-            stamps = find_stamps(img, dpi, image, res.deskew_deg)  # as the OCR stage: left out of the second reading
-            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld", leave_out=stamps.regions)
+            second = reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
             text = second.text if second else text
-            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg, found_stamps=stamps)
+            stamped = read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
             found = stamped.text.words if stamped else text.words
             out["cell_words"] = cells.words if cells else 0
             out["stamp_words"] = stamped.added if stamped else 0

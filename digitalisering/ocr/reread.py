@@ -331,24 +331,11 @@ class SecondReading:
     """Doubtful words of the first reading it took out (their place holds a word read again)."""
 
 
-def outside(regions: list[list[int]], boxes: list[list[int]]) -> list[list[int]]:
-    """The regions ([x, y, width, height]) whose centre lies in none of ``boxes`` ([x0, y0, x1, y1])."""
-    if not boxes or not regions:
-        return regions
-    b = np.array(boxes, np.float64).reshape(-1, 4)
-    c = np.array([[x + w / 2, y + h / 2] for x, y, w, h in regions], np.float64)
-    inside = ((b[None, :, 0] <= c[:, None, 0]) & (c[:, None, 0] <= b[None, :, 2])
-              & (b[None, :, 1] <= c[:, None, 1]) & (c[:, None, 1] <= b[None, :, 3])).any(axis=1)
-    return [r for r, i in zip(regions, inside) if not i]
-
-
 def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, missing: Completeness,
-           lang: str, timeout: float = 0, leave_out: list[list[int]] = ()) -> SecondReading | None:
+           lang: str, timeout: float = 0) -> SecondReading | None:
     """The page's text with what a second, sparse reading found in the uncovered regions of
     ``missing`` and in the regions of the first reading's doubtful words (pixels of ``image``, the
     copy the engine read); None when the page is read well enough or nothing more was read.
-    ``leave_out``: boxes ([x0, y0, x1, y1]) whose regions another pass reads (the stamps that
-    ``ocr.stamps`` found: read here too, they cost the engine twice for the same words).
 
     A word read again with MIN_CONF is kept unless its centre lies in a word of the first reading
     that is not doubtful; doubtful words of the first reading whose centre lies in a kept word, or
@@ -356,8 +343,7 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
     if missing.uncovered_share is None or missing.uncovered_share < MIN_UNCOVERED_SHARE:
         return None
     readings = []
-    regions = outside(missing.regions + doubtful_regions(text), list(leave_out))
-    made_both = sheets(image, dpi, regions) if regions else (None, None)
+    made_both = sheets(image, dpi, missing.regions + doubtful_regions(text))
     for large, made in zip((False, True), made_both):  # scattered pieces sparse; dropped paragraphs as blocks
         if made is not None:
             found = engine.recognise(made[0], lang, dpi, timeout, **({"block": True} if large else {"sparse": True}))

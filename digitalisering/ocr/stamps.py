@@ -564,23 +564,12 @@ def _centre_in(word: Word, other: Word) -> bool:
     return other.left <= cx <= other.right and other.top <= cy <= other.bottom
 
 
-@dataclass(frozen=True)
-class FoundStamps:
-    """The stamps of a page, found (``find_stamps``) but not yet read."""
-    grey: np.ndarray
-    """The grey page to read them from (on a colour scan: the coloured stamps' ink only, in their boxes)."""
-    regions: list[list[int]]
-    """[x0, y0, x1, y1] of each stamp (a frame, or a blob of coloured ink)."""
-    outlines: list[tuple[Outline | None, bool]]
-    """Each region's frame (or None) and whether it was found by its colour."""
-
-
-def find_stamps(image: Image.Image, dpi: float, colour: Image.Image | None = None,
-                deskew_deg: float = 0.0) -> FoundStamps:
-    """The stamps of the page (pixels of ``image``, the copy the engine read; ``colour``: the page
-    upright before it was straightened by ``deskew_deg``, whose colour is used when it is RGB):
-    looked for on a copy reduced to DETECT_DPI, so the page chain finds them before the second
-    reading (``ocr.reread`` leaves their regions to ``read_stamps``)."""
+def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, lang: str,
+                colour: Image.Image | None = None, deskew_deg: float = 0.0, timeout: float = 0) -> StampReading | None:
+    """The page's text with the words of its stamps (pixels of ``image``, the copy the engine
+    read; ``colour``: the page upright before it was straightened by ``deskew_deg``, whose colour
+    is used when it is RGB); None when the page has no stamp or its stamps gave no word the first
+    reading lacks."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
     mm = dpi / 25.4
     found_frames = frames(grey, dpi)
@@ -594,18 +583,6 @@ def find_stamps(image: Image.Image, dpi: float, colour: Image.Image | None = Non
             for x0, y0, x1, y1 in coloured_boxes:
                 share, o = _outline(coloured[y0:y1, x0:x1].astype(np.uint8), mm, 0.0)
                 outlines.append((o.moved(x0, y0) if o is not None and share >= COLOUR_ON_OUTLINE else None, True))
-    return FoundStamps(grey, regions, outlines)
-
-
-def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, lang: str,
-                colour: Image.Image | None = None, deskew_deg: float = 0.0, timeout: float = 0,
-                found_stamps: FoundStamps | None = None) -> StampReading | None:
-    """The page's text with the words of its stamps (pixels of ``image``, the copy the engine
-    read; ``colour``: the page upright before it was straightened by ``deskew_deg``, whose colour
-    is used when it is RGB; ``found_stamps``: ``find_stamps`` of the same, when done already);
-    None when the page has no stamp or its stamps gave no word the first reading lacks."""
-    stamps = found_stamps if found_stamps is not None else find_stamps(image, dpi, colour, deskew_deg)
-    grey, regions, outlines = stamps.grey, stamps.regions, stamps.outlines
     if not regions:
         return None
     made = stamp_sheet(grey, dpi, regions, outlines)

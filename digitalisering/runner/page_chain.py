@@ -33,7 +33,7 @@ from digitalisering.pagerecord import STAGE_NAMES, EncodedImage, OcrFacts, PageR
 from digitalisering.ocr.engines import get_engine, orientation_detector
 from digitalisering.ocr.model import PageText
 from digitalisering.ocr.reread import reread
-from digitalisering.ocr.stamps import FoundStamps, find_stamps, read_stamps
+from digitalisering.ocr.stamps import read_stamps
 from digitalisering.imaging.sheet import sheet_box
 from digitalisering.pdfa.images import encode_page_image
 from digitalisering.runner.options import RunOptions
@@ -148,10 +148,9 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     text = read_grid(engine, grid, ctx.dpi, text, opts, started)
     ink = text_ink(straight, ctx.dpi)  # measured once, before and after the second passes
     facts.completeness = measure_completeness(straight, ctx.dpi, text.words, ink)
-    stamps = find_stamps(readable, ctx.dpi, ctx.image, ctx.deskew_deg)  # the second reading leaves them out
     text, facts.reread_words, facts.reread_replaced = read_again(engine, readable, ctx.dpi, text,
-                                                                 facts.completeness, opts, started, stamps.regions)
-    stamped = read_stamps_in(engine, readable, ctx, text, started, stamps)  # after: the second reading as before
+                                                                 facts.completeness, opts, started)
+    stamped = read_stamps_in(engine, readable, ctx, text, started)  # after: the second reading as before
     if facts.reread_words or facts.reread_replaced or stamped is not text:
         text = stamped
         facts.completeness = measure_completeness(straight, ctx.dpi, text.words, ink)
@@ -166,17 +165,15 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
     return facts
 
 
-def read_stamps_in(engine, readable, ctx: PageContext, text: PageText, started: float,
-                   stamps: FoundStamps | None = None) -> PageText:
+def read_stamps_in(engine, readable, ctx: PageContext, text: PageText, started: float) -> PageText:
     """The page's text with the words of its stamps (``ocr.stamps``: read whole at their own angle,
-    on a colour page without the type beneath them; ``stamps``: found already); the first reading
-    alone when the time runs out."""
+    on a colour page without the type beneath them); the first reading alone when the time runs out."""
     opts = ctx.job.options
     left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
     if opts.ocr_timeout and left <= 1:
         return text
     try:
-        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, ctx.image, ctx.deskew_deg, left, stamps)
+        found = read_stamps(engine, readable, ctx.dpi, text, opts.lang, ctx.image, ctx.deskew_deg, left)
     except OcrTimeoutError:
         return text
     return found.text if found else text
@@ -196,16 +193,15 @@ def read_grid(engine, grid, dpi: float, text: PageText, opts, started: float) ->
 
 
 def read_again(engine, straight, dpi: float, text: PageText, missing, opts,
-               started: float, leave_out: list[list[int]] = ()) -> tuple[PageText, int, int]:
+               started: float) -> tuple[PageText, int, int]:
     """The page's text with what a second reading of its unread regions and doubtful words found
     (``ocr.reread``), how many words that added (standing in for no word of the first reading) and
-    how many doubtful words it replaced; the first reading alone when the time limit runs out.
-    ``leave_out``: the stamps' boxes (``ocr.stamps`` reads them)."""
+    how many doubtful words it replaced; the first reading alone when the time limit runs out."""
     left = opts.ocr_timeout - (time.perf_counter() - started) if opts.ocr_timeout else 0
     if opts.ocr_timeout and left <= 1:
         return text, 0, 0
     try:
-        second = reread(engine, straight, dpi, text, missing, opts.lang, left, leave_out)
+        second = reread(engine, straight, dpi, text, missing, opts.lang, left)
     except OcrTimeoutError:
         return text, 0, 0
     if second is None:
