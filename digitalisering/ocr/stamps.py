@@ -60,8 +60,13 @@ from digitalisering.imaging.transform import rotate_array, rotation_matrix
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
 from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
-from digitalisering.ocr.reread import (FRAME_MM, GAP_PX, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, Tile, _back,
-                                       _doubtful, _merged, _paper, _whole_letters, region_angle)
+from digitalisering.ocr.reread import (FRAME_MM, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, _doubtful, _merged,
+                                       _whole_letters, region_angle)
+from digitalisering.ocr.sheet import GAP_PX, AffineTile as Tile, paper_grey as _paper
+
+
+def _back(word: Word, tile: Tile) -> Word:  # until the stamps' sheet is made by ocr.sheet
+    return tile.to_page(word)
 
 MIN_MM = 12.0
 """A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
