@@ -41,7 +41,7 @@ from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
 from digitalisering.ocr.completeness import Completeness
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
-from digitalisering.ocr.sheet import Sheet, affine, ink_mask, lay_out, paper_grey
+from digitalisering.ocr.sheet import Sheet, affine, ink_mask, lay_out, paper_grey, turn
 
 WHOLE_LETTERS_MM = 10.0
 """A component at most this large that a region's edge cuts is a letter: the region takes it whole."""
@@ -133,20 +133,10 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     heights = heights[heights >= 0.8 * mm]
     median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
     scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
-    h, w = crop.shape
-    # rotate about the centre by -angle (undo the region's tilt) and scale, on a canvas that holds it all
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
-    m[0, 2] += nw / 2.0 - w / 2.0
-    m[1, 2] += nh / 2.0 - h / 2.0
-    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=int(paper))
+    out, back = turn(crop, angle, scale, paper, (x0, y0))
     frame = long_runs(ink_mask(out, paper=paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                       int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
-    back = cv2.invertAffineTransform(m)
-    back[:, 2] += (x0, y0)
     return out, back, box
 
 

@@ -8,7 +8,7 @@ module does what they share: ``lay_out`` puts the crops one under the other (``G
 around each, in the order given, up to a sheet's pixel budget), ``Sheet.read`` has the engine read
 the sheet once, ``Sheet.tile_of`` finds the crop a word lies on and the crop's ``to_page`` brings
 the word back to page pixels: through an affine (``AffineTile``: a crop straightened by its angle
-and enlarged), a scale and an origin (``ScaledTile``: a cell's line of type, enlarged), or along an
+and enlarged, ``turn``), a scale and an origin (``ScaledTile``: a cell's line of type, enlarged), or along an
 arc (``RingTile``: a round stamp's ring unwrapped into a straight strip).
 
 Each pass keeps its own sheets and engine calls: putting every crop of a page on one sheet (one
@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -54,6 +55,24 @@ def centre_in(word: Word, box: tuple[float, float, float, float], closed: bool =
     if closed:
         return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
     return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+
+
+def turn(crop: np.ndarray, angle: float, scale: float, paper: int,
+         origin: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """``crop`` turned by ``-angle`` degrees about its centre (its lines' tilt undone) and enlarged
+    ``scale`` times, on a canvas that holds it all (paper around it); and the 2x3 affine from the
+    result's pixels back to page pixels (``origin``: the page's pixel of the crop's (0, 0))."""
+    h, w = crop.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    m[0, 2] += nw / 2.0 - w / 2.0
+    m[1, 2] += nh / 2.0 - h / 2.0
+    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=int(paper))
+    back = cv2.invertAffineTransform(m)
+    back[:, 2] += origin
+    return out, back
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from digitalisering.ocr import sheet
@@ -26,16 +25,15 @@ def test_crops_lie_one_under_the_other_and_a_words_middle_finds_its_crop():
 
 
 def test_a_turned_and_enlarged_crop_gives_its_words_back_where_they_are_on_the_page():
-    page_box = (300, 400, 420, 460)  # the crop's part of the page
-    m = cv2.getRotationMatrix2D((60.0, 30.0), -10.0, 2.0)  # crop pixels -> turned, enlarged pixels
-    turned = np.full((160, 260), 0, np.uint8)
-    back = cv2.invertAffineTransform(m)
-    back[:, 2] += page_box[:2]
-    made = sheet.lay_out([(turned, sheet.affine(back, page_box))], 255)
-    word_on_page = (350.0, 420.0)  # a point of the page, where the turned crop shows it on the sheet:
-    x, y = m @ np.array([word_on_page[0] - 300, word_on_page[1] - 400, 1.0]) + sheet.GAP_PX
-    found = made.tiles[0].to_page(Word("x", int(round(x)), int(round(y)), 1, 1, 80.0))
-    assert abs(found.left - 350) <= 2 and abs(found.top - 420) <= 2
+    crop = np.full((60, 120), 250, np.uint8)
+    crop[28:33, 48:53] = 0  # a dot at the crop's (50, 30): the page's (350, 430)
+    turned, back = sheet.turn(crop, 10.0, 2.0, 250, (300, 400))
+    assert turned.shape[0] > 2 * 60 and turned.shape[1] > 2 * 120  # the whole crop, turned, enlarged
+    made = sheet.lay_out([(turned, sheet.affine(back, (300, 400, 420, 460)))], 250)
+    ys, xs = np.nonzero(np.asarray(made.picture) < 128)
+    dot = Word("x", int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1), 80.0)
+    found = made.tile_of(dot).to_page(dot)
+    assert abs(found.left + found.width / 2 - 350.5) <= 1.5 and abs(found.top + found.height / 2 - 430.5) <= 1.5
 
 
 def test_a_ring_strips_words_come_back_along_the_arc():
