@@ -21,8 +21,9 @@ So the grid is found (the ruled lines by a morphological opening along rows and 
 copy before ``ocr.cleanup`` paints the rules over, a negative print inverted) and each of its cells,
 with a neighbouring cell (a lone box is a stamp's frame, not a grid), is cut out with its rules
 painted over, enlarged when its type is small, and put on one sheet that the engine reads once as
-sparse text: one more engine call on a page with a grid the page reading was unsure of, none on
-a page without (only such cells go on the sheet: ``_unsure``). A cell's words
+sparse text (laid out and its words brought back to the page by ``ocr.sheet``): one more engine
+call on a page with a grid the page reading was unsure of, none on a page without (only such cells
+go on the sheet: ``_unsure``). A cell's words
 take the place of the page reading's words in it only when they are better (more confident
 characters, ``_better``): good first-pass words are never replaced with worse ones. The grid's
 words are brought back to page pixels and make one block, row by row (cells in order of their row,

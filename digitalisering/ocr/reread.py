@@ -7,7 +7,7 @@ drawings in small type between the lines of the plan, table cells. ``ocr.complet
 that ink (components of text size no word box covers). Each of its regions is cut out of the
 copy OCR read, turned straight by its own angle (a stamp is set 5-20 degrees askew; the page's
 skew was taken out already), enlarged when its type is small, and all of them are put one under
-the other on one sheet that the engine reads once as sparse text (one more engine call per page
+the other on one sheet (``ocr.sheet``) that the engine reads once as sparse text (one more engine call per page
 that has such regions; a page without them costs nothing). Words it reads with enough confidence
 are brought back to page pixels (the box around the turned word) and added as blocks of their own.
 A region too large for that sheet (``MAX_REGION_SHARE``) on a page no larger than A3 is a paragraph

@@ -24,9 +24,9 @@ So this module
    whole page's chroma, turned, cost 0.2 s a colour page);
 2. on a colour scan replaces, inside each coloured stamp, the grey page by the stamp's own ink
    (the black type beneath it becomes paper: ``colour_layer``);
-3. reads all stamps of the page on one sheet (``stamp_sheet``: each straightened by its own angle,
-   up to ``MAX_ANGLE``, enlarged when small, its frame painted over), one engine call per page that
-   has any. A framed stamp (its ``Outline``: the tilted rectangle or circle of its frame, or of its
+3. reads all stamps of the page on one sheet (``stamp_sheet``, laid out by ``ocr.sheet``: each
+   straightened by its own angle, up to ``MAX_ANGLE``, enlarged when small, its frame painted over),
+   one engine call per page that has any. A framed stamp (its ``Outline``: the tilted rectangle or circle of its frame, or of its
    coloured ink) is straightened by its frame's angle, not by its lines' (over type, the type's
    lines set the angle: ``GEZIEN 23 NOV 1937`` at 18 degrees was read at 0), and what lies outside
    the frame is paper (the type beside it was read into it: ``BAALGEZIEN``). A round stamp's
