@@ -259,3 +259,60 @@ def test_a_round_stamp_cut_by_the_pages_edge_gives_words_on_the_page(place):
     assert new
     for w in new:
         assert 0 <= w.left < w.right <= grey.width and 0 <= w.top < w.bottom <= grey.height, w
+
+
+def broken_frame_stamp(angle: float = 30.0) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """A typed letter scanned bitonal with a black stamp on the clear paper below its text, turned
+    by ``angle``, whose frame the scan kept whole at one corner only: the rest of it is dashes (each
+    too low to be a frame piece of its own), and where the stamp is."""
+    size = round(18 / 72 * DPI)
+    font = ImageFont.load_default(size=size)
+    lines = ["INGEKOMEN", "12 SEP 1974"]
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    width = max(round(probe.textlength(t, font=font)) for t in lines) + 80
+    mark = Image.new("L", (width, len(lines) * round(size * 1.4) + 70), 0)  # ink as 255
+    draw = ImageDraw.Draw(mark)
+    for k, text in enumerate(lines):
+        draw.text((40, 32 + k * round(size * 1.4)), text, fill=255, font=font, stroke_width=1, stroke_fill=255)
+    mm = DPI / 25.4
+    arm, dash, gap = round(18 * mm), round(8 * mm), round(2 * mm)
+    x1, y1 = mark.width - 5, mark.height - 5
+    draw.line([(4, 4 + arm), (4, 4), (4 + arm, 4)], fill=255, width=6)  # the corner the scan kept
+    for (ax, ay), (bx, by) in (((4 + arm + gap, 4), (x1, 4)), ((x1, 4), (x1, y1)), ((x1, y1), (4, y1)),
+                               ((4, y1), (4, 4 + arm + gap))):
+        length = math.hypot(bx - ax, by - ay)
+        ux, uy = (bx - ax) / length, (by - ay) / length
+        t = 0.0
+        while t < length:
+            e = min(length, t + dash)
+            draw.line([(ax + ux * t, ay + uy * t), (ax + ux * e, ay + uy * e)], fill=255, width=6)
+            t = e + gap
+    mark = mark.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
+    page = pagegen.page_image(TYPED, dpi=DPI, font_pt=11).convert("L")
+    x, y = 600, page.height - mark.height - 300
+    page.paste(0, (x, y), mark.point(lambda v: 255 if v > 128 else 0))
+    return page.point(lambda v: 255 if v > 128 else 0).convert("1"), (x, y, x + mark.width, y + mark.height)
+
+
+def test_a_frame_broken_by_a_bitonal_scan_is_found_whole():
+    page, (x0, y0, x1, y1) = broken_frame_stamp()
+    found = stamps.frame_regions(np.asarray(page.convert("L")), DPI)
+    assert len(found) == 1
+    fx0, fy0, fx1, fy1 = found[0]  # the whole stamp, not the corner the scan kept
+    assert abs(fx0 - x0) < 40 and abs(fy0 - y0) < 40 and abs(fx1 - x1) < 40 and abs(fy1 - y1) < 40
+    dashes_only = np.asarray(page.convert("L")).copy()  # dashes alone (a dashed rule) are no stamp
+    dashes_only[y0:y0 + (y1 - y0) // 2, x0:x0 + (x1 - x0) // 2] = 255
+    assert stamps.frame_regions(dashes_only, DPI) == []
+
+
+@pytest.mark.slow
+def test_a_bitonal_stamp_whose_frame_the_scan_broke_is_read_whole():
+    page, (x0, y0, x1, y1) = broken_frame_stamp()
+    first = read(page)
+    assert "INGEKOMEN" not in {w.text for w in first.words}
+    found = stamps.read_stamps(get_engine("tesseract"), page.convert("L"), DPI, first, "nld", page)
+    assert found is not None
+    words = {w.text: w for w in found.text.words}
+    for text in ("INGEKOMEN", "SEP"):
+        w = words[text]
+        assert x0 <= w.left and w.right <= x1 and y0 <= w.top and w.bottom <= y1
