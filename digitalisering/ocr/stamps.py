@@ -17,7 +17,8 @@ So this module
 1. finds stamps by their frame: components of stamp size (``MIN_MM``..``MAX_MM``) whose ink is thin
    (a frame, a circle, the pieces of a broken one, joined when they lie within ``JOIN_MM``) and
    enough of whose pixels lie on the outline of their tilted rectangle or their circle
-   (``ON_OUTLINE``, ``MIN_TILT``); on a colour scan also by the colour of the ink: pixels whose
+   (``ON_OUTLINE``, ``MIN_TILT``), with the thin straight strokes near them (``LINE_MM``: the sides
+   of a frame a bitonal scan broke into dashes, each too low to be a piece); on a colour scan also by the colour of the ink: pixels whose
    chroma, balanced to the paper, is ``CHROMA_MIN`` above the paper's, in blobs of stamp size;
    both on a copy reduced to ``DETECT_DPI`` (a page without stamps costs next to nothing), the
    colour then at full size only within ``WINDOW_MM`` of the blobs found there (``chroma_in``: the
