@@ -17,8 +17,7 @@ So this module
 1. finds stamps by their frame: components of stamp size (``MIN_MM``..``MAX_MM``) whose ink is thin
    (a frame, a circle, the pieces of a broken one, joined when they lie within ``JOIN_MM``) and
    enough of whose pixels lie on the outline of their tilted rectangle or their circle
-   (``ON_OUTLINE``, ``MIN_TILT``), with the thin straight strokes near them (``LINE_MM``: the sides
-   of a frame a bitonal scan broke into dashes, each too low to be a piece); on a colour scan also by the colour of the ink: pixels whose
+   (``ON_OUTLINE``, ``MIN_TILT``); on a colour scan also by the colour of the ink: pixels whose
    chroma, balanced to the paper, is ``CHROMA_MIN`` above the paper's, in blobs of stamp size;
    both on a copy reduced to ``DETECT_DPI`` (a page without stamps costs next to nothing), the
    colour then at full size only within ``WINDOW_MM`` of the blobs found there (``chroma_in``: the
@@ -77,14 +76,6 @@ MAX_FILL = 0.25
 """A frame piece's ink fills at most this share of its box (a frame is thin; a blot is not)."""
 JOIN_MM = 3.0
 """Pieces of one frame (broken by a bitonal scan or a light stroke) within this distance are one stamp."""
-LINE_MM = 6.0
-"""A thin straight stroke at least this long (a side of a frame broken off by a bitonal scan, lower
-than ``MIN_SIDE_MM``) joins the frame pieces it lies within ``JOIN_MM`` of: the frame's outline,
-hence what of the stamp is read, is then the whole stamp's, not the part round the piece the scan
-kept (dev-folders: ``INGEKOMEN`` read as ``EKOMEN``, a ``BEHOORT BIJ BESLUIT`` frame not found)."""
-LINE_THICK_MM = 0.8
-"""Such a stroke's ink is at most this thick on average (its area over its length): a rule, not a
-letter or a blot."""
 OUTLINE_MM = 1.5
 """Width of the band along the outline of the pieces' rectangle or circle."""
 ON_OUTLINE = 0.2
@@ -258,23 +249,13 @@ def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
     ids = np.nonzero(piece)[0]
     if not len(ids):
         return []
-    # a frame's side broken off by a bitonal scan: a thin straight stroke, joined only to a piece
-    line = ~piece & (big >= LINE_MM * mm) & (big <= MAX_MM * mm) & (area <= LINE_THICK_MM * mm * big)
-    lines = np.nonzero(line)[0]
     boxes = [[int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])] for i in ids]
-    line_boxes = [[int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])] for i in lines]
-    grow = int(round(JOIN_MM * mm))
-    joined = _join(boxes, grow)
-    if len(lines):  # the groups with the strokes that touch them (grown): a stroke alone is no stamp
-        groups = _join(joined + line_boxes, grow)
-        joined = [g for g in groups if any(g[0] <= b[0] and g[1] <= b[1] and b[2] <= g[2] and b[3] <= g[3]
-                                           for b in joined)]
     out = []
-    for x0, y0, x1, y1 in joined:
+    for x0, y0, x1, y1 in _join(boxes, int(round(JOIN_MM * mm))):
         x0, y0 = max(0, x0), max(0, y0)
         if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
             continue
-        own = np.isin(labels[y0:y1, x0:x1], np.concatenate([ids, lines]) + 1).astype(np.uint8)
+        own = np.isin(labels[y0:y1, x0:x1], ids + 1).astype(np.uint8)
         share, outline = _outline(own, mm)
         if share >= ON_OUTLINE:  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
             out.append(([x0, y0, x1, y1], outline.moved(x0, y0)))
