@@ -79,7 +79,7 @@ def test_learn_from_corrections_then_run_rewrites_only_what_changed(corrected):
     assert again.pages_processed == 0
     after = json.loads((out / "results.json").read_text())
     validate_results(after)
-    assert after["schema_version"] == "1.5" and after["models"]["document"] == "v0001"
+    assert after["schema_version"] == "1.6" and after["models"]["document"] == "v0001"
     corrected_doc = next(d for d in after["documents"] if d["id"] == target["id"])
     assert corrected_doc["type"] == "brief" and corrected_doc["decided_by"]["type"] == "correction"
     others = [d for d in after["documents"] if d["id"] != target["id"]]
@@ -104,7 +104,7 @@ def test_an_older_results_file_still_reads(processed):
     for d in data["dossiers"]:
         d.pop("addresses_decided_by", None)
     validate_results(data)  # the 1.4 shape (without what 1.5 added) is still valid
-    assert read_results(processed["out"])["schema_version"] == "1.5"
+    assert read_results(processed["out"])["schema_version"] == "1.6"
 
 
 def test_address_corrections_train_the_address_model_and_the_next_run_uses_it(workspace, tmp_path):
