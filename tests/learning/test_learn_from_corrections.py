@@ -22,8 +22,10 @@ from digitalisering.workspace import Workspace
 
 def test_versions_are_numbered_and_one_is_current(tmp_path):
     assert versions.current(tmp_path) is None
-    a = versions.new_version(tmp_path)
-    b = versions.new_version(tmp_path)
+    def write(v):
+        (v.folder / "document-model.json").write_text("{}")
+    a = versions.save_version(tmp_path, write)
+    b = versions.save_version(tmp_path, write)
     assert (a.name, b.name) == ("v0001", "v0002") and versions.versions(tmp_path) == ["v0001", "v0002"]
     assert versions.current(tmp_path) is None  # made, not yet current
     versions.make_current(tmp_path, a)
