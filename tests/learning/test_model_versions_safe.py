@@ -163,7 +163,7 @@ def test_a_learn_killed_while_saving_leaves_no_model_under_its_name(tmp_path, mo
     assert load(folder) is not None and [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
 
 
-def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_path):
+def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_path, monkeypatch):
     """The base model is saved in a hidden ``.base-*`` folder and renamed into place; a run killed
     before the rename left that folder for good. The next run that uses the base model removes it."""
     import os
@@ -174,6 +174,7 @@ def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_
     from digitalisering.learning import base
 
     root = tmp_path / "model"
+    monkeypatch.setenv(base.CACHE_ENV, str(tmp_path / "cache"))  # the stand-in model never reaches the shared cache
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
@@ -190,7 +191,9 @@ def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_
     assert [p.name for p in root.iterdir() if p.name.startswith(".base-")]  # what the kill left
 
     key = base.base_key(base.default_vocabulary())
-    base._memory[key] = _model()  # as trained: no minute of training in this test
+    stand_in = _model()
+    stand_in.summary["base"] = True  # as trained: no minute of training in this test
+    base._memory[key] = stand_in
     try:
         base.base_model(cache_root=root)
     finally:
