@@ -175,6 +175,7 @@ def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_
 
     root = tmp_path / "model"
     monkeypatch.setenv(base.CACHE_ENV, str(tmp_path / "cache"))  # the stand-in model never reaches the shared cache
+    monkeypatch.setattr(base, "_memory", {})  # nor a later test of this process (it ends in memory)
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
