@@ -17,7 +17,9 @@ scored before and after on the same pages in the same run, with the OCR stage ti
 (c) also reads the cells of ruled grids (``ocr.cells``, found on the copy before the cleanup, as
 the OCR stage does) before the second reading and the stamps (``ocr.stamps``) after it; at a REV
 without ``ocr/cells.py`` or ``ocr/stamps.py`` (d) is the second reading alone. ``--kinds table,titleblock`` keeps the pages that
-hold a line of those kinds (a small run for a change that only acts there).
+hold a line of those kinds (a small run for a change that only acts there). ``--json`` keeps per
+page its set and seq and, per reading, the truth lines' words it missed (``<reading>_missed``:
+line number, kind, words), which ``bench/stamp_ceiling.py`` cuts out of the scan to be looked at.
 
 Folds: the cleanup's first numbers were chosen on the demo's 1915 form (`batches/demo`); the
 rules-joined-to-letters removal, the leader dot height and every number of ``ocr.reread`` were
@@ -149,12 +151,17 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         out[f"{name}_s"] = time.perf_counter() - t0 + (grid_s if name == "reread" else 0.0)
         got = Counter(w for word in found for w in words(word.text))
         per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for line in lines:
+        missed = []  # the truth lines' words this reading misses (bench/stamp_ceiling.py crops them)
+        for number, line in enumerate(lines):
             want = Counter(words(line["text"]))
             hit = sum(min(n, got[w]) for w, n in want.items())
+            if hit < sum(want.values()):
+                missed.append({"line": number, "kind": line["kind"],
+                               "words": [w for w, n in want.items() for _ in range(max(0, n - got[w]))]})
             per_kind[line["kind"]][0] += hit
             per_kind[line["kind"]][1] += sum(want.values())
         out[name] = dict(per_kind)
+        out[f"{name}_missed"] = missed
     out["reread_words"] = second.added if second else 0
     return out
 
@@ -179,7 +186,7 @@ def main() -> None:
         chain = {"cells": show("digitalisering/ocr/cells.py"), "stamps": show("digitalisering/ocr/stamps.py")}
         if all(chain.values()):  # the whole chain after the first reading as it was at REV
             before = {"reread": before, **chain, "sheet": show("digitalisering/ocr/sheet.py")}
-    tasks = []
+    tasks, seqs = [], []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name
         truth = json.loads((root.parent / f"{name}.truth.json").read_text())
@@ -189,8 +196,11 @@ def main() -> None:
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
+        seqs += [(name, p["seq"]) for p in pages]
     with ProcessPoolExecutor(args.jobs) as pool:
         rows = list(pool.map(one_page, tasks))
+    for row, (name, seq) in zip(rows, seqs):
+        row["set"], row["seq"] = name, seq
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     names = ([] if args.skip_as_is else ["as_is"]) + ["cleaned"] + (["before"] if before else []) + ["reread"]

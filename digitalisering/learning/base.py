@@ -114,9 +114,12 @@ def _load(folder: Path | None) -> DocumentModel | None:
     if folder is None:
         return None
     try:
-        return load(folder)
+        model = load(folder)
     except (OSError, ValueError, EOFError, KeyError, AttributeError, ImportError):
         return None  # a damaged or foreign cache: made again
+    if model is None or model.summary.get("base") is not True:
+        return None  # a learned model put under a base model's name is not the base model: made again
+    return model
 
 
 def base_model(vocab: Vocabulary | None = None, cache_root: Path | None = None) -> DocumentModel:

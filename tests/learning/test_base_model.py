@@ -103,3 +103,21 @@ def test_a_new_workspace_loads_the_base_model_the_machine_trained_once(tmp_path,
     monkeypatch.setattr(base, "_memory", {})
     base_model(VOCAB, tmp_path / "ws3" / "model")
     assert len(trained) == 2  # no shared copy: trained for this workspace
+
+
+def test_a_learned_model_under_the_base_models_name_in_the_shared_cache_is_not_taken(tmp_path, monkeypatch):
+    """The machine's cache is shared by every workspace: a model there without the base mark (a
+    learned one, or one a test put there) would silently replace the base model of every new
+    workspace; it is trained again instead."""
+    from digitalisering.learning.model import save
+
+    monkeypatch.setenv(base.CACHE_ENV, str(tmp_path / "cache"))
+    small = base.train_base(VOCAB, n=5)
+    foreign = base.train_base(VOCAB, n=5)
+    foreign.summary.pop("base")
+    save(foreign, tmp_path / "cache" / "models" / base_name())
+    trained = []
+    monkeypatch.setattr(base, "train_base", lambda vocab: trained.append(vocab) or small)
+    monkeypatch.setattr(base, "_memory", {})
+    model = base_model(VOCAB, tmp_path / "ws" / "model")
+    assert trained and model.summary.get("base") is True
