@@ -53,14 +53,28 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
-def _module(source: str, name: str = "reread_before"):
-    """A module made from ``source`` (the second reading as it was at --before)."""
+def _module(source: str, name: str = "reread_before", uses: dict | None = None):
+    """A module made from ``source`` (the second reading as it was at --before); ``uses``: the
+    package's modules it imports, as they were there too (package module name -> (source, name)):
+    the stamps of a REV import that REV's second reading, the passes after this one ``ocr.sheet``."""
     import types
 
     if name in sys.modules:
         return sys.modules[name]
+    swapped = {}
+    for package_name, (used_source, used_name) in (uses or {}).items():
+        used = _module(used_source, used_name)
+        swapped[package_name] = sys.modules.get(package_name)
+        sys.modules[package_name] = used
     mod = sys.modules[name] = types.ModuleType(name)  # dataclasses look their module up
-    exec(compile(source, f"<{name}>", "exec"), mod.__dict__)
+    try:
+        exec(compile(source, f"<{name}>", "exec"), mod.__dict__)
+    finally:
+        for package_name, was in swapped.items():
+            if was is None:
+                sys.modules.pop(package_name, None)
+            else:
+                sys.modules[package_name] = was
     return mod
 
 
@@ -69,6 +83,17 @@ def cpu() -> float:
     hardly changes them, unlike wall time."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _chain_before(before: dict) -> tuple:
+    """The cells, second reading and stamps of --before, each importing the others (and
+    ``ocr/sheet.py``, when that REV has one) as they were there."""
+    sheet = {"digitalisering.ocr.sheet": (before["sheet"], "sheet_before")} if before.get("sheet") else {}
+    reread = _module(before["reread"], "reread_before", sheet)
+    cells = _module(before["cells"], "cells_before", sheet)
+    stamps = _module(before["stamps"], "stamps_before",
+                     {**sheet, "digitalisering.ocr.reread": (before["reread"], "reread_before")})
+    return cells, reread, stamps
 
 
 def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
@@ -106,14 +131,13 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         plan = plan_ocr(img.width, img.height, dpi, 40)
         t0 = cpu()
         if name == "before" and isinstance(before, dict):  # the grid cells, second reading and stamps at REV
-            old_cells, old_reread = _module(before["cells"], "cells_before"), _module(before["reread"])
+            old_cells, old_reread, old_stamps = _chain_before(before)
             old_grid = old_cells.find_grid(straight, dpi)
             cells = old_cells.read_cells(engine, old_grid, dpi, first, "nld")
             text = cells.text if cells else first
             again = old_reread.reread(engine, img, dpi, text, measure(img, dpi, text.words), "nld")
             text = again.text if again else text
-            stamped = _module(before["stamps"], "stamps_before").read_stamps(engine, img, dpi, text, "nld", image,
-                                                                             res.deskew_deg)
+            stamped = old_stamps.read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
             found = stamped.text.words if stamped else text.words
         elif name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
@@ -170,7 +194,7 @@ def main() -> None:
         before = show("digitalisering/ocr/reread.py")
         chain = {"cells": show("digitalisering/ocr/cells.py"), "stamps": show("digitalisering/ocr/stamps.py")}
         if all(chain.values()):  # the whole chain after the first reading as it was at REV
-            before = {"reread": before, **chain}
+            before = {"reread": before, **chain, "sheet": show("digitalisering/ocr/sheet.py")}
     tasks, seqs = [], []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name

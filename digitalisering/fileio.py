@@ -138,13 +138,20 @@ def scratch_folder(parent: Path, prefix: str) -> Iterator[Path]:
     ``prefix``) are removed by the next writer with the same prefix, before it starts. The writers
     of a prefix take turns by a lock file (``<prefix>lock``, removed on release; ``locks.FileLock``:
     the kernel drops it with a killed holder), so no live writer's folder is taken for a leftover.
-    On a file system without locks nothing is removed that may be another's."""
+    On a file system without locks nothing is removed that may be another's. In a folder shared by
+    several users the lock file may be another user's (made with the umask's permissions, kept when
+    its maker was killed): it is locked read-only, and one we may not open at all is left alone
+    with the cleanup, never a reason to fail."""
     from digitalisering.locks import FileLock
 
     lock = FileLock(Path(parent) / f"{prefix}lock", remove=True)
     try:
         held = lock.acquire(wait_s=SCRATCH_WAIT_S)
         locks_work = True
+    except PermissionError:
+        # another user's lock file that we may not even read (a shared publication folder): theirs,
+        # so their leftovers are theirs too; we go on without the cleanup
+        held = locks_work = False
     except OSError as exc:
         if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
             raise StateError("cannot write in {parent}: {error}", parent=parent, error=exc.strerror or exc) from exc
@@ -182,7 +189,10 @@ def remove_abandoned_folders(parent: Path, prefix: str, keep: str | None = None)
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:  # another user's, in a folder with the sticky bit: theirs to remove
+                continue
         removed.append(path)
     return removed
 

@@ -39,7 +39,7 @@ class FileLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + wait_s
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd, writable = self._open()
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -48,14 +48,36 @@ class FileLock:
                     return False
                 time.sleep(POLL_S)
                 continue
+            except BaseException:  # no locks on this file system (ENOLCK on some network shares)
+                os.close(fd)
+                raise
             if self.remove and not self._still_at_path(fd):  # its holder removed it: lock the new file
                 os.close(fd)
                 continue
             break
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        try:
+            if writable:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
         return True
+
+    def _open(self) -> tuple[int, bool]:
+        """The lock file, opened for writing (its holder's pid goes in), else read-only: a lock file
+        another user made (a shared folder; new ones get the umask's permissions, 0644 under the
+        usual 022) can still be locked (``flock`` needs no write access). PermissionError when
+        it cannot be opened at all."""
+        while True:
+            try:
+                return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666), True
+            except PermissionError:
+                try:
+                    return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC), False
+                except FileNotFoundError:  # its holder removed it meanwhile: make our own
+                    continue
 
     def holder(self) -> str:
         """The process id written by the current holder ('?' when unknown)."""

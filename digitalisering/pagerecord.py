@@ -62,6 +62,8 @@ class OcrFacts:
     status: str = "full"
     """'full', 'reduced' (read at a reduced resolution) or 'timeout' (no text)."""
     error: str | None = None
+    """Why OCR gave no text (a timeout), stored as ``errors.stored_reason`` (catalogue entry +
+    values; plain text in records of an earlier version): shown with ``errors.shown_reason``."""
     engine: str | None = None
     mean_confidence: float | None = None
     words: int = 0

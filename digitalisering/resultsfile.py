@@ -18,11 +18,14 @@ from digitalisering.resources import load_json_schema
 
 RESULTS_FILE = "results.json"
 SCHEMA_NAME = "results.schema.json"
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 """1.4: ``access`` and each document's ``access_proposals`` (personal data, vulnerable objects).
 1.5: ``models``, each document's ``decided_by``, each dossier's ``addresses_decided_by`` and
 ``addresses_to_review``, an address's ``page``, ``object_confidence`` and ``corrected``.
-Older files still read: the new fields are optional, readers use ``.get``."""
+1.6: each file's and page's ``error_message`` and the page's ``ocr.error_message`` (a failure
+reason as catalogue entry + values, ``errors.reason_message``).
+Older files still read (the schema accepts every 1.x): the new fields are optional, readers use
+``.get``. An additive change raises the minor number; a change old readers cannot follow, the major."""
 
 
 def validate_results(data: dict[str, Any]) -> None:

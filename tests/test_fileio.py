@@ -156,3 +156,64 @@ def test_a_scratch_folder_in_use_is_not_taken_for_a_leftover(tmp_path: Path):
                 fileio.SCRATCH_WAIT_S = wait
         assert (first / "half").is_file()
     assert list(tmp_path.iterdir()) == []
+
+
+def _others_lock_file(monkeypatch, lock: Path, readable: bool) -> list[int]:
+    """``lock`` as another user's lock file in a shared folder (as a killed probe of theirs left it,
+    0644 under the usual umask, or 0600): the kernel refuses to open it for writing (and, when not
+    ``readable``, at all). Simulated: the tests run as root, whom the kernel never refuses."""
+    import os
+
+    real_open = os.open
+    read_only_opens: list[int] = []
+
+    def guarded(path, flags, *args, **kwargs):
+        if Path(path) == lock and lock.exists():
+            if flags & (os.O_RDWR | os.O_WRONLY) or not readable:
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            fd = real_open(path, flags, *args, **kwargs)
+            read_only_opens.append(fd)
+            return fd
+        return real_open(path, flags, *args, **kwargs)
+    monkeypatch.setattr(os, "open", guarded)
+    return read_only_opens
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_another_users_probe_lock_in_a_shared_folder_does_not_stop_a_publish(tmp_path: Path, monkeypatch,
+                                                                              readable: bool):
+    """Before: 'cannot write in ...: Permission denied' (exit 6) for every publish of a second user
+    into a publication folder where the first one's probe was running or had been killed."""
+    from digitalisering.fileio import RENAME_PROBE_PREFIX, check_folder_renames, folder_renames_keep_contents
+
+    shared = tmp_path / "openbaar"
+    shared.mkdir()
+    lock = shared / f"{RENAME_PROBE_PREFIX}lock"
+    lock.write_text("4242")  # the other user's probe, killed
+    lock.chmod(0o644 if readable else 0o600)
+    theirs = shared / f"{RENAME_PROBE_PREFIX}abc123"
+    theirs.mkdir()
+    read_only = _others_lock_file(monkeypatch, lock, readable)
+    assert folder_renames_keep_contents(shared)
+    check_folder_renames(shared, shared / "lot-1")  # what publish asks: no error
+    if readable:  # locked read-only, so the leftovers were safely removed
+        assert read_only and not theirs.exists()
+    else:  # not ours to clean up: left as it was
+        assert theirs.is_dir() and lock.read_text() == "4242"
+    assert not [p for p in shared.iterdir() if p.name.startswith(RENAME_PROBE_PREFIX) and p not in (lock, theirs)]
+
+
+def test_a_new_lock_file_gets_the_umasks_permissions(tmp_path: Path):
+    """A lock file in a shared folder is usable by the group when the umask lets it (it was 0644)."""
+    import os
+
+    from digitalisering.locks import FileLock
+
+    old = os.umask(0o002)
+    try:
+        lock = FileLock(tmp_path / "x.lock")
+        assert lock.acquire()
+        assert (tmp_path / "x.lock").stat().st_mode & 0o777 == 0o664
+        lock.release()
+    finally:
+        os.umask(old)

@@ -74,3 +74,20 @@ def test_a_folder_written_by_one_is_read_by_nobody_and_readers_share(tmp_path, h
     with folder_lock(folder, "busy"):
         pass
     assert list(folder.iterdir()) == []  # nothing was added to the folder
+
+
+def test_a_lock_that_the_file_system_refuses_leaks_no_file_descriptor(tmp_path, monkeypatch):
+    """``flock`` answering ENOLCK (some network file systems): the opened lock file was never
+    closed, one descriptor lost per attempt (a long-running web server runs out)."""
+    import errno
+    import fcntl
+    import os
+
+    def no_locks(fd, op):
+        raise OSError(errno.ENOLCK, "No locks available")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        with pytest.raises(OSError):
+            FileLock(tmp_path / "x.lock").acquire()
+    assert len(os.listdir("/proc/self/fd")) == before

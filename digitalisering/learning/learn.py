@@ -285,20 +285,23 @@ def learn(store: Store, workspace: Workspace, who: str, vocab: Vocabulary | None
         from digitalisering.bag.roles import train as train_addresses
         address_trained = train_addresses(data.address_examples, {"dossiers_corrected": data.address_corrected})
         addr_summary = address_trained.summary
-    version = versions.new_version(workspace.root)
-    learned.summary.update({
-        "version": version.name, "by": who, "batches": data.batches,
-        "corrected_dossiers": len(data.corrected), "trusted_dossiers": len(data.trusted),
-        "corrected_weight": CORRECTED_WEIGHT, "trust": TRUST, "vocabulary_weight": weight,
-        "corpus": {"dossiers": BASE_DOSSIERS, "weight": CORPUS_WEIGHT},
-        "corrected_sources": [d.source for d in data.corrected],
-        "leave_one_out": loo.to_json(), "address_model": addr_summary,
-        "learned_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    })
-    save(learned, version.folder)
-    if address_trained is not None:
-        address_trained.summary["version"] = version.name
-        address_trained.save(version.folder / versions.ADDRESS_MODEL_FILE)
+    learned_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+    def write(version: versions.ModelVersion) -> None:  # into a scratch folder, renamed whole
+        learned.summary.update({
+            "version": version.name, "by": who, "batches": data.batches,
+            "corrected_dossiers": len(data.corrected), "trusted_dossiers": len(data.trusted),
+            "corrected_weight": CORRECTED_WEIGHT, "trust": TRUST, "vocabulary_weight": weight,
+            "corpus": {"dossiers": BASE_DOSSIERS, "weight": CORPUS_WEIGHT},
+            "corrected_sources": [d.source for d in data.corrected],
+            "leave_one_out": loo.to_json(), "address_model": addr_summary, "learned_at": learned_at,
+        })
+        save(learned, version.folder)
+        if address_trained is not None:
+            address_trained.summary["version"] = version.name
+            address_trained.save(version.folder / versions.ADDRESS_MODEL_FILE)
+
+    version = versions.save_version(workspace.root, write)
     versions.make_current(workspace.root, version)
     store.log(None, who, "learn", version=version.name, corrected=len(data.corrected), trusted=len(data.trusted),
               leave_one_out=loo.to_json(), address_model=addr_summary is not None)

@@ -9,12 +9,15 @@ An older workspace has the document model directly in ``<workspace>/model/``: it
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from digitalisering.errors import StateError
-from digitalisering.fileio import write_text_atomic
+from digitalisering.fileio import chmod_if_supported, current_umask, scratch_folder, write_text_atomic
 
 MODEL_DIR = "model"
 CURRENT_FILE = "current"
@@ -66,23 +69,42 @@ def current(workspace_root: Path) -> ModelVersion | None:
     return None
 
 
-def new_version(workspace_root: Path) -> ModelVersion:
-    """A new, empty version folder (the next number). Two ``learn``s saving at once each get their
-    own: the folder is claimed by making it, and a number another one took is skipped."""
-    existing = versions(workspace_root)
-    number = int(existing[-1][1:]) + 1 if existing else 1
-    model_root(workspace_root).mkdir(parents=True, exist_ok=True)
-    while True:
-        name = f"v{number:04d}"
-        folder = model_root(workspace_root) / name
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            number += 1
-            continue
-        except OSError as exc:
-            raise StateError("cannot write the model in {parent}: {error}", parent=folder.parent, error=exc.strerror or exc) from exc
-        return ModelVersion(name, folder)
+def save_version(workspace_root: Path, write: Callable[[ModelVersion], None]) -> ModelVersion:
+    """A new version (the next number) made whole: ``write`` fills a scratch folder
+    (``fileio.scratch_folder``: ``.new-version.*``, given as the version's folder) that is then renamed
+    to ``vNNNN``. A ``learn`` killed while saving left a ``vNNNN`` folder without its model or with
+    half of it; now it leaves only the scratch folder, removed by the next ``learn``. Two
+    ``learn``s saving at once take turns (the scratch folders' lock) and each gets its own number;
+    a number taken meanwhile (a file system without locks) is skipped and the model written again."""
+    root = model_root(workspace_root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StateError("cannot write the model in {parent}: {error}", parent=root, error=exc.strerror or exc) from exc
+    with scratch_folder(root, SCRATCH_PREFIX) as tmp:
+        existing = versions(workspace_root)
+        number = int(existing[-1][1:]) + 1 if existing else 1
+        while True:
+            name = f"v{number:04d}"
+            folder = root / name
+            if folder.exists():
+                number += 1
+                continue
+            write(ModelVersion(name, tmp))
+            try:
+                chmod_if_supported(tmp, 0o777 & ~current_umask())  # (mkdtemp makes it 0700)
+                os.rename(tmp, folder)  # a folder holding files is never replaced: taken meanwhile
+            except OSError as exc:
+                if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):
+                    number += 1
+                    continue
+                raise StateError("cannot write the model in {parent}: {error}", parent=root,
+                                 error=exc.strerror or exc) from exc
+            return ModelVersion(name, folder)
+
+
+SCRATCH_PREFIX = ".new-version."
+"""Versions being written (``save_version``); one a killed ``learn`` left is removed by the next."""
 
 
 def make_current(workspace_root: Path, version: ModelVersion) -> None:

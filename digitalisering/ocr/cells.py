@@ -21,8 +21,9 @@ So the grid is found (the ruled lines by a morphological opening along rows and 
 copy before ``ocr.cleanup`` paints the rules over, a negative print inverted) and each of its cells,
 with a neighbouring cell (a lone box is a stamp's frame, not a grid), is cut out with its rules
 painted over, enlarged when its type is small, and put on one sheet that the engine reads once as
-sparse text: one more engine call on a page with a grid the page reading was unsure of, none on
-a page without (only such cells go on the sheet: ``_unsure``). A cell's words
+sparse text (laid out and its words brought back to the page by ``ocr.sheet``): one more engine
+call on a page with a grid the page reading was unsure of, none on a page without (only such cells
+go on the sheet: ``_unsure``). A cell's words
 take the place of the page reading's words in it only when they are better (more confident
 characters, ``_better``): good first-pass words are never replaced with worse ones. The grid's
 words are brought back to page pixels and make one block, row by row (cells in order of their row,
@@ -79,6 +80,7 @@ from PIL import Image
 from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
+from digitalisering.ocr.sheet import Sheet, centre_in, ink_mask, lay_out, paper_grey, scaled
 
 WORK_PX_PER_MM = 4.0
 """The grid is looked for on a copy reduced to about this resolution (100 ppi; every ink pixel of
@@ -139,8 +141,6 @@ MIN_INK = 0.003
 TARGET_HEIGHT_PX = 32
 """Small type is enlarged until its median letter is about this high, at most MAX_ENLARGE times."""
 MAX_ENLARGE = 3.0
-GAP_PX = 40
-"""White space between the cells on the sheet."""
 MAX_SHEET_MEGAPIXELS = 6.0
 """The sheet holds cells in reading order up to this size."""
 MIN_CONF = 70.0
@@ -159,12 +159,6 @@ NEGATIVE_BELOW = 128
 class Cell:
     """One cell of a ruled grid, in page pixels (x0, y0, x1, y1) of the copy before cleanup."""
     box: tuple[int, int, int, int]
-
-
-def _ink(grey: np.ndarray, fraction: float = 0.6) -> np.ndarray:
-    step = max(1, int(math.sqrt(grey.size / 250_000)))
-    paper = int(np.percentile(grey[::step, ::step], 90))
-    return grey < paper * fraction
 
 
 def _upright_grey(image: Image.Image) -> np.ndarray:
@@ -204,8 +198,7 @@ def find_grid(image: Image.Image, dpi: float) -> Grid:
     flattened copy of a negative print is no longer readable). Two cells one above the other whose
     shared rule runs through letters are one cell (``_merge_crossed``)."""
     grey = _upright_grey(image)
-    step = max(1, int(math.sqrt(grey.size / 250_000)))
-    paper = int(np.percentile(grey[::step, ::step], 90))
+    paper = paper_grey(grey)
     cells = find_cells(grey, dpi)
     if cells:
         cells = reading_order(_merge_crossed(grey, cells, dpi, paper))
@@ -442,7 +435,7 @@ def _line_cuts(profile: np.ndarray, letter: float) -> list[int]:
 def find_cells(grey: np.ndarray, dpi: float) -> list[Cell]:
     """The cells of the ruled grids of a straightened page (grey, dark ink on light paper), in
     reading order (``reading_order``)."""
-    ink = _ink(grey, RULE_INK).astype(np.uint8) * 255
+    ink = ink_mask(grey, RULE_INK).astype(np.uint8) * 255
     f = max(1, int(math.ceil(dpi / 25.4 / WORK_PX_PER_MM)))
     h, w = ink.shape
     small = cv2.resize(ink, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA) > 0
@@ -510,59 +503,23 @@ def _inset(box: tuple[int, int, int, int], dpi: float) -> tuple[int, int, int, i
     return box[0] + d, box[1] + d, box[2] - d, box[3] - d
 
 
-@dataclass(frozen=True)
-class _Tile:
-    top: int
-    height: int
-    scale: float
-    origin: tuple[int, int]
-    cell: int
-    row: int
-
-
-def _sheet(grid: Grid, dpi: float, which: list[int]) -> tuple[Image.Image, list[_Tile]] | None:
+def _sheet(grid: Grid, dpi: float, which: list[int]) -> Sheet | None:
     """One picture of the lines of the cells ``which``, each line on its own with GAP_PX of paper
-    around it, small type enlarged; None when none of them has letters."""
-    tiles_in, pixels = [], 0.0
-    for k in which:
-        read = grid.reads[k]
-        if read.letter is None:
-            continue
-        scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / read.letter)))
-        for r, (row, origin) in enumerate(zip(read.rows, read.origins)):
-            if scale > 1.0:
-                row = cv2.resize(row, (round(row.shape[1] * scale), round(row.shape[0] * scale)),
-                                 interpolation=cv2.INTER_CUBIC)
-            pixels += (row.shape[0] + GAP_PX) * (row.shape[1] + GAP_PX)
-            if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
-                break
-            tiles_in.append((row, scale, origin, (k, r)))
-        if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
-            break
-    if not tiles_in:
-        return None
-    width = max(c.shape[1] for c, *_ in tiles_in) + 2 * GAP_PX
-    height = sum(c.shape[0] + GAP_PX for c, *_ in tiles_in) + GAP_PX
-    out = np.full((height, width), grid.paper, np.uint8)
-    tiles, top = [], GAP_PX
-    for row, scale, origin, (k, r) in tiles_in:
-        out[top:top + row.shape[0], GAP_PX:GAP_PX + row.shape[1]] = row
-        tiles.append(_Tile(top, row.shape[0], scale, origin, k, r))
-        top += row.shape[0] + GAP_PX
-    return Image.fromarray(out), tiles
+    around it, small type enlarged, up to MAX_SHEET_MEGAPIXELS; None when none of them has letters.
+    Each line's tile knows it by (cell, line)."""
+    def lines():
+        for k in which:
+            read = grid.reads[k]
+            if read.letter is None:
+                continue
+            scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / read.letter)))
+            for r, (row, origin) in enumerate(zip(read.rows, read.origins)):
+                if scale > 1.0:
+                    row = cv2.resize(row, (round(row.shape[1] * scale), round(row.shape[0] * scale)),
+                                     interpolation=cv2.INTER_CUBIC)
+                yield row, scaled(scale, origin, (k, r))
 
-
-def _back(word: Word, tile: _Tile) -> Word:
-    s = tile.scale
-    x0 = tile.origin[0] + (word.left - GAP_PX) / s
-    y0 = tile.origin[1] + (word.top - tile.top) / s
-    return Word(word.text, int(math.floor(x0)), int(math.floor(y0)), max(1, int(round(word.width / s))),
-                max(1, int(round(word.height / s))), word.conf)
-
-
-def _centre_in(word: Word, box: tuple[int, int, int, int]) -> bool:
-    cx, cy = word.left + word.width / 2, word.top + word.height / 2
-    return box[0] <= cx < box[2] and box[1] <= cy < box[3]
+    return lay_out(lines(), grid.paper, MAX_SHEET_MEGAPIXELS)
 
 
 def _weight(words: list[Word]) -> float:
@@ -659,26 +616,24 @@ def read_cells(engine: OcrEngine, grid: Grid, dpi: float, text: PageText, lang: 
         return None
     first = text.words
     which = [k for k, read in enumerate(grid.reads) if read.rows
-             and _unsure([w for w in first if _centre_in(w, read.reach)], read)]
+             and _unsure([w for w in first if centre_in(w, read.reach)], read)]
     made = _sheet(grid, dpi, which)
     if made is None:
         return None
-    picture, tiles = made
-    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
-    tops = np.array([t.top for t in tiles])
+    found = made.read(engine, lang, dpi, timeout, sparse=True)
     per_row: dict[tuple[int, int], list[Word]] = {}
     for w in found.words:
         if sum(ch.isalnum() for ch in w.text) < MIN_CHARS:
             continue
-        k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
-        if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+        tile = made.tile_of(w)
+        if tile is None:
             continue
-        per_row.setdefault((tiles[k].cell, tiles[k].row), []).append(_back(w, tiles[k]))
+        per_row.setdefault(tile.key, []).append(tile.to_page(w))
     chosen: list[list[Word]] = []
     out: set[int] = set()
     better = 0
     for k, read in enumerate(grid.reads):
-        old = [w for w in first if id(w) not in out and _centre_in(w, read.reach)]
+        old = [w for w in first if id(w) not in out and centre_in(w, read.reach)]
         out.update(id(w) for w in old)
         words: list[Word] = []
         by_row = _by_row(old, read)

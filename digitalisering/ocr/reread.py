@@ -7,7 +7,7 @@ drawings in small type between the lines of the plan, table cells. ``ocr.complet
 that ink (components of text size no word box covers). Each of its regions is cut out of the
 copy OCR read, turned straight by its own angle (a stamp is set 5-20 degrees askew; the page's
 skew was taken out already), enlarged when its type is small, and all of them are put one under
-the other on one sheet that the engine reads once as sparse text (one more engine call per page
+the other on one sheet (``ocr.sheet``) that the engine reads once as sparse text (one more engine call per page
 that has such regions; a page without them costs nothing). Words it reads with enough confidence
 are brought back to page pixels (the box around the turned word) and added as blocks of their own.
 A region too large for that sheet (``MAX_REGION_SHARE``) on a page no larger than A3 is a paragraph
@@ -41,6 +41,7 @@ from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
 from digitalisering.ocr.completeness import Completeness
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
+from digitalisering.ocr.sheet import Sheet, affine, ink_mask, lay_out, paper_grey, turn
 
 WHOLE_LETTERS_MM = 10.0
 """A component at most this large that a region's edge cuts is a letter: the region takes it whole."""
@@ -67,8 +68,6 @@ TARGET_HEIGHT_PX = 32
 """Small type is enlarged until its median component is about this high (tesseract reads capitals
 of 20-40 pixels best), at most MAX_ENLARGE times."""
 MAX_ENLARGE = 3.0
-GAP_PX = 40
-"""White space between the regions on the sheet the engine reads."""
 MAX_SHEET_MEGAPIXELS = 8.0
 """The sheet holds regions, smallest first, up to this size (a drawing's many regions, enlarged,
 must not cost more than reading the page)."""
@@ -99,27 +98,6 @@ conf 0) are read so; a right word of the first reading is rarely below 60. Chose
 held out in ``bench/ocr_lines.py --before`` (see docs/architecture.md, OCR decisions)."""
 
 
-@dataclass(frozen=True)
-class Tile:
-    """One region on the sheet: where it came from and how it was turned and enlarged."""
-    top: int
-    """Its first row on the sheet."""
-    height: int
-    back: np.ndarray
-    """2x3 affine: sheet pixels -> page pixels."""
-    box: tuple[int, int, int, int]
-    """The part of the page it shows (x0, y0, x1, y1)."""
-
-
-def _paper(grey: np.ndarray) -> int:
-    step = max(1, int(math.sqrt(grey.size / 250_000)))  # about 250,000 samples say the paper grey
-    return int(np.percentile(grey[::step, ::step], 90))
-
-
-def _ink(grey: np.ndarray, paper: int | None = None) -> np.ndarray:
-    return grey < (_paper(grey) if paper is None else paper) * 0.6
-
-
 def region_angle(ink: np.ndarray, mm: float, max_angle: float = MAX_ANGLE) -> float:
     """The angle (degrees, counter-clockwise) of the text lines in a region: the one whose row
     profile of ink pixels is sharpest, within ``max_angle``, to a quarter degree (stamps: their
@@ -148,27 +126,17 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     """The region straightened and enlarged, and the affine back to page pixels."""
     x0, y0, x1, y1 = box
     crop = grey[y0:y1, x0:x1]
-    ink = _ink(crop)
+    ink = ink_mask(crop)
     angle = region_angle(ink, mm)
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
     heights = heights[heights >= 0.8 * mm]
     median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
     scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
-    h, w = crop.shape
-    # rotate about the centre by -angle (undo the region's tilt) and scale, on a canvas that holds it all
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
-    m[0, 2] += nw / 2.0 - w / 2.0
-    m[1, 2] += nh / 2.0 - h / 2.0
-    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=int(paper))
-    frame = long_runs(_ink(out, paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
+    out, back = turn(crop, angle, scale, paper, (x0, y0))
+    frame = long_runs(ink_mask(out, paper=paper).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                       int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
-    back = cv2.invertAffineTransform(m)
-    back[:, 2] += (x0, y0)
     return out, back, box
 
 
@@ -180,7 +148,7 @@ def _whole_letters(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, 
     reach = int(round(WHOLE_LETTERS_MM * mm))
     wx0, wy0 = max(0, x0 - reach), max(0, y0 - reach)
     wx1, wy1 = min(grey.shape[1], x1 + reach), min(grey.shape[0], y1 + reach)
-    ink = _ink(grey[wy0:wy1, wx0:wx1], paper).astype(np.uint8)
+    ink = ink_mask(grey[wy0:wy1, wx0:wx1], paper=paper).astype(np.uint8)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     cx0, cy0 = stats[1:, 0] + wx0, stats[1:, 1] + wy0
     cx1, cy1 = cx0 + stats[1:, 2], cy0 + stats[1:, 3]
@@ -212,63 +180,40 @@ def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int,
     return boxes
 
 
-def sheet(image: Image.Image, dpi: float, regions: list[list[int]],
-          blocks: bool = False) -> tuple[Image.Image, list[Tile]] | None:
+def sheet(image: Image.Image, dpi: float, regions: list[list[int]], blocks: bool = False) -> Sheet | None:
     """The regions worth reading again, straightened and enlarged, one under the other.
     ``blocks``: instead, the regions above MAX_REGION_SHARE, on a page no larger than
     ``BLOCK_PAGE_MM2`` (paragraphs the page reading dropped, to be read line by line)."""
     return sheets(image, dpi, regions)[1 if blocks else 0]
 
 
-def sheets(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[
-        tuple[Image.Image, list[Tile]] | None, tuple[Image.Image, list[Tile]] | None]:
+def sheets(image: Image.Image, dpi: float, regions: list[list[int]]) -> tuple[Sheet | None, Sheet | None]:
     """``sheet`` of the regions and ``sheet`` of the large ones (``blocks``), the regions grown to
     whole letters and joined once for both."""
     grey = np.asarray(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
     mm = dpi / 25.4
     pad = int(round(PAD_MM * mm))
-    paper = _paper(grey)
+    paper = paper_grey(grey)
     boxes = _merged([_whole_letters(grey, (x, y, x + w, y + h), mm, paper, pad) for x, y, w, h in regions])
     small_page = grey.shape[0] * grey.shape[1] / (mm * mm) <= BLOCK_PAGE_MM2
     return (_sheet(grey, mm, paper, boxes, False), _sheet(grey, mm, paper, boxes, True) if small_page else None)
 
 
 def _sheet(grey: np.ndarray, mm: float, paper: int, boxes: list[tuple[int, int, int, int]],
-           blocks: bool) -> tuple[Image.Image, list[Tile]] | None:
+           blocks: bool) -> Sheet | None:
+    """The regions (the large ones with ``blocks``), smallest first, up to MAX_SHEET_MEGAPIXELS
+    (each straightened only when it is asked for: ``sheet.lay_out``)."""
     page_area = grey.shape[0] * grey.shape[1]
-    tiles: list[tuple[np.ndarray, np.ndarray, tuple]] = []
-    pixels = 0.0
-    for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
-        w, h = box[2] - box[0], box[3] - box[1]
-        if (w * h > MAX_REGION_SHARE * page_area) != blocks or max(w, h) < MIN_REGION_MM * mm:
-            continue
-        tile = _tile(grey, box, mm, paper)
-        pixels += (tile[0].shape[0] + GAP_PX) * (tile[0].shape[1] + GAP_PX)
-        if pixels > MAX_SHEET_MEGAPIXELS * 1e6:
-            break
-        tiles.append(tile)
-    if not tiles:
-        return None
-    width = max(t.shape[1] for t, _, _ in tiles) + 2 * GAP_PX
-    height = sum(t.shape[0] + GAP_PX for t, _, _ in tiles) + GAP_PX
-    out = np.full((height, width), paper, np.uint8)
-    placed, top = [], GAP_PX
-    for t, back, box in tiles:
-        out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
-        shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
-        shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
-        placed.append(Tile(top, t.shape[0], shift, box))
-        top += t.shape[0] + GAP_PX
-    return Image.fromarray(out), placed
 
+    def crops():
+        for box in sorted(boxes, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])):
+            w, h = box[2] - box[0], box[3] - box[1]
+            if (w * h > MAX_REGION_SHARE * page_area) != blocks or max(w, h) < MIN_REGION_MM * mm:
+                continue
+            out, back, box = _tile(grey, box, mm, paper)
+            yield out, affine(back, box)
 
-def _back(word: Word, tile: Tile) -> Word:
-    corners = np.array([[word.left, word.top, 1.0], [word.right, word.top, 1.0],
-                        [word.left, word.bottom, 1.0], [word.right, word.bottom, 1.0]])
-    pts = corners @ tile.back.T
-    x0, y0 = np.floor(pts.min(axis=0)).astype(int)
-    x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
-    return Word(word.text, int(x0), int(y0), int(x1 - x0), int(y1 - y0), word.conf)
+    return lay_out(crops(), paper, MAX_SHEET_MEGAPIXELS)
 
 
 def _readable(word: Word, least: int = MIN_CHARS) -> bool:
@@ -346,8 +291,8 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
     made_both = sheets(image, dpi, missing.regions + doubtful_regions(text))
     for large, made in zip((False, True), made_both):  # scattered pieces sparse; dropped paragraphs as blocks
         if made is not None:
-            found = engine.recognise(made[0], lang, dpi, timeout, **({"block": True} if large else {"sparse": True}))
-            readings.append((found, made[1], BLOCK_MIN_CHARS if large else MIN_CHARS))
+            found = made.read(engine, lang, dpi, timeout, **({"block": True} if large else {"sparse": True}))
+            readings.append((found, made, BLOCK_MIN_CHARS if large else MIN_CHARS))
     if not readings:
         return None
     first = text.words
@@ -355,8 +300,7 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
     doubtful = [w for w in first if _doubtful(w)]
     blocks: list[Block] = []
     taken: list[Word] = []
-    for found, tiles, least in readings:
-        tops = np.array([t.top for t in tiles])
+    for found, made, least in readings:
         for block in found.blocks:
             lines = []
             for line in block.lines:
@@ -364,10 +308,10 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
                 for w in line.words:
                     if not _readable(w, least):
                         continue
-                    k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
-                    if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+                    tile = made.tile_of(w)
+                    if tile is None:
                         continue
-                    page_word = _back(w, tiles[k])
+                    page_word = tile.to_page(w)
                     twice = _overlap(page_word, _boxes([t for t in taken if t.text == page_word.text]))
                     if not _centres_in([page_word], sure)[0] and twice < MAX_OVERLAP:
                         words.append(page_word)

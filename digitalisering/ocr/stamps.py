@@ -24,9 +24,9 @@ So this module
    whole page's chroma, turned, cost 0.2 s a colour page);
 2. on a colour scan replaces, inside each coloured stamp, the grey page by the stamp's own ink
    (the black type beneath it becomes paper: ``colour_layer``);
-3. reads all stamps of the page on one sheet (``stamp_sheet``: each straightened by its own angle,
-   up to ``MAX_ANGLE``, enlarged when small, its frame painted over), one engine call per page that
-   has any. A framed stamp (its ``Outline``: the tilted rectangle or circle of its frame, or of its
+3. reads all stamps of the page on one sheet (``stamp_sheet``, laid out by ``ocr.sheet``: each
+   straightened by its own angle, up to ``MAX_ANGLE``, enlarged when small, its frame painted over),
+   one engine call per page that has any. A framed stamp (its ``Outline``: the tilted rectangle or circle of its frame, or of its
    coloured ink) is straightened by its frame's angle, not by its lines' (over type, the type's
    lines set the angle: ``GEZIEN 23 NOV 1937`` at 18 degrees was read at 0), and what lies outside
    the frame is paper (the type beside it was read into it: ``BAALGEZIEN``). A round stamp's
@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -60,8 +61,9 @@ from digitalisering.imaging.transform import rotate_array, rotation_matrix
 from digitalisering.ocr.engines import OcrEngine
 from digitalisering.ocr.model import Block, Line, PageText, Word
 from digitalisering.ocr.cleanup import RULE_MAX_THICK_MM, long_runs
-from digitalisering.ocr.reread import (FRAME_MM, GAP_PX, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, Tile, _back,
-                                       _doubtful, _merged, _paper, _whole_letters, region_angle)
+from digitalisering.ocr.reread import (FRAME_MM, MAX_ENLARGE, MIN_CONF, TARGET_HEIGHT_PX, _doubtful, _merged,
+                                       _whole_letters, region_angle)
+from digitalisering.ocr.sheet import RingTile, Sheet, affine, centre_in, lay_out, paper_grey, ring, turn
 
 MIN_MM = 12.0
 """A stamp's longer side is at least this long (the smallest dev stamp: 21 mm)..."""
@@ -241,7 +243,7 @@ def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
         return [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
                 for (x0, y0, x1, y1), o in frames(small, dpi / f)]
     mm = dpi / 25.4
-    ink = (grey < _paper(grey) * INK_SHARE).astype(np.uint8)
+    ink = (grey < paper_grey(grey) * INK_SHARE).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     x, y, w, h, area = (stats[1:, k] for k in range(5))
     big, small = np.maximum(w, h), np.minimum(w, h)
@@ -369,7 +371,7 @@ def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]
     """The grey page with each coloured stamp's box holding only the stamp's ink (what is not
     coloured there, the typed text beneath it, becomes paper)."""
     out = grey.copy()
-    paper = _paper(grey)
+    paper = paper_grey(grey)
     grow = max(1, int(round(0.2 * dpi / 25.4)))  # the coloured ink's soft edge
     for x0, y0, x1, y1 in regions:
         ink = cv2.dilate(coloured[y0:y1, x0:x1].astype(np.uint8), np.ones((grow, grow), np.uint8)).astype(bool)
@@ -407,14 +409,7 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
     heights = heights[(heights >= 0.8 * mm) & (heights <= 10 * mm)]
     median_h = float(np.median(heights)) if len(heights) else TARGET_HEIGHT_PX
     scale = float(min(MAX_ENLARGE, max(1.0, TARGET_HEIGHT_PX / max(median_h, 1.0))))
-    h, w = crop.shape
-    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), -angle, scale)
-    cos, sin = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
-    m[0, 2] += nw / 2.0 - w / 2.0
-    m[1, 2] += nh / 2.0 - h / 2.0
-    out = cv2.warpAffine(crop, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT,
-                         borderValue=int(paper))
+    out, back = turn(crop, angle, scale, paper, (x0, y0))
     frame = long_runs((out < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                       int(round(RULE_MAX_THICK_MM * mm * scale)))
     out[frame] = paper
@@ -426,49 +421,15 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
         curves = curves[curves > 0]
         if len(curves):
             out[np.isin(labels, curves)] = paper
-    back = cv2.invertAffineTransform(m)
-    back[:, 2] += (x0, y0)
     return out, back
 
 
-@dataclass(frozen=True)
-class RingTile:
-    """A round stamp's ring unwrapped on the sheet: column ``x`` of it is the angle ``start +
-    sign * x / px_per_deg`` (degrees, clockwise from the page's +x axis, as ``cv2.warpPolar``), row
-    ``y`` the radius ``r_out - y / scale`` (clockwise: the letters' tops point outwards) or
-    ``r_in + y / scale`` (counter-clockwise: inwards)."""
-    top: int
-    height: int
-    left: int
-    centre: tuple[float, float]
-    """The ring's centre in page pixels."""
-    r_in: float
-    r_out: float
-    start: float
-    sign: int
-    """+1: the strip runs clockwise, -1: counter-clockwise."""
-    px_per_deg: float
-    scale: float
-    box: tuple[int, int, int, int]
-
-    def to_page(self, word: Word) -> Word:
-        """The word's box on the page: the box around its arc."""
-        xs = np.linspace(word.left, word.right, 9) - self.left
-        ys = np.array([word.top, word.bottom], np.float64) - self.top
-        deg = self.start + self.sign * xs / self.px_per_deg
-        rho = (self.r_out - ys / self.scale) if self.sign > 0 else (self.r_in + ys / self.scale)
-        a = np.radians(deg)[:, None]
-        px = self.centre[0] + rho[None, :] * np.cos(a)
-        py = self.centre[1] + rho[None, :] * np.sin(a)
-        x0, y0 = int(np.floor(px.min())), int(np.floor(py.min()))
-        return Word(word.text, x0, y0, int(np.ceil(px.max())) - x0, int(np.ceil(py.max())) - y0, word.conf)
-
-
 def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float,
-                 paper: int) -> list[tuple[np.ndarray, dict]]:
+                 paper: int) -> list[tuple[np.ndarray, Callable[[int, int, int], RingTile]]]:
     """A round stamp's ring unwrapped (``cv2.warpPolar``) into two strips of straight text: its
     upper half read clockwise and its lower half read counter-clockwise (the ring's own text runs
-    both ways), the frame's circle left out; each with what ``RingTile`` needs but its place."""
+    both ways), the frame's circle left out; each with how to place it on the sheet (``sheet.ring``:
+    its words are mapped back along their arc)."""
     cx, cy, r = circle
     inset = FRAME_INSET_MM * mm
     r_out, r_in = r - inset, RING_INNER * r
@@ -503,7 +464,7 @@ def _ring_strips(grey: np.ndarray, circle: tuple[float, float, float], mm: float
         frame = long_runs((strip < paper * INK_SHARE).astype(np.uint8), int(round(FRAME_MM * mm * scale)),
                           int(round(RULE_MAX_THICK_MM * mm * scale)))
         strip[frame] = paper  # an inner circle, unwrapped, is a straight line
-        out.append((strip, dict(centre=(cx, cy), r_in=r_in, r_out=r_out, start=start, sign=sign,
+        out.append((strip, ring(centre=(cx, cy), r_in=r_in, r_out=r_out, start=start, sign=sign,
                                 px_per_deg=per_deg, scale=scale, box=(x0, y0, x1, y1))))
     return out
 
@@ -521,47 +482,32 @@ def _outlines_in(box: tuple[int, int, int, int], regions: list[list[int]],
 
 
 def stamp_sheet(grey: np.ndarray, dpi: float, regions: list[list[int]],
-                outlines: list[tuple[Outline | None, bool]] | None = None) -> tuple[Image.Image, list[Tile]] | None:
+                outlines: list[tuple[Outline | None, bool]] | None = None) -> Sheet | None:
     """The stamps (x0, y0, x1, y1; ``outlines``: each one's frame or None, and whether it was
-    found by its colour), each straightened and enlarged, one under the other."""
+    found by its colour), each straightened and enlarged, one under the other, each round one's
+    ring strips after it."""
     mm = dpi / 25.4
-    paper = _paper(grey)
+    paper = paper_grey(grey)
     pad = int(round(1.5 * mm))
     outlines = outlines or [(None, False)] * len(regions)
     boxes = _merged([_whole_letters(grey, tuple(r), mm, paper, pad) for r in regions])
-    made: list[tuple[np.ndarray, np.ndarray | dict, tuple]] = []
+    made: list[tuple[np.ndarray, Callable]] = []
     for box in boxes:
         inside = _outlines_in(box, regions, outlines)
-        made.append((*_tile(grey, box, mm, paper, inside), box))
+        out, back = _tile(grey, box, mm, paper, inside)
+        made.append((out, affine(back, box)))
         for o in inside:
             if o.circle is not None:
-                made += [(strip, ring, ring["box"]) for strip, ring in _ring_strips(grey, o.circle, mm, paper)]
-    if not made:
-        return None
-    width = max(t.shape[1] for t, _, _ in made) + 2 * GAP_PX
-    height = sum(t.shape[0] + GAP_PX for t, _, _ in made) + GAP_PX
-    out = np.full((height, width), paper, np.uint8)
-    tiles: list[Tile | RingTile] = []
-    top = GAP_PX
-    for t, back, box in made:
-        out[top:top + t.shape[0], GAP_PX:GAP_PX + t.shape[1]] = t
-        if isinstance(back, dict):
-            tiles.append(RingTile(top, t.shape[0], GAP_PX, **back))
-        else:
-            shift = back.copy()  # from sheet pixels: the tile's own pixels are the sheet's less (GAP_PX, top)
-            shift[:, 2] -= back[:, :2] @ np.array([GAP_PX, top], np.float64)
-            tiles.append(Tile(top, t.shape[0], shift, box))
-        top += t.shape[0] + GAP_PX
-    return Image.fromarray(out), tiles
+                made += _ring_strips(grey, o.circle, mm, paper)
+    return lay_out(made, paper)
+
+
+def _box(word: Word) -> tuple[int, int, int, int]:
+    return word.left, word.top, word.right, word.bottom
 
 
 def _overlaps(a: Word, b: Word) -> bool:
     return a.left < b.right and b.left < a.right and a.top < b.bottom and b.top < a.bottom
-
-
-def _centre_in(word: Word, other: Word) -> bool:
-    cx, cy = word.left + word.width / 2, word.top + word.height / 2
-    return other.left <= cx <= other.right and other.top <= cy <= other.bottom
 
 
 def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, lang: str,
@@ -588,15 +534,15 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     made = stamp_sheet(grey, dpi, regions, outlines)
     if made is None:
         return None
-    picture, tiles = made
-    found = engine.recognise(picture, lang, dpi, timeout, sparse=True)
+    found = made.read(engine, lang, dpi, timeout, sparse=True)
     first = text.words
-    keep = {k: _on_page(w, grey.shape) for k, w in _stamp_words(found, tiles, first).items()}
+    keep = {k: _on_page(w, grey.shape) for k, w in _stamp_words(found, made, first).items()}
     if not keep:
         return None
     new = list(keep.values())
-    out = {id(w) for w in first if _doubtful(w) and any(_centre_in(w, n) for n in new)}
-    standing_in = sum(1 for n in new if any(id(w) in out and (_centre_in(n, w) or _centre_in(w, n)) for w in first))
+    out = {id(w) for w in first if _doubtful(w) and any(centre_in(w, _box(n), closed=True) for n in new)}
+    standing_in = sum(1 for n in new if any(id(w) in out and (centre_in(n, _box(w), closed=True)
+                                                              or centre_in(w, _box(n), closed=True)) for w in first))
     kept = []
     for block in text.blocks:
         lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
@@ -604,30 +550,29 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
         if lines:
             kept.append(Block(lines))
     blocks = _as_blocks(found, keep)
-    return StampReading(replace(text, blocks=kept + blocks), len(tiles), len(new) - standing_in, len(out))
+    return StampReading(replace(text, blocks=kept + blocks), len(made.tiles), len(new) - standing_in, len(out))
 
 
-def _stamp_words(found: PageText, tiles: list[Tile | RingTile], first: list[Word]) -> dict[int, Word]:
+def _stamp_words(found: PageText, made: Sheet, first: list[Word]) -> dict[int, Word]:
     """The sheet's words worth keeping (by id of the sheet's word), in page pixels."""
-    tops = np.array([t.top for t in tiles])
     keep: dict[int, Word] = {}
     taken: list[Word] = []
     for w in found.words:
         if w.conf < (CAPITALS_CONF if _capitals(w.text) else MIN_CONF) or sum(ch.isalnum() for ch in w.text) < 2:
             continue
-        k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
-        if k < 0 or w.top + w.height / 2 > tiles[k].top + tiles[k].height:
+        tile = made.tile_of(w)
+        if tile is None:
             continue
-        page_word = tiles[k].to_page(w) if isinstance(tiles[k], RingTile) else _back(w, tiles[k])
+        page_word = tile.to_page(w)
         same = [o for o in first + taken if o.text.lower() == page_word.text.lower() and _overlaps(o, page_word)]
         if same:
             continue
         keep[id(w)] = page_word
         taken.append(page_word)
-    ring = [keep[id(w)] for w in found.words if id(w) in keep and isinstance(_tile_of(w, tiles, tops), RingTile)]
+    on_ring = [keep[id(w)] for w in found.words if id(w) in keep and isinstance(made.tile_of(w), RingTile)]
     for key, word in list(keep.items()):  # a piece of a ring's word read on the straight tile: 'NTE'
         if any(o is not word and word.text.lower() in o.text.lower() and len(word.text) < len(o.text)
-               and _overlaps(o, word) for o in ring):
+               and _overlaps(o, word) for o in on_ring):
             del keep[key]
     return keep
 
@@ -646,11 +591,6 @@ def _capitals(text: str) -> bool:
     """A word of capitals (three letters or more, no small letter): how stamps are set."""
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
-
-
-def _tile_of(w: Word, tiles: list, tops: np.ndarray):
-    k = int(np.searchsorted(tops, w.top + w.height / 2, side="right")) - 1
-    return tiles[k] if k >= 0 else None
 
 
 def _as_blocks(found: PageText, new: dict[int, Word]) -> list[Block]:

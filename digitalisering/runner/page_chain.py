@@ -23,7 +23,7 @@ from digitalisering.imaging.load import LoadedPage, PageInfo, load_page
 from digitalisering.imaging.stage import ImagingOptions, ImagingResult, analyse_page
 from digitalisering.imaging.transform import straight_grey
 from digitalisering.metadata.fixity import sha256_bytes
-from digitalisering.errors import OcrTimeoutError
+from digitalisering.errors import OcrTimeoutError, reason_of
 from digitalisering.ocr.cells import find_grid, read_cells
 from digitalisering.ocr.cleanup import clean_for_ocr
 from digitalisering.ocr.completeness import measure as measure_completeness, text_ink
@@ -143,7 +143,7 @@ def stage_ocr(ctx: PageContext) -> OcrFacts | None:
         text = ocr_page(engine, readable, opts.lang, ctx.dpi, plan, opts.ocr_timeout)
     except OcrTimeoutError as exc:
         # the page keeps its image (it goes into the PDF without text); QA lists it
-        facts.status, facts.error = "timeout", str(exc)
+        facts.status, facts.error = "timeout", reason_of(exc)  # shown in each reader's language
         return facts
     text = read_grid(engine, grid, ctx.dpi, text, opts, started)
     ink = text_ink(straight, ctx.dpi)  # measured once, before and after the second passes

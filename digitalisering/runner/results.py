@@ -27,6 +27,16 @@ from digitalisering.store.records import PageRecord, PageStatus
 from digitalisering.i18n import Word, gettext
 
 
+def _ocr_entry(ocr) -> dict[str, Any] | None:
+    """How the page was read; why OCR gave no text (``error``, a stored reason) in the run's
+    language and as its catalogue entry (``error_message``), like the page's own failure reason."""
+    if ocr is None:
+        return None
+    entry = asdict(ocr)
+    entry["error"], entry["error_message"] = shown_reason(ocr.error), reason_message(ocr.error)
+    return entry
+
+
 def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, document: str | None,
                keep_blank: bool) -> dict[str, Any]:
     record = PageResult.from_json(page.result)
@@ -65,7 +75,7 @@ def page_entry(page: PageRecord, source: str, sha256: str, dossier: str | None, 
         "separator": asdict(imaging.separator) if imaging and imaging.separator else None,
         "in_output": record.in_output(keep_blank) if page.status == PageStatus.DONE else None,
         "technical": imaging.technical.to_json() if imaging else None,
-        "ocr": asdict(record.ocr) if record.ocr else None,
+        "ocr": _ocr_entry(record.ocr),
         "worker_seconds": record.seconds,
     }
 

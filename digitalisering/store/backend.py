@@ -115,10 +115,13 @@ def disk_trouble(exc: sqlite3.Error, database: Path | str) -> StateError | None:
         return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in {folder}); "
                           "is the disk of the temporary folder {tmp} full?", path=database, error=exc, folder=folder,
                           free_mb=free / 1e6, tmp=sqlite_temp_folder())
+    if free is None and code & 0xFF == sqlite3.SQLITE_FULL:  # (not "0.0 MB free": that was never measured)
+        return StateError("the disk of the state database {path} is full (the free space in {folder} cannot be "
+                          "read): make room there and run again", path=database, folder=folder)
     if code & 0xFF == sqlite3.SQLITE_FULL or (free is not None and free < FULL_BELOW_BYTES):
         return StateError("the disk of the state database {path} is full ({free_mb:.1f} MB free in {folder}): "
                           "make room there and run again", path=database, folder=folder,
-                          free_mb=(free or 0) / 1e6)
+                          free_mb=free / 1e6)
     if free is None:
         return StateError("the state database {path} cannot be written: {error}", path=database, error=exc)
     return StateError("the state database {path} cannot be written: {error} ({free_mb:.1f} MB free in "

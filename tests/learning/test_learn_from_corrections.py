@@ -22,8 +22,10 @@ from digitalisering.workspace import Workspace
 
 def test_versions_are_numbered_and_one_is_current(tmp_path):
     assert versions.current(tmp_path) is None
-    a = versions.new_version(tmp_path)
-    b = versions.new_version(tmp_path)
+    def write(v):
+        (v.folder / "document-model.json").write_text("{}")
+    a = versions.save_version(tmp_path, write)
+    b = versions.save_version(tmp_path, write)
     assert (a.name, b.name) == ("v0001", "v0002") and versions.versions(tmp_path) == ["v0001", "v0002"]
     assert versions.current(tmp_path) is None  # made, not yet current
     versions.make_current(tmp_path, a)
@@ -79,7 +81,7 @@ def test_learn_from_corrections_then_run_rewrites_only_what_changed(corrected):
     assert again.pages_processed == 0
     after = json.loads((out / "results.json").read_text())
     validate_results(after)
-    assert after["schema_version"] == "1.5" and after["models"]["document"] == "v0001"
+    assert after["schema_version"] == "1.6" and after["models"]["document"] == "v0001"
     corrected_doc = next(d for d in after["documents"] if d["id"] == target["id"])
     assert corrected_doc["type"] == "brief" and corrected_doc["decided_by"]["type"] == "correction"
     others = [d for d in after["documents"] if d["id"] != target["id"]]
@@ -104,7 +106,7 @@ def test_an_older_results_file_still_reads(processed):
     for d in data["dossiers"]:
         d.pop("addresses_decided_by", None)
     validate_results(data)  # the 1.4 shape (without what 1.5 added) is still valid
-    assert read_results(processed["out"])["schema_version"] == "1.5"
+    assert read_results(processed["out"])["schema_version"] == "1.6"
 
 
 def test_address_corrections_train_the_address_model_and_the_next_run_uses_it(workspace, tmp_path):

@@ -49,9 +49,10 @@ def _model():
 
 
 def _version(root: Path, model, current: bool):
-    v = versions.new_version(root)
-    model.summary["version"] = v.name
-    save(model, v.folder)
+    def write(v):
+        model.summary["version"] = v.name
+        save(model, v.folder)
+    v = versions.save_version(root, write)
     if current:
         versions.make_current(root, v)
     return v
@@ -81,13 +82,69 @@ def test_a_learn_during_a_run_does_not_change_which_model_the_run_names(tmp_path
     assert named <= {f"model {first.name}"}
 
 
+def _writes(name: str):
+    def write(v):
+        (v.folder / "document-model.json").write_text(json.dumps({"by": name, "version": v.name}))
+    return write
+
+
 def test_two_learns_saving_at_once_get_two_versions(tmp_path, monkeypatch):
     """The second `learn` lists the versions before the first one made its folder."""
     listed = versions.versions(tmp_path)
-    made = versions.new_version(tmp_path)  # the other learn, in between
+    made = versions.save_version(tmp_path, _writes("other"))  # the other learn, in between
     monkeypatch.setattr(versions, "versions", lambda root: listed)
-    mine = versions.new_version(tmp_path)
+    mine = versions.save_version(tmp_path, _writes("mine"))
     assert (made.name, mine.name) == ("v0001", "v0002")
+    assert json.loads((mine.folder / "document-model.json").read_text()) == {"by": "mine", "version": "v0002"}
+
+
+def test_a_number_taken_while_the_model_was_written_is_skipped(tmp_path):
+    """A file system without locks: another `learn` renamed its v0001 in while this one wrote; the
+    rename does not replace it, the model is written again as v0002."""
+    calls = []
+
+    def write(v):
+        calls.append(v.name)
+        if len(calls) == 1:  # the other learn, finishing first
+            other = versions.model_root(tmp_path) / "v0001"
+            other.mkdir()
+            (other / "document-model.json").write_text('{"by": "other"}')
+        _writes("mine")(v)
+    mine = versions.save_version(tmp_path, write)
+    assert calls == ["v0001", "v0002"] and mine.name == "v0002"
+    assert json.loads((tmp_path / "model" / "v0001" / "document-model.json").read_text()) == {"by": "other"}
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["v0001", "v0002"]
+
+
+def test_a_learn_killed_while_saving_leaves_no_half_version_and_the_next_learn_works(tmp_path):
+    """Killed (SIGKILL) between writing the document model and the address model: v0001 was left
+    holding half a version, listed by `versions` as a model."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from digitalisering.learning import versions
+        def write(v):
+            (v.folder / "document-model.joblib").write_bytes(b"model")
+            os.kill(os.getpid(), signal.SIGKILL)  # before the address model
+        versions.save_version(Path({str(tmp_path)!r}), write)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert done.returncode == -9, done.stderr[-500:]
+    assert versions.versions(tmp_path) == [] and versions.current(tmp_path) is None
+    assert [p.name for p in (tmp_path / "model").iterdir() if p.name.startswith(".new-version.")]  # left
+    model = _model()
+    v = _version(tmp_path, model, current=True)
+    assert v.name == "v0001" and versions.current(tmp_path) == v and load(v.folder) is not None
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["current", "v0001"]
+    from digitalisering.fileio import current_umask
+
+    assert v.folder.stat().st_mode & 0o777 == 0o777 & ~current_umask()
 
 
 def test_a_learn_killed_while_saving_leaves_no_model_under_its_name(tmp_path, monkeypatch):
@@ -118,6 +175,7 @@ def test_a_run_killed_while_the_base_model_is_saved_leaves_no_hidden_folder(tmp_
 
     root = tmp_path / "model"
     monkeypatch.setenv(base.CACHE_ENV, str(tmp_path / "cache"))  # the stand-in model never reaches the shared cache
+    monkeypatch.setattr(base, "_memory", {})  # nor a later test of this process (it ends in memory)
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path

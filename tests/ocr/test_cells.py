@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 import pagegen
-from digitalisering.ocr import cells
+from digitalisering.ocr import cells, sheet
 from digitalisering.ocr.engines import get_engine
 from digitalisering.ocr.model import Block, Line, PageText, Word
 
@@ -106,7 +106,7 @@ class Garbage:
         self.calls += 1
         ink = np.asarray(image.convert("L")) < 128
         rows = np.flatnonzero(ink.any(axis=1))
-        bands = np.split(rows, np.flatnonzero(np.diff(rows) > cells.GAP_PX // 2) + 1)
+        bands = np.split(rows, np.flatnonzero(np.diff(rows) > sheet.GAP_PX // 2) + 1)
         words = [Word("x", int(np.flatnonzero(ink[b[0]:b[-1] + 1].any(axis=0))[0]), int(b[0]), 20, int(b[-1] - b[0] + 1), 99.0)
                  for b in bands if len(b)]
         return PageText(lang, [Block([Line([w]) for w in words])])

@@ -158,3 +158,19 @@ def test_a_database_error_on_a_disk_with_room_does_not_send_the_operator_to_make
     assert advice in result.output and "make room" not in result.output
     state = disk_trouble(_sqlite_error(getattr(sqlite3, code), text), tmp_path / "state.sqlite")
     assert state.exit_code == 6 and advice in str(state) and "the disk of the state database" not in str(state)
+
+
+def test_a_full_disk_whose_free_space_cannot_be_read_is_not_said_to_have_none(tmp_path: Path, monkeypatch):
+    """statvfs failing (a network share that does not answer it): the message said "0.0 MB free"."""
+    import sqlite3
+
+    from digitalisering.store.backend import disk_trouble
+
+    def unreadable(path):
+        raise OSError(5, "Input/output error")
+    monkeypatch.setattr(shutil, "disk_usage", unreadable)
+    state = disk_trouble(_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), tmp_path / "state.sqlite")
+    assert state.exit_code == 6
+    assert "MB free" not in str(state) and "cannot be read" in str(state) and "make room" in str(state)
+    io = disk_trouble(_sqlite_error(sqlite3.SQLITE_IOERR, "disk I/O error"), tmp_path / "state.sqlite")
+    assert io.exit_code == 6 and "MB free" not in str(io)
