@@ -63,3 +63,33 @@ def test_a_broken_model_in_our_folder_fails_as_the_program_does(tmp_path, monkey
     with pytest.raises(InputFileError, match="tesseract failed"):
         tesseract_api.TesseractApiEngine().recognise(page, "nld", 150)
     assert "Leiden" in tesseract_api.TesseractApiEngine().recognise(page, "nld+eng", 150).text
+
+
+def test_threads_reading_at_once_each_have_their_own_engine():
+    # a Dask worker with several threads reads pages at once: one tesseract object shared by
+    # them would read two images at the same time
+    import threading
+
+    seen = {}
+    both = threading.Barrier(2)
+
+    def grab(name):
+        seen[name] = tesseract_api._api("nld")
+        both.wait()  # both alive at once
+
+    threads = [threading.Thread(target=grab, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["a"] is not seen["b"]
+    page = pagegen.page_image(LINES, dpi=150)
+    alone = words(TesseractEngine().recognise(page, "nld", 150))
+    results = []
+    readers = [threading.Thread(target=lambda: results.append(words(
+        tesseract_api.TesseractApiEngine().recognise(page, "nld", 150)))) for _ in range(2)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    assert results == [alone, alone]

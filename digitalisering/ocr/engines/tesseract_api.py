@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 import time
 
 from PIL import Image
@@ -52,7 +53,10 @@ def available() -> bool:
     return True
 
 
-_APIS: dict[tuple[int, str, str], object] = {}
+_THREAD = threading.local()
+"""Each thread's engines (``apis``: (pid, lang, models) -> engine): a Dask worker started without
+``--nthreads 1`` reads pages in threads, and one tesseract object reading two images at once
+crashes the process; a thread's engines go with it."""
 
 
 def _api(lang: str):
@@ -62,14 +66,15 @@ def _api(lang: str):
 
     models = tesseract.best_model_dir(lang)
     key = (os.getpid(), lang, str(models or ""))  # a forked worker makes its own
-    api = _APIS.get(key)
+    apis = _THREAD.__dict__.setdefault("apis", {})
+    api = apis.get(key)
     if api is None:
         kwargs = {"path": str(models) + os.sep} if models is not None else {}
         try:
             api = tesserocr.PyTessBaseAPI(lang=lang, **kwargs)
         except RuntimeError as exc:  # a broken or missing model: as the program says it
             raise InputFileError("tesseract failed: {value}", value=str(exc)) from exc
-        _APIS[key] = api
+        apis[key] = api
     return api
 
 
