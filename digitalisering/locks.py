@@ -69,15 +69,18 @@ class FileLock:
         """The lock file, opened for writing (its holder's pid goes in), else read-only: a lock file
         another user made (a shared folder; new ones get the umask's permissions, 0644 under the
         usual 022) can still be locked (``flock`` needs no write access). PermissionError when
-        it cannot be opened at all."""
-        while True:
+        it cannot be opened at all, or there is none and the folder may not be written (then both
+        opens fail every time: a few tries, not a loop for ever)."""
+        for attempt in range(3):
             try:
                 return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666), True
-            except PermissionError:
+            except PermissionError as exc:
+                refused = exc
                 try:
                     return os.open(self.path, os.O_RDONLY | os.O_CLOEXEC), False
                 except FileNotFoundError:  # its holder removed it meanwhile: make our own
                     continue
+        raise refused
 
     def holder(self) -> str:
         """The process id written by the current holder ('?' when unknown)."""

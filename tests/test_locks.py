@@ -91,3 +91,25 @@ def test_a_lock_that_the_file_system_refuses_leaks_no_file_descriptor(tmp_path, 
         with pytest.raises(OSError):
             FileLock(tmp_path / "x.lock").acquire()
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_a_lock_file_in_a_folder_we_may_not_write_fails_at_once(tmp_path, monkeypatch):
+    """No lock file yet in a folder that is not ours to write (a read-only share, another user's
+    folder): creating it is refused and opening it read-only finds nothing; acquire went round
+    that loop for ever at full CPU. It says PermissionError (its callers' cue) instead."""
+    import os
+
+    from digitalisering import locks
+
+    real_open, opens = os.open, []
+
+    def not_writable(path, flags, *mode):
+        opens.append(flags)
+        if len(opens) > 50:
+            raise AssertionError("acquire keeps trying")
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *mode)
+    monkeypatch.setattr(locks.os, "open", not_writable)
+    with pytest.raises(PermissionError):
+        FileLock(tmp_path / "x.lock").acquire()
