@@ -159,9 +159,9 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
 
     try:
         stats = index_after_run(store, workspace, batch.name)
-    except (DigitaliseringError, sqlite3.OperationalError) as exc:
+    except (DigitaliseringError, sqlite3.DatabaseError) as exc:  # (a damaged file: DatabaseError)
         store.log(batch.id, operator, "index.failed", reason=str(exc))
-        if isinstance(exc, sqlite3.OperationalError) and not _index_trouble(exc):
+        if isinstance(exc, sqlite3.DatabaseError) and not _index_trouble(exc):
             raise  # a bug (a wrong query, a table of another schema): exit 15 with the log, not a warning
         return [gettext("search index not updated ({error}); run: digitalisering index {batch}", error=exc,
                         batch=batch.name)]
@@ -171,14 +171,14 @@ def _update_search_index(store: Store, workspace: Workspace, batch: Batch, opera
 
 
 _INDEX_TROUBLE = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
-                  sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+                  sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 """What SQLite answers when search.sqlite's disk is full or failing, another process holds it past the
-busy timeout (an ``index`` on another station) or it may not be written: the outputs stand, ``index``
-repairs the index later. Any other OperationalError (no such table or column, a syntax error) is
-the code's fault and must not pass for a warning."""
+busy timeout (an ``index`` on another station), it may not be written or it is damaged (a power cut:
+SQLITE_CORRUPT, a DatabaseError): the outputs stand, ``index`` repairs the index later. Any other
+error (no such table or column, a syntax error) is the code's fault and must not pass for a warning."""
 
 
-def _index_trouble(exc: sqlite3.OperationalError) -> bool:
+def _index_trouble(exc: sqlite3.DatabaseError) -> bool:
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in _INDEX_TROUBLE
 

@@ -47,3 +47,16 @@ def test_a_schema_error_in_the_index_is_not_hidden_as_a_warning(tmp_path: Path, 
     errors = [l for l in result.stderr.splitlines() if l.startswith("error:")]
     assert len(errors) == 1 and "internal error: OperationalError: no such column: dossier_key" in errors[0]
     assert "search index not updated" not in result.output
+
+
+@pytest.mark.parametrize("code, text", [(sqlite3.SQLITE_CORRUPT, "database disk image is malformed"),
+                                        (sqlite3.SQLITE_NOTADB, "file is not a database")])
+def test_a_damaged_index_file_is_a_warning(tmp_path: Path, monkeypatch, code, text):
+    """search.sqlite damaged (a power cut, a half copy): SQLite says so with a DatabaseError, not an
+    OperationalError, and the run that had written every output ended as an internal error."""
+    error = sqlite3.DatabaseError(text)
+    error.sqlite_errorcode = code
+    result = _run(tmp_path, monkeypatch, error)
+    assert result.exit_code in (0, 1), result.output
+    assert f"search index not updated ({text}); run: digitalisering index" in result.output
+    assert "internal error" not in result.output and (tmp_path / "out" / "results.json").is_file()
