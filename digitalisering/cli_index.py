@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,12 +28,35 @@ def index_command(obj: Context, batch: str | None, jobs: int) -> None:
     from digitalisering.catalog import Catalog
     from digitalisering.index.build import Readers, open_for, rebuild
 
+    from digitalisering.errors import StateError
+    from digitalisering.index.sqlite import INDEX_FILE, SqliteIndex, damaged, remove_files
+
     with obj.store() as store:
-        index = open_for(store, obj.workspace)
         try:
-            before = set(index.batches())
-            with Readers(jobs, obj.state_target(), obj.workspace.root) as readers:
-                stats = rebuild(index, Catalog(store, obj.workspace), batch, readers)
+            index = open_for(store, obj.workspace)
+        except StateError as exc:  # damaged where it starts (its header): as below, a new file
+            if not damaged(exc.__cause__):
+                raise
+            path = Path(obj.workspace.root) / INDEX_FILE
+            click.echo(_("the search index {path} was damaged ({error}): built again from scratch",
+                         path=path, error=exc.__cause__))
+            remove_files(path)
+            index, batch = open_for(store, obj.workspace), None
+        try:
+            try:
+                before = set(index.batches())
+                with Readers(jobs, obj.state_target(), obj.workspace.root) as readers:
+                    stats = rebuild(index, Catalog(store, obj.workspace), batch, readers)
+            except sqlite3.DatabaseError as exc:
+                if not (isinstance(index, SqliteIndex) and damaged(exc)):
+                    raise
+                # derived data: every published batch again, into a new file
+                click.echo(_("the search index {path} was damaged ({error}): built again from scratch",
+                             path=index.path, error=exc))
+                index.start_afresh()
+                before, batch = set(), None
+                with Readers(jobs, obj.state_target(), obj.workspace.root) as readers:
+                    stats = rebuild(index, Catalog(store, obj.workspace), None, readers)
             removed = before - set(index.batches()) - {s.batch for s in stats}
         finally:
             index.close()

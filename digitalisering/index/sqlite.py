@@ -60,6 +60,19 @@ CANDIDATES = 2000
 TABLES = Tables("addresses", "dossiers", "documents")
 
 
+def damaged(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite saying that the file is damaged (a power cut, a half-made copy)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, sqlite3.DatabaseError) and code is not None and \
+        code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def remove_files(path: Path) -> None:
+    """The index file at ``path`` and its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def _marks(n: int) -> str:
     return ",".join("?" * n)
 
@@ -102,6 +115,13 @@ class SqliteIndex:
 
     def close(self) -> None:
         self.conn.close()
+
+    def start_afresh(self) -> None:
+        """The file removed and made again, empty: the index is derived data, and a damaged one
+        (``damaged``) is built again by ``index`` rather than mended."""
+        self.conn.close()
+        remove_files(self.path)
+        self.__init__(self.path)
 
     # --- writing -----------------------------------------------------------------------------------
     def replace_batch(self, batch: str, dossiers: Iterable[DossierRow]) -> IndexStats:

@@ -1,0 +1,37 @@
+"""A damaged search.sqlite (a power cut, a half-made copy): ``index`` builds it again from scratch.
+It is derived data; SQLite's "database disk image is malformed" ended ``index`` (the repair a run
+points to) as an internal error, exit 15, every time."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from index_rows import breestraat_batch
+
+from digitalisering.cli import main
+from digitalisering.index.sqlite import INDEX_FILE, SqliteIndex
+from digitalisering.workspace import Workspace
+
+
+@pytest.mark.parametrize("where", ["rows", "header"])
+def test_index_builds_a_damaged_index_again(tmp_path, where):
+    ws = Workspace.open(tmp_path / "ws")
+    path = ws.root / INDEX_FILE
+    ix = SqliteIndex(path)
+    for n in range(60):
+        ix.replace_batch(f"b{n}", breestraat_batch())
+    ix.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ix.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:  # the last pages' rows overwritten, or the file's header
+        for offset in range(size - 4096 * 6, size - 4096, 4096) if where == "rows" else [0]:
+            fh.seek(offset)
+            fh.write(b"\xff" * 200)
+    r = CliRunner().invoke(main, ["--workspace", str(ws.root), "index"])
+    assert r.exit_code == 0, r.output
+    assert "internal error" not in r.output and "built again" in r.output
+    ix = SqliteIndex(path)
+    try:
+        assert not ix.batches() and ix.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        ix.close()
