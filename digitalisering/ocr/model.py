@@ -112,6 +112,17 @@ class PageText:
         return "\n\n".join("\n".join(" ".join(w.text for w in line.words) for line in b.lines if line.words)
                            for b in self.blocks if b.words)
 
+    def blocks_without(self, gone: set[int]) -> list[Block]:
+        """The blocks with the words whose ``id`` is in ``gone`` left out (lines and blocks left
+        empty go too): what a second pass keeps of the first reading when its words replace some."""
+        kept = []
+        for block in self.blocks:
+            lines = [line for line in (Line([w for w in ln.words if id(w) not in gone]) for ln in block.lines)
+                     if line.words]
+            if lines:
+                kept.append(Block(lines))
+        return kept
+
     def scaled(self, factor: float, width: int, height: int, dpi: float) -> "PageText":
         """The same text with every box multiplied by ``factor`` (boxes read on a reduced or an
         enlarged copy brought back to the pixels of the full page, which is ``width`` x ``height``

@@ -333,10 +333,5 @@ def reread(engine: OcrEngine, image: Image.Image, dpi: float, text: PageText, mi
         if removed:  # a new word stands in for a removed one when either holds the other's centre
             standing_in = int((_centres_in(new, _boxes(removed))
                                | np.array([_centres_in(removed, _boxes([n])).any() for n in new])).sum())
-    kept = []
-    for block in text.blocks:
-        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
-        lines = [line for line in lines if line.words]
-        if lines:
-            kept.append(Block(lines))
+    kept = text.blocks_without(out)
     return SecondReading(replace(text, blocks=kept + blocks), len(new), len(new) - standing_in, len(out))

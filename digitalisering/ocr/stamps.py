@@ -543,12 +543,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     out = {id(w) for w in first if _doubtful(w) and any(centre_in(w, _box(n), closed=True) for n in new)}
     standing_in = sum(1 for n in new if any(id(w) in out and (centre_in(n, _box(w), closed=True)
                                                               or centre_in(w, _box(n), closed=True)) for w in first))
-    kept = []
-    for block in text.blocks:
-        lines = [Line([w for w in line.words if id(w) not in out]) for line in block.lines]
-        lines = [line for line in lines if line.words]
-        if lines:
-            kept.append(Block(lines))
+    kept = text.blocks_without(out)
     blocks = _as_blocks(found, keep)
     return StampReading(replace(text, blocks=kept + blocks), len(made.tiles), len(new) - standing_in, len(out))
 
