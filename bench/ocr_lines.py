@@ -53,6 +53,23 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+def score(found: list, lines: list[dict]) -> tuple[dict, list]:
+    """Per kind [hit, words] of the truth ``lines`` in the OCR words ``found`` (as a multiset), and
+    the missed words per truth line."""
+    got = Counter(w for word in found for w in words(word.text))
+    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    missed = []
+    for number, line in enumerate(lines):
+        want = Counter(words(line["text"]))
+        hit = sum(min(n, got[w]) for w, n in want.items())
+        if hit < sum(want.values()):
+            missed.append({"line": number, "kind": line["kind"],
+                           "words": [w for w, n in want.items() for _ in range(max(0, n - got[w]))]})
+        per_kind[line["kind"]][0] += hit
+        per_kind[line["kind"]][1] += sum(want.values())
+    return dict(per_kind), missed
+
+
 def _module(source: str, name: str = "reread_before", uses: dict | None = None):
     """A module made from ``source`` (the second reading as it was at --before); ``uses``: the
     package's modules it imports, as they were there too (package module name -> (source, name)):
@@ -158,18 +175,8 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
             result = ocr_page(engine, img, "nld", dpi, plan)
             first, found = result, result.words
         out[f"{name}_s"] = cpu() - t0 + (grid_s if name == "reread" else 0.0)
-        got = Counter(w for word in found for w in words(word.text))
-        per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        missed = []  # the truth lines' words this reading misses (bench/stamp_ceiling.py crops them)
-        for number, line in enumerate(lines):
-            want = Counter(words(line["text"]))
-            hit = sum(min(n, got[w]) for w, n in want.items())
-            if hit < sum(want.values()):
-                missed.append({"line": number, "kind": line["kind"],
-                               "words": [w for w, n in want.items() for _ in range(max(0, n - got[w]))]})
-            per_kind[line["kind"]][0] += hit
-            per_kind[line["kind"]][1] += sum(want.values())
-        out[name] = dict(per_kind)
+        per_kind, missed = score(found, lines)  # missed: what bench/stamp_ceiling.py crops
+        out[name] = per_kind
         out[f"{name}_missed"] = missed
     out["reread_words"] = second.added if second else 0
     return out

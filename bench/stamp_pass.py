@@ -36,7 +36,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from ocr_lines import _module, words  # noqa: E402  (the same word count and module loading)
+from ocr_lines import _module, score  # noqa: E402  (the same word count and module loading)
 
 
 def cache_page(args: tuple[str, int, Path]) -> Path:
@@ -72,22 +72,6 @@ def cache_page(args: tuple[str, int, Path]) -> Path:
                                   "text": text}))
     tmp.replace(target)  # a killed run leaves no half-written cache entry
     return target
-
-
-def score(found: list, lines: list[dict]) -> tuple[dict, list]:
-    """Per kind [hit, words] and the missed words per truth line, as ``bench/ocr_lines.py`` counts."""
-    got = Counter(w for word in found for w in words(word.text))
-    per_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    missed = []
-    for number, line in enumerate(lines):
-        want = Counter(words(line["text"]))
-        hit = sum(min(n, got[w]) for w, n in want.items())
-        if hit < sum(want.values()):
-            missed.append({"line": number, "kind": line["kind"],
-                           "words": [w for w, n in want.items() for _ in range(max(0, n - got[w]))]})
-        per_kind[line["kind"]][0] += hit
-        per_kind[line["kind"]][1] += sum(want.values())
-    return dict(per_kind), missed
 
 
 def main() -> None:
