@@ -7,8 +7,6 @@ the process with SIGSEGV (``iiif prepare`` exit 139, a portal worker gone) and l
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -18,6 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from smalldisk import small_tmpfs
 from digitalisering.iiif.pyramid import PyramidStore
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,17 +25,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def full_disk(tmp_path):
     """A 64 kB tmpfs (root only; skipped elsewhere, and says why)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if os.geteuid() != 0 or shutil.which("mount") is None:
-        pytest.skip("mounting a small tmpfs needs root")
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True, text=True)
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.strip()[:200]}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "64k") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 def test_a_pyramid_on_a_full_disk_is_one_error_not_a_crash(full_disk):

@@ -29,11 +29,16 @@ def _as_an_older_version_stored_it(result: dict) -> dict:
     return old
 
 
-@pytest.mark.slow
-def test_pages_an_older_version_called_blank_are_looked_at_again(workspace, tmp_path):
-    root = tmp_path / "levering"
+def _letter_and_faint_page(root):
+    """A dossier of a typed letter and a page of faint type (what the ink threshold calls blank)."""
     pagegen.save(pagegen.letter_page(dpi=200), root / "BWT-1999-0003" / "0001.tif", dpi=200, compression="tiff_lzw")
     pagegen.save(pagegen.faint_page(dpi=200), root / "BWT-1999-0003" / "0002.tif", dpi=200, compression="tiff_lzw")
+    return root
+
+
+@pytest.mark.slow
+def test_pages_an_older_version_called_blank_are_looked_at_again(workspace, tmp_path):
+    root = _letter_and_faint_page(tmp_path / "levering")
     out = tmp_path / "out"
     options = RunOptions(jobs=1, progress=False)
     with Store(workspace.database) as store:
@@ -71,9 +76,7 @@ def test_pages_an_older_version_called_blank_are_looked_at_again(workspace, tmp_
 def test_a_blank_page_whose_source_is_gone_stays_done_as_it_was(workspace, tmp_path):
     """Only looked at again: a source moved away since (the scans archived elsewhere) does not turn
     the done page into a failed one, nor the run into one with failed pages."""
-    root = tmp_path / "levering"
-    pagegen.save(pagegen.letter_page(dpi=200), root / "BWT-1999-0003" / "0001.tif", dpi=200, compression="tiff_lzw")
-    pagegen.save(pagegen.faint_page(dpi=200), root / "BWT-1999-0003" / "0002.tif", dpi=200, compression="tiff_lzw")
+    root = _letter_and_faint_page(tmp_path / "levering")
     out = tmp_path / "out"
     options = RunOptions(jobs=1, progress=False)
     with Store(workspace.database) as store:

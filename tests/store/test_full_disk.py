@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import pagegen
+from smalldisk import small_tmpfs
 from digitalisering.cli import main
 from digitalisering.errors import StateError
 from digitalisering.store import Store
@@ -23,15 +24,8 @@ from digitalisering.store import Store
 @pytest.fixture
 def small_disk(tmp_path: Path):
     """A 2 MB file system of its own (tmpfs; needs the right to mount, else skipped)."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()[:200]}")
-    try:
+    with small_tmpfs(tmp_path / "disk", "2m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
 
 
 def _fill(disk: Path) -> None:
