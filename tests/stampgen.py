@@ -191,7 +191,7 @@ def stamp_page(seed: int, dpi: int = 300, size_mm: tuple[float, float] = (210, 2
     colour = INKS[rng.choice(list(INKS))]
     for _ in range(rng.choice((1, 1, 2))):
         stamp = random_stamp(rng)
-        px = round(rng.uniform(25, 60) / 300 * dpi) if stamp.shape == "rect" else round(rng.uniform(32, 55) / 300 * dpi)
+        px = round(rng.uniform(35, 65) / 300 * dpi) if stamp.shape == "rect" else round(rng.uniform(38, 58) / 300 * dpi)
         mask = np.asarray(stamp_mask(stamp, px, rng.uniform(-30, 30), rng), dtype=np.float32) / np.float32(255.0)
         mh, mw = mask.shape
         if mh >= h or mw >= w:
@@ -200,7 +200,7 @@ def stamp_page(seed: int, dpi: int = 300, size_mm: tuple[float, float] = (210, 2
         x = rng.randint(left, max(left, w - mw - round(10 * mm))) if over_type else rng.randint(0, w - mw)
         y = (rng.randint(top, max(top, min(h - mh, top + n * step - mh))) if over_type
              else rng.choice((rng.randint(0, max(0, top - mh)), rng.randint(max(0, h - mh - round(25 * mm)), h - mh))))
-        strength = rng.uniform(0.55, 0.9)
+        strength = rng.uniform(0.75, 0.95)
         region = stamp_alpha[y:y + mh, x:x + mw]
         np.maximum(region, mask * np.float32(strength), out=region)
         truth += [{"kind": "stamp", "text": t} for t in ((stamp.ring,) if stamp.ring else ()) + stamp.lines]
@@ -212,7 +212,7 @@ def stamp_page(seed: int, dpi: int = 300, size_mm: tuple[float, float] = (210, 2
     rgb = np.empty((h, w, 3), np.float32)
     stamp_rgb = np.array(colour if mode == "colour" else (80, 80, 80)) / 255.0
     if mode == "grey":
-        stamp_rgb = np.full(3, rng.uniform(0.25, 0.55))
+        stamp_rgb = np.full(3, rng.uniform(0.2, 0.5))  # dev-folders: 110-150 on paper near 235
     for ch in range(3):
         base = (np.float32(paper[ch]) + mottle) * (1 - type_alpha * np.float32(0.9))  # type: nearly black
         rgb[:, :, ch] = base * (1 - stamp_alpha * np.float32(1 - stamp_rgb[ch]))  # stamp ink multiplies
