@@ -35,7 +35,7 @@ FONT_DIRS = (Path("/usr/share/fonts"),)
 MONTHS = ("JAN", "FEB", "MRT", "APR", "MEI", "JUN", "JUL", "AUG", "SEP", "OKT", "NOV", "DEC")
 INKS = {"red": (175, 35, 40), "blue": (35, 60, 160), "violet": (105, 45, 140)}
 WORDS = ("de het een van en in op te dat voor met aan bij door uit over naar onder tegen zijn wordt "
-         "werd hebben gemeente bouwvergunning aanvraag perceel woning verbouwing tekening bestek "
+         "werd hebben bouwvergunning aanvraag perceel woning verbouwing tekening bestek "
          "aannemer eigenaar gevel kozijnen dakkapel fundering riolering schuur erfgrens straat "
          "burgemeester wethouders verzoek toestemming inrichting bouwwerk gebouw bepalingen "
          "verordening goedkeuring ingediend voorwaarden uitvoering werkzaamheden bouwtoezicht").split()
@@ -113,14 +113,19 @@ def _rect_mask(stamp: Stamp, px: int, rng: random.Random) -> Image.Image:
 
 def _round_mask(stamp: Stamp, px: int, rng: random.Random) -> Image.Image:
     """A round stamp's ink: two circles, the ring text along the upper arc (read clockwise, tops
-    outwards), its centre lines straight across the middle."""
-    ring_px = round(px * rng.uniform(0.6, 0.75))
+    outwards), its centre lines straight across the middle. Sized as dev-folders' round stamps
+    (radius about 4.6 times the centre's letter height, ring letters three quarters of it, the
+    inner circle at 0.58-0.66 of the radius): a long centre word (``GOEDGEKEURD``) or date runs
+    across the inner circle."""
+    ring_px = round(px * rng.uniform(0.7, 0.8))
     rf = font(STAMP_FONT, ring_px)
     probe = ImageDraw.Draw(Image.new("L", (1, 1)))
-    centre_fonts = [font(STAMP_FONT, px), font(STAMP_FONT, round(px * 0.72))]
-    centre_w = max(probe.textlength(t, font=f) for t, f in zip(stamp.lines, centre_fonts))
-    inner = centre_w / 2 + px * 0.35
-    radius = round(inner + ring_px * 1.55)
+    radius = round(px * rng.uniform(4.3, 4.9))
+    inner = radius * rng.uniform(0.58, 0.66)
+    big = px  # a long centre word is set smaller, still running across the inner circle
+    while big > 12 and probe.textlength(stamp.lines[0], font=font(STAMP_FONT, big)) > 2.3 * inner:
+        big -= 2
+    centre_fonts = [font(STAMP_FONT, big), font(STAMP_FONT, round(px * 0.72))]
     size = 2 * radius + 8
     c = size / 2
     im = Image.new("L", (size, size), 0)
