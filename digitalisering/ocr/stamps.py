@@ -122,7 +122,12 @@ clockwise, the lower half for the text read counter-clockwise, with 45 degrees t
 side for a stamp set askew), so that no word is cut where the strip begins."""
 COLOUR_ON_OUTLINE = 0.2
 """A coloured stamp has a frame (rectangle or circle, at any angle) when this share of its ink
-lies on its outline (``ON_OUTLINE``'s test on the coloured ink)."""
+lies on its outline (``ON_OUTLINE``'s test on the coloured ink)..."""
+COLOUR_ON_CIRCLE = 0.15
+"""...or, for a circle, this share: a round stamp's ring text and centre hold much of its ink (on
+dev-folders its two round coloured stamps 0.19 and 0.22 on the circle, the signatures and framed
+stamps there at most 0.08 on theirs). A round stamp not taken for one is read without its ring
+unwrapped and with the type beside it."""
 
 
 @dataclass(frozen=True)
@@ -380,9 +385,101 @@ def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]
     return out
 
 
+CHROMA_WEAK = 20.0
+"""A coloured stamp's lighter strokes and its letters' edges have a chroma between this and
+``CHROMA_MIN`` (above the paper's): kept when they lie within ``CHROMA_NEAR_MM`` of the stamp's
+strongly coloured ink (a hysteresis threshold; the colour fringes of typed letters reach 33 on
+dev-folders, but away from the stamp's ink)."""
+CHROMA_NEAR_MM = 0.5
+GAP_MM = 0.6
+"""A coloured stamp's stroke cut by the black type beneath it is mended across gaps this wide (a
+typewriter's stroke is 0.3-0.5 mm)."""
+SATURATION_RAMP = (0.25, 0.45)
+"""Black type beneath a stamp stroke has its colour at the stroke's edge but little colour for
+its darkness: a pixel keeps its grey in proportion to its saturation (chroma per unit of darkness)
+against the stamp ink's own, none below the first share, all from the second."""
+
+
+def ink_layer(grey: np.ndarray, colour: Image.Image, deskew_deg: float, regions: list[list[int]],
+              dpi: float) -> np.ndarray:
+    """The grey page with each coloured stamp's box (on the straightened page) holding only the
+    stamp's ink, the rest (the black type beneath it) paper. Not cut at ``CHROMA_MIN`` alone
+    (``colour_layer``): that cut left dev-folders' blue round stamp (1923-0849) ``01 AUG 1923`` in
+    dots; the weaker colour near the strong one is kept too, weighed by its saturation."""
+    out = grey.copy()
+    paper = float(paper_grey(grey))
+    crops, level = chroma_in(colour, deskew_deg, regions)
+    lo, hi = SATURATION_RAMP
+    k = max(1, int(round(2 * CHROMA_NEAR_MM * dpi / 25.4)) | 1)
+    g = max(3, int(round(GAP_MM * dpi / 25.4)) | 1)
+    for (x0, y0, x1, y1), c in zip(regions, crops):
+        box = out[y0:y1, x0:x1].astype(np.float32)
+        dark = np.maximum(0.0, paper - box)
+        c = c.astype(np.float32) - level
+        strong = c > CHROMA_MIN
+        if not strong.any():
+            continue
+        near = cv2.dilate(strong.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+        sat = c / np.maximum(dark, 16.0)
+        own = strong & (dark > 32)
+        ink = float(np.median(dark[own])) if own.any() else paper / 2
+        own = float(np.median(sat[own])) if own.any() else 1.0
+        weight = np.clip((sat / max(own, 1e-3) - lo) / (hi - lo), 0.0, 1.0)
+        weight = np.where(strong, 1.0, np.where(near & (c > CHROMA_WEAK), weight, 0.0))
+        # where black type crosses a stamp letter, the letter has no colour: its stroke is cut
+        # (dev-folders 1923-0849: GEZIEN in stripes); a gap no wider than a type stroke that the
+        # page shows dark is the stamp's ink again
+        kept = (weight >= 0.5).astype(np.uint8)
+        mended = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (g, g)))
+        gap = (mended > kept) & (dark > 32)
+        weight[gap] = 1.0
+        dark[gap] = ink
+        out[y0:y1, x0:x1] = np.round(paper - dark * weight).astype(np.uint8)
+    return out
+
+
 def stamp_angle(ink: np.ndarray, mm: float) -> float:
     """The angle (degrees, counter-clockwise) of a stamp's lines and frame, within MAX_ANGLE."""
     return region_angle(ink, mm, MAX_ANGLE)
+
+
+INNER_COVER = 0.5
+"""A round stamp's inner circle: the radius (within ``INNER_RANGE`` of the outer one's) whose
+circumference is inked along at least this share (letters crossing a circle cover less)."""
+INNER_RANGE = (0.35, 0.75)
+"""(dev-folders' round stamps: the inner circle at about 0.6 of the outer's radius, the ring's
+letters beyond 0.75.)"""
+
+
+def _without_inner_circle(crop: np.ndarray, circle: tuple[float, float, float], x0: int, y0: int,
+                          mm: float, paper: int) -> np.ndarray:
+    """``crop`` (page pixels from (x0, y0)) with a round stamp's inner circle painted over along
+    its own line only. Its centre words run across it (``GOEDGEKEURD``, a date): as a curve found
+    whole (``_tile``, ``CURVE_MM``) it took the letters touching it along (on the generated round
+    stamps of ``tests/stampgen.py``, the centre word was lost that way)."""
+    cx, cy, r = circle
+    ys, xs = np.nonzero(crop < paper * INK_SHARE)
+    if not len(xs):
+        return crop
+    d = np.hypot(xs + x0 - cx, ys + y0 - cy)
+    lo, hi = int(INNER_RANGE[0] * r), int(INNER_RANGE[1] * r)
+    if hi <= lo + 2:
+        return crop
+    counts = np.bincount(np.round(d).astype(int), minlength=hi + 2)[lo:hi + 1].astype(np.float64)
+    radii = np.arange(lo, hi + 1)
+    cover = counts / (2 * math.pi * np.maximum(radii, 1))  # the share of each radius's circle inked
+    k = int(np.argmax(cover))
+    if cover[k] < INNER_COVER:
+        return crop
+    ri = radii[k]
+    half = 1  # the line's half width: the radii around it still inked along half their length
+    while half < 0.6 * mm and k - half - 1 >= 0 and k + half + 1 < len(cover) and \
+            max(cover[k - half - 1], cover[k + half + 1]) >= 0.5 * INNER_COVER:
+        half += 1
+    on = np.abs(d - ri) <= half + 1
+    out = crop.copy()
+    out[ys[on], xs[on]] = paper
+    return out
 
 
 def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: int,
@@ -399,6 +496,9 @@ def _tile(grey: np.ndarray, box: tuple[int, int, int, int], mm: float, paper: in
         for o in outlines:
             keep |= o.inside(crop.shape, x0, y0, FRAME_INSET_MM * mm)
         crop = np.where(keep, crop, np.uint8(paper))
+        for o in outlines:
+            if o.circle is not None:
+                crop = _without_inner_circle(crop, o.circle, x0, y0, mm, paper)
     ink = crop < paper * INK_SHARE
     if angles and None not in angles and max(angles) - min(angles) <= 3.0:
         angle = float(np.median(angles))  # the frame's: the type beneath a stamp sets the lines' angle
@@ -524,11 +624,12 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
         if coloured_boxes:
-            grey = colour_layer(grey, coloured, coloured_boxes, dpi)
+            grey = ink_layer(grey, colour, deskew_deg, coloured_boxes, dpi)
             regions += coloured_boxes
             for x0, y0, x1, y1 in coloured_boxes:
                 share, o = _outline(coloured[y0:y1, x0:x1].astype(np.uint8), mm, 0.0)
-                outlines.append((o.moved(x0, y0) if o is not None and share >= COLOUR_ON_OUTLINE else None, True))
+                needed = COLOUR_ON_CIRCLE if o is not None and o.circle is not None else COLOUR_ON_OUTLINE
+                outlines.append((o.moved(x0, y0) if o is not None and share >= needed else None, True))
     if not regions:
         return None
     made = stamp_sheet(grey, dpi, regions, outlines)
