@@ -88,6 +88,8 @@ def main() -> None:
     ap.add_argument("--sets", default="dev-folders")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/stamp-pass-cache"))
     ap.add_argument("--fresh", action="store_true", help="make the cached inputs again")
+    ap.add_argument("--cache-only", action="store_true",
+                    help="make the cached inputs and stop (held-out sets: cache them early, score once at the end)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--generated", type=int, default=40, help="pages of tests/stampgen.py in the set 'generated'")
     ap.add_argument("--before", help="a git revision: also run its ocr/stamps.py on the same inputs")
@@ -120,6 +122,9 @@ def main() -> None:
             for name, root, p in pages if args.fresh or not (args.cache / f"{name}-{p['seq']}.pkl").exists()]
     with ProcessPoolExecutor(args.jobs) as pool:
         list(pool.map(cache_page, todo))
+    if args.cache_only:
+        print(f"{len(pages)} pages cached in {args.cache}")
+        return
     readings = {"reread": read_stamps}
     if args.before:
         def show(path: str) -> str | None:
