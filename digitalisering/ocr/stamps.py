@@ -168,6 +168,9 @@ class Outline:
     """((cx, cy), (w, h), angle): ``cv2.minAreaRect`` of the frame's ink."""
     circle: tuple[float, float, float] | None = None
     """(cx, cy, r): ``cv2.minEnclosingCircle`` of the frame's ink."""
+    type_grey: int | None = None
+    """Found with the typed text beneath it taken out by its grey (``_without_type``): ink this
+    dark or darker is type, and the stamp is read without it."""
 
     def moved(self, dx: float, dy: float, f: int = 1) -> "Outline":
         """The outline moved by (dx, dy), then (when found on a copy reduced ``f`` times) in the
@@ -175,9 +178,9 @@ class Outline:
         c = (f - 1) / 2.0  # a reduced pixel's centre
         if self.rect is not None:
             (cx, cy), (w, h), a = self.rect
-            return Outline(rect=(((cx + dx) * f + c, (cy + dy) * f + c), (w * f, h * f), a))
+            return Outline(rect=(((cx + dx) * f + c, (cy + dy) * f + c), (w * f, h * f), a), type_grey=self.type_grey)
         cx, cy, r = self.circle
-        return Outline(circle=((cx + dx) * f + c, (cy + dy) * f + c, r * f))
+        return Outline(circle=((cx + dx) * f + c, (cy + dy) * f + c, r * f), type_grey=self.type_grey)
 
     @property
     def angle(self) -> float | None:
@@ -240,24 +243,120 @@ def frame_regions(grey: np.ndarray, dpi: float) -> list[list[int]]:
 
 
 def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
-    """``frame_regions`` with each frame's outline (page pixels)."""
+    """``frame_regions`` with each frame's outline (page pixels). A frame set over typed text is
+    joined to the letters it crosses, so its outline is that of the frame and the type together
+    and it fails the outline test; such a region is looked at once more at full size with the
+    type taken out by its grey (``_without_type``)."""
     f = _factor(dpi)
-    if f > 1:
-        h, w = grey.shape
-        small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
-        return [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
-                for (x0, y0, x1, y1), o in frames(small, dpi / f)]
+    if f == 1:
+        return _frames_in(grey, dpi)[0]
+    h, w = grey.shape
+    small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
+    found, failed = _frames_in(small, dpi / f)
+    out = [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
+           for (x0, y0, x1, y1), o in found]
+    paper = paper_grey(small)
+    for x0, y0, x1, y1 in failed:
+        box = [x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)]
+        t = _type_grey(grey[box[1]:box[3], box[0]:box[2]], paper)
+        if t is None:
+            continue
+        crop = _without_type(grey[box[1]:box[3], box[0]:box[2]], dpi, paper, t, mend=False)
+        ch, cw = crop.shape  # the ink reduced as ink wherever it touches a reduced pixel (a thin light frame)
+        reduced = cv2.resize((crop < paper * INK_SHARE).astype(np.uint8) * np.uint8(255), (cw // f, ch // f), interpolation=cv2.INTER_AREA)
+        again, _ = _frames_in(np.where(reduced > 0, np.uint8(0), np.uint8(255)), dpi / f, 255,
+                              PIECE_IN_TYPE_MM, 0.0, PIECE_IN_TYPE_FILL)
+        out += [([box[0] + bx0 * f, box[1] + by0 * f, min(w, box[0] + (bx1 + 1) * f), min(h, box[1] + (by1 + 1) * f)],
+                 replace(o, type_grey=t).moved(box[0] / f, box[1] / f, f)) for (bx0, by0, bx1, by1), o in again]
+    return out
+
+
+PIECE_IN_TYPE_MM = 4.0
+"""With the type taken out, a frame is in pieces between its lines (a side crossing three lines of
+type, an arc of a circle): pieces from this long count there, straight ones too (the outline test
+still asks for a tilted rectangle or a circle)."""
+PIECE_IN_TYPE_FILL = 0.5
+"""...and a short straight piece fills much of its box (a 2 mm side between two lines of type)."""
+OVERLAP_MARGIN = 1.6
+"""Stamp ink over type is about as dark as the product of their shares of the paper's grey (the
+inks multiply); up to this many times that is taken for both."""
+TYPE_EDGE_MM = 0.25
+"""The type's letters are taken out with their soft edges (which have a stamp's grey) this wide."""
+VALLEY = 0.7
+"""The ink's grey levels split into type and stamp where their histogram (8 levels a bin, between
+the darkest 5 % and the median) falls below this share of the lighter peak beside it."""
+
+
+def _type_grey(crop: np.ndarray, paper: int) -> int | None:
+    """The grey at and below which ``crop``'s ink is typed text under a lighter stamp (on the
+    generated grey pages of ``tests/stampgen.py`` the type's cores lie near 50, the stamp's near
+    100, the letters' soft edges between); None when its ink has no such two levels (a bitonal
+    scan, a stamp as dark as the type)."""
+    ink = crop < paper * INK_SHARE
+    levels = crop[ink]
+    if levels.size < 100:
+        return None
+    lo, mid = np.percentile(levels, [5, 50])
+    counts = np.bincount(levels // 8, minlength=32).astype(np.float64)
+    counts = np.convolve(counts, np.ones(3) / 3, mode="same")
+    first, last = int(lo // 8), int(mid // 8)
+    if last - first < 2:
+        return None
+    k = first + int(np.argmin(counts[first:last + 1]))
+    if k in (first, last) or counts[k] > VALLEY * counts[k:last + 1].max():
+        return None
+    return k * 8 + 4
+
+
+def _without_type(crop: np.ndarray, dpi: float, paper: int, t: int, mend: bool = True) -> np.ndarray:
+    """``crop`` with its ink at grey ``t`` or darker (with its soft edges) made paper, except where
+    it is darker still than the type alone: there the type lies under a stroke of the stamp (the
+    inks multiply), which is kept as stamp ink (the letter is not cut where a typed line crosses it)."""
+    ink = crop < paper * INK_SHARE
+    typed = ink & (crop <= t)
+    if not typed.any() or typed.all():
+        return crop
+    type_level = float(np.median(crop[typed]))
+    stamp_level = float(np.median(crop[ink & ~typed])) if (ink & ~typed).any() else type_level
+    both = crop <= type_level * stamp_level / max(1.0, paper) * OVERLAP_MARGIN
+    k = max(1, int(round(2 * TYPE_EDGE_MM * dpi / 25.4)) | 1)
+    gone = cv2.dilate((typed & ~both).astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool) & ~both
+    if not mend:  # (to find the frame: the type and all it touches gone)
+        return np.where(gone | both, np.uint8(paper), crop)
+    stamp = ((ink & ~gone) | both).astype(np.uint8)  # (not the type's soft edges: they have a stamp's grey)
+    k = max(3, int(round(2 * TYPE_EDGE_MM * dpi / 25.4)) | 1)
+    mended = cv2.morphologyEx(stamp, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))).astype(bool)
+    out = np.where(gone, np.uint8(paper), crop)
+    out[both | (gone & mended)] = np.uint8(stamp_level)  # a stamp stroke's pixels the type's edge covered
+    return out
+
+
+def type_layer(grey: np.ndarray, regions: list[tuple[list[int], int]], dpi: float) -> np.ndarray:
+    """The grey page with the typed text beneath the stamps in ``regions`` (each with the grey
+    at and below which its ink is type) made paper (as ``colour_layer`` does for coloured stamps):
+    the stamp is read without it."""
+    out = grey.copy()
+    paper = paper_grey(grey)
+    for (x0, y0, x1, y1), t in regions:
+        out[y0:y1, x0:x1] = _without_type(out[y0:y1, x0:x1], dpi, paper, t)
+    return out
+
+
+def _frames_in(grey: np.ndarray, dpi: float, paper: int | None = None, min_mm: float = MIN_MM,
+               min_side_mm: float = MIN_SIDE_MM, max_fill: float = MAX_FILL) -> tuple[list[tuple[list[int], Outline]], list[list[int]]]:
+    """The frames on ``grey`` (at about DETECT_DPI) and the regions of stamp size whose pieces
+    failed the outline test (``min_mm``, ``min_side_mm``: a frame piece's least length and width)."""
     mm = dpi / 25.4
-    ink = (grey < paper_grey(grey) * INK_SHARE).astype(np.uint8)
+    ink = (grey < (paper_grey(grey) if paper is None else paper) * INK_SHARE).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     x, y, w, h, area = (stats[1:, k] for k in range(5))
     big, small = np.maximum(w, h), np.minimum(w, h)
-    piece = (big >= MIN_MM * mm) & (big <= MAX_MM * mm) & (small >= MIN_SIDE_MM * mm) & (area < MAX_FILL * w * h)
+    piece = (big >= min_mm * mm) & (big <= MAX_MM * mm) & (small >= min_side_mm * mm) & (area < max_fill * w * h)
     ids = np.nonzero(piece)[0]
     if not len(ids):
-        return []
+        return [], []
     boxes = [[int(x[i]), int(y[i]), int(x[i] + w[i]), int(y[i] + h[i])] for i in ids]
-    out = []
+    out, failed = [], []
     for x0, y0, x1, y1 in _join(boxes, int(round(JOIN_MM * mm))):
         x0, y0 = max(0, x0), max(0, y0)
         if max(x1 - x0, y1 - y0) > MAX_MM * mm or min(x1 - x0, y1 - y0) < MIN_STAMP_MM * mm:
@@ -266,7 +365,9 @@ def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
         share, outline = _outline(own, mm)
         if share >= ON_OUTLINE:  # grown by a tenth on each side: 0.751 -> 0.736 on dev-folders
             out.append(([x0, y0, x1, y1], outline.moved(x0, y0)))
-    return out
+        else:
+            failed.append([x0, y0, x1, y1])
+    return out, failed
 
 
 def _paper_rgb(rgb: np.ndarray) -> np.ndarray:
@@ -620,6 +721,8 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     mm = dpi / 25.4
     found_frames = frames(grey, dpi)
     regions = [box for box, _ in found_frames]
+    if any(o.type_grey is not None for _, o in found_frames):
+        grey = type_layer(grey, [(box, o.type_grey) for box, o in found_frames if o.type_grey is not None], dpi)
     outlines: list[tuple[Outline | None, bool]] = [(o, False) for _, o in found_frames]
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
