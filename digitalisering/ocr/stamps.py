@@ -486,59 +486,6 @@ def colour_layer(grey: np.ndarray, coloured: np.ndarray, regions: list[list[int]
     return out
 
 
-CHROMA_WEAK = 20.0
-"""A coloured stamp's lighter strokes and its letters' edges have a chroma between this and
-``CHROMA_MIN`` (above the paper's): kept when they lie within ``CHROMA_NEAR_MM`` of the stamp's
-strongly coloured ink (a hysteresis threshold; the colour fringes of typed letters reach 33 on
-dev-folders, but away from the stamp's ink)."""
-CHROMA_NEAR_MM = 0.5
-GAP_MM = 0.6
-"""A coloured stamp's stroke cut by the black type beneath it is mended across gaps this wide (a
-typewriter's stroke is 0.3-0.5 mm)."""
-SATURATION_RAMP = (0.25, 0.45)
-"""Black type beneath a stamp stroke has its colour at the stroke's edge but little colour for
-its darkness: a pixel keeps its grey in proportion to its saturation (chroma per unit of darkness)
-against the stamp ink's own, none below the first share, all from the second."""
-
-
-def ink_layer(grey: np.ndarray, colour: Image.Image, deskew_deg: float, regions: list[list[int]],
-              dpi: float) -> np.ndarray:
-    """The grey page with each coloured stamp's box (on the straightened page) holding only the
-    stamp's ink, the rest (the black type beneath it) paper. Not cut at ``CHROMA_MIN`` alone
-    (``colour_layer``): that cut left dev-folders' blue round stamp (1923-0849) ``01 AUG 1923`` in
-    dots; the weaker colour near the strong one is kept too, weighed by its saturation."""
-    out = grey.copy()
-    paper = float(paper_grey(grey))
-    crops, level = chroma_in(colour, deskew_deg, regions)
-    lo, hi = SATURATION_RAMP
-    k = max(1, int(round(2 * CHROMA_NEAR_MM * dpi / 25.4)) | 1)
-    g = max(3, int(round(GAP_MM * dpi / 25.4)) | 1)
-    for (x0, y0, x1, y1), c in zip(regions, crops):
-        box = out[y0:y1, x0:x1].astype(np.float32)
-        dark = np.maximum(0.0, paper - box)
-        c = c.astype(np.float32) - level
-        strong = c > CHROMA_MIN
-        if not strong.any():
-            continue
-        near = cv2.dilate(strong.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
-        sat = c / np.maximum(dark, 16.0)
-        own = strong & (dark > 32)
-        ink = float(np.median(dark[own])) if own.any() else paper / 2
-        own = float(np.median(sat[own])) if own.any() else 1.0
-        weight = np.clip((sat / max(own, 1e-3) - lo) / (hi - lo), 0.0, 1.0)
-        weight = np.where(strong, 1.0, np.where(near & (c > CHROMA_WEAK), weight, 0.0))
-        # where black type crosses a stamp letter, the letter has no colour: its stroke is cut
-        # (dev-folders 1923-0849: GEZIEN in stripes); a gap no wider than a type stroke that the
-        # page shows dark is the stamp's ink again
-        kept = (weight >= 0.5).astype(np.uint8)
-        mended = cv2.morphologyEx(kept, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (g, g)))
-        gap = (mended > kept) & (dark > 32)
-        weight[gap] = 1.0
-        dark[gap] = ink
-        out[y0:y1, x0:x1] = np.round(paper - dark * weight).astype(np.uint8)
-    return out
-
-
 def stamp_angle(ink: np.ndarray, mm: float) -> float:
     """The angle (degrees, counter-clockwise) of a stamp's lines and frame, within MAX_ANGLE."""
     return region_angle(ink, mm, MAX_ANGLE)
@@ -727,7 +674,7 @@ def read_stamps(engine: OcrEngine, image: Image.Image, dpi: float, text: PageTex
     if colour is not None and colour.mode == "RGB":
         coloured_boxes, coloured = coloured_stamps(colour, deskew_deg, dpi, grey.shape)
         if coloured_boxes:
-            grey = ink_layer(grey, colour, deskew_deg, coloured_boxes, dpi)
+            grey = colour_layer(grey, coloured, coloured_boxes, dpi)
             regions += coloured_boxes
             for x0, y0, x1, y1 in coloured_boxes:
                 share, o = _outline(coloured[y0:y1, x0:x1].astype(np.uint8), mm, 0.0)
