@@ -203,6 +203,9 @@ class Outline:
         return mask.astype(bool)
 
 
+ROUND_BOX = 0.8
+"""A round frame's pieces fill a box about as high as wide (a rectangle's band set at its best
+radius also holds much of its ink)."""
 CIRCLE_IN = 0.1
 """A round frame's line is looked for up to this share of the radius inside the smallest circle
 around its ink."""
@@ -232,7 +235,8 @@ def _outline(pieces: np.ndarray, mm: float, min_tilt: float = MIN_TILT) -> tuple
     inked = np.convolve(counts, np.ones(t), mode="same")  # ink within t/2 of each radius
     first = max(0, int(r - CIRCLE_IN * r))
     rho = first + int(np.argmax(inked[first:int(r) + 1]))
-    on_circle = float(inked[rho]) / total
+    h, w = pieces.shape
+    on_circle = float(inked[rho]) / total if min(h, w) >= ROUND_BOX * max(h, w) else 0.0
     r = min(float(r), rho + t / 2.0)
     if on_rect >= on_circle:
         return on_rect, Outline(rect=(tuple(rect[0]), tuple(rect[1]), float(rect[2])))
