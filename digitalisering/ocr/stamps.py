@@ -228,15 +228,17 @@ def _outline(pieces: np.ndarray, mm: float, min_tilt: float = MIN_TILT) -> tuple
     (cx, cy), r = cv2.minEnclosingCircle(pts)
     # the circle's line lies within the smallest circle around the ink, and a letter of the type
     # beneath joined to it pushes that circle out (generated round stamps over type: 4 px at
-    # 100 ppi, the band missed the line): the band is set where most ink lies, up to a tenth in
+    # 100 ppi, the band missed the line): when the pieces' box is about square (a whole round
+    # stamp), the band is set where most ink lies, up to a tenth in; else (a stamp cut by the
+    # page's edge) along that circle
     xy = pts.reshape(-1, 2)
     d = np.hypot(xy[:, 0] - cx, xy[:, 1] - cy)
     counts = np.bincount(np.round(d).astype(int), minlength=int(r) + t + 2).astype(np.float64)
     inked = np.convolve(counts, np.ones(t), mode="same")  # ink within t/2 of each radius
-    first = max(0, int(r - CIRCLE_IN * r))
-    rho = first + int(np.argmax(inked[first:int(r) + 1]))
     h, w = pieces.shape
-    on_circle = float(inked[rho]) / total if min(h, w) >= ROUND_BOX * max(h, w) else 0.0
+    first = max(0, int(r - CIRCLE_IN * r)) if min(h, w) >= ROUND_BOX * max(h, w) else int(r)
+    rho = first + int(np.argmax(inked[first:int(r) + 1]))
+    on_circle = float(inked[rho]) / total
     r = min(float(r), rho + t / 2.0)
     if on_rect >= on_circle:
         return on_rect, Outline(rect=(tuple(rect[0]), tuple(rect[1]), float(rect[2])))
