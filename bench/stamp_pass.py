@@ -15,7 +15,7 @@ inputs) and prints the word recall per line kind as ``bench/ocr_lines.py`` count
 writes its rows (``reread`` and ``reread_missed``: the checkout's reading) for
 ``bench/stamp_ceiling.py``.
 
-The set ``generated`` is ``--generated`` pages of ``tests/stampgen.py`` (seeds 0..N-1, written as
+The set ``generated`` is ``--generated`` pages of ``tests/stampgen.py`` (seeds from ``--first-seed``, written as
 TIFFs into the cache and read through the same chain): stamps shaped like the held-out misses
 (clean grey, colour and bitonal stamps, ring text, stamps over type), with exact word truth. It also
 reports the CPU seconds the stamp pass took per reading (``time.process_time`` around
@@ -92,6 +92,8 @@ def main() -> None:
                     help="make the cached inputs and stop (held-out sets: cache them early, score once at the end)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--generated", type=int, default=40, help="pages of tests/stampgen.py in the set 'generated'")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="the generated pages' first seed (seeds 0-29 were tuned on; others are fresh pages)")
     ap.add_argument("--before", help="a git revision: also run its ocr/stamps.py on the same inputs")
     ap.add_argument("--json", type=Path, help="write the per-page rows here (for bench/stamp_ceiling.py)")
     args = ap.parse_args()
@@ -106,7 +108,7 @@ def main() -> None:
             import stampgen
 
             root = args.cache / "generated"
-            for seed in range(args.generated):
+            for seed in range(args.first_seed, args.first_seed + args.generated):
                 truth_file = root / f"stamps-{seed:04d}.json"
                 if not truth_file.exists():
                     path, lines = stampgen.save_page(seed, root)
