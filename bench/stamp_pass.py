@@ -22,7 +22,10 @@ reports the CPU seconds the stamp pass took per reading (``time.process_time`` a
 ``read_stamps``, summed; the same process, the same inputs).
 
 Folds: a tuning tool; its default set is dev-folders, where ``ocr.stamps``' numbers are chosen, and
-the generated pages are tuning material too.
+the generated pages are tuning material too. Held-out figures come from ``bench/ocr_lines.py
+--before REV``; when a change touches only ``ocr/stamps.py`` the pass's inputs are the same, so the
+held-out sets may be cached early with ``--cache-only`` (no figure printed) and scored once, at the
+end, with ``--before REV`` on those inputs (say so with the figure).
 Quote held-out figures (dev-stack + dev-planted) from ``bench/ocr_lines.py --before REV`` only.
 """
 
