@@ -309,7 +309,7 @@ def _rows(grey: np.ndarray, cell: Cell, dpi: float, paper: int) -> CellRows:
     ink = (crop < paper * RULE_INK).astype(np.uint8)
     long = int(round(min(RULE_MM * mm, 0.8 * (bx1 - bx0))))
     thick = max(1, int(round(RULE_MAX_THICK_MM * mm)))
-    rules = _runs(ink, long, thick)
+    rules = long_runs(ink, long, thick)
     rules |= _dashed(ink & ~rules, max(long, int(DASH_SPAN * (bx1 - bx0))), thick, mm)
     letters = (ink & ~cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(letters, connectivity=8)
@@ -386,14 +386,6 @@ def _feet(stats: np.ndarray, keep: np.ndarray, edges: tuple[int, int], near: flo
     return found
 
 
-def _runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
-    """``ocr.cleanup.long_runs`` on a cell's crop framed by a pixel of paper: the opening takes
-    what lies beyond an image's edge for ink, so a line of small type that reaches the crop's edge
-    (a label beside its cell's painted-over rule) was taken for a rule and lost its foot
-    (``PERCEFI``)."""
-    return long_runs(np.pad(own, 1), long, thick)[1:-1, 1:-1]
-
-
 def _dashed(ink: np.ndarray, long: int, thick: int, mm: float) -> np.ndarray:
     """The pixels of dashed rules in ``ink`` (0/1, solid rules taken out): its gaps up to
     ``DASH_GAP_MM`` closed, the long thin runs (``ocr.cleanup.long_runs``: where a letter crosses
@@ -407,7 +399,7 @@ def _dashed(ink: np.ndarray, long: int, thick: int, mm: float) -> np.ndarray:
     thin = max(1, min(thick, int(np.median(heights) / 3)))
     gap = max(3, int(round(DASH_GAP_MM * mm)))
     closed = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))
-    return _runs(closed, long, thin) & (ink > 0)
+    return long_runs(closed, long, thin) & (ink > 0)
 
 
 def _line_cuts(profile: np.ndarray, letter: float) -> list[int]:

@@ -184,7 +184,14 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
     to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and the
     pixels of ``own`` in them are returned, except where a letter's stroke crosses the rule. An opening along rows leaves every row to itself, so
     only the rows (columns) that can hold ``long`` ink pixels are looked at: a page-sized frame
-    costs its few rule rows, not the page."""
+    costs its few rule rows, not the page.
+
+    ``own`` is looked at framed by a pixel of paper: OpenCV's opening takes what lies beyond an
+    image's edge for ink, so a stroke reaching the crop's edge that was longer than half of
+    ``long`` counted as a rule (a line of small type at a cell's edge lost its foot, ``PERCEFI``;
+    a component's box always reaches its own strokes), and a rule along the edge had no paper
+    beside it to tell a letter crossing it from one standing on it."""
+    own = np.pad(own, 1)
     out = np.zeros(own.shape, bool)
     for axis in (1, 0):
         if own.shape[axis] < long:
@@ -220,7 +227,7 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
             out[rows] |= hit
         else:
             out[:, rows] |= hit.T
-    return out
+    return out[1:-1, 1:-1]
 
 
 def _components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
