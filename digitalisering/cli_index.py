@@ -10,7 +10,7 @@ import click
 
 from digitalisering.cli_common import Context, echo_json, handle_errors, json_option
 from digitalisering.exitcodes import ExitCode
-from digitalisering.i18n import N_, _, long_date, number
+from digitalisering.i18n import N_, _, long_date, ngettext, number
 from digitalisering.index.model import Filters, SearchQuery, SearchResult
 
 KINDS = {"address": N_("address"), "text": N_("text")}
@@ -67,7 +67,8 @@ def index_command(obj: Context, batch: str | None, jobs: int) -> None:
                      "({rate} pages/min)", batch=s.batch, dossiers=number(s.dossiers), documents=number(s.documents),
                      pages=number(s.pages), rate=number(round(s.pages_per_minute))))
     if removed and batch is None:
-        click.echo(_("{n} batch(es) no longer published: removed from the index", n=number(len(removed))))
+        click.echo(ngettext("{n} batch no longer published: removed from the index",
+                            "{n} batches no longer published: removed from the index", len(removed)))
 
 
 @click.command("search")
@@ -110,8 +111,8 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
 
 
 def _print(r: SearchResult) -> None:
-    click.echo(_("{total} dossier(s) found for {query!r} ({kind}, {ms} ms)", total=number(r.total),
-                 query=r.query.text, kind=_(KINDS[r.kind]), ms=number(round(r.seconds * 1000))))
+    click.echo(ngettext("{n} dossier found for {query!r} ({kind}, {ms} ms)", "{n} dossiers found for {query!r} ({kind}, {ms} ms)",
+                        r.total, query=r.query.text, kind=_(KINDS[r.kind]), ms=number(round(r.seconds * 1000))))
     if r.address is not None:
         a = r.address
         via = _(VIA[a.via]) if a.via in VIA else ""

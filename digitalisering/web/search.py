@@ -135,6 +135,7 @@ def _hit(asked: Asked, found, catalog) -> Hit | None:
     words highlighted); None when the catalog no longer publishes it."""
     from flask import url_for
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from digitalisering.catalog import CatalogError
     from digitalisering.web.i18n import nice_date
@@ -156,7 +157,7 @@ def _hit(asked: Asked, found, catalog) -> Hit | None:
     period = [nice_date(d) for d in dossier.period if d]
     kinds = sorted({type_label(d.type) for d in documents})
     subtitle = " · ".join(filter(None, [" – ".join(dict.fromkeys(period)),
-                                        _("%(n)s documents", n=len(documents)) + ": " + ", ".join(kinds)]))
+                                        ngettext("%(num)s document", "%(num)s documents", len(documents)) + ": " + ", ".join(kinds)]))
     snippets = []
     for page in found.pages:
         doc = by_id.get(page.document)
