@@ -1,6 +1,6 @@
 """Word recall per line kind: as read, with the OCR copy's cleanup, and with the second reading.
 
-    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--limit N] [--jobs 1]
+    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--skip N] [--limit N] [--jobs 1]
                                         [--skip-as-is] [--before GIT-REVISION] [--json FILE]
 
 Each development page with text goes through the product's own code: load, imaging (turn upright,
@@ -206,6 +206,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--sets", default="dev-stack,dev-planted")
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages per set (0: all)")
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first this many pages per set (a long run in parts)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
     ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
@@ -229,6 +230,7 @@ def main() -> None:
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
         if args.kinds:
             pages = [p for p in pages if {line["kind"] for line in p["lines"]} & set(args.kinds.split(","))]
+        pages = pages[args.skip:]
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
