@@ -147,3 +147,14 @@ def test_a_table_top_rule_over_letters_touching_it_goes_whole():
     assert found.rules >= 1
     assert mask[y:y + 3, 160:2300].all()  # over the letters too
     assert not mask[y + 5:, int(cols.min()):].any()  # the letters stay, but for the row against the rule
+
+
+def test_a_rule_along_the_crop_edge_is_measured_without_the_frame():
+    """The paper framing the crop is not counted in a rule's thickness: a rule along the edge one
+    pixel thicker than ``thick`` goes, as it did before the frame (a 150 ppi drawing's 1 mm border,
+    6 pixels against 5: left on the page, it made tesseract lose a room name beside it)."""
+    own = np.zeros((300, 400), np.uint8)
+    own[0:6] = 1  # along the top edge, 6 rows
+    own[:, 0:6] = 1  # along the left edge
+    found = long_runs(own, 200, 5)
+    assert found[0:6, 10:390].all() and found[10:290, 0:6].all()
