@@ -94,13 +94,25 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
     from digitalisering.index import open_searcher
 
     q = SearchQuery(query, Filters(tuple(types), from_year, to_year, tuple(batches)), mode, not exact, limit, offset)
+    from digitalisering.errors import StateError
+    from digitalisering.index.sqlite import INDEX_FILE, damaged
+
     with obj.store() as store:
-        searcher = open_searcher(store, obj.workspace, gazetteer)
         try:
-            result = searcher.search(q)
-            empty = not searcher.index.batches()
-        finally:
-            searcher.index.close()
+            searcher = open_searcher(store, obj.workspace, gazetteer)
+            try:
+                result = searcher.search(q)
+                empty = not searcher.index.batches()
+            finally:
+                searcher.index.close()
+        except (StateError, sqlite3.DatabaseError) as exc:
+            # a damaged search.sqlite (a power cut) is derived data that `index` builds again: one
+            # line and exit 6, not an internal error (exit 15) or SQLite's words alone
+            cause = exc.__cause__ if isinstance(exc, StateError) else exc
+            if not damaged(cause):
+                raise
+            raise StateError("the search index {path} is damaged ({error}); build it again: digitalisering index",
+                             path=Path(obj.workspace.root) / INDEX_FILE, error=cause) from exc
     if empty:
         click.echo(_("the search index is empty: digitalisering index (or first digitalisering run)"), err=True)
     if as_json:
