@@ -19,7 +19,9 @@ The set ``generated`` is ``--generated`` pages of ``tests/stampgen.py`` (seeds f
 TIFFs into the cache and read through the same chain): stamps shaped like the held-out misses
 (clean grey, colour and bitonal stamps, ring text, stamps over type), with exact word truth. It also
 reports the CPU seconds the stamp pass took per reading (``time.process_time`` around
-``read_stamps``, summed; the same process, the same inputs).
+``read_stamps``, summed; the same process, the same inputs), and per reading how many of the
+words the pass put on its pages no truth line of the page holds (precision: a wrong stamp word is
+noise in the text layer).
 
 Folds: a tuning tool; its default set is dev-folders, where ``ocr.stamps``' numbers are chosen, and
 the generated pages are tuning material too. Held-out figures come from ``bench/ocr_lines.py
