@@ -93,3 +93,18 @@ def test_threads_reading_at_once_each_have_their_own_engine():
     for t in readers:
         t.join()
     assert results == [alone, alone]
+
+
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_a_page_opened_from_a_file_is_read_as_its_pixels_not_encoded_again(tmp_path, mode):
+    # tesserocr's SetImage saved a page opened from a JPEG as JPEG again (quality 75) before
+    # reading it: the library read other pixels than the program did
+    page = pagegen.page_image(LINES, dpi=200, mode=mode)
+    path = tmp_path / ("page.jpg" if mode == "L" else "page.tif")
+    page.save(path)
+    opened = Image.open(path)
+    assert opened.format in ("JPEG", "TIFF")
+    program, library = TesseractEngine(), tesseract_api.TesseractApiEngine()
+    a = program.recognise(opened, "nld", 200)
+    b = library.recognise(opened, "nld", 200)
+    assert words(a) and words(a) == words(b)
