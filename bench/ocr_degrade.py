@@ -45,6 +45,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def make(srcs: list[tuple[Path, str, str]], kinds: list[str], root: Path) -> lis
             im = src.convert("L")
         base = _width(im, BASE_WIDTH)
         for kind in kinds:
-            copy, fmt = degrade(base, kind, seed=1000 * i + KINDS.index(kind))
+            copy, fmt = degrade(base, kind, seed=zlib.crc32(f"{path.name}/{kind}".encode()))
             dpi = None
             if stated and kind not in ("small",):
                 dpi = round(float(stated[0]) * copy.width / im.width)
