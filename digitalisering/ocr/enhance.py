@@ -76,6 +76,12 @@ MAX_INK_SHARE = 0.15
 """A level that makes more of the page ink than this splits the paper's grain, not type from paper
 (a flattened page of faint type: paper 255 with grain below it; 0.18-0.31 on three such tuning
 pages of ``bench/ocr_degrade.py``, text pages 0.02-0.13): the fixed level is used."""
+WHITE_PAPER = 250
+"""A page whose paper (the upper quartile of its grey) is at least this is white, as every
+flattened page is: the fixed level is what it was tuned for, and there enlarging broken faint type
+helped (``bench/ocr_degrade.py``, a bljd page flattened, letters 11 pixels at the fixed level, 28
+at Otsu's: 0.514 read twice enlarged, 0.371 as it is). Pages read as they are on light paper: upper
+quartile 229-243 on the tuning pages."""
 SPECKS_RATIO = 1.5
 """Otsu's measure replaces the fixed level's only when it is this much larger: letters broken into
 specks (``faint``: 3-6 against 18-21 pixels). Where both find the letters whole (the pages
@@ -125,11 +131,12 @@ def text_height(image: Image.Image, dpi: float) -> float | None:
     """Height in pixels of the page's letters: the median height of its letter-like components,
     weighted by their ink (``image``: a flattened or bitonal page, dark type on white); None when
     there are too few to tell. About the x-height to cap height of the type; tesseract's word
-    boxes are about 1.4 times it. Faint type that the fixed level breaks into specks is measured
-    at Otsu's level instead (``faint_level``)."""
+    boxes are about 1.4 times it. On a page read as it is on paper darker than ``WHITE_PAPER``,
+    faint type that the fixed level breaks into specks is measured at Otsu's level instead
+    (``faint_level``)."""
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
     height = _letters(grey, INK_LEVEL, dpi)
-    level = faint_level(grey)
+    level = faint_level(grey) if np.percentile(grey[::4, ::4], 75) < WHITE_PAPER else None
     if level is not None:
         whole = _letters(grey, level, dpi)
         if whole is not None and (height is None or whole >= SPECKS_RATIO * height):
@@ -167,7 +174,9 @@ def faint_level(grey: np.ndarray) -> int | None:
     234) lies above the fixed level: only the darkest specks of each letter were measured (3-6
     pixels where the letters are 18-21), and the page was read three times enlarged, nine times
     the pixels, and worse. ``bench/ocr_degrade.py`` (tuning pages, ``faint``): 5 of 15 pages so
-    measured; on ``FRAN_0011_11084`` 0.685 read enlarged against 0.780 as it is."""
+    measured; on ``FRAN_0011_11084`` 0.685 read enlarged against 0.780 as it is (one page,
+    ``24_3cb67``, 0.935 enlarged against 0.922; the rest read alike, in a third to a ninth of the
+    engine's pixels)."""
     level, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if level <= INK_LEVEL or np.count_nonzero(grey < level) > MAX_INK_SHARE * grey.size:
         return None
