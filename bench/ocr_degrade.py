@@ -31,7 +31,11 @@ the run):
 - ``bitonal-small``: the same at 1,400 pixels wide.
 
 Word recall as ``ocr_real.py`` (``ocr_pdfa.word_recall``). ``--before REV`` adds our page path as at
-revision REV (read in turn with ours, same load).
+revision REV (every copy read by ours, then every copy by REV: the recall is comparable, the seconds
+are not on a shared machine; time a change with ``ocr_real.py --before``, which alternates pages).
+
+Folds: everything here is tuning material (the tuning half of ``ocr_real.py`` and pages outside
+it); what it found and the numbers are in docs/architecture.md ("New tuning material").
 """
 
 from __future__ import annotations
