@@ -136,6 +136,8 @@ def text_height(image: Image.Image, dpi: float) -> float | None:
     (``faint_level``)."""
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
     height = _letters(grey, INK_LEVEL, dpi)
+    if height is not None and upscale_factor(height) == 1.0:
+        return height  # read as it is: a larger measure would not change that (no second count)
     level = faint_level(grey) if np.percentile(grey[::4, ::4], 75) < WHITE_PAPER else None
     if level is not None:
         whole = _letters(grey, level, dpi)
