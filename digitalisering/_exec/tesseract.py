@@ -121,10 +121,22 @@ def require(lang: str) -> None:
         )
 
 
+READ_VARIABLES: dict[str, str] = {"tessedit_do_invert": "0"}
+"""tesseract variables of every reading (either engine: the program's ``-c``, the library's
+``SetVariable``). ``tessedit_do_invert=0``: tesseract 5 reads each line whose mean confidence is
+below 0.7 a second time inverted (white on black) and keeps the better; our pages are dark type on
+paper after imaging (a negative scan is turned positive there), so that second look only costs.
+``bench/engine_vars.py --set tessedit_do_invert=1``: the same words (text, box, confidence) on all
+127 held-out pages of dev-stack and dev-planted and the 44 pages of ``bench/ocr_pdfa.py``, 4 %
+less CPU for the page chain. (Deprecated in tesseract 5.3 for ``invert_threshold=0``, which 5.2
+and older do not know; Debian ships 5.3.0.)"""
+
+
 def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None) -> str:
     """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers).
     ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text)."""
     config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1" + (f" --psm {psm}" if psm is not None else "")
+    config += "".join(f" -c {name}={shlex.quote(value)}" for name, value in READ_VARIABLES.items())
     models = best_model_dir(lang)
     if models is not None:
         config = f"--tessdata-dir {shlex.quote(str(models))} " + config

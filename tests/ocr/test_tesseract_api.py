@@ -93,3 +93,42 @@ def test_threads_reading_at_once_each_have_their_own_engine():
     for t in readers:
         t.join()
     assert results == [alone, alone]
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_orientation_detection_in_the_process_answers_as_the_program(turn):
+    # imaging's decision and its review list hang on OSD's confidence: the library must give the
+    # program's rotation and confidence to the hundredth, not only the same rotation
+    page = pagegen.page_image(pagegen.DUTCH_LINES * 2, dpi=200).rotate(turn, expand=True, fillcolor=255)
+    program, library = TesseractEngine(), tesseract_api.TesseractApiEngine()
+    said = program.detect_orientation(page, 200)
+    assert said is not None and said.rotate == turn  # PIL turns counter-clockwise
+    assert library.detect_orientation(page, 200) == said
+    assert library.detect_orientation(page.convert("1"), 200) == program.detect_orientation(page.convert("1"), 200)
+    blank = pagegen.page_image([], dpi=200)
+    assert library.detect_orientation(blank, 200) is None and program.detect_orientation(blank, 200) is None
+    # a detection in between leaves the reading engine as it was
+    assert words(library.recognise(page.rotate(-turn, expand=True, fillcolor=255), "nld", 200)) == \
+        words(program.recognise(page.rotate(-turn, expand=True, fillcolor=255), "nld", 200))
+
+
+def test_both_engines_read_with_the_variables_of_every_reading(monkeypatch):
+    from digitalisering._exec import tesseract
+
+    assert tesseract.READ_VARIABLES == {"tessedit_do_invert": "0"}
+    seen = []
+    real = tesseract.pytesseract.pytesseract.run_tesseract
+    monkeypatch.setattr(tesseract.pytesseract.pytesseract, "run_tesseract",
+                        lambda *a, **k: (seen.append(k["config"]), real(*a, **k))[1])
+    page = pagegen.page_image(LINES, dpi=200)
+    TesseractEngine().recognise(page, "nld", 200)
+    assert "-c tessedit_do_invert=0" in seen[0]
+    library = tesseract_api.TesseractApiEngine()
+    library.recognise(page, "nld", 200)
+    assert tesseract_api._api("nld").GetVariableAsString("tessedit_do_invert") == "0"
+    # a white-on-black line is what the inverted second look is for: without it, it is not read
+    negative = Image.eval(pagegen.page_image(["Gemeente Leiden Bouwtoezicht"], dpi=200), lambda v: 255 - v)
+    monkeypatch.setitem(tesseract.READ_VARIABLES, "tessedit_do_invert", "1")
+    inverted_look = library.recognise(negative, "nld", 200).text
+    monkeypatch.setitem(tesseract.READ_VARIABLES, "tessedit_do_invert", "0")
+    assert library.recognise(negative, "nld", 200).text != inverted_look
