@@ -131,3 +131,9 @@ def test_a_variable_of_every_reading_reaches_both_engines(monkeypatch):
         assert words(library.recognise(negative, "nld", 200)) == without
     finally:  # the process's engine keeps a variable once set: as shipped for the tests after this one
         tesseract_api._api("nld").SetVariable("tessedit_do_invert", "1")
+
+
+def test_without_the_orientation_model_there_is_no_opinion_as_with_the_program(monkeypatch):
+    page = pagegen.page_image(pagegen.DUTCH_LINES * 2, dpi=200)
+    monkeypatch.setattr(tesseract_api, "OSD_LANG", "osd-not-installed")
+    assert tesseract_api.TesseractApiEngine().detect_orientation(page, 200) is None

@@ -117,11 +117,14 @@ class TesseractApiEngine(TesseractEngine):
     def detect_orientation(self, image: Image.Image, dpi: float, timeout: float = 60) -> OrientationGuess | None:
         """As the program's ``--psm 0`` (``engines.tesseract``): the clockwise turn that makes the
         text upright and the confidence, rounded as the program prints it; None when tesseract
-        finds too little text to say. No time limit: the library's detection has none, and it
+        finds too little text to say or its model is missing. No time limit: the library's detection has none, and it
         reads only the crop of text imaging gives it (well under a second)."""
         if image.mode not in ("1", "L"):
             image = image.convert("L")
-        api = _api(OSD_LANG)
+        try:
+            api = _api(OSD_LANG)
+        except InputFileError:  # no orientation model: no opinion (the program fails and says none)
+            return None
         api.SetPageSegMode(OSD_PSM)
         _set_image(api, image)
         api.SetSourceResolution(int(round(dpi)))
