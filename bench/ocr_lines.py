@@ -1,6 +1,6 @@
 """Word recall per line kind: as read, with the OCR copy's cleanup, and with the second reading.
 
-    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--limit N] [--jobs 1]
+    .venv/bin/python bench/ocr_lines.py [--shared ../shared] [--sets dev-stack,dev-planted] [--skip N] [--limit N] [--jobs 1]
                                         [--skip-as-is] [--before GIT-REVISION] [--json FILE]
 
 Each development page with text goes through the product's own code: load, imaging (turn upright,
@@ -11,7 +11,9 @@ the ground truth (kinds: typed, form_label, form_value, titleblock, stamp, dimen
 words (3 letters or more, lower case) are looked up in the page's OCR words (as a multiset); the
 recall per kind is printed for both, with the cleanup's cost against the OCR time of the same page.
 ``--before REV`` adds (d): what follows the first reading as it was at REV (``ocr/cells.py``,
-``ocr/reread.py``, ``ocr/stamps.py`` of REV, on the same first reading), so a change to them is
+``ocr/reread.py``, ``ocr/stamps.py`` of REV, on the same first reading; with ``ocr/cleanup.py`` of
+REV too: a page whose copy REV's cleanup leaves different is read a first time again for (d),
+counted apart from the stage time), so a change to them is
 scored before and after on the same pages in the same run, with the OCR stage time (first reading
 + grid + second reading + stamps) of both in CPU seconds (this process and its tesseracts);
 ``--skip-as-is`` leaves out (a).
@@ -106,6 +108,8 @@ def _chain_before(before: dict) -> tuple:
     """The cells, second reading and stamps of --before, each importing the others (and
     ``ocr/sheet.py``, when that REV has one) as they were there."""
     sheet = {"digitalisering.ocr.sheet": (before["sheet"], "sheet_before")} if before.get("sheet") else {}
+    if before.get("cleanup"):  # their long runs (``cleanup.long_runs``) as at REV too
+        sheet["digitalisering.ocr.cleanup"] = (before["cleanup"], "cleanup_before")
     reread = _module(before["reread"], "reread_before", sheet)
     cells = _module(before["cells"], "cells_before", sheet)
     stamps = _module(before["stamps"], "stamps_before",
@@ -114,6 +118,8 @@ def _chain_before(before: dict) -> tuple:
 
 
 def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
+    import numpy as np
+
     from digitalisering.imaging.load import load_page
     from digitalisering.imaging.stage import ImagingOptions, analyse_page
     from digitalisering.imaging.transform import straight_grey
@@ -149,6 +155,18 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
         t0 = cpu()
         if name == "before" and isinstance(before, dict):  # the grid cells, second reading and stamps at REV
             old_cells, old_reread, old_stamps = _chain_before(before)
+            if before.get("cleanup"):  # the copy cleaned as at REV: read again only where it differs
+                img, _ = _module(before["cleanup"], "cleanup_before").clean_for_ocr(straight, dpi)
+                out["cleanup_differs"] = img is not cleaned and not np.array_equal(np.asarray(img), np.asarray(cleaned))
+                if out["cleanup_differs"]:
+                    first_before = ocr_page(engine, img, "nld", dpi, plan)
+                    out["before_first_s"] = cpu() - t0  # kept out of the stage sum, as the first reading is
+                    t0 = cpu()
+                else:
+                    first_before, img = first, cleaned
+            else:
+                first_before = first
+            first_kept, first = first, first_before
             old_grid = old_cells.find_grid(straight, dpi)
             cells = old_cells.read_cells(engine, old_grid, dpi, first, "nld")
             text = cells.text if cells else first
@@ -156,6 +174,7 @@ def one_page(args: tuple[str, str, int, list[dict], str | None]) -> dict:
             text = again.text if again else text
             stamped = old_stamps.read_stamps(engine, img, dpi, text, "nld", image, res.deskew_deg)
             found = stamped.text.words if stamped else text.words
+            first = first_kept
         elif name == "before":  # the second reading as it was at --before (early: the added blocks)
             extra = _module(before).reread(engine, img, dpi, first, measure(img, dpi, first.words), "nld")
             if extra is None or isinstance(extra, list):  # before the SecondReading: the added blocks
@@ -187,6 +206,7 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--sets", default="dev-stack,dev-planted")
     ap.add_argument("--limit", type=int, default=0, help="at most this many pages per set (0: all)")
+    ap.add_argument("--skip", type=int, default=0, help="leave out the first this many pages per set (a long run in parts)")
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the per-page figures here")
     ap.add_argument("--skip-as-is", action="store_true", help="do not read the uncleaned copy (half the time)")
@@ -201,7 +221,8 @@ def main() -> None:
         before = show("digitalisering/ocr/reread.py")
         chain = {"cells": show("digitalisering/ocr/cells.py"), "stamps": show("digitalisering/ocr/stamps.py")}
         if all(chain.values()):  # the whole chain after the first reading as it was at REV
-            before = {"reread": before, **chain, "sheet": show("digitalisering/ocr/sheet.py")}
+            before = {"reread": before, **chain, "sheet": show("digitalisering/ocr/sheet.py"),
+                      "cleanup": show("digitalisering/ocr/cleanup.py")}
     tasks, seqs = [], []
     for name in args.sets.split(","):
         root = args.shared / "data/dossiers" / name
@@ -209,6 +230,7 @@ def main() -> None:
         pages = [p for p in truth["pages"] if p.get("lines") and not p["is_separator"] and not p["is_blank"]]
         if args.kinds:
             pages = [p for p in pages if {line["kind"] for line in p["lines"]} & set(args.kinds.split(","))]
+        pages = pages[args.skip:]
         if args.limit:
             pages = pages[: args.limit]
         tasks += [(str(root / p["file"]), "", p["page_index"], p["lines"], before, args.skip_as_is) for p in pages]
@@ -248,6 +270,9 @@ def main() -> None:
     print("OCR stage CPU seconds (cleaned copy read + second reading), summed over the pages: "
           + ", ".join(f"{v} {t:.1f} s" for v, t in stage.items())
           + (f"; after / before {stage['reread'] / stage['before']:.3f}" if "before" in stage else ""))
+    if any("cleanup_differs" in r for r in rows):
+        print(f"pages whose cleaned copy differs from --before's (read twice): "
+              f"{sum(1 for r in rows if r.get('cleanup_differs'))}")
     print(f"pages with leaders removed: {sum(1 for r in rows if r['leaders'])}, with rules: "
           f"{sum(1 for r in rows if r['rules'])}; with grid cells (ocr.cells): "
           f"{sum(1 for r in rows if r['cells'])}, cell words taken: {sum(r.get('cell_words', 0) for r in rows)}")

@@ -1,7 +1,7 @@
 """The stamp pass alone, on cached inputs: a change to ``ocr/stamps.py`` scored in a minute, not twenty.
 
-    .venv/bin/python bench/stamp_pass.py [--sets dev-folders] [--cache DIR] [--fresh] [--jobs 1]
-                                         [--before GIT-REVISION] [--json FILE]
+    .venv/bin/python bench/stamp_pass.py [--sets dev-folders[,generated]] [--generated 40] [--cache DIR]
+                                         [--fresh] [--jobs 1] [--before GIT-REVISION] [--json FILE]
 
 Why: ``bench/ocr_lines.py --kinds stamp`` reads every page with a stamp from the start (imaging,
 cleanup, first reading, grid cells, second reading) before the stamp pass runs, about 20 minutes
@@ -15,7 +15,17 @@ inputs) and prints the word recall per line kind as ``bench/ocr_lines.py`` count
 writes its rows (``reread`` and ``reread_missed``: the checkout's reading) for
 ``bench/stamp_ceiling.py``.
 
-Folds: a tuning tool; its default set is dev-folders, where ``ocr.stamps``' numbers are chosen.
+The set ``generated`` is ``--generated`` pages of ``tests/stampgen.py`` (seeds from ``--first-seed``, written as
+TIFFs into the cache and read through the same chain): stamps shaped like the held-out misses
+(clean grey, colour and bitonal stamps, ring text, stamps over type), with exact word truth. It also
+reports the CPU seconds the stamp pass took per reading (``time.process_time`` around
+``read_stamps``, summed; the same process, the same inputs).
+
+Folds: a tuning tool; its default set is dev-folders, where ``ocr.stamps``' numbers are chosen, and
+the generated pages are tuning material too. Held-out figures come from ``bench/ocr_lines.py
+--before REV``; when a change touches only ``ocr/stamps.py`` the pass's inputs are the same, so the
+held-out sets may be cached early with ``--cache-only`` (no figure printed) and scored once, at the
+end, with ``--before REV`` on those inputs (say so with the figure).
 Quote held-out figures (dev-stack + dev-planted) from ``bench/ocr_lines.py --before REV`` only.
 """
 
@@ -27,6 +37,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -80,7 +91,12 @@ def main() -> None:
     ap.add_argument("--sets", default="dev-folders")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/stamp-pass-cache"))
     ap.add_argument("--fresh", action="store_true", help="make the cached inputs again")
+    ap.add_argument("--cache-only", action="store_true",
+                    help="make the cached inputs and stop (held-out sets: cache them early, score once at the end)")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--generated", type=int, default=40, help="pages of tests/stampgen.py in the set 'generated'")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="the generated pages' first seed (seeds 0-29 were tuned on; others are fresh pages)")
     ap.add_argument("--before", help="a git revision: also run its ocr/stamps.py on the same inputs")
     ap.add_argument("--json", type=Path, help="write the per-page rows here (for bench/stamp_ceiling.py)")
     args = ap.parse_args()
@@ -90,6 +106,19 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     pages = []
     for name in args.sets.split(","):
+        if name == "generated":
+            sys.path.insert(0, str(REPO / "tests"))
+            import stampgen
+
+            root = args.cache / "generated"
+            for seed in range(args.first_seed, args.first_seed + args.generated):
+                truth_file = root / f"stamps-{seed:04d}.json"
+                if not truth_file.exists():
+                    path, lines = stampgen.save_page(seed, root)
+                    truth_file.write_text(json.dumps(lines))
+                pages.append((name, root, {"file": f"stamps-{seed:04d}.tif", "page_index": 0, "seq": seed,
+                                           "lines": json.loads(truth_file.read_text())}))
+            continue
         root = args.shared / "data/dossiers" / name
         truth = json.loads((root.parent / f"{name}.truth.json").read_text())
         pages += [(name, root, p) for p in truth["pages"] if p.get("lines") and not p["is_separator"]
@@ -98,6 +127,9 @@ def main() -> None:
             for name, root, p in pages if args.fresh or not (args.cache / f"{name}-{p['seq']}.pkl").exists()]
     with ProcessPoolExecutor(args.jobs) as pool:
         list(pool.map(cache_page, todo))
+    if args.cache_only:
+        print(f"{len(pages)} pages cached in {args.cache}")
+        return
     readings = {"reread": read_stamps}
     if args.before:
         def show(path: str) -> str | None:
@@ -116,11 +148,14 @@ def main() -> None:
     rows = []
     totals = {v: defaultdict(lambda: [0, 0]) for v in readings}
     added = Counter()
+    cpu = Counter()
     for name, root, p in pages:
         cached = pickle.loads((args.cache / f"{name}-{p['seq']}.pkl").read_bytes())
         row = {"set": name, "seq": p["seq"], "file": str(root / p["file"])}
         for v, read in readings.items():
+            start = time.process_time()
             got = read(engine, cached["cleaned"], cached["dpi"], cached["text"], "nld", cached["image"], cached["deskew"])
+            cpu[v] += time.process_time() - start
             added[v] += got.added if got else 0
             row[v], row[f"{v}_missed"] = score(got.text.words if got else cached["text"].words, p["lines"])
             for kind, (hit, n) in row[v].items():
@@ -137,6 +172,7 @@ def main() -> None:
         n = totals["reread"][kind][1]
         print(f"{kind:<18} {n:>6}" + "".join(f" {totals[v][kind][0] / n if n else 0:>8.3f}" for v in names))
     print("stamp words added: " + ", ".join(f"{v} {added[v]}" for v in names))
+    print("stamp pass CPU s (summed): " + ", ".join(f"{v} {cpu[v]:.1f}" for v in names))
 
 
 if __name__ == "__main__":

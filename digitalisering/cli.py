@@ -167,11 +167,12 @@ def _print_ingest(report: IngestReport) -> None:
         click.echo(_("batch {name}: new ({layout} layout) from {delivery}", name=b.name, layout=b.layout,
                      delivery=b.delivery))
     elif report.is_noop:
-        click.echo(_("batch {name}: already ingested, nothing new ({n} files unchanged)", name=b.name,
-                     n=number(report.unchanged_files)))
+        click.echo(ngettext("batch {name}: already ingested, nothing new ({n} file unchanged)",
+                            "batch {name}: already ingested, nothing new ({n} files unchanged)",
+                            report.unchanged_files, name=b.name))
     else:
-        click.echo(_("batch {name}: already ingested; {n} files unchanged", name=b.name,
-                     n=number(report.unchanged_files)))
+        click.echo(ngettext("batch {name}: already ingested; {n} file unchanged",
+                            "batch {name}: already ingested; {n} files unchanged", report.unchanged_files, name=b.name))
     if report.added_files:
         click.echo("  " + _("added {files} files, {pages} pages (scanning station {station})",
                             files=number(len(report.added_files)), pages=number(report.added_pages),
@@ -329,8 +330,8 @@ def _print_summary(s: RunSummary) -> None:
     the batch without saying which is which."""
     c = s.counts or {}
     failed_now = c.get(PageStatus.FAILED, 0)
-    state = _("batch {name}: {total} pages: {done} done, {failed} failed", name=s.batch.name,
-              total=number(s.pages_total), done=number(c.get(PageStatus.DONE, 0)), failed=number(failed_now))
+    state = ngettext("batch {name}: {n} page: {done} done, {failed} failed", "batch {name}: {n} pages: {done} done, {failed} failed",
+                     s.pages_total, name=s.batch.name, done=number(c.get(PageStatus.DONE, 0)), failed=number(failed_now))
     for status, word in ((PageStatus.PENDING, _("pending")), (PageStatus.RESCAN, _("waiting for a rescan"))):
         if c.get(status):
             state += f", {number(c[status])} {word}"
@@ -366,9 +367,11 @@ def _print_summary(s: RunSummary) -> None:
                 click.echo(f"    {n:>6} x {kind}")
     click.echo("  " + _("results: {path}", path=s.results_path))
     if s.addresses_unlinked:
-        click.secho(_("warning: no BAG index in the workspace: the addresses of {n} dossiers were not linked; "
-                      "import one (digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)",
-                      n=number(s.dossiers)), fg="red", err=True)
+        click.secho(ngettext("warning: no BAG index in the workspace: the addresses of {n} dossier were not linked; "
+                             "import one (digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)",
+                             "warning: no BAG index in the workspace: the addresses of {n} dossiers were not linked; "
+                             "import one (digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)",
+                             s.dossiers), fg="red", err=True)
 
 
 def status_data(store, batch_name: str | None) -> dict:
@@ -509,8 +512,8 @@ def validate(files: tuple[Path, ...], flavour: str | None, preflight: bool | Non
             continue
         label = f"PDF/A-{report.flavour}" if report.flavour else "PDF/A"
         if report.passed:
-            click.echo(_("ok       {path}: valid {label} ({n} checks)", path=path, label=label,
-                         n=number(len(report.checks))))
+            click.echo(ngettext("ok       {path}: valid {label} ({n} check)", "ok       {path}: valid {label} ({n} checks)",
+                                len(report.checks), path=path, label=label))
         else:
             click.secho(_("INVALID  {path}: not valid {label}", path=path, label=label), fg="red")
             for check in report.failures:

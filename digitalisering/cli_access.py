@@ -11,7 +11,7 @@ import click
 
 from digitalisering.cli_common import Context, handle_errors
 from digitalisering.errors import ConfigError
-from digitalisering.i18n import N_, _, long_date, number
+from digitalisering.i18n import N_, _, long_date, ngettext, number
 from digitalisering.ingest.register import operator_name
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -110,7 +110,8 @@ def access_defaults(obj: Context, batch: str, config_file: Path | None) -> None:
     with obj.store() as store:
         b, results = _load(store, batch)
         n = apply_defaults(store, b, results, settings)
-    click.echo(_("{n} default decisions stored for batch {batch}", n=number(n), batch=batch))
+    click.echo(ngettext("{n} default decision stored for batch {batch}", "{n} default decisions stored for batch {batch}",
+                        n, batch=batch))
 
 
 @access_group.command("decide")
@@ -150,7 +151,7 @@ def access_decide(obj: Context, batch: str, document: str, state: str, ground: s
         remove_superseded(store, obj.workspace.root, b.name, document)
     click.echo(f"{document}: {state_label(done.state)}"
                + ((" " + _("until {date}", date=long_date(done.until))) if done.until else "")
-               + ((", " + _("{n} regions", n=number(len(done.regions)))) if done.regions else "")
+               + ((", " + ngettext("{n} region", "{n} regions", len(done.regions))) if done.regions else "")
                + " " + _("(by {who})", who=done.who))
 
 

@@ -10,7 +10,7 @@ import click
 
 from digitalisering.cli_common import Context, echo_json, handle_errors, json_option
 from digitalisering.exitcodes import ExitCode
-from digitalisering.i18n import N_, _, long_date, number
+from digitalisering.i18n import N_, _, long_date, ngettext, number
 from digitalisering.index.model import Filters, SearchQuery, SearchResult
 
 KINDS = {"address": N_("address"), "text": N_("text")}
@@ -67,7 +67,8 @@ def index_command(obj: Context, batch: str | None, jobs: int) -> None:
                      "({rate} pages/min)", batch=s.batch, dossiers=number(s.dossiers), documents=number(s.documents),
                      pages=number(s.pages), rate=number(round(s.pages_per_minute))))
     if removed and batch is None:
-        click.echo(_("{n} batch(es) no longer published: removed from the index", n=number(len(removed))))
+        click.echo(ngettext("{n} batch no longer published: removed from the index",
+                            "{n} batches no longer published: removed from the index", len(removed)))
 
 
 @click.command("search")
@@ -93,13 +94,25 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
     from digitalisering.index import open_searcher
 
     q = SearchQuery(query, Filters(tuple(types), from_year, to_year, tuple(batches)), mode, not exact, limit, offset)
+    from digitalisering.errors import StateError
+    from digitalisering.index.sqlite import INDEX_FILE, damaged
+
     with obj.store() as store:
-        searcher = open_searcher(store, obj.workspace, gazetteer)
         try:
-            result = searcher.search(q)
-            empty = not searcher.index.batches()
-        finally:
-            searcher.index.close()
+            searcher = open_searcher(store, obj.workspace, gazetteer)
+            try:
+                result = searcher.search(q)
+                empty = not searcher.index.batches()
+            finally:
+                searcher.index.close()
+        except (StateError, sqlite3.DatabaseError) as exc:
+            # a damaged search.sqlite (a power cut) is derived data that `index` builds again: one
+            # line and exit 6, not an internal error (exit 15) or SQLite's words alone
+            cause = exc.__cause__ if isinstance(exc, StateError) else exc
+            if not damaged(cause):
+                raise
+            raise StateError("the search index {path} is damaged ({error}); build it again: digitalisering index",
+                             path=Path(obj.workspace.root) / INDEX_FILE, error=cause) from exc
     if empty:
         click.echo(_("the search index is empty: digitalisering index (or first digitalisering run)"), err=True)
     if as_json:
@@ -110,8 +123,8 @@ def search_command(obj: Context, query: str, types: tuple[str, ...], from_year: 
 
 
 def _print(r: SearchResult) -> None:
-    click.echo(_("{total} dossier(s) found for {query!r} ({kind}, {ms} ms)", total=number(r.total),
-                 query=r.query.text, kind=_(KINDS[r.kind]), ms=number(round(r.seconds * 1000))))
+    click.echo(ngettext("{n} dossier found for {query!r} ({kind}, {ms} ms)", "{n} dossiers found for {query!r} ({kind}, {ms} ms)",
+                        r.total, query=r.query.text, kind=_(KINDS[r.kind]), ms=number(round(r.seconds * 1000))))
     if r.address is not None:
         a = r.address
         via = _(VIA[a.via]) if a.via in VIA else ""

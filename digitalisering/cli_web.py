@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from digitalisering.cli_common import Context, handle_errors
-from digitalisering.i18n import _, ngettext, number, short_date
+from digitalisering.i18n import _, ngettext, short_date
 from digitalisering.ingest.register import operator_name
 
 
@@ -178,7 +178,8 @@ def portal(obj: Context, host: str, port: int, workers: int | None, extra_hosts:
         pass  # the state database opens (and is migrated) before the workers start
     shown = format_host("127.0.0.1" if host in WILDCARD_HOSTS else host.strip("[]"), port)
     n = workers or default_workers()
-    click.echo(_("portal: http://{address}/  ({n} workers; Ctrl-C to stop)", address=shown, n=number(n)), err=False)
+    click.echo(ngettext("portal: http://{address}/  ({n} worker; Ctrl-C to stop)",
+                        "portal: http://{address}/  ({n} workers; Ctrl-C to stop)", n, address=shown), err=False)
     sys.stdout.flush()
     server = PortalServer(lambda: create_app(settings), sock, n, access_log=None if no_access_log else "-")
     server.run()

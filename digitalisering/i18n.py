@@ -241,6 +241,12 @@ class Word(str):
     is shown. The words are marked for the catalogue with ``N_`` where they are defined."""
 
 
+def Np_(singular: str, plural: str) -> tuple[str, str]:
+    """A message with a singular and a plural form, marked for the catalogue where it is defined
+    (as ``N_`` marks one form) and shown later with ``ngettext(*forms, n)``."""
+    return singular, plural
+
+
 PLACE_WORDS = (N_("delivery"), N_("package"), N_("workspace"), N_("output folder"))
 """The folders a message may name by kind ("the output folder is inside the delivery ...")."""
 
@@ -258,13 +264,15 @@ def localised(value: object, lang: str | None = None) -> object:
 
 
 def ngettext(singular: str, plural: str, n: int, lang: str | None = None, **values: object) -> str:
-    """The singular or plural form for ``n`` (Dutch and English: one form for 1, another for the rest)."""
-    forms = catalogue(lang or language()).get(singular)
+    """The singular or plural form for ``n`` (Dutch and English: one form for 1, another for the rest),
+    ``{n}`` and the numbers among ``values`` written the reader's way (1.234)."""
+    lang = lang or language()
+    forms = catalogue(lang).get(singular)
     if isinstance(forms, tuple) and len(forms) >= 2:
         text = forms[0] if n == 1 else forms[1]
     else:
         text = singular if n == 1 else plural
-    return text.format(n=n, **values)
+    return text.format(**{name: localised(value, lang) for name, value in {"n": n, **values}.items()})
 
 
 def locale(lang: str | None = None) -> str:

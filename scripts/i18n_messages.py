@@ -33,7 +33,7 @@ ERRORS = ("DigitaliseringError", "InputFileError", "ExtractError", "OcrTimeoutEr
           "MetadataInvalidError", "AltoInvalidError", "UserError", "OutputInvalidError", "ReviewError", "CatalogError",
           "QueryError")
 """The errors (digitalisering.errors and its subclasses): their first argument is a catalogue entry."""
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2), "N_": None,
+KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "Np_": (1, 2),
             **{name: None for name in ERRORS}, "folder_lock": (2,)}
 CLICK_EXTRA = ("required",)
 """Texts click translates that its own extraction does not find (``_(extra["required"])``)."""

@@ -80,3 +80,44 @@ def test_every_text_in_the_code_is_in_the_dutch_catalogue():
                               *script._extracted(code / "web", keywords={name: None for name in script.ERRORS})]]
     missing = sorted({t for t in texts if t and not dutch.get(t)})
     assert not missing, f"{len(missing)} texts without Dutch (run scripts/i18n-messages.sh): {missing[:5]}"
+
+
+def test_a_count_of_one_is_said_in_the_singular_and_numbers_the_readers_way():
+    """One dossier is "1 dossier", not "1 dossiers" (the run's warning without a BAG index said
+    "de adressen van 1 dossiers"); the count is written the reader's way (1.234 / 1,234)."""
+    warning = ("warning: no BAG index in the workspace: the addresses of {n} dossier were not linked; import one "
+               "(digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)",
+               "warning: no BAG index in the workspace: the addresses of {n} dossiers were not linked; import one "
+               "(digitalisering bag import EXTRACT.zip --gemeente NNNN) and run again (exit 1)")
+    assert "de adressen van 1 dossier zijn niet gekoppeld" in i18n.ngettext(*warning, 1, "nl")
+    assert "de adressen van 1.234 dossiers zijn niet gekoppeld" in i18n.ngettext(*warning, 1234, "nl")
+    assert "the addresses of 1 dossier were not linked" in i18n.ngettext(*warning, 1, "en")
+    assert "the addresses of 1,234 dossiers were not linked" in i18n.ngettext(*warning, 1234, "en")
+    unchanged = ("batch {name}: already ingested; {n} file unchanged", "batch {name}: already ingested; {n} files unchanged")
+    assert i18n.ngettext(*unchanged, 1, "nl", name="b") == "batch b: al geregistreerd; 1 bestand ongewijzigd"
+    assert i18n.ngettext(*unchanged, 2, "nl", name="b") == "batch b: al geregistreerd; 2 bestanden ongewijzigd"
+
+
+def test_no_count_in_the_catalogue_is_a_plural_without_its_singular():
+    """A message that puts a count before a plural noun, or hedges with "(s)", is a plural message:
+    an ngettext entry with its own singular (``Np_`` where a QA finding's message is defined).
+    Messages with more than one count are not checked here."""
+    import re
+
+    count = r"(?:\{(?:n|total|counted|regions)\}|%\(n\)s) "
+    plural = re.compile(count + r"(?:\S+ )?\S*\((?:s|es|en)\)|" + count + r"(?:ALTO |finished )?"
+                        r"(?:dossiers|files|decisions|regions|workers|checks|pages|documents|addresses)\b")
+    for domain in ("messages", "web"):
+        with open(LOCALE / "nl" / "LC_MESSAGES" / f"{domain}.po", "rb") as fh:
+            singular_only = [m.id for m in read_po(fh) if m.id and isinstance(m.id, str)]
+        assert not [t for t in singular_only if plural.search(t)], domain
+
+
+def test_a_qa_finding_counting_one_says_it_in_the_singular():
+    assert render("alto_valid", {"n": 1}, "nl") == "1 ALTO-bestand geldig (ALTO 4.4), SHA-256 klopt"
+    assert render("alto_valid", {"n": 3}, "en") == "3 ALTO files valid (ALTO 4.4), SHA-256 matches"
+    assert render("page_count", {"counted": 1, "expected": 2}, "en") == "1 page scanned, manifest says 2"
+    assert render("page_count", {"counted": 1200, "expected": 2}, "nl") == "1.200 pagina's gescand, manifest zegt 2"
+    assert "(1 gebied, gemarkeerd" in render("text_missing", {"pct": 12.0, "regions": 1}, "nl")
+    assert render("address_unlinked", {"n": 1}, "en") == "1 address found, not linked to the BAG"
+    assert render("pdf_valid", {"format": "PDF/A-2b", "n": 1}, "nl") == "PDF/A-2b: 1 controle geslaagd, SHA-256 klopt"

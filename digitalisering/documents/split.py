@@ -31,7 +31,7 @@ from digitalisering.documents.classify import TypeScore, is_continuation, score_
 from digitalisering.documents.model import BatchPlan, DocumentPlan, DossierPlan, PageView
 from digitalisering.documents.overrides import Overrides
 from digitalisering.documents.vocabulary import OTHER, Vocabulary, default_vocabulary
-from digitalisering.i18n import gettext
+from digitalisering.i18n import gettext, ngettext
 from digitalisering.naming import printable
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is used
@@ -260,6 +260,7 @@ def _plan_stack(pages: list[PageView], plan: BatchPlan, vocab: Vocabulary, overr
     for dossier, members, starts in groups.values():
         dossier.documents = split_documents(dossier.id, members, vocab, overrides, starts=starts)
     if plan.unassigned:
-        plan.problems.append(gettext("{n} page(s) before the first dossier separator sheet (pages {pages}) belong "
-                                     "to no dossier", n=len(plan.unassigned),
-                                     pages=", ".join(loose[:10]) + (", ..." if len(loose) > 10 else "")))
+        plan.problems.append(ngettext("{n} page before the first dossier separator sheet (page {pages}) belongs "
+                                      "to no dossier", "{n} pages before the first dossier separator sheet (pages {pages}) "
+                                      "belong to no dossier", len(plan.unassigned),
+                                      pages=", ".join(loose[:10]) + (", ..." if len(loose) > 10 else "")))

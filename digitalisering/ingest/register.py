@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Iterator
 
-from digitalisering.i18n import N_, gettext
+from digitalisering.i18n import N_, gettext, ngettext
 from digitalisering.errors import (ConfigError, DeliveryError, InputFileError, StateError, reason_of, shown_reason,
                                    stored_reason)
 from digitalisering.fileio import is_within
@@ -350,15 +350,17 @@ def _redelivery(record: FileRecord, path: Path, report: IngestReport, *,
         return None
     if not same_pages:
         if info.page_count < record.page_count:
-            report.failed_files[record.relpath] = gettext(
-                "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver at least the same pages "
-                "again", n=info.page_count, recorded=record.page_count)
+            report.failed_files[record.relpath] = ngettext(
+                "re-delivered file has {n} page, the one it replaces {recorded}; deliver at least the same pages again",
+                "re-delivered file has {n} pages, the one it replaces {recorded}; deliver at least the same pages "
+                "again", info.page_count, recorded=record.page_count)
             return None
         return info.format, info.page_count
     if info.page_count != record.page_count:
-        report.failed_files[record.relpath] = gettext(
-            "re-delivered file has {n} page(s), the one it replaces {recorded}; deliver the same pages again",
-            n=info.page_count, recorded=record.page_count)
+        report.failed_files[record.relpath] = ngettext(
+            "re-delivered file has {n} page, the one it replaces {recorded}; deliver the same pages again",
+            "re-delivered file has {n} pages, the one it replaces {recorded}; deliver the same pages again",
+            info.page_count, recorded=record.page_count)
         return None
     return info.format, info.page_count
 

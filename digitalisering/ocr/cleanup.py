@@ -184,7 +184,18 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
     to row), so the runs are looked for in ``own`` thickened by a pixel across the rule, and the
     pixels of ``own`` in them are returned, except where a letter's stroke crosses the rule. An opening along rows leaves every row to itself, so
     only the rows (columns) that can hold ``long`` ink pixels are looked at: a page-sized frame
-    costs its few rule rows, not the page."""
+    costs its few rule rows, not the page.
+
+    ``own`` is looked at framed by a pixel of paper: OpenCV's opening takes what lies beyond an
+    image's edge for ink, so a stroke reaching the crop's edge that was longer than half of
+    ``long`` counted as a rule (a line of small type at a cell's edge lost its foot, ``PERCEFI``;
+    a 10 mm underline joined to a table's rule at the end of their component was painted over),
+    and a rule along the edge had no paper beside it to tell a letter crossing it from one
+    standing against it. The frame's rows are not counted in a rule's thickness: a rule along
+    the edge has one thickening row fewer, as when every number here was chosen (on dev-folders);
+    counting the frame's row too left a 150-ppi drawing's 1 mm border on the page, and tesseract
+    then lost a room name (``bench/ocr_lines.py`` held out)."""
+    own = np.pad(own, 1)
     out = np.zeros(own.shape, bool)
     for axis in (1, 0):
         if own.shape[axis] < long:
@@ -205,7 +216,7 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
             if not len(group):
                 continue
             rows = np.isin(lines, group)
-            if len(group) > thick + 2:
+            if np.count_nonzero((group > 0) & (group < len(sums) - 1)) > thick + 2:  # the frame's rows not counted
                 runs[rows] = False
                 continue
             # a letter that crosses the rule (a descender, the stem of a letter standing on it) has
@@ -220,7 +231,7 @@ def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
             out[rows] |= hit
         else:
             out[:, rows] |= hit.T
-    return out
+    return out[1:-1, 1:-1]
 
 
 def _components(ink: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from matplotlib.dates import AutoDateLocator, num2date  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from digitalisering.csvtext import csv_text  # noqa: E402
-from digitalisering.i18n import _, locale, localised, long_date, money, number  # noqa: E402
+from digitalisering.i18n import _, locale, localised, long_date, money, ngettext, number  # noqa: E402
 from digitalisering.progress.compute import (  # noqa: E402
     CONFIDENCE, KINDS, MIN_DOSSIERS, SMALL_DAYS, SMALL_DOSSIERS, Progress, cost,
 )
@@ -136,8 +136,9 @@ def forecast_end_text(p: Progress, lang: str) -> str:
 
 def eac_text(p: Progress, lang: str) -> str:
     if not p.extrapolated:
-        return _("{plan} by the plan (no forecast yet: {n} finished dossiers)", lang,
-                 plan=money(p.estimate_at_completion, lang), n=number(p.basis_dossiers, lang=lang))
+        return ngettext("{plan} by the plan (no forecast yet: {n} finished dossier)",
+                        "{plan} by the plan (no forecast yet: {n} finished dossiers)", p.basis_dossiers, lang,
+                        plan=money(p.estimate_at_completion, lang))
     r = p.eac_range
     return _range(p, money(p.estimate_at_completion, lang), money(r.low, lang) if r else None,
                   money(r.high, lang) if r else None, lang)
@@ -381,10 +382,10 @@ def burnup_figure(p: Progress, lang: str = "nl"):
     fig, ax = plt.subplots(figsize=(9, 4.5))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 0, lang)))
     ax.plot(days, planned, color="#888888", linestyle="--",
-            label=_("plan ({n} pages by the end date)", lang, n=number(t.pages, lang=lang)))
+            label=ngettext("plan ({n} page by the end date)", "plan ({n} pages by the end date)", t.pages, lang))
     if actual_days:
         ax.plot(actual_days, actual, color="#1f5fa8", linewidth=2.2,
-                label=_("done ({n} pages)", lang, n=number(actual[-1], lang=lang)))
+                label=ngettext("done ({n} page)", "done ({n} pages)", actual[-1], lang))
     end = _chart_end(p)
     if actual and p.rate_range and p.rate_range.high > 0:
         low_total = p.pages_range.low if p.pages_range else p.reestimated["pages"]
@@ -399,7 +400,7 @@ def burnup_figure(p: Progress, lang: str = "nl"):
                         label=_("forecast, {pct} likely", lang, pct=f"{localised(CONFIDENCE, lang):.0%}"))
         if not p.small_basis and p.forecast_end and p.forecast_end <= end:
             ax.plot([p.as_of, p.forecast_end], [actual[-1], p.reestimated["pages"]], color="#d9822b", linestyle=":",
-                    linewidth=2, label=_("forecast ({n} pages)", lang, n=number(p.reestimated["pages"], lang=lang)))
+                    linewidth=2, label=ngettext("forecast ({n} page)", "forecast ({n} pages)", p.reestimated["pages"], lang))
     ax.set_xlim(t.start, end + timedelta(days=7))
     ax.set_ylim(bottom=0)
     date_ticks(ax, t.start, end, lang)

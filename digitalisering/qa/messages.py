@@ -5,7 +5,7 @@ see ``digitalisering.i18n``); numbers in them are written the reader's way (300 
 
 from __future__ import annotations
 
-from digitalisering.i18n import LANGS, N_, gettext, localised
+from digitalisering.i18n import LANGS, N_, Np_, gettext, localised, ngettext
 
 CHECK_LABELS: dict[str, str] = {
     "processing": N_("Processing"),
@@ -26,7 +26,7 @@ CHECK_LABELS: dict[str, str] = {
     "page_count": N_("Page count against the manifest"),
 }
 
-MESSAGES: dict[str, str] = {
+MESSAGES: dict[str, str | tuple[str, str]] = {
     "failed": N_("not processed: {error}"),
     "pending": N_("not processed yet (run the batch again)"),
     "rescan": N_("rejected, waiting for a rescan"),
@@ -48,7 +48,8 @@ MESSAGES: dict[str, str] = {
     "skew_uncertain": N_("measured {skew:+.2f}°, {residual:.2f}° left; measurement uncertain (confidence {conf:.2f})"),
     "orientation": N_("turned {turn}°, confidence {conf:.2f}"),
     "orientation_uncertain": N_("orientation {turn}° uncertain (confidence {conf:.2f})"),
-    "text_missing": N_("{pct:.0f}% of the text on the page was not read ({regions} region(s), marked on the image)"),
+    "text_missing": Np_("{pct:.0f}% of the text on the page was not read ({regions} region, marked on the image)",
+                        "{pct:.0f}% of the text on the page was not read ({regions} regions, marked on the image)"),
     "text_complete": N_("all text read ({pct:.0f}% not covered)"),
     "ocr_missing": N_("no OCR result"),
     "ocr_timeout": N_("OCR timed out: the page has no text layer"),
@@ -57,9 +58,9 @@ MESSAGES: dict[str, str] = {
     "ocr_reduced": N_("mean word confidence {conf:.0f}, {chars} characters (read at reduced resolution)"),
     "pdf_missing": N_("{path} is missing"),
     "pdf_changed": N_("{path} changed since it was written (SHA-256 differs)"),
-    "pdf_valid": N_("{format}: {n} checks passed, SHA-256 matches"),
+    "pdf_valid": Np_("{format}: {n} check passed, SHA-256 matches", "{format}: {n} checks passed, SHA-256 matches"),
     "pdf_invalid": N_("not valid {format}: {detail}"),
-    "alto_valid": N_("{n} ALTO files valid (ALTO 4.4), SHA-256 matches"),
+    "alto_valid": Np_("{n} ALTO file valid (ALTO 4.4), SHA-256 matches", "{n} ALTO files valid (ALTO 4.4), SHA-256 matches"),
     "alto_none": N_("no ALTO files (output of an earlier version: run the batch again)"),
     "alto_missing": N_("{path} is missing"),
     "alto_changed": N_("{path} changed since it was written (SHA-256 differs)"),
@@ -68,7 +69,7 @@ MESSAGES: dict[str, str] = {
     "mdto_document": N_("document and file records valid (MDTO 1.0.1)"),
     "mdto_invalid": N_("MDTO record invalid: {detail}"),
     "address_linked": N_("{n} linked: {names}"),
-    "address_unlinked": N_("{n} address(es) found, none linked to the BAG"),
+    "address_unlinked": Np_("{n} address found, not linked to the BAG", "{n} addresses found, none linked to the BAG"),
     "split_sure": N_("boundary and type {type} sure enough"),
     "split_review": N_("to check: {what} (type {type}, confidence {confidence})"),
     "address_none": N_("no address found in the text"),
@@ -76,7 +77,7 @@ MESSAGES: dict[str, str] = {
     "address_not_run": N_("not run: the workspace had no BAG index when the batch was processed; import one (digitalisering bag import) and run the batch again"),
     "manifest_unreadable": N_("manifest unreadable: {detail}"),
     "manifest_absent_dossier": N_("not in the manifest"),
-    "page_count": N_("{counted} pages scanned, manifest says {expected}"),
+    "page_count": Np_("{counted} page scanned, manifest says {expected}", "{counted} pages scanned, manifest says {expected}"),
     "manifest_not_delivered": N_("in the manifest ({expected} pages) but not delivered"),
 }
 
@@ -85,10 +86,20 @@ WORDS = {"grey": N_("grey"), "colour": N_("colour"), "bitonal": N_("bitonal")}
 """Words that stand as values in messages (a page's colour mode)."""
 
 
+COUNTED_BY = {"text_missing": "regions", "page_count": "counted"}
+"""The value a message with a singular and a plural form counts, where it is not ``n``."""
+
+
 def render(code: str, values: dict, lang: str = "nl") -> str:
-    """Message ``code`` in ``lang`` with ``values`` filled in (numbers in the language's own way)."""
+    """Message ``code`` in ``lang`` with ``values`` filled in (numbers in the language's own way; a
+    count of one in the singular)."""
     filled = {k: _shown(v, lang) for k, v in values.items()}
-    return gettext(MESSAGES[code], lang).format(**filled)
+    message = MESSAGES[code]
+    if isinstance(message, tuple):
+        count = values.get(COUNTED_BY.get(code, "n"))
+        return ngettext(*message, count if isinstance(count, int) else 0, lang,
+                        **{k: v for k, v in filled.items() if k != "n"})
+    return gettext(message, lang).format(**filled)
 
 
 def _shown(value: object, lang: str) -> object:
@@ -157,7 +168,7 @@ UI: dict[str, str] = {
     "reviewer": N_("Reviewer"),
     "history": N_("Earlier decisions"),
     "rescan": N_("Rescan list"),
-    "rescan_count": N_("{n} page(s) on the rescan list"),
+    "rescan_count": Np_("{n} page on the rescan list", "{n} pages on the rescan list"),
     "download_csv": N_("Download CSV"),
     "defects_csv": N_("All findings as CSV"),
     "next": N_("Next"),
@@ -180,6 +191,8 @@ UI: dict[str, str] = {
 
 
 def ui(key: str, lang: str = "nl", **values: object) -> str:
+    if isinstance(UI[key], tuple):  # a count (``n``): one in the singular
+        return ngettext(*UI[key], values.get("n", 0), lang, **{k: v for k, v in values.items() if k != "n"})
     text = gettext(UI[key], lang)
     return text.format(**{k: localised(v, lang) for k, v in values.items()}) if values else text
 

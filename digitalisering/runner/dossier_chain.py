@@ -51,7 +51,7 @@ from digitalisering.text.alto import NS as ALTO_NS
 from digitalisering.text.alto import IDENTIFIER_BATCH, IDENTIFIER_BATCH_IDENTITY, IDENTIFIER_DOCUMENT, AltoSource, alto_xml
 from digitalisering.text.alto import identifiers as alto_identifiers_of
 from digitalisering.workspace import Workspace
-from digitalisering.i18n import gettext
+from digitalisering.i18n import ngettext
 
 DOCUMENT_PDF = "document-pdf"
 DOSSIER_PDF = "dossier-pdf"
@@ -586,9 +586,11 @@ def access_proposals(writer: _Writer, plan: BatchPlan, addresses: BagAddresses |
             texts[seq] = None
             unread.append(seq)
     if unread:
-        plan.problems.append(gettext("{n} page(s) have no words in this workspace (read at another station?): "
-                                     "their personal data could not be looked for (pages {pages})", n=len(unread),
-                                     pages=", ".join(map(str, unread[:10])) + (", ..." if len(unread) > 10 else "")))
+        plan.problems.append(ngettext("{n} page has no words in this workspace (read at another station?): "
+                                      "its personal data could not be looked for (page {pages})",
+                                      "{n} pages have no words in this workspace (read at another station?): "
+                                      "their personal data could not be looked for (pages {pages})", len(unread),
+                                      pages=", ".join(map(str, unread[:10])) + (", ..." if len(unread) > 10 else "")))
     return propose(plan, texts, addresses, bag_gebruiksdoelen(writer.workspace.root / INDEX_FILE, addresses),
                    check_exclusions_file(Path(options.exclusions)) if options.exclusions else None)
 

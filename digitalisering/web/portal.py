@@ -172,7 +172,7 @@ def search():
     from digitalisering.web.search import run_search
 
     outcome = run_search(request.args)
-    return render_template("search.html", outcome=outcome)
+    return render_template("search.html", outcome=outcome), 503 if outcome.out_of_order else 200
 
 
 @bp.get("/zoeken")

@@ -65,6 +65,21 @@ class Resources:
             self._local.indexed = indexed
         return engine
 
+    def forget_searcher(self) -> str:
+        """The thread's searcher closed and forgotten (its index could not be read): the next
+        search opens the index afresh. Gives the index's location, for the log."""
+        engine = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if engine is None:
+            from digitalisering.index.sqlite import INDEX_FILE
+
+            return str(self.sources.workspace.root / INDEX_FILE)  # it failed to open
+        try:
+            engine.index.close()
+        except Exception:  # noqa: BLE001 - a damaged file's connection: it is let go either way
+            pass
+        return str(engine.index.location)
+
     def catalog(self) -> Any:
         catalog = getattr(self._local, "catalog", None)
         if catalog is None:

@@ -4,8 +4,11 @@ snippets, facets with counts), read through the index's typed API (``digitaliser
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+from digitalisering.errors import StateError
 
 PAGE_SIZE = 20
 MAX_QUERY = 200
@@ -84,6 +87,9 @@ class Outcome:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetLink]] = field(default_factory=dict)
     error: str | None = None
+    out_of_order: bool = False
+    """The index is there but cannot be read (damaged by a power cut): searching is temporarily
+    unavailable until ``digitalisering index`` builds it again."""
     kind: str = ""
     read_as: str = ""
     """How an address query was read ('Zeemanlaan 71'), to show the reader."""
@@ -129,6 +135,7 @@ def _hit(asked: Asked, found, catalog) -> Hit | None:
     words highlighted); None when the catalog no longer publishes it."""
     from flask import url_for
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from digitalisering.catalog import CatalogError
     from digitalisering.web.i18n import nice_date
@@ -150,7 +157,7 @@ def _hit(asked: Asked, found, catalog) -> Hit | None:
     period = [nice_date(d) for d in dossier.period if d]
     kinds = sorted({type_label(d.type) for d in documents})
     subtitle = " · ".join(filter(None, [" – ".join(dict.fromkeys(period)),
-                                        _("%(n)s documents", n=len(documents)) + ": " + ", ".join(kinds)]))
+                                        ngettext("%(num)s document", "%(num)s documents", len(documents)) + ": " + ", ".join(kinds)]))
     snippets = []
     for page in found.pages:
         doc = by_id.get(page.document)
@@ -161,6 +168,21 @@ def _hit(asked: Asked, found, catalog) -> Hit | None:
                        q=" ".join(dict.fromkeys(page.matched)) or asked.q)
         snippets.append(Snippet(link, where, tuple(page.snippet)))
     return Hit(url, title, subtitle, addresses, tuple(snippets))
+
+
+def _out_of_order(asked: Asked, exc: BaseException) -> Outcome:
+    """A damaged search index (``search.sqlite`` after a power cut): the reader is told that
+    searching is temporarily unavailable (nothing of the file or of SQLite's words), the server's
+    log gets one line naming the file and the repair, and the thread lets go of the file, so that
+    the index ``digitalisering index`` builds again (a new file) is read by the next search."""
+    from flask import current_app
+
+    from digitalisering.web.resources import resources
+
+    where = resources().forget_searcher()
+    current_app.logger.error("search unavailable: the search index %s is damaged (%s); "
+                             "`digitalisering index` builds it again", where, exc.__cause__ or exc)
+    return Outcome(asked, out_of_order=True)
 
 
 def run_search(args: Mapping[str, str]) -> Outcome:
@@ -183,6 +205,12 @@ def run_search(args: Mapping[str, str]) -> Outcome:
                                            offset=(asked.page - 1) * PAGE_SIZE))
     except QueryError as exc:
         return Outcome(asked, error=str(exc))
+    except (StateError, sqlite3.DatabaseError) as exc:
+        from digitalisering.index.sqlite import damaged
+
+        if not damaged(exc) and not damaged(exc.__cause__):
+            raise
+        return _out_of_order(asked, exc)
     cat = catalog()
     hits = [h for h in (_hit(asked, found, cat) for found in result.hits) if h is not None]
     read_as = ""

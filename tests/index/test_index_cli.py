@@ -33,11 +33,11 @@ def test_search_prints_dutch_by_default_and_english_on_request(tmp_path, monkeyp
     monkeypatch.delenv(i18n.ENV_VAR)  # the tests' default is English
     r = run(ws, "search", "Breestraat 12")
     assert r.exit_code == 0, r.output
-    assert "1 dossier(s) gevonden voor 'Breestraat 12' (adres" in r.output
+    assert "1 dossier gevonden voor 'Breestraat 12' (adres" in r.output
     assert "BWT-1962-0422" in r.output and "6 februari 1962 - 20 mei 1962" in r.output
     assert "per type: aanvraag 1, vergunning 1" in r.output
     r = run(ws, "--taal", "en", "search", "dakkapel")
-    assert r.exit_code == 0 and "2 dossier(s) found for 'dakkapel' (text" in r.output
+    assert r.exit_code == 0 and "2 dossiers found for 'dakkapel' (text" in r.output
     assert "[dakkapel]" in r.output
 
 

@@ -35,3 +35,25 @@ def test_index_builds_a_damaged_index_again(tmp_path, where):
         assert not ix.batches() and ix.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         ix.close()
+
+
+@pytest.mark.parametrize("where", ["rows", "header"])
+def test_search_over_a_damaged_index_says_how_to_repair_it(tmp_path, where):
+    """`search` over a damaged search.sqlite: one line naming the file and `digitalisering index`,
+    exit 6 (was: exit 15, an internal error with a crash log, or SQLite's "file is not a database")."""
+    ws = Workspace.open(tmp_path / "ws")
+    path = ws.root / INDEX_FILE
+    ix = SqliteIndex(path)
+    for n in range(60):
+        ix.replace_batch(f"b{n}", breestraat_batch())
+    ix.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ix.close()
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:  # the second half's pages overwritten, or the file's header
+        for offset in range(size // 2 // 4096 * 4096, size, 4096) if where == "rows" else [0]:
+            fh.seek(offset)
+            fh.write(b"\xff" * 200)
+    r = CliRunner().invoke(main, ["--workspace", str(ws.root), "search", "Breestraat"])
+    assert r.exit_code == 6, r.output
+    assert "internal error" not in r.output and not (ws.root / "crash.log").exists()
+    assert f"the search index {path} is damaged" in r.output and "digitalisering index" in r.output

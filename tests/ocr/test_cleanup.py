@@ -6,7 +6,7 @@ import numpy as np
 import pagegen
 from PIL import Image, ImageDraw
 
-from digitalisering.ocr.cleanup import clean_for_ocr, leader_mask
+from digitalisering.ocr.cleanup import clean_for_ocr, leader_mask, long_runs
 from digitalisering.ocr.engine import ocr_page, plan_ocr
 from digitalisering.ocr.engines import get_engine
 
@@ -105,3 +105,56 @@ def test_a_shaded_bar_keeps_its_heading():
     draw.text((220, 605), "2 Bouwwerk", fill=10, font=ImageFont.load_default(size=40))
     mask, found = leader_mask(np.asarray(page), 300)
     assert not mask[600:651].any()
+
+
+def test_a_short_stroke_at_the_crop_edge_is_no_rule():
+    """Beyond the crop's edge is paper, not ink: a stroke at the edge shorter than a rule stays,
+    as it does away from the edge (OpenCV's opening takes outside the image for ink)."""
+    own = np.zeros((40, 300), np.uint8)
+    own[10:13, 0:120] = 1  # 120 px at the left edge, a rule is 200
+    own[20:23, 90:210] = 1  # the same stroke inside the crop
+    own[30:33, 40:260] = 1  # a rule
+    found = long_runs(own, 200, 4)
+    assert not found[10:13].any() and not found[20:23].any()
+    assert found[30:33, 42:258].all()
+    assert not long_runs(own.T.copy(), 200, 4)[:, 10:23].any()  # and a vertical stroke at the top edge
+
+
+def test_an_underline_joined_to_a_column_rule_at_the_component_edge_stays():
+    """A 10 mm underline joined to a table's column rule, reaching the left end of their component:
+    not a rule (15 mm), so it is not painted over; the column rule is."""
+    page = np.full((1200, 1000), 250, np.uint8)
+    page[400:404, 100:218] = 20  # the underline, 118 px = 10 mm at 300 ppi
+    page[300:700, 218:222] = 20  # the column rule, 400 px = 34 mm
+    mask, found = leader_mask(page, 300)
+    assert found.rules == 1 and mask[300:700, 218:222].all()
+    assert not mask[400:404, 100:215].any()
+
+
+def test_a_table_top_rule_over_letters_touching_it_goes_whole():
+    """The top rule of a table is the top of its component (rule, column rule and the letters
+    whose ascenders touch it): it goes along its whole length, as a rule inside a table does where
+    a letter stands against it (before, the rows beyond the component's edge were taken from the
+    rule itself, and the rule stayed over every letter touching it)."""
+    page = pagegen.page_image(["Belasting kg/m2 Hoogte"], dpi=300, font_pt=11)
+    grey = np.asarray(page).copy()
+    rows = np.flatnonzero((grey < 128).any(axis=1))
+    cols = np.flatnonzero((grey < 128).any(axis=0))
+    y = int(rows.min()) - 3  # the rule's last row is the letters' first
+    grey[y:y + 4, 150:2300] = 20
+    grey[y:rows.max() + 60, 150:154] = 20  # a column rule joins them into one component
+    mask, found = leader_mask(grey, 300)
+    assert found.rules >= 1
+    assert mask[y:y + 3, 160:2300].all()  # over the letters too
+    assert not mask[y + 5:, int(cols.min()):].any()  # the letters stay, but for the row against the rule
+
+
+def test_a_rule_along_the_crop_edge_is_measured_without_the_frame():
+    """The paper framing the crop is not counted in a rule's thickness: a rule along the edge one
+    pixel thicker than ``thick`` goes, as it did before the frame (a 150 ppi drawing's 1 mm border,
+    6 pixels against 5: left on the page, it made tesseract lose a room name beside it)."""
+    own = np.zeros((300, 400), np.uint8)
+    own[0:6] = 1  # along the top edge, 6 rows
+    own[:, 0:6] = 1  # along the left edge
+    found = long_runs(own, 200, 5)
+    assert found[0:6, 10:390].all() and found[10:290, 0:6].all()

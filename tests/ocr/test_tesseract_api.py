@@ -54,6 +54,17 @@ def test_a_reading_over_its_time_limit_stops_with_a_timeout():
         tesseract_api.TesseractApiEngine().recognise(page, "nld", 400, timeout=0.05)
 
 
+@pytest.mark.parametrize("timeout", [0.0004, 1e-9, -1.0])
+@pytest.mark.parametrize("engine", [TesseractEngine, tesseract_api.TesseractApiEngine])
+def test_a_limit_under_a_millisecond_is_still_a_limit(engine, timeout):
+    """0 means no limit; any other time limit stops the reading, in the library as in the program
+    (the library counts whole milliseconds: 0.4 ms was rounded to 0 and read on without a limit)."""
+    page = pagegen.page_image(LINES, dpi=200)
+    with pytest.raises(OcrTimeoutError):
+        engine().recognise(page, "nld", 200, timeout=timeout)
+    assert engine().recognise(page, "nld", 200, timeout=0).words
+
+
 def test_a_broken_model_in_our_folder_fails_as_the_program_does(tmp_path, monkeypatch):
     from digitalisering.errors import InputFileError
 

@@ -65,7 +65,7 @@ def test_too_few_dossiers_keep_the_plan_and_no_cost_forecast_is_claimed():
     p = compute_progress(t, obs, date(2026, 1, 5))
     assert not p.extrapolated and p.reestimated["pages"] == 20000
     assert not any(kind in ("over_budget", "may_exceed_budget", "thicker_dossiers") for kind, _ in p.warnings)
-    assert "by the plan (no forecast yet: 1 finished dossiers)" in terminal_table(p, "en")
+    assert "by the plan (no forecast yet: 1 finished dossier)" in terminal_table(p, "en")
 
 
 def test_weeks_without_production_are_listed_and_the_page_shows_basis_and_breakdowns():

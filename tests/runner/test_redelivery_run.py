@@ -43,7 +43,7 @@ def test_run_accepts_a_redelivered_failed_file_and_the_slip_counts_pdf_pages(tmp
     again = runner.invoke(main, [*args, "--accept-redelivery", "BWT-1950-0001/0003.tif"])
     # every page done now, but the workspace has no BAG index: loud, exit 1
     assert again.exit_code == 1, again.output
-    assert "warning: no BAG index in the workspace: the addresses of 1 dossiers were not linked" in again.output
+    assert "warning: no BAG index in the workspace: the addresses of 1 dossier were not linked" in again.output
     status = runner.invoke(main, ["status", "levering", "--workspace", ws])
     assert status.exit_code == 0 and "failed 0" in status.output and "file.redelivered (failed" in status.output
     check = runner.invoke(main, ["qa", "check", "levering", "--workspace", ws])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import threading
 import time
@@ -103,7 +104,7 @@ class TesseractApiEngine(TesseractEngine):
             api.SetVariable(name, value)
         started = time.monotonic()
         try:
-            done = api.Recognize(timeout=int(timeout * 1000)) if timeout else api.Recognize()
+            done = api.Recognize(timeout=_milliseconds(timeout)) if timeout else api.Recognize()
             if not done:
                 if timeout and time.monotonic() - started >= 0.9 * timeout:
                     raise OcrTimeoutError("OCR took longer than {timeout:g} s and was stopped", timeout=timeout)
@@ -148,6 +149,13 @@ def _set_image(api, image: Image.Image) -> None:
         api.SetImageBytes(image.tobytes(), image.width, image.height, 0, (image.width + 7) // 8)
     else:
         api.SetImageBytes(image.tobytes(), image.width, image.height, 1, image.width)
+
+
+def _milliseconds(timeout: float) -> int:
+    """``timeout`` (seconds, not 0) as the library's limit in whole milliseconds, at least one: the
+    library takes 0 for "no limit", so a limit under a millisecond (or below zero) rounded to 0 read
+    on without one, where the program's limit stops it (its process is waited for that long)."""
+    return max(1, math.ceil(timeout * 1000))
 
 
 TSV_HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
