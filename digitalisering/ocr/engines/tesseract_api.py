@@ -118,8 +118,9 @@ class TesseractApiEngine(TesseractEngine):
     def detect_orientation(self, image: Image.Image, dpi: float, timeout: float = 60) -> OrientationGuess | None:
         """As the program's ``--psm 0`` (``engines.tesseract``): the clockwise turn that makes the
         text upright and the confidence, rounded as the program prints it; None when tesseract
-        finds too little text to say or its model is missing. No time limit: the library's detection has none, and it
-        reads only the crop of text imaging gives it (well under a second)."""
+        finds too little text to say or its model is missing. No time limit: the library's
+        detection has none, and it reads only the crop of text imaging gives it (well under a
+        second: 44 crops in 4.7 CPU s, ``bench/ocr_engine.py --osd``)."""
         if image.mode not in ("1", "L"):
             image = image.convert("L")
         try:
