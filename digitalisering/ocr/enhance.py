@@ -70,8 +70,22 @@ LETTER_MM = (0.8, 8.0)
 """Heights of type in mm; components up to twice the upper bound (at the page's stated resolution,
 which may be wrong) count as letters; specks and rules are left out by their shape."""
 INK_LEVEL = 160
-"""Ink on a flattened page (paper 255): darker than this. A fixed level, not Otsu: on a flattened
-page with little type Otsu splits the paper's grain from the paper."""
+"""Ink on a flattened page (paper 255): darker than this. A fixed level, not Otsu alone: on a
+flattened page with little type Otsu splits the paper's grain from the paper (``ink_level``)."""
+MAX_INK_SHARE = 0.15
+"""A level that makes more of the page ink than this splits the paper's grain, not type from paper
+(a flattened page of faint type: paper 255 with grain below it; 0.18-0.31 on three such tuning
+pages of ``bench/ocr_degrade.py``, text pages 0.02-0.13): the fixed level is used."""
+WHITE_PAPER = 250
+"""A page whose paper (the upper quartile of its grey) is at least this is white, as every
+flattened page is: the fixed level is what it was tuned for, and there enlarging broken faint type
+helped (``bench/ocr_degrade.py``, a bljd page flattened, letters 11 pixels at the fixed level, 28
+at Otsu's: 0.514 read twice enlarged, 0.371 as it is). Pages read as they are on light paper: upper
+quartile 229-243 on the tuning pages."""
+SPECKS_RATIO = 1.5
+"""Otsu's measure replaces the fixed level's only when it is this much larger: letters broken into
+specks (``faint``: 3-6 against 18-21 pixels). Where both find the letters whole (the pages
+``TARGET_LETTER_PX`` was tuned on: up to 1.4 times apart) the tuned measure stays."""
 MIN_LETTERS = 30
 MEASURE_SIDE = 1200
 """Letters are measured on a copy reduced by whole factors to about this short side: a page large
@@ -117,9 +131,24 @@ def text_height(image: Image.Image, dpi: float) -> float | None:
     """Height in pixels of the page's letters: the median height of its letter-like components,
     weighted by their ink (``image``: a flattened or bitonal page, dark type on white); None when
     there are too few to tell. About the x-height to cap height of the type; tesseract's word
-    boxes are about 1.4 times it."""
+    boxes are about 1.4 times it. On a page read as it is on paper darker than ``WHITE_PAPER``,
+    faint type that the fixed level breaks into specks is measured at Otsu's level instead
+    (``faint_level``)."""
     grey = np.asarray(image.convert("L") if image.mode != "L" else image, dtype=np.uint8)
-    ink = (grey < INK_LEVEL).astype(np.uint8) * 255
+    height = _letters(grey, INK_LEVEL, dpi)
+    if height is not None and upscale_factor(height) == 1.0:
+        return height  # read as it is: a larger measure would not change that (no second count)
+    level = faint_level(grey) if np.percentile(grey[::4, ::4], 75) < WHITE_PAPER else None
+    if level is not None:
+        whole = _letters(grey, level, dpi)
+        if whole is not None and (height is None or whole >= SPECKS_RATIO * height):
+            return whole
+    return height
+
+
+def _letters(grey: np.ndarray, level: int, dpi: float) -> float | None:
+    """``text_height`` with the pixels darker than ``level`` as ink."""
+    ink = (grey < level).astype(np.uint8) * 255
     r = max(1, min(ink.shape) // MEASURE_SIDE)
     if r > 1:  # any ink in an r x r cell is ink: letters keep their height to within r pixels
         ink = (cv2.resize(ink, (ink.shape[1] // r, ink.shape[0] // r), interpolation=cv2.INTER_AREA) > 0)
@@ -137,6 +166,23 @@ def text_height(image: Image.Image, dpi: float) -> float | None:
     order = np.argsort(heights, kind="stable")
     cumulative = np.cumsum(weights[order])
     return float(heights[order][int(np.searchsorted(cumulative, cumulative[-1] / 2))])
+
+
+def faint_level(grey: np.ndarray) -> int | None:
+    """Otsu's level between paper and type when it lies above ``INK_LEVEL`` and makes at most
+    ``MAX_INK_SHARE`` of the page ink; else None.
+
+    A page on light paper is not flattened, and a worn ribbon's type on it (grey 165-200 on paper
+    234) lies above the fixed level: only the darkest specks of each letter were measured (3-6
+    pixels where the letters are 18-21), and the page was read three times enlarged, nine times
+    the pixels, and worse. ``bench/ocr_degrade.py`` (tuning pages, ``faint``): 5 of 15 pages so
+    measured; on ``FRAN_0011_11084`` 0.685 read enlarged against 0.780 as it is (one page,
+    ``24_3cb67``, 0.935 enlarged against 0.922; the rest read alike, in a third to a ninth of the
+    engine's pixels)."""
+    level, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if level <= INK_LEVEL or np.count_nonzero(grey < level) > MAX_INK_SHARE * grey.size:
+        return None
+    return int(level)
 
 
 def upscale_factor(letter_px: float | None) -> float:

@@ -125,3 +125,23 @@ def test_enlarging_stays_within_the_pixel_limit():
     plan = plan_ocr(4000, 5000, 300, 40, 3.0)
     assert plan.scale * plan.scale * 4000 * 5000 <= 40e6 * 1.001
     assert plan_ocr(7000, 7000, 300, 40, 3.0).scale < 1.0  # a page too large already is reduced
+
+
+def worn_ribbon(dpi: int = 300) -> Image.Image:
+    """The letter typed with a worn ribbon on light paper (read as it is, not flattened): type at
+    grey 172 on paper 234, with the scan's grain (seeded): a few of each letter's pixels are darker
+    than the fixed ink level."""
+    page = np.asarray(pagegen.letter_page(dpi=dpi), dtype=np.float64)
+    faint = np.where(page < 128, 172.0, 234.0) + np.random.default_rng(2).normal(0, 6, page.shape)
+    return Image.fromarray(np.clip(faint, 0, 255).astype(np.uint8))
+
+
+def test_faint_type_on_light_paper_is_measured_whole_and_not_enlarged():
+    # the fixed ink level saw only the darkest specks of each letter: a 300 ppi page was
+    # measured at a few pixels and read three times enlarged (bench/ocr_degrade.py, faint)
+    page = worn_ribbon()
+    assert flatten(page, 300) is page  # light paper: read as it is
+    dark = text_height(pagegen.letter_page(dpi=300), 300)
+    faint = text_height(page, 300)
+    assert faint is not None and 0.75 * dark <= faint <= 1.4 * dark
+    assert upscale_factor(faint) == 1.0
