@@ -336,7 +336,7 @@ def _print_summary(s: RunSummary) -> None:
         if c.get(status):
             state += f", {number(c[status])} {word}"
     click.echo(state)
-    before = ("; " + _("{n} were already done", n=number(s.already_done))) if s.already_done else ""
+    before = ("; " + ngettext("{n} was already done", "{n} were already done", s.already_done)) if s.already_done else ""
     if s.pages_processed:
         click.echo("  " + ngettext("this run: {count} page processed ({done} done, {failed} failed) in {s} s = {rate} "
                                    "pages/min (pages {pages_s} s, outputs {out_s} s)",

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from digitalisering.cli_common import Context, echo_json, handle_errors, json_option
-from digitalisering.i18n import _, number, timestamp
+from digitalisering.i18n import ngettext, timestamp
 
 
 @click.command()
@@ -40,5 +40,6 @@ def events(obj: Context, batch: str, premis_file: Path | None, as_json: bool) ->
         about = e.detail.get("file") or e.detail.get("page") or ""
         click.echo(f"{timestamp(e.at)}  {e.who:<12} {e.action:<22} {about}")
     if premis_file:
-        click.echo(_("PREMIS 3.0: {file} ({n} events, validated against the Library of Congress schema)",
-                     file=premis_file, n=number(len(log))))
+        click.echo(ngettext("PREMIS 3.0: {file} ({n} event, validated against the Library of Congress schema)",
+                            "PREMIS 3.0: {file} ({n} events, validated against the Library of Congress schema)",
+                            len(log), file=premis_file))

@@ -155,9 +155,10 @@ def qa_report(obj: Context, batch: str, target: Path | None, config_file, archiv
                    "plan": _plan_json(insp), "verdict": {**verdict.__dict__, "text": text}})
         sys.exit(int(code))
     _echo_plan(insp)
-    click.echo(_("report: {path} ({n} findings to look at, {pictured} pages pictured; CSV {csv})",
-                 path=summary.path / "index.html", n=number(summary.problems),
-                 pictured=number(summary.pages_with_images), csv=summary.path / DEFECTS_FILE[lang]))
+    click.echo(_("report: {path} ({findings}, {pictured}; CSV {csv})", path=summary.path / "index.html",
+                 findings=ngettext("{n} finding to look at", "{n} findings to look at", summary.problems),
+                 pictured=ngettext("{n} page pictured", "{n} pages pictured", summary.pages_with_images),
+                 csv=summary.path / DEFECTS_FILE[lang]))
     for failure in summary.image_failures:
         click.secho("  " + _("no picture: {what}", what=failure), fg="yellow")
     click.echo(f"{ui('verdict', lang)}: {text}")

@@ -106,7 +106,8 @@ def test_no_count_in_the_catalogue_is_a_plural_without_its_singular():
 
     count = r"(?:\{(?:n|total|counted|regions)\}|%\(n\)s) "
     plural = re.compile(count + r"(?:\S+ )?\S*\((?:s|es|en)\)|" + count + r"(?:ALTO |finished )?"
-                        r"(?:dossiers|files|decisions|regions|workers|checks|pages|documents|addresses)\b")
+                        r"(?:dossiers|files|decisions|regions|workers|checks|pages|documents|addresses|findings|events"
+                        r"|were)\b")  # ("1 findings to look at", "1 events", "1 were already done")
     for domain in ("messages", "web"):
         with open(LOCALE / "nl" / "LC_MESSAGES" / f"{domain}.po", "rb") as fh:
             singular_only = [m.id for m in read_po(fh) if m.id and isinstance(m.id, str)]
@@ -121,3 +122,10 @@ def test_a_qa_finding_counting_one_says_it_in_the_singular():
     assert "(1 gebied, gemarkeerd" in render("text_missing", {"pct": 12.0, "regions": 1}, "nl")
     assert render("address_unlinked", {"n": 1}, "en") == "1 address found, not linked to the BAG"
     assert render("pdf_valid", {"format": "PDF/A-2b", "n": 1}, "nl") == "PDF/A-2b: 1 controle geslaagd, SHA-256 klopt"
+
+
+def test_a_resumed_run_a_qa_report_and_a_premis_file_counting_one_say_it_in_the_singular():
+    assert i18n.ngettext("{n} was already done", "{n} were already done", 1, "nl") == "1 was al gereed"
+    assert i18n.ngettext("{n} was already done", "{n} were already done", 1, "en") == "1 was already done"
+    assert i18n.ngettext("{n} finding to look at", "{n} findings to look at", 1, "nl") == "1 bevinding om te bekijken"
+    assert i18n.ngettext("{n} page pictured", "{n} pages pictured", 1200, "nl") == "1.200 pagina's afgebeeld"

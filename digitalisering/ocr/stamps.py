@@ -290,13 +290,12 @@ def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
     and it fails the outline test; such a region is looked at once more at full size with the
     type taken out by its grey (``_without_type``)."""
     f = _factor(dpi)
-    if f == 1:
-        return _frames_in(grey, dpi)[0]
     h, w = grey.shape
-    small = cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
+    small = grey if f == 1 else cv2.resize(grey, (w // f, h // f), interpolation=cv2.INTER_AREA)
     found, failed = _frames_in(small, dpi / f)
-    out = [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
-           for (x0, y0, x1, y1), o in found]
+    # (below 2 x DETECT_DPI the page is looked at as it is, and its failed regions once more too)
+    out = found if f == 1 else [([x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)], o.moved(0, 0, f))
+                                for (x0, y0, x1, y1), o in found]
     paper = paper_grey(small)
     for x0, y0, x1, y1 in failed:
         box = [x0 * f, y0 * f, min(w, (x1 + 1) * f), min(h, (y1 + 1) * f)]
@@ -305,7 +304,9 @@ def frames(grey: np.ndarray, dpi: float) -> list[tuple[list[int], Outline]]:
             continue
         crop = _without_type(grey[box[1]:box[3], box[0]:box[2]], dpi, paper, t, mend=False)
         ch, cw = crop.shape  # the ink reduced as ink wherever it touches a reduced pixel (a thin light frame)
-        reduced = cv2.resize((crop < paper * INK_SHARE).astype(np.uint8) * np.uint8(255), (cw // f, ch // f), interpolation=cv2.INTER_AREA)
+        reduced = (crop < paper * INK_SHARE).astype(np.uint8) * np.uint8(255)
+        if f > 1:
+            reduced = cv2.resize(reduced, (cw // f, ch // f), interpolation=cv2.INTER_AREA)
         again, _ = _frames_in(np.where(reduced > 0, np.uint8(0), np.uint8(255)), dpi / f, 255,
                               PIECE_IN_TYPE_MM, 0.0, PIECE_IN_TYPE_FILL)
         out += [([box[0] + bx0 * f, box[1] + by0 * f, min(w, box[0] + (bx1 + 1) * f), min(h, box[1] + (by1 + 1) * f)],

@@ -9,6 +9,7 @@ fork and never inherit a connection.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,19 @@ class Sources:
     workspace: Workspace
     gazetteer: dict[str, str] | None = None
     """Historic street names for address search (``bag.link.load_gazetteer``)."""
+
+
+def _file_of(index: Any) -> tuple[int, int] | None:
+    """The file a SQLite search index (``path``) reads, as (device, inode): another one once the
+    file was replaced; None for an index without a file (PostgreSQL) or none at its path."""
+    path = getattr(index, "path", None)
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 class Resources:
@@ -51,12 +65,18 @@ class Resources:
         from digitalisering.index.search import Searcher
 
         engine = getattr(self._local, "searcher", None)
+        if engine is not None and _file_of(engine.index) != self._local.file:
+            # ``index`` built a damaged search.sqlite again as a new file: the removed one, still
+            # open here, would be read on (without what is indexed from now on) until a restart
+            self.forget_searcher()
+            engine = None
         if engine is None:
             index = open_for(self.store(), self.sources.workspace)
             engine = self._local.searcher = Searcher(index, self.sources.workspace.root / BAG_FILE,
                                                      self.sources.gazetteer, may_view=_may_view_original,
                                                      public_copy=_public_copy)
             self._local.indexed = None
+            self._local.file = _file_of(index)
         indexed = engine.index.batches()
         if not indexed:
             return None

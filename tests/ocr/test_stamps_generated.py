@@ -90,3 +90,16 @@ def test_a_round_stamp_over_typed_lines_is_found_round(seed):
     cx, cy, r = found[0][1].circle
     h, w = np.asarray(page).shape
     assert abs(cx - w / 2) < 0.05 * w and abs(cy - h / 2) < 0.05 * h  # the stamp's middle
+
+
+@pytest.mark.parametrize("dpi", [150, 199])
+def test_a_grey_stamp_over_typed_lines_is_found_on_a_page_scanned_below_200_ppi(dpi):
+    # below twice DETECT_DPI the page is not reduced to look for frames, and the second look
+    # (the type taken out by its grey) was skipped: a stamp found at 200 ppi was lost at 199
+    page = stamp_over_type(stampgen.Stamp("rect", ("GOEDGEKEURD", "05 MEI 1940")), 60, 7.0)
+    page = page.resize((round(page.width * dpi / DPI), round(page.height * dpi / DPI)), Image.LANCZOS)
+    found = stamps.frames(np.asarray(page), dpi)
+    assert len(found) == 1 and found[0][1].rect is not None and found[0][1].type_grey is not None
+    assert abs(found[0][1].angle - 7.0) < 2.0
+    x0, y0, x1, y1 = found[0][0]
+    assert x0 < 0.25 * page.width and x1 > 0.75 * page.width  # the stamp's box, not a piece of it

@@ -163,3 +163,19 @@ def test_without_the_orientation_model_there_is_no_opinion_as_with_the_program(m
     page = pagegen.page_image(pagegen.DUTCH_LINES * 2, dpi=200)
     monkeypatch.setattr(tesseract_api, "OSD_LANG", "osd-not-installed")
     assert tesseract_api.TesseractApiEngine().detect_orientation(page, 200) is None
+
+
+@pytest.mark.parametrize("size", [(0, 40), (40, 0)])
+def test_orientation_of_an_empty_image_is_no_opinion_not_a_crash(size):
+    # tesseract's library asserts on an image without pixels and aborts the whole process (a
+    # worker and every page in it); the program engine stopped with PIL's SystemError
+    import subprocess
+    import sys
+
+    code = ("from PIL import Image\n"
+            "from digitalisering.ocr.engines.tesseract import TesseractEngine\n"
+            "from digitalisering.ocr.engines.tesseract_api import TesseractApiEngine\n"
+            f"image = Image.new('L', {size!r}, 255)\n"
+            "print([e().detect_orientation(image, 300) for e in (TesseractEngine, TesseractApiEngine)])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[None, None]", done.stderr[-500:]

@@ -84,3 +84,19 @@ def test_search_over_a_damaged_index_says_so_and_the_rest_works(site, how, caplo
     assert r.exit_code == 0, r.output
     res = get(client, f"/?q={word}")  # the same server, the same thread: the new file is read
     assert res.status_code == 200 and dossier.id in res.get_data(as_text=True)
+
+
+def test_a_server_thread_that_never_met_the_damage_reads_the_file_index_builds_again(site):
+    # `index` replaces a damaged search.sqlite by a new file; a thread whose searches had not met
+    # the damage kept reading the old, removed file: what `run` or `index` put in the new one
+    # (here: nothing yet) it never saw, until the server was restarted
+    ws, dossier, word = site
+    client = serve(ws)
+    assert dossier.id in get(client, f"/?q={word}").get_data(as_text=True)  # the thread's searcher is open
+    fresh = SqliteIndex(ws.root / INDEX_FILE)
+    fresh.start_afresh()  # as `index` does with a damaged file: a new, empty one, filled afterwards
+    fresh.close()
+    assert dossier.id not in get(client, f"/?q={word}").get_data(as_text=True)
+    r = CliRunner().invoke(main, ["--workspace", str(ws.root), "index"])
+    assert r.exit_code == 0, r.output
+    assert dossier.id in get(client, f"/?q={word}").get_data(as_text=True)

@@ -70,6 +70,8 @@ class TesseractEngine:
                         engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
 
     def detect_orientation(self, image: Image.Image, dpi: float, timeout: float = 60) -> OrientationGuess | None:
+        if not image.width or not image.height:  # no pixels: no opinion (PIL cannot save it)
+            return None
         if image.mode not in ("1", "L"):
             image = image.convert("L")
         with tempfile.TemporaryDirectory(prefix="digitalisering-osd-") as tmp:

@@ -121,6 +121,8 @@ class TesseractApiEngine(TesseractEngine):
         finds too little text to say or its model is missing. No time limit: the library's
         detection has none, and it reads only the crop of text imaging gives it (well under a
         second: 44 crops in 4.7 CPU s, ``bench/ocr_engine.py --osd``)."""
+        if not image.width or not image.height:  # no pixels: no opinion (the library's assertion aborts the process)
+            return None
         if image.mode not in ("1", "L"):
             image = image.convert("L")
         try:
