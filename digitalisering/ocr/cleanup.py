@@ -52,6 +52,8 @@ MAX_MEAN_THICK_MM = 2.5
 """A long component whose ink, spread over its box's perimeter, is thicker than this is a dark area
 (the background of a negative print, a solid bar), not rules with letters on them (a dev-folders
 table with its letters: 1.7 mm; a drawing's frame: 0.9 mm): its long runs are left alone."""
+import os
+_DEBUG = os.environ.get("R4DEBUG")
 RULE_MIN_MM = 15.0
 RULE_MAX_THICK_MM = 0.8
 """A rule: at least this long, at most this thick (horizontal or vertical)."""
@@ -62,6 +64,9 @@ TEXT_ABOVE_COVER = 0.7
 """A horizontal rule with letters over at least this share of its length is the foot of a typed
 line (slab serifs joined by grain at the leader threshold, or the line's typed underline) and
 stays (``bench/ocr_degrade.py``; a table's or a form's rule runs on past its cell's words)."""
+RUNS_ON_MM = 2.0
+"""A rule whose ink goes on along its rows this far past either end of the words over it is a
+table's or a form's rule that the words stand on (a dev-folders table heading), not a typed line's foot."""
 ROW_FULL = 0.9
 """A row of the band above that is ink over this share of the rule's length is a second rule (a
 double rule, a box's edge), not letters: the rule goes."""
@@ -216,7 +221,19 @@ def _typed_feet(ruled: np.ndarray, ink: np.ndarray, mm: float) -> np.ndarray:
             continue
         band = ink[y0:y1, x:x + w]
         cover = np.count_nonzero(band.sum(axis=0) >= 2) / w
+        if _DEBUG:
+            st = band.sum(axis=0) >= 0.5 * band.shape[0]
+            groups = np.count_nonzero(np.diff(np.r_[0, st.view(np.uint8), 0]) == 1)
+            print("COVER", x, y, w, h, round(cover, 3), round(band.sum(axis=1).max() / w, 3), round(groups / (w / mm), 3))
+        if _DEBUG and cover >= TEXT_ABOVE_COVER:
+            print("KEEP?", x, y, w, h)
         if cover < TEXT_ABOVE_COVER or band.sum(axis=1).max() >= ROW_FULL * w:
+            continue
+        # a table's rule runs on past the words over it: ink along the rule's rows beyond either end
+        reach = int(round(RUNS_ON_MM * mm))
+        rows = ink[y:y + h]
+        if any(piece.shape[1] and np.count_nonzero(piece.any(axis=0)) >= 0.9 * piece.shape[1]
+               for piece in (rows[:, max(0, x - reach):x], rows[:, x + w:x + w + reach])):
             continue
         keep[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == i
     return keep & ruled
