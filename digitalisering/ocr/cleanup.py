@@ -52,8 +52,6 @@ MAX_MEAN_THICK_MM = 2.5
 """A long component whose ink, spread over its box's perimeter, is thicker than this is a dark area
 (the background of a negative print, a solid bar), not rules with letters on them (a dev-folders
 table with its letters: 1.7 mm; a drawing's frame: 0.9 mm): its long runs are left alone."""
-import os
-_DEBUG = os.environ.get("R4DEBUG")
 RULE_MIN_MM = 15.0
 RULE_MAX_THICK_MM = 0.8
 """A rule: at least this long, at most this thick (horizontal or vertical)."""
@@ -63,10 +61,8 @@ horizontal rule's top (the x-height of typewriter and book type, 1.5-2.5 mm)."""
 TEXT_ABOVE_COVER = 0.7
 """A horizontal rule with letters over at least this share of its length is the foot of a typed
 line (slab serifs joined by grain at the leader threshold, or the line's typed underline) and
-stays (``bench/ocr_degrade.py``; a table's or a form's rule runs on past its cell's words)."""
-RUNS_ON_MM = 2.0
-"""A rule whose ink goes on along its rows this far past either end of the words over it is a
-table's or a form's rule that the words stand on (a dev-folders table heading), not a typed line's foot."""
+stays (``bench/ocr_degrade.py``). The share is of the whole run of ink along the rule's rows: a
+table's or a form's rule runs on past its cell's words (a dev-folders table heading)."""
 ROW_FULL = 0.9
 """A row of the band above that is ink over this share of the rule's length is a second rule (a
 double rule, a box's edge), not letters: the rule goes."""
@@ -208,34 +204,33 @@ def _typed_feet(ruled: np.ndarray, ink: np.ndarray, mm: float) -> np.ndarray:
     0.429 with it, ``bench/ocr_degrade.py``). A table's or a form's rule under a row of words
     runs on through the gaps between cells and past the words: its cover stays lower."""
     keep = np.zeros(ruled.shape, bool)
+    rows = np.flatnonzero(ruled.any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1]) + 1  # the rows with rules only (a page-sized lookup costs)
     gap = max(3, int(round(1.0 * mm)))
-    joined = cv2.dilate(ruled.view(np.uint8), np.ones((1, gap), np.uint8))
+    joined = cv2.dilate(ruled[top:bottom].view(np.uint8), np.ones((1, gap), np.uint8))
     n, labels, stats, _ = _components(joined)
     lo, hi = int(round(TEXT_ABOVE_MM[0] * mm)), int(round(TEXT_ABOVE_MM[1] * mm))
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
         if w < RULE_MIN_MM * mm or h > w:
             continue
+        own = labels[y:y + h, x:x + w] == i
+        y += top
         y0, y1 = max(0, y - hi), max(0, y - lo)
         if y1 - y0 < 2:
             continue
-        band = ink[y0:y1, x:x + w]
-        cover = np.count_nonzero(band.sum(axis=0) >= 2) / w
-        if _DEBUG:
-            st = band.sum(axis=0) >= 0.5 * band.shape[0]
-            groups = np.count_nonzero(np.diff(np.r_[0, st.view(np.uint8), 0]) == 1)
-            print("COVER", x, y, w, h, round(cover, 3), round(band.sum(axis=1).max() / w, 3), round(groups / (w / mm), 3))
-        if _DEBUG and cover >= TEXT_ABOVE_COVER:
-            print("KEEP?", x, y, w, h)
-        if cover < TEXT_ABOVE_COVER or band.sum(axis=1).max() >= ROW_FULL * w:
+        # the whole run of ink along the rule's rows (a table's rule runs on past the words over
+        # it, beyond where its letters cut it into pieces): the letters must cover that
+        along = ink[y:y + h].any(axis=0)
+        along = cv2.morphologyEx(along.view(np.uint8).reshape(1, -1), cv2.MORPH_CLOSE,
+                                 np.ones((1, 5), np.uint8)).ravel() > 0
+        start = x - int(np.argmin(along[x::-1])) + 1 if not along[:x + 1].all() else 0
+        end = x + w + int(np.argmin(along[x + w:])) if not along[x + w:].all() else len(along)
+        band = ink[y0:y1, start:end]
+        cover = np.count_nonzero(band.sum(axis=0) >= 2) / (end - start)
+        if cover < TEXT_ABOVE_COVER or band.sum(axis=1).max() >= ROW_FULL * (end - start):
             continue
-        # a table's rule runs on past the words over it: ink along the rule's rows beyond either end
-        reach = int(round(RUNS_ON_MM * mm))
-        rows = ink[y:y + h]
-        if any(piece.shape[1] and np.count_nonzero(piece.any(axis=0)) >= 0.9 * piece.shape[1]
-               for piece in (rows[:, max(0, x - reach):x], rows[:, x + w:x + w + reach])):
-            continue
-        keep[y:y + h, x:x + w] |= labels[y:y + h, x:x + w] == i
+        keep[y:y + h, x:x + w] |= own
     return keep & ruled
 
 
