@@ -212,7 +212,7 @@ def _typed_feet(ruled: np.ndarray, ink: np.ndarray, mm: float) -> np.ndarray:
     lo, hi = int(round(TEXT_ABOVE_MM[0] * mm)), int(round(TEXT_ABOVE_MM[1] * mm))
     for i in range(1, n):
         x, y, w, h = (int(v) for v in stats[i, :4])
-        if w < RULE_MIN_MM * mm or h > w:
+        if w < RULE_MIN_MM * mm or h > RULE_MAX_THICK_MM * mm + 4:  # a frame's corner, a column rule joined
             continue
         own = labels[y:y + h, x:x + w] == i
         y += top
