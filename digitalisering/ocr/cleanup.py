@@ -17,6 +17,10 @@ lighter than the one for text so that faint printed dots are found too):
   its rule, the letters stay (only the rows of the rule itself are painted over). On dev-folders
   tables and title blocks this was the main cause of missed words (``bench/ocr_lines.py``).
 Dots that touch a letter are part of the letter's component and stay: the letter is not cut.
+What stays although it looks like a rule: the foot of a typed line. On grainy grey paper the
+lighter threshold joins a typewritten word's slab-serif feet, and the feet with the line's typed
+underline, into a thin run longer than a rule; painted over, the letters lost their feet
+(``_typed_feet``: letters stand over most of the whole run, which does not run on past them).
 """
 
 from __future__ import annotations
