@@ -9,6 +9,11 @@ program start per reading) and by ``engines.tesseract_api`` (one model per proce
 modes the OCR stage uses (the page; ``sparse``: the second reading's and the stamps' sheets;
 ``block``: dropped paragraphs), alternating, in this process. Prints how many readings gave the
 same words (text, box, confidence) and both engines' CPU seconds (this process and its children).
+
+``--osd``: orientation detection instead. Every page of ``bench/ocr_pdfa.py --dossiers 4`` and of
+dev-stack and dev-planted (or the FILEs) goes through imaging (``analyse_page``), which asks the
+program about the crops whose orientation its own cues leave in doubt; each crop is then asked of
+both engines in turn: the same answer (rotation, confidence)? CPU seconds of each?
 """
 
 from __future__ import annotations
@@ -50,10 +55,13 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--pages", type=int, default=6)
     ap.add_argument("--real", type=int, default=2)
+    ap.add_argument("--osd", action="store_true", help="compare orientation detection")
     ap.add_argument("files", nargs="*", type=Path)
     args = ap.parse_args()
     if not available():
         sys.exit("tesserocr is not installed or wraps another tesseract than the program")
+    if args.osd:
+        return compare_osd(args)
     program, library = TesseractEngine(), TesseractApiEngine()
     library.recognise(Image.new("L", (200, 100), 255), "nld", 300)  # the model loaded once, as in a run
     spent = {"program": 0.0, "library": 0.0}
@@ -78,6 +86,56 @@ def main() -> None:
     print(f"{len(files)} pages, {readings} readings: same words in {same}")
     print(f"CPU s: program {spent['program']:.1f}, library {spent['library']:.1f}, "
           f"library / program {spent['library'] / spent['program']:.3f}")
+
+
+def osd_pages(shared: Path) -> list[tuple[Path, int]]:
+    import json
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import ocr_pdfa
+
+    out = [(p["file"], 0) for d in ocr_pdfa.dev_dossiers(shared, 4) + ocr_pdfa.real_dossiers(shared) for p in d["pages"]]
+    for name in ("dev-stack", "dev-planted"):
+        truth = json.loads((shared / "data/dossiers" / f"{name}.truth.json").read_text())
+        out += [(shared / "data/dossiers" / name / p["file"], p["page_index"]) for p in truth["pages"]
+                if not p["is_separator"] and not p["is_blank"]]
+    return out
+
+
+def compare_osd(args) -> None:
+    from digitalisering.imaging.load import load_page
+    from digitalisering.imaging.stage import ImagingOptions, analyse_page
+    from digitalisering.ingest.formats import inspect_file
+    from digitalisering.ocr.engines.tesseract import TesseractEngine
+    from digitalisering.ocr.engines.tesseract_api import TesseractApiEngine
+
+    program, library = TesseractEngine(), TesseractApiEngine()
+    asked: list = []
+
+    class Recorder:
+        def detect_orientation(self, image, dpi, timeout=60):
+            asked.append((image.copy(), dpi))
+            return program.detect_orientation(image, dpi, timeout)
+
+    todo = [(f, 0) for f in args.files] or osd_pages(args.shared)
+    for path, index in todo:
+        loaded = load_page(path, index, inspect_file(path).format, 250_000_000)
+        stated = loaded.info.stated_dpi[0] if loaded.info.stated_dpi else None
+        analyse_page(loaded.image, stated, loaded.info.bits_per_sample, ImagingOptions(osd=Recorder()))
+    spent = {"program": 0.0, "library": 0.0}
+    same = 0
+    for i, (crop, dpi) in enumerate(asked):
+        got = {}
+        for name, engine in (("program", program), ("library", library))[:: 1 if i % 2 == 0 else -1]:
+            t0 = cpu()
+            got[name] = engine.detect_orientation(crop, dpi)
+            spent[name] += cpu() - t0
+        same += got["program"] == got["library"]
+        if got["program"] != got["library"]:
+            print(f"differs: crop {i} ({crop.width}x{crop.height}, {dpi:.0f} ppi): {got}")
+    print(f"{len(todo)} pages, {len(asked)} crops asked about: same answer for {same}")
+    print(f"CPU s: program {spent['program']:.1f}, library {spent['library']:.1f}, "
+          f"library / program {spent['library'] / max(spent['program'], 1e-9):.3f}")
 
 
 if __name__ == "__main__":

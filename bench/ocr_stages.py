@@ -78,8 +78,11 @@ def main() -> None:
 
     for name in STEPS:
         timed(page_chain, name)
-    timed(tesseract, "recognise", "tesseract (all readings)")
+    timed(tesseract, "recognise", "tesseract (all readings)")  # the program (no tesserocr)
     timed(tesseract, "detect_orientation", "tesseract OSD")
+    from digitalisering.ocr.engines import tesseract_api  # in the process (tesserocr): the same keys
+    timed(tesseract_api.TesseractApiEngine, "recognise", "tesseract (all readings)")
+    timed(tesseract_api.TesseractApiEngine, "detect_orientation", "tesseract OSD")
 
     if args.files:
         files = args.files

@@ -19,7 +19,9 @@ The set ``generated`` is ``--generated`` pages of ``tests/stampgen.py`` (seeds f
 TIFFs into the cache and read through the same chain): stamps shaped like the held-out misses
 (clean grey, colour and bitonal stamps, ring text, stamps over type), with exact word truth. It also
 reports the CPU seconds the stamp pass took per reading (``time.process_time`` around
-``read_stamps``, summed; the same process, the same inputs).
+``read_stamps``, summed; the same process, the same inputs), and per reading how many of the
+words the pass put on its pages no truth line of the page holds (precision: a wrong stamp word is
+noise in the text layer).
 
 Folds: a tuning tool; its default set is dev-folders, where ``ocr.stamps``' numbers are chosen, and
 the generated pages are tuning material too. Held-out figures come from ``bench/ocr_lines.py
@@ -47,7 +49,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-from ocr_lines import _module, score  # noqa: E402  (the same word count and module loading)
+from ocr_lines import _module, score, words  # noqa: E402  (the same word count and module loading)
 
 
 def cache_page(args: tuple[str, int, Path]) -> Path:
@@ -149,6 +151,7 @@ def main() -> None:
     totals = {v: defaultdict(lambda: [0, 0]) for v in readings}
     added = Counter()
     cpu = Counter()
+    wrong, kept = Counter(), Counter()
     for name, root, p in pages:
         cached = pickle.loads((args.cache / f"{name}-{p['seq']}.pkl").read_bytes())
         row = {"set": name, "seq": p["seq"], "file": str(root / p["file"])}
@@ -157,6 +160,12 @@ def main() -> None:
             got = read(engine, cached["cleaned"], cached["dpi"], cached["text"], "nld", cached["image"], cached["deskew"])
             cpu[v] += time.process_time() - start
             added[v] += got.added if got else 0
+            if got:  # the pass's own words (not the cached reading's) that no truth line of the page holds
+                old = {id(w) for w in cached["text"].words}
+                truth_words = Counter(x for line in p["lines"] for x in words(line["text"]))
+                own = [w for w in got.text.words if id(w) not in old and words(w.text)]
+                wrong[v] += sum(1 for w in own if not all(truth_words[x] for x in words(w.text)))
+                kept[v] += len(own)
             row[v], row[f"{v}_missed"] = score(got.text.words if got else cached["text"].words, p["lines"])
             for kind, (hit, n) in row[v].items():
                 totals[v][kind][0] += hit
@@ -172,6 +181,8 @@ def main() -> None:
         n = totals["reread"][kind][1]
         print(f"{kind:<18} {n:>6}" + "".join(f" {totals[v][kind][0] / n if n else 0:>8.3f}" for v in names))
     print("stamp words added: " + ", ".join(f"{v} {added[v]}" for v in names))
+    print("stamp pass words not in the page's truth (precision): "
+          + ", ".join(f"{v} {wrong[v]} of {kept[v]}" for v in names))
     print("stamp pass CPU s (summed): " + ", ".join(f"{v} {cpu[v]:.1f}" for v in names))
 
 

@@ -121,10 +121,21 @@ def require(lang: str) -> None:
         )
 
 
+READ_VARIABLES: dict[str, str] = {}
+"""tesseract variables set for every reading by either engine (the program's ``-c``, the library's
+``SetVariable``); ``bench/engine_vars.py`` measures one. None is set: ``tessedit_do_invert=0``
+(tesseract 5 reads a line whose mean confidence is below 0.7 once more inverted and keeps the
+better) saved 2.3 % of the page chain's CPU on the 127 held-out pages of dev-stack and dev-planted
+but changed the words of 57 of them, and recall with them: typed 0.976 -> 0.975, drawing labels
+0.981 -> 0.974 (one word of 154), every other kind the same. Our pages have no white-on-black
+type; the inverted look still wins on smudged and boxed letters."""
+
+
 def recognise(image_path: Path, lang: str, dpi: float, timeout: float = 0, psm: int | None = None) -> str:
     """OCR one page image file: tesseract's TSV output (words with boxes, confidences, layout numbers).
     ``psm``: tesseract's page segmentation mode (None: its default, a full page; 11: sparse text)."""
     config = f"--dpi {int(round(dpi))} -c tessedit_create_tsv=1" + (f" --psm {psm}" if psm is not None else "")
+    config += "".join(f" -c {name}={shlex.quote(value)}" for name, value in READ_VARIABLES.items())
     models = best_model_dir(lang)
     if models is not None:
         config = f"--tessdata-dir {shlex.quote(str(models))} " + config

@@ -36,7 +36,8 @@ So this module
    along their arc;
 4. runs after the second reading (which reads the page's doubtful words and uncovered regions as
    it did before: a page whose stamp is read first is not read again for its title block), and
-   keeps a word read there with ``reread.MIN_CONF`` (``CAPITALS_CONF`` for a word in capitals)
+   keeps a word read there with ``reread.MIN_CONF`` (``CAPITALS_CONF`` for a word in capitals,
+   ``VOCAB_CONF`` for a word of the stamp vocabulary, ``stamp_words.toml``, or a date in figures)
    unless the page has the same word on the same place; first-reading words below
    ``reread.DOUBT_CONF`` whose centre lies in a kept word are taken out (a stamp read into the
    type), good first-reading words are never replaced.
@@ -60,7 +61,11 @@ column the pass as it was at REV; docs/architecture.md, OCR decisions).
 from __future__ import annotations
 
 import math
+import re
+import tomllib
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 from typing import Callable
 
 import cv2
@@ -124,6 +129,14 @@ CAPITALS_CONF = 60.0
 from ``reread.MIN_CONF``): the engine's dictionary doubts words in capitals, and stamps are set in
 them. On dev-folders the stamp sheets' words in capitals between 60 and 80 were 7 right of 9 (the
 other two pieces of ``INGEKOMEN``); every other word there was wrong."""
+VOCAB_CONF = 10.0
+"""A stamp word spelt exactly as a word of the stamp vocabulary (``stamp_words.toml``: capitals
+such as ``GOEDGEKEURD``, ``INGEKOMEN``, month abbreviations; or a date in figures, ``12-3-1923``)
+is kept from this confidence, below ``CAPITALS_CONF`` and ``reread.MIN_CONF``: tesseract gives
+bold capitals on grey paper low confidences when it reads them right. On the tuning stamp sheets
+(dev-folders' 56 pages, generated seeds 0-29; ``bench/stamp_pass.py``) 408 words lay below the
+floors; 3 were right stamp words, all three vocabulary words (at 0, 15 and 26), and no wrong one
+spelt a vocabulary word (fifth round, docs/architecture.md)."""
 CURVE_MM = 15.0
 """In a round stamp, thin ink this long (a circle, an arc) is a frame, not a letter: painted over."""
 RING_SPAN = 270.0
@@ -735,7 +748,8 @@ def _stamp_words(found: PageText, made: Sheet, first: list[Word]) -> dict[int, W
     keep: dict[int, Word] = {}
     taken: list[Word] = []
     for w in found.words:
-        if w.conf < (CAPITALS_CONF if _capitals(w.text) else MIN_CONF) or sum(ch.isalnum() for ch in w.text) < 2:
+        floor = VOCAB_CONF if stamp_word(w.text) else CAPITALS_CONF if _capitals(w.text) else MIN_CONF
+        if w.conf < floor or sum(ch.isalnum() for ch in w.text) < 2:
             continue
         tile = made.tile_of(w)
         if tile is None:
@@ -762,6 +776,22 @@ def _on_page(word: Word, shape: tuple[int, int]) -> Word:
     x0, y0 = min(max(0, word.left), width - 1), min(max(0, word.top), height - 1)
     x1, y1 = max(x0 + 1, min(width, word.right)), max(y0 + 1, min(height, word.bottom))
     return replace(word, left=x0, top=y0, width=x1 - x0, height=y1 - y0)
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The stamp vocabulary (words, date patterns) from ``stamp_words.toml``: rules kept as data."""
+    with resources.files("digitalisering.ocr").joinpath("stamp_words.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return frozenset(data["words"]), re.compile("|".join(f"(?:{p})" for p in data["dates"]))
+
+
+def stamp_word(text: str) -> bool:
+    """Whether ``text`` (without the punctuation around it: ``GEZIEN:``) is exactly a word of the
+    stamp vocabulary, in capitals as stamps are set, or a whole date in figures."""
+    core = text.strip("".join(ch for ch in text if not ch.isalnum()))
+    words, dates = _vocabulary()
+    return core in words or dates.fullmatch(core) is not None
 
 
 def _capitals(text: str) -> bool:

@@ -259,3 +259,33 @@ def test_a_round_stamp_cut_by_the_pages_edge_gives_words_on_the_page(place):
     assert new
     for w in new:
         assert 0 <= w.left < w.right <= grey.width and 0 <= w.top < w.bottom <= grey.height, w
+
+
+class _Unsure:
+    """An engine that reads the stamp on the sheet as ``words`` (text, confidence), side by side
+    over the stamp's ink: tesseract's low confidences for bold capitals read right."""
+
+    def __init__(self, words: list[tuple[str, float]]):
+        self.words = words
+
+    def recognise(self, image, lang, dpi, timeout=0, sparse=False):
+        grey = np.asarray(image.convert("L"))
+        ys, xs = np.nonzero(grey < 128)
+        x0, y0, width = int(xs.min()), int(ys.min()), int(xs.max() - xs.min()) // len(self.words)
+        return PageText(lang, [Block([Line([Word(text, x0 + k * width, y0, width, 40, conf)
+                                            for k, (text, conf) in enumerate(self.words)])])])
+
+
+def test_a_stamp_vocabulary_word_or_date_read_with_low_confidence_is_kept_and_garbage_is_not():
+    page, _ = stamped_page(angle=0.0)
+    first = PageText("nld", [], width=page.width, height=page.height, dpi=DPI)
+    engine = _Unsure([("GOEDGEKEURD", 15.0), ("12-3-1923", 30.0), ("COEDGEKEURD", 50.0), ("MRAS", 50.0),
+                      ("goedgekeurd", 50.0), ("1923", 50.0), ("GEZIEN:", 12.0), ("EN", 50.0)])
+    found = stamps.read_stamps(engine, page.convert("L"), DPI, first, "nld", page)
+    assert sorted(w.text for w in found.text.words) == ["12-3-1923", "GEZIEN:", "GOEDGEKEURD"]
+
+
+def test_the_stamp_vocabulary_is_data_and_knows_stamp_words_and_dates_only():
+    assert all(stamps.stamp_word(t) for t in ("INGEKOMEN", "BEHOORT", "BESLUIT", "MRT", "DEC.", "31-12-1899"))
+    assert not any(stamps.stamp_word(t) for t in ("ingekomen", "INGEKOME", "EN", "No.", "475", "32-1-1923",
+                                                  "12-13-1923", "1-1-23"))

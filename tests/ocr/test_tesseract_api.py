@@ -119,3 +119,47 @@ def test_a_page_opened_from_a_file_is_read_as_its_pixels_not_encoded_again(tmp_p
     a = program.recognise(opened, "nld", 200)
     b = library.recognise(opened, "nld", 200)
     assert words(a) and words(a) == words(b)
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_orientation_detection_in_the_process_answers_as_the_program(turn):
+    # imaging's decision and its review list hang on OSD's confidence: the library must give the
+    # program's rotation and confidence to the hundredth, not only the same rotation
+    page = pagegen.page_image(pagegen.DUTCH_LINES * 2, dpi=200).rotate(turn, expand=True, fillcolor=255)
+    program, library = TesseractEngine(), tesseract_api.TesseractApiEngine()
+    said = program.detect_orientation(page, 200)
+    assert said is not None and said.rotate == turn  # PIL turns counter-clockwise
+    assert library.detect_orientation(page, 200) == said
+    assert library.detect_orientation(page.convert("1"), 200) == program.detect_orientation(page.convert("1"), 200)
+    blank = pagegen.page_image([], dpi=200)
+    assert library.detect_orientation(blank, 200) is None and program.detect_orientation(blank, 200) is None
+    # a detection in between leaves the reading engine as it was
+    assert words(library.recognise(page.rotate(-turn, expand=True, fillcolor=255), "nld", 200)) == \
+        words(program.recognise(page.rotate(-turn, expand=True, fillcolor=255), "nld", 200))
+
+
+def test_a_variable_of_every_reading_reaches_both_engines(monkeypatch):
+    from digitalisering._exec import tesseract
+
+    seen = []
+    real = tesseract.pytesseract.pytesseract.run_tesseract
+    monkeypatch.setattr(tesseract.pytesseract.pytesseract, "run_tesseract",
+                        lambda *a, **k: (seen.append(k["config"]), real(*a, **k))[1])
+    # a white-on-black line: tesseract reads it only with its inverted second look
+    negative = Image.eval(pagegen.page_image(["Gemeente Leiden Bouwtoezicht"], dpi=200), lambda v: 255 - v)
+    program, library = TesseractEngine(), tesseract_api.TesseractApiEngine()
+    shipped = words(library.recognise(negative, "nld", 200))
+    assert shipped == words(program.recognise(negative, "nld", 200)) and "tessedit_do_invert" not in seen[-1]
+    monkeypatch.setitem(tesseract.READ_VARIABLES, "tessedit_do_invert", "0")
+    try:
+        without = words(program.recognise(negative, "nld", 200))
+        assert "-c tessedit_do_invert=0" in seen[-1] and without != shipped
+        assert words(library.recognise(negative, "nld", 200)) == without
+    finally:  # the process's engine keeps a variable once set: as shipped for the tests after this one
+        tesseract_api._api("nld").SetVariable("tessedit_do_invert", "1")
+
+
+def test_without_the_orientation_model_there_is_no_opinion_as_with_the_program(monkeypatch):
+    page = pagegen.page_image(pagegen.DUTCH_LINES * 2, dpi=200)
+    monkeypatch.setattr(tesseract_api, "OSD_LANG", "osd-not-installed")
+    assert tesseract_api.TesseractApiEngine().detect_orientation(page, 200) is None

@@ -8,10 +8,14 @@ process and language keeps the model loaded. Measured on dev-stack, dev-planted 
 typewritten pages (``bench/ocr_engine.py``): the same TSV for every page and page segmentation
 mode, 25-30 % less CPU per reading.
 
+Orientation detection (OSD, ``--psm 0``) runs here too, on an engine of its own holding tesseract's
+``osd`` model: a program start cost about 0.3 CPU s of each detection (12 of the 44 pages of
+``bench/ocr_pdfa.py`` ask for one). ``bench/ocr_engine.py --osd``: the same rotation and confidence
+as the program on every crop imaging asks about, at a fraction of its CPU.
+
 It is used only when ``tesserocr`` is installed and reports the same tesseract version as the
 program (``available``); otherwise the registry falls back to the CLI engine, so the words never
-depend on which of the two read them. Orientation detection (a few calls a run) stays with the
-CLI engine this one inherits from.
+depend on which of the two read them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from PIL import Image
 
 from digitalisering._exec import tesseract
 from digitalisering.errors import InputFileError, OcrTimeoutError
+from digitalisering.ocr.engines import OrientationGuess
 from digitalisering.ocr.engines.tesseract import BLOCK_PSM, SPARSE_PSM, TesseractEngine, parse_tsv
 from digitalisering.ocr.model import PageText, group_words
 
@@ -34,6 +39,9 @@ log = logging.getLogger(__name__)
 
 AUTO_PSM = 3
 """The program's default page segmentation mode (a full page with layout analysis)."""
+OSD_PSM = 0
+"""Orientation and script detection only (the program's ``--psm 0``)."""
+OSD_LANG = "osd"
 
 
 @functools.lru_cache(maxsize=1)
@@ -62,10 +70,11 @@ crashes the process; a thread's engines go with it."""
 
 def _api(lang: str):
     """The process's engine for ``lang`` (its model loaded once), from our best models' folder when
-    ``tesseract.best_model_dir`` says so (as the CLI's ``--tessdata-dir``)."""
+    ``tesseract.best_model_dir`` says so (as the CLI's ``--tessdata-dir``); ``OSD_LANG``: the
+    orientation model, always tesseract's own (as the program's ``-l osd``)."""
     import tesserocr
 
-    models = tesseract.best_model_dir(lang)
+    models = tesseract.best_model_dir(lang) if lang != OSD_LANG else None
     key = (os.getpid(), lang, str(models or ""))  # a forked worker makes its own
     apis = _THREAD.__dict__.setdefault("apis", {})
     api = apis.get(key)
@@ -88,9 +97,11 @@ class TesseractApiEngine(TesseractEngine):
             image = image.convert("L")
         api = _api(lang)
         api.SetPageSegMode(SPARSE_PSM if sparse else BLOCK_PSM if block else AUTO_PSM)
-        _set_pixels(api, image)
+        _set_image(api, image)
         api.SetSourceResolution(int(round(dpi)))
         api.SetVariable("user_defined_dpi", str(int(round(dpi))))  # as the program's --dpi
+        for name, value in tesseract.READ_VARIABLES.items():  # as the program's -c
+            api.SetVariable(name, value)
         started = time.monotonic()
         try:
             done = api.Recognize(timeout=_milliseconds(timeout)) if timeout else api.Recognize()
@@ -104,22 +115,45 @@ class TesseractApiEngine(TesseractEngine):
         return PageText(lang=lang, blocks=group_words(parse_tsv(_with_header(tsv))), engine=self.name,
                         engine_version=tesseract.version(), width=image.width, height=image.height, dpi=dpi)
 
+    def detect_orientation(self, image: Image.Image, dpi: float, timeout: float = 60) -> OrientationGuess | None:
+        """As the program's ``--psm 0`` (``engines.tesseract``): the clockwise turn that makes the
+        text upright and the confidence, rounded as the program prints it; None when tesseract
+        finds too little text to say or its model is missing. No time limit: the library's
+        detection has none, and it reads only the crop of text imaging gives it (well under a
+        second: 44 crops in 4.7 CPU s, ``bench/ocr_engine.py --osd``)."""
+        if image.mode not in ("1", "L"):
+            image = image.convert("L")
+        try:
+            api = _api(OSD_LANG)
+        except InputFileError:  # no orientation model: no opinion (the program fails and says none)
+            return None
+        api.SetPageSegMode(OSD_PSM)
+        _set_image(api, image)
+        api.SetSourceResolution(int(round(dpi)))
+        api.SetVariable("user_defined_dpi", str(int(round(dpi))))
+        try:
+            found = api.DetectOrientationScript()
+        finally:
+            api.Clear()
+        if not found:
+            return None
+        # the library says how far the image is turned; the program prints the turn back (Rotate:)
+        return OrientationGuess((360 - int(found["orient_deg"])) % 360, round(float(found["orient_conf"]), 2))
 
-def _set_pixels(api, image: Image.Image) -> None:
-    """Hand tesseract the pixels of ``image`` as they are (mode ``L`` or ``1``).
 
-    ``tesserocr``'s ``SetImage`` saves the image in its own file format first (``image.format``,
-    BMP when it has none): a page opened from a JPEG that reached the engine unchanged (a grey
-    scan with no skew to take out, light paper, nothing cleaned away) was encoded as JPEG again,
-    at quality 75, before it was read; the program (``engines.tesseract``) reads it losslessly.
-    A faint typewritten page of ``bench/ocr_degrade.py`` (``faint``, 400 ppi, 50 words) gave 67
-    words as its pixels and none after that second JPEG. The raw bytes also spare an encoding
-    and a decoding per reading. A bitonal row is packed with 1 as white, as PIL packs it."""
-    data = image.tobytes()
-    if image.mode == "1":
-        api.SetImageBytes(data, image.width, image.height, 0, (image.width + 7) // 8)
+def _set_image(api, image: Image.Image) -> None:
+    """Give ``image`` (mode "1" or "L") to the engine as its raw pixels, as the program gets them
+    from our PNM file. ``tesserocr``'s ``SetImage`` saves the image in its own file format first
+    (``image.format``, BMP when it has none): a page opened from a JPEG that reached the engine
+    unchanged was encoded as JPEG again, at quality 75, before it was read (a faint typewritten
+    page of ``bench/ocr_degrade.py``, ``faint``: 67 words as its pixels, none after that second
+    JPEG), and the BMP carries a resolution of its own, so orientation detection gave other
+    confidences than the program (3.11 for 2.87 on a crop; ``bench/ocr_engine.py --osd``). A
+    bitonal row is packed with 1 as white, as PIL packs it."""
+    if image.mode == "1":  # packed rows, first pixel in the high bit, 1 = white (as PIL keeps them)
+        api.SetImageBytes(image.tobytes(), image.width, image.height, 0, (image.width + 7) // 8)
     else:
-        api.SetImageBytes(data, image.width, image.height, 1, image.width)
+        api.SetImageBytes(image.tobytes(), image.width, image.height, 1, image.width)
 
 
 def _milliseconds(timeout: float) -> int:
