@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pagegen
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from digitalisering.ocr.cleanup import clean_for_ocr, leader_mask, long_runs
 from digitalisering.ocr.engine import ocr_page, plan_ocr
@@ -100,8 +100,6 @@ def test_a_shaded_bar_keeps_its_heading():
     page = pagegen.page_image([], dpi=300)
     draw = ImageDraw.Draw(page)
     draw.rectangle((200, 600, 2300, 650), fill=200)  # a 4 mm grey bar
-    from PIL import ImageFont
-
     draw.text((220, 605), "2 Bouwwerk", fill=10, font=ImageFont.load_default(size=40))
     mask, found = leader_mask(np.asarray(page), 300)
     assert not mask[600:651].any()
@@ -168,8 +166,6 @@ def _typed_heading_on_grey_paper(text: str = "CHOCOLAT RUELLE") -> tuple[np.ndar
     baseline's row and the rule's first row."""
     page = Image.new("L", (2480, 600), 255)
     draw = ImageDraw.Draw(page)
-    from PIL import ImageFilter, ImageFont
-
     font = ImageFont.load_default(size=46)
     pitch, x0, base, rule = 30, 200, 200, 420
     for k, ch in enumerate(text):
