@@ -17,6 +17,10 @@ lighter than the one for text so that faint printed dots are found too):
   its rule, the letters stay (only the rows of the rule itself are painted over). On dev-folders
   tables and title blocks this was the main cause of missed words (``bench/ocr_lines.py``).
 Dots that touch a letter are part of the letter's component and stay: the letter is not cut.
+What stays although it looks like a rule: the foot of a typed line. On grainy grey paper the
+lighter threshold joins a typewritten word's slab-serif feet, and the feet with the line's typed
+underline, into a thin run longer than a rule; painted over, the letters lost their feet
+(``_typed_feet``: letters stand over most of the whole run, which does not run on past them).
 """
 
 from __future__ import annotations
@@ -55,6 +59,17 @@ table with its letters: 1.7 mm; a drawing's frame: 0.9 mm): its long runs are le
 RULE_MIN_MM = 15.0
 RULE_MAX_THICK_MM = 0.8
 """A rule: at least this long, at most this thick (horizontal or vertical)."""
+TEXT_ABOVE_MM = (0.3, 2.0)
+"""Where the letters of a typed line stand over its foot: from this far to this far above a
+horizontal rule's top (the x-height of typewriter and book type, 1.5-2.5 mm)."""
+TEXT_ABOVE_COVER = 0.7
+"""A horizontal rule with letters over at least this share of its length is the foot of a typed
+line (slab serifs joined by grain at the leader threshold, or the line's typed underline) and
+stays (``bench/ocr_degrade.py``). The share is of the whole run of ink along the rule's rows: a
+table's or a form's rule runs on past its cell's words (a dev-folders table heading)."""
+ROW_FULL = 0.9
+"""A row of the band above that is ink over this share of the rule's length is a second rule (a
+double rule, a box's edge), not letters: the rule goes."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +173,13 @@ def leader_mask(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, Cleanup]:
     chained = _chains(ids[small], centroids[1:, 0][small], centroids[1:, 1][small], h[small].astype(float),
                       ink, mm)
     mask = np.zeros(grey.shape, bool)
-    for i in sorted(set(chained) | set(ids[rule].tolist())):  # hundreds of small boxes, not a page-sized lookup
+    for i in sorted(chained):  # hundreds of small boxes, not a page-sized lookup
         x, y, bw, bh = (int(v) for v in stats[i, :4])
         mask[y:y + bh, x:x + bw] |= labels[y:y + bh, x:x + bw] == i
+    ruled = np.zeros(grey.shape, bool)
+    for i in ids[rule].tolist():
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        ruled[y:y + bh, x:x + bw] |= labels[y:y + bh, x:x + bw] == i
     long = int(round(RULE_MIN_MM * mm))
     x0, y0 = stats[1:, 0], stats[1:, 1]
     inside = (x0 > 0) & (y0 > 0) & (x0 + w < grey.shape[1]) & (y0 + h < grey.shape[0])  # not a scanner border
@@ -170,9 +189,53 @@ def leader_mask(grey: np.ndarray, dpi: float) -> tuple[np.ndarray, Cleanup]:
     for i in touching.tolist():  # rules joined to letters (tables, title blocks, boxed forms)
         x, y, bw, bh = (int(v) for v in stats[i, :4])
         own = (labels[y:y + bh, x:x + bw] == i).view(np.uint8)  # 0/1, no copy
-        mask[y:y + bh, x:x + bw] |= long_runs(own, long, int(round(RULE_MAX_THICK_MM * mm)))
+        ruled[y:y + bh, x:x + bw] |= long_runs(own, long, int(round(RULE_MAX_THICK_MM * mm)))
+    if ruled.any():
+        mask |= ruled & ~_typed_feet(ruled, ink, mm)
     leaders = _count_runs(chained, centroids, mm)
     return mask, Cleanup(leaders=leaders, rules=int(rule.sum()) + len(touching), pixels=int(mask.sum()))
+
+
+def _typed_feet(ruled: np.ndarray, ink: np.ndarray, mm: float) -> np.ndarray:
+    """The pixels of ``ruled`` that are the foot of a typed line, not a rule: a horizontal piece
+    (its fragments, split where letters cross it, joined again) with letters standing over at
+    least ``TEXT_ABOVE_COVER`` of its length in the x-height band above it, and no row of that
+    band ink along nearly all of it (a second rule).
+
+    On grainy grey paper the leader threshold joins the slab serifs of a typewritten word's foot,
+    or the feet and the line's typed underline, into a run longer than ``RULE_MIN_MM``: painted
+    over, it took the letters' feet (``dicatif``; a real bljd page 0.486 without the cleanup,
+    0.429 with it, ``bench/ocr_degrade.py``). A table's or a form's rule under a row of words
+    runs on through the gaps between cells and past the words: its cover stays lower."""
+    keep = np.zeros(ruled.shape, bool)
+    rows = np.flatnonzero(ruled.any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1]) + 1  # the rows with rules only (a page-sized lookup costs)
+    gap = max(3, int(round(1.0 * mm)))
+    joined = cv2.dilate(ruled[top:bottom].view(np.uint8), np.ones((1, gap), np.uint8))
+    n, labels, stats, _ = _components(joined)
+    lo, hi = int(round(TEXT_ABOVE_MM[0] * mm)), int(round(TEXT_ABOVE_MM[1] * mm))
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if w < RULE_MIN_MM * mm or h > RULE_MAX_THICK_MM * mm + 4:  # a frame's corner, a column rule joined
+            continue
+        own = labels[y:y + h, x:x + w] == i
+        y += top
+        y0, y1 = max(0, y - hi), max(0, y - lo)
+        if y1 - y0 < 2:
+            continue
+        # the whole run of ink along the rule's rows (a table's rule runs on past the words over
+        # it, beyond where its letters cut it into pieces): the letters must cover that
+        along = ink[y:y + h].any(axis=0)
+        along = cv2.morphologyEx(along.view(np.uint8).reshape(1, -1), cv2.MORPH_CLOSE,
+                                 np.ones((1, 5), np.uint8)).ravel() > 0
+        start = x - int(np.argmin(along[x::-1])) + 1 if not along[:x + 1].all() else 0
+        end = x + w + int(np.argmin(along[x + w:])) if not along[x + w:].all() else len(along)
+        band = ink[y0:y1, start:end]
+        cover = np.count_nonzero(band.sum(axis=0) >= 2) / (end - start)
+        if cover < TEXT_ABOVE_COVER or band.sum(axis=1).max() >= ROW_FULL * (end - start):
+            continue
+        keep[y:y + h, x:x + w] |= own
+    return keep & ruled
 
 
 def long_runs(own: np.ndarray, long: int, thick: int) -> np.ndarray:
