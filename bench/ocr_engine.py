@@ -73,19 +73,30 @@ def main() -> None:
         if grey.width * grey.height > 12e6:
             grey = grey.reduce(2)
         for kwargs in ({}, {"sparse": True}, {"block": True}):
-            got = {}
-            for name, engine in (("program", program), ("library", library)):
-                t0 = cpu()
-                text = engine.recognise(grey, "nld", 300, **kwargs)
-                spent[name] += cpu() - t0
-                got[name] = [(w.text, w.left, w.top, w.width, w.height, w.conf) for w in text.words]
+            got = _both({"program": program, "library": library}, spent, lambda engine: [
+                (w.text, w.left, w.top, w.width, w.height, w.conf)
+                for w in engine.recognise(grey, "nld", 300, **kwargs).words])
             readings += 1
             same += got["program"] == got["library"]
             if got["program"] != got["library"]:
                 print(f"differs: {path} {kwargs}")
     print(f"{len(files)} pages, {readings} readings: same words in {same}")
+    _print_cpu(spent)
+
+
+def _both(engines: dict, spent: dict, call, order: int = 1) -> dict:
+    """``call(engine)`` for each engine (in ``order``), its CPU seconds added to ``spent``."""
+    got = {}
+    for name, engine in list(engines.items())[::order]:
+        t0 = cpu()
+        got[name] = call(engine)
+        spent[name] += cpu() - t0
+    return got
+
+
+def _print_cpu(spent: dict) -> None:
     print(f"CPU s: program {spent['program']:.1f}, library {spent['library']:.1f}, "
-          f"library / program {spent['library'] / spent['program']:.3f}")
+          f"library / program {spent['library'] / max(spent['program'], 1e-9):.3f}")
 
 
 def osd_pages(shared: Path) -> list[tuple[Path, int]]:
@@ -125,17 +136,13 @@ def compare_osd(args) -> None:
     spent = {"program": 0.0, "library": 0.0}
     same = 0
     for i, (crop, dpi) in enumerate(asked):
-        got = {}
-        for name, engine in (("program", program), ("library", library))[:: 1 if i % 2 == 0 else -1]:
-            t0 = cpu()
-            got[name] = engine.detect_orientation(crop, dpi)
-            spent[name] += cpu() - t0
+        got = _both({"program": program, "library": library}, spent,
+                    lambda engine: engine.detect_orientation(crop, dpi), 1 if i % 2 == 0 else -1)
         same += got["program"] == got["library"]
         if got["program"] != got["library"]:
             print(f"differs: crop {i} ({crop.width}x{crop.height}, {dpi:.0f} ppi): {got}")
     print(f"{len(todo)} pages, {len(asked)} crops asked about: same answer for {same}")
-    print(f"CPU s: program {spent['program']:.1f}, library {spent['library']:.1f}, "
-          f"library / program {spent['library'] / max(spent['program'], 1e-9):.3f}")
+    _print_cpu(spent)
 
 
 if __name__ == "__main__":
